@@ -1,0 +1,87 @@
+import { z } from 'zod'
+
+/**
+ * The one place the portal reads its environment. Every command parses it at
+ * start, so a misconfigured machine fails before it serves or writes anything.
+ */
+
+const KEY_BYTES = 32
+
+const base64Key = (name: string) =>
+  z
+    .string({ required_error: `${name} is not set` })
+    .refine((value) => decodedLength(value) === KEY_BYTES, {
+      message: `${name} must be ${KEY_BYTES} random bytes, base64-encoded`,
+    })
+    .refine((value) => !isLowEntropy(Buffer.from(value, 'base64')), {
+      message: `${name} is too weak: generate ${KEY_BYTES} random bytes`,
+    })
+
+const sessionSecret = z
+  .string({ required_error: 'SESSION_SECRET is not set' })
+  .min(32, 'SESSION_SECRET must be at least 32 characters')
+  .refine((value) => !isLowEntropy(Buffer.from(value)), {
+    message: 'SESSION_SECRET is too weak: generate it randomly',
+  })
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .min(1)
+      .default('data/portal.db')
+      .transform((value) => value.replace(/^file:/, '')),
+    PUBLIC_URL: z.string().url().optional(),
+    SESSION_SECRET: sessionSecret,
+    PORTAL_DATA_KEY: base64Key('PORTAL_DATA_KEY'),
+    PORTAL_INDEX_KEY: base64Key('PORTAL_INDEX_KEY'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['PUBLIC_URL'],
+        message: 'PUBLIC_URL is not set (the address printed in notices)',
+      })
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    isProduction: env.NODE_ENV === 'production',
+  }))
+
+export type Config = z.infer<typeof schema>
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Parses an environment; the error names the first bad variable in one line. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = schema.safeParse(env)
+  if (result.success) return result.data
+  const issue = result.error.issues[0]
+  const variable = String(issue?.path[0] ?? 'environment')
+  const message = issue?.message ?? 'invalid'
+  throw new ConfigError(message.includes(variable) ? message : `${variable}: ${message}`)
+}
+
+let cached: Config | undefined
+
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env)
+  return cached
+}
+
+function decodedLength(value: string) {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return -1
+  return Buffer.from(value, 'base64').length
+}
+
+// A key of one repeated byte or a short repeated pattern is a placeholder, not a secret.
+function isLowEntropy(bytes: Buffer) {
+  return new Set(bytes).size < Math.min(8, bytes.length)
+}

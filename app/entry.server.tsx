@@ -1,0 +1,95 @@
+import { PassThrough } from 'node:stream'
+import {
+  type AppLoadContext,
+  createReadableStreamFromReadable,
+  type EntryContext,
+  type HandleDataRequestFunction,
+  type HandleErrorFunction,
+} from '@remix-run/node'
+import { RemixServer } from '@remix-run/react'
+import { createInstance } from 'i18next'
+import { isbot } from 'isbot'
+import { renderToPipeableStream } from 'react-dom/server'
+import { I18nextProvider, initReactI18next } from 'react-i18next'
+import { i18nConfig } from './i18n/config'
+import { i18nServer } from './i18n/i18next.server'
+import { resources } from './i18n/resources.server'
+import { NonceProvider } from './server/nonce'
+
+const ABORT_DELAY = 5_000
+
+export const streamTimeout = ABORT_DELAY
+
+export default async function handleRequest(
+  request: Request,
+  responseStatusCode: number,
+  responseHeaders: Headers,
+  remixContext: EntryContext,
+  loadContext: AppLoadContext,
+) {
+  const nonce = loadContext.cspNonce
+  const i18n = createInstance()
+  await i18n.use(initReactI18next).init({
+    ...i18nConfig,
+    lng: await i18nServer.getLocale(request),
+    ns: i18nServer.getRouteNamespaces(remixContext),
+    resources,
+  })
+  // Crawlers and no-JS readers get the whole page at once; browsers get the shell early.
+  const readyEvent = isbot(request.headers.get('user-agent')) ? 'onAllReady' : 'onShellReady'
+
+  return new Promise<Response>((resolve, reject) => {
+    let shellRendered = false
+    const { pipe, abort } = renderToPipeableStream(
+      <NonceProvider value={nonce}>
+        <I18nextProvider i18n={i18n}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        </I18nextProvider>
+      </NonceProvider>,
+      {
+        nonce,
+        [readyEvent]() {
+          shellRendered = true
+          const body = new PassThrough()
+          responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+          // Pages may carry personal data: no shared or browser cache keeps them.
+          responseHeaders.set('Cache-Control', 'no-store')
+          resolve(
+            new Response(createReadableStreamFromReadable(body), {
+              headers: responseHeaders,
+              status: responseStatusCode,
+            }),
+          )
+          pipe(body)
+        },
+        onShellError(error: unknown) {
+          reject(error)
+        },
+        onError(error: unknown) {
+          responseStatusCode = 500
+          if (shellRendered) logServerError(error)
+        },
+      },
+    )
+    setTimeout(abort, ABORT_DELAY + 1_000)
+  })
+}
+
+export const handleDataRequest: HandleDataRequestFunction = (response) => {
+  response.headers.set('Cache-Control', 'no-store')
+  return response
+}
+
+export const handleError: HandleErrorFunction = (error, { request }) => {
+  if (request.signal.aborted) return
+  logServerError(error)
+}
+
+// Errors are logged by type and stack only: a message could quote what a visitor typed.
+function logServerError(error: unknown) {
+  if (error instanceof Error) {
+    console.error(`[server error] ${error.name}\n${error.stack?.split('\n').slice(1).join('\n') ?? ''}`)
+  } else {
+    console.error('[server error] non-Error value thrown')
+  }
+}

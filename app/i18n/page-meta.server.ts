@@ -1,0 +1,16 @@
+import { i18nServer } from './i18next.server'
+import type { Namespace } from './resources.server'
+
+export type PageMeta = { title: string; description: string }
+
+/**
+ * A page's localised title and description, read from `meta.title` and
+ * `meta.description` of its namespace.
+ */
+export async function getPageMeta(request: Request, namespace: Namespace): Promise<PageMeta> {
+  const t = await i18nServer.getFixedT(request, [namespace, 'common'])
+  return {
+    title: `${t(`${namespace}:meta.title`)} | ${t('common:layout.siteName')}`,
+    description: t(`${namespace}:meta.description`),
+  }
+}

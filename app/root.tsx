@@ -1,0 +1,63 @@
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
+import { useChangeLanguage } from 'remix-i18next/react'
+import { resolveLanguage } from './i18n/language.server'
+import { useNonce } from './server/nonce'
+import stylesheet from './styles/app.css'
+import { ErrorDocumentTitle, GeneralErrorBoundary } from './ui/general-error-boundary'
+import { SiteFooter } from './ui/site-footer'
+import { SiteHeader } from './ui/site-header'
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesheet },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
+
+export const handle = { i18n: ['common'] }
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { language, headers } = await resolveLanguage(request)
+  return data({ language }, { headers })
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce()
+  const { t, i18n } = useTranslation()
+  return (
+    <html lang={i18n.language} dir={i18n.dir()}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <Meta />
+        <ErrorDocumentTitle />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          {t('layout.skipToContent')}
+        </a>
+        <SiteHeader />
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <SiteFooter />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  )
+}
+
+export default function App() {
+  const { language } = useLoaderData<typeof loader>()
+  useChangeLanguage(language)
+  return <Outlet />
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />
+}

@@ -1,0 +1,18 @@
+import { type ActionFunctionArgs, data, redirect } from '@remix-run/node'
+import { languageChoiceSchema, languageCookieHeader } from '~/i18n/language.server'
+import { safeRedirect } from '~/ui/safe-redirect'
+
+/** The language switcher's form lands here; a plain GET just goes home. */
+export function loader() {
+  return redirect('/')
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = Object.fromEntries(await request.formData())
+  const choice = languageChoiceSchema.safeParse(form)
+  if (!choice.success) throw data(null, { status: 400 })
+  return redirect(safeRedirect(choice.data.redirectTo), {
+    status: 303,
+    headers: { 'Set-Cookie': await languageCookieHeader(choice.data.lng) },
+  })
+}

@@ -1,0 +1,39 @@
+import type { AddressInfo } from 'node:net'
+import { pathToFileURL } from 'node:url'
+import { broadcastDevReady, type ServerBuild } from '@remix-run/node'
+import type { Config } from '~/config.server'
+import { createApp } from './app'
+import { serverBuildPath } from './paths'
+
+async function importBuild(): Promise<ServerBuild> {
+  // A query string defeats the module cache so that development rebuilds are picked up.
+  return import(`${pathToFileURL(serverBuildPath).href}?t=${Date.now()}`)
+}
+
+/** Serves the built portal on `config.PORT`; resolves once it listens. */
+export async function serve(config: Config) {
+  const build = await importBuild()
+  // Set by `remix dev`, which rebuilds and wants to hear when the new build is live.
+  const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
+  const app = createApp({
+    build: underRemixDev ? importBuild : build,
+    mode: config.NODE_ENV,
+    isProduction: config.isProduction,
+  })
+  const server = app.listen(config.PORT)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  console.log(`Sekaimon exposure portal listening on http://localhost:${port}`)
+  if (underRemixDev) await broadcastDevReady(build)
+
+  const shutdown = () => {
+    server.close(() => process.exit(0))
+    setTimeout(() => process.exit(0), 5_000).unref()
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+  return server
+}

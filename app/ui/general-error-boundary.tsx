@@ -1,0 +1,40 @@
+import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+
+export type ErrorKind = 'notFound' | 'badRequest' | 'clientError' | 'serverError'
+
+export function describeError(error: unknown): { status: number; kind: ErrorKind } {
+  const status = isRouteErrorResponse(error) ? error.status : 500
+  if (status === 404) return { status, kind: 'notFound' }
+  if (status === 400 || status === 422) return { status, kind: 'badRequest' }
+  if (status < 500) return { status, kind: 'clientError' }
+  return { status, kind: 'serverError' }
+}
+
+/**
+ * What a reader sees when something goes wrong: a localised explanation and a
+ * way back, never the error's own text or stack.
+ */
+export function GeneralErrorBoundary() {
+  const { status, kind } = describeError(useRouteError())
+  const { t } = useTranslation()
+  return (
+    <section className="error-page" aria-labelledby="error-title">
+      <h1 id="error-title">{t(`errors.${kind}.title`)}</h1>
+      <p>{t(`errors.${kind}.body`)}</p>
+      <p className="error-page__status">{t('errors.status', { status })}</p>
+      <p>
+        <Link to="/">{t('errors.backHome')}</Link>
+      </p>
+    </section>
+  )
+}
+
+/** The document title while an error page shows, since no route's meta ran. */
+export function ErrorDocumentTitle() {
+  const error = useRouteError()
+  const { t } = useTranslation()
+  if (error == null) return null
+  const { kind } = describeError(error)
+  return <title>{`${t(`errors.${kind}.title`)} | ${t('layout.siteName')}`}</title>
+}

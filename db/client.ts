@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
+import * as schema from './schema'
+
+export type PortalDatabase = BetterSQLite3Database<typeof schema> & {
+  $client: Database.Database
+}
+
+/** Opens (creating if needed) the SQLite file with the settings the portal relies on. */
+export function openDatabase(path: string): PortalDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  // WAL makes NORMAL durable against application crashes; only power loss can undo the last commit.
+  sqlite.pragma('synchronous = NORMAL')
+  return drizzle(sqlite, { schema })
+}
+
+const connections = new Map<string, PortalDatabase>()
+
+/** One shared connection per file for the life of the process. */
+export function getDatabase(path: string): PortalDatabase {
+  let db = connections.get(path)
+  if (!db) {
+    db = openDatabase(path)
+    connections.set(path, db)
+  }
+  return db
+}
+
+export function closeDatabases() {
+  for (const db of connections.values()) db.$client.close()
+  connections.clear()
+}

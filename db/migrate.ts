@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { PortalDatabase } from './client'
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
+
+/** Brings the schema up to date; commands call this before touching data. */
+export function migrateDatabase(db: PortalDatabase) {
+  migrate(db, { migrationsFolder })
+}
