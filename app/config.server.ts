@@ -54,13 +54,14 @@ const schema = z
   }))
 
 export type Config = z.infer<typeof schema>
+export type Environment = Record<string, string | undefined>
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
 /** Parses an environment; the error names the first bad variable in one line. */
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
+export function parseConfig(env: Environment): Config {
   const result = schema.safeParse(env)
   if (result.success) return result.data
   const issue = result.error.issues[0]

@@ -6,14 +6,12 @@ import {
   type HandleDataRequestFunction,
   type HandleErrorFunction,
 } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { createInstance } from 'i18next'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { I18nextProvider, initReactI18next } from 'react-i18next'
-import { i18nConfig } from './i18n/config'
-import { i18nServer } from './i18n/i18next.server'
-import { resources } from './i18n/resources.server'
+import { i18nServer, serverI18nOptions } from './i18n/i18next.server'
 import { NonceProvider } from './server/nonce'
 
 const ABORT_DELAY = 5_000
@@ -30,10 +28,9 @@ export default async function handleRequest(
   const nonce = loadContext.cspNonce
   const i18n = createInstance()
   await i18n.use(initReactI18next).init({
-    ...i18nConfig,
+    ...serverI18nOptions,
     lng: await i18nServer.getLocale(request),
     ns: i18nServer.getRouteNamespaces(remixContext),
-    resources,
   })
   // Crawlers and no-JS readers get the whole page at once; browsers get the shell early.
   const readyEvent = isbot(request.headers.get('user-agent')) ? 'onAllReady' : 'onShellReady'
@@ -81,7 +78,8 @@ export const handleDataRequest: HandleDataRequestFunction = (response) => {
 }
 
 export const handleError: HandleErrorFunction = (error, { request }) => {
-  if (request.signal.aborted) return
+  // Thrown responses (404, 400…) are answers, not failures.
+  if (request.signal.aborted || isRouteErrorResponse(error)) return
   logServerError(error)
 }
 

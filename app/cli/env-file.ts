@@ -13,7 +13,7 @@ export function ensureLocalEnvFile({
   env = process.env,
   path = resolve(process.cwd(), '.env'),
 }: {
-  env?: NodeJS.ProcessEnv
+  env?: Record<string, string | undefined>
   path?: string
 } = {}): string | undefined {
   const isProduction = env.NODE_ENV === 'production'

@@ -14,6 +14,19 @@ export const languageCookie = createCookie('lng', {
   secure: getConfig().isProduction,
 })
 
+/**
+ * Server-side i18next options. A key missing from every language is logged, so
+ * a page that would show a raw key shows up in the server log and fails tests.
+ */
+export const serverI18nOptions = {
+  ...i18nConfig,
+  resources,
+  saveMissing: true,
+  missingKeyHandler: (languages: readonly string[], namespace: string, key: string) => {
+    console.error(`[i18n] missing translation ${namespace}:${key} (${languages.join(',')})`)
+  },
+}
+
 /** Language order: `?lng=`, then the switcher's cookie, then Accept-Language, else Japanese. */
 export const i18nServer = new RemixI18Next({
   detection: {
@@ -23,5 +36,5 @@ export const i18nServer = new RemixI18Next({
     searchParamKey: 'lng',
     order: ['searchParams', 'cookie', 'header'],
   },
-  i18next: { ...i18nConfig, resources },
+  i18next: serverI18nOptions,
 })

@@ -1,7 +1,14 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Link } from '@remix-run/react'
-import { useTranslation } from 'react-i18next'
 import { getPageMeta } from '~/i18n/page-meta.server'
+import { AboutSection } from '~/ui/incident/about-section'
+import { AdviceSection } from '~/ui/incident/advice-section'
+import { AffectedSection } from '~/ui/incident/affected-section'
+import { CauseSection } from '~/ui/incident/cause-section'
+import { ContactSection } from '~/ui/incident/contact-section'
+import { IncidentIntro } from '~/ui/incident/incident-intro'
+import { ResumptionSection } from '~/ui/incident/resumption-section'
+import { ReturnsSection } from '~/ui/incident/returns-section'
+import { TimelineSection } from '~/ui/incident/timeline-section'
 import { pageMeta } from '~/ui/page-meta'
 
 export const handle = { i18n: ['incident'] }
@@ -12,16 +19,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { meta: await getPageMeta(request, 'incident') }
 }
 
+/**
+ * The incident notice: what the second report of 2026-03-13 tells the people
+ * affected, readers' questions first (am I affected, what do I do), then the
+ * account of what happened.
+ */
 export default function IncidentPage() {
-  const { t } = useTranslation('incident')
   return (
-    <article className="prose">
-      <h1>{t('heading')}</h1>
-      <p>
-        <Link to="/check" className="button button--primary">
-          {t('checkCta')}
-        </Link>
-      </p>
+    <article className="prose incident">
+      <IncidentIntro />
+      <AffectedSection />
+      <AdviceSection />
+      <TimelineSection />
+      <CauseSection />
+      <ResumptionSection />
+      <ReturnsSection />
+      <ContactSection />
+      <AboutSection />
     </article>
   )
 }

@@ -16,3 +16,8 @@ export async function action({ request }: ActionFunctionArgs) {
     headers: { 'Set-Cookie': await languageCookieHeader(choice.data.lng) },
   })
 }
+
+// A page component makes this a UI route, so a tampered form gets the localised error page.
+export default function Language() {
+  return null
+}

@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { portalCommand } from './portal-command'
+import { testSecrets } from './secrets'
+
+export type PortalServer = {
+  url: string
+  dataDirectory: string
+  databasePath: string
+  output: () => string
+  stop: () => Promise<void>
+}
+
+/**
+ * Starts the built portal the way `npm start` does, on a free port with a
+ * fresh SQLite file in its own temporary folder.
+ */
+export async function startPortal({
+  env = {},
+}: {
+  env?: Record<string, string>
+} = {}): Promise<PortalServer> {
+  const dataDirectory = mkdtempSync(join(tmpdir(), 'portal-test-'))
+  const databasePath = join(dataDirectory, 'portal.db')
+  const start = portalCommand('app/cli/start.ts')
+  const child = spawn(start.command, start.args, {
+    cwd: dataDirectory,
+    env: {
+      ...start.env,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'test',
+      PORT: '0',
+      DATABASE_URL: databasePath,
+      ...testSecrets(),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => {
+    output += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const url = await waitForUrl(child, () => output)
+  return {
+    url,
+    dataDirectory,
+    databasePath,
+    output: () => output,
+    stop: async () => {
+      await stopChild(child)
+      rmSync(dataDirectory, { recursive: true, force: true })
+    },
+  }
+}
+
+function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`portal did not start:\n${output()}`)), 45_000)
+    const check = () => {
+      const match = output().match(/listening on (http:\/\/localhost:\d+)/)
+      if (match?.[1]) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    }
+    child.stdout?.on('data', check)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`portal exited with ${code}:\n${output()}`))
+    })
+  })
+}
+
+async function stopChild(child: ChildProcess) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 5_000)
+  await exited
+  clearTimeout(timeout)
+}

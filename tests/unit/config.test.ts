@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from '~/config.server'
+
+const secrets = () => ({
+  SESSION_SECRET: randomBytes(32).toString('base64url'),
+  PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
+  PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
+})
+
+describe('parseConfig', () => {
+  it('fills the documented defaults outside production', () => {
+    const config = parseConfig({ ...secrets() })
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      DATABASE_URL: 'data/portal.db',
+      PUBLIC_URL: 'http://localhost:3000',
+      isProduction: false,
+    })
+  })
+
+  it('accepts a file: prefix on DATABASE_URL', () => {
+    expect(parseConfig({ ...secrets(), DATABASE_URL: 'file:/tmp/x.db' }).DATABASE_URL).toBe('/tmp/x.db')
+  })
+
+  it.each(['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY'])(
+    'stops production with one line naming a missing %s',
+    (name) => {
+      const env: Record<string, string | undefined> = { ...secrets(), NODE_ENV: 'production', PUBLIC_URL: 'https://x.example' }
+      delete env[name]
+      expect(() => parseConfig(env)).toThrow(ConfigError)
+      expect(() => parseConfig(env)).toThrow(new RegExp(`^${name}`))
+    },
+  )
+
+  it('refuses keys that are not 32 bytes of base64', () => {
+    expect(() => parseConfig({ ...secrets(), PORTAL_DATA_KEY: randomBytes(16).toString('base64') })).toThrow(
+      /PORTAL_DATA_KEY must be 32 random bytes/,
+    )
+    expect(() => parseConfig({ ...secrets(), PORTAL_INDEX_KEY: 'not base64 at all!' })).toThrow(
+      /PORTAL_INDEX_KEY/,
+    )
+  })
+
+  it('refuses weak secrets such as a repeated byte', () => {
+    expect(() =>
+      parseConfig({ ...secrets(), PORTAL_DATA_KEY: Buffer.alloc(32, 7).toString('base64') }),
+    ).toThrow(/PORTAL_DATA_KEY is too weak/)
+    expect(() => parseConfig({ ...secrets(), SESSION_SECRET: 'a'.repeat(40) })).toThrow(
+      /SESSION_SECRET is too weak/,
+    )
+    expect(() => parseConfig({ ...secrets(), SESSION_SECRET: 'short' })).toThrow(
+      /SESSION_SECRET must be at least/,
+    )
+  })
+
+  it('requires PUBLIC_URL in production but not elsewhere', () => {
+    expect(() => parseConfig({ ...secrets(), NODE_ENV: 'production' })).toThrow(/^PUBLIC_URL/)
+    expect(
+      parseConfig({ ...secrets(), NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example' }),
+    ).toMatchObject({
+      isProduction: true,
+      PUBLIC_URL: 'https://portal.example',
+    })
+  })
+
+  it('rejects a port out of range', () => {
+    expect(() => parseConfig({ ...secrets(), PORT: '70000' })).toThrow(/^PORT/)
+  })
+})
