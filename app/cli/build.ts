@@ -13,7 +13,7 @@ export function ensureProductionBuild() {
   const result = spawnSync(process.execPath, [remixCli, 'build'], {
     cwd: projectRoot,
     stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', VITE_CJS_IGNORE_WARNING: 'true' },
   })
   if (result.status !== 0) {
     console.error('The build failed; see the messages above.')

@@ -14,12 +14,27 @@ afterAll(async () => {
 test('explore', async () => {
   const s = await openBrowser({ javaScriptEnabled: false })
   const log = (m: string) => process.stdout.write(`${Date.now() % 100000} ${m}\n`)
-  log('open')
   const r = await s.page.goto(portal.url + '/')
   log('goto ' + r?.status())
-  log(String(await s.page.evaluate(() => document.documentElement.scrollWidth)))
-  log('eval ok')
+  const cdp = await s.context.newCDPSession(s.page)
+  await cdp.send('Emulation.setScriptExecutionDisabled', { value: false })
+  log(
+    'router? ' +
+      (await s.page.evaluate(
+        () =>
+          typeof (window as any).__remixRouter +
+          ' ' +
+          typeof (window as any).__remixContext +
+          ' ' +
+          Object.keys(document.body).join(','),
+      )),
+  )
   const res = await new AxeBuilder({ page: s.page }).analyze()
-  log('axe ' + res.violations.length)
+  log('axe ' + res.violations.length + ' passes ' + res.passes.length)
+  await cdp.send('Emulation.setScriptExecutionDisabled', { value: true })
+  await cdp.detach()
+  await s.page.goto(portal.url + '/privacy')
+  log('after: ' + (await s.page.evaluate(() => typeof (window as any).__remixContext)))
+  log(JSON.stringify(s.consoleProblems()))
   await s.close()
 })

@@ -1,11 +1,5 @@
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { portalCommand } from '../support/portal-command'
 import { type PortalServer, startPortal } from '../support/portal-server'
-import { testSecrets } from '../support/secrets'
 
 const STACK_TRACE = /at .+\(?.+\.[jt]sx?:\d+:\d+\)?/
 
@@ -57,27 +51,5 @@ describe('in production', () => {
     expect(home.headers.get('strict-transport-security')).toMatch(/max-age=\d{8}/)
     const devError = await fetch(`${portal.url}/dev/error`)
     expect(devError.status).toBe(404)
-  })
-})
-
-describe('starting with a bad environment', () => {
-  it('stops production with one line naming the missing secret', () => {
-    const { PORTAL_DATA_KEY: _omitted, ...secrets } = testSecrets()
-    const start = portalCommand('app/cli/start.ts')
-    const result = spawnSync(start.command, start.args, {
-      cwd: mkdtempSync(join(tmpdir(), 'portal-env-')),
-      env: {
-        ...start.env,
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        PUBLIC_URL: 'https://portal.example',
-        ...secrets,
-      },
-      encoding: 'utf8',
-      timeout: 30_000,
-    })
-    expect(result.status).toBe(1)
-    expect(result.stderr.trim()).toBe('Configuration error: PORTAL_DATA_KEY is not set')
-    expect(result.stdout).not.toContain('listening')
   })
 })

@@ -27,7 +27,11 @@ describe('parseConfig', () => {
   it.each(['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY'])(
     'stops production with one line naming a missing %s',
     (name) => {
-      const env: Record<string, string | undefined> = { ...secrets(), NODE_ENV: 'production', PUBLIC_URL: 'https://x.example' }
+      const env: Record<string, string | undefined> = {
+        ...secrets(),
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://x.example',
+      }
       delete env[name]
       expect(() => parseConfig(env)).toThrow(ConfigError)
       expect(() => parseConfig(env)).toThrow(new RegExp(`^${name}`))

@@ -12,12 +12,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { meta: await getPageMeta(request, 'check') }
 }
 
+const features = ['affected', 'advice', 'members'] as const
+
 export default function CheckPlaceholderPage() {
   const { t } = useTranslation('check')
   return (
-    <article className="prose">
+    <article className="prose check">
       <h1>{t('heading')}</h1>
-      <p>{t('opensSoon')}</p>
+      <p className="callout check__soon">{t('opensSoon')}</p>
+      <h2>{t('willLetYou.heading')}</h2>
+      <ul>
+        {features.map((feature) => (
+          <li key={feature}>{t(`willLetYou.items.${feature}`)}</li>
+        ))}
+      </ul>
+      <p>{t('willLetYou.onlyYou')}</p>
       <p>{t('meanwhile')}</p>
       <p>
         <Link to="/">{t('backToNotice')}</Link>

@@ -1,0 +1,112 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseEnv } from 'node:util'
+import Database from 'better-sqlite3'
+import { afterEach, describe, expect, it } from 'vitest'
+import { portalCommand } from '../support/portal-command'
+import { testSecrets } from '../support/secrets'
+
+const start = portalCommand('app/cli/start.ts')
+const freshDirectory = () => mkdtempSync(join(tmpdir(), 'portal-start-'))
+
+let running: ChildProcess | undefined
+
+afterEach(() => {
+  running?.kill('SIGTERM')
+  running = undefined
+})
+
+function startIn(directory: string, env: Record<string, string>) {
+  const child = spawn(start.command, start.args, {
+    cwd: directory,
+    // NODE_ENV left unset, as `npm start` on a developer's machine leaves it.
+    env: { ...start.env, PATH: process.env.PATH, PORT: '0', ...env } as unknown as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  running = child
+  let output = ''
+  return new Promise<{ url: string; output: string }>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk
+      const url = output.match(/listening on (http:\/\/localhost:\d+)/)?.[1]
+      if (url) resolve({ url, output })
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)))
+  })
+}
+
+describe('npm start on a fresh machine', () => {
+  it('creates private local secrets, says so in one line, migrates and serves', async () => {
+    const directory = freshDirectory()
+    const { url, output } = await startIn(directory, {})
+    const envPath = join(directory, '.env')
+    expect(output.split('\n').filter((line) => line.includes('.env'))).toEqual([
+      `Created ${envPath} with new random secrets (keep it out of version control).`,
+    ])
+    expect(statSync(envPath).mode & 0o777).toBe(0o600)
+    expect(Object.keys(parseEnv(readFileSync(envPath, 'utf8'))).sort()).toEqual([
+      'PORTAL_DATA_KEY',
+      'PORTAL_INDEX_KEY',
+      'SESSION_SECRET',
+    ])
+    expect((await fetch(url)).status).toBe(200)
+    const db = new Database(join(directory, 'data/portal.db'), { readonly: true })
+    const tables = db.prepare("select name from sqlite_master where type = 'table'").pluck().all()
+    expect(tables).toContain('portal_meta')
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    db.close()
+  })
+
+  it('keeps the secrets of an existing .env on the next start', async () => {
+    const directory = freshDirectory()
+    await startIn(directory, {})
+    running?.kill('SIGTERM')
+    const before = readFileSync(join(directory, '.env'), 'utf8')
+    const { output } = await startIn(directory, {})
+    expect(output).not.toContain('Created')
+    expect(readFileSync(join(directory, '.env'), 'utf8')).toBe(before)
+  })
+})
+
+describe('starting with a bad environment', () => {
+  it('stops production with one line naming the missing secret', () => {
+    const { PORTAL_DATA_KEY: _omitted, ...secrets } = testSecrets()
+    const result = spawnSync(start.command, start.args, {
+      cwd: freshDirectory(),
+      env: {
+        ...start.env,
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://portal.example',
+        ...secrets,
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(result.status).toBe(1)
+    expect(result.stderr.trim()).toBe('Configuration error: PORTAL_DATA_KEY is not set')
+    expect(result.stdout).not.toContain('listening')
+  })
+
+  it('generates nothing in production', () => {
+    const directory = freshDirectory()
+    const result = spawnSync(start.command, start.args, {
+      cwd: directory,
+      env: {
+        ...start.env,
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://portal.example',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(result.status).toBe(1)
+    expect(result.stderr.trim()).toBe('Configuration error: SESSION_SECRET is not set')
+    expect(() => statSync(join(directory, '.env'))).toThrow()
+  })
+})
