@@ -16,6 +16,9 @@ async function hydrate() {
     .init({
       ...i18nConfig,
       ns: getInitialNamespaces(),
+      // A client navigation waits (inside Remix's transition) for the next page's namespaces,
+      // instead of showing raw keys until they arrive.
+      react: { useSuspense: true },
       backend: {
         loadPath: '/locales/{{lng}}/{{ns}}.json',
         // The build's version in the URL lets the browser cache translations until the next deploy.

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream'
 import {
   type AppLoadContext,
   createReadableStreamFromReadable,
@@ -13,6 +12,7 @@ import { renderToPipeableStream } from 'react-dom/server'
 import { I18nextProvider, initReactI18next } from 'react-i18next'
 import { i18nServer, serverI18nOptions } from './i18n/i18next.server'
 import { NonceProvider } from './server/nonce'
+import { stripTrailingNulBytes } from './server/strip-nul-bytes'
 
 const ABORT_DELAY = 5_000
 
@@ -47,7 +47,7 @@ export default async function handleRequest(
         nonce,
         [readyEvent]() {
           shellRendered = true
-          const body = new PassThrough()
+          const body = stripTrailingNulBytes()
           responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
           // Pages may carry personal data: no shared or browser cache keeps them.
           responseHeaders.set('Cache-Control', 'no-store')

@@ -14,3 +14,12 @@ export async function getPageMeta(request: Request, namespace: Namespace): Promi
     description: t(`${namespace}:meta.description`),
   }
 }
+
+/** The title and description of the 404 page, from `common:errors.notFound`. */
+export async function getNotFoundMeta(request: Request): Promise<PageMeta> {
+  const t = await i18nServer.getFixedT(request, 'common')
+  return {
+    title: `${t('errors.notFound.title')} | ${t('layout.siteName')}`,
+    description: t('errors.notFound.body'),
+  }
+}

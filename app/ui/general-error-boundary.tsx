@@ -16,7 +16,10 @@ export function describeError(error: unknown): { status: number; kind: ErrorKind
  * way back, never the error's own text or stack.
  */
 export function GeneralErrorBoundary() {
-  const { status, kind } = describeError(useRouteError())
+  return <ErrorPage {...describeError(useRouteError())} />
+}
+
+export function ErrorPage({ status, kind }: { status: number; kind: ErrorKind }) {
   const { t } = useTranslation()
   return (
     <section className="error-page" aria-labelledby="error-title">

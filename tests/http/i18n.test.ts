@@ -102,6 +102,12 @@ describe('translations', () => {
     }
   })
 
+  it('sends Japanese pages as clean UTF-8, without the NUL padding of streamed rendering', async () => {
+    const bytes = Buffer.from(await (await fetch(`${portal.url}/`)).arrayBuffer())
+    expect(bytes.includes(0)).toBe(false)
+    expect(new TextDecoder('utf-8', { fatal: true }).decode(bytes)).toContain('<html lang="ja"')
+  })
+
   it('renders every page in both languages without a missing key', async () => {
     for (const path of ['/', '/privacy', '/check', '/no-such-page']) {
       for (const lng of ['ja', 'en']) {

@@ -21,7 +21,11 @@ export const chromiumArgs = [
 export type BrowserSession = {
   context: BrowserContext
   page: Page
-  /** Console errors, CSP violations ("Refused to …") and uncaught page errors, oldest first. */
+  /**
+   * Console errors, CSP violations ("Refused to …", "… violates the following
+   * Content Security Policy directive …") and uncaught page errors since the
+   * last reset.
+   */
   consoleProblems: () => string[]
   /** Forgets the problems recorded so far, so the next check looks only at what follows. */
   resetConsoleProblems: () => void
@@ -38,6 +42,11 @@ export type BrowserOptions = {
    */
   locale?: string
 }
+
+type AxeResults = Awaited<ReturnType<AxeBuilder['analyze']>>
+
+/** Contexts opened with JavaScript off; axe needs special care there. */
+const scriptlessContexts = new WeakSet<BrowserContext>()
 
 /**
  * A fresh Chromium with its own throwaway profile. Every page of the context
@@ -64,11 +73,16 @@ export async function openBrowser({
     rmSync(userDataDir, { recursive: true, force: true })
     throw error
   }
+  if (!javaScriptEnabled) scriptlessContexts.add(context)
 
   let problems: string[] = []
   context.on('console', (message) => {
     const text = message.text()
-    if (message.type() === 'error' || text.startsWith('Refused to')) {
+    if (
+      message.type() === 'error' ||
+      text.startsWith('Refused to') ||
+      text.includes('Content Security Policy')
+    ) {
       const { url } = message.location()
       problems.push(`console.${message.type()}: ${text}${url ? ` (${url})` : ''}`)
     }
@@ -96,20 +110,85 @@ export async function openBrowser({
   }
 }
 
+/** Forgets cookies (so the language comes from the browser again) and recorded console problems. */
+export async function startOver(session: BrowserSession) {
+  await session.context.clearCookies()
+  session.resetConsoleProblems()
+}
+
+/**
+ * Waits for every one of `steps` (starting the portal, opening browsers; an
+ * `undefined` is a step never started), then throws the first failure, so
+ * nothing started is left unclosed when another step fails.
+ */
+export async function settleAll(...steps: (Promise<unknown> | undefined)[]) {
+  const results = await Promise.allSettled(steps)
+  for (const result of results) {
+    if (result.status === 'rejected') throw result.reason
+  }
+}
+
+/**
+ * Asserts the session saw no console error, CSP violation or uncaught error.
+ * `allowNotFound` names a URL whose 404 is the point of the test: Chromium logs
+ * "Failed to load resource: … 404" for it, which is then not a problem.
+ */
+export function expectNoConsoleProblems(
+  session: BrowserSession,
+  { allowNotFound }: { allowNotFound?: string } = {},
+) {
+  const problems = session
+    .consoleProblems()
+    .filter(
+      (problem) =>
+        !(allowNotFound && problem.includes('status of 404') && problem.endsWith(`(${allowNotFound})`)),
+    )
+  expect(problems, `console problems on ${session.page.url()}`).toEqual([])
+}
+
 /** Runs axe on the page as it is now and fails with a readable list of what it found. */
 export async function expectNoAxeViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze()
+  const { violations } = scriptlessContexts.has(page.context())
+    ? await analyzeScriptlessPage(page)
+    : await new AxeBuilder({ page }).analyze()
   const report = violations.map((violation) => {
-    const targets = violation.nodes.map(
-      (node) => `    - ${node.target.join(' ')}: ${node.failureSummary ?? ''}`,
+    const nodes = violation.nodes.map(
+      (node) =>
+        `    - ${node.target.join(' ')}\n      ${(node.failureSummary ?? '').replaceAll('\n', '\n      ')}`,
     )
     return [
-      `  ${violation.id} (${violation.impact ?? 'no impact given'}): ${violation.help}`,
+      `  ${violation.id} (${violation.impact ?? 'impact unknown'}): ${violation.help}`,
       `    ${violation.helpUrl}`,
-      ...targets,
+      ...nodes,
     ].join('\n')
   })
   expect(violations.length, `axe found violations on ${page.url()}:\n${report.join('\n')}`).toBe(0)
+}
+
+/**
+ * axe waits on timers, and Chromium runs no timers in a page with JavaScript
+ * off. So scripts are allowed for the duration of the check: the page's own
+ * scripts were skipped when it was parsed and stay unrun, so axe sees exactly
+ * the server-rendered page. Legacy mode keeps axe in this page rather than the
+ * blank helper page it would open (which would have JavaScript off too).
+ */
+async function analyzeScriptlessPage(page: Page): Promise<AxeResults> {
+  const cdp = await page.context().newCDPSession(page)
+  const setScriptsDisabled = (value: boolean) => cdp.send('Emulation.setScriptExecutionDisabled', { value })
+  try {
+    // Chromium ignores a session's request that matches that session's own last
+    // one, so this session first agrees with Playwright's "disabled".
+    await setScriptsDisabled(true)
+    await setScriptsDisabled(false)
+    const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze()
+    const pageScriptsRan = await page.evaluate(() => '__remixContext' in window)
+    expect(pageScriptsRan, `the page's own scripts ran during the axe check of ${page.url()}`).toBe(false)
+    return results
+  } finally {
+    // The session stays attached until the context closes: detaching it could
+    // hand scripts back to the page.
+    await setScriptsDisabled(true)
+  }
 }
 
 /**
@@ -120,27 +199,77 @@ export function looksLikeTranslationKey(text: string) {
   return /^[a-z][\w-]*([.:][\w-]+)*$/.test(text.trim())
 }
 
+/** Text with kana or kanji in it. */
+export function hasJapanese(text: string) {
+  return /[\u3040-\u30ff\u3400-\u9fff]/.test(text)
+}
+
 /** The visible text of the page's only h1, failing if there is not exactly one. */
 export async function headingText(page: Page) {
   const headings = page.locator('h1')
   expect(await headings.count(), `h1 elements on ${page.url()}`).toBe(1)
-  return (await headings.innerText()).trim()
+  return ((await headings.textContent()) ?? '').trim()
 }
 
 /**
  * Checks the text a reader sees first: one non-empty h1 and a document title,
- * neither of them a raw translation key.
+ * neither of them a raw translation key, both in `language`. Returns the h1.
  */
-export async function expectTranslatedHeadingAndTitle(page: Page) {
+export async function expectTranslatedHeadingAndTitle(page: Page, language: 'ja' | 'en') {
   const heading = await headingText(page)
-  expect(heading, `h1 on ${page.url()}`).not.toBe('')
-  expect(looksLikeTranslationKey(heading), `h1 "${heading}" on ${page.url()} looks like a key`).toBe(false)
   const title = (await page.title()).trim()
-  expect(title, `document title on ${page.url()}`).not.toBe('')
+  const where = `on ${page.url()}`
+  expect(heading, `h1 ${where}`).not.toBe('')
+  expect(title, `document title ${where}`).not.toBe('')
+  expect(looksLikeTranslationKey(heading), `h1 "${heading}" ${where} looks like a translation key`).toBe(
+    false,
+  )
   for (const part of title.split('|')) {
-    expect(looksLikeTranslationKey(part), `title "${title}" on ${page.url()} looks like a key`).toBe(false)
+    expect(looksLikeTranslationKey(part), `title "${title}" ${where} looks like a translation key`).toBe(
+      false,
+    )
+  }
+  if (language === 'ja') {
+    expect(hasJapanese(heading), `h1 "${heading}" ${where} should be Japanese`).toBe(true)
+    expect(hasJapanese(title), `title "${title}" ${where} should be Japanese`).toBe(true)
+  } else {
+    expect(hasJapanese(heading), `h1 "${heading}" ${where} should be English`).toBe(false)
+    expect(heading, `h1 ${where} should be English`).toMatch(/[A-Za-z]{2}/)
   }
   return heading
+}
+
+/**
+ * Waits for the h1 to change from `previous` to real text (not a translation
+ * key a page shows while its translations load), and returns it.
+ */
+export async function waitForNewHeading(page: Page, previous: string) {
+  const isNew = (heading: string) =>
+    heading !== previous && heading !== '' && !looksLikeTranslationKey(heading)
+  await expect
+    .poll(() => headingText(page), { message: `the h1 to change from "${previous}" to translated text` })
+    .toSatisfy(isNew)
+  return headingText(page)
+}
+
+/**
+ * Records every h1 text the page shows from now on (each DOM change React
+ * commits), for catching what shows only for a moment, such as raw keys while
+ * translations load. Returns a function that reads the record.
+ */
+export async function recordHeadings(page: Page) {
+  await page.evaluate(() => {
+    const seen: string[] = []
+    ;(window as Window & { __portalTestHeadings?: string[] }).__portalTestHeadings = seen
+    const record = () => {
+      const text = document.querySelector('h1')?.textContent?.trim() ?? ''
+      if (seen.at(-1) !== text) seen.push(text)
+    }
+    record()
+    new MutationObserver(record).observe(document, { subtree: true, childList: true, characterData: true })
+  })
+  return () =>
+    page.evaluate(() => (window as Window & { __portalTestHeadings?: string[] }).__portalTestHeadings ?? [])
 }
 
 /** The `lang` attribute of the page's `<html>`. */
@@ -149,8 +278,9 @@ export function documentLanguage(page: Page) {
 }
 
 /**
- * Waits until React has hydrated the element `selector` names, so that a click
- * on it is handled by the client router rather than by a full page load.
+ * Waits until React has hydrated the element `selector` names (by default the
+ * whole body), so a click is handled by the client router rather than by a
+ * full page load.
  */
 export async function waitForHydration(page: Page, selector = 'body') {
   await page.waitForFunction(
@@ -160,5 +290,38 @@ export async function waitForHydration(page: Page, selector = 'body') {
     },
     selector,
     { timeout: 15_000 },
+  )
+}
+
+/** Parts of the document a client-side navigation should update in place, never rebuild. */
+const lastingParts = ['html', 'head', 'head link[rel="stylesheet"]', 'body', 'body > header']
+
+/**
+ * Marks the current document, so a test can tell a client-side navigation
+ * (the mark survives) from a full page load (it does not), and whether React
+ * kept the document's lasting parts (see `replacedDocumentParts`).
+ */
+export async function markDocument(page: Page) {
+  await page.evaluate((selectors) => {
+    ;(window as Window & { __portalTestMark?: boolean }).__portalTestMark = true
+    for (const selector of selectors) document.querySelector(selector)?.setAttribute('data-test-mark', '')
+  }, lastingParts)
+}
+
+export function isDocumentMarked(page: Page) {
+  return page.evaluate(() => (window as Window & { __portalTestMark?: boolean }).__portalTestMark === true)
+}
+
+/**
+ * The lasting parts of the document that were replaced since `markDocument`.
+ * Were the stylesheet's `<link>` replaced, the page would show unstyled for a
+ * moment; were the whole `<head>`, Chromium would drop the favicon and ask for
+ * `/favicon.ico`.
+ */
+export function replacedDocumentParts(page: Page) {
+  return page.evaluate(
+    (selectors) =>
+      selectors.filter((selector) => !document.querySelector(selector)?.hasAttribute('data-test-mark')),
+    lastingParts,
   )
 }

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import { cohorts } from './incident-facts'
+import { RichText } from './rich-text'
 import { useIncidentDates } from './use-incident-dates'
 
 /** Who is affected and which categories of their information, one table row per group. */
@@ -22,7 +23,9 @@ export function AffectedSection() {
           {cohorts.map((cohort) => (
             <tr key={cohort.key}>
               <th scope="row">
-                <span className="cohort-table__name">{t(`affected.cohorts.${cohort.key}.name`)}</span>
+                <span className="cohort-table__name">
+                  <RichText i18nKey={`affected.cohorts.${cohort.key}.name`} />
+                </span>
                 {cohort.period ? (
                   <span className="cohort-table__period">
                     {t(`affected.cohorts.${cohort.key}.period`, {

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next'
 import { CheckCta } from './check-cta'
 import { INCIDENT_DATE, NOTICE_DATE, SERVICE_RESUMPTION_DATE, sectionIds } from './incident-facts'
+import { RichText } from './rich-text'
 import { useIncidentDates } from './use-incident-dates'
 
 const summaryPoints = ['exposed', 'card', 'others', 'noNewIntrusion', 'resumption', 'password'] as const
@@ -18,7 +19,12 @@ export function IncidentIntro() {
         <h2 id="summary-heading">{t('summary.pointsHeading')}</h2>
         <ul>
           {summaryPoints.map((point) => (
-            <li key={point}>{t(`summary.points.${point}`, { date: date(SERVICE_RESUMPTION_DATE) })}</li>
+            <li key={point}>
+              <RichText
+                i18nKey={`summary.points.${point}`}
+                values={{ date: date(SERVICE_RESUMPTION_DATE) }}
+              />
+            </li>
           ))}
         </ul>
       </section>

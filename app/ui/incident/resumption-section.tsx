@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import { MANUAL_SHIPPING_DATE, SERVICE_RESUMPTION_DATE } from './incident-facts'
+import { RichText } from './rich-text'
 import { useIncidentDates } from './use-incident-dates'
 
 /** When Sekaimon and the auction store resume, and what members will be asked first. */
@@ -10,7 +11,9 @@ export function ResumptionSection() {
     <section id="resumption" className="incident-section">
       <h2>{t('resumption.heading')}</h2>
       <p className="resumption-date">{t('resumption.planned', { date: date(SERVICE_RESUMPTION_DATE) })}</p>
-      <p>{t('resumption.auction')}</p>
+      <p>
+        <RichText i18nKey="resumption.auction" />
+      </p>
       <p>{t('resumption.reconfirm')}</p>
       <p>{t('resumption.policy', { date: date(MANUAL_SHIPPING_DATE) })}</p>
     </section>

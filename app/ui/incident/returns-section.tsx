@@ -1,6 +1,7 @@
 import { Trans, useTranslation } from 'react-i18next'
 import { INCIDENT_DATE, RETURNS_EMAIL } from './incident-facts'
 import { MailLink } from './mail-link'
+import { RichText } from './rich-text'
 import { useIncidentDates } from './use-incident-dates'
 
 const requiredInformation = ['reason', 'shippingNumber', 'photos'] as const
@@ -21,7 +22,9 @@ export function ReturnsSection() {
       <h4>{t('returns.problem.requiredHeading')}</h4>
       <ul>
         {requiredInformation.map((item) => (
-          <li key={item}>{t(`returns.problem.required.${item}`)}</li>
+          <li key={item}>
+            <RichText i18nKey={`returns.problem.required.${item}`} />
+          </li>
         ))}
       </ul>
       <h3>{t('returns.notReturned.heading', { date: cutoff })}</h3>
