@@ -21,9 +21,13 @@ export async function serve(config: Config) {
     isProduction: config.isProduction,
   })
   const server = app.listen(config.PORT)
-  await new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve) => {
     server.once('listening', resolve)
-    server.once('error', reject)
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use (set PORT to another one)' : `cannot be used (${error.code})`
+      console.error(`Port ${config.PORT} ${reason}.`)
+      process.exit(1)
+    })
   })
   const { port } = server.address() as AddressInfo
   console.log(`Sekaimon exposure portal listening on http://localhost:${port}`)

@@ -72,6 +72,21 @@ describe('npm start on a fresh machine', () => {
   })
 })
 
+describe('starting on a busy port', () => {
+  it('stops with one line saying so', async () => {
+    const first = await startIn(freshDirectory(), testSecrets())
+    const port = new URL(first.url).port
+    const result = spawnSync(start.command, start.args, {
+      cwd: freshDirectory(),
+      env: { ...start.env, PATH: process.env.PATH, NODE_ENV: 'test', PORT: port, ...testSecrets() },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(result.status).toBe(1)
+    expect(result.stderr.trim()).toBe(`Port ${port} is already in use (set PORT to another one).`)
+  })
+})
+
 describe('starting with a bad environment', () => {
   it('stops production with one line naming the missing secret', () => {
     const { PORTAL_DATA_KEY: _omitted, ...secrets } = testSecrets()
