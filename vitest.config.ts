@@ -34,6 +34,17 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          name: 'cli',
+          include: ['tests/cli/**/*.test.ts'],
+          setupFiles: ['tests/support/unit-setup.ts'],
+          // Commands run as real processes over real files.
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
           name: 'http',
           include: ['tests/http/**/*.test.ts'],
           globalSetup: ['tests/support/build-once.ts'],

@@ -9,7 +9,7 @@ const KEY_BYTES = 32
 
 const base64Key = (name: string) =>
   z
-    .string({ required_error: `${name} is not set` })
+    .string({ error: (issue) => (issue.input === undefined ? `${name} is not set` : `${name} must be text`) })
     .refine((value) => decodedLength(value) === KEY_BYTES, {
       message: `${name} must be ${KEY_BYTES} random bytes, base64-encoded`,
     })
@@ -18,7 +18,10 @@ const base64Key = (name: string) =>
     })
 
 const sessionSecret = z
-  .string({ required_error: 'SESSION_SECRET is not set' })
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? 'SESSION_SECRET is not set' : 'SESSION_SECRET must be text',
+  })
   .min(32, 'SESSION_SECRET must be at least 32 characters')
   .refine((value) => !isLowEntropy(Buffer.from(value)), {
     message: 'SESSION_SECRET is too weak: generate it randomly',
@@ -41,7 +44,7 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
       ctx.addIssue({
-        code: z.ZodIssueCode.custom,
+        code: 'custom',
         path: ['PUBLIC_URL'],
         message: 'PUBLIC_URL is not set (the address printed in notices)',
       })

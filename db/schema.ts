@@ -1,21 +1,247 @@
 import { sql } from 'drizzle-orm'
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import {
+  type AnySQLiteColumn,
+  blob,
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core'
 
-const timestamps = {
-  createdAt: integer('created_at', { mode: 'timestamp_ms' })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`),
-  updatedAt: integer('updated_at', { mode: 'timestamp_ms' })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`),
-}
+/**
+ * The portal's data. Every personal value is sealed (AES-GCM, see seal.ts) in a
+ * `*_sealed` blob; what must be found is found through `*_index` blind indexes
+ * (see blind-index.ts). Nothing personal is stored in the clear.
+ */
+
+const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
+
+const createdAt = () => integer('created_at', { mode: 'timestamp_ms' }).notNull().default(now)
+const updatedAt = () => integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(now)
+const id = () => integer('id').primaryKey({ autoIncrement: true })
+const digest = (name: string) => blob(name, { mode: 'buffer' })
 
 /** Facts about this installation (schema milestones, demo data loaded, …). */
 export const portalMeta = sqliteTable('portal_meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
-  ...timestamps,
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
 })
 
+export const COHORTS = ['member', 'auction_buyer', 'employee', 'warehouse_staff'] as const
+export type Cohort = (typeof COHORTS)[number]
+
+/**
+ * One person-record in one cohort, as the legacy export had it. `record_sealed`
+ * holds every personal value of the record as one sealed JSON document;
+ * `exposed_categories` is a bit set of what held a value (see exposure.ts).
+ */
+export const subjects = sqliteTable(
+  'subjects',
+  {
+    id: id(),
+    // Records of one human share the ID of one of them (their own, until linked).
+    humanId: integer('human_id')
+      .notNull()
+      .references((): AnySQLiteColumn => subjects.id),
+    cohort: text('cohort', { enum: COHORTS }).notNull(),
+    naturalIdIndex: digest('natural_id_index').notNull(),
+    emailIndex: digest('email_index'),
+    phoneIndex: digest('phone_index'),
+    kanaBirthIndex: digest('kana_birth_index'),
+    exposedCategories: integer('exposed_categories').notNull(),
+    recordSealed: blob('record_sealed', { mode: 'buffer' }).notNull(),
+    // A keyed MAC of the normalised record: a re-import compares it instead of decrypting.
+    contentMac: digest('content_mac').notNull(),
+    // The dates that put the record in its cohort (registration, first and last purchase).
+    cohortFrom: integer('cohort_from', { mode: 'timestamp_ms' }),
+    cohortUntil: integer('cohort_until', { mode: 'timestamp_ms' }),
+    language: text('language', { enum: ['ja', 'en'] })
+      .notNull()
+      .default('ja'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    uniqueIndex('subjects_natural_id').on(table.cohort, table.naturalIdIndex),
+    index('subjects_email').on(table.emailIndex),
+    index('subjects_phone').on(table.phoneIndex),
+    index('subjects_kana_birth').on(table.kanaBirthIndex),
+    index('subjects_human').on(table.humanId),
+  ],
+)
+
+export const REQUIRED_ACTIONS = ['reset_password', 'reconfirm_details', 'verify_email'] as const
+export type RequiredAction = (typeof REQUIRED_ACTIONS)[number]
+
+/** A member's account on the shop, and what it must do before the shop reopens. */
+export const memberAccounts = sqliteTable('member_accounts', {
+  subjectId: integer('subject_id')
+    .primaryKey()
+    .references(() => subjects.id, { onDelete: 'cascade' }),
+  // The exposed bcrypt hash: kept only to refuse that password, erased at reset.
+  legacyPasswordSealed: blob('legacy_password_sealed', { mode: 'buffer' }),
+  passwordHash: text('password_hash'),
+  // Required actions still open, in the order the member is led through them.
+  openActions: text('open_actions', { mode: 'json' })
+    .$type<RequiredAction[]>()
+    .notNull()
+    .default(sql`'["reset_password","reconfirm_details"]'`),
+  detailsConfirmedAt: integer('details_confirmed_at', { mode: 'timestamp_ms' }),
+  readyAt: integer('ready_at', { mode: 'timestamp_ms' }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+})
+
+/** A card a member had stored: last four digits and expiry only, sealed. */
+export const storedCards = sqliteTable(
+  'stored_cards',
+  {
+    id: id(),
+    subjectId: integer('subject_id')
+      .notNull()
+      .references(() => subjects.id, { onDelete: 'cascade' }),
+    cardIndex: digest('card_index').notNull(),
+    cardSealed: blob('card_sealed', { mode: 'buffer' }).notNull(),
+    removedAt: integer('removed_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('stored_cards_card').on(table.subjectId, table.cardIndex)],
+)
+
+export const NOTIFICATION_CHANNELS = ['email', 'postcard', 'handout'] as const
+
+/** The one notice each human gets, with the codes it carries (as keyed hashes). */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: id(),
+    humanId: integer('human_id')
+      .notNull()
+      .references(() => subjects.id),
+    channel: text('channel', { enum: NOTIFICATION_CHANNELS }).notNull(),
+    letterCodeIndex: digest('letter_code_index'),
+    messageRefIndex: digest('message_ref_index').notNull(),
+    // The address it went to (e-mail or postal), sealed, for "is this message really from us?".
+    addressSealed: blob('address_sealed', { mode: 'buffer' }),
+    letterCodeUsedAt: integer('letter_code_used_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('notifications_human').on(table.humanId),
+    uniqueIndex('notifications_letter_code').on(table.letterCodeIndex),
+    uniqueIndex('notifications_message_ref').on(table.messageRefIndex),
+  ],
+)
+
+export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const
+
+/** Mail waiting to go out; the sealed body is dropped once sent. */
+export const outboxMessages = sqliteTable(
+  'outbox_messages',
+  {
+    id: id(),
+    notificationId: integer('notification_id').references(() => notifications.id),
+    messageSealed: blob('message_sealed', { mode: 'buffer' }),
+    state: text('state', { enum: OUTBOX_STATES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    lastError: text('last_error'),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (table) => [index('outbox_due').on(table.state, table.nextAttemptAt)],
+)
+
+/** One-time codes (e-mail codes and the like), found by a keyed hash of their target. */
+export const verificationChallenges = sqliteTable(
+  'verification_challenges',
+  {
+    id: id(),
+    type: text('type').notNull(),
+    targetIndex: digest('target_index').notNull(),
+    codeHash: digest('code_hash').notNull(),
+    failures: integer('failures').notNull().default(0),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('verification_target').on(table.type, table.targetIndex)],
+)
+
+/** Server-side sessions; the cookie carries only a random ID, stored here hashed. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    idHash: digest('id_hash').primaryKey(),
+    kind: text('kind', { enum: ['customer', 'staff'] }).notNull(),
+    humanId: integer('human_id').references(() => subjects.id),
+    staffUserId: integer('staff_user_id').references(() => staffUsers.id),
+    createdAt: createdAt(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [index('sessions_human').on(table.humanId)],
+)
+
+export const STAFF_ROLES = ['agent', 'supervisor', 'operator'] as const
+
+export const staffUsers = sqliteTable(
+  'staff_users',
+  {
+    id: id(),
+    loginIndex: digest('login_index').notNull(),
+    profileSealed: blob('profile_sealed', { mode: 'buffer' }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    totpSecretSealed: blob('totp_secret_sealed', { mode: 'buffer' }),
+    role: text('role', { enum: STAFF_ROLES }).notNull(),
+    disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('staff_users_login').on(table.loginIndex)],
+)
+
+/**
+ * Append-only audit trail. Each event's hash covers the previous one's, so a
+ * removed or edited event breaks the chain. `detail` never holds personal data.
+ */
+export const auditEvents = sqliteTable('audit_events', {
+  id: id(),
+  at: createdAt(),
+  actorKind: text('actor_kind', { enum: ['staff', 'customer', 'system'] }).notNull(),
+  actorId: integer('actor_id'),
+  action: text('action').notNull(),
+  subjectId: integer('subject_id').references(() => subjects.id),
+  detail: text('detail'),
+  previousHash: digest('previous_hash'),
+  hash: digest('hash').notNull(),
+})
+
+export const RETURN_REASONS = ['damaged', 'wrong_item', 'missing_items', 'could_not_return'] as const
+
+export const returnRequests = sqliteTable(
+  'return_requests',
+  {
+    id: id(),
+    humanId: integer('human_id')
+      .notNull()
+      .references(() => subjects.id),
+    reason: text('reason', { enum: RETURN_REASONS }).notNull(),
+    // Shipping management number or order number, message and photo references, sealed together.
+    requestSealed: blob('request_sealed', { mode: 'buffer' }).notNull(),
+    status: text('status', { enum: ['received', 'in_progress', 'resolved'] })
+      .notNull()
+      .default('received'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('return_requests_human').on(table.humanId)],
+)
+
+export type Subject = typeof subjects.$inferSelect
+export type NewSubject = typeof subjects.$inferInsert
+export type MemberAccount = typeof memberAccounts.$inferSelect
+export type StoredCard = typeof storedCards.$inferSelect
+export type Notification = typeof notifications.$inferSelect
 export type PortalMeta = typeof portalMeta.$inferSelect
-export type NewPortalMeta = typeof portalMeta.$inferInsert

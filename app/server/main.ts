@@ -24,7 +24,10 @@ export async function serve(config: Config) {
   await new Promise<void>((resolve) => {
     server.once('listening', resolve)
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'EADDRINUSE' ? 'is already in use (set PORT to another one)' : `cannot be used (${error.code})`
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? 'is already in use (set PORT to another one)'
+          : `cannot be used (${error.code})`
       console.error(`Port ${config.PORT} ${reason}.`)
       process.exit(1)
     })

@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util'
+import { bootstrapCommand } from '~/cli/bootstrap'
+import { openDatabase } from '../client'
+import { migrateDatabase } from '../migrate'
+import { createPortalCrypto } from '../portal-crypto'
+import { importFiles } from './import-files'
+import { createProgressBar } from './progress'
+import { UnreadableFileError } from './source'
+
+const USAGE = 'usage: npm run import -- [--json] <directory or files…>'
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({ options: { json: { type: 'boolean', default: false } }, allowPositionals: true })
+  } catch {
+    console.error(USAGE)
+    process.exit(2)
+  }
+})()
+if (positionals.length === 0) {
+  console.error(USAGE)
+  process.exit(2)
+}
+
+const config = bootstrapCommand()
+const db = openDatabase(config.DATABASE_URL)
+migrateDatabase(db)
+
+try {
+  const result = await importFiles({
+    db,
+    crypto: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }),
+    paths: positionals,
+    progress: !values.json && process.stderr.isTTY ? createProgressBar() : undefined,
+  })
+  if (values.json) console.log(JSON.stringify(result))
+  else {
+    for (const file of result.files) {
+      console.log(
+        `${file.file} (${file.kind}): ${file.records} records, ${file.inserted} inserted, ${file.updated} updated, ` +
+          `${file.unchanged} unchanged, ${file.rejected} rejected`,
+      )
+      for (const error of file.errors.slice(0, 20)) {
+        console.log(`  record ${error.record} (line ${error.line}) ${error.field}: ${error.reason}`)
+      }
+      if (file.rejected > 20) console.log(`  … and ${file.rejected - 20} more (use --json for up to 1000)`)
+    }
+  }
+} catch (error) {
+  if (!(error instanceof UnreadableFileError)) throw error
+  console.error(`Import stopped: ${error.message}`)
+  process.exitCode = 1
+} finally {
+  db.$client.close()
+}

@@ -1,0 +1,210 @@
+import type { BlindIndexer } from '../blind-index'
+import { categoryBits, type ExposureCategory } from '../exposure-categories'
+import { normaliseEmail, normaliseKana } from '../normalise'
+import type { Cohort } from '../schema'
+import { type Keyring, seal, sealJson } from '../seal'
+import {
+  cardContext,
+  legacyPasswordContext,
+  type SubjectRecord,
+  subjectRecordContext,
+} from '../subject-record'
+import type { AuctionBuyerRow, EmployeeRow, MemberCardRow, MemberRow, WarehouseStaffRow } from './records'
+
+/**
+ * Validated rows turned into what is stored: sealed values, blind indexes and
+ * the exposed categories. Pure apart from the IVs, so it can run on any thread.
+ */
+
+export type PreparedSubject = {
+  cohort: Cohort
+  naturalIdIndex: Buffer
+  emailIndex: Buffer | null
+  phoneIndex: Buffer | null
+  kanaBirthIndex: Buffer | null
+  exposedCategories: number
+  recordSealed: Buffer
+  contentMac: Buffer
+  cohortFrom: number | null
+  cohortUntil: number | null
+  legacyPasswordSealed: Buffer | null
+}
+
+export type PreparedCard = {
+  memberIdIndex: Buffer
+  cardIndex: Buffer
+  cardSealed: Buffer
+}
+
+export type Crypto = { keyring: Keyring; index: BlindIndexer }
+
+type SubjectInput = {
+  cohort: Cohort
+  naturalIdKind: Parameters<BlindIndexer>[0]
+  record: SubjectRecord
+  categories: ExposureCategory[]
+  cohortFrom?: number
+  cohortUntil?: number
+  legacyPasswordHash?: string
+}
+
+function prepareSubject(crypto: Crypto, input: SubjectInput): PreparedSubject {
+  const { record } = input
+  const naturalIdIndex = crypto.index(input.naturalIdKind, record.naturalId)
+  const normalisedEmail = record.email ? normaliseEmail(record.email) : undefined
+  const familyKana = record.familyNameKana ? normaliseKana(record.familyNameKana) : undefined
+  const sealedRecord = JSON.stringify(record)
+  return {
+    cohort: input.cohort,
+    naturalIdIndex,
+    emailIndex: normalisedEmail ? crypto.index('email', normalisedEmail) : null,
+    phoneIndex: record.phone ? crypto.index('phone', record.phone) : null,
+    kanaBirthIndex:
+      familyKana && record.birthDate ? crypto.index('kana-birth', `${familyKana}|${record.birthDate}`) : null,
+    exposedCategories: categoryBits(input.categories),
+    recordSealed: sealJson({
+      keyring: crypto.keyring,
+      context: subjectRecordContext(input.cohort, naturalIdIndex),
+      value: record,
+    }),
+    // Covers everything stored for the record, so any change shows as a different MAC.
+    contentMac: crypto.index(
+      'record',
+      `${sealedRecord}|${input.cohortFrom ?? ''}|${input.cohortUntil ?? ''}|${input.legacyPasswordHash ?? ''}`,
+    ),
+    cohortFrom: input.cohortFrom ?? null,
+    cohortUntil: input.cohortUntil ?? null,
+    legacyPasswordSealed: input.legacyPasswordHash
+      ? seal({
+          keyring: crypto.keyring,
+          context: legacyPasswordContext(naturalIdIndex),
+          plaintext: input.legacyPasswordHash,
+        })
+      : null,
+  }
+}
+
+function present(entries: [ExposureCategory, unknown][]): ExposureCategory[] {
+  return entries.filter(([, value]) => value !== undefined).map(([category]) => category)
+}
+
+function nameOf(row: { family_name?: string; given_name?: string }) {
+  return row.family_name ?? row.given_name
+}
+
+function addressOf(row: {
+  postal_code?: string
+  prefecture?: string
+  city?: string
+  address_line1?: string
+  address_line2?: string
+}) {
+  return row.postal_code ?? row.prefecture ?? row.city ?? row.address_line1 ?? row.address_line2
+}
+
+export function prepareMember(crypto: Crypto, row: MemberRow): PreparedSubject {
+  return prepareSubject(crypto, {
+    cohort: 'member',
+    naturalIdKind: 'member-id',
+    record: {
+      naturalId: row.member_id,
+      familyName: row.family_name,
+      givenName: row.given_name,
+      familyNameKana: row.family_name_kana,
+      givenNameKana: row.given_name_kana,
+      birthDate: row.birth_date,
+      gender: row.gender,
+      email: row.email,
+      phone: row.phone,
+      postalCode: row.postal_code,
+      prefecture: row.prefecture,
+      city: row.city,
+      addressLine1: row.address_line1,
+      addressLine2: row.address_line2,
+    },
+    categories: present([
+      ['name', nameOf(row)],
+      ['birth_date', row.birth_date],
+      ['gender', row.gender],
+      ['email', row.email],
+      ['phone', row.phone],
+      ['address', addressOf(row)],
+      ['password', row.password_hash],
+    ]),
+    cohortFrom: row.registered_at,
+    legacyPasswordHash: row.password_hash,
+  })
+}
+
+export function prepareAuctionBuyer(crypto: Crypto, row: AuctionBuyerRow): PreparedSubject {
+  return prepareSubject(crypto, {
+    cohort: 'auction_buyer',
+    naturalIdKind: 'buyer-id',
+    record: {
+      naturalId: row.buyer_id,
+      familyName: row.family_name,
+      givenName: row.given_name,
+      phone: row.phone,
+      postalCode: row.postal_code,
+      prefecture: row.prefecture,
+      city: row.city,
+      addressLine1: row.address_line1,
+      addressLine2: row.address_line2,
+    },
+    categories: present([
+      ['name', nameOf(row)],
+      ['phone', row.phone],
+      ['address', addressOf(row)],
+      ['buyer_id', row.buyer_id],
+    ]),
+    cohortFrom: row.first_purchase_at,
+    cohortUntil: row.last_purchase_at,
+  })
+}
+
+export function prepareEmployee(crypto: Crypto, row: EmployeeRow): PreparedSubject {
+  return prepareSubject(crypto, {
+    cohort: 'employee',
+    naturalIdKind: 'employee-id',
+    record: {
+      naturalId: row.employee_id,
+      familyName: row.family_name,
+      givenName: row.given_name,
+      email: row.email,
+      phone: row.phone,
+    },
+    // The hash itself is not kept: employees have no account here to protect.
+    categories: present([
+      ['name', nameOf(row)],
+      ['email', row.email],
+      ['phone', row.phone],
+      ['password', row.password_hash],
+    ]),
+  })
+}
+
+export function prepareWarehouseStaff(crypto: Crypto, row: WarehouseStaffRow): PreparedSubject {
+  return prepareSubject(crypto, {
+    cohort: 'warehouse_staff',
+    naturalIdKind: 'staff-id',
+    record: { naturalId: row.staff_id, familyName: row.family_name, givenName: row.given_name },
+    categories: present([
+      ['name', nameOf(row)],
+      ['staff_id', row.staff_id],
+    ]),
+  })
+}
+
+export function prepareCard(crypto: Crypto, row: MemberCardRow): PreparedCard {
+  const memberIdIndex = crypto.index('member-id', row.member_id)
+  const cardIndex = crypto.index('card', `${row.member_id}|${row.card_last4}|${row.card_expiry}`)
+  return {
+    memberIdIndex,
+    cardIndex,
+    cardSealed: sealJson({
+      keyring: crypto.keyring,
+      context: cardContext(memberIdIndex, cardIndex),
+      value: { last4: row.card_last4, expiry: row.card_expiry },
+    }),
+  }
+}

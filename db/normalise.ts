@@ -1,0 +1,122 @@
+/**
+ * The canonical forms personal values are matched in. Legacy exports and what
+ * people type both arrive with full-width characters, every kind of hyphen and
+ * stray spaces; one value must always give one form, or a blind index misses.
+ */
+
+// Hyphens, dashes, minus signs and the long-sound marks legacy systems typed in numbers.
+const DASHES = /[-‐‑‒–—―−－ーｰ─━]/g
+const SPACES = /[\s\u3000]+/g
+
+/** NFKC folds full-width digits and Latin to ASCII and half-width kana to full-width. */
+export function fold(value: string) {
+  return value.normalize('NFKC').trim()
+}
+
+/** A Japanese phone number as its digits from the leading 0: `09012345678`. */
+export function normalisePhone(value: string): string | undefined {
+  let digits = fold(value).replace(DASHES, '').replace(SPACES, '').replace(/[().]/g, '')
+  if (digits.startsWith('+81')) digits = `0${digits.slice(3).replace(/^0/, '')}`
+  else if (digits.startsWith('0081')) digits = `0${digits.slice(4).replace(/^0/, '')}`
+  return /^0\d{9,10}$/.test(digits) ? digits : undefined
+}
+
+/** A postal code as its 7 digits, with or without 〒 and hyphen. */
+export function normalisePostalCode(value: string): string | undefined {
+  const digits = fold(value).replace(/^〒/, '').replace(DASHES, '').replace(SPACES, '')
+  return /^\d{7}$/.test(digits) ? digits : undefined
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** An e-mail address as it is matched: folded, trimmed, lower-cased. */
+export function normaliseEmail(value: string): string | undefined {
+  const email = fold(value).toLowerCase()
+  return EMAIL.test(email) && email.length <= 254 ? email : undefined
+}
+
+/** An e-mail address as it is shown: trimmed and folded, its case kept. */
+export function displayEmail(value: string) {
+  return fold(value)
+}
+
+/** Katakana for matching: hiragana and half-width kana become full-width katakana, spaces go. */
+export function normaliseKana(value: string): string | undefined {
+  const kana = fold(value)
+    .replace(SPACES, '')
+    .replace(/[\u3041-\u3096\u309d\u309e]/g, (char) => String.fromCharCode(char.charCodeAt(0) + 0x60))
+  return /^[\u30a1-\u30ff]+$/.test(kana) ? kana : undefined
+}
+
+/** Free text (names, address parts) as shown: trimmed, each run of white space one space. */
+export function normaliseText(value: string) {
+  return value.trim().replace(SPACES, ' ')
+}
+
+/** A legacy identifier: folded, spaces removed, upper-cased for matching. */
+export function normaliseIdentifier(value: string): string | undefined {
+  const id = fold(value).replace(SPACES, '').replace(DASHES, '-').toUpperCase()
+  return id.length > 0 && id.length <= 64 ? id : undefined
+}
+
+export type CalendarDate = { year: number; month: number; day: number }
+
+const JAPAN_UTC_OFFSET_HOURS = 9
+const DATE_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/
+
+/**
+ * A legacy date (`YYYY-MM-DD`, `YYYY/MM/DD` or `YYYY/M/D`, optionally with a
+ * time), refused when the day does not exist. Times are Japan time.
+ */
+export function parseLegacyDateTime(value: string): { date: CalendarDate; epochMs: number } | undefined {
+  const match = fold(value).replace(SPACES, ' ').match(DATE_TIME)
+  if (!match) return undefined
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  const date = { year, month, day }
+  if (!isRealDate(date) || hour > 23 || minute > 59 || second > 59) return undefined
+  return { date, epochMs: Date.UTC(year, month - 1, day, hour - JAPAN_UTC_OFFSET_HOURS, minute, second) }
+}
+
+/** A date as `YYYY-MM-DD`. */
+export function formatIsoDate({ year, month, day }: CalendarDate) {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+}
+
+function isRealDate({ year, month, day }: CalendarDate) {
+  if (year < 1800 || month < 1 || month > 12 || day < 1) return false
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
+}
+
+export const GENDER_CODES = [0, 1, 2, 9] as const
+export type GenderCode = (typeof GENDER_CODES)[number]
+
+/** ISO/IEC 5218: 0 not known, 1 male, 2 female, 9 not applicable; empty means 0. */
+export function normaliseGender(value: string): GenderCode | undefined {
+  const folded = fold(value)
+  if (folded === '') return 0
+  const code = Number(folded)
+  return (GENDER_CODES as readonly number[]).includes(code) ? (code as GenderCode) : undefined
+}
+
+/** A card's last four digits. */
+export function normaliseCardLast4(value: string): string | undefined {
+  const digits = fold(value).replace(SPACES, '')
+  return /^\d{4}$/.test(digits) ? digits : undefined
+}
+
+/** A card expiry `MM/YY` with a real month. */
+export function normaliseCardExpiry(value: string): string | undefined {
+  const match = fold(value)
+    .replace(SPACES, '')
+    .match(/^(\d{1,2})\/(\d{2})$/)
+  if (!match) return undefined
+  const month = Number(match[1])
+  return month >= 1 && month <= 12 ? `${String(month).padStart(2, '0')}/${match[2]}` : undefined
+}

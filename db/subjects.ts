@@ -1,0 +1,119 @@
+import type { PortalDatabase } from './client'
+import { categoryBit } from './exposure-categories'
+import type { PreparedCard, PreparedSubject } from './import/prepare'
+
+/**
+ * Writing imported subjects. The hot path of a million-row import uses
+ * prepared statements directly (drizzle's builder costs more per row than the
+ * insert itself); everything else about subjects goes through drizzle.
+ */
+
+export type WriteCounts = { inserted: number; updated: number; unchanged: number }
+
+const CARD_BIT = categoryBit('card')
+
+export function createSubjectWriter(db: PortalDatabase) {
+  const sqlite = db.$client
+  const nextId = sqlite.prepare('select coalesce(max(id), 0) + 1 from subjects').pluck()
+  const insert = sqlite.prepare(`
+    insert into subjects (id, human_id, cohort, natural_id_index, email_index, phone_index, kana_birth_index,
+      exposed_categories, record_sealed, content_mac, cohort_from, cohort_until)
+    values (@id, @id, @cohort, @naturalIdIndex, @emailIndex, @phoneIndex, @kanaBirthIndex,
+      @exposedCategories, @recordSealed, @contentMac, @cohortFrom, @cohortUntil)
+    on conflict (cohort, natural_id_index) do nothing`)
+  const existing = sqlite.prepare(
+    'select id, content_mac as contentMac from subjects where cohort = ? and natural_id_index = ?',
+  )
+  const update = sqlite.prepare(`
+    update subjects set email_index = @emailIndex, phone_index = @phoneIndex, kana_birth_index = @kanaBirthIndex,
+      exposed_categories = @exposedCategories | (exposed_categories & ${CARD_BIT}),
+      record_sealed = @recordSealed, content_mac = @contentMac, cohort_from = @cohortFrom,
+      cohort_until = @cohortUntil, updated_at = cast(unixepoch('subsec') * 1000 as integer)
+    where id = @id`)
+  const insertAccount = sqlite.prepare(
+    'insert into member_accounts (subject_id, legacy_password_sealed) values (?, ?)',
+  )
+  // A member who already chose a new password never gets the exposed one back.
+  const updateLegacyPassword = sqlite.prepare(
+    'update member_accounts set legacy_password_sealed = ? where subject_id = ? and password_hash is null',
+  )
+
+  const writeBatch = sqlite.transaction((batch: PreparedSubject[]): WriteCounts => {
+    const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 }
+    let id = nextId.get() as number
+    for (const subject of batch) {
+      const row = { ...subject, id }
+      if (insert.run(row).changes === 1) {
+        if (subject.cohort === 'member') insertAccount.run(id, subject.legacyPasswordSealed)
+        counts.inserted++
+        id++
+        continue
+      }
+      const found = existing.get(subject.cohort, subject.naturalIdIndex) as { id: number; contentMac: Buffer }
+      if (found.contentMac.equals(subject.contentMac)) {
+        counts.unchanged++
+        continue
+      }
+      update.run({ ...subject, id: found.id })
+      if (subject.cohort === 'member') updateLegacyPassword.run(subject.legacyPasswordSealed, found.id)
+      counts.updated++
+    }
+    return counts
+  })
+
+  // Immediate: take the write lock before reading max(id), so no other writer can take that ID.
+  return { writeBatch: (batch: PreparedSubject[]) => writeBatch.immediate(batch) }
+}
+
+export type CardWriteCounts = WriteCounts & { unknownMember: number[] }
+
+export function createCardWriter(db: PortalDatabase) {
+  const sqlite = db.$client
+  const member = sqlite
+    .prepare("select id from subjects where cohort = 'member' and natural_id_index = ?")
+    .pluck()
+  const insert = sqlite.prepare(`
+    insert into stored_cards (subject_id, card_index, card_sealed) values (?, ?, ?)
+    on conflict (subject_id, card_index) do nothing`)
+  const markExposed = sqlite.prepare(
+    `update subjects set exposed_categories = exposed_categories | ${CARD_BIT} where id = ?`,
+  )
+
+  /** Returns the counts, and the positions in the batch of cards whose member is unknown. */
+  const writeBatch = sqlite.transaction((batch: PreparedCard[]): CardWriteCounts => {
+    const counts: CardWriteCounts = { inserted: 0, updated: 0, unchanged: 0, unknownMember: [] }
+    batch.forEach((card, position) => {
+      const subjectId = member.get(card.memberIdIndex) as number | undefined
+      if (subjectId === undefined) {
+        counts.unknownMember.push(position)
+        return
+      }
+      if (insert.run(subjectId, card.cardIndex, card.cardSealed).changes === 1) {
+        markExposed.run(subjectId)
+        counts.inserted++
+      } else {
+        counts.unchanged++
+      }
+    })
+    return counts
+  })
+
+  return { writeBatch: (batch: PreparedCard[]) => writeBatch.immediate(batch) }
+}
+
+/**
+ * An auction buyer and a member who share a phone number are one human: the
+ * buyer takes the member's human ID (the lowest, where several match).
+ */
+export function linkBuyersToMembers(db: PortalDatabase) {
+  const sqlite = db.$client
+  const link = sqlite.prepare(`
+    update subjects as buyer set human_id = (
+      select min(member.human_id) from subjects as member
+      where member.cohort = 'member' and member.phone_index = buyer.phone_index)
+    where buyer.cohort = 'auction_buyer' and buyer.phone_index is not null
+      and exists (select 1 from subjects as member
+        where member.cohort = 'member' and member.phone_index = buyer.phone_index
+          and member.human_id <> buyer.human_id)`)
+  return sqlite.transaction(() => link.run().changes).immediate()
+}
