@@ -37,6 +37,8 @@ const schema = z
       .default('data/portal.db')
       .transform((value) => value.replace(/^file:/, '')),
     PUBLIC_URL: z.string().url().optional(),
+    // Outside production an empty database gets generated demo people; tests may turn that off.
+    PORTAL_DEMO_DATA: z.enum(['on', 'off']).default('on'),
     SESSION_SECRET: sessionSecret,
     PORTAL_DATA_KEY: base64Key('PORTAL_DATA_KEY'),
     PORTAL_INDEX_KEY: base64Key('PORTAL_INDEX_KEY'),

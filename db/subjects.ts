@@ -117,3 +117,7 @@ export function linkBuyersToMembers(db: PortalDatabase) {
           and member.human_id <> buyer.human_id)`)
   return sqlite.transaction(() => link.run().changes).immediate()
 }
+
+export function countSubjects(db: PortalDatabase) {
+  return db.$client.prepare('select count(*) from subjects').pluck().get() as number
+}

@@ -61,6 +61,32 @@ describe('npm start on a fresh machine', () => {
     db.close()
   })
 
+  it('loads demo people into an empty database and says where to find them, once', async () => {
+    const directory = freshDirectory()
+    const first = await startIn(directory, testSecrets())
+    expect(first.output).toMatch(/Loaded demo data \(\d+ people\)\. Demo identities to try: README\.md/)
+    running?.kill('SIGTERM')
+    const db = new Database(join(directory, 'data/portal.db'), { readonly: true })
+    const members = db.prepare("select count(*) from subjects where cohort = 'member'").pluck().get() as number
+    db.close()
+    expect(members).toBeGreaterThan(1000)
+    const second = await startIn(directory, testSecrets())
+    expect(second.output).not.toContain('Loaded demo data')
+  })
+
+  it('never loads demo data in production', async () => {
+    const directory = freshDirectory()
+    const { output } = await startIn(directory, {
+      ...testSecrets(),
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://portal.example',
+    })
+    expect(output).not.toContain('demo')
+    const db = new Database(join(directory, 'data/portal.db'), { readonly: true })
+    expect(db.prepare('select count(*) from subjects').pluck().get()).toBe(0)
+    db.close()
+  })
+
   it('keeps the secrets of an existing .env on the next start', async () => {
     const directory = freshDirectory()
     await startIn(directory, {})

@@ -34,6 +34,7 @@ export async function startPortal({
       NODE_ENV: 'test',
       PORT: '0',
       DATABASE_URL: databasePath,
+      PORTAL_DEMO_DATA: 'off',
       ...testSecrets(),
       ...env,
     },

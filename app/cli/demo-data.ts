@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Config } from '~/config.server'
+import type { PortalDatabase } from '~db/client'
+import { generateExports } from '~db/generate/generate'
+import { importFiles } from '~db/import/import-files'
+import { writeMeta } from '~db/meta'
+import { createPortalCrypto } from '~db/portal-crypto'
+import { countSubjects } from '~db/subjects'
+
+const DEMO_MEMBERS = 2000
+
+/**
+ * Outside production, an empty database gets a small generated population with
+ * the documented demo personas, so a newcomer has someone to look up. Returns
+ * the line to print, or nothing when no demo data was loaded.
+ */
+export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: PortalDatabase }) {
+  if (config.isProduction || config.PORTAL_DEMO_DATA === 'off' || countSubjects(db) > 0) return undefined
+  const directory = mkdtempSync(join(tmpdir(), 'portal-demo-'))
+  try {
+    await generateExports({
+      outDir: directory,
+      members: DEMO_MEMBERS,
+      buyers: DEMO_MEMBERS / 4,
+      employees: 5,
+      warehouse: 5,
+      seed: 'demo',
+      encoding: 'utf8',
+      messy: true,
+      demo: true,
+    })
+    const { files } = await importFiles({
+      db,
+      crypto: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }),
+      paths: [directory],
+    })
+    writeMeta(db, 'demo-data-loaded-at', new Date().toISOString())
+    const people = files.filter((file) => file.kind !== 'member_cards').reduce((sum, file) => sum + file.inserted, 0)
+    return `Loaded demo data (${people} people). Demo identities to try: README.md, "Demo identities".`
+  } finally {
+    rmSync(directory, { recursive: true, force: true })
+  }
+}
