@@ -20,7 +20,6 @@ export type BlindIndexKind =
   | 'letter-code'
   | 'message-ref'
   | 'card'
-  | 'record'
 
 export type BlindIndexer = (kind: BlindIndexKind, normalised: string) => Buffer
 

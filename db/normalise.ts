@@ -68,7 +68,11 @@ const DATE_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?:
  * A legacy date (`YYYY-MM-DD`, `YYYY/MM/DD` or `YYYY/M/D`, optionally with a
  * time), refused when the day does not exist. Times are Japan time.
  */
-export function parseLegacyDateTime(value: string): { date: CalendarDate; epochMs: number } | undefined {
+export type TimePrecision = 'day' | 'minute' | 'second'
+
+export function parseLegacyDateTime(
+  value: string,
+): { date: CalendarDate; epochMs: number; precision: TimePrecision } | undefined {
   const match = fold(value).replace(SPACES, ' ').match(DATE_TIME)
   if (!match) return undefined
   const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [
@@ -81,7 +85,13 @@ export function parseLegacyDateTime(value: string): { date: CalendarDate; epochM
   ]
   const date = { year, month, day }
   if (!isRealDate(date) || hour > 23 || minute > 59 || second > 59) return undefined
-  return { date, epochMs: Date.UTC(year, month - 1, day, hour - JAPAN_UTC_OFFSET_HOURS, minute, second) }
+  const precision: TimePrecision =
+    match[6] !== undefined ? 'second' : match[4] !== undefined ? 'minute' : 'day'
+  return {
+    date,
+    epochMs: Date.UTC(year, month - 1, day, hour - JAPAN_UTC_OFFSET_HOURS, minute, second),
+    precision,
+  }
 }
 
 /** A date as `YYYY-MM-DD`. */
@@ -119,4 +129,20 @@ export function normaliseCardExpiry(value: string): string | undefined {
   if (!match) return undefined
   const month = Number(match[1])
   return month >= 1 && month <= 12 ? `${String(month).padStart(2, '0')}/${match[2]}` : undefined
+}
+
+const PRECISION_MS: Record<TimePrecision, number> = { day: 86_400_000, minute: 60_000, second: 1_000 }
+
+/**
+ * Orders two legacy moments at the coarser of their precisions, so that
+ * `2022-05-06` is not before `2022-05-06 08:16`: a date without a time says
+ * only which day.
+ */
+export function compareMoments(
+  a: { epochMs: number; precision: TimePrecision },
+  b: { epochMs: number; precision: TimePrecision },
+) {
+  const unit = Math.max(PRECISION_MS[a.precision], PRECISION_MS[b.precision])
+  const offset = JAPAN_UTC_OFFSET_HOURS * 3_600_000
+  return Math.floor((a.epochMs + offset) / unit) - Math.floor((b.epochMs + offset) / unit)
 }

@@ -15,5 +15,6 @@ export function createPortalCrypto({
   return {
     keyring: createKeyring({ current: dataKey, previous: previousDataKeys }),
     index: createBlindIndexer(indexKey),
+    secrets: { dataKey, indexKey },
   }
 }

@@ -53,8 +53,6 @@ export const subjects = sqliteTable(
     kanaBirthIndex: digest('kana_birth_index'),
     exposedCategories: integer('exposed_categories').notNull(),
     recordSealed: blob('record_sealed', { mode: 'buffer' }).notNull(),
-    // A keyed MAC of the normalised record: a re-import compares it instead of decrypting.
-    contentMac: digest('content_mac').notNull(),
     // The dates that put the record in its cohort (registration, first and last purchase).
     cohortFrom: integer('cohort_from', { mode: 'timestamp_ms' }),
     cohortUntil: integer('cohort_until', { mode: 'timestamp_ms' }),

@@ -21,12 +21,16 @@ export type SubjectRecord = {
 
 export type StoredCardValue = { last4: string; expiry: string }
 
+// Digests may arrive from a worker thread as plain Uint8Arrays, whose toString ignores 'hex'.
+const hex = (digest: Uint8Array) =>
+  Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex')
+
 // The associated data of each sealed value: its table, its row's natural key and its field.
-export const subjectRecordContext = (cohort: Cohort, naturalIdIndex: Buffer) =>
-  `subjects:${cohort}:${naturalIdIndex.toString('hex')}:record`
+export const subjectRecordContext = (cohort: Cohort, naturalIdIndex: Uint8Array) =>
+  `subjects:${cohort}:${hex(naturalIdIndex)}:record`
 
-export const legacyPasswordContext = (memberIdIndex: Buffer) =>
-  `member_accounts:${memberIdIndex.toString('hex')}:legacy_password`
+export const legacyPasswordContext = (memberIdIndex: Uint8Array) =>
+  `member_accounts:${hex(memberIdIndex)}:legacy_password`
 
-export const cardContext = (memberIdIndex: Buffer, cardIndex: Buffer) =>
-  `stored_cards:${memberIdIndex.toString('hex')}:${cardIndex.toString('hex')}:card`
+export const cardContext = (memberIdIndex: Uint8Array, cardIndex: Uint8Array) =>
+  `stored_cards:${hex(memberIdIndex)}:${hex(cardIndex)}:card`

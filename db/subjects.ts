@@ -1,6 +1,9 @@
 import type { PortalDatabase } from './client'
 import { categoryBit } from './exposure-categories'
 import type { PreparedCard, PreparedSubject } from './import/prepare'
+import type { Cohort } from './schema'
+import { type Keyring, unseal } from './seal'
+import { legacyPasswordContext, subjectRecordContext } from './subject-record'
 
 /**
  * Writing imported subjects. The hot path of a million-row import uses
@@ -12,22 +15,51 @@ export type WriteCounts = { inserted: number; updated: number; unchanged: number
 
 const CARD_BIT = categoryBit('card')
 
-export function createSubjectWriter(db: PortalDatabase) {
+type StoredSubject = {
+  id: number
+  recordSealed: Buffer
+  cohortFrom: number | null
+  cohortUntil: number | null
+  legacySealed: Buffer | null
+}
+
+/**
+ * Whether a re-imported record says anything new. Compared in the clear: a
+ * keyed MAC of every record would cost each first import more than decrypting
+ * the few records a re-import meets.
+ */
+function isUnchanged(keyring: Keyring, stored: StoredSubject, incoming: PreparedSubject) {
+  const open = (context: string, sealed: Buffer | null) =>
+    sealed ? unseal({ keyring, context, sealed }).toString('utf8') : null
+  const recordContext = subjectRecordContext(incoming.cohort as Cohort, incoming.naturalIdIndex)
+  const legacyContext = legacyPasswordContext(incoming.naturalIdIndex)
+  return (
+    stored.cohortFrom === incoming.cohortFrom &&
+    stored.cohortUntil === incoming.cohortUntil &&
+    open(recordContext, stored.recordSealed) === open(recordContext, incoming.recordSealed) &&
+    (incoming.cohort !== 'member' ||
+      open(legacyContext, stored.legacySealed) === open(legacyContext, incoming.legacyPasswordSealed))
+  )
+}
+
+export function createSubjectWriter(db: PortalDatabase, keyring: Keyring) {
   const sqlite = db.$client
   const nextId = sqlite.prepare('select coalesce(max(id), 0) + 1 from subjects').pluck()
   const insert = sqlite.prepare(`
     insert into subjects (id, human_id, cohort, natural_id_index, email_index, phone_index, kana_birth_index,
-      exposed_categories, record_sealed, content_mac, cohort_from, cohort_until)
+      exposed_categories, record_sealed, cohort_from, cohort_until)
     values (@id, @id, @cohort, @naturalIdIndex, @emailIndex, @phoneIndex, @kanaBirthIndex,
-      @exposedCategories, @recordSealed, @contentMac, @cohortFrom, @cohortUntil)
+      @exposedCategories, @recordSealed, @cohortFrom, @cohortUntil)
     on conflict (cohort, natural_id_index) do nothing`)
-  const existing = sqlite.prepare(
-    'select id, content_mac as contentMac from subjects where cohort = ? and natural_id_index = ?',
-  )
+  const existing = sqlite.prepare(`
+    select s.id, s.record_sealed as recordSealed, s.cohort_from as cohortFrom, s.cohort_until as cohortUntil,
+      a.legacy_password_sealed as legacySealed
+    from subjects s left join member_accounts a on a.subject_id = s.id
+    where s.cohort = ? and s.natural_id_index = ?`)
   const update = sqlite.prepare(`
     update subjects set email_index = @emailIndex, phone_index = @phoneIndex, kana_birth_index = @kanaBirthIndex,
       exposed_categories = @exposedCategories | (exposed_categories & ${CARD_BIT}),
-      record_sealed = @recordSealed, content_mac = @contentMac, cohort_from = @cohortFrom,
+      record_sealed = @recordSealed, cohort_from = @cohortFrom,
       cohort_until = @cohortUntil, updated_at = cast(unixepoch('subsec') * 1000 as integer)
     where id = @id`)
   const insertAccount = sqlite.prepare(
@@ -49,8 +81,8 @@ export function createSubjectWriter(db: PortalDatabase) {
         id++
         continue
       }
-      const found = existing.get(subject.cohort, subject.naturalIdIndex) as { id: number; contentMac: Buffer }
-      if (found.contentMac.equals(subject.contentMac)) {
+      const found = existing.get(subject.cohort, subject.naturalIdIndex) as StoredSubject
+      if (isUnchanged(keyring, found, subject)) {
         counts.unchanged++
         continue
       }

@@ -37,7 +37,9 @@ export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: 
       paths: [directory],
     })
     writeMeta(db, 'demo-data-loaded-at', new Date().toISOString())
-    const people = files.filter((file) => file.kind !== 'member_cards').reduce((sum, file) => sum + file.inserted, 0)
+    const people = files
+      .filter((file) => file.kind !== 'member_cards')
+      .reduce((sum, file) => sum + file.inserted, 0)
     return `Loaded demo data (${people} people). Demo identities to try: README.md, "Demo identities".`
   } finally {
     rmSync(directory, { recursive: true, force: true })

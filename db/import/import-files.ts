@@ -1,24 +1,20 @@
 import { readdir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import iconv from 'iconv-lite'
+import { withBulkLoad } from '../bulk-load'
 import type { PortalDatabase } from '../client'
+import { fold } from '../normalise'
 import { createCardWriter, createSubjectWriter, linkBuyersToMembers, type WriteCounts } from '../subjects'
+import { chunkRecords } from './chunker'
 import { type ExportKind, importOrder } from './export-kinds'
 import { peekKind } from './peek'
-import {
-  type Crypto,
-  type PreparedCard,
-  type PreparedSubject,
-  prepareAuctionBuyer,
-  prepareCard,
-  prepareEmployee,
-  prepareMember,
-  prepareWarehouseStaff,
-} from './prepare'
-import { firstProblem, ROW_SCHEMAS } from './records'
-import { detectEncoding, openSource, type SourceEncoding, UnreadableFileError } from './source'
+import type { Crypto, PreparedCard, PreparedSubject } from './prepare'
+import { type ChunkJob, type ChunkResult, type ChunkRow, processChunk } from './process-chunk'
+import { detectEncoding, type SourceEncoding, UnreadableFileError } from './source'
+import { ChunkWorkerPool } from './worker-pool'
 
 export const MAX_ERRORS_PER_FILE = 1000
-const BATCH_SIZE = 2000
 
 export type RecordError = { record: number; line: number; field: string; reason: string }
 
@@ -86,27 +82,42 @@ export async function importFiles({
 }) {
   const plan = await planImport(paths)
   const files: FileReport[] = []
-  for (const file of plan) {
-    progress?.start(basename(file.path), file.bytes)
-    files.push(await importFile({ db, crypto, file, progress }))
+  let workers: ChunkWorkerPool | undefined
+  const pool = () => {
+    workers ??= new ChunkWorkerPool(crypto.secrets)
+    return workers
+  }
+  try {
+    await withBulkLoad(db, async () => {
+      for (const file of plan) {
+        progress?.start(basename(file.path), file.bytes)
+        files.push(await importFile({ db, crypto, file, progress, pool }))
+      }
+    })
+  } finally {
+    await workers?.close()
   }
   if (plan.some((file) => file.kind === 'members' || file.kind === 'auction_buyers')) linkBuyersToMembers(db)
   progress?.finish()
   return { files }
 }
 
-type Pending<T> = { prepared: T; record: number; line: number }
+const CHUNK_BYTES = 256 * 1024
+// Small files are prepared on the main thread: starting workers would cost more than it saves.
+const WORKER_THRESHOLD_BYTES = 4 * 1024 * 1024
 
 async function importFile({
   db,
   crypto,
   file,
   progress,
+  pool,
 }: {
   db: PortalDatabase
   crypto: Crypto
   file: PlannedFile
   progress?: ImportProgress
+  pool: () => ChunkWorkerPool
 }): Promise<FileReport> {
   const report: FileReport = {
     file: basename(file.path),
@@ -122,85 +133,94 @@ async function importFile({
     report.rejected++
     if (report.errors.length < MAX_ERRORS_PER_FILE) report.errors.push(error)
   }
+  const write = chunkWriter({ db, crypto, kind: file.kind, report, reject })
+  const workers = file.bytes > WORKER_THRESHOLD_BYTES ? pool() : undefined
+  const process = (job: ChunkJob) => (workers ? workers.run(job) : Promise.resolve(processChunk(crypto, job)))
+  // Chunks are prepared out of order on several threads and written in file order.
+  const inFlight: { result: Promise<ChunkResult>; line: number }[] = []
+  const maxInFlight = 2 * (workers?.size ?? 1)
+  // Lines are known when a chunk is cut; its records only once it is parsed, in file order.
+  let linesBefore = 0
+  let recordsBefore = 0
+  let columns: string[] | undefined
+  for await (const chunk of chunkRecords({
+    path: file.path,
+    targetBytes: CHUNK_BYTES,
+    onBytes: (bytes) => progress?.advance(bytes, 0),
+  })) {
+    if (!columns) {
+      columns = headerColumns(chunk.bytes, file.encoding)
+      linesBefore += chunk.lines
+      continue
+    }
+    inFlight.push({
+      result: process({ kind: file.kind, encoding: file.encoding, columns, bytes: chunk.bytes }),
+      line: linesBefore,
+    })
+    linesBefore += chunk.lines
+    if (inFlight.length >= maxInFlight) await writeNext()
+  }
+  while (inFlight.length > 0) await writeNext()
+  return report
+
+  async function writeNext() {
+    const next = inFlight.shift() as (typeof inFlight)[number]
+    const result = await next.result
+    write(result, { record: recordsBefore, line: next.line })
+    recordsBefore += result.records
+    progress?.advance(0, result.records)
+  }
+}
+
+type ChunkBase = { record: number; line: number }
+
+function headerColumns(bytes: Buffer, encoding: SourceEncoding) {
+  const text = (encoding === 'cp932' ? iconv.decode(bytes, 'cp932') : bytes.toString('utf8')).replace(
+    /^\uFEFF/,
+    '',
+  )
+  const [header] = parse(text, { relax_quotes: true }) as string[][]
+  return (header ?? []).map((column) => fold(column).toLowerCase())
+}
+
+/** Writes one prepared chunk in one transaction; a killed import loses at most the chunk in flight. */
+function chunkWriter({
+  db,
+  crypto,
+  kind,
+  report,
+  reject,
+}: {
+  db: PortalDatabase
+  crypto: Crypto
+  kind: ExportKind
+  report: FileReport
+  reject: (error: RecordError) => void
+}) {
   const addCounts = (counts: WriteCounts) => {
     report.inserted += counts.inserted
     report.updated += counts.updated
     report.unchanged += counts.unchanged
   }
-
-  const source = openSource({
-    path: file.path,
-    encoding: file.encoding,
-    onBytes: (bytes) => progress?.advance(bytes, 0),
-  })
-  const flush = batchWriter({ db, kind: file.kind, reject, addCounts })
-  const schema = ROW_SCHEMAS[file.kind]
-  const prepare = PREPARERS[file.kind]
-  let batch: Pending<PreparedSubject | PreparedCard>[] = []
-  for await (const sourceRecord of source.records()) {
-    report.records++
-    const { recordNumber: record, line } = sourceRecord
-    if (!sourceRecord.readable) {
-      reject({ record, line, field: '', reason: sourceRecord.reason })
-      continue
-    }
-    const parsed = schema.safeParse(sourceRecord.fields)
-    if (!parsed.success) {
-      reject({ record, line, ...firstProblem(parsed.error) })
-      continue
-    }
-    batch.push({ prepared: prepare(crypto, parsed.data as never), record, line })
-    if (batch.length >= BATCH_SIZE) {
-      flush(batch)
-      progress?.advance(0, batch.length)
-      batch = []
-    }
-  }
-  flush(batch)
-  progress?.advance(0, batch.length)
-  return report
-}
-
-const PREPARERS: Record<ExportKind, (crypto: Crypto, row: never) => PreparedSubject | PreparedCard> = {
-  members: prepareMember,
-  member_cards: prepareCard,
-  auction_buyers: prepareAuctionBuyer,
-  employees: prepareEmployee,
-  warehouse_staff: prepareWarehouseStaff,
-}
-
-/** Writes one batch in one transaction; a killed import loses at most the batch in flight. */
-function batchWriter({
-  db,
-  kind,
-  reject,
-  addCounts,
-}: {
-  db: PortalDatabase
-  kind: ExportKind
-  reject: (error: RecordError) => void
-  addCounts: (counts: WriteCounts) => void
-}) {
-  if (kind === 'member_cards') {
-    const cards = createCardWriter(db)
-    return (batch: Pending<PreparedSubject | PreparedCard>[]) => {
-      if (batch.length === 0) return
-      const counts = cards.writeBatch(batch.map((pending) => pending.prepared as PreparedCard))
+  const subjects = kind === 'member_cards' ? undefined : createSubjectWriter(db, crypto.keyring)
+  const cards = kind === 'member_cards' ? createCardWriter(db) : undefined
+  return (result: ChunkResult, base: ChunkBase) => {
+    report.records += result.records
+    const at = (position: { record: number; line: number }) => ({
+      record: base.record + position.record,
+      line: base.line + position.line,
+    })
+    // Rejections and unknown members are reported in file order.
+    const problems: RecordError[] = result.rejections.map((rejection) => ({ ...rejection, ...at(rejection) }))
+    if (subjects) addCounts(subjects.writeBatch(result.rows.map((row) => row.prepared as PreparedSubject)))
+    if (cards) {
+      const counts = cards.writeBatch(result.rows.map((row) => row.prepared as PreparedCard))
       addCounts(counts)
       for (const position of counts.unknownMember) {
-        const pending = batch[position] as Pending<PreparedCard>
-        reject({
-          record: pending.record,
-          line: pending.line,
-          field: 'member_id',
-          reason: 'no member with this member_id',
-        })
+        const row = result.rows[position] as ChunkRow
+        problems.push({ ...at(row), field: 'member_id', reason: 'no member with this member_id' })
       }
     }
-  }
-  const subjects = createSubjectWriter(db)
-  return (batch: Pending<PreparedSubject | PreparedCard>[]) => {
-    if (batch.length > 0)
-      addCounts(subjects.writeBatch(batch.map((pending) => pending.prepared as PreparedSubject)))
+    for (const problem of problems.sort((a, b) => a.record - b.record)) reject(problem)
   }
 }

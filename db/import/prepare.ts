@@ -24,7 +24,6 @@ export type PreparedSubject = {
   kanaBirthIndex: Buffer | null
   exposedCategories: number
   recordSealed: Buffer
-  contentMac: Buffer
   cohortFrom: number | null
   cohortUntil: number | null
   legacyPasswordSealed: Buffer | null
@@ -36,7 +35,8 @@ export type PreparedCard = {
   cardSealed: Buffer
 }
 
-export type Crypto = { keyring: Keyring; index: BlindIndexer }
+/** The keys in use; `secrets` lets worker threads build the same keys. */
+export type Crypto = { keyring: Keyring; index: BlindIndexer; secrets: { dataKey: string; indexKey: string } }
 
 type SubjectInput = {
   cohort: Cohort
@@ -53,7 +53,6 @@ function prepareSubject(crypto: Crypto, input: SubjectInput): PreparedSubject {
   const naturalIdIndex = crypto.index(input.naturalIdKind, record.naturalId)
   const normalisedEmail = record.email ? normaliseEmail(record.email) : undefined
   const familyKana = record.familyNameKana ? normaliseKana(record.familyNameKana) : undefined
-  const sealedRecord = JSON.stringify(record)
   return {
     cohort: input.cohort,
     naturalIdIndex,
@@ -67,11 +66,6 @@ function prepareSubject(crypto: Crypto, input: SubjectInput): PreparedSubject {
       context: subjectRecordContext(input.cohort, naturalIdIndex),
       value: record,
     }),
-    // Covers everything stored for the record, so any change shows as a different MAC.
-    contentMac: crypto.index(
-      'record',
-      `${sealedRecord}|${input.cohortFrom ?? ''}|${input.cohortUntil ?? ''}|${input.legacyPasswordHash ?? ''}`,
-    ),
     cohortFrom: input.cohortFrom ?? null,
     cohortUntil: input.cohortUntil ?? null,
     legacyPasswordSealed: input.legacyPasswordHash
@@ -131,7 +125,7 @@ export function prepareMember(crypto: Crypto, row: MemberRow): PreparedSubject {
       ['address', addressOf(row)],
       ['password', row.password_hash],
     ]),
-    cohortFrom: row.registered_at,
+    cohortFrom: row.registered_at.epochMs,
     legacyPasswordHash: row.password_hash,
   })
 }
@@ -157,8 +151,8 @@ export function prepareAuctionBuyer(crypto: Crypto, row: AuctionBuyerRow): Prepa
       ['address', addressOf(row)],
       ['buyer_id', row.buyer_id],
     ]),
-    cohortFrom: row.first_purchase_at,
-    cohortUntil: row.last_purchase_at,
+    cohortFrom: row.first_purchase_at.epochMs,
+    cohortUntil: row.last_purchase_at.epochMs,
   })
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import {
+  compareMoments,
   displayEmail,
   formatIsoDate,
   type GenderCode,
@@ -75,14 +76,14 @@ const bcryptHash = optional(
   'not a bcrypt hash ($2a$, $2b$ or $2y$)',
 )
 
-/** A moment inside [from, until] (Japan time), as epoch milliseconds. */
+/** A moment inside [from, until] (Japan time), with how precisely it was written. */
 function momentWithin({ from, until }: { from: string; until: string }) {
   const start = Date.parse(`${from}T00:00:00+09:00`)
   const end = Date.parse(`${until}T23:59:59.999+09:00`)
   return required((value) => {
     const parsed = parseLegacyDateTime(value)
     if (!parsed) return undefined
-    return parsed.epochMs >= start && parsed.epochMs <= end ? parsed.epochMs : undefined
+    return parsed.epochMs >= start && parsed.epochMs <= end ? parsed : undefined
   }, `not a real date between ${from} and ${until}`)
 }
 
@@ -127,7 +128,7 @@ export const auctionBuyerRow = z
     first_purchase_at: purchaseMoment,
     last_purchase_at: purchaseMoment,
   })
-  .refine((row) => row.first_purchase_at <= row.last_purchase_at, {
+  .refine((row) => compareMoments(row.first_purchase_at, row.last_purchase_at) <= 0, {
     path: ['last_purchase_at'],
     message: 'earlier than first_purchase_at',
   })

@@ -110,7 +110,6 @@ CREATE TABLE `subjects` (
 	`kana_birth_index` blob,
 	`exposed_categories` integer NOT NULL,
 	`record_sealed` blob NOT NULL,
-	`content_mac` blob NOT NULL,
 	`cohort_from` integer,
 	`cohort_until` integer,
 	`language` text DEFAULT 'ja' NOT NULL,

@@ -166,10 +166,10 @@ describe('rejected records', () => {
     const { files } = await run(directory)
     const cards = files.find((file) => file.kind === 'member_cards')
     expect(cards).toMatchObject({ records: 4, inserted: 1, rejected: 3 })
-    expect(cards?.errors.map(({ field, reason }) => [field, reason])).toEqual([
-      ['card_last4', 'not four digits'],
-      ['card_expiry', 'not an expiry MM/YY'],
-      ['member_id', 'no member with this member_id'],
+    expect(cards?.errors.map(({ record, field, reason }) => [record, field, reason])).toEqual([
+      [2, 'member_id', 'no member with this member_id'],
+      [3, 'card_last4', 'not four digits'],
+      [4, 'card_expiry', 'not an expiry MM/YY'],
     ])
     const buyers = files.find((file) => file.kind === 'auction_buyers')
     expect(buyers?.errors.map(({ field }) => field)).toEqual(['last_purchase_at', 'first_purchase_at'])

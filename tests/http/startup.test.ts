@@ -67,7 +67,10 @@ describe('npm start on a fresh machine', () => {
     expect(first.output).toMatch(/Loaded demo data \(\d+ people\)\. Demo identities to try: README\.md/)
     running?.kill('SIGTERM')
     const db = new Database(join(directory, 'data/portal.db'), { readonly: true })
-    const members = db.prepare("select count(*) from subjects where cohort = 'member'").pluck().get() as number
+    const members = db
+      .prepare("select count(*) from subjects where cohort = 'member'")
+      .pluck()
+      .get() as number
     db.close()
     expect(members).toBeGreaterThan(1000)
     const second = await startIn(directory, testSecrets())

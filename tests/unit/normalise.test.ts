@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  compareMoments,
   normaliseCardExpiry,
   normaliseCardLast4,
   normaliseEmail,
@@ -143,5 +144,17 @@ describe('small fields', () => {
   it('reads identifiers case-insensitively, with any hyphen', () => {
     expect(normaliseIdentifier(' ｍ０００１ ')).toBe('M0001')
     expect(normaliseIdentifier('yb_ab－12')).toBe('YB_AB-12')
+  })
+})
+
+describe('compareMoments', () => {
+  const at = (value: string) =>
+    parseLegacyDateTime(value) as NonNullable<ReturnType<typeof parseLegacyDateTime>>
+
+  it('orders moments written with different precision at the coarser one', () => {
+    expect(compareMoments(at('2022-05-06 08:16:42'), at('2022-05-06'))).toBe(0)
+    expect(compareMoments(at('2022-05-06 23:59:13'), at('2022-05-06 23:59'))).toBe(0)
+    expect(compareMoments(at('2022-05-06 23:59'), at('2022-05-07'))).toBeLessThan(0)
+    expect(compareMoments(at('2022-05-07 00:00:01'), at('2022-05-06 23:59:59'))).toBeGreaterThan(0)
   })
 })
