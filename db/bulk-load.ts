@@ -1,46 +1,122 @@
 import type { PortalDatabase } from './client'
+import type { Keyring } from './seal'
+import { SUBJECT_VERSION_COLUMNS, type SubjectVersion, sameSubject, type WriteCounts } from './subjects'
 
 /**
- * Lookup indexes on subjects that a first, bulk import may build after the
- * rows are in: sorting a million digests once is far cheaper than inserting
- * them one by one into B-trees in random order. The definitions are those of
- * the migrations.
+ * A first import into an empty subjects table is a bulk load: its rows go in
+ * without the table's indexes, which are built afterwards. Sorting a million
+ * digests once is far cheaper than inserting them one by one, in random
+ * order, into five B-trees. The definitions are those of the migrations.
  */
-const DEFERRABLE_INDEXES = [
+const UNIQUE_NATURAL_ID =
+  'create unique index if not exists subjects_natural_id on subjects (cohort, natural_id_index)'
+const LOOKUP_INDEXES = [
   'create index if not exists subjects_email on subjects (email_index)',
   'create index if not exists subjects_phone on subjects (phone_index)',
   'create index if not exists subjects_kana_birth on subjects (kana_birth_index)',
   'create index if not exists subjects_human on subjects (human_id)',
 ]
+const INDEX_NAMES = [
+  'subjects_natural_id',
+  'subjects_email',
+  'subjects_phone',
+  'subjects_kana_birth',
+  'subjects_human',
+]
 
-const IMPORT_CACHE_KIB = 64 * 1024
+const IMPORT_CACHE_KIB = 32 * 1024
 
-/**
- * Runs `load` with the database set up for bulk writing. Into an empty subjects
- * table, the lookup indexes are dropped first and built at the end; a killed
- * import leaves them missing until `restoreDeferredIndexes` (run by every
- * migration) or the next import puts them back.
- */
-export async function withBulkLoad<T>(db: PortalDatabase, load: () => Promise<T>): Promise<T> {
+export type BulkLoad = {
+  /** True while rows go in without indexes (the table was empty). */
+  readonly active: boolean
+  /**
+   * Ends the bulk load: of rows with the same natural ID the last one stays
+   * (counted as an update, or unchanged when equal to the one before), then the
+   * indexes are built. Returns how the counts change.
+   */
+  settle: () => WriteCounts
+}
+
+/** Runs `load` with the database set up for bulk writing, and restores everything after. */
+export async function withBulkLoad<T>(
+  { db, keyring }: { db: PortalDatabase; keyring: Keyring },
+  load: (bulk: BulkLoad) => Promise<T>,
+): Promise<T> {
   const sqlite = db.$client
   const previousCache = sqlite.pragma('cache_size', { simple: true })
+  const previousCheckpoint = sqlite.pragma('wal_autocheckpoint', { simple: true })
   sqlite.pragma(`cache_size = -${IMPORT_CACHE_KIB}`)
-  const empty = sqlite.prepare('select not exists (select 1 from subjects)').pluck().get() === 1
-  if (empty) {
-    for (const name of ['subjects_email', 'subjects_phone', 'subjects_kana_birth', 'subjects_human']) {
-      sqlite.exec(`drop index if exists ${name}`)
-    }
+  // Fewer, larger checkpoints: the WAL may grow to about 40 MB between them.
+  sqlite.pragma('wal_autocheckpoint = 10000')
+  let active = sqlite.prepare('select not exists (select 1 from subjects)').pluck().get() === 1
+  if (active) for (const name of INDEX_NAMES) sqlite.exec(`drop index if exists ${name}`)
+  const bulk: BulkLoad = {
+    get active() {
+      return active
+    },
+    settle: () => {
+      if (!active) return { inserted: 0, updated: 0, unchanged: 0 }
+      const counts = settleDuplicates(db, keyring)
+      restoreSubjectIndexes(db)
+      active = false
+      return counts
+    },
   }
   try {
-    return await load()
+    return await load(bulk)
   } finally {
-    restoreDeferredIndexes(db)
+    restoreSubjectIndexes(db)
     sqlite.pragma(`cache_size = ${previousCache}`)
+    sqlite.pragma(`wal_autocheckpoint = ${previousCheckpoint}`)
   }
 }
 
-export function restoreDeferredIndexes(db: PortalDatabase) {
-  db.$client.transaction(() => {
-    for (const statement of DEFERRABLE_INDEXES) db.$client.exec(statement)
+function settleDuplicates(db: PortalDatabase, keyring: Keyring): WriteCounts {
+  const sqlite = db.$client
+  const rows = sqlite
+    .prepare(`
+      select ${SUBJECT_VERSION_COLUMNS}
+      from subjects s left join member_accounts a on a.subject_id = s.id
+      where (s.cohort, s.natural_id_index) in
+        (select cohort, natural_id_index from subjects group by 1, 2 having count(*) > 1)
+      order by s.cohort, s.natural_id_index, s.id`)
+    .all() as (SubjectVersion & { id: number })[]
+  const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 }
+  const remove = sqlite.prepare('delete from subjects where id = ?')
+  sqlite.transaction(() => {
+    rows.forEach((row, i) => {
+      const next = rows[i + 1]
+      if (
+        !next ||
+        Buffer.compare(next.naturalIdIndex, row.naturalIdIndex) !== 0 ||
+        next.cohort !== row.cohort
+      )
+        return
+      // The earlier row was counted as inserted; the later one is an update of it, or no change.
+      counts.inserted--
+      if (sameSubject(keyring, row, next)) counts.unchanged++
+      else counts.updated++
+      remove.run(row.id)
+    })
+  })()
+  return counts
+}
+
+/**
+ * Puts back any index a killed bulk load left out, keeping the last row of a
+ * natural ID first. Every migration runs it.
+ */
+export function restoreSubjectIndexes(db: PortalDatabase) {
+  const sqlite = db.$client
+  sqlite.transaction(() => {
+    const unique = sqlite.prepare(
+      "select 1 from sqlite_master where type = 'index' and name = 'subjects_natural_id'",
+    )
+    if (!unique.get()) {
+      sqlite.exec(`delete from subjects where id not in
+        (select max(id) from subjects group by cohort, natural_id_index)`)
+      sqlite.exec(UNIQUE_NATURAL_ID)
+    }
+    for (const statement of LOOKUP_INDEXES) sqlite.exec(statement)
   })()
 }

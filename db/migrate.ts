@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { restoreDeferredIndexes } from './bulk-load'
+import { restoreSubjectIndexes } from './bulk-load'
 import type { PortalDatabase } from './client'
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
@@ -8,5 +8,5 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 /** Brings the schema up to date; commands call this before touching data. */
 export function migrateDatabase(db: PortalDatabase) {
   migrate(db, { migrationsFolder })
-  restoreDeferredIndexes(db)
+  restoreSubjectIndexes(db)
 }

@@ -15,45 +15,58 @@ export type WriteCounts = { inserted: number; updated: number; unchanged: number
 
 const CARD_BIT = categoryBit('card')
 
-type StoredSubject = {
-  id: number
-  recordSealed: Buffer
+/** One version of a subject as stored or about to be: enough to tell whether two say the same. */
+export type SubjectVersion = {
+  cohort: Cohort
+  naturalIdIndex: Uint8Array
+  recordSealed: Uint8Array
   cohortFrom: number | null
   cohortUntil: number | null
-  legacySealed: Buffer | null
+  legacyPasswordSealed: Uint8Array | null
 }
 
+type StoredSubject = SubjectVersion & { id: number }
+
 /**
- * Whether a re-imported record says anything new. Compared in the clear: a
+ * Whether two versions of a record say the same. Compared in the clear: a
  * keyed MAC of every record would cost each first import more than decrypting
  * the few records a re-import meets.
  */
-function isUnchanged(keyring: Keyring, stored: StoredSubject, incoming: PreparedSubject) {
-  const open = (context: string, sealed: Buffer | null) =>
+export function sameSubject(keyring: Keyring, a: SubjectVersion, b: SubjectVersion) {
+  const open = (context: string, sealed: Uint8Array | null) =>
     sealed ? unseal({ keyring, context, sealed }).toString('utf8') : null
-  const recordContext = subjectRecordContext(incoming.cohort as Cohort, incoming.naturalIdIndex)
-  const legacyContext = legacyPasswordContext(incoming.naturalIdIndex)
+  const recordContext = subjectRecordContext(a.cohort, a.naturalIdIndex)
+  const legacyContext = legacyPasswordContext(a.naturalIdIndex)
   return (
-    stored.cohortFrom === incoming.cohortFrom &&
-    stored.cohortUntil === incoming.cohortUntil &&
-    open(recordContext, stored.recordSealed) === open(recordContext, incoming.recordSealed) &&
-    (incoming.cohort !== 'member' ||
-      open(legacyContext, stored.legacySealed) === open(legacyContext, incoming.legacyPasswordSealed))
+    a.cohortFrom === b.cohortFrom &&
+    a.cohortUntil === b.cohortUntil &&
+    open(recordContext, a.recordSealed) === open(recordContext, b.recordSealed) &&
+    (a.cohort !== 'member' ||
+      open(legacyContext, a.legacyPasswordSealed) === open(legacyContext, b.legacyPasswordSealed))
   )
 }
 
-export function createSubjectWriter(db: PortalDatabase, keyring: Keyring) {
+/** Columns of a stored subject under the names of SubjectVersion. */
+export const SUBJECT_VERSION_COLUMNS = `s.id, s.cohort, s.natural_id_index as naturalIdIndex, s.record_sealed as recordSealed,
+  s.cohort_from as cohortFrom, s.cohort_until as cohortUntil, a.legacy_password_sealed as legacyPasswordSealed`
+
+/**
+ * `bulk`: the table has no indexes yet (see bulk-load.ts), every row goes in and
+ * duplicates are settled at the end.
+ */
+export function createSubjectWriter(
+  db: PortalDatabase,
+  { keyring, bulk }: { keyring: Keyring; bulk: boolean },
+) {
   const sqlite = db.$client
   const nextId = sqlite.prepare('select coalesce(max(id), 0) + 1 from subjects').pluck()
   const insert = sqlite.prepare(`
     insert into subjects (id, human_id, cohort, natural_id_index, email_index, phone_index, kana_birth_index,
       exposed_categories, record_sealed, cohort_from, cohort_until)
-    values (@id, @id, @cohort, @naturalIdIndex, @emailIndex, @phoneIndex, @kanaBirthIndex,
-      @exposedCategories, @recordSealed, @cohortFrom, @cohortUntil)
-    on conflict (cohort, natural_id_index) do nothing`)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ${bulk ? '' : 'on conflict (cohort, natural_id_index) do nothing'}`)
   const existing = sqlite.prepare(`
-    select s.id, s.record_sealed as recordSealed, s.cohort_from as cohortFrom, s.cohort_until as cohortUntil,
-      a.legacy_password_sealed as legacySealed
+    select ${SUBJECT_VERSION_COLUMNS}
     from subjects s left join member_accounts a on a.subject_id = s.id
     where s.cohort = ? and s.natural_id_index = ?`)
   const update = sqlite.prepare(`
@@ -74,15 +87,28 @@ export function createSubjectWriter(db: PortalDatabase, keyring: Keyring) {
     const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 }
     let id = nextId.get() as number
     for (const subject of batch) {
-      const row = { ...subject, id }
-      if (insert.run(row).changes === 1) {
+      // Positional parameters: binding by name costs more than the insert on this hot path.
+      const inserted = insert.run(
+        id,
+        id,
+        subject.cohort,
+        subject.naturalIdIndex,
+        subject.emailIndex,
+        subject.phoneIndex,
+        subject.kanaBirthIndex,
+        subject.exposedCategories,
+        subject.recordSealed,
+        subject.cohortFrom,
+        subject.cohortUntil,
+      )
+      if (inserted.changes === 1) {
         if (subject.cohort === 'member') insertAccount.run(id, subject.legacyPasswordSealed)
         counts.inserted++
         id++
         continue
       }
       const found = existing.get(subject.cohort, subject.naturalIdIndex) as StoredSubject
-      if (isUnchanged(keyring, found, subject)) {
+      if (sameSubject(keyring, found, subject)) {
         counts.unchanged++
         continue
       }

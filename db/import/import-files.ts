@@ -8,7 +8,7 @@ import { fold } from '../normalise'
 import { createCardWriter, createSubjectWriter, linkBuyersToMembers, type WriteCounts } from '../subjects'
 import { chunkRecords } from './chunker'
 import { type ExportKind, importOrder } from './export-kinds'
-import { peekKind } from './peek'
+import { peekHeader } from './peek'
 import type { Crypto, PreparedCard, PreparedSubject } from './prepare'
 import { type ChunkJob, type ChunkResult, type ChunkRow, processChunk } from './process-chunk'
 import { detectEncoding, type SourceEncoding, UnreadableFileError } from './source'
@@ -37,7 +37,13 @@ export type ImportProgress = {
   finish: () => void
 }
 
-type PlannedFile = { path: string; kind: ExportKind; encoding: SourceEncoding; bytes: number }
+type PlannedFile = {
+  path: string
+  kind: ExportKind
+  columns: string[]
+  encoding: SourceEncoding
+  bytes: number
+}
 
 /** Files named on the command line, a directory standing for the CSV files in it. */
 export async function expandPaths(paths: string[]) {
@@ -62,8 +68,8 @@ async function planImport(paths: string[]): Promise<PlannedFile[]> {
   const planned: PlannedFile[] = []
   for (const path of await expandPaths(paths)) {
     const encoding = await detectEncoding(path)
-    const kind = await peekKind({ path, encoding })
-    planned.push({ path, kind, encoding, bytes: (await stat(path)).size })
+    const { kind, columns } = await peekHeader({ path, encoding })
+    planned.push({ path, kind, columns, encoding, bytes: (await stat(path)).size })
   }
   // Members before their cards and before the buyers they are linked with, whatever the order given.
   return planned.sort((a, b) => importOrder(a.kind) - importOrder(b.kind))
@@ -88,10 +94,16 @@ export async function importFiles({
     return workers
   }
   try {
-    await withBulkLoad(db, async () => {
+    await withBulkLoad({ db, keyring: crypto.keyring }, async (bulk) => {
       for (const file of plan) {
         progress?.start(basename(file.path), file.bytes)
-        files.push(await importFile({ db, crypto, file, progress, pool }))
+        const report = await importFile({ db, crypto, file, progress, pool, bulk: bulk.active })
+        // Later files look members up: the indexes must be there before them.
+        const settled = bulk.settle()
+        report.inserted += settled.inserted
+        report.updated += settled.updated
+        report.unchanged += settled.unchanged
+        files.push(report)
       }
     })
   } finally {
@@ -112,12 +124,14 @@ async function importFile({
   file,
   progress,
   pool,
+  bulk,
 }: {
   db: PortalDatabase
   crypto: Crypto
   file: PlannedFile
   progress?: ImportProgress
   pool: () => ChunkWorkerPool
+  bulk: boolean
 }): Promise<FileReport> {
   const report: FileReport = {
     file: basename(file.path),
@@ -133,28 +147,34 @@ async function importFile({
     report.rejected++
     if (report.errors.length < MAX_ERRORS_PER_FILE) report.errors.push(error)
   }
-  const write = chunkWriter({ db, crypto, kind: file.kind, report, reject })
+  const write = chunkWriter({ db, crypto, kind: file.kind, report, reject, bulk })
   const workers = file.bytes > WORKER_THRESHOLD_BYTES ? pool() : undefined
-  const process = (job: ChunkJob) => (workers ? workers.run(job) : Promise.resolve(processChunk(crypto, job)))
+  const prepareChunk = (job: ChunkJob) =>
+    workers ? workers.run(job) : Promise.resolve(processChunk(crypto, job))
   // Chunks are prepared out of order on several threads and written in file order.
   const inFlight: { result: Promise<ChunkResult>; line: number }[] = []
   const maxInFlight = 2 * (workers?.size ?? 1)
   // Lines are known when a chunk is cut; its records only once it is parsed, in file order.
   let linesBefore = 0
   let recordsBefore = 0
-  let columns: string[] | undefined
+  let header = true
   for await (const chunk of chunkRecords({
     path: file.path,
     targetBytes: CHUNK_BYTES,
     onBytes: (bytes) => progress?.advance(bytes, 0),
   })) {
-    if (!columns) {
-      columns = headerColumns(chunk.bytes, file.encoding)
+    if (header) {
+      header = false
       linesBefore += chunk.lines
       continue
     }
     inFlight.push({
-      result: process({ kind: file.kind, encoding: file.encoding, columns, bytes: chunk.bytes }),
+      result: prepareChunk({
+        kind: file.kind,
+        encoding: file.encoding,
+        columns: file.columns,
+        bytes: chunk.bytes,
+      }),
       line: linesBefore,
     })
     linesBefore += chunk.lines
@@ -174,15 +194,6 @@ async function importFile({
 
 type ChunkBase = { record: number; line: number }
 
-function headerColumns(bytes: Buffer, encoding: SourceEncoding) {
-  const text = (encoding === 'cp932' ? iconv.decode(bytes, 'cp932') : bytes.toString('utf8')).replace(
-    /^\uFEFF/,
-    '',
-  )
-  const [header] = parse(text, { relax_quotes: true }) as string[][]
-  return (header ?? []).map((column) => fold(column).toLowerCase())
-}
-
 /** Writes one prepared chunk in one transaction; a killed import loses at most the chunk in flight. */
 function chunkWriter({
   db,
@@ -190,19 +201,22 @@ function chunkWriter({
   kind,
   report,
   reject,
+  bulk,
 }: {
   db: PortalDatabase
   crypto: Crypto
   kind: ExportKind
   report: FileReport
   reject: (error: RecordError) => void
+  bulk: boolean
 }) {
   const addCounts = (counts: WriteCounts) => {
     report.inserted += counts.inserted
     report.updated += counts.updated
     report.unchanged += counts.unchanged
   }
-  const subjects = kind === 'member_cards' ? undefined : createSubjectWriter(db, crypto.keyring)
+  const subjects =
+    kind === 'member_cards' ? undefined : createSubjectWriter(db, { keyring: crypto.keyring, bulk })
   const cards = kind === 'member_cards' ? createCardWriter(db) : undefined
   return (result: ChunkResult, base: ChunkBase) => {
     report.records += result.records

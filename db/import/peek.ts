@@ -8,14 +8,14 @@ import { type SourceEncoding, UnreadableFileError } from './source'
 
 const HEADER_BYTES = 16 * 1024
 
-/** The kind of an export file, from its name or else its header, with its columns checked. */
-export async function peekKind({
+/** The kind of an export file, from its name or else its header, and its columns, checked. */
+export async function peekHeader({
   path,
   encoding,
 }: {
   path: string
   encoding: SourceEncoding
-}): Promise<ExportKind> {
+}): Promise<{ kind: ExportKind; columns: string[] }> {
   const name = basename(path)
   const columns = await readHeader(path, encoding)
   const kind = kindFromFileName(name) ?? kindFromHeader(columns)
@@ -24,7 +24,7 @@ export async function peekKind({
   const missing = missingColumns(kind, columns)
   if (missing.length > 0)
     throw new UnreadableFileError(`${name}: missing required column ${missing.join(', ')}`)
-  return kind
+  return { kind, columns }
 }
 
 async function readHeader(path: string, encoding: SourceEncoding) {

@@ -17,7 +17,11 @@ export class ChunkWorkerPool {
   constructor(keys: { dataKey: string; indexKey: string }, size = Math.max(1, availableParallelism())) {
     const url = new URL('./chunk-worker.mjs', import.meta.url)
     this.workers = Array.from({ length: size }, () => {
-      const worker = new Worker(url, { workerData: keys })
+      // Bounded heaps keep the import's memory flat whatever the file size.
+      const worker = new Worker(url, {
+        workerData: keys,
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+      })
       worker.on('message', (message: { id: number; result?: ChunkResult; error?: string }) => {
         const pending = this.pending.get(message.id)
         this.pending.delete(message.id)

@@ -230,6 +230,35 @@ describe('importing again', () => {
     expect(memberRecord('M3')?.record.city).toBe('品川区')
   })
 
+  it('lets the later row win in a first import too, where indexes are built after the rows', async () => {
+    const path = join(directory, 'members.csv')
+    writeCsv(path, [
+      MEMBER_COLUMNS,
+      member({ member_id: 'M1' }),
+      member({ member_id: 'M2', city: '港区' }),
+      member({ member_id: 'M1' }),
+      member({ member_id: 'M2', city: '品川区' }),
+      member({ member_id: 'M2', city: '品川区' }),
+    ])
+    expect((await run(path)).files[0]).toMatchObject({ records: 5, inserted: 2, updated: 1, unchanged: 2 })
+    expect(count('select count(*) from subjects')).toBe(2)
+    expect(count('select count(*) from member_accounts')).toBe(2)
+    expect(memberRecord('M2')?.record.city).toBe('品川区')
+    const indexes = db.$client
+      .prepare("select name from sqlite_master where type = 'index' and tbl_name = 'subjects'")
+      .pluck()
+      .all()
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        'subjects_natural_id',
+        'subjects_email',
+        'subjects_phone',
+        'subjects_kana_birth',
+        'subjects_human',
+      ]),
+    )
+  })
+
   it('keeps cards once, and marks the card category exposed', async () => {
     writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, member({ member_id: 'M1' })])
     writeCsv(join(directory, 'member_cards.csv'), [

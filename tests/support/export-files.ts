@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import bcrypt from 'bcryptjs'
 import iconv from 'iconv-lite'
+import { REQUIRED_COLUMNS } from '~db/import/export-kinds'
 
 /** A throwaway folder to write hand-made export files into. */
 export function exportDirectory() {
@@ -24,38 +25,9 @@ export function writeCsv(
   return path
 }
 
-export const MEMBER_COLUMNS = [
-  'member_id',
-  'registered_at',
-  'family_name',
-  'given_name',
-  'family_name_kana',
-  'given_name_kana',
-  'birth_date',
-  'gender',
-  'email',
-  'phone',
-  'postal_code',
-  'prefecture',
-  'city',
-  'address_line1',
-  'address_line2',
-  'password_hash',
-]
+export const MEMBER_COLUMNS = [...REQUIRED_COLUMNS.members]
 
-export const BUYER_COLUMNS = [
-  'buyer_id',
-  'family_name',
-  'given_name',
-  'phone',
-  'postal_code',
-  'prefecture',
-  'city',
-  'address_line1',
-  'address_line2',
-  'first_purchase_at',
-  'last_purchase_at',
-]
+export const BUYER_COLUMNS = [...REQUIRED_COLUMNS.auction_buyers]
 
 export const LEGACY_PASSWORD = 'legacy-password'
 export const LEGACY_HASH = bcrypt.hashSync(LEGACY_PASSWORD, 4)
