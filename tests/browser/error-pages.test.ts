@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import {
-  type BrowserSession,
   documentLanguage,
   expectNoAxeViolations,
   expectNoConsoleProblems,
@@ -8,34 +7,14 @@ import {
   headingText,
   isDocumentMarked,
   markDocument,
-  openBrowser,
   replacedDocumentParts,
-  settleAll,
   startOver,
   waitForHydration,
   waitForNewHeading,
 } from '../support/browser'
-import { type PortalServer, startPortal } from '../support/portal-server'
+import { startPortalWithBrowsers } from '../support/browser-fixture'
 
-let portal: PortalServer
-let withJavaScript: BrowserSession
-let withoutJavaScript: BrowserSession
-
-beforeAll(() =>
-  settleAll(
-    startPortal().then((started) => {
-      portal = started
-    }),
-    openBrowser().then((opened) => {
-      withJavaScript = opened
-    }),
-    openBrowser({ javaScriptEnabled: false }).then((opened) => {
-      withoutJavaScript = opened
-    }),
-  ),
-)
-
-afterAll(() => settleAll(portal?.stop(), withJavaScript?.close(), withoutJavaScript?.close()))
+const fixture = startPortalWithBrowsers()
 
 const notFoundPages = [
   { language: 'ja', path: '/nope', heading: 'ページが見つかりません' },
@@ -47,11 +26,11 @@ describe.each([
   { javaScript: 'off', javaScriptEnabled: false },
 ])('the 404 page with JavaScript $javaScript', ({ javaScriptEnabled }) => {
   test.each(notFoundPages)('in $language ($path)', async ({ language, path, heading }) => {
-    const session = javaScriptEnabled ? withJavaScript : withoutJavaScript
+    const session = javaScriptEnabled ? fixture.withJavaScript : fixture.withoutJavaScript
     const { page } = session
     await startOver(session)
 
-    const url = `${portal.url}${path}`
+    const url = `${fixture.portal.url}${path}`
     const response = await page.goto(url)
     expect(response?.status()).toBe(404)
     if (javaScriptEnabled) await waitForHydration(page)
@@ -74,15 +53,15 @@ describe('leaving the 404 page with JavaScript on', () => {
   test.each(notFoundPages)(
     'its link home navigates on the client and keeps the document ($language)',
     async ({ language, path, heading }) => {
-      const { page } = withJavaScript
-      await startOver(withJavaScript)
-      const url = `${portal.url}${path}`
+      const { page } = fixture.withJavaScript
+      await startOver(fixture.withJavaScript)
+      const url = `${fixture.portal.url}${path}`
       await page.goto(url)
       await waitForHydration(page)
 
       await markDocument(page)
       await page.locator('main a[href="/"]').click()
-      await page.waitForURL(`${portal.url}/`)
+      await page.waitForURL(`${fixture.portal.url}/`)
       await waitForNewHeading(page, heading)
       await expectTranslatedHeadingAndTitle(page, language)
       expect(await isDocumentMarked(page), 'the link home reloaded the page').toBe(true)
@@ -90,7 +69,7 @@ describe('leaving the 404 page with JavaScript on', () => {
       // Leaving the error page should swap the page's content, as every other
       // client-side navigation does, not rebuild the whole document.
       expect(await replacedDocumentParts(page), 'parts of the document React rebuilt').toEqual([])
-      expectNoConsoleProblems(withJavaScript, { allowNotFound: url })
+      expectNoConsoleProblems(fixture.withJavaScript, { allowNotFound: url })
     },
   )
 })

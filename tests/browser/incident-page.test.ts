@@ -1,7 +1,6 @@
 import type { Request } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import {
-  type BrowserSession,
   documentLanguage,
   expectNoAxeViolations,
   expectNoConsoleProblems,
@@ -10,35 +9,15 @@ import {
   isDocumentMarked,
   looksLikeTranslationKey,
   markDocument,
-  openBrowser,
   recordHeadings,
   replacedDocumentParts,
-  settleAll,
   startOver,
   waitForHydration,
   waitForNewHeading,
 } from '../support/browser'
-import { type PortalServer, startPortal } from '../support/portal-server'
+import { startPortalWithBrowsers } from '../support/browser-fixture'
 
-let portal: PortalServer
-let withJavaScript: BrowserSession
-let withoutJavaScript: BrowserSession
-
-beforeAll(() =>
-  settleAll(
-    startPortal().then((started) => {
-      portal = started
-    }),
-    openBrowser().then((opened) => {
-      withJavaScript = opened
-    }),
-    openBrowser({ javaScriptEnabled: false }).then((opened) => {
-      withoutJavaScript = opened
-    }),
-  ),
-)
-
-afterAll(() => settleAll(portal?.stop(), withJavaScript?.close(), withoutJavaScript?.close()))
+const fixture = startPortalWithBrowsers()
 
 const languages = [
   { language: 'ja', path: '/' },
@@ -50,11 +29,11 @@ describe.each([
   { javaScript: 'off', javaScriptEnabled: false },
 ])('the incident page with JavaScript $javaScript', ({ javaScriptEnabled }) => {
   test.each(languages)('in $language ($path)', async ({ language, path }) => {
-    const session = javaScriptEnabled ? withJavaScript : withoutJavaScript
+    const session = javaScriptEnabled ? fixture.withJavaScript : fixture.withoutJavaScript
     const { page } = session
     await startOver(session)
 
-    const response = await page.goto(`${portal.url}${path}`)
+    const response = await page.goto(`${fixture.portal.url}${path}`)
     expect(response?.status()).toBe(200)
     if (javaScriptEnabled) {
       await waitForHydration(page)
@@ -95,9 +74,9 @@ describe.each([
 
 describe('the incident page after hydration', () => {
   test.each(languages)('navigates to /privacy on the client in $language', async ({ language, path }) => {
-    const { page } = withJavaScript
-    await startOver(withJavaScript)
-    await page.goto(`${portal.url}${path}`)
+    const { page } = fixture.withJavaScript
+    await startOver(fixture.withJavaScript)
+    await page.goto(`${fixture.portal.url}${path}`)
     await waitForHydration(page)
     const incidentHeading = await headingText(page)
 
@@ -109,7 +88,7 @@ describe('the incident page after hydration', () => {
     await markDocument(page)
     await page.locator('footer a[href="/privacy"]').click()
 
-    await page.waitForURL(`${portal.url}/privacy`)
+    await page.waitForURL(`${fixture.portal.url}/privacy`)
     await waitForNewHeading(page, incidentHeading)
     page.off('request', recordDocumentRequest)
     expect(await isDocumentMarked(page), 'the page was reloaded instead of navigating on the client').toBe(
@@ -119,15 +98,15 @@ describe('the incident page after hydration', () => {
     expect(await replacedDocumentParts(page), 'parts of the document React rebuilt').toEqual([])
     expect(await documentLanguage(page)).toBe(language)
     await expectTranslatedHeadingAndTitle(page, language)
-    expectNoConsoleProblems(withJavaScript)
+    expectNoConsoleProblems(fixture.withJavaScript)
   })
 
   test.each(languages)(
     'shows no raw translation keys while navigating on the client in $language',
     async ({ path }) => {
-      const { page } = withJavaScript
-      await startOver(withJavaScript)
-      await page.goto(`${portal.url}${path}`)
+      const { page } = fixture.withJavaScript
+      await startOver(fixture.withJavaScript)
+      await page.goto(`${fixture.portal.url}${path}`)
       await waitForHydration(page)
       const incidentHeading = await headingText(page)
       const headingsSeen = await recordHeadings(page)
@@ -143,7 +122,7 @@ describe('the incident page after hydration', () => {
         seen.filter((heading) => looksLikeTranslationKey(heading)),
         `raw keys among the h1 texts shown: ${seen.map((heading) => `"${heading}"`).join(' → ')}`,
       ).toEqual([])
-      expectNoConsoleProblems(withJavaScript)
+      expectNoConsoleProblems(fixture.withJavaScript)
     },
   )
 })

@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import {
-  type BrowserSession,
   documentLanguage,
   expectNoConsoleProblems,
   expectTranslatedHeadingAndTitle,
@@ -9,44 +8,24 @@ import {
   headingText,
   isDocumentMarked,
   markDocument,
-  openBrowser,
-  settleAll,
   startOver,
   waitForHydration,
 } from '../support/browser'
-import { type PortalServer, startPortal } from '../support/portal-server'
+import { startPortalWithBrowsers } from '../support/browser-fixture'
 
-let portal: PortalServer
-let withJavaScript: BrowserSession
-let withoutJavaScript: BrowserSession
-
-beforeAll(() =>
-  settleAll(
-    startPortal().then((started) => {
-      portal = started
-    }),
-    openBrowser().then((opened) => {
-      withJavaScript = opened
-    }),
-    openBrowser({ javaScriptEnabled: false }).then((opened) => {
-      withoutJavaScript = opened
-    }),
-  ),
-)
-
-afterAll(() => settleAll(portal?.stop(), withJavaScript?.close(), withoutJavaScript?.close()))
+const fixture = startPortalWithBrowsers()
 
 describe.each([
   { javaScript: 'on', javaScriptEnabled: true },
   { javaScript: 'off', javaScriptEnabled: false },
 ])('the language switcher with JavaScript $javaScript', ({ javaScriptEnabled }) => {
-  const session = () => (javaScriptEnabled ? withJavaScript : withoutJavaScript)
+  const session = () => (javaScriptEnabled ? fixture.withJavaScript : fixture.withoutJavaScript)
 
   /** A first visit to `path`, in Japanese since the browser asks for Japanese. */
   async function openInJapanese(path: string) {
     const { page } = session()
     await startOver(session())
-    await page.goto(`${portal.url}${path}`)
+    await page.goto(`${fixture.portal.url}${path}`)
     if (javaScriptEnabled) await waitForHydration(page)
     expect(await documentLanguage(page)).toBe('ja')
     await expectTranslatedHeadingAndTitle(page, 'ja')
@@ -82,7 +61,7 @@ describe.each([
     await expectSwitchedTo(page, 'en', '/privacy')
 
     // The choice is kept in a cookie: a fresh load of another page stays English.
-    await page.goto(`${portal.url}/`)
+    await page.goto(`${fixture.portal.url}/`)
     if (javaScriptEnabled) await waitForHydration(page)
     expect(await documentLanguage(page)).toBe('en')
     await expectTranslatedHeadingAndTitle(page, 'en')
@@ -107,7 +86,7 @@ describe.each([
     await page.keyboard.press('Enter')
     await expectSwitchedTo(page, 'en', '/privacy')
 
-    await page.goto(`${portal.url}/`)
+    await page.goto(`${fixture.portal.url}/`)
     if (javaScriptEnabled) await waitForHydration(page)
     expect(await documentLanguage(page)).toBe('en')
     expectNoConsoleProblems(session())

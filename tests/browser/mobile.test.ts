@@ -1,39 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import {
-  type BrowserSession,
   documentLanguage,
   expectNoAxeViolations,
   expectNoConsoleProblems,
   expectTranslatedHeadingAndTitle,
-  openBrowser,
-  settleAll,
   startOver,
   waitForHydration,
 } from '../support/browser'
-import { type PortalServer, startPortal } from '../support/portal-server'
+import { startPortalWithBrowsers } from '../support/browser-fixture'
 
 /** A small phone: the narrowest screen the portal is designed for. */
 const phone = { width: 360, height: 740 }
 
-let portal: PortalServer
-let withJavaScript: BrowserSession
-let withoutJavaScript: BrowserSession
-
-beforeAll(() =>
-  settleAll(
-    startPortal().then((started) => {
-      portal = started
-    }),
-    openBrowser({ viewport: phone }).then((opened) => {
-      withJavaScript = opened
-    }),
-    openBrowser({ viewport: phone, javaScriptEnabled: false }).then((opened) => {
-      withoutJavaScript = opened
-    }),
-  ),
-)
-
-afterAll(() => settleAll(portal?.stop(), withJavaScript?.close(), withoutJavaScript?.close()))
+const fixture = startPortalWithBrowsers({ viewport: phone })
 
 describe('at 360 px wide', () => {
   test.each([
@@ -43,11 +22,11 @@ describe('at 360 px wide', () => {
     { path: '/check', language: 'ja', status: 200 },
     { path: '/nope', language: 'ja', status: 404 },
   ] as const)('$path fits the screen and passes axe', async ({ path, language, status }) => {
-    const session = withJavaScript
+    const session = fixture.withJavaScript
     const { page } = session
     await startOver(session)
 
-    const url = `${portal.url}${path}`
+    const url = `${fixture.portal.url}${path}`
     const response = await page.goto(url)
     expect(response?.status()).toBe(status)
     await waitForHydration(page)
@@ -84,10 +63,10 @@ describe.each([
     { path: '/', text: '本文へ移動' },
     { path: '/?lng=en', text: 'Skip to main content' },
   ])('is the first Tab stop on $path and moves focus to main', async ({ path, text }) => {
-    const session = javaScriptEnabled ? withJavaScript : withoutJavaScript
+    const session = javaScriptEnabled ? fixture.withJavaScript : fixture.withoutJavaScript
     const { page } = session
     await startOver(session)
-    await page.goto(`${portal.url}${path}`)
+    await page.goto(`${fixture.portal.url}${path}`)
     if (javaScriptEnabled) await waitForHydration(page)
 
     await page.keyboard.press('Tab')
