@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, createSecretKey } from 'node:crypto'
 
 /**
  * Keyed blind indexes: HMAC-SHA256 over a value's normalised form, under a key
@@ -24,8 +24,10 @@ export type BlindIndexKind =
 export type BlindIndexer = (kind: BlindIndexKind, normalised: string) => Buffer
 
 export function createBlindIndexer(base64Key: string): BlindIndexer {
-  const key = Buffer.from(base64Key, 'base64')
-  if (key.length !== 32) throw new Error('the index key must be 32 bytes')
+  const raw = Buffer.from(base64Key, 'base64')
+  if (raw.length !== 32) throw new Error('the index key must be 32 bytes')
+  // A KeyObject is imported once; a raw key would be imported again on every digest.
+  const key = createSecretKey(raw)
   // The kind is part of the MAC, so the same text as an e-mail and as an ID gives unrelated digests.
   return (kind, normalised) =>
     createHmac('sha256', key)

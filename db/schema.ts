@@ -79,8 +79,6 @@ export const memberAccounts = sqliteTable('member_accounts', {
   subjectId: integer('subject_id')
     .primaryKey()
     .references(() => subjects.id, { onDelete: 'cascade' }),
-  // The exposed bcrypt hash: kept only to refuse that password, erased at reset.
-  legacyPasswordSealed: blob('legacy_password_sealed', { mode: 'buffer' }),
   passwordHash: text('password_hash'),
   // Required actions still open, in the order the member is led through them.
   openActions: text('open_actions', { mode: 'json' })

@@ -17,6 +17,8 @@ export type SubjectRecord = {
   city?: string
   addressLine1?: string
   addressLine2?: string
+  /** Members only: the exposed bcrypt hash, kept to refuse that password and erased at reset. */
+  legacyPasswordHash?: string
 }
 
 export type StoredCardValue = { last4: string; expiry: string }
@@ -28,9 +30,6 @@ const hex = (digest: Uint8Array) =>
 // The associated data of each sealed value: its table, its row's natural key and its field.
 export const subjectRecordContext = (cohort: Cohort, naturalIdIndex: Uint8Array) =>
   `subjects:${cohort}:${hex(naturalIdIndex)}:record`
-
-export const legacyPasswordContext = (memberIdIndex: Uint8Array) =>
-  `member_accounts:${hex(memberIdIndex)}:legacy_password`
 
 export const cardContext = (memberIdIndex: Uint8Array, cardIndex: Uint8Array) =>
   `stored_cards:${hex(memberIdIndex)}:${hex(cardIndex)}:card`

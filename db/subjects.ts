@@ -2,8 +2,8 @@ import type { PortalDatabase } from './client'
 import { categoryBit } from './exposure-categories'
 import type { PreparedCard, PreparedSubject } from './import/prepare'
 import type { Cohort } from './schema'
-import { type Keyring, unseal } from './seal'
-import { legacyPasswordContext, subjectRecordContext } from './subject-record'
+import { type Keyring, sealJson, unseal, unsealJson } from './seal'
+import { type SubjectRecord, subjectRecordContext } from './subject-record'
 
 /**
  * Writing imported subjects. The hot path of a million-row import uses
@@ -22,10 +22,9 @@ export type SubjectVersion = {
   recordSealed: Uint8Array
   cohortFrom: number | null
   cohortUntil: number | null
-  legacyPasswordSealed: Uint8Array | null
 }
 
-type StoredSubject = SubjectVersion & { id: number }
+type StoredSubject = SubjectVersion & { id: number; newPasswordSet: 0 | 1 }
 
 /**
  * Whether two versions of a record say the same. Compared in the clear: a
@@ -33,22 +32,18 @@ type StoredSubject = SubjectVersion & { id: number }
  * the few records a re-import meets.
  */
 export function sameSubject(keyring: Keyring, a: SubjectVersion, b: SubjectVersion) {
-  const open = (context: string, sealed: Uint8Array | null) =>
-    sealed ? unseal({ keyring, context, sealed }).toString('utf8') : null
-  const recordContext = subjectRecordContext(a.cohort, a.naturalIdIndex)
-  const legacyContext = legacyPasswordContext(a.naturalIdIndex)
+  const context = subjectRecordContext(a.cohort, a.naturalIdIndex)
+  const open = (sealed: Uint8Array) => unseal({ keyring, context, sealed }).toString('utf8')
   return (
     a.cohortFrom === b.cohortFrom &&
     a.cohortUntil === b.cohortUntil &&
-    open(recordContext, a.recordSealed) === open(recordContext, b.recordSealed) &&
-    (a.cohort !== 'member' ||
-      open(legacyContext, a.legacyPasswordSealed) === open(legacyContext, b.legacyPasswordSealed))
+    open(a.recordSealed) === open(b.recordSealed)
   )
 }
 
 /** Columns of a stored subject under the names of SubjectVersion. */
 export const SUBJECT_VERSION_COLUMNS = `s.id, s.cohort, s.natural_id_index as naturalIdIndex, s.record_sealed as recordSealed,
-  s.cohort_from as cohortFrom, s.cohort_until as cohortUntil, a.legacy_password_sealed as legacyPasswordSealed`
+  s.cohort_from as cohortFrom, s.cohort_until as cohortUntil`
 
 /**
  * `bulk`: the table has no indexes yet (see bulk-load.ts), every row goes in and
@@ -65,8 +60,12 @@ export function createSubjectWriter(
       exposed_categories, record_sealed, cohort_from, cohort_until)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ${bulk ? '' : 'on conflict (cohort, natural_id_index) do nothing'}`)
+  // One statement per batch gives the batch's new members their accounts.
+  const insertAccounts = sqlite.prepare(`
+    insert into member_accounts (subject_id)
+    select id from subjects where id >= ? and cohort = 'member'`)
   const existing = sqlite.prepare(`
-    select ${SUBJECT_VERSION_COLUMNS}
+    select ${SUBJECT_VERSION_COLUMNS}, a.password_hash is not null as newPasswordSet
     from subjects s left join member_accounts a on a.subject_id = s.id
     where s.cohort = ? and s.natural_id_index = ?`)
   const update = sqlite.prepare(`
@@ -75,17 +74,11 @@ export function createSubjectWriter(
       record_sealed = @recordSealed, cohort_from = @cohortFrom,
       cohort_until = @cohortUntil, updated_at = cast(unixepoch('subsec') * 1000 as integer)
     where id = @id`)
-  const insertAccount = sqlite.prepare(
-    'insert into member_accounts (subject_id, legacy_password_sealed) values (?, ?)',
-  )
-  // A member who already chose a new password never gets the exposed one back.
-  const updateLegacyPassword = sqlite.prepare(
-    'update member_accounts set legacy_password_sealed = ? where subject_id = ? and password_hash is null',
-  )
 
   const writeBatch = sqlite.transaction((batch: PreparedSubject[]): WriteCounts => {
     const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 }
-    let id = nextId.get() as number
+    const firstId = nextId.get() as number
+    let id = firstId
     for (const subject of batch) {
       // Positional parameters: binding by name costs more than the insert on this hot path.
       const inserted = insert.run(
@@ -102,25 +95,36 @@ export function createSubjectWriter(
         subject.cohortUntil,
       )
       if (inserted.changes === 1) {
-        if (subject.cohort === 'member') insertAccount.run(id, subject.legacyPasswordSealed)
         counts.inserted++
         id++
         continue
       }
       const found = existing.get(subject.cohort, subject.naturalIdIndex) as StoredSubject
-      if (sameSubject(keyring, found, subject)) {
+      const incoming = found.newPasswordSet ? withoutLegacyPassword(keyring, subject) : subject
+      if (sameSubject(keyring, found, incoming)) {
         counts.unchanged++
         continue
       }
-      update.run({ ...subject, id: found.id })
-      if (subject.cohort === 'member') updateLegacyPassword.run(subject.legacyPasswordSealed, found.id)
+      update.run({ ...incoming, id: found.id })
       counts.updated++
     }
+    if (id > firstId) insertAccounts.run(firstId)
     return counts
   })
 
   // Immediate: take the write lock before reading max(id), so no other writer can take that ID.
   return { writeBatch: (batch: PreparedSubject[]) => writeBatch.immediate(batch) }
+}
+
+/** A member who already chose a new password never gets the exposed one back from a re-import. */
+function withoutLegacyPassword(keyring: Keyring, subject: PreparedSubject): PreparedSubject {
+  const context = subjectRecordContext(subject.cohort, subject.naturalIdIndex)
+  const { legacyPasswordHash: _, ...record } = unsealJson<SubjectRecord>({
+    keyring,
+    context,
+    sealed: subject.recordSealed,
+  })
+  return { ...subject, recordSealed: sealJson({ keyring, context, value: record }) }
 }
 
 export type CardWriteCounts = WriteCounts & { unknownMember: number[] }

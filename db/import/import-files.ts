@@ -2,12 +2,13 @@ import { readdir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { withBulkLoad } from '../bulk-load'
 import type { PortalDatabase } from '../client'
-import { createCardWriter, createSubjectWriter, linkBuyersToMembers, type WriteCounts } from '../subjects'
+import { linkBuyersToMembers } from '../subjects'
+import { type ChunkOutcome, type ChunkStore, createChunkStore } from './chunk-store'
 import { chunkRecords } from './chunker'
 import { type ExportKind, importOrder } from './export-kinds'
 import { peekHeader } from './peek'
-import type { Crypto, PreparedCard, PreparedSubject } from './prepare'
-import { type ChunkJob, type ChunkResult, type ChunkRow, processChunk } from './process-chunk'
+import type { Crypto } from './prepare'
+import { type ChunkJob, processChunk } from './process-chunk'
 import { detectEncoding, type SourceEncoding, UnreadableFileError } from './source'
 import { ChunkWorkerPool } from './worker-pool'
 
@@ -77,24 +78,37 @@ export async function importFiles({
   crypto,
   paths,
   progress,
+  workerThresholdBytes = WORKER_THRESHOLD_BYTES,
 }: {
   db: PortalDatabase
   crypto: Crypto
   paths: string[]
   progress?: ImportProgress
+  /** Files larger than this are prepared and written on worker threads. */
+  workerThresholdBytes?: number
 }) {
   const plan = await planImport(paths)
   const files: FileReport[] = []
   let workers: ChunkWorkerPool | undefined
+  // Workers open the database file themselves: an in-memory database stays on this thread.
+  const databasePath = db.$client.memory ? undefined : db.$client.name
   const pool = () => {
-    workers ??= new ChunkWorkerPool(crypto.secrets)
+    if (databasePath) workers ??= new ChunkWorkerPool({ keys: crypto.secrets, databasePath })
     return workers
   }
   try {
     await withBulkLoad({ db, keyring: crypto.keyring }, async (bulk) => {
       for (const file of plan) {
         progress?.start(basename(file.path), file.bytes)
-        const report = await importFile({ db, crypto, file, progress, pool, bulk: bulk.active })
+        const report = await importFile({
+          db,
+          crypto,
+          file,
+          progress,
+          pool,
+          bulk: bulk.active,
+          workerThresholdBytes,
+        })
         // Later files look members up: the indexes must be there before them.
         const settled = bulk.settle()
         report.inserted += settled.inserted
@@ -122,13 +136,15 @@ async function importFile({
   progress,
   pool,
   bulk,
+  workerThresholdBytes,
 }: {
   db: PortalDatabase
   crypto: Crypto
   file: PlannedFile
   progress?: ImportProgress
-  pool: () => ChunkWorkerPool
+  pool: () => ChunkWorkerPool | undefined
   bulk: boolean
+  workerThresholdBytes: number
 }): Promise<FileReport> {
   const report: FileReport = {
     file: basename(file.path),
@@ -140,20 +156,16 @@ async function importFile({
     rejected: 0,
     errors: [],
   }
-  const reject = (error: RecordError) => {
-    report.rejected++
-    if (report.errors.length < MAX_ERRORS_PER_FILE) report.errors.push(error)
-  }
-  const write = chunkWriter({ db, crypto, kind: file.kind, report, reject, bulk })
-  const workers = file.bytes > WORKER_THRESHOLD_BYTES ? pool() : undefined
-  const prepareChunk = (job: ChunkJob) =>
-    workers ? workers.run(job) : Promise.resolve(processChunk(crypto, job))
-  // Chunks are prepared out of order on several threads and written in file order.
-  const inFlight: { result: Promise<ChunkResult>; line: number }[] = []
+  const workers = file.bytes > workerThresholdBytes ? pool() : undefined
+  workers?.beginFile(file.kind, bulk)
+  const store = workers ? undefined : createChunkStore({ db, crypto, kind: file.kind, bulk })
+  const storeChunk = (job: ChunkJob) =>
+    workers ? workers.run(job) : Promise.resolve((store as ChunkStore)(processChunk(crypto, job)))
+  // Chunks are prepared on several threads at once and written in file order.
+  const inFlight: { outcome: Promise<ChunkOutcome>; line: number }[] = []
   const maxInFlight = 2 * (workers?.size ?? 1)
   // Lines are known when a chunk is cut; its records only once it is parsed, in file order.
   let linesBefore = 0
-  let recordsBefore = 0
   let header = true
   for await (const chunk of chunkRecords({
     path: file.path,
@@ -165,73 +177,31 @@ async function importFile({
       linesBefore += chunk.lines
       continue
     }
-    inFlight.push({
-      result: prepareChunk({
-        kind: file.kind,
-        encoding: file.encoding,
-        columns: file.columns,
-        bytes: chunk.bytes,
-      }),
-      line: linesBefore,
-    })
+    const job = { kind: file.kind, encoding: file.encoding, columns: file.columns, bytes: chunk.bytes }
+    inFlight.push({ outcome: storeChunk(job), line: linesBefore })
     linesBefore += chunk.lines
-    if (inFlight.length >= maxInFlight) await writeNext()
+    if (inFlight.length >= maxInFlight) await settleNext()
   }
-  while (inFlight.length > 0) await writeNext()
+  while (inFlight.length > 0) await settleNext()
   return report
 
-  async function writeNext() {
+  async function settleNext() {
     const next = inFlight.shift() as (typeof inFlight)[number]
-    const result = await next.result
-    write(result, { record: recordsBefore, line: next.line })
-    recordsBefore += result.records
-    progress?.advance(0, result.records)
-  }
-}
-
-type ChunkBase = { record: number; line: number }
-
-/** Writes one prepared chunk in one transaction; a killed import loses at most the chunk in flight. */
-function chunkWriter({
-  db,
-  crypto,
-  kind,
-  report,
-  reject,
-  bulk,
-}: {
-  db: PortalDatabase
-  crypto: Crypto
-  kind: ExportKind
-  report: FileReport
-  reject: (error: RecordError) => void
-  bulk: boolean
-}) {
-  const addCounts = (counts: WriteCounts) => {
-    report.inserted += counts.inserted
-    report.updated += counts.updated
-    report.unchanged += counts.unchanged
-  }
-  const subjects =
-    kind === 'member_cards' ? undefined : createSubjectWriter(db, { keyring: crypto.keyring, bulk })
-  const cards = kind === 'member_cards' ? createCardWriter(db) : undefined
-  return (result: ChunkResult, base: ChunkBase) => {
-    report.records += result.records
-    const at = (position: { record: number; line: number }) => ({
-      record: base.record + position.record,
-      line: base.line + position.line,
-    })
-    // Rejections and unknown members are reported in file order.
-    const problems: RecordError[] = result.rejections.map((rejection) => ({ ...rejection, ...at(rejection) }))
-    if (subjects) addCounts(subjects.writeBatch(result.rows.map((row) => row.prepared as PreparedSubject)))
-    if (cards) {
-      const counts = cards.writeBatch(result.rows.map((row) => row.prepared as PreparedCard))
-      addCounts(counts)
-      for (const position of counts.unknownMember) {
-        const row = result.rows[position] as ChunkRow
-        problems.push({ ...at(row), field: 'member_id', reason: 'no member with this member_id' })
+    const outcome = await next.outcome
+    for (const problem of outcome.problems) {
+      report.rejected++
+      if (report.errors.length < MAX_ERRORS_PER_FILE) {
+        report.errors.push({
+          ...problem,
+          record: report.records + problem.record,
+          line: next.line + problem.line,
+        })
       }
     }
-    for (const problem of problems.sort((a, b) => a.record - b.record)) reject(problem)
+    report.records += outcome.records
+    report.inserted += outcome.counts.inserted
+    report.updated += outcome.counts.updated
+    report.unchanged += outcome.counts.unchanged
+    progress?.advance(0, outcome.records)
   }
 }

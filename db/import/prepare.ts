@@ -2,13 +2,8 @@ import type { BlindIndexer } from '../blind-index'
 import { categoryBits, type ExposureCategory } from '../exposure-categories'
 import { normaliseEmail, normaliseKana } from '../normalise'
 import type { Cohort } from '../schema'
-import { type Keyring, seal, sealJson } from '../seal'
-import {
-  cardContext,
-  legacyPasswordContext,
-  type SubjectRecord,
-  subjectRecordContext,
-} from '../subject-record'
+import { type Keyring, sealJson } from '../seal'
+import { cardContext, type SubjectRecord, subjectRecordContext } from '../subject-record'
 import type { AuctionBuyerRow, EmployeeRow, MemberCardRow, MemberRow, WarehouseStaffRow } from './records'
 
 /**
@@ -26,7 +21,6 @@ export type PreparedSubject = {
   recordSealed: Buffer
   cohortFrom: number | null
   cohortUntil: number | null
-  legacyPasswordSealed: Buffer | null
 }
 
 export type PreparedCard = {
@@ -45,7 +39,6 @@ type SubjectInput = {
   categories: ExposureCategory[]
   cohortFrom?: number
   cohortUntil?: number
-  legacyPasswordHash?: string
 }
 
 function prepareSubject(crypto: Crypto, input: SubjectInput): PreparedSubject {
@@ -68,13 +61,6 @@ function prepareSubject(crypto: Crypto, input: SubjectInput): PreparedSubject {
     }),
     cohortFrom: input.cohortFrom ?? null,
     cohortUntil: input.cohortUntil ?? null,
-    legacyPasswordSealed: input.legacyPasswordHash
-      ? seal({
-          keyring: crypto.keyring,
-          context: legacyPasswordContext(naturalIdIndex),
-          plaintext: input.legacyPasswordHash,
-        })
-      : null,
   }
 }
 
@@ -115,6 +101,8 @@ export function prepareMember(crypto: Crypto, row: MemberRow): PreparedSubject {
       city: row.city,
       addressLine1: row.address_line1,
       addressLine2: row.address_line2,
+      // Sealed with the rest of the record: one cipher per row instead of two.
+      legacyPasswordHash: row.password_hash,
     },
     categories: present([
       ['name', nameOf(row)],
@@ -126,7 +114,6 @@ export function prepareMember(crypto: Crypto, row: MemberRow): PreparedSubject {
       ['password', row.password_hash],
     ]),
     cohortFrom: row.registered_at.epochMs,
-    legacyPasswordHash: row.password_hash,
   })
 }
 

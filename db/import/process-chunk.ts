@@ -1,4 +1,3 @@
-import { type CastingContext, parse } from 'csv-parse/sync'
 import iconv from 'iconv-lite'
 import type { ExportKind } from './export-kinds'
 import {
@@ -11,6 +10,7 @@ import {
   prepareMember,
   prepareWarehouseStaff,
 } from './prepare'
+import { readRecords } from './read-records'
 import { firstProblem, ROW_SCHEMAS } from './records'
 import type { SourceEncoding } from './source'
 
@@ -41,45 +41,17 @@ export function processChunk(crypto: Crypto, job: ChunkJob): ChunkResult {
       ? iconv.decode(Buffer.from(job.bytes), 'cp932')
       : Buffer.from(job.bytes).toString('utf8')
   const result: ChunkResult = { records: 0, rows: [], rejections: [] }
-  let lastLine = 0
-  let lastEmptyLines = 0
-  const place = (context: Pick<CastingContext, 'lines' | 'empty_lines'>) => {
-    result.records++
-    const position = { record: result.records, line: lastLine + 1 + (context.empty_lines - lastEmptyLines) }
-    lastLine = context.lines
-    lastEmptyLines = context.empty_lines
-    return position
-  }
-  parse(text, {
-    columns: job.columns,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    on_record: (record: Record<string, string>, context) => {
-      const position = place(context)
-      const parsed = schema.safeParse(record)
+  readRecords(text, job.columns, {
+    record: (fields, position) => {
+      result.records++
+      const parsed = schema.safeParse(fields)
       if (parsed.success) result.rows.push({ prepared: prepare(crypto, parsed.data as never), ...position })
       else result.rejections.push({ ...position, ...firstProblem(parsed.error) })
-      return null
     },
-    on_skip: (error) => {
-      const context = error as unknown as CastingContext | undefined
-      const position = place({ lines: Number(context?.lines ?? lastLine + 1), empty_lines: lastEmptyLines })
-      result.rejections.push({ ...position, field: '', reason: describeCsvError(error?.code) })
-      return undefined
+    malformed: (position, reason) => {
+      result.records++
+      result.rejections.push({ ...position, field: '', reason })
     },
   })
   return result
-}
-
-function describeCsvError(code: string | undefined) {
-  switch (code) {
-    case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH':
-    case 'CSV_RECORD_INCONSISTENT_COLUMNS':
-      return 'wrong number of fields'
-    case 'CSV_INVALID_CLOSING_QUOTE':
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return 'broken quoting'
-    default:
-      return 'unreadable CSV row'
-  }
 }

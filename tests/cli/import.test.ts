@@ -306,17 +306,27 @@ describe('exposed categories', () => {
     expect(memberRecord('SPARSE')?.categories).toEqual(['name'])
   })
 
-  it('keeps the exposed password hash sealed, only for members', async () => {
+  it('keeps the exposed password hash sealed in the member record, and gives the member an account', async () => {
     writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, member({ member_id: 'M1' })])
     await run(directory)
-    const sealed = db.$client
-      .prepare('select legacy_password_sealed from member_accounts')
-      .pluck()
-      .get() as Buffer
+    const sealed = db.$client.prepare('select record_sealed from subjects').pluck().get() as Buffer
     expect(sealed.includes(Buffer.from(LEGACY_HASH))).toBe(false)
+    expect(memberRecord('M1')?.record.legacyPasswordHash).toBe(LEGACY_HASH)
     expect(db.$client.prepare('select open_actions from member_accounts').pluck().get()).toBe(
       '["reset_password","reconfirm_details"]',
     )
+  })
+
+  it('never brings the exposed password back to a member who already set a new one', async () => {
+    writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, member({ member_id: 'M1' })])
+    await run(directory)
+    db.$client.prepare("update member_accounts set password_hash = '$argon2id$stand-in'").run()
+    writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, member({ member_id: 'M1', given_name: '改名' })])
+    const [report] = (await run(directory)).files
+    expect(report?.updated).toBe(1)
+    expect(memberRecord('M1')?.record.givenName).toBe('改名')
+    expect(memberRecord('M1')?.record.legacyPasswordHash).toBeUndefined()
+    expect(memberRecord('M1')?.categories).toContain('password')
   })
 })
 

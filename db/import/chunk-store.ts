@@ -1,0 +1,54 @@
+import type { PortalDatabase } from '../client'
+import { createCardWriter, createSubjectWriter, type WriteCounts } from '../subjects'
+import type { ExportKind } from './export-kinds'
+import type { Crypto, PreparedCard, PreparedSubject } from './prepare'
+import type { ChunkRejection, ChunkResult, ChunkRow } from './process-chunk'
+
+/** What became of one chunk: its counts and its problems, positions relative to the chunk, in order. */
+export type ChunkOutcome = { records: number; counts: WriteCounts; problems: ChunkRejection[] }
+
+export type ChunkStore = (result: ChunkResult) => ChunkOutcome
+
+/**
+ * Writes prepared chunks of one export kind, each in one transaction, so a
+ * killed import loses at most the chunk in flight. Runs on whichever thread
+ * prepared the chunk: handing prepared rows to another thread costs more than
+ * writing them.
+ */
+export function createChunkStore({
+  db,
+  crypto,
+  kind,
+  bulk,
+}: {
+  db: PortalDatabase
+  crypto: Crypto
+  kind: ExportKind
+  bulk: boolean
+}): ChunkStore {
+  if (kind === 'member_cards') {
+    const cards = createCardWriter(db)
+    return (result) => {
+      const { unknownMember, ...counts } = cards.writeBatch(
+        result.rows.map((row) => row.prepared as PreparedCard),
+      )
+      const problems = [...result.rejections]
+      for (const position of unknownMember) {
+        const row = result.rows[position] as ChunkRow
+        problems.push({
+          record: row.record,
+          line: row.line,
+          field: 'member_id',
+          reason: 'no member with this member_id',
+        })
+      }
+      return { records: result.records, counts, problems: problems.sort((a, b) => a.record - b.record) }
+    }
+  }
+  const subjects = createSubjectWriter(db, { keyring: crypto.keyring, bulk })
+  return (result) => ({
+    records: result.records,
+    counts: subjects.writeBatch(result.rows.map((row) => row.prepared as PreparedSubject)),
+    problems: result.rejections,
+  })
+}

@@ -1,0 +1,1 @@
+ALTER TABLE `member_accounts` DROP COLUMN `legacy_password_sealed`;
