@@ -321,7 +321,10 @@ describe('exposed categories', () => {
     writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, member({ member_id: 'M1' })])
     await run(directory)
     db.$client.prepare("update member_accounts set password_hash = '$argon2id$stand-in'").run()
-    writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, member({ member_id: 'M1', given_name: '改名' })])
+    writeCsv(join(directory, 'members.csv'), [
+      MEMBER_COLUMNS,
+      member({ member_id: 'M1', given_name: '改名' }),
+    ])
     const [report] = (await run(directory)).files
     expect(report?.updated).toBe(1)
     expect(memberRecord('M1')?.record.givenName).toBe('改名')
