@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type { PortalDatabase } from './client'
 import type { Keyring } from './seal'
 import { SUBJECT_VERSION_COLUMNS, type SubjectVersion, sameSubject, type WriteCounts } from './subjects'
@@ -48,6 +49,9 @@ export async function withBulkLoad<T>(
   sqlite.pragma(`cache_size = -${IMPORT_CACHE_KIB}`)
   // Fewer, larger checkpoints: the WAL may grow to about 40 MB between them.
   sqlite.pragma('wal_autocheckpoint = 10000')
+  // Index builds may sort on helper threads.
+  const previousThreads = sqlite.pragma('threads', { simple: true })
+  sqlite.pragma(`threads = ${Math.min(4, availableParallelism())}`)
   let active = sqlite.prepare('select not exists (select 1 from subjects)').pluck().get() === 1
   if (active) for (const name of INDEX_NAMES) sqlite.exec(`drop index if exists ${name}`)
   const bulk: BulkLoad = {
@@ -56,7 +60,10 @@ export async function withBulkLoad<T>(
     },
     settle: () => {
       if (!active) return { inserted: 0, updated: 0, unchanged: 0 }
-      const counts = settleDuplicates(db, keyring)
+      // Usually no natural ID came twice, and building the unique index is how to find out cheaply.
+      const counts = createUniqueIndex(db)
+        ? { inserted: 0, updated: 0, unchanged: 0 }
+        : settleDuplicates(db, keyring)
       restoreSubjectIndexes(db)
       active = false
       return counts
@@ -68,6 +75,17 @@ export async function withBulkLoad<T>(
     restoreSubjectIndexes(db)
     sqlite.pragma(`cache_size = ${previousCache}`)
     sqlite.pragma(`wal_autocheckpoint = ${previousCheckpoint}`)
+    sqlite.pragma(`threads = ${previousThreads}`)
+  }
+}
+
+function createUniqueIndex(db: PortalDatabase) {
+  try {
+    db.$client.exec(UNIQUE_NATURAL_ID)
+    return true
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false
+    throw error
   }
 }
 

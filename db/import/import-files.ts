@@ -79,6 +79,7 @@ export async function importFiles({
   paths,
   progress,
   workerThresholdBytes = WORKER_THRESHOLD_BYTES,
+  chunkBytes = CHUNK_BYTES,
 }: {
   db: PortalDatabase
   crypto: Crypto
@@ -86,6 +87,8 @@ export async function importFiles({
   progress?: ImportProgress
   /** Files larger than this are prepared and written on worker threads. */
   workerThresholdBytes?: number
+  /** About how many bytes of records each chunk (one transaction) holds. */
+  chunkBytes?: number
 }) {
   const plan = await planImport(paths)
   const files: FileReport[] = []
@@ -108,6 +111,7 @@ export async function importFiles({
           pool,
           bulk: bulk.active,
           workerThresholdBytes,
+          chunkBytes,
         })
         // Later files look members up: the indexes must be there before them.
         const settled = bulk.settle()
@@ -137,6 +141,7 @@ async function importFile({
   pool,
   bulk,
   workerThresholdBytes,
+  chunkBytes,
 }: {
   db: PortalDatabase
   crypto: Crypto
@@ -145,6 +150,7 @@ async function importFile({
   pool: () => ChunkWorkerPool | undefined
   bulk: boolean
   workerThresholdBytes: number
+  chunkBytes: number
 }): Promise<FileReport> {
   const report: FileReport = {
     file: basename(file.path),
@@ -169,7 +175,7 @@ async function importFile({
   let header = true
   for await (const chunk of chunkRecords({
     path: file.path,
-    targetBytes: CHUNK_BYTES,
+    targetBytes: chunkBytes,
     onBytes: (bytes) => progress?.advance(bytes, 0),
   })) {
     if (header) {
