@@ -95,8 +95,8 @@ export async function importFiles({
   let workers: ChunkWorkerPool | undefined
   // Workers open the database file themselves: an in-memory database stays on this thread.
   const databasePath = db.$client.memory ? undefined : db.$client.name
-  const pool = () => {
-    if (databasePath) workers ??= new ChunkWorkerPool({ keys: crypto.secrets, databasePath })
+  const pool = async () => {
+    if (databasePath) workers ??= await ChunkWorkerPool.start({ keys: crypto.secrets, databasePath })
     return workers
   }
   try {
@@ -147,7 +147,7 @@ async function importFile({
   crypto: Crypto
   file: PlannedFile
   progress?: ImportProgress
-  pool: () => ChunkWorkerPool | undefined
+  pool: () => Promise<ChunkWorkerPool | undefined>
   bulk: boolean
   workerThresholdBytes: number
   chunkBytes: number
@@ -162,7 +162,7 @@ async function importFile({
     rejected: 0,
     errors: [],
   }
-  const workers = file.bytes > workerThresholdBytes ? pool() : undefined
+  const workers = file.bytes > workerThresholdBytes ? await pool() : undefined
   workers?.beginFile(file.kind, bulk)
   const store = workers ? undefined : createChunkStore({ db, crypto, kind: file.kind, bulk })
   const storeChunk = (job: ChunkJob) =>

@@ -4,6 +4,7 @@ import type { ChunkOutcome } from './chunk-store'
 import type { WorkerMessage, WorkerSetup } from './chunk-worker'
 import type { ExportKind } from './export-kinds'
 import type { ChunkJob } from './process-chunk'
+import { chunkWorkerBundle } from './worker-bundle'
 
 type Pending = { resolve: (outcome: ChunkOutcome) => void; reject: (error: Error) => void }
 
@@ -19,8 +20,12 @@ export class ChunkWorkerPool {
   private readonly turn = new SharedArrayBuffer(4)
   private sequence = 0
 
-  constructor({ keys, databasePath }: Omit<WorkerSetup, 'turn'>, size = Math.max(1, availableParallelism())) {
-    const url = new URL('./chunk-worker.mjs', import.meta.url)
+  /** Starts one worker a core on the bundled worker script. */
+  static async start(setup: Omit<WorkerSetup, 'turn'>, size = Math.max(1, availableParallelism())) {
+    return new ChunkWorkerPool(await chunkWorkerBundle(), setup, size)
+  }
+
+  private constructor(url: URL, { keys, databasePath }: Omit<WorkerSetup, 'turn'>, size: number) {
     const setup: WorkerSetup = { keys, databasePath, turn: this.turn }
     this.workers = Array.from({ length: size }, () => {
       // Bounded heaps keep the import's memory flat whatever the file size.
