@@ -42,6 +42,16 @@ const schema = z
     SESSION_SECRET: sessionSecret,
     PORTAL_DATA_KEY: base64Key('PORTAL_DATA_KEY'),
     PORTAL_INDEX_KEY: base64Key('PORTAL_INDEX_KEY'),
+    // Mail: the sender of every e-mail; where it goes (unset outside production: it stays in the outbox).
+    MAIL_FROM: z.string().min(3).optional(),
+    SMTP_URL: z
+      .string()
+      .url()
+      .refine((value) => /^smtps?:\/\//.test(value), 'SMTP_URL must start with smtp:// or smtps://')
+      .optional(),
+    SMTP_RATE: z.coerce.number().positive().max(10_000).default(20),
+    // First retry after a temporary failure; each later one waits twice as long, at most an hour.
+    SMTP_RETRY_MS: z.coerce.number().int().min(10).default(60_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
@@ -51,10 +61,25 @@ const schema = z
         message: 'PUBLIC_URL is not set (the address printed in notices)',
       })
     }
+    if (env.NODE_ENV === 'production' && !env.MAIL_FROM) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_FROM'],
+        message: 'MAIL_FROM is not set (the sender of every e-mail)',
+      })
+    }
+    if (env.NODE_ENV === 'production' && !env.SMTP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: 'SMTP_URL is not set (where e-mail is sent)',
+      })
+    }
   })
   .transform((env) => ({
     ...env,
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    MAIL_FROM: env.MAIL_FROM ?? 'Sekaimon <no-reply@localhost>',
     isProduction: env.NODE_ENV === 'production',
   }))
 

@@ -18,3 +18,5 @@ export function createPortalCrypto({
     secrets: { dataKey, indexKey },
   }
 }
+
+export type PortalCrypto = ReturnType<typeof createPortalCrypto>

@@ -107,9 +107,43 @@ export const storedCards = sqliteTable(
   (table) => [uniqueIndex('stored_cards_card').on(table.subjectId, table.cardIndex)],
 )
 
-export const NOTIFICATION_CHANNELS = ['email', 'postcard', 'handout'] as const
+export const MESSAGE_CHANNELS = ['email', 'postcard', 'handout'] as const
+export type MessageChannel = (typeof MESSAGE_CHANNELS)[number]
 
-/** The one notice each human gets, with the codes it carries (as keyed hashes). */
+export const MESSAGE_PURPOSES = ['notification', 'email_code', 'account_notice'] as const
+export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number]
+
+/**
+ * Everything the portal sent to a person, found by the reference printed on
+ * it, so anyone holding a message can ask whether it is really ours. The
+ * address it went to (e-mail or postal) is sealed.
+ */
+export const messages = sqliteTable(
+  'messages',
+  {
+    id: id(),
+    referenceIndex: digest('reference_index').notNull(),
+    humanId: integer('human_id')
+      .notNull()
+      .references(() => subjects.id),
+    channel: text('channel', { enum: MESSAGE_CHANNELS }).notNull(),
+    purpose: text('purpose', { enum: MESSAGE_PURPOSES }).notNull(),
+    addressSealed: blob('address_sealed', { mode: 'buffer' }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('messages_reference').on(table.referenceIndex),
+    index('messages_human').on(table.humanId),
+  ],
+)
+
+export const NOTIFICATION_STATES = ['staged', 'issued'] as const
+
+/**
+ * The one notice each human gets, with its letter code as a keyed hash. A
+ * postcard or handout row stays `staged` until the file that carries its code
+ * is in place, so a killed run never marks anyone notified whose code was lost.
+ */
 export const notifications = sqliteTable(
   'notifications',
   {
@@ -117,33 +151,42 @@ export const notifications = sqliteTable(
     humanId: integer('human_id')
       .notNull()
       .references(() => subjects.id),
-    channel: text('channel', { enum: NOTIFICATION_CHANNELS }).notNull(),
+    channel: text('channel', { enum: MESSAGE_CHANNELS }).notNull(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id),
+    state: text('state', { enum: NOTIFICATION_STATES }).notNull().default('issued'),
+    // Null once the code is dead: used, or replaced by a new one.
     letterCodeIndex: digest('letter_code_index'),
-    messageRefIndex: digest('message_ref_index').notNull(),
-    // The address it went to (e-mail or postal), sealed, for "is this message really from us?".
-    addressSealed: blob('address_sealed', { mode: 'buffer' }),
     letterCodeUsedAt: integer('letter_code_used_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
   },
   (table) => [
     uniqueIndex('notifications_human').on(table.humanId),
     uniqueIndex('notifications_letter_code').on(table.letterCodeIndex),
-    uniqueIndex('notifications_message_ref').on(table.messageRefIndex),
   ],
 )
 
 export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const
+export type OutboxState = (typeof OUTBOX_STATES)[number]
 
-/** Mail waiting to go out; the sealed body is dropped once sent. */
+/**
+ * E-mail waiting to go out, written in the same transaction as what it tells.
+ * A sender claims a message for a lease before sending it, so two senders never
+ * take the same one; the sealed content is dropped once sent.
+ */
 export const outboxMessages = sqliteTable(
   'outbox_messages',
   {
     id: id(),
-    notificationId: integer('notification_id').references(() => notifications.id),
-    messageSealed: blob('message_sealed', { mode: 'buffer' }),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id),
+    contentSealed: blob('content_sealed', { mode: 'buffer' }),
     state: text('state', { enum: OUTBOX_STATES }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
     lastError: text('last_error'),
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
@@ -240,4 +283,6 @@ export type NewSubject = typeof subjects.$inferInsert
 export type MemberAccount = typeof memberAccounts.$inferSelect
 export type StoredCard = typeof storedCards.$inferSelect
 export type Notification = typeof notifications.$inferSelect
+export type Message = typeof messages.$inferSelect
+export type OutboxMessage = typeof outboxMessages.$inferSelect
 export type PortalMeta = typeof portalMeta.$inferSelect

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type PortalServer, startPortal } from '../support/portal-server'
+import { PRODUCTION_MAIL } from '../support/secrets'
 
 const STACK_TRACE = /at .+\(?.+\.[jt]sx?:\d+:\d+\)?/
 
@@ -39,7 +40,9 @@ describe('in production', () => {
   let portal: PortalServer
 
   beforeAll(async () => {
-    portal = await startPortal({ env: { NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example' } })
+    portal = await startPortal({
+      env: { NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example', ...PRODUCTION_MAIL },
+    })
   })
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { parseEnv } from 'node:util'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { portalCommand } from '../support/portal-command'
-import { testSecrets } from '../support/secrets'
+import { PRODUCTION_MAIL, testSecrets } from '../support/secrets'
 
 const start = portalCommand('app/cli/start.ts')
 const freshDirectory = () => mkdtempSync(join(tmpdir(), 'portal-start-'))
@@ -83,6 +83,7 @@ describe('npm start on a fresh machine', () => {
       ...testSecrets(),
       NODE_ENV: 'production',
       PUBLIC_URL: 'https://portal.example',
+      ...PRODUCTION_MAIL,
     })
     expect(output).not.toContain('demo')
     const db = new Database(join(directory, 'data/portal.db'), { readonly: true })
@@ -126,6 +127,7 @@ describe('starting with a bad environment', () => {
         PATH: process.env.PATH,
         NODE_ENV: 'production',
         PUBLIC_URL: 'https://portal.example',
+        ...PRODUCTION_MAIL,
         ...secrets,
       },
       encoding: 'utf8',
@@ -145,6 +147,7 @@ describe('starting with a bad environment', () => {
         PATH: process.env.PATH,
         NODE_ENV: 'production',
         PUBLIC_URL: 'https://portal.example',
+        ...PRODUCTION_MAIL,
       },
       encoding: 'utf8',
       timeout: 30_000,

@@ -8,3 +8,9 @@ export function testSecrets() {
     PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
   }
 }
+
+/** What production needs besides secrets and PUBLIC_URL: a sender and a relay (nothing listens there). */
+export const PRODUCTION_MAIL = {
+  MAIL_FROM: 'Sekaimon <no-reply@portal.example>',
+  SMTP_URL: 'smtp://127.0.0.1:9',
+}

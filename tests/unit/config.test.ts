@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, parseConfig } from '~/config.server'
+import { PRODUCTION_MAIL } from '../support/secrets'
 
 const secrets = () => ({
   SESSION_SECRET: randomBytes(32).toString('base64url'),
@@ -31,6 +32,7 @@ describe('parseConfig', () => {
         ...secrets(),
         NODE_ENV: 'production',
         PUBLIC_URL: 'https://x.example',
+        ...PRODUCTION_MAIL,
       }
       delete env[name]
       expect(() => parseConfig(env)).toThrow(ConfigError)
@@ -62,14 +64,47 @@ describe('parseConfig', () => {
   it('requires PUBLIC_URL in production but not elsewhere', () => {
     expect(() => parseConfig({ ...secrets(), NODE_ENV: 'production' })).toThrow(/^PUBLIC_URL/)
     expect(
-      parseConfig({ ...secrets(), NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example' }),
+      parseConfig({
+        ...secrets(),
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://portal.example',
+        ...PRODUCTION_MAIL,
+      }),
     ).toMatchObject({
       isProduction: true,
       PUBLIC_URL: 'https://portal.example',
+      ...PRODUCTION_MAIL,
     })
   })
 
   it('rejects a port out of range', () => {
     expect(() => parseConfig({ ...secrets(), PORT: '70000' })).toThrow(/^PORT/)
+  })
+})
+
+describe('mail settings', () => {
+  it('keep mail in the outbox outside production unless SMTP_URL is set', () => {
+    const config = parseConfig({ ...secrets() })
+    expect(config.SMTP_URL).toBeUndefined()
+    expect(config.MAIL_FROM).toBe('Sekaimon <no-reply@localhost>')
+    expect(config.SMTP_RATE).toBe(20)
+  })
+
+  it.each(['MAIL_FROM', 'SMTP_URL'])('are required in production: %s', (name) => {
+    const env: Record<string, string | undefined> = {
+      ...secrets(),
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://x.example',
+      ...PRODUCTION_MAIL,
+    }
+    delete env[name]
+    expect(() => parseConfig(env)).toThrow(new RegExp(`^${name} is not set`))
+  })
+
+  it('accept only smtp:// and smtps:// relays', () => {
+    expect(parseConfig({ ...secrets(), SMTP_URL: 'smtps://user:pass@mail.example:465' }).SMTP_URL).toBe(
+      'smtps://user:pass@mail.example:465',
+    )
+    expect(() => parseConfig({ ...secrets(), SMTP_URL: 'http://mail.example' })).toThrow(/^SMTP_URL/)
   })
 })

@@ -5,6 +5,7 @@ import { parseEnv } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { ensureLocalEnvFile } from '~/cli/env-file'
 import { parseConfig } from '~/config.server'
+import { PRODUCTION_MAIL } from '../support/secrets'
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'env-file-')), '.env')
 
@@ -15,7 +16,12 @@ describe('ensureLocalEnvFile', () => {
     expect(message).toContain(path)
     expect(statSync(path).mode & 0o777).toBe(0o600)
     const written = parseEnv(readFileSync(path, 'utf8'))
-    const config = parseConfig({ ...written, NODE_ENV: 'production', PUBLIC_URL: 'https://portal.example' })
+    const config = parseConfig({
+      ...written,
+      NODE_ENV: 'production',
+      PUBLIC_URL: 'https://portal.example',
+      ...PRODUCTION_MAIL,
+    })
     expect(config.SESSION_SECRET).toBe(written.SESSION_SECRET)
   })
 

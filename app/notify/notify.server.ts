@@ -1,0 +1,214 @@
+import { join } from 'node:path'
+import { newLetterCode } from '~/codes/letter-code.server'
+import { newMessageReference } from '~/codes/message-reference.server'
+import type { EmailContent } from '~/mail/email-content.server'
+import type { PortalDatabase } from '~db/client'
+import { countHumansToNotify, findHumansToNotify } from '~db/humans'
+import {
+  createNotificationWriter,
+  dropStagedNotifications,
+  issueStagedNotifications,
+  MessageReferenceTaken,
+  type NewNotification,
+} from '~db/notifications'
+import type { PortalCrypto } from '~db/portal-crypto'
+import { chooseNoticeChannel, type NoticeChannel } from './notice-channel.server'
+import {
+  addressLines,
+  formatPostalCode,
+  HANDOUT_COLUMNS,
+  openPrinterFile,
+  POSTCARD_COLUMNS,
+  type PrinterFile,
+  recipientName,
+} from './printer-files.server'
+
+/**
+ * `npm run notify`: every human not yet notified gets one notice with a
+ * letter code, by the channel chooseNoticeChannel picks. E-mails go into the
+ * outbox with their notification; postcard and handout rows are staged and
+ * count only once their file is in place.
+ */
+
+export type NotifySummary = {
+  dryRun: boolean
+  humans: number
+  email: number
+  postcard: number
+  handout: number
+  unreachable: number
+  postcardFile?: string
+  handoutFile?: string
+}
+
+export type NotifyProgress = {
+  start: (total: number) => void
+  advance: (humans: number) => void
+  finish: () => void
+}
+
+export type NotifyOptions = {
+  db: PortalDatabase
+  crypto: PortalCrypto
+  /** The portal's address as printed: PUBLIC_URL without its scheme. */
+  portalAddress: string
+  postcardsPath?: string
+  handoutsPath?: string
+  /** Where files go when no path is given. */
+  outputDirectory: string
+  dryRun?: boolean
+  limit?: number
+  batchSize?: number
+  progress?: NotifyProgress
+}
+
+type Notice = Exclude<NoticeChannel, { channel: 'unreachable' }>
+type Prepared = { notice: Notice; letterCode: string; reference: string; row: NewNotification }
+
+export async function notifyEveryone(options: NotifyOptions): Promise<NotifySummary> {
+  const { db, crypto, dryRun = false, limit = Number.POSITIVE_INFINITY, batchSize = 500 } = options
+  const summary: NotifySummary = { dryRun, humans: 0, email: 0, postcard: 0, handout: 0, unreachable: 0 }
+  if (!dryRun) dropStagedNotifications(db)
+  const files = printerFiles(options)
+  const writer = createNotificationWriter(db, crypto.keyring)
+  options.progress?.start(Math.min(limit, countHumansToNotify(db)))
+  try {
+    let afterHumanId = 0
+    while (summary.humans < limit) {
+      const humans = findHumansToNotify(db, crypto.keyring, {
+        afterHumanId,
+        limit: Math.min(batchSize, limit - summary.humans),
+      })
+      if (humans.length === 0) break
+      afterHumanId = humans.at(-1)?.humanId ?? afterHumanId
+      const notices: Notice[] = []
+      for (const notice of humans.map(chooseNoticeChannel)) {
+        summary.humans++
+        summary[notice.channel]++
+        if (notice.channel !== 'unreachable') notices.push(notice)
+      }
+      if (!dryRun) await issueBatch(notices.map((notice) => prepare(options, notice)))
+      options.progress?.advance(humans.length)
+    }
+    if (!dryRun) {
+      summary.postcardFile = await files.commit('postcard')
+      summary.handoutFile = await files.commit('handout')
+      issueStagedNotifications(db)
+    }
+    return summary
+  } catch (error) {
+    files.abandon()
+    throw error
+  } finally {
+    options.progress?.finish()
+  }
+
+  async function issueBatch(batch: Prepared[]) {
+    writeWithFreshReferences(batch)
+    for (const prepared of batch) {
+      if (prepared.notice.channel === 'postcard')
+        await files.write('postcard', postcardRow(options, prepared))
+      if (prepared.notice.channel === 'handout') await files.write('handout', handoutRow(options, prepared))
+    }
+  }
+
+  function writeWithFreshReferences(batch: Prepared[]) {
+    for (;;) {
+      try {
+        writer.writeBatch(batch.map((prepared) => prepared.row))
+        return
+      } catch (error) {
+        if (!(error instanceof MessageReferenceTaken)) throw error
+        const position = error.position
+        batch[position] = prepare(options, (batch[position] as Prepared).notice)
+      }
+    }
+  }
+}
+
+function prepare({ crypto, portalAddress }: NotifyOptions, notice: Notice): Prepared {
+  const letterCode = newLetterCode()
+  const reference = newMessageReference()
+  const address =
+    notice.channel === 'email'
+      ? notice.email
+      : notice.channel === 'postcard'
+        ? [formatPostalCode(notice.address.postalCode), ...addressLines(notice.address)].join(' ').trim()
+        : undefined
+  const emailContent: EmailContent | undefined =
+    notice.channel === 'email'
+      ? {
+          kind: 'notification',
+          to: notice.email,
+          input: {
+            language: notice.language,
+            familyName: notice.familyName,
+            givenName: notice.givenName,
+            categories: notice.categories,
+            letterCode: letterCode.printed,
+            messageReference: reference.printed,
+            portalAddress,
+          },
+        }
+      : undefined
+  return {
+    notice,
+    letterCode: letterCode.printed,
+    reference: reference.printed,
+    row: {
+      message: {
+        humanId: notice.humanId,
+        channel: notice.channel,
+        purpose: 'notification',
+        referenceIndex: crypto.index('message-ref', reference.canonical),
+        address,
+      },
+      letterCodeIndex: crypto.index('letter-code', letterCode.canonical),
+      emailContent,
+    },
+  }
+}
+
+function postcardRow({ portalAddress }: NotifyOptions, { notice, letterCode, reference }: Prepared) {
+  if (notice.channel !== 'postcard') throw new Error('not a postcard')
+  const [line1, line2] = addressLines(notice.address)
+  return [
+    formatPostalCode(notice.address.postalCode),
+    line1,
+    line2,
+    recipientName(notice),
+    letterCode,
+    reference,
+    portalAddress,
+  ]
+}
+
+function handoutRow({ portalAddress }: NotifyOptions, { notice, letterCode, reference }: Prepared) {
+  if (notice.channel !== 'handout') throw new Error('not a handout')
+  return [notice.idKind, notice.id, recipientName(notice), letterCode, reference, portalAddress]
+}
+
+/** Postcard and handout files, opened on their first row. */
+function printerFiles({ postcardsPath, handoutsPath, outputDirectory }: NotifyOptions) {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+  const paths = {
+    postcard: postcardsPath ?? join(outputDirectory, `postcards-${stamp}.csv`),
+    handout: handoutsPath ?? join(outputDirectory, `handouts-${stamp}.csv`),
+  }
+  const columns = { postcard: POSTCARD_COLUMNS, handout: HANDOUT_COLUMNS }
+  const open: Partial<Record<'postcard' | 'handout', PrinterFile>> = {}
+  return {
+    write: (kind: 'postcard' | 'handout', row: string[]) => {
+      open[kind] ??= openPrinterFile(paths[kind], columns[kind])
+      return open[kind].write(row)
+    },
+    commit: async (kind: 'postcard' | 'handout') => {
+      if (!open[kind]) return undefined
+      await open[kind].commit()
+      return paths[kind]
+    },
+    abandon: () => {
+      for (const file of Object.values(open)) file.abandon()
+    },
+  }
+}

@@ -1,0 +1,78 @@
+import type { PortalDatabase } from './client'
+import { categoriesOf, type ExposureCategory } from './exposure-categories'
+import type { Cohort } from './schema'
+import { type Keyring, unsealJson } from './seal'
+import { type SubjectRecord, subjectRecordContext } from './subject-record'
+
+/** One record of a human, opened. */
+export type HumanRecord = {
+  subjectId: number
+  cohort: Cohort
+  language: 'ja' | 'en'
+  categories: ExposureCategory[]
+  record: SubjectRecord
+}
+
+export type Human = { humanId: number; records: HumanRecord[] }
+
+type SubjectRow = {
+  id: number
+  human_id: number
+  cohort: Cohort
+  language: 'ja' | 'en'
+  natural_id_index: Buffer
+  exposed_categories: number
+  record_sealed: Buffer
+}
+
+/**
+ * Humans no notification was made for yet, in ID order after `afterHumanId`:
+ * page by page, so a run over millions keeps its memory flat.
+ */
+export function findHumansToNotify(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { afterHumanId, limit }: { afterHumanId: number; limit: number },
+): Human[] {
+  const rows = db.$client
+    .prepare(`
+      select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
+      from subjects s
+      where s.human_id in (
+        select h.human_id from subjects h
+        where h.human_id > ? and not exists (select 1 from notifications n where n.human_id = h.human_id)
+        group by h.human_id order by h.human_id limit ?)
+      order by s.human_id, s.id`)
+    .all(afterHumanId, limit) as SubjectRow[]
+  return groupByHuman(rows, keyring)
+}
+
+function groupByHuman(rows: SubjectRow[], keyring: Keyring): Human[] {
+  const humans: Human[] = []
+  for (const row of rows) {
+    const record: HumanRecord = {
+      subjectId: row.id,
+      cohort: row.cohort,
+      language: row.language,
+      categories: categoriesOf(row.exposed_categories),
+      record: unsealJson<SubjectRecord>({
+        keyring,
+        context: subjectRecordContext(row.cohort, row.natural_id_index),
+        sealed: row.record_sealed,
+      }),
+    }
+    const last = humans.at(-1)
+    if (last?.humanId === row.human_id) last.records.push(record)
+    else humans.push({ humanId: row.human_id, records: [record] })
+  }
+  return humans
+}
+
+export function countHumansToNotify(db: PortalDatabase) {
+  return db.$client
+    .prepare(`
+      select count(distinct human_id) from subjects s
+      where not exists (select 1 from notifications n where n.human_id = s.human_id)`)
+    .pluck()
+    .get() as number
+}

@@ -1,0 +1,123 @@
+import type { PortalDatabase } from './client'
+import type { MessageChannel, MessagePurpose } from './schema'
+import { type Keyring, seal } from './seal'
+
+/**
+ * Messages, notifications and the outbox, written together: a notification,
+ * the message that carries it and (for e-mail) the outbox entry that sends it
+ * exist all at once or not at all.
+ */
+
+export type NewMessage = {
+  humanId: number
+  channel: MessageChannel
+  purpose: MessagePurpose
+  referenceIndex: Buffer
+  /** The e-mail or postal address it goes to, in the clear: sealed here. */
+  address?: string
+}
+
+export type NewNotification = {
+  message: NewMessage
+  letterCodeIndex: Buffer
+  /** E-mail only: what the sender needs to write and send it, in the clear: sealed here. */
+  emailContent?: unknown
+}
+
+/** Another message already has this reference (a 1 in 10^13 chance): draw a new one and retry. */
+export class MessageReferenceTaken extends Error {
+  override name = 'MessageReferenceTaken'
+  constructor(readonly position: number) {
+    super('message reference already taken')
+  }
+}
+
+const hex = (digest: Uint8Array) => Buffer.from(digest).toString('hex')
+export const messageAddressContext = (referenceIndex: Uint8Array) => `messages:${hex(referenceIndex)}:address`
+export const outboxContentContext = (messageId: number) => `outbox_messages:${messageId}:content`
+
+export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
+  const sqlite = db.$client
+  const insertMessage = sqlite.prepare(`
+    insert into messages (reference_index, human_id, channel, purpose, address_sealed) values (?, ?, ?, ?, ?)
+    on conflict (reference_index) do nothing`)
+  const insertNotification = sqlite.prepare(`
+    insert into notifications (human_id, channel, message_id, state, letter_code_index) values (?, ?, ?, ?, ?)`)
+  const insertOutbox = sqlite.prepare(
+    'insert into outbox_messages (message_id, content_sealed) values (?, ?)',
+  )
+
+  const recordMessage = (message: NewMessage, position: number) => {
+    const addressSealed = message.address
+      ? seal({ keyring, context: messageAddressContext(message.referenceIndex), plaintext: message.address })
+      : null
+    const inserted = insertMessage.run(
+      message.referenceIndex,
+      message.humanId,
+      message.channel,
+      message.purpose,
+      addressSealed,
+    )
+    if (inserted.changes === 0) throw new MessageReferenceTaken(position)
+    return Number(inserted.lastInsertRowid)
+  }
+
+  const enqueueEmail = (messageId: number, content: unknown) =>
+    insertOutbox.run(
+      messageId,
+      seal({ keyring, context: outboxContentContext(messageId), plaintext: JSON.stringify(content) }),
+    )
+
+  /**
+   * Writes a batch in one transaction. E-mails are issued at once (the outbox
+   * sends them); postcards and handouts stay staged until their file is in place.
+   */
+  const writeBatch = sqlite.transaction((batch: NewNotification[]) => {
+    batch.forEach((notification, position) => {
+      const { message } = notification
+      const messageId = recordMessage(message, position)
+      const state = message.channel === 'email' ? 'issued' : 'staged'
+      insertNotification.run(message.humanId, message.channel, messageId, state, notification.letterCodeIndex)
+      if (message.channel === 'email') enqueueEmail(messageId, notification.emailContent)
+    })
+  })
+
+  return {
+    writeBatch: (batch: NewNotification[]) => writeBatch.immediate(batch),
+    /** One message outside a notification (a code by e-mail, an account notice): recorded and queued. */
+    queueEmail: sqlite.transaction((message: NewMessage, content: unknown) => {
+      enqueueEmail(recordMessage(message, 0), content)
+    }),
+  }
+}
+
+/** The files are in place: their staged notifications now count. */
+export function issueStagedNotifications(db: PortalDatabase) {
+  return db.$client.prepare("update notifications set state = 'issued' where state = 'staged'").run().changes
+}
+
+/**
+ * Staged notifications of a run that never finished: their codes were only in a
+ * file that never took its place, so they are as if never made.
+ */
+export function dropStagedNotifications(db: PortalDatabase) {
+  const sqlite = db.$client
+  return sqlite
+    .transaction(() => {
+      const staged = sqlite
+        .prepare("select message_id from notifications where state = 'staged'")
+        .pluck()
+        .all()
+      sqlite.prepare("delete from notifications where state = 'staged'").run()
+      const remove = sqlite.prepare('delete from messages where id = ?')
+      for (const messageId of staged) remove.run(messageId)
+      return staged.length
+    })
+    .immediate()
+}
+
+export function countNotifications(db: PortalDatabase) {
+  return db.$client
+    .prepare("select channel, count(*) as count from notifications where state = 'issued' group by channel")
+    .all() as { channel: MessageChannel; count: number }[]
+}

@@ -1,0 +1,110 @@
+import type { PortalDatabase } from './client'
+import { outboxContentContext } from './notifications'
+import type { OutboxState } from './schema'
+import { type Keyring, unsealJson } from './seal'
+
+/**
+ * The e-mail outbox as a sender sees it. A sender claims due messages for a
+ * lease in one immediate transaction, so two senders (threads or processes)
+ * never hold the same message; a message whose sender died is due again when
+ * its lease runs out.
+ */
+
+export type ClaimedMessage = { id: number; messageId: number; attempts: number; content: unknown }
+
+export function claimDueMessages(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { now, limit, leaseMs }: { now: number; limit: number; leaseMs: number },
+): ClaimedMessage[] {
+  const sqlite = db.$client
+  const claim = sqlite.transaction(() => {
+    const due = sqlite
+      .prepare(`
+        select id, message_id as messageId, attempts, content_sealed as contentSealed from outbox_messages
+        where (state = 'pending' and next_attempt_at <= ?) or (state = 'sending' and lease_until <= ?)
+        order by id limit ?`)
+      .all(now, now, limit) as { id: number; messageId: number; attempts: number; contentSealed: Buffer }[]
+    const take = sqlite.prepare(
+      "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
+    )
+    for (const message of due) take.run(now + leaseMs, message.id)
+    return due
+  })
+  return claim.immediate().map(({ contentSealed, ...message }) => ({
+    ...message,
+    attempts: message.attempts + 1,
+    content: unsealJson({ keyring, context: outboxContentContext(message.messageId), sealed: contentSealed }),
+  }))
+}
+
+/** Sent: the content (the only copy of what it said) is dropped; the state and time remain. */
+export function markSent(db: PortalDatabase, id: number, at: number) {
+  db.$client
+    .prepare(
+      "update outbox_messages set state = 'sent', sent_at = ?, content_sealed = null, lease_until = null, last_error = null where id = ?",
+    )
+    .run(at, id)
+}
+
+/** A temporary failure: due again at `nextAttemptAt`. */
+export function markForRetry(
+  db: PortalDatabase,
+  id: number,
+  { nextAttemptAt, reason }: { nextAttemptAt: number; reason: string },
+) {
+  db.$client
+    .prepare(
+      "update outbox_messages set state = 'pending', next_attempt_at = ?, lease_until = null, last_error = ? where id = ?",
+    )
+    .run(nextAttemptAt, reason, id)
+}
+
+/** A permanent failure (bounced, address refused): kept with its reason for staff. */
+export function markFailed(db: PortalDatabase, id: number, reason: string) {
+  db.$client
+    .prepare("update outbox_messages set state = 'failed', lease_until = null, last_error = ? where id = ?")
+    .run(reason, id)
+}
+
+export function countOutbox(db: PortalDatabase): Record<OutboxState, number> {
+  const counts: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0 }
+  const rows = db.$client
+    .prepare('select state, count(*) as count from outbox_messages group by state')
+    .all() as {
+    state: OutboxState
+    count: number
+  }[]
+  for (const row of rows) counts[row.state] = row.count
+  return counts
+}
+
+export type OutboxEntry = {
+  id: number
+  state: OutboxState
+  attempts: number
+  lastError: string | null
+  createdAt: number
+  sentAt: number | null
+  content: unknown
+}
+
+/** The newest messages with their content, for the development outbox page. */
+export function listOutbox(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { limit }: { limit: number },
+): OutboxEntry[] {
+  const rows = db.$client
+    .prepare(`
+      select id, message_id as messageId, state, attempts, last_error as lastError, created_at as createdAt,
+        sent_at as sentAt, content_sealed as contentSealed
+      from outbox_messages order by id desc limit ?`)
+    .all(limit) as (Omit<OutboxEntry, 'content'> & { messageId: number; contentSealed: Buffer | null })[]
+  return rows.map(({ messageId, contentSealed, ...entry }) => ({
+    ...entry,
+    content: contentSealed
+      ? unsealJson({ keyring, context: outboxContentContext(messageId), sealed: contentSealed })
+      : null,
+  }))
+}
