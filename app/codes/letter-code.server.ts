@@ -1,4 +1,4 @@
-import { canonicalSymbols, checkSymbol, grouped, randomSymbols } from './crockford'
+import { canonicalSymbols, checkSymbol, grouped, randomSymbolsWithPlainCheck } from './crockford'
 
 /**
  * The code printed on every notice: 12 random Crockford symbols (60 bits) and
@@ -10,7 +10,7 @@ const DATA_SYMBOLS = 12
 export type LetterCode = { canonical: string; printed: string }
 
 export function newLetterCode(): LetterCode {
-  const data = randomSymbols(DATA_SYMBOLS)
+  const data = randomSymbolsWithPlainCheck(DATA_SYMBOLS)
   const canonical = data + checkSymbol(data)
   return { canonical, printed: grouped(canonical, 4) }
 }

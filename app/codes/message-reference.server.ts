@@ -1,4 +1,4 @@
-import { canonicalSymbols, checkSymbol, randomSymbols } from './crockford'
+import { canonicalSymbols, checkSymbol, randomSymbolsWithPlainCheck } from './crockford'
 
 /**
  * The reference on every e-mail and postcard, so anyone holding one can ask
@@ -12,7 +12,7 @@ const PREFIX = 'R'
 export type MessageReference = { canonical: string; printed: string }
 
 export function newMessageReference(): MessageReference {
-  const data = randomSymbols(DATA_SYMBOLS)
+  const data = randomSymbolsWithPlainCheck(DATA_SYMBOLS)
   const canonical = data + checkSymbol(data)
   return { canonical, printed: `${PREFIX}-${canonical.slice(0, 5)}-${canonical.slice(5)}` }
 }

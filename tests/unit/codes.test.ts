@@ -9,13 +9,15 @@ const data = (length: number) =>
   fc.array(fc.constantFrom(...SYMBOLS), { minLength: length, maxLength: length }).map((s) => s.join(''))
 
 describe('letter codes', () => {
-  it('are 12 Crockford symbols and a check symbol, printed in groups of four', () => {
-    const code = newLetterCode()
-    expect(code.printed).toMatch(
-      /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z*~$=U]$/,
-    )
-    expect(code.printed.replaceAll('-', '')).toBe(code.canonical)
-    expect(checkSymbol(code.canonical.slice(0, 12))).toBe(code.canonical.slice(12))
+  it('are 12 Crockford symbols and a plain check symbol, printed in groups of four', () => {
+    for (let i = 0; i < 200; i++) {
+      const code = newLetterCode()
+      expect(code.printed).toMatch(
+        /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]$/,
+      )
+      expect(code.printed.replaceAll('-', '')).toBe(code.canonical)
+      expect(checkSymbol(code.canonical.slice(0, 12))).toBe(code.canonical.slice(12))
+    }
   })
 
   it('come from the CSPRNG: no two alike in ten thousand', () => {
@@ -69,9 +71,7 @@ describe('letter codes', () => {
 describe('message references', () => {
   it('have a shape of their own and read back with or without their prefix', () => {
     const reference = newMessageReference()
-    expect(reference.printed).toMatch(
-      /^R-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{4}[0-9A-HJKMNP-TV-Z*~$=U]$/,
-    )
+    expect(reference.printed).toMatch(/^R-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/)
     expect(readMessageReference(reference.printed)).toBe(reference.canonical)
     expect(readMessageReference(reference.printed.slice(2).toLowerCase())).toBe(reference.canonical)
     expect(readMessageReference(newLetterCode().printed)).toBeUndefined()

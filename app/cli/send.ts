@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { createOutboxSender } from '~/mail/outbox-sender.server'
+import { openDatabase } from '~db/client'
+import { migrateDatabase } from '~db/migrate'
+import { countOutbox } from '~db/outbox'
+import { createPortalCrypto } from '~db/portal-crypto'
+import { bootstrapCommand } from './bootstrap'
+
+const USAGE = 'usage: npm run send -- [--once] [--json] [--lease-seconds N]'
+
+const argumentsSchema = z.object({
+  once: z.boolean(),
+  json: z.boolean(),
+  'lease-seconds': z.coerce.number().int().min(1).max(3600).default(120),
+})
+
+const values = (() => {
+  try {
+    const { values } = parseArgs({
+      options: {
+        once: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'lease-seconds': { type: 'string' },
+      },
+    })
+    return argumentsSchema.parse(values)
+  } catch {
+    console.error(USAGE)
+    process.exit(2)
+  }
+})()
+
+const config = bootstrapCommand()
+if (!config.SMTP_URL) {
+  console.error('SMTP_URL is not set: e-mails stay in the outbox (see them at /dev/outbox).')
+  process.exit(1)
+}
+const db = openDatabase(config.DATABASE_URL)
+migrateDatabase(db)
+
+const sender = createOutboxSender({
+  db,
+  keyring: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }).keyring,
+  smtpUrl: config.SMTP_URL,
+  from: config.MAIL_FROM,
+  rate: config.SMTP_RATE,
+  retryMs: config.SMTP_RETRY_MS,
+  leaseMs: values['lease-seconds'] * 1000,
+  log: (line) => console.error(line),
+})
+
+const stop = () => void sender.stop()
+process.once('SIGTERM', stop)
+process.once('SIGINT', stop)
+
+if (values.once) await sender.drain()
+else await sender.run({ pollMs: 2000 })
+await sender.stop()
+
+const tally = sender.tally()
+const outbox = countOutbox(db)
+db.$client.close()
+console.log(
+  values.json
+    ? JSON.stringify({ ...tally, outbox })
+    : `Sent ${tally.sent}, to retry ${tally.retried}, failed ${tally.failed}. ` +
+        `Outbox: ${outbox.pending} pending, ${outbox.sending} sending, ${outbox.sent} sent, ${outbox.failed} failed.`,
+)
