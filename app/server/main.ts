@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { broadcastDevReady, type ServerBuild } from '@remix-run/node'
 import type { Config } from '~/config.server'
+import { startBackgroundSender } from '~/mail/background-sender.server'
 import { createApp } from './app'
 import { serverBuildPath } from './paths'
 
@@ -35,8 +36,10 @@ export async function serve(config: Config) {
   const { port } = server.address() as AddressInfo
   console.log(`Sekaimon exposure portal listening on http://localhost:${port}`)
   if (underRemixDev) await broadcastDevReady(build)
+  const sender = startBackgroundSender(config)
 
   const shutdown = () => {
+    void sender?.stop()
     server.close(() => process.exit(0))
     setTimeout(() => process.exit(0), 5_000).unref()
   }

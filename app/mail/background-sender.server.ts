@@ -1,0 +1,35 @@
+import type { Config } from '~/config.server'
+import { openDatabase } from '~db/client'
+import { createPortalCrypto } from '~db/portal-crypto'
+import { createOutboxSender } from './outbox-sender.server'
+
+/**
+ * The web server's own outbox sender: it polls the outbox on its own database
+ * connection, so a request only ever writes to the outbox and never waits on
+ * SMTP. Without SMTP_URL (development) mail stays in the outbox for /dev/outbox.
+ */
+export function startBackgroundSender(config: Config) {
+  if (!config.SMTP_URL) return undefined
+  const db = openDatabase(config.DATABASE_URL)
+  const sender = createOutboxSender({
+    db,
+    keyring: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY })
+      .keyring,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    rate: config.SMTP_RATE,
+    retryMs: config.SMTP_RETRY_MS,
+    log: (line) => console.error(line),
+  })
+  const running = sender.run({ pollMs: 1000 }).catch((error: unknown) => {
+    // A sender that dies must not take the site with it; the outbox keeps the mail.
+    console.error(`Outbox sender stopped: ${error instanceof Error ? error.message : 'unknown error'}`)
+  })
+  return {
+    async stop() {
+      await sender.stop()
+      await running
+      db.$client.close()
+    },
+  }
+}
