@@ -1,19 +1,35 @@
 import type { Resource } from 'i18next'
 import enCheck from '~locales/en/check.json'
 import enCommon from '~locales/en/common.json'
+import enDev from '~locales/en/dev.json'
 import enEmail from '~locales/en/email.json'
 import enIncident from '~locales/en/incident.json'
 import enPrivacy from '~locales/en/privacy.json'
 import jaCheck from '~locales/ja/check.json'
 import jaCommon from '~locales/ja/common.json'
+import jaDev from '~locales/ja/dev.json'
 import jaEmail from '~locales/ja/email.json'
 import jaIncident from '~locales/ja/incident.json'
 import jaPrivacy from '~locales/ja/privacy.json'
 
 /** Every translation, bundled into the server build so rendering never touches the disk. */
 export const resources = {
-  ja: { common: jaCommon, incident: jaIncident, privacy: jaPrivacy, check: jaCheck, email: jaEmail },
-  en: { common: enCommon, incident: enIncident, privacy: enPrivacy, check: enCheck, email: enEmail },
+  ja: {
+    common: jaCommon,
+    incident: jaIncident,
+    privacy: jaPrivacy,
+    check: jaCheck,
+    email: jaEmail,
+    dev: jaDev,
+  },
+  en: {
+    common: enCommon,
+    incident: enIncident,
+    privacy: enPrivacy,
+    check: enCheck,
+    email: enEmail,
+    dev: enDev,
+  },
 } satisfies Resource
 
 export type Namespace = keyof (typeof resources)['ja']

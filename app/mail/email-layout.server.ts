@@ -12,7 +12,8 @@ import { type MailT, mailT } from './mail-i18n.server'
  */
 
 export type EmailBlock =
-  | { kind: 'paragraph'; text: string }
+  /** `markup: false` for text holding someone's input, whose `<ja>` must stay as typed. */
+  | { kind: 'paragraph'; text: string; markup?: boolean }
   | { kind: 'list'; items: readonly string[] }
   /** A value the reader copies or types, such as a code or an address: set apart, never wrapped. */
   | { kind: 'code'; value: string }
@@ -51,12 +52,25 @@ const langMarkup = /<(ja|en)>(.*?)<\/\1>/g
 function laterPartNotes(parts: readonly EmailPart[]) {
   return parts.slice(1).map((part) => ({
     language: part.language,
-    text: mailT(part.language, 'email')('layout.otherLanguageBelow'),
+    text: layoutStrings(part.language).otherLanguageBelow,
   }))
 }
 
-function signature(t: MailT) {
-  return { operator: t('layout.signature.operator'), desk: t('layout.signature.desk') }
+const translated = new Map<Language, { otherLanguageBelow: string; operator: string; desk: string }>()
+
+/** The layout's own strings, translated once per language: mail is rendered by the million. */
+function layoutStrings(language: Language) {
+  let strings = translated.get(language)
+  if (!strings) {
+    const t: MailT = mailT(language, 'email')
+    strings = {
+      otherLanguageBelow: t('layout.otherLanguageBelow'),
+      operator: t('layout.signature.operator'),
+      desk: t('layout.signature.desk'),
+    }
+    translated.set(language, strings)
+  }
+  return strings
 }
 
 // ---- plain text ----
@@ -74,7 +88,7 @@ function textPart(part: EmailPart) {
     if (section.heading !== undefined) chunks.push(wrapLine(section.heading, '■ ', '  ').join('\n'))
     for (const block of section.blocks) chunks.push(textBlock(block, part.language, wrapLine))
   }
-  const { operator, desk } = signature(mailT(part.language, 'email'))
+  const { operator, desk } = layoutStrings(part.language)
   chunks.push(`${plain(operator)}\n${plain(desk)}`)
   return chunks.join('\n\n')
 }
@@ -86,7 +100,9 @@ function textBlock(
 ) {
   switch (block.kind) {
     case 'paragraph':
-      return wrapLine(block.text).join('\n')
+      return block.markup === false
+        ? wrap(flattened(block.text), language).join('\n')
+        : wrapLine(block.text).join('\n')
     case 'list': {
       const bullet = language === 'ja' ? '・' : '- '
       const indent = language === 'ja' ? '　' : '  '
@@ -99,7 +115,11 @@ function textBlock(
 
 /** Markup-free text: language marks removed, line breaks inside a value flattened. */
 function plain(text: string) {
-  return text.replace(langMarkup, '$2').replace(/\s*[\r\n]+\s*/g, ' ')
+  return flattened(text.replace(langMarkup, '$2'))
+}
+
+function flattened(text: string) {
+  return text.replace(/\s*[\r\n]+\s*/g, ' ')
 }
 
 /**
@@ -174,7 +194,7 @@ function htmlPart(part: EmailPart) {
       lines.push(`<h2 style="${style.heading}">${rich(section.heading)}</h2>`)
     lines.push(...section.blocks.map(htmlBlock))
   }
-  const { operator, desk } = signature(mailT(part.language, 'email'))
+  const { operator, desk } = layoutStrings(part.language)
   lines.push(`<p style="${style.signature}">${rich(operator)}<br>${rich(desk)}</p>`, '</div>')
   return lines.join('\n')
 }
@@ -182,7 +202,7 @@ function htmlPart(part: EmailPart) {
 function htmlBlock(block: EmailBlock) {
   switch (block.kind) {
     case 'paragraph':
-      return `<p style="${style.paragraph}">${rich(block.text)}</p>`
+      return `<p style="${style.paragraph}">${block.markup === false ? escapeHtml(block.text) : rich(block.text)}</p>`
     case 'list': {
       const items = block.items.map((item) => `<li style="${style.item}">${rich(item)}</li>`)
       return `<ul style="${style.list}">\n${items.join('\n')}\n</ul>`

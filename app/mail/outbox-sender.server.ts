@@ -55,6 +55,7 @@ export function createOutboxSender(options: OutboxSenderOptions) {
   const tally: SendTally = { sent: 0, retried: 0, failed: 0 }
   // Enough in flight to keep every pooled connection busy, few enough to keep memory flat.
   const window = Math.max(20, maxConnections * 20)
+  const inFlightIds = new Set<number>()
   let stopping = false
   let wake: (() => void) | undefined
 
@@ -107,7 +108,14 @@ export function createOutboxSender(options: OutboxSenderOptions) {
       const claimed =
         room > window / 2 ? claimDueMessages(db, keyring, { now: now(), limit: room, leaseMs }) : []
       for (const message of claimed) {
-        const sending: Promise<void> = send(message).finally(() => inFlight.delete(sending))
+        // Still ours from an earlier claim whose lease ran out while it waited its turn: claiming it
+        // again only extended the lease; sending it again would deliver it twice.
+        if (inFlightIds.has(message.id)) continue
+        inFlightIds.add(message.id)
+        const sending: Promise<void> = send(message).finally(() => {
+          inFlight.delete(sending)
+          inFlightIds.delete(message.id)
+        })
         inFlight.add(sending)
       }
       if (inFlight.size === 0) break

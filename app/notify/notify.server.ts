@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { newMessageReference } from '~/codes/message-reference.server'
@@ -32,6 +33,7 @@ import {
 
 export type NotifySummary = {
   dryRun: boolean
+  /** People given a notice (e-mail, postcard or handout); `unreachable` ones are not among them. */
   humans: number
   email: number
   postcard: number
@@ -83,9 +85,12 @@ export async function notifyEveryone(options: NotifyOptions): Promise<NotifySumm
       afterHumanId = humans.at(-1)?.humanId ?? afterHumanId
       const notices: Notice[] = []
       for (const notice of humans.map(chooseNoticeChannel)) {
-        summary.humans++
         summary[notice.channel]++
-        if (notice.channel !== 'unreachable') notices.push(notice)
+        // Someone with no way to reach them gets no notice: counted apart, and not against the
+        // limit, or every later run with --limit would meet them first again and stall.
+        if (notice.channel === 'unreachable') continue
+        summary.humans++
+        notices.push(notice)
       }
       if (!dryRun) await issueBatch(notices.map((notice) => prepare(options, notice)))
       options.progress?.advance(humans.length)
@@ -192,8 +197,8 @@ function handoutRow({ portalAddress }: NotifyOptions, { notice, letterCode, refe
 function printerFiles({ postcardsPath, handoutsPath, outputDirectory }: NotifyOptions) {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
   const paths = {
-    postcard: postcardsPath ?? join(outputDirectory, `postcards-${stamp}.csv`),
-    handout: handoutsPath ?? join(outputDirectory, `handouts-${stamp}.csv`),
+    postcard: postcardsPath ?? unusedPath(join(outputDirectory, `postcards-${stamp}`)),
+    handout: handoutsPath ?? unusedPath(join(outputDirectory, `handouts-${stamp}`)),
   }
   const columns = { postcard: POSTCARD_COLUMNS, handout: HANDOUT_COLUMNS }
   const open: Partial<Record<'postcard' | 'handout', PrinterFile>> = {}
@@ -211,4 +216,14 @@ function printerFiles({ postcardsPath, handoutsPath, outputDirectory }: NotifyOp
       for (const file of Object.values(open)) file.abandon()
     },
   }
+}
+
+/**
+ * `base.csv`, or `base-2.csv`, `base-3.csv` … where an earlier run in the same
+ * second left its file: renaming over it would lose the codes it carries.
+ */
+function unusedPath(base: string) {
+  let path = `${base}.csv`
+  for (let n = 2; existsSync(path); n++) path = `${base}-${n}.csv`
+  return path
 }

@@ -41,7 +41,8 @@ export type PrinterFile = {
 export function openPrinterFile(path: string, columns: readonly string[]): PrinterFile {
   mkdirSync(dirname(path), { recursive: true })
   const temporary = `${path}.${process.pid}.partial`
-  const output = createWriteStream(temporary)
+  // Opened here, not by the stream in the background, so abandon() always finds the file to remove.
+  const output = createWriteStream(temporary, { fd: openSync(temporary, 'w') })
   output.write('\uFEFF')
   const csv = stringify({ header: true, columns: [...columns], record_delimiter: 'windows' })
   csv.pipe(output)
