@@ -4,6 +4,7 @@ import {
   blob,
   index,
   integer,
+  primaryKey,
   sqliteTable,
   text,
   uniqueIndex,
@@ -159,6 +160,9 @@ export const notifications = sqliteTable(
     // Null once the code is dead: used, or replaced by a new one.
     letterCodeIndex: digest('letter_code_index'),
     letterCodeUsedAt: integer('letter_code_used_at', { mode: 'timestamp_ms' }),
+    // Wrong second factors given with this letter code; at the limit it is locked until staff reset it.
+    letterCodeFailures: integer('letter_code_failures').notNull().default(0),
+    letterCodeLockedAt: integer('letter_code_locked_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
   },
   (table) => [
@@ -209,6 +213,25 @@ export const verificationChallenges = sqliteTable(
   (table) => [uniqueIndex('verification_target').on(table.type, table.targetIndex)],
 )
 
+/**
+ * Attempts counted per fixed window, shared by every process: `bucket` names
+ * the limit (`email-code-sent`, `ip-failure`), `key_index` is a keyed hash of
+ * what is limited (an address, a client IP), never the value itself.
+ */
+export const rateLimitCounters = sqliteTable(
+  'rate_limit_counters',
+  {
+    bucket: text('bucket').notNull(),
+    keyIndex: digest('key_index').notNull(),
+    windowStart: integer('window_start', { mode: 'timestamp_ms' }).notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (table) => [
+    primaryKey({ columns: [table.bucket, table.keyIndex, table.windowStart] }),
+    index('rate_limit_counters_window').on(table.windowStart),
+  ],
+)
+
 /** Server-side sessions; the cookie carries only a random ID, stored here hashed. */
 export const sessions = sqliteTable(
   'sessions',
@@ -217,6 +240,8 @@ export const sessions = sqliteTable(
     kind: text('kind', { enum: ['customer', 'staff'] }).notNull(),
     humanId: integer('human_id').references(() => subjects.id),
     staffUserId: integer('staff_user_id').references(() => staffUsers.id),
+    // What the visitor is in the middle of proving (JSON of keyed hashes, never a typed value).
+    challenge: text('challenge'),
     createdAt: createdAt(),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull().default(now),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
