@@ -20,6 +20,7 @@ export type BlindIndexKind =
   | 'letter-code'
   | 'message-ref'
   | 'card'
+  | 'email-code'
 
 export type BlindIndexer = (kind: BlindIndexKind, normalised: string) => Buffer
 

@@ -183,3 +183,15 @@ export function linkBuyersToMembers(db: PortalDatabase) {
 export function countSubjects(db: PortalDatabase) {
   return db.$client.prepare('select count(*) from subjects').pluck().get() as number
 }
+
+/**
+ * The human an e-mail address belongs to, by its blind index. Should two
+ * humans share one address, the earliest record's human answers.
+ */
+export function findHumanIdByEmail(db: PortalDatabase, emailIndex: Buffer): number | undefined {
+  return (
+    (db.$client.prepare('select min(human_id) from subjects where email_index = ?').pluck().get(emailIndex) as
+      | number
+      | null) ?? undefined
+  )
+}

@@ -1,11 +1,14 @@
 import { type NotificationEmailInput, renderNotificationEmail } from '~/notify/notification-email.server'
+import { type EmailCodeEmailInput, renderEmailCodeEmail } from '~/verify/email-code-email.server'
 
 /**
  * What the outbox stores for each e-mail: its recipient and the inputs of its
  * template, sealed. It is rendered when sent, so a million queued notices
  * take a few hundred bytes each instead of their full bilingual bodies.
  */
-export type EmailContent = { kind: 'notification'; to: string; input: NotificationEmailInput }
+export type EmailContent =
+  | { kind: 'notification'; to: string; input: NotificationEmailInput }
+  | { kind: 'email_code'; to: string; input: EmailCodeEmailInput }
 
 export type RenderedEmail = { to: string; subject: string; text: string; html: string }
 
@@ -13,5 +16,7 @@ export function renderEmail(content: EmailContent): RenderedEmail {
   switch (content.kind) {
     case 'notification':
       return { to: content.to, ...renderNotificationEmail(content.input) }
+    case 'email_code':
+      return { to: content.to, ...renderEmailCodeEmail(content.input) }
   }
 }
