@@ -52,6 +52,12 @@ const schema = z
     SMTP_RATE: z.coerce.number().positive().max(10_000).default(20),
     // First retry after a temporary failure; each later one waits twice as long, at most an hour.
     SMTP_RETRY_MS: z.coerce.number().int().min(10).default(60_000),
+    // How many reverse proxies in front of the portal may be believed about X-Forwarded-For.
+    // 0 reads the client IP from the socket: a header the client wrote must never pick its IP.
+    TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+    // Per client IP and 15 minutes. Generous: Japanese mobile carriers put many customers behind one address.
+    IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(100),
+    IP_CHECK_LIMIT: z.coerce.number().int().min(1).default(300),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {

@@ -76,3 +76,15 @@ export function countHumansToNotify(db: PortalDatabase) {
     .pluck()
     .get() as number
 }
+
+/** One human with every record of theirs, opened; undefined when no record has that human ID. */
+export function findHuman(db: PortalDatabase, keyring: Keyring, humanId: number): Human | undefined {
+  const rows = db.$client
+    .prepare(`
+      select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
+      from subjects s
+      where s.human_id = ?
+      order by s.id`)
+    .all(humanId) as SubjectRow[]
+  return groupByHuman(rows, keyring)[0]
+}

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { printedPortalAddress } from '~/mail/portal-address.server'
 import { type NotifySummary, notifyEveryone } from '~/notify/notify.server'
 import { createNotifyProgressBar } from '~/notify/notify-progress'
 import { openDatabase } from '~db/client'
@@ -44,7 +45,7 @@ try {
   const summary = await notifyEveryone({
     db,
     crypto: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }),
-    portalAddress: printedAddress(config.PUBLIC_URL),
+    portalAddress: printedPortalAddress(config.PUBLIC_URL),
     postcardsPath: values.postcards,
     handoutsPath: values.handouts,
     outputDirectory: join(dirname(config.DATABASE_URL), 'notify'),
@@ -55,11 +56,6 @@ try {
   console.log(values.json ? JSON.stringify(summary) : describe(summary))
 } finally {
   db.$client.close()
-}
-
-/** The portal's address as notices print it: no scheme, no trailing slash. */
-function printedAddress(publicUrl: string) {
-  return publicUrl.replace(/^https?:\/\//, '').replace(/\/$/, '')
 }
 
 function describe(summary: NotifySummary) {

@@ -15,6 +15,19 @@ export async function getPageMeta(request: Request, namespace: Namespace): Promi
   }
 }
 
+/** The same for one page of a namespace several pages share: `meta` under `prefix`. */
+export async function getSubPageMeta(
+  request: Request,
+  namespace: Namespace,
+  prefix: string,
+): Promise<PageMeta> {
+  const t = await i18nServer.getFixedT(request, [namespace, 'common'])
+  return {
+    title: `${t(`${namespace}:${prefix}.meta.title`)} | ${t('common:layout.siteName')}`,
+    description: t(`${namespace}:${prefix}.meta.description`),
+  }
+}
+
 /** The title and description of the 404 page, from `common:errors.notFound`. */
 export async function getNotFoundMeta(request: Request): Promise<PageMeta> {
   const t = await i18nServer.getFixedT(request, 'common')

@@ -3,12 +3,14 @@ import enCheck from '~locales/en/check.json'
 import enCommon from '~locales/en/common.json'
 import enDev from '~locales/en/dev.json'
 import enEmail from '~locales/en/email.json'
+import enExposure from '~locales/en/exposure.json'
 import enIncident from '~locales/en/incident.json'
 import enPrivacy from '~locales/en/privacy.json'
 import jaCheck from '~locales/ja/check.json'
 import jaCommon from '~locales/ja/common.json'
 import jaDev from '~locales/ja/dev.json'
 import jaEmail from '~locales/ja/email.json'
+import jaExposure from '~locales/ja/exposure.json'
 import jaIncident from '~locales/ja/incident.json'
 import jaPrivacy from '~locales/ja/privacy.json'
 
@@ -20,6 +22,7 @@ export const resources = {
     privacy: jaPrivacy,
     check: jaCheck,
     email: jaEmail,
+    exposure: jaExposure,
     dev: jaDev,
   },
   en: {
@@ -28,6 +31,7 @@ export const resources = {
     privacy: enPrivacy,
     check: enCheck,
     email: enEmail,
+    exposure: enExposure,
     dev: enDev,
   },
 } satisfies Resource

@@ -2,7 +2,9 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
+import { refuseCrossOriginWrites } from '~/session/origin-guard.server'
 import { limitRequestBody } from './body-limit'
+import { getLoadContext } from './load-context'
 import { assetsDirectory, publicDirectory } from './paths'
 import { cspNonce, securityHeaders } from './security-headers'
 
@@ -12,14 +14,20 @@ export function createApp({
   build,
   mode,
   isProduction,
+  trustProxy,
+  publicUrl,
 }: {
   build: ServerBuild | (() => Promise<ServerBuild>)
   mode: string
   isProduction: boolean
+  /** Reverse proxies whose X-Forwarded-For is believed (`TRUST_PROXY`); 0 believes the socket only. */
+  trustProxy: number
+  /** The portal's public address: a form posted from there is not cross-origin. */
+  publicUrl: string
 }) {
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', isProduction ? 1 : false)
+  app.set('trust proxy', trustProxySetting(trustProxy))
 
   app.use(cspNonce)
   app.use(securityHeaders({ isProduction }))
@@ -30,13 +38,20 @@ export function createApp({
   app.use(express.static(publicDirectory, { maxAge: '1h', index: false }))
 
   app.use(limitRequestBody({ maxBytes: FORM_BODY_LIMIT }))
+  // Before Remix, whose own origin check answers a foreign POST with a 500.
+  app.use(refuseCrossOriginWrites({ publicUrl }))
   app.all(
     '*',
     createRequestHandler({
       build,
       mode,
-      getLoadContext: (_req, res) => ({ cspNonce: String(res.locals.cspNonce) }),
+      getLoadContext,
     }),
   )
   return app
+}
+
+/** Express's `trust proxy` for a hop count: `false` (not 0) so that X-Forwarded-For is never read. */
+export function trustProxySetting(hops: number): number | false {
+  return hops > 0 ? hops : false
 }

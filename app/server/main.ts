@@ -20,6 +20,8 @@ export async function serve(config: Config) {
     build: underRemixDev ? importBuild : build,
     mode: config.NODE_ENV,
     isProduction: config.isProduction,
+    trustProxy: config.TRUST_PROXY,
+    publicUrl: config.PUBLIC_URL,
   })
   const server = app.listen(config.PORT)
   await new Promise<void>((resolve) => {

@@ -12,22 +12,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { meta: await getPageMeta(request, 'check') }
 }
 
-const features = ['affected', 'advice', 'members'] as const
+const ways = [
+  { key: 'email', to: '/check/email' },
+  { key: 'letter', to: '/check/letter' },
+] as const
 
-export default function CheckPlaceholderPage() {
+export default function CheckPage() {
   const { t } = useTranslation('check')
   return (
     <article className="prose check">
       <h1>{t('heading')}</h1>
-      <p className="callout check__soon">{t('opensSoon')}</p>
-      <h2>{t('willLetYou.heading')}</h2>
-      <ul>
-        {features.map((feature) => (
-          <li key={feature}>{t(`willLetYou.items.${feature}`)}</li>
+      <p>{t('intro')}</p>
+      <ul className="check-ways">
+        {ways.map((way) => (
+          <li key={way.key}>
+            <h2>
+              <Link to={way.to}>{t(`ways.${way.key}.title`)}</Link>
+            </h2>
+            <p>{t(`ways.${way.key}.body`)}</p>
+          </li>
         ))}
       </ul>
-      <p>{t('willLetYou.onlyYou')}</p>
-      <p>{t('meanwhile')}</p>
+      <p>{t('onlyYou')}</p>
       <p>
         <Link to="/">{t('backToNotice')}</Link>
       </p>

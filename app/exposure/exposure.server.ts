@@ -1,0 +1,160 @@
+import { type Cohort as IncidentCohort, cohorts as incidentCohorts } from '~/ui/incident/incident-facts'
+import type { PortalDatabase } from '~db/client'
+import type { ExposureCategory } from '~db/exposure-categories'
+import { findHuman, type Human, type HumanRecord } from '~db/humans'
+import { COHORTS, type Cohort } from '~db/schema'
+import type { Keyring } from '~db/seal'
+import { findStoredCards } from '~db/stored-cards'
+import type { StoredCardValue } from '~db/subject-record'
+import { maskAddress, maskBirthDate, maskCard, maskEmail, maskIdentifier, maskName, maskPhone } from './mask'
+
+/**
+ * What the exposure page shows a verified person: every record of theirs,
+ * linked records together, and for each exactly the categories it held, with
+ * masked values. No raw personal value ever enters the view, and no text:
+ * keys only (in the `exposure` namespace), which the route translates.
+ */
+
+export type ExposureItem = {
+  category: ExposureCategory
+  /** What was held, masked; null where nothing is shown (gender, password, or nothing safe to show). */
+  maskedValue: string | null
+  /** Each value on its own where a category holds several (cards); `[maskedValue]` otherwise, `[]` for null. */
+  maskedValues: string[]
+  /** Key of the category's name: `categories.<category>`. */
+  labelKey: string
+  /** Key that presents the value: call it with `{ value }` (each of `maskedValues`), or alone where null. */
+  valueKey: string
+  /** Key of the advice: `advice.<category>`, with `.meaning` (what it means) and `.action` (what to do). */
+  adviceKey: string
+}
+
+export type ExposureRecord = {
+  cohort: Cohort
+  /** Key of the cohort's texts: `cohorts.<cohort>`, with `.name`, `.idLabel` and, where it has a period, `.periodLabel`. */
+  cohortKey: string
+  /** The period the notice defines the cohort by (ISO dates, Japan), or null where it gives none. */
+  period: { from: string; to: string } | null
+  /** The record's own ID (member ID, buyer ID, employee ID, staff ID), masked. */
+  maskedId: string | null
+  items: ExposureItem[]
+}
+
+export type ExposureView = {
+  /** The human's records with at least one exposed category, members first, then as the notice lists cohorts. */
+  records: ExposureRecord[]
+  hasAnyExposure: boolean
+  /** Leads on to the steps every member must take before the shop reopens. */
+  isMember: boolean
+  /** More than one record shown: they were linked as one person's. */
+  linked: boolean
+}
+
+const INCIDENT_COHORT: Record<Cohort, IncidentCohort['key']> = {
+  member: 'member',
+  auction_buyer: 'auctionBuyer',
+  employee: 'employee',
+  warehouse_staff: 'warehouseStaff',
+}
+
+function periodOf(cohort: Cohort) {
+  const period = incidentCohorts.find((entry) => entry.key === INCIDENT_COHORT[cohort])?.period
+  return period ? { from: period.from, to: period.to } : null
+}
+
+/** Values that are never shown, only named, and the key that says why. */
+const UNSHOWN_VALUE_KEY: Partial<Record<ExposureCategory, string>> = {
+  gender: 'values.notShown',
+  password: 'values.hashedPassword',
+}
+
+const VALUE_KEY: Partial<Record<ExposureCategory, string>> = {
+  birth_date: 'values.birthYear',
+}
+
+function maskedValuesOf(
+  category: ExposureCategory,
+  { record }: HumanRecord,
+  cards: readonly StoredCardValue[],
+): (string | null)[] {
+  switch (category) {
+    case 'name':
+      return [maskName(record)]
+    case 'birth_date':
+      return [maskBirthDate(record.birthDate)]
+    case 'email':
+      return [maskEmail(record.email)]
+    case 'phone':
+      return [maskPhone(record.phone)]
+    case 'address':
+      return [maskAddress(record)]
+    case 'card':
+      return cards.map(maskCard)
+    case 'buyer_id':
+    case 'staff_id':
+      return [maskIdentifier(record.naturalId)]
+    // Gender says too much for too little use; a password (even hashed) is never shown.
+    case 'gender':
+    case 'password':
+      return []
+  }
+}
+
+function itemOf(category: ExposureCategory, record: HumanRecord, cards: readonly StoredCardValue[]) {
+  const maskedValues = maskedValuesOf(category, record, cards).filter((value) => value !== null)
+  const maskedValue = maskedValues.length > 0 ? maskedValues.join('; ') : null
+  return {
+    category,
+    maskedValue,
+    maskedValues,
+    labelKey: `categories.${category}`,
+    valueKey:
+      maskedValue === null
+        ? (UNSHOWN_VALUE_KEY[category] ?? 'values.notShown')
+        : (VALUE_KEY[category] ?? 'values.plain'),
+    adviceKey: `advice.${category}`,
+  } satisfies ExposureItem
+}
+
+/**
+ * The view of one human. `cardsBySubject` holds the opened cards of their
+ * member records (see `findStoredCards`); a human not found (undefined) gets
+ * the view of someone with no exposed record.
+ */
+export function buildExposureView(
+  human: Human | undefined,
+  cardsBySubject: ReadonlyMap<number, readonly StoredCardValue[]> = new Map(),
+): ExposureView {
+  const all = human?.records ?? []
+  const records = [...all]
+    .sort((a, b) => COHORTS.indexOf(a.cohort) - COHORTS.indexOf(b.cohort) || a.subjectId - b.subjectId)
+    .map(
+      (record): ExposureRecord => ({
+        cohort: record.cohort,
+        cohortKey: `cohorts.${record.cohort}`,
+        period: periodOf(record.cohort),
+        maskedId: maskIdentifier(record.record.naturalId),
+        items: record.categories.map((category) =>
+          itemOf(category, record, cardsBySubject.get(record.subjectId) ?? []),
+        ),
+      }),
+    )
+    .filter((record) => record.items.length > 0)
+  return {
+    records,
+    hasAnyExposure: records.length > 0,
+    isMember: all.some((record) => record.cohort === 'member'),
+    linked: records.length > 1,
+  }
+}
+
+/** Everything the exposure page needs for one human, from the database. */
+export function loadExposureView(db: PortalDatabase, keyring: Keyring, humanId: number): ExposureView {
+  const human = findHuman(db, keyring, humanId)
+  const cards = new Map(
+    (human?.records ?? [])
+      .filter((record) => record.cohort === 'member' && record.categories.includes('card'))
+      .map((record) => [record.subjectId, findStoredCards(db, keyring, record.subjectId)] as const),
+  )
+  return buildExposureView(human, cards)
+}

@@ -1,0 +1,99 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { z } from 'zod'
+import { getConfig } from '~/config.server'
+import { db } from '~/db.server'
+import { isLanguage } from '~/i18n/config'
+import { i18nServer } from '~/i18n/i18next.server'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { printedPortalAddress } from '~/mail/portal-address.server'
+import { hitLimit, limits } from '~/security/rate-limit.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
+import { saveChallenge } from '~/session/session.server'
+import { CsrfField } from '~/ui/csrf-field'
+import { pageMeta } from '~/ui/page-meta'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { TextField } from '~/ui/text-field'
+import { checkFormToken, invalid, readCheckPost, requestCrypto } from '~/verify/check-request.server'
+import { requestEmailCode } from '~/verify/email-code.server'
+import { displayEmail, normaliseEmail } from '~db/normalise'
+
+export const handle = { i18n: ['check'] }
+
+export const meta = pageMeta
+
+export const headers = () => ({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' })
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { token, headers } = await checkFormToken(request)
+  return data({ meta: await getSubPageMeta(request, 'check', 'email'), csrf: token }, { headers })
+}
+
+const emailForm = z.object({
+  email: z
+    .string({ error: 'required' })
+    .trim()
+    .min(1, 'required')
+    .max(254, 'invalid')
+    .refine((value) => normaliseEmail(value) !== undefined, 'invalid'),
+})
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const post = await readCheckPost(request, context)
+  if (post.refused) return post.response
+  const typed = String(post.form.get('email') ?? '').slice(0, 300)
+  const parsed = emailForm.safeParse({ email: post.form.get('email') ?? undefined })
+  if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
+  const email = normaliseEmail(parsed.data.email) as string
+  // Counted per address whether or not anyone holds it, so the limit says nothing either.
+  const perAddress = hitLimit(db(), requestCrypto(), limits.emailCodesPerAddress, email)
+  if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
+  const language = await i18nServer.getLocale(request)
+  const challenge = requestEmailCode(
+    { db: db(), crypto: requestCrypto() },
+    {
+      email,
+      displayEmail: displayEmail(parsed.data.email),
+      language: isLanguage(language) ? language : 'ja',
+      portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
+    },
+  )
+  const { setCookie } = await saveChallenge(request, challenge)
+  return redirect('/check/email/code', { status: 303, headers: setCookie ? { 'Set-Cookie': setCookie } : {} })
+}
+
+export default function CheckByEmailPage() {
+  const { t } = useTranslation('check')
+  const { csrf } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const error = result && 'error' in result ? t(`email.errors.${result.error}`) : undefined
+  return (
+    <article className="prose check">
+      <h1>{t('email.heading')}</h1>
+      {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
+      <p>{t('email.intro')}</p>
+      <Form method="post" className="check-form" noValidate>
+        <CsrfField token={csrf} />
+        <TextField
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          inputMode="email"
+          spellCheck={false}
+          label={t('email.label')}
+          hint={t('email.hint')}
+          error={error}
+          defaultValue={result && 'email' in result ? result.email : undefined}
+        />
+        <button type="submit" className="button button--primary">
+          {t('email.submit')}
+        </button>
+      </Form>
+      <p>
+        <Link to="/check/letter">{t('email.otherWay')}</Link>
+      </p>
+    </article>
+  )
+}

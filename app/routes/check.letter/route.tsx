@@ -1,0 +1,112 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { z } from 'zod'
+import { db } from '~/db.server'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
+import { startVerifiedSession } from '~/session/session.server'
+import { CsrfField } from '~/ui/csrf-field'
+import { pageMeta } from '~/ui/page-meta'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { TextField } from '~/ui/text-field'
+import {
+  checkFormToken,
+  countFailure,
+  invalid,
+  readCheckPost,
+  requestCrypto,
+} from '~/verify/check-request.server'
+import { checkLetterCode } from '~/verify/letter-code-check.server'
+
+export const handle = { i18n: ['check'] }
+
+export const meta = pageMeta
+
+export const headers = () => ({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' })
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { token, headers } = await checkFormToken(request)
+  return data({ meta: await getSubPageMeta(request, 'check', 'letter'), csrf: token }, { headers })
+}
+
+const letterForm = z.object({
+  code: z.string({ error: 'codeRequired' }).trim().min(1, 'codeRequired').max(64, 'checkTheCode'),
+  proof: z.string({ error: 'proofRequired' }).trim().min(1, 'proofRequired').max(64, 'noMatch'),
+})
+
+type Field = 'code' | 'proof'
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const post = await readCheckPost(request, context)
+  if (post.refused) return post.response
+  // Only the code is echoed: the second factor is personal and typed again.
+  const code = String(post.form.get('code') ?? '').slice(0, 64)
+  const parsed = letterForm.safeParse({
+    code: post.form.get('code') ?? undefined,
+    proof: post.form.get('proof') ?? undefined,
+  })
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return invalid({ field: (issue?.path[0] ?? 'code') as Field, error: issue?.message ?? 'noMatch', code })
+  }
+  const result = checkLetterCode({ db: db(), crypto: requestCrypto() }, parsed.data)
+  if (result.ok) {
+    const setCookie = await startVerifiedSession(request, result.humanId)
+    return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })
+  }
+  // A typo the check symbol caught looked nothing up: no attempt to count.
+  if (result.reason === 'check_the_code')
+    return invalid({ field: 'code' as Field, error: 'checkTheCode', code })
+  const limit = countFailure(post.ip)
+  if (limit.limited) return tooManyRequests(limit, { code })
+  return invalid({ field: 'proof' as Field, error: 'noMatch', code })
+}
+
+export default function CheckByLetterPage() {
+  const { t } = useTranslation('check')
+  const { csrf } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const failed = result && 'error' in result ? result : undefined
+  const errorFor = (field: Field) =>
+    failed?.field === field ? t(`letter.errors.${failed.error}`) : undefined
+  return (
+    <article className="prose check">
+      <h1>{t('letter.heading')}</h1>
+      {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
+      <p>{t('letter.intro')}</p>
+      <Form method="post" className="check-form" noValidate>
+        <CsrfField token={csrf} />
+        <TextField
+          id="code"
+          name="code"
+          type="text"
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellCheck={false}
+          maxLength={64}
+          label={t('letter.codeLabel')}
+          hint={t('letter.codeHint')}
+          error={errorFor('code')}
+          defaultValue={result && 'code' in result ? result.code : undefined}
+        />
+        <TextField
+          id="proof"
+          name="proof"
+          type="text"
+          autoComplete="off"
+          maxLength={64}
+          label={t('letter.proofLabel')}
+          hint={t('letter.proofHint')}
+          error={errorFor('proof')}
+        />
+        <button type="submit" className="button button--primary">
+          {t('letter.submit')}
+        </button>
+      </Form>
+      <p>
+        <Link to="/check/email">{t('letter.otherWay')}</Link>
+      </p>
+    </article>
+  )
+}

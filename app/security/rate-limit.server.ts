@@ -1,0 +1,126 @@
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
+import { type Config, getConfig } from '~/config.server'
+import { BLIND_INDEX_BYTES } from '~db/blind-index'
+import type { PortalDatabase } from '~db/client'
+import type { PortalCrypto } from '~db/portal-crypto'
+import { clearHits, countInWindow, recordHit, windowStartOf } from '~db/rate-limits'
+
+/**
+ * Brute-force limits kept in the database, so that every process of the portal
+ * counts into the same fixed windows. A limit counts requests (or failures) per
+ * key (a normalised e-mail address, a client IP) and refuses a request once the
+ * window already holds `max` of them: with `max: 5` the first five pass and the
+ * sixth is refused, until the window ends.
+ */
+
+export type Limit = { bucket: string; max: number; windowMs: number }
+
+export type LimitCheck = { limited: false } | { limited: true; retryAfterSeconds: number; retryAt: Date }
+
+const HOUR = 60 * 60 * 1000
+const QUARTER_HOUR = 15 * 60 * 1000
+
+export type PortalLimits = {
+  /** Code e-mails asked for one address (known or not), per hour. */
+  emailCodesPerAddress: Limit
+  /** Failed checks (a wrong code, a wrong second factor) from one client IP, per 15 minutes. */
+  failuresPerIp: Limit
+  /** Requests to the check pages from one client IP, per 15 minutes. */
+  checksPerIp: Limit
+}
+
+export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT'>): PortalLimits {
+  return {
+    emailCodesPerAddress: { bucket: 'email-codes-per-address', max: 5, windowMs: HOUR },
+    failuresPerIp: { bucket: 'failures-per-ip', max: config.IP_FAILURE_LIMIT, windowMs: QUARTER_HOUR },
+    checksPerIp: { bucket: 'checks-per-ip', max: config.IP_CHECK_LIMIT, windowMs: QUARTER_HOUR },
+  }
+}
+
+let configured: PortalLimits | undefined
+const current = () => {
+  configured ??= limitsFrom(getConfig())
+  return configured
+}
+
+/** The portal's limits; the configuration is read on first use, not on import. */
+export const limits: PortalLimits = {
+  get emailCodesPerAddress() {
+    return current().emailCodesPerAddress
+  },
+  get failuresPerIp() {
+    return current().failuresPerIp
+  },
+  get checksPerIp() {
+    return current().checksPerIp
+  },
+}
+
+/**
+ * Whether the next request would be refused (the window already holds `max`),
+ * without counting one. For failure limits: check before the work, and
+ * `hitLimit` only when the attempt failed.
+ */
+export function checkLimit(
+  db: PortalDatabase,
+  crypto: PortalCrypto,
+  limit: Limit,
+  key: string,
+  now = Date.now(),
+): LimitCheck {
+  const count = countInWindow(db, { ...counter(crypto, limit, key), windowMs: limit.windowMs, now })
+  return count >= limit.max ? refused(limit, now) : { limited: false }
+}
+
+/**
+ * Counts this request, then says whether it is refused: it is when the window
+ * held `max` already before it. Counting and deciding in one statement means
+ * that processes racing each other let through `max` requests, never more.
+ */
+export function hitLimit(
+  db: PortalDatabase,
+  crypto: PortalCrypto,
+  limit: Limit,
+  key: string,
+  now = Date.now(),
+): LimitCheck {
+  const count = recordHit(db, { ...counter(crypto, limit, key), windowMs: limit.windowMs, now })
+  return count > limit.max ? refused(limit, now) : { limited: false }
+}
+
+/** Forgets a key's count under one limit. */
+export function clearLimit(db: PortalDatabase, crypto: PortalCrypto, limit: Limit, key: string) {
+  clearHits(db, counter(crypto, limit, key))
+}
+
+function refused(limit: Limit, now: number): LimitCheck {
+  const retryAt = windowStartOf(now, limit.windowMs) + limit.windowMs
+  return {
+    limited: true,
+    retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)),
+    retryAt: new Date(retryAt),
+  }
+}
+
+const indexKeys = new WeakMap<PortalCrypto, KeyObject>()
+
+/**
+ * The key's keyed hash under the blind-index key, with the bucket in the MAC:
+ * the same address gives unrelated digests here, in another bucket, and in the
+ * subjects' own e-mail index, so the counters cannot be joined to anyone.
+ * Blind-index kinds never begin with `rate-limit`, so no digest is shared.
+ */
+function counter(crypto: PortalCrypto, limit: Limit, key: string) {
+  let indexKey = indexKeys.get(crypto)
+  if (!indexKey) {
+    indexKey = createSecretKey(Buffer.from(crypto.secrets.indexKey, 'base64'))
+    indexKeys.set(crypto, indexKey)
+  }
+  const keyIndex = createHmac('sha256', indexKey)
+    .update(`rate-limit:${limit.bucket}`)
+    .update('\u0000')
+    .update(key)
+    .digest()
+    .subarray(0, BLIND_INDEX_BYTES)
+  return { bucket: limit.bucket, keyIndex }
+}

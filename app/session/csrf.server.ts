@@ -1,0 +1,129 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { getConfig } from '~/config.server'
+import { cookieName, purposeKey, randomToken, readTokenCookie, serializeTokenCookie } from './cookie.server'
+
+/**
+ * Cross-site request forgery, refused twice over. First the browser's own
+ * word: a POST whose Origin (or, without one, Sec-Fetch-Site) says it came
+ * from another site. Then a signed double submit for browsers that send
+ * neither: a random cookie, and in every form a token that is the HMAC of that
+ * cookie. Another site can make the browser send the cookie but cannot read it,
+ * nor forge the token without SESSION_SECRET. Neither needs a session, so the
+ * identity check's first form is protected too.
+ */
+
+export const CSRF_COOKIE = 'portal_csrf'
+// The form field <CsrfField> renders; the UI cannot import this module, so it repeats the name.
+const CSRF_FIELD = 'csrf'
+
+export type CsrfGuard = ReturnType<typeof createCsrfGuard>
+
+export function createCsrfGuard({
+  secret,
+  isProduction,
+  publicUrl,
+}: {
+  secret: string
+  isProduction: boolean
+  /** The portal's public address, which may differ from the one the request arrived on behind a proxy. */
+  publicUrl: string
+}) {
+  const key = purposeKey(secret, 'csrf')
+  const name = cookieName(CSRF_COOKIE, isProduction)
+  const publicOrigin = new URL(publicUrl).origin
+
+  const sign = (cookieValue: string) => createHmac('sha256', key).update(cookieValue).digest()
+
+  const isSameSite = (request: Request) =>
+    isSameSiteRequest({
+      origin: request.headers.get('Origin'),
+      fetchSite: request.headers.get('Sec-Fetch-Site'),
+      requestOrigin: new URL(request.url).origin,
+      publicOrigin,
+    })
+
+  const hasValidToken = (request: Request, formData: FormData) => {
+    const cookieValue = readTokenCookie(request, name)
+    const submitted = formData.get(CSRF_FIELD)
+    if (cookieValue === undefined || typeof submitted !== 'string') return false
+    const expected = sign(cookieValue)
+    const given = Buffer.from(submitted, 'base64url')
+    // Lengths are no secret; timingSafeEqual needs them equal.
+    return given.length === expected.length && timingSafeEqual(given, expected)
+  }
+
+  return {
+    cookieName: name,
+
+    /** The form token for this visitor, and the cookie to set when they had none yet. */
+    csrfToken(request: Request): { token: string; setCookie?: string } {
+      const existing = readTokenCookie(request, name)
+      if (existing !== undefined) return { token: sign(existing).toString('base64url') }
+      const value = randomToken()
+      return {
+        token: sign(value).toString('base64url'),
+        // No Max-Age: the token is worth nothing after the browser closes.
+        setCookie: serializeTokenCookie({ name, value, isProduction }),
+      }
+    },
+
+    assertSafeRequest(request: Request, formData: FormData): void {
+      if (!isSameSite(request)) throw forbidden('cross-origin request refused')
+      if (!hasValidToken(request, formData)) throw forbidden('missing or invalid form token')
+    },
+  }
+}
+
+/**
+ * Whether the browser says the request came from this site: its Origin is the
+ * one the request was sent to or PUBLIC_URL's, or, without an Origin, its
+ * Sec-Fetch-Site is not `cross-site`. Shared with the HTTP server's guard.
+ */
+export function isSameSiteRequest({
+  origin,
+  fetchSite,
+  requestOrigin,
+  publicOrigin,
+}: {
+  origin: string | null | undefined
+  fetchSite: string | null | undefined
+  requestOrigin: string
+  publicOrigin: string
+}) {
+  // "null" (sandboxed frames, some redirects) is a foreign origin like any other.
+  if (origin !== null && origin !== undefined) return origin === requestOrigin || origin === publicOrigin
+  // Older browsers send no Origin on same-origin POSTs; Fetch Metadata still tells a cross-site one.
+  return fetchSite !== 'cross-site'
+}
+
+// Plain text is enough: on a page request Remix shows the route's localised error page instead.
+function forbidden(reason: string) {
+  return new Response(`Forbidden: ${reason}`, {
+    status: 403,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+  })
+}
+
+let guard: CsrfGuard | undefined
+
+function requestGuard() {
+  if (!guard) {
+    const config = getConfig()
+    guard = createCsrfGuard({
+      secret: config.SESSION_SECRET,
+      isProduction: config.isProduction,
+      publicUrl: config.PUBLIC_URL,
+    })
+  }
+  return guard
+}
+
+/** For loaders: the token to put in the page's forms, and the Set-Cookie to send with it when new. */
+export async function csrfToken(request: Request): Promise<{ token: string; setCookie?: string }> {
+  return requestGuard().csrfToken(request)
+}
+
+/** For actions: throws a 403 Response unless the request came from this site with a valid form token. */
+export async function assertSafeRequest(request: Request, formData: FormData): Promise<void> {
+  requestGuard().assertSafeRequest(request, formData)
+}

@@ -1,0 +1,182 @@
+import { createHmac } from 'node:crypto'
+import { redirect } from '@remix-run/node'
+import { getConfig } from '~/config.server'
+import { db } from '~/db.server'
+import type { PortalDatabase } from '~db/client'
+import {
+  createSession,
+  deleteExpiredSessions,
+  deleteSession,
+  findSession,
+  setSessionChallenge,
+  touchSession,
+} from '~db/sessions'
+import {
+  clearTokenCookie,
+  cookieName,
+  purposeKey,
+  randomToken,
+  readTokenCookie,
+  serializeTokenCookie,
+} from './cookie.server'
+
+/**
+ * Customer sessions, kept in the database. The cookie carries only a random
+ * ID; the row is found by a keyed hash of it, so a copy of the database gives
+ * nobody a usable cookie. A session starts unverified (it only holds what the
+ * visitor is in the middle of proving) and is replaced by a new one, with a
+ * new ID, the moment they prove who they are, so an ID planted or seen before
+ * verification is worth nothing after it.
+ */
+
+/** A visitor who walks away is signed out after this long. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000
+/** However active, nobody stays signed in longer than this (a shared computer, a stolen cookie). */
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000
+// Expired rows are swept on the way, at most this often per process: an unindexed scan, cheap when rare.
+const SWEEP_INTERVAL_MS = 60 * 1000
+
+export const SESSION_COOKIE = 'portal_session'
+
+export type CustomerSession = { humanId: number | null; challenge: unknown | null }
+
+export type SessionStore = ReturnType<typeof createSessionStore>
+
+/** The session logic over an explicit database, secret and clock; the exports below bind it to the request's. */
+export function createSessionStore({
+  db,
+  secret,
+  isProduction,
+  now = Date.now,
+}: {
+  db: PortalDatabase
+  secret: string
+  isProduction: boolean
+  now?: () => number
+}) {
+  const key = purposeKey(secret, 'session-id')
+  const name = cookieName(SESSION_COOKIE, isProduction)
+  let lastSweep = Number.NEGATIVE_INFINITY
+
+  const hashId = (id: string) => createHmac('sha256', key).update(id).digest()
+  const currentIdHash = (request: Request) => {
+    const id = readTokenCookie(request, name)
+    return id === undefined ? undefined : hashId(id)
+  }
+
+  // The browser may drop the cookie earlier; it must never keep it longer than the server would.
+  const setCookie = (id: string) =>
+    serializeTokenCookie({ name, value: id, isProduction, maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000 })
+
+  const sweep = (at: number) => {
+    if (at - lastSweep < SWEEP_INTERVAL_MS) return
+    lastSweep = at
+    deleteExpiredSessions(db, at)
+  }
+
+  const start = ({ humanId, challenge }: { humanId: number | null; challenge: unknown }) => {
+    const at = now()
+    sweep(at)
+    const id = randomToken()
+    createSession(db, {
+      idHash: hashId(id),
+      kind: 'customer',
+      humanId,
+      challenge,
+      now: at,
+      expiresAt: at + SESSION_IDLE_MS,
+    })
+    return setCookie(id)
+  }
+
+  /** The visitor's live session, its idle clock restarted; an expired one is deleted on sight. */
+  const live = (request: Request) => {
+    const idHash = currentIdHash(request)
+    if (!idHash) return undefined
+    const session = findSession(db, idHash)
+    if (session?.kind !== 'customer') return undefined
+    const at = now()
+    if (at - session.lastSeenAt >= SESSION_IDLE_MS || at - session.createdAt >= SESSION_ABSOLUTE_MS) {
+      deleteSession(db, idHash)
+      return undefined
+    }
+    const expiresAt = Math.min(session.createdAt + SESSION_ABSOLUTE_MS, at + SESSION_IDLE_MS)
+    touchSession(db, { idHash, now: at, expiresAt })
+    return { idHash, session }
+  }
+
+  return {
+    cookieName: name,
+
+    getCustomerSession(request: Request): CustomerSession | null {
+      const found = live(request)
+      if (!found) return null
+      return { humanId: found.session.humanId, challenge: found.session.challenge }
+    },
+
+    requireVerifiedHuman(request: Request): number {
+      const humanId = live(request)?.session.humanId
+      if (humanId === undefined || humanId === null) throw redirect('/check')
+      return humanId
+    },
+
+    saveChallenge(request: Request, challenge: unknown): { setCookie?: string } {
+      const found = live(request)
+      if (found) {
+        setSessionChallenge(db, { idHash: found.idHash, challenge })
+        return {}
+      }
+      return { setCookie: start({ humanId: null, challenge }) }
+    },
+
+    startVerifiedSession(request: Request, humanId: number): string {
+      const idHash = currentIdHash(request)
+      // One transaction: the old ID never outlives the new one, even if the process dies in between.
+      return db.$client.transaction(() => {
+        if (idHash) deleteSession(db, idHash)
+        return start({ humanId, challenge: null })
+      })()
+    },
+
+    endSession(request: Request): string {
+      const idHash = currentIdHash(request)
+      if (idHash) deleteSession(db, idHash)
+      return clearTokenCookie({ name, isProduction })
+    },
+  }
+}
+
+let store: SessionStore | undefined
+
+function requestStore() {
+  if (!store) {
+    const config = getConfig()
+    store = createSessionStore({ db: db(), secret: config.SESSION_SECRET, isProduction: config.isProduction })
+  }
+  return store
+}
+
+/** The visitor's session, or null when there is none, it is unknown or it has expired. */
+export async function getCustomerSession(request: Request): Promise<CustomerSession | null> {
+  return requestStore().getCustomerSession(request)
+}
+
+/** The verified human behind this request; anyone else is sent to the identity check. */
+export async function requireVerifiedHuman(request: Request): Promise<number> {
+  return requestStore().requireVerifiedHuman(request)
+}
+
+/** Keeps what the visitor is proving on their session, starting an unverified one if needed. */
+export async function saveChallenge(request: Request, challenge: unknown): Promise<{ setCookie?: string }> {
+  return requestStore().saveChallenge(request, challenge)
+}
+
+/** The visitor proved who they are: a new session (new ID) replaces theirs. Returns its Set-Cookie. */
+export async function startVerifiedSession(request: Request, humanId: number): Promise<string> {
+  return requestStore().startVerifiedSession(request, humanId)
+}
+
+/** Signs the visitor out; returns the Set-Cookie that makes the browser forget the cookie. */
+export async function endSession(request: Request): Promise<string> {
+  return requestStore().endSession(request)
+}

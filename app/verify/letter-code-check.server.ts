@@ -1,0 +1,58 @@
+import { timingSafeEqual } from 'node:crypto'
+import { readLetterCode } from '~/codes/letter-code.server'
+import type { PortalDatabase } from '~db/client'
+import { findHuman, type HumanRecord } from '~db/humans'
+import { findLetterCodeHolder, markLetterCodeUsed, recordLetterCodeFailure } from '~db/letter-codes'
+import type { PortalCrypto } from '~db/portal-crypto'
+import { readSecondFactor, type SecondFactor } from './second-factor'
+
+/**
+ * Proof by letter code: the code from the notice and one thing the person's
+ * record holds (birth date, phone or staff ID). A typo the check symbol
+ * catches is no attempt; a wrong second factor counts against the code, which
+ * locks after LETTER_CODE_LOCK_AFTER. Unknown, locked and wrong all answer alike.
+ */
+
+export const LETTER_CODE_LOCK_AFTER = 10
+
+export type LetterCodeCheck =
+  | { ok: true; humanId: number }
+  | { ok: false; reason: 'check_the_code' }
+  | { ok: false; reason: 'no_match' }
+
+export function checkLetterCode(
+  { db, crypto, now = Date.now() }: { db: PortalDatabase; crypto: PortalCrypto; now?: number },
+  { code, proof }: { code: string; proof: string },
+): LetterCodeCheck {
+  const typed = readLetterCode(code)
+  if (!typed.ok) return { ok: false, reason: 'check_the_code' }
+  const factor = readSecondFactor(proof)
+  const holder = findLetterCodeHolder(db, crypto.index('letter-code', typed.canonical))
+  const records = holder ? (findHuman(db, crypto.keyring, holder.humanId)?.records ?? []) : []
+  const matches = records.some((record) => proves(record, factor))
+  if (holder && !holder.locked && matches) {
+    markLetterCodeUsed(db, holder.notificationId, now)
+    return { ok: true, humanId: holder.humanId }
+  }
+  if (holder && !holder.locked)
+    recordLetterCodeFailure(db, holder.notificationId, { lockAfter: LETTER_CODE_LOCK_AFTER, now })
+  return { ok: false, reason: 'no_match' }
+}
+
+// Only staff carry their ID on their person; a member or buyer ID is not something to prove with.
+const COHORTS_PROVING_BY_ID = new Set(['warehouse_staff', 'employee'])
+
+function proves({ cohort, record }: HumanRecord, factor: SecondFactor) {
+  return (
+    same(record.birthDate, factor.birthDate) ||
+    same(record.phone, factor.phone) ||
+    (COHORTS_PROVING_BY_ID.has(cohort) && same(record.naturalId.toUpperCase(), factor.identifier))
+  )
+}
+
+function same(stored: string | undefined, typed: string | undefined) {
+  if (!stored || !typed) return false
+  const a = Buffer.from(stored)
+  const b = Buffer.from(typed)
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -1,0 +1,70 @@
+import { and, eq, lt, sql } from 'drizzle-orm'
+import type { PortalDatabase } from './client'
+import { rateLimitCounters } from './schema'
+
+/**
+ * Hit counters in fixed windows aligned to the window length (an hour-long
+ * window starts on the hour), kept in the database so that every process of
+ * the portal counts into the same row. The key is a keyed hash of what is
+ * limited (an address, an IP), never the thing itself.
+ */
+
+export type CounterKey = { bucket: string; keyIndex: Buffer }
+export type CounterWindow = CounterKey & { windowMs: number; now: number }
+
+/** When the window holding `now` began. */
+export function windowStartOf(now: number, windowMs: number) {
+  return Math.floor(now / windowMs) * windowMs
+}
+
+/** Hits counted so far in the window holding `now`. */
+export function countInWindow(
+  db: PortalDatabase,
+  { bucket, keyIndex, windowMs, now }: CounterWindow,
+): number {
+  const row = db
+    .select({ count: rateLimitCounters.count })
+    .from(rateLimitCounters)
+    .where(
+      and(
+        eq(rateLimitCounters.bucket, bucket),
+        eq(rateLimitCounters.keyIndex, keyIndex),
+        eq(rateLimitCounters.windowStart, new Date(windowStartOf(now, windowMs))),
+      ),
+    )
+    .get()
+  return row?.count ?? 0
+}
+
+/**
+ * Counts one hit and returns the window's count after it. One statement, so
+ * two processes hitting at once both count and each sees a different total.
+ */
+export function recordHit(db: PortalDatabase, { bucket, keyIndex, windowMs, now }: CounterWindow): number {
+  const row = db
+    .insert(rateLimitCounters)
+    .values({ bucket, keyIndex, windowStart: new Date(windowStartOf(now, windowMs)), count: 1 })
+    .onConflictDoUpdate({
+      target: [rateLimitCounters.bucket, rateLimitCounters.keyIndex, rateLimitCounters.windowStart],
+      set: { count: sql`${rateLimitCounters.count} + 1` },
+    })
+    .returning({ count: rateLimitCounters.count })
+    .get()
+  return row.count
+}
+
+/** Forgets every window of one key, e.g. once its owner has proved who they are. */
+export function clearHits(db: PortalDatabase, { bucket, keyIndex }: CounterKey): number {
+  return db
+    .delete(rateLimitCounters)
+    .where(and(eq(rateLimitCounters.bucket, bucket), eq(rateLimitCounters.keyIndex, keyIndex)))
+    .run().changes
+}
+
+/** Drops windows that began before `before` (ms); returns how many rows went. */
+export function deleteOldWindows(db: PortalDatabase, before: number): number {
+  return db
+    .delete(rateLimitCounters)
+    .where(lt(rateLimitCounters.windowStart, new Date(before)))
+    .run().changes
+}

@@ -1,0 +1,125 @@
+import type { PortalDatabase } from './client'
+
+/**
+ * Server-side sessions. A row is found by the keyed hash of the random ID the
+ * cookie carries, so the database alone cannot be replayed as cookies.
+ * `expires_at` is when the row dies, whichever of its idle and absolute limits
+ * comes first; the caller computes it, this module only keeps it.
+ */
+
+export type SessionKind = 'customer' | 'staff'
+
+export type StoredSession = {
+  kind: SessionKind
+  humanId: number | null
+  staffUserId: number | null
+  /** What the visitor is in the middle of proving, as it was saved (keyed hashes only). */
+  challenge: unknown | null
+  createdAt: number
+  lastSeenAt: number
+  expiresAt: number
+}
+
+export type NewSession = {
+  idHash: Buffer
+  kind: SessionKind
+  humanId?: number | null
+  staffUserId?: number | null
+  challenge?: unknown
+  now: number
+  expiresAt: number
+}
+
+export function createSession(db: PortalDatabase, session: NewSession) {
+  db.$client
+    .prepare(`
+      insert into sessions (id_hash, kind, human_id, staff_user_id, challenge, created_at, last_seen_at, expires_at)
+      values (?, ?, ?, ?, ?, ?, ?, ?)`)
+    .run(
+      session.idHash,
+      session.kind,
+      session.humanId ?? null,
+      session.staffUserId ?? null,
+      challengeJson(session.challenge),
+      session.now,
+      session.now,
+      session.expiresAt,
+    )
+}
+
+export function findSession(db: PortalDatabase, idHash: Buffer): StoredSession | undefined {
+  const row = db.$client
+    .prepare(`
+      select kind, human_id as humanId, staff_user_id as staffUserId, challenge,
+        created_at as createdAt, last_seen_at as lastSeenAt, expires_at as expiresAt
+      from sessions where id_hash = ?`)
+    .get(idHash) as (Omit<StoredSession, 'challenge'> & { challenge: string | null }) | undefined
+  if (!row) return undefined
+  return { ...row, challenge: parseChallenge(row.challenge) }
+}
+
+/** The visitor came back: the idle clock restarts (within the absolute limit the caller applied). */
+export function touchSession(
+  db: PortalDatabase,
+  { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
+) {
+  db.$client
+    .prepare('update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?')
+    .run(now, expiresAt, idHash)
+}
+
+/** The visitor proved who they are; the pending challenge is spent with it. */
+export function setSessionHuman(
+  db: PortalDatabase,
+  { idHash, humanId }: { idHash: Buffer; humanId: number },
+) {
+  db.$client
+    .prepare('update sessions set human_id = ?, challenge = null where id_hash = ?')
+    .run(humanId, idHash)
+}
+
+export function setSessionChallenge(
+  db: PortalDatabase,
+  { idHash, challenge }: { idHash: Buffer; challenge: unknown },
+) {
+  db.$client
+    .prepare('update sessions set challenge = ? where id_hash = ?')
+    .run(challengeJson(challenge), idHash)
+}
+
+export function clearSessionChallenge(db: PortalDatabase, idHash: Buffer) {
+  db.$client.prepare('update sessions set challenge = null where id_hash = ?').run(idHash)
+}
+
+export function deleteSession(db: PortalDatabase, idHash: Buffer) {
+  db.$client.prepare('delete from sessions where id_hash = ?').run(idHash)
+}
+
+/** "Sign out everywhere else": every session of the human but the one in use. */
+export function deleteOtherSessionsOfHuman(
+  db: PortalDatabase,
+  { humanId, keepIdHash }: { humanId: number; keepIdHash: Buffer },
+) {
+  return db.$client
+    .prepare('delete from sessions where human_id = ? and id_hash != ?')
+    .run(humanId, keepIdHash).changes
+}
+
+/** Sessions nobody can use any more; returns how many went. */
+export function deleteExpiredSessions(db: PortalDatabase, now: number) {
+  return db.$client.prepare('delete from sessions where expires_at <= ?').run(now).changes
+}
+
+function challengeJson(challenge: unknown) {
+  return challenge === undefined || challenge === null ? null : JSON.stringify(challenge)
+}
+
+// A row written by an older release with a shape nobody reads any more counts as no challenge.
+function parseChallenge(json: string | null): unknown | null {
+  if (json === null) return null
+  try {
+    return JSON.parse(json) as unknown
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,33 @@
+import type { PortalDatabase } from './client'
+import { type Keyring, unsealJson } from './seal'
+import { cardContext, type StoredCardValue } from './subject-record'
+
+type CardRow = { card_index: Buffer; card_sealed: Buffer; member_id_index: Buffer }
+
+/**
+ * The cards a member had stored (last four digits and expiry `MM/YY`), opened,
+ * in the order they were imported. Cards the member removed since are still
+ * returned unless `currentOnly`: they were in the data when it was accessed.
+ */
+export function findStoredCards(
+  db: PortalDatabase,
+  keyring: Keyring,
+  subjectId: number,
+  { currentOnly = false }: { currentOnly?: boolean } = {},
+): StoredCardValue[] {
+  const rows = db.$client
+    .prepare(`
+      select c.card_index, c.card_sealed, s.natural_id_index as member_id_index
+      from stored_cards c join subjects s on s.id = c.subject_id
+      where c.subject_id = ? and s.cohort = 'member' ${currentOnly ? 'and c.removed_at is null' : ''}
+      order by c.id`)
+    .all(subjectId) as CardRow[]
+  return rows.map((row) => {
+    const { last4, expiry } = unsealJson<StoredCardValue>({
+      keyring,
+      context: cardContext(row.member_id_index, row.card_index),
+      sealed: row.card_sealed,
+    })
+    return { last4, expiry }
+  })
+}

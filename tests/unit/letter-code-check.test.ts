@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { EmailContent } from '~/mail/email-content.server'
+import { notifyEveryone } from '~/notify/notify.server'
+import { checkLetterCode, LETTER_CODE_LOCK_AFTER } from '~/verify/letter-code-check.server'
+import { openDatabase, type PortalDatabase } from '~db/client'
+import { importFiles } from '~db/import/import-files'
+import { migrateDatabase } from '~db/migrate'
+import { listOutbox } from '~db/outbox'
+import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
+import { testSecrets } from '../support/secrets'
+
+let directory: string
+let db: PortalDatabase
+let crypto: PortalCrypto
+let memberCode: string
+let staffCode: string
+
+beforeEach(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'letter-code-'))
+  db = openDatabase(join(directory, 'portal.db'))
+  migrateDatabase(db)
+  const secrets = testSecrets()
+  crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
+  const exports = exportDirectory()
+  writeCsv(join(exports, 'members.csv'), [
+    MEMBER_COLUMNS,
+    member({ member_id: 'M1', email: 'hanako@example.jp', birth_date: '1985-04-01', phone: '090-1234-5678' }),
+  ])
+  writeCsv(join(exports, 'warehouse_staff.csv'), [
+    ['staff_id', 'family_name', 'given_name'],
+    ['W000001', '標本', '誠'],
+  ])
+  await importFiles({ db, crypto, paths: [exports] })
+  rmSync(exports, { recursive: true, force: true })
+  const handouts = join(directory, 'handouts.csv')
+  await notifyEveryone({
+    db,
+    crypto,
+    portalAddress: 'portal.example.jp',
+    outputDirectory: directory,
+    handoutsPath: handouts,
+  })
+  const [email] = listOutbox(db, crypto.keyring, { limit: 1 })
+  if (!email) throw new Error('the member was not e-mailed')
+  memberCode = ((email.content as EmailContent).input as { letterCode: string }).letterCode
+  const [handout] = parse(readFileSync(handouts), { bom: true, columns: true }) as { letter_code: string }[]
+  staffCode = handout?.letter_code as string
+})
+
+afterEach(() => {
+  db.$client.close()
+  rmSync(directory, { recursive: true, force: true })
+})
+
+const check = (code: string, proof: string) => checkLetterCode({ db, crypto }, { code, proof })
+
+/** One symbol changed: the check symbol notices. */
+function typo(code: string) {
+  const first = code[0] === '7' ? '8' : '7'
+  return first + code.slice(1)
+}
+
+describe('checking a letter code', () => {
+  it.each([
+    ['birth date', '1985/4/1'],
+    ['birth date in Japanese', '昭和60年4月1日'],
+    ['phone', '０９０ー１２３４ー５６７８'],
+  ])('lets a member in with the code and their %s', (_what, proof) => {
+    expect(check(memberCode, proof)).toEqual({ ok: true, humanId: expect.any(Number) })
+  })
+
+  it('accepts the code in any case, without hyphens, in full width', () => {
+    const typed = memberCode
+      .toLowerCase()
+      .replaceAll('-', ' ')
+      .replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
+    expect(check(typed, '1985-04-01').ok).toBe(true)
+  })
+
+  it('lets warehouse staff in with their staff ID', () => {
+    expect(check(staffCode, 'w000001').ok).toBe(true)
+  })
+
+  it('does not take a member ID as proof', () => {
+    expect(check(memberCode, 'M1')).toEqual({ ok: false, reason: 'no_match' })
+  })
+
+  it('is dead once used', () => {
+    expect(check(memberCode, '1985-04-01').ok).toBe(true)
+    expect(check(memberCode, '1985-04-01')).toEqual({ ok: false, reason: 'no_match' })
+  })
+
+  it('catches a typo before any lookup, without counting it', () => {
+    for (let i = 0; i < LETTER_CODE_LOCK_AFTER + 2; i++) {
+      expect(check(typo(memberCode), '1985-04-01')).toEqual({ ok: false, reason: 'check_the_code' })
+    }
+    expect(check(memberCode, '1985-04-01').ok).toBe(true)
+  })
+
+  it(`locks after ${LETTER_CODE_LOCK_AFTER} wrong second factors, then answers as for an unknown code`, () => {
+    for (let i = 0; i < LETTER_CODE_LOCK_AFTER; i++) {
+      expect(check(memberCode, '2000-01-01')).toEqual({ ok: false, reason: 'no_match' })
+    }
+    expect(check(memberCode, '1985-04-01')).toEqual({ ok: false, reason: 'no_match' })
+  })
+
+  it('answers an unknown code exactly as a wrong proof', () => {
+    expect(check('0000-0000-0000-0', '1985-04-01')).toEqual({ ok: false, reason: 'no_match' })
+  })
+})
