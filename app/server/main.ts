@@ -4,6 +4,7 @@ import { broadcastDevReady, type ServerBuild } from '@remix-run/node'
 import type { Config } from '~/config.server'
 import { startBackgroundSender } from '~/mail/background-sender.server'
 import { createApp } from './app'
+import { startHousekeeping } from './housekeeping'
 import { serverBuildPath } from './paths'
 
 async function importBuild(): Promise<ServerBuild> {
@@ -39,9 +40,11 @@ export async function serve(config: Config) {
   console.log(`Sekaimon exposure portal listening on http://localhost:${port}`)
   if (underRemixDev) await broadcastDevReady(build)
   const sender = startBackgroundSender(config)
+  const housekeeping = startHousekeeping(config)
 
   const shutdown = () => {
     void sender?.stop()
+    housekeeping.stop()
     server.close(() => process.exit(0))
     setTimeout(() => process.exit(0), 5_000).unref()
   }
