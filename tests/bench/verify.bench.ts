@@ -1,0 +1,188 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { newLetterCode } from '~/codes/letter-code.server'
+import { createSessionStore } from '~/session/session.server'
+import { openDatabase } from '~db/client'
+import { portalCommand } from '../support/portal-command'
+import { startSmtpSink } from '../support/smtp-sink'
+import { verifyPopulation } from './verify-population'
+
+/**
+ * npm run bench:verify: the production build over a database of a million
+ * generated members. autocannon drives, one route at a time, POSTs of
+ * /check/email and /check/letter (known and unknown identities alternating),
+ * GETs of /exposure with valid sessions, and GETs of a page with no personal
+ * data (/privacy) from the same server. Bars: /exposure at least half the
+ * static page's rate, p99 under 100 ms, no errors.
+ */
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const SESSIONS = 2000
+const cacheDirectory = fileURLToPath(new URL(`../../.cache/bench-verify-${MEMBERS}/`, import.meta.url))
+
+const population = await verifyPopulation(cacheDirectory, MEMBERS)
+const workDirectory = mkdtempSync(join(tmpdir(), 'bench-verify-'))
+const databasePath = join(workDirectory, 'portal.db')
+copyFileSync(population.database, databasePath)
+
+const sessionCookies = makeSessions(databasePath)
+const sink = await startSmtpSink({ keepRaw: false })
+const server = await startServer()
+try {
+  const csrf = await csrfPair(server.url)
+  const routes = [
+    { name: 'static page (GET /privacy)', expect: 200, options: { url: `${server.url}/privacy` } },
+    {
+      name: 'GET /exposure',
+      expect: 200,
+      options: {
+        url: `${server.url}/exposure`,
+        requests: [{ setupRequest: rotate('cookie', sessionCookies) }],
+      },
+    },
+    {
+      name: 'POST /check/email',
+      expect: 303,
+      options: postOptions(server.url, '/check/email', csrf, emailBodies(csrf.token)),
+    },
+    {
+      name: 'POST /check/letter',
+      expect: 422,
+      options: postOptions(server.url, '/check/letter', csrf, letterBodies(csrf.token)),
+    },
+  ]
+  const results = []
+  for (const route of routes) {
+    const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
+    const expected = Number(result.statusCodeStats?.[String(route.expect) as `${number}`]?.count ?? 0)
+    results.push({ route, result, unexpected: result.requests.total - expected, expected })
+  }
+  const staticRate = results[0]?.result.requests.average ?? 1
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
+  console.log(
+    `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ${CONNECTIONS} connections, ${SECONDS} s a route`,
+  )
+  for (const { route, result, unexpected } of results) {
+    console.log(
+      `${route.name.padEnd(28)} ${Math.round(result.requests.average).toLocaleString('en').padStart(6)} req/s, ` +
+        `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
+        `errors ${result.errors + result.timeouts}, other than ${route.expect}: ${unexpected}`,
+    )
+  }
+  const exposure = results[1]?.result
+  console.log(
+    `ratio /exposure to static:   ${((exposure?.requests.average ?? 0) / staticRate).toFixed(2)} (bar >= 0.5); ` +
+      `worst p99 ${Math.max(...results.map((r) => r.result.latency.p99))} ms (bar < 100 ms)`,
+  )
+} finally {
+  await stop(server.child)
+  await sink.close()
+  rmSync(workDirectory, { recursive: true, force: true })
+}
+
+/** Verified sessions made the way the portal makes them, for humans that exist. */
+function makeSessions(path: string) {
+  const db = openDatabase(path)
+  const humans = db.$client
+    .prepare('select distinct human_id from subjects order by human_id limit ?')
+    .pluck()
+    .all(SESSIONS) as number[]
+  const store = createSessionStore({
+    db,
+    secret: population.secrets.SESSION_SECRET as string,
+    isProduction: true,
+  })
+  const cookies = humans.map((humanId) => {
+    const setCookie = store.startVerifiedSession(new Request('http://localhost/'), humanId)
+    return setCookie.split(';')[0] as string
+  })
+  db.$client.close()
+  return cookies
+}
+
+type Server = { url: string; child: ChildProcess }
+
+async function startServer(): Promise<Server> {
+  const port = 3900 + Math.floor(Math.random() * 90)
+  const url = `http://localhost:${port}`
+  const start = portalCommand('app/cli/start.ts')
+  const child = spawn(start.command, start.args, {
+    env: {
+      ...process.env,
+      ...start.env,
+      ...population.secrets,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATABASE_URL: databasePath,
+      MAIL_FROM: 'Sekaimon <no-reply@portal.example.jp>',
+      SMTP_URL: sink.url,
+      SMTP_RATE: '1000',
+      IP_CHECK_LIMIT: '100000000',
+      IP_FAILURE_LIMIT: '100000000',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('listening on')) resolve()
+    })
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)))
+  })
+  return { url, child }
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** A CSRF cookie and its token, got the way a browser gets them. */
+async function csrfPair(url: string) {
+  const response = await fetch(`${url}/check/email`)
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] as string
+  const token = (await response.text()).match(/name="csrf" value="([^"]+)"/)?.[1] ?? ''
+  return { cookie, token }
+}
+
+function postOptions(url: string, path: string, csrf: { cookie: string }, bodies: string[]) {
+  return {
+    url: `${url}${path}`,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf.cookie, origin: url },
+    requests: [{ method: 'POST' as const, setupRequest: rotate('body', bodies) }],
+  }
+}
+
+/** Known and unknown addresses alternating, each used at most a few times (5 codes an address an hour). */
+function emailBodies(token: string) {
+  return population.emails.flatMap((email, i) => [
+    `csrf=${token}&email=${encodeURIComponent(email)}`,
+    `csrf=${token}&email=${encodeURIComponent(`nobody-${i}@example.invalid`)}`,
+  ])
+}
+
+/** Real letter codes with a wrong birth date, and well-formed codes nobody holds, alternating. */
+function letterBodies(token: string) {
+  return population.letterCodes.flatMap((code) => [
+    `csrf=${token}&code=${encodeURIComponent(code)}&proof=1900-01-01`,
+    `csrf=${token}&code=${encodeURIComponent(newLetterCode().printed)}&proof=1900-01-01`,
+  ])
+}
+
+function rotate(field: 'cookie' | 'body', values: string[]) {
+  let next = 0
+  return (request: autocannon.Request) => {
+    const value = values[next++ % values.length] as string
+    if (field === 'body') return { ...request, body: value }
+    return { ...request, headers: { ...request.headers, cookie: value } }
+  }
+}
