@@ -5,6 +5,7 @@ import enDev from '~locales/en/dev.json'
 import enEmail from '~locales/en/email.json'
 import enExposure from '~locales/en/exposure.json'
 import enIncident from '~locales/en/incident.json'
+import enMessageCheck from '~locales/en/messageCheck.json'
 import enPrivacy from '~locales/en/privacy.json'
 import jaCheck from '~locales/ja/check.json'
 import jaCommon from '~locales/ja/common.json'
@@ -12,6 +13,7 @@ import jaDev from '~locales/ja/dev.json'
 import jaEmail from '~locales/ja/email.json'
 import jaExposure from '~locales/ja/exposure.json'
 import jaIncident from '~locales/ja/incident.json'
+import jaMessageCheck from '~locales/ja/messageCheck.json'
 import jaPrivacy from '~locales/ja/privacy.json'
 
 /** Every translation, bundled into the server build so rendering never touches the disk. */
@@ -23,6 +25,7 @@ export const resources = {
     check: jaCheck,
     email: jaEmail,
     exposure: jaExposure,
+    messageCheck: jaMessageCheck,
     dev: jaDev,
   },
   en: {
@@ -32,6 +35,7 @@ export const resources = {
     check: enCheck,
     email: enEmail,
     exposure: enExposure,
+    messageCheck: enMessageCheck,
     dev: enDev,
   },
 } satisfies Resource

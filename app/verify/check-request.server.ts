@@ -1,4 +1,4 @@
-import type { AppLoadContext } from '@remix-run/node'
+import type { AppLoadContext, HeadersFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { getConfig } from '~/config.server'
 import { db } from '~/db.server'
@@ -25,6 +25,17 @@ export function requestCrypto() {
 
 /** Headers of every identity-check page: never cached, never leaked by a referrer. */
 export const PERSONAL_PAGE_HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }
+
+/**
+ * The `headers` export of every identity-check page. A document's headers come
+ * from it alone, so a 429's Retry-After is carried over from the action here.
+ */
+export const checkPageHeaders: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers(PERSONAL_PAGE_HEADERS)
+  const retryAfter = actionHeaders.get('Retry-After')
+  if (retryAfter) headers.set('Retry-After', retryAfter)
+  return headers
+}
 
 /** For loaders: the form's CSRF token, and the cookie that goes with it. */
 export async function checkFormToken(request: Request) {

@@ -34,6 +34,10 @@ export default function CheckPage() {
         ))}
       </ul>
       <p>{t('onlyYou')}</p>
+      <p>{t('messageCheckLink.intro')}</p>
+      <p>
+        <Link to="/message-check">{t('messageCheckLink.link')}</Link>
+      </p>
       <p>
         <Link to="/">{t('backToNotice')}</Link>
       </p>

@@ -15,7 +15,13 @@ import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import { checkFormToken, invalid, readCheckPost, requestCrypto } from '~/verify/check-request.server'
+import {
+  checkFormToken,
+  checkPageHeaders,
+  invalid,
+  readCheckPost,
+  requestCrypto,
+} from '~/verify/check-request.server'
 import { requestEmailCode } from '~/verify/email-code.server'
 import { displayEmail, normaliseEmail } from '~db/normalise'
 
@@ -23,7 +29,7 @@ export const handle = { i18n: ['check'] }
 
 export const meta = pageMeta
 
-export const headers = () => ({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' })
+export const headers = checkPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, headers } = await checkFormToken(request)

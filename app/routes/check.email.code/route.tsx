@@ -12,6 +12,7 @@ import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
 import {
   checkFormToken,
+  checkPageHeaders,
   countFailure,
   invalid,
   readCheckPost,
@@ -23,7 +24,7 @@ export const handle = { i18n: ['check'] }
 
 export const meta = pageMeta
 
-export const headers = () => ({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' })
+export const headers = checkPageHeaders
 
 const challengeSchema = z.object({ type: z.literal('email'), target: z.string().regex(/^[0-9a-f]{32}$/) })
 

@@ -1,0 +1,91 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { readMessageReference } from '~/codes/message-reference.server'
+import type { PortalDatabase } from '~db/client'
+import { findMessageByReference } from '~db/messages'
+import { normaliseEmail, normalisePostalCode } from '~db/normalise'
+import { messageAddressContext } from '~db/notifications'
+import type { PortalCrypto } from '~db/portal-crypto'
+import { type Keyring, seal, unseal } from '~db/seal'
+
+/**
+ * "Is this message really from us?": the reference printed on an e-mail or
+ * postcard, and the address it came to (the e-mail address, or the postal
+ * code for a postcard). The answer is only whether we sent it; an unknown
+ * reference and a known one with another address answer alike, after the same
+ * work (a dummy is opened when nothing was found). A typo the check symbol
+ * catches looks nothing up.
+ */
+
+export type MessageCheck = 'sent' | 'not_sent' | 'check_the_reference'
+
+export function checkMessage(
+  { db, crypto }: { db: PortalDatabase; crypto: PortalCrypto },
+  { reference, address }: { reference: string; address: string },
+): MessageCheck {
+  const canonical = readMessageReference(reference)
+  if (!canonical) return 'check_the_reference'
+  const referenceIndex = crypto.index('message-ref', canonical)
+  const message = findMessageByReference(db, referenceIndex)
+  const sealed = message?.addressSealed
+  const stored = sealed
+    ? unseal({ keyring: crypto.keyring, context: messageAddressContext(referenceIndex), sealed }).toString(
+        'utf8',
+      )
+    : openDummy(crypto.keyring)
+  // The dummy is read as an e-mail address too, for the same work; it is never what is matched.
+  const key = addressKey(message?.channel ?? 'email', stored)
+  // A handout has no address to compare with: nothing typed can match it.
+  const expected = message && sealed ? key : 'none'
+  return sameKey(typedKey(address), expected) ? 'sent' : 'not_sent'
+}
+
+/** Whether a typed address can be one: an e-mail address or a postal code. */
+export function isAddressLike(typed: string) {
+  return normaliseEmail(typed) !== undefined || normalisePostalCode(typed) !== undefined
+}
+
+/** What a stored address is matched as: the e-mail address, or a postcard's postal code (`〒123-4567 …`). */
+function addressKey(channel: string, stored: string) {
+  if (channel === 'email') return `email:${normaliseEmail(stored) ?? ''}`
+  if (channel === 'postcard')
+    return `postal:${normalisePostalCode(stored.trim().split(/\s+/)[0] ?? '') ?? ''}`
+  return 'none'
+}
+
+function typedKey(typed: string) {
+  const email = normaliseEmail(typed)
+  if (email) return `email:${email}`
+  const postalCode = normalisePostalCode(typed)
+  return postalCode ? `postal:${postalCode}` : 'typed:nothing'
+}
+
+/** Compared as digests: equal lengths, and no time that depends on where they differ. */
+function sameKey(typed: string, expected: string) {
+  const digest = (value: string) => createHash('sha256').update(value).digest()
+  return timingSafeEqual(digest(typed), digest(expected))
+}
+
+// Sealed once per keyring and opened on every miss, so a miss costs what a hit does.
+const DUMMY_CONTEXT = 'messages:none:address'
+const dummies = new WeakMap<Keyring, Buffer>()
+
+function openDummy(keyring: Keyring) {
+  let sealed = dummies.get(keyring)
+  if (!sealed) {
+    sealed = seal({ keyring, context: DUMMY_CONTEXT, plaintext: 'no-one@example.invalid' })
+    dummies.set(keyring, sealed)
+  }
+  return unseal({ keyring, context: DUMMY_CONTEXT, sealed }).toString('utf8')
+}
+
+/** The addresses and domains our messages come from, for the page to list. */
+export function officialSenders({ mailFrom, supportEmail }: { mailFrom: string; supportEmail: string }) {
+  const addresses = [...new Set([addressIn(mailFrom), supportEmail].map((address) => address.toLowerCase()))]
+  const domains = [...new Set(addresses.map((address) => address.slice(address.lastIndexOf('@') + 1)))]
+  return { addresses, domains }
+}
+
+/** `Sekaimon <no-reply@sekaimon.com>` or a bare address: the address. */
+function addressIn(mailbox: string) {
+  return (mailbox.match(/<([^<>\s]+@[^<>\s]+)>/)?.[1] ?? mailbox).trim()
+}
