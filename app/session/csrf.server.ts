@@ -90,7 +90,10 @@ export function isSameSiteRequest({
   requestOrigin: string
   publicOrigin: string
 }) {
-  // "null" (sandboxed frames, some redirects) is a foreign origin like any other.
+  // A page served with `Referrer-Policy: no-referrer` sends `Origin: null` on its own form
+  // posts (Fetch serialises a non-CORS POST's origin so); Fetch Metadata still says where it
+  // came from. Sandboxed frames and other sites' pages are not `same-origin`: still refused.
+  if (origin === 'null') return fetchSite === 'same-origin'
   if (origin !== null && origin !== undefined) return origin === requestOrigin || origin === publicOrigin
   // Older browsers send no Origin on same-origin POSTs; Fetch Metadata still tells a cross-site one.
   return fetchSite !== 'cross-site'

@@ -24,7 +24,12 @@ export function refuseCrossOriginWrites({ publicUrl }: { publicUrl: string }): R
       requestOrigin: `${req.protocol}://${req.get('Host')}`,
       publicOrigin,
     })
-    if (sameSite) return next()
+    if (sameSite) {
+      // Remix compares Origin with Host itself and fails a same-origin `Origin: null` with a 500;
+      // the browser's Sec-Fetch-Site already vouched for it, so Remix need not see it.
+      if (req.get('Origin') === 'null') delete req.headers.origin
+      return next()
+    }
     res.status(403).type('text/plain').send('Forbidden: cross-origin request refused')
   }
 }

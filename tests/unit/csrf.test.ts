@@ -189,6 +189,7 @@ describe('refuseCrossOriginWrites, in front of Remix', () => {
     const refused: Record<string, string>[] = [
       { Origin: 'https://evil.example' },
       { Origin: 'null' },
+      { Origin: 'null', 'Sec-Fetch-Site': 'cross-site' },
       { 'Sec-Fetch-Site': 'cross-site' },
     ]
     for (const headers of refused) {
@@ -205,6 +206,8 @@ describe('refuseCrossOriginWrites, in front of Remix', () => {
       ['POST', { Origin: 'https://portal.example' }],
       ['POST', {}],
       ['POST', { 'Sec-Fetch-Site': 'same-origin' }],
+      // A form on a no-referrer page: Origin is serialised as null, Fetch Metadata vouches for it.
+      ['POST', { Origin: 'null', 'Sec-Fetch-Site': 'same-origin' }],
       ['GET', { Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' }],
     ] as const) {
       const response = await send(method, headers)
