@@ -25,6 +25,7 @@ import {
   member,
   writeCsv,
 } from '../support/export-files'
+import { decodeQuotedPrintable, mimeParts, splitEntity } from '../support/mail-decoding'
 import { portalCommand } from '../support/portal-command'
 import { testSecrets } from '../support/secrets'
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -437,21 +438,6 @@ function sortBy<T extends Record<string, string>>(rows: T[], key: keyof T) {
 
 // ---- e-mail ----
 
-function decodeQuotedPrintable(text: string) {
-  const soft = text.replace(/=\r?\n/g, '')
-  const bytes: number[] = []
-  for (let i = 0; i < soft.length; i++) {
-    const hex = soft.slice(i + 1, i + 3)
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16))
-      i += 2
-    } else {
-      bytes.push(soft.charCodeAt(i))
-    }
-  }
-  return Buffer.from(bytes)
-}
-
 /** A header value with its RFC 2047 encoded words decoded (adjacent ones joined before decoding). */
 function decodeHeader(value: string) {
   const joined = value.replace(/\?=\s+=\?/g, '?==?')
@@ -469,41 +455,6 @@ function decodeHeader(value: string) {
   }
   chunks.push(Buffer.from(joined.slice(last)))
   return Buffer.concat(chunks).toString('utf8')
-}
-
-type MimeEntity = { headers: Map<string, string>; body: string }
-
-function splitEntity(raw: string): MimeEntity {
-  const end = raw.search(/\r?\n\r?\n/)
-  const head = end < 0 ? raw : raw.slice(0, end)
-  const body = end < 0 ? '' : raw.slice(end).replace(/^\r?\n\r?\n/, '')
-  const headers = new Map<string, string>()
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':')
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim())
-  }
-  return { headers, body }
-}
-
-/** The decoded text of every leaf part, by content type. */
-function mimeParts(raw: string): { type: string; text: string }[] {
-  const { headers, body } = splitEntity(raw)
-  const contentType = headers.get('content-type') ?? 'text/plain'
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase()
-  if (type.startsWith('multipart/')) {
-    const boundary = contentType.match(/boundary="?([^";]+)"?/i)?.[1]
-    if (!boundary) throw new Error(`multipart without boundary: ${contentType}`)
-    const sections = body.split(`--${boundary}`).slice(1, -1)
-    return sections.flatMap((section) => mimeParts(section.replace(/^\r?\n/, '')))
-  }
-  const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase()
-  const bytes =
-    encoding === 'base64'
-      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
-      : encoding === 'quoted-printable'
-        ? decodeQuotedPrintable(body)
-        : Buffer.from(body)
-  return [{ type, text: bytes.toString('utf8') }]
 }
 
 type Email = { mail: ReceivedMail; from: string; subject: string; text: string; html: string }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest'
 import { type BrowserSession, openBrowser, settleAll } from './browser'
+import { plainTextOf } from './mail-decoding'
 import { memberAddress, type NotifiedPopulation, notifiedPopulation } from './notified-population'
 import { type PortalServer, startPortal } from './portal-server'
 import { type ReceivedMail, type SmtpSink, startSmtpSink } from './smtp-sink'
@@ -155,52 +156,5 @@ async function waitForMail(
 
 /** The decoded text of every `text/plain` part of a message, joined. */
 export function readText(mail: ReceivedMail) {
-  return leafParts(mail.raw)
-    .filter((part) => part.type === 'text/plain')
-    .map((part) => part.text)
-    .join('\n')
-}
-
-function leafParts(raw: string): { type: string; text: string }[] {
-  const end = raw.search(/\r?\n\r?\n/)
-  const head = end < 0 ? raw : raw.slice(0, end)
-  const body = end < 0 ? '' : raw.slice(end).replace(/^\r?\n\r?\n/, '')
-  const headers = new Map<string, string>()
-  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':')
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim())
-  }
-  const contentType = headers.get('content-type') ?? 'text/plain'
-  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase()
-  if (type.startsWith('multipart/')) {
-    const boundary = contentType.match(/boundary="?([^";]+)"?/i)?.[1]
-    if (!boundary) return []
-    return body
-      .split(`--${boundary}`)
-      .slice(1, -1)
-      .flatMap((section) => leafParts(section.replace(/^\r?\n/, '')))
-  }
-  const encoding = (headers.get('content-transfer-encoding') ?? '7bit').toLowerCase()
-  const bytes =
-    encoding === 'base64'
-      ? Buffer.from(body.replace(/\s+/g, ''), 'base64')
-      : encoding === 'quoted-printable'
-        ? decodeQuotedPrintable(body)
-        : Buffer.from(body)
-  return [{ type, text: bytes.toString('utf8') }]
-}
-
-function decodeQuotedPrintable(text: string) {
-  const soft = text.replace(/=\r?\n/g, '')
-  const bytes: number[] = []
-  for (let i = 0; i < soft.length; i++) {
-    const hex = soft.slice(i + 1, i + 3)
-    if (soft[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
-      bytes.push(Number.parseInt(hex, 16))
-      i += 2
-    } else {
-      bytes.push(soft.charCodeAt(i))
-    }
-  }
-  return Buffer.from(bytes)
+  return plainTextOf(mail.raw)
 }

@@ -1,0 +1,326 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  awayFromWindowEdge,
+  emailCodeOf,
+  emailCodeTo,
+  importExport,
+  mailTo,
+  outboxCount,
+  plainText,
+  Visitor,
+  withoutTokens,
+} from '../support/check-visitor'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { type PortalServer, startPortal } from '../support/portal-server'
+import { testSecrets } from '../support/secrets'
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
+
+/**
+ * Proving who you are by e-mail, over real HTTP against the built server: the
+ * code travels through the portal's outbox and its background sender to a
+ * real SMTP server on loopback, where the test reads it.
+ */
+
+const locale = (language: 'ja' | 'en', namespace: string) =>
+  JSON.parse(readFileSync(new URL(`../../locales/${language}/${namespace}.json`, import.meta.url), 'utf8'))
+const CHECK = locale('ja', 'check')
+const COMMON = locale('ja', 'common')
+const EXPOSURE = locale('ja', 'exposure')
+const WRONG_CODE: string = CHECK.emailCode.errors.wrong
+/** The notice's words before the time it names. */
+const RATE_LIMITED: string = COMMON.rateLimited.message.split('{{time}}')[0]
+
+const ADDRESSES = {
+  journey: 'hanako.mihon@example.jp',
+  wrongOnce: 'taro.wrong@example.jp',
+  fiveWrong: 'jiro.five@example.jp',
+  renewed: 'saburo.renewed@example.jp',
+  carried: 'shiro.carried@example.jp',
+  limited: 'goro.limited@example.jp',
+  rotated: 'rokuro.rotated@example.jp',
+  signedOut: 'shichiro.out@example.jp',
+  refused: 'hachiro.refused@example.jp',
+}
+const UNKNOWN = 'nobody.limited@example.jp'
+
+const secrets = testSecrets()
+let sink: SmtpSink
+let portal: PortalServer
+
+beforeAll(async () => {
+  sink = await startSmtpSink()
+  portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
+  await importExport(portal.databasePath, secrets, {
+    'members.csv': [
+      MEMBER_COLUMNS,
+      ...Object.values(ADDRESSES).map((email, i) => member({ member_id: `M${i + 1}`, email })),
+    ],
+  })
+})
+
+afterAll(async () => {
+  await portal?.stop()
+  await sink?.close()
+})
+
+/** Another 6-digit code than `code`. */
+const otherCode = (code: string, offset = 1) => String((Number(code) + offset) % 1_000_000).padStart(6, '0')
+
+/** Asks for a code for `address` on the visitor's session and reads it from the mail. */
+async function requestCode(visitor: Visitor, address: string) {
+  const from = sink.received.length
+  const asked = await visitor.submit('/check/email', { email: address })
+  expect(asked.status).toBe(303)
+  expect(asked.location).toBe('/check/email/code')
+  return emailCodeTo(sink, address, from)
+}
+
+function enterCode(visitor: Visitor, code: string) {
+  return visitor.post('/check/email/code', { csrf: visitor.csrf ?? '', code })
+}
+
+/** A visitor who proved they hold `address`. */
+async function verifiedVisitor(address: string) {
+  const visitor = new Visitor(portal.url)
+  const code = await requestCode(visitor, address)
+  const verified = await enterCode(visitor, code)
+  expect(verified.status).toBe(303)
+  expect(verified.location).toBe('/exposure')
+  return visitor
+}
+
+const sessionCookie = (visitor: Visitor) => visitor.cookies.get('portal_session')
+
+/** /exposure with exactly this session cookie (none: no cookie at all). */
+function exposureWith(session?: string) {
+  return new Visitor(portal.url).get('/exposure', session ? { Cookie: `portal_session=${session}` } : {})
+}
+
+// Each code comes through the outbox, polled every second: allow for a busy machine.
+describe('checking by e-mail', { timeout: 90_000 }, () => {
+  it('takes a known address from the form to its exposure through the code in the e-mail', async () => {
+    const visitor = new Visitor(portal.url)
+    const form = await visitor.get('/check/email')
+    expect(form.status).toBe(200)
+    expect(form.body).toContain('name="email"')
+    expect(visitor.csrf).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(visitor.cookies.get('portal_csrf')).toBeDefined()
+
+    const from = sink.received.length
+    const asked = await visitor.post('/check/email', { csrf: visitor.csrf ?? '', email: ADDRESSES.journey })
+    expect(asked.status).toBe(303)
+    expect(asked.location).toBe('/check/email/code')
+    expect(asked.setCookies.join('\n')).toMatch(
+      /^portal_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax/m,
+    )
+
+    const codePage = await visitor.get('/check/email/code')
+    expect(codePage.status).toBe(200)
+    expect(codePage.body).toContain('name="code"')
+    // Asking for a code proves nothing yet.
+    expect((await visitor.get('/exposure')).location).toBe('/check')
+
+    const mail = await mailTo(sink, ADDRESSES.journey, { from })
+    const code = emailCodeOf(mail)
+    expect(code).toMatch(/^\d{6}$/)
+    // The code e-mail carries no link to follow.
+    expect(plainText(mail.raw)).not.toMatch(/https?:\/\//)
+
+    const verified = await enterCode(visitor, code ?? '')
+    expect(verified.status).toBe(303)
+    expect(verified.location).toBe('/exposure')
+
+    const exposure = await visitor.get('/exposure')
+    expect(exposure.status).toBe(200)
+    expect(exposure.body).toContain(EXPOSURE.heading)
+    expect(exposure.body).toContain('h***@example.jp')
+    expect(exposure.body).not.toContain(ADDRESSES.journey)
+    expect(exposure.headers.get('cache-control')).toBe('no-store')
+    // The site-wide policy comes first; a browser applies the last valid token.
+    const referrerPolicy = exposure.headers.get('referrer-policy') ?? ''
+    expect(referrerPolicy).toContain('no-referrer')
+    expect(referrerPolicy.split(',').at(-1)?.trim()).toBe('no-referrer')
+  })
+
+  it('answers a wrong code 422 and still takes the right one after it', async () => {
+    const visitor = new Visitor(portal.url)
+    const code = await requestCode(visitor, ADDRESSES.wrongOnce)
+    const wrong = await enterCode(visitor, otherCode(code))
+    expect(wrong.status).toBe(422)
+    expect(wrong.body).toContain(WRONG_CODE)
+    expect(wrong.setCookies.filter((c) => c.startsWith('portal_session='))).toEqual([])
+    expect((await visitor.get('/exposure')).location).toBe('/check')
+
+    const right = await enterCode(visitor, code)
+    expect(right.status).toBe(303)
+    expect((await visitor.get('/exposure')).status).toBe(200)
+  })
+
+  it('kills a code after 5 wrong tries: the right one then fails too', async () => {
+    const visitor = new Visitor(portal.url)
+    const code = await requestCode(visitor, ADDRESSES.fiveWrong)
+    for (let i = 1; i <= 5; i++) {
+      const wrong = await enterCode(visitor, otherCode(code, i))
+      expect(wrong.status, `wrong try ${i}`).toBe(422)
+    }
+    const right = await enterCode(visitor, code)
+    expect(right.status).toBe(422)
+    expect(right.body).toContain(WRONG_CODE)
+    expect((await visitor.get('/exposure')).location).toBe('/check')
+  })
+
+  it('kills the old code when a new one is sent', async () => {
+    const visitor = new Visitor(portal.url)
+    const first = await requestCode(visitor, ADDRESSES.renewed)
+    const second = await requestCode(visitor, ADDRESSES.renewed)
+    expect(second).not.toBe(first)
+    expect((await enterCode(visitor, first)).status).toBe(422)
+    const right = await enterCode(visitor, second)
+    expect(right.status).toBe(303)
+    expect(right.location).toBe('/exposure')
+  })
+
+  it('does not reset the failure count with a new code', async () => {
+    const visitor = new Visitor(portal.url)
+    const first = await requestCode(visitor, ADDRESSES.carried)
+    for (let i = 1; i <= 4; i++) expect((await enterCode(visitor, otherCode(first, i))).status).toBe(422)
+    const second = await requestCode(visitor, ADDRESSES.carried)
+    expect((await enterCode(visitor, otherCode(second))).status).toBe(422)
+    // Five wrong in all: the new code is dead as well.
+    expect((await enterCode(visitor, second)).status).toBe(422)
+    expect((await visitor.get('/exposure')).location).toBe('/check')
+  })
+
+  it('refuses the 6th code within the hour with 429 and Retry-After, for a known and an unknown address alike', async () => {
+    const outcomes: Record<
+      string,
+      { statuses: number[]; queued: number; retryAfter: number; body: string; page: string }
+    > = {}
+    // The count is per clock hour: all six in the same one.
+    await awayFromWindowEdge(60 * 60 * 1000)
+    for (const address of [ADDRESSES.limited, UNKNOWN]) {
+      const visitor = new Visitor(portal.url)
+      const before = outboxCount(portal.databasePath)
+      const statuses: number[] = []
+      let last: Awaited<ReturnType<Visitor['submit']>> | undefined
+      for (let i = 0; i < 6; i++) {
+        last = await visitor.submit('/check/email', { email: address })
+        statuses.push(last.status)
+      }
+      outcomes[address] = {
+        statuses,
+        queued: outboxCount(portal.databasePath) - before,
+        retryAfter: Number(last?.headers.get('retry-after')),
+        body: last?.body ?? '',
+        // The refused page echoes the address typed; the rest is the same for both.
+        page: withoutTokens(last?.body ?? '', { csrf: visitor.csrf, email: address }),
+      }
+    }
+    for (const [address, outcome] of Object.entries(outcomes)) {
+      expect(outcome.statuses, address).toEqual([303, 303, 303, 303, 303, 429])
+      expect(outcome.retryAfter, address).toBeGreaterThanOrEqual(1)
+      expect(outcome.retryAfter, address).toBeLessThanOrEqual(3600)
+      expect(outcome.body, address).toContain(RATE_LIMITED)
+    }
+    // Five e-mails for the address in the data, none for the other; never a sixth.
+    expect(outcomes[ADDRESSES.limited]?.queued).toBe(5)
+    expect(outcomes[UNKNOWN]?.queued).toBe(0)
+    expect(outcomes[UNKNOWN]?.page).toBe(outcomes[ADDRESSES.limited]?.page)
+  })
+
+  it('refuses a POST without the form token with 403, before doing anything', async () => {
+    const before = outboxCount(portal.databasePath)
+    for (const path of ['/check/email', '/check/email/code', '/check/letter']) {
+      const visitor = new Visitor(portal.url)
+      await visitor.get('/check/email')
+      expect(visitor.cookies.get('portal_csrf')).toBeDefined()
+      const refused = await visitor.post(path, {
+        email: ADDRESSES.refused,
+        code: '123456',
+        proof: '1980-05-06',
+      })
+      expect(refused.status, path).toBe(403)
+      expect(
+        refused.setCookies.filter((c) => c.startsWith('portal_session=')),
+        path,
+      ).toEqual([])
+      const forged = await visitor.post(path, {
+        csrf: 'A'.repeat(43),
+        email: ADDRESSES.refused,
+        code: '123456',
+      })
+      expect(forged.status, path).toBe(403)
+    }
+    expect(outboxCount(portal.databasePath)).toBe(before)
+  })
+
+  it('refuses a POST from another origin with 403, even with a valid token', async () => {
+    const before = outboxCount(portal.databasePath)
+    const visitor = new Visitor(portal.url)
+    await visitor.get('/check/email')
+    const refused = await visitor.post(
+      '/check/email',
+      { csrf: visitor.csrf ?? '', email: ADDRESSES.refused },
+      { Origin: 'https://evil.example' },
+    )
+    expect(refused.status).toBe(403)
+    expect(refused.setCookies).toEqual([])
+    // The same form from our own origin would have gone through.
+    expect(outboxCount(portal.databasePath)).toBe(before)
+  })
+
+  it('rotates the session on verification: the old cookie opens nothing', async () => {
+    const visitor = new Visitor(portal.url)
+    const code = await requestCode(visitor, ADDRESSES.rotated)
+    const before = sessionCookie(visitor)
+    expect(before).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    const verified = await enterCode(visitor, code)
+    expect(verified.status).toBe(303)
+    expect(verified.setCookies.join('\n')).toMatch(
+      /^portal_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax/m,
+    )
+    const after = sessionCookie(visitor)
+    expect(after).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(after).not.toBe(before)
+
+    expect((await exposureWith(after)).status).toBe(200)
+    const old = await exposureWith(before)
+    expect(old.status).toBe(302)
+    expect(old.location).toBe('/check')
+    // Nor is the old one still in the middle of a check.
+    expect(
+      (await new Visitor(portal.url).get('/check/email/code', { Cookie: `portal_session=${before}` }))
+        .location,
+    ).toBe('/check/email')
+  })
+
+  it('sends /exposure without a session, or with an unknown one, to the check', async () => {
+    for (const session of [undefined, 'A'.repeat(43)]) {
+      const page = await exposureWith(session)
+      expect(page.status).toBe(302)
+      expect(page.location).toBe('/check')
+    }
+  })
+
+  it('ends the session on sign out: /exposure redirects again, even with the old cookie', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.signedOut)
+    const session = sessionCookie(visitor)
+    const exposure = await visitor.get('/exposure')
+    expect(exposure.status).toBe(200)
+    expect(exposure.body).toContain('action="/signout"')
+
+    const signedOut = await visitor.post('/signout', { csrf: visitor.csrf ?? '' })
+    expect(signedOut.status).toBe(303)
+    expect(signedOut.location).toBe('/')
+    expect(sessionCookie(visitor)).toBeUndefined()
+
+    const after = await visitor.get('/exposure')
+    expect(after.status).toBe(302)
+    expect(after.location).toBe('/check')
+    // A copy of the cookie kept elsewhere is worth nothing either: the server forgot the session.
+    const copy = await exposureWith(session)
+    expect(copy.status).toBe(302)
+    expect(copy.location).toBe('/check')
+  })
+})

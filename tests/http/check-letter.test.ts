@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newLetterCode, readLetterCode } from '~/codes/letter-code.server'
+import {
+  importExport,
+  letterCodeOf,
+  mailTo,
+  printerRows,
+  Visitor,
+  withoutTokens,
+} from '../support/check-visitor'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { type PortalServer, startPortal } from '../support/portal-server'
+import { testSecrets } from '../support/secrets'
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
+
+/**
+ * Proving who you are with the code of a notice (e-mail, postcard or
+ * handout) and one thing on file, over real HTTP against the built server.
+ * The codes are issued by the real notify command on the server's database:
+ * an e-mail notice's code is read from the SMTP sink, the others from the
+ * printer files notify writes.
+ */
+
+const locale = (language: 'ja' | 'en', namespace: string) =>
+  JSON.parse(readFileSync(new URL(`../../locales/${language}/${namespace}.json`, import.meta.url), 'utf8'))
+const ERRORS = locale('ja', 'check').letter.errors as Record<'checkTheCode' | 'noMatch', string>
+const EXPOSURE_HEADING: string = locale('ja', 'exposure').heading
+
+const BY_EMAIL = 'ichiro.letter@example.jp'
+
+/** Who holds which code, and what each can prove with. */
+const PEOPLE = {
+  birthDate: { family: '一条', proof: '昭和55年5月6日' },
+  phone: { family: '二宮', proof: '090-1234-5678' },
+  typos: { family: '三浦', proof: '1975-01-02' },
+  locked: { family: '四谷', proof: '1990-03-04' },
+  used: { family: '五味', proof: '1985-07-08' },
+  staff: { id: 'W-101', proof: 'w-101' },
+}
+
+const secrets = testSecrets()
+let sink: SmtpSink
+let portal: PortalServer
+const codes = {} as Record<keyof typeof PEOPLE, string>
+
+beforeAll(async () => {
+  sink = await startSmtpSink()
+  portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
+  const { postcards, handouts, summary } = await importExport(
+    portal.databasePath,
+    secrets,
+    {
+      'members.csv': [
+        MEMBER_COLUMNS,
+        // 1980-05-06 is the default birth date: 昭和55年5月6日.
+        member({ member_id: 'M1', family_name: PEOPLE.birthDate.family, email: BY_EMAIL }),
+        member({
+          member_id: 'M2',
+          family_name: PEOPLE.phone.family,
+          phone: PEOPLE.phone.proof,
+          birth_date: '',
+        }),
+        member({ member_id: 'M3', family_name: PEOPLE.typos.family, birth_date: PEOPLE.typos.proof }),
+        member({ member_id: 'M4', family_name: PEOPLE.locked.family, birth_date: PEOPLE.locked.proof }),
+        member({ member_id: 'M5', family_name: PEOPLE.used.family, birth_date: PEOPLE.used.proof }),
+      ],
+      'warehouse_staff.csv': [
+        ['staff_id', 'family_name', 'given_name'],
+        [PEOPLE.staff.id, '六角', '六'],
+      ],
+    },
+    { notify: true },
+  )
+  expect(summary).toMatchObject({ email: 1, postcard: 4, handout: 1 })
+  const postcardRows = printerRows(postcards)
+  for (const key of ['phone', 'typos', 'locked', 'used'] as const) {
+    const row = postcardRows.find((r) => r.recipient?.startsWith(PEOPLE[key].family))
+    codes[key] = row?.letter_code ?? ''
+  }
+  codes.staff = printerRows(handouts).find((r) => r.id === PEOPLE.staff.id)?.letter_code ?? ''
+  const notice = await mailTo(sink, BY_EMAIL, { accept: (mail) => letterCodeOf(mail) !== undefined })
+  codes.birthDate = letterCodeOf(notice) ?? ''
+  for (const [key, code] of Object.entries(codes)) expect(readLetterCode(code).ok, key).toBe(true)
+})
+
+afterAll(async () => {
+  await portal?.stop()
+  await sink?.close()
+})
+
+function check(visitor: Visitor, code: string, proof: string) {
+  return visitor.submit('/check/letter', { code, proof })
+}
+
+/** A page with the form token and the echoed code taken out. */
+const normalised = (visitor: Visitor, body: string, code: string) =>
+  withoutTokens(body, { csrf: visitor.csrf, code })
+
+/** `code` in full-width letters and digits, as a Japanese keyboard may type it. */
+const fullWidth = (code: string) =>
+  code.replace(/[0-9A-Z-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
+
+async function expectVerified(code: string, proof: string) {
+  const visitor = new Visitor(portal.url)
+  const verified = await check(visitor, code, proof)
+  expect(verified.status).toBe(303)
+  expect(verified.location).toBe('/exposure')
+  expect(verified.setCookies.join('\n')).toMatch(/^portal_session=[A-Za-z0-9_-]{43};/m)
+  const exposure = await visitor.get('/exposure')
+  expect(exposure.status).toBe(200)
+  expect(exposure.body).toContain(EXPOSURE_HEADING)
+  return exposure
+}
+
+describe('checking by letter code', () => {
+  it('verifies an e-mailed code with the date of birth', async () => {
+    await expectVerified(codes.birthDate, PEOPLE.birthDate.proof)
+  })
+
+  it('verifies a postcard code, typed in lower case without hyphens, with the phone number', async () => {
+    await expectVerified(codes.phone.replaceAll('-', '').toLowerCase(), PEOPLE.phone.proof)
+  })
+
+  it('verifies a handout code, typed full-width, with the staff ID', async () => {
+    const exposure = await expectVerified(fullWidth(codes.staff), PEOPLE.staff.proof)
+    expect(exposure.body).toContain(locale('ja', 'exposure').cohorts.warehouse_staff.name)
+  })
+
+  it('answers a typo "check the code" without counting it towards the lock', async () => {
+    const visitor = new Visitor(portal.url)
+    // One short of the lock.
+    for (let i = 1; i <= 9; i++) {
+      const wrong = await check(visitor, codes.typos, `2000-01-${String(i).padStart(2, '0')}`)
+      expect(wrong.status, `wrong proof ${i}`).toBe(422)
+      expect(wrong.body).toContain(ERRORS.noMatch)
+    }
+    // A wrong first symbol: the check symbol catches it before any lookup.
+    const first = codes.typos[0] === '7' ? '8' : '7'
+    const typo = `${first}${codes.typos.slice(1)}`
+    expect(readLetterCode(typo).ok).toBe(false)
+    for (let i = 0; i < 3; i++) {
+      const caught = await check(visitor, typo, PEOPLE.typos.proof)
+      expect(caught.status).toBe(422)
+      expect(caught.body).toContain(ERRORS.checkTheCode)
+      expect(caught.body).not.toContain(ERRORS.noMatch)
+      // The code is echoed back for correcting.
+      expect(caught.body).toContain(`value="${typo}"`)
+    }
+    // Nine failures, not twelve: the code is still open.
+    const right = await check(visitor, codes.typos, PEOPLE.typos.proof)
+    expect(right.status).toBe(303)
+    expect(right.location).toBe('/exposure')
+  })
+
+  it('locks a code after 10 wrong proofs: the right one then fails, on the page an unknown code gets', async () => {
+    const visitor = new Visitor(portal.url)
+    for (let i = 1; i <= 10; i++) {
+      const wrong = await check(visitor, codes.locked, `2000-02-${String(i).padStart(2, '0')}`)
+      expect(wrong.status, `wrong proof ${i}`).toBe(422)
+    }
+    const locked = await check(visitor, codes.locked, PEOPLE.locked.proof)
+    expect(locked.status).toBe(422)
+    expect(locked.body).toContain(ERRORS.noMatch)
+    expect((await visitor.get('/exposure')).location).toBe('/check')
+
+    const unknownCode = newLetterCode().printed
+    const unknown = await check(visitor, unknownCode, PEOPLE.locked.proof)
+    expect(unknown.status).toBe(422)
+    expect(normalised(visitor, locked.body, codes.locked)).toBe(
+      normalised(visitor, unknown.body, unknownCode),
+    )
+  })
+
+  it('takes a code once: used, it fails like an unknown one', async () => {
+    await expectVerified(codes.used, PEOPLE.used.proof)
+    const visitor = new Visitor(portal.url)
+    const again = await check(visitor, codes.used, PEOPLE.used.proof)
+    expect(again.status).toBe(422)
+    expect(again.body).toContain(ERRORS.noMatch)
+    const unknownCode = newLetterCode().printed
+    const unknown = await check(visitor, unknownCode, PEOPLE.used.proof)
+    expect(normalised(visitor, again.body, codes.used)).toBe(normalised(visitor, unknown.body, unknownCode))
+  })
+})
