@@ -220,6 +220,16 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
     await submit(page, 'accepted')
     await expectExposure(page, language, email)
 
+    // Printed, the view keeps its table and drops the sign-out form, which is no use on paper.
+    await page.emulateMedia({ media: 'print' })
+    try {
+      const signOutButton = page.getByRole('button', { name: language.exposure.signOut.button })
+      expect(await signOutButton.isVisible(), 'the sign-out button in print').toBe(false)
+      expect(await page.locator('main table').first().isVisible(), 'the table in print').toBe(true)
+    } finally {
+      await page.emulateMedia({ media: 'screen' })
+    }
+
     await signOut(page, language)
     expectNoConsoleProblemsBut422(browser, '/check/email/code')
   })

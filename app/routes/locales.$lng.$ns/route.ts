@@ -7,7 +7,7 @@ const paramsSchema = z.object({
   lng: z.enum(supportedLanguages),
   ns: z
     .string()
-    .regex(/^[a-z-]+\.json$/)
+    .regex(/^[a-zA-Z-]+\.json$/)
     .transform((file) => file.slice(0, -'.json'.length))
     .refine(isNamespace),
 })
