@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   awayFromWindowEdge,
@@ -40,6 +41,8 @@ const ADDRESSES = {
   limited: 'goro.limited@example.jp',
   rotated: 'rokuro.rotated@example.jp',
   signedOut: 'shichiro.out@example.jp',
+  idle: 'kuro.idle@example.jp',
+  old: 'juro.old@example.jp',
   refused: 'hachiro.refused@example.jp',
 }
 const UNKNOWN = 'nobody.limited@example.jp'
@@ -322,5 +325,35 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     const copy = await exposureWith(session)
     expect(copy.status).toBe(302)
     expect(copy.location).toBe('/check')
+  })
+
+  /** Moves every session of this database back in time, as if the visitor had been away. */
+  function age(column: 'last_seen_at' | 'created_at', minutes: number) {
+    const db = new Database(portal.databasePath)
+    try {
+      db.prepare(`update sessions set ${column} = ${column} - ?`).run(minutes * 60_000)
+    } finally {
+      db.close()
+    }
+  }
+
+  it('ends a session left idle for 30 minutes, but not one used within them', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.idle)
+    age('last_seen_at', 29)
+    expect((await visitor.get('/exposure')).status).toBe(200)
+    age('last_seen_at', 30)
+    const expired = await visitor.get('/exposure')
+    expect(expired.status).toBe(302)
+    expect(expired.location).toBe('/check')
+  })
+
+  it('ends a session 12 hours after it began, however busy', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.old)
+    age('created_at', 11 * 60 + 50)
+    expect((await visitor.get('/exposure')).status).toBe(200)
+    age('created_at', 10)
+    const expired = await visitor.get('/exposure')
+    expect(expired.status).toBe(302)
+    expect(expired.location).toBe('/check')
   })
 })
