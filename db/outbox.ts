@@ -10,6 +10,8 @@ import { type Keyring, unsealJson } from './seal'
  * its lease runs out.
  */
 
+type Due = { id: number; messageId: number; attempts: number; contentSealed: Buffer }
+
 export type ClaimedMessage = { id: number; messageId: number; attempts: number; content: unknown }
 
 export function claimDueMessages(
@@ -19,12 +21,17 @@ export function claimDueMessages(
 ): ClaimedMessage[] {
   const sqlite = db.$client
   const claim = sqlite.transaction(() => {
-    const due = sqlite
+    // Two index range scans (outbox_due): one OR across both would walk every sent row on each claim.
+    const columns = 'id, message_id as messageId, attempts, content_sealed as contentSealed'
+    const abandoned = sqlite
+      .prepare(`select ${columns} from outbox_messages where state = 'sending' and lease_until <= ? limit ?`)
+      .all(now, limit) as Due[]
+    const pending = sqlite
       .prepare(`
-        select id, message_id as messageId, attempts, content_sealed as contentSealed from outbox_messages
-        where (state = 'pending' and next_attempt_at <= ?) or (state = 'sending' and lease_until <= ?)
-        order by id limit ?`)
-      .all(now, now, limit) as { id: number; messageId: number; attempts: number; contentSealed: Buffer }[]
+        select ${columns} from outbox_messages where state = 'pending' and next_attempt_at <= ?
+        order by next_attempt_at, id limit ?`)
+      .all(now, limit - abandoned.length) as Due[]
+    const due = [...abandoned, ...pending]
     const take = sqlite.prepare(
       "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
     )
