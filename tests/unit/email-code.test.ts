@@ -14,36 +14,25 @@ import { importFiles } from '~db/import/import-files'
 import { migrateDatabase } from '~db/migrate'
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
-import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
-import { testSecrets } from '../support/secrets'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
 const KNOWN = 'hanako@example.jp'
 const UNKNOWN = 'nobody@example.jp'
 const T0 = Date.UTC(2026, 3, 1, 1, 0, 0)
 
-let directory: string
+let temp: TempDatabase
 let db: PortalDatabase
 let crypto: PortalCrypto
 
 beforeEach(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'email-code-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
-  const secrets = testSecrets()
-  crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
-  const exports = exportDirectory()
-  writeCsv(join(exports, 'members.csv'), [
-    MEMBER_COLUMNS,
-    member({ member_id: 'M1', email: 'Hanako@Example.jp' }),
-  ])
-  await importFiles({ db, crypto, paths: [exports] })
-  rmSync(exports, { recursive: true, force: true })
+  temp = await importedDatabase('email-code-', {
+    'members.csv': [MEMBER_COLUMNS, member({ member_id: 'M1', email: 'Hanako@Example.jp' })],
+  })
+  ;({ db, crypto } = temp)
 })
 
-afterEach(() => {
-  db.$client.close()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterEach(() => temp.remove())
 
 function request(email: string, now = T0) {
   return requestEmailCode(

@@ -11,32 +11,33 @@ import { importFiles } from '~db/import/import-files'
 import { migrateDatabase } from '~db/migrate'
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
-import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
-import { testSecrets } from '../support/secrets'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
-let directory: string
+let temp: TempDatabase
 let db: PortalDatabase
 let crypto: PortalCrypto
 let memberCode: string
 let staffCode: string
 
 beforeEach(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'letter-code-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
-  const secrets = testSecrets()
-  crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
-  const exports = exportDirectory()
-  writeCsv(join(exports, 'members.csv'), [
-    MEMBER_COLUMNS,
-    member({ member_id: 'M1', email: 'hanako@example.jp', birth_date: '1985-04-01', phone: '090-1234-5678' }),
-  ])
-  writeCsv(join(exports, 'warehouse_staff.csv'), [
-    ['staff_id', 'family_name', 'given_name'],
-    ['W000001', '標本', '誠'],
-  ])
-  await importFiles({ db, crypto, paths: [exports] })
-  rmSync(exports, { recursive: true, force: true })
+  temp = await importedDatabase('letter-code-', {
+    'members.csv': [
+      MEMBER_COLUMNS,
+      member({
+        member_id: 'M1',
+        email: 'hanako@example.jp',
+        birth_date: '1985-04-01',
+        phone: '090-1234-5678',
+      }),
+    ],
+    'warehouse_staff.csv': [
+      ['staff_id', 'family_name', 'given_name'],
+      ['W000001', '標本', '誠'],
+    ],
+  })
+  ;({ db, crypto } = temp)
+  const directory = temp.directory
   const handouts = join(directory, 'handouts.csv')
   await notifyEveryone({
     db,
@@ -52,10 +53,7 @@ beforeEach(async () => {
   staffCode = handout?.letter_code as string
 })
 
-afterEach(() => {
-  db.$client.close()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterEach(() => temp.remove())
 
 const check = (code: string, proof: string) => checkLetterCode({ db, crypto }, { code, proof })
 
