@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EmailContent } from '~/mail/email-content.server'
 import {
@@ -9,11 +6,9 @@ import {
   type EmailChallengeRef,
   requestEmailCode,
 } from '~/verify/email-code.server'
-import { openDatabase, type PortalDatabase } from '~db/client'
-import { importFiles } from '~db/import/import-files'
-import { migrateDatabase } from '~db/migrate'
+import type { PortalDatabase } from '~db/client'
 import { listOutbox } from '~db/outbox'
-import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import type { PortalCrypto } from '~db/portal-crypto'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
