@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Config } from '~/config.server'
+import { cryptoFromConfig } from '~/crypto.server'
 import type { PortalDatabase } from '~db/client'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
 import { writeMeta } from '~db/meta'
-import { createPortalCrypto } from '~db/portal-crypto'
 import { countSubjects } from '~db/subjects'
 
 const DEMO_MEMBERS = 2000
@@ -33,7 +33,7 @@ export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: 
     })
     const { files } = await importFiles({
       db,
-      crypto: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }),
+      crypto: cryptoFromConfig(config),
       paths: [directory],
     })
     writeMeta(db, 'demo-data-loaded-at', new Date().toISOString())

@@ -1,12 +1,12 @@
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { cryptoFromConfig } from '~/crypto.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
 import { type NotifySummary, notifyEveryone } from '~/notify/notify.server'
 import { createNotifyProgressBar } from '~/notify/notify-progress'
 import { openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
-import { createPortalCrypto } from '~db/portal-crypto'
 import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run notify -- [--postcards FILE] [--handouts FILE] [--dry-run] [--limit N] [--json]'
@@ -44,7 +44,7 @@ migrateDatabase(db)
 try {
   const summary = await notifyEveryone({
     db,
-    crypto: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }),
+    crypto: cryptoFromConfig(config),
     portalAddress: printedPortalAddress(config.PUBLIC_URL),
     postcardsPath: values.postcards,
     handoutsPath: values.handouts,

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { cryptoFromConfig } from '~/crypto.server'
 import { createOutboxSender } from '~/mail/outbox-sender.server'
 import { openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { countOutbox } from '~db/outbox'
-import { createPortalCrypto } from '~db/portal-crypto'
 import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run send -- [--once] [--json] [--lease-seconds N]'
@@ -41,7 +41,7 @@ migrateDatabase(db)
 
 const sender = createOutboxSender({
   db,
-  keyring: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }).keyring,
+  keyring: cryptoFromConfig(config).keyring,
   smtpUrl: config.SMTP_URL,
   from: config.MAIL_FROM,
   rate: config.SMTP_RATE,

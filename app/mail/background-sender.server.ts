@@ -1,6 +1,6 @@
 import type { Config } from '~/config.server'
+import { cryptoFromConfig } from '~/crypto.server'
 import { openDatabase } from '~db/client'
-import { createPortalCrypto } from '~db/portal-crypto'
 import { createOutboxSender } from './outbox-sender.server'
 
 /**
@@ -13,8 +13,7 @@ export function startBackgroundSender(config: Config) {
   const db = openDatabase(config.DATABASE_URL)
   const sender = createOutboxSender({
     db,
-    keyring: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY })
-      .keyring,
+    keyring: cryptoFromConfig(config).keyring,
     smtpUrl: config.SMTP_URL,
     from: config.MAIL_FROM,
     rate: config.SMTP_RATE,

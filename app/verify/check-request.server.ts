@@ -1,27 +1,17 @@
 import type { AppLoadContext, HeadersFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { getConfig } from '~/config.server'
+import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { clientIp, ipLimitKey } from '~/security/client-ip.server'
 import { checkLimit, hitLimit, type LimitCheck, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { assertSafeRequest, csrfToken } from '~/session/csrf.server'
-import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 
 /**
  * What every identity-check page shares: a CSRF token for its form, the
  * checks before its action does anything (same origin, token, the client's
  * limits), and counting its failures against the client.
  */
-
-let portalCrypto: PortalCrypto | undefined
-
-/** The keys, made once per process. */
-export function requestCrypto() {
-  const config = getConfig()
-  portalCrypto ??= createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY })
-  return portalCrypto
-}
 
 /** Headers of every identity-check page: never cached, never leaked by a referrer. */
 export const PERSONAL_PAGE_HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }
@@ -61,15 +51,15 @@ export async function readCheckPost(
   const form = await request.formData()
   await assertSafeRequest(request, form)
   const ip = ipLimitKey(clientIp(context))
-  const failures = checkLimit(db(), requestCrypto(), limits.failuresPerIp, ip)
-  const posts = failures.limited ? failures : hitLimit(db(), requestCrypto(), limits.checksPerIp, ip)
+  const failures = checkLimit(db(), portalCrypto(), limits.failuresPerIp, ip)
+  const posts = failures.limited ? failures : hitLimit(db(), portalCrypto(), limits.checksPerIp, ip)
   if (posts.limited) return { refused: true, response: tooManyRequests(posts, { echo }) }
   return { refused: false, form, ip }
 }
 
 /** A failed attempt, counted against the client. */
 export function countFailure(ip: string): LimitCheck {
-  return hitLimit(db(), requestCrypto(), limits.failuresPerIp, ip)
+  return hitLimit(db(), portalCrypto(), limits.failuresPerIp, ip)
 }
 
 /** The answer to a form that must be corrected: 422 with what to say and what was typed. */

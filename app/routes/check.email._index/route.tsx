@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { getConfig } from '~/config.server'
+import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { isLanguage } from '~/i18n/config'
 import { i18nServer } from '~/i18n/i18next.server'
@@ -15,13 +16,7 @@ import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import {
-  checkFormToken,
-  checkPageHeaders,
-  invalid,
-  readCheckPost,
-  requestCrypto,
-} from '~/verify/check-request.server'
+import { checkFormToken, checkPageHeaders, invalid, readCheckPost } from '~/verify/check-request.server'
 import { requestEmailCode } from '~/verify/email-code.server'
 import { displayEmail, normaliseEmail } from '~db/normalise'
 
@@ -53,11 +48,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
   const email = normaliseEmail(parsed.data.email) as string
   // Counted per address whether or not anyone holds it, so the limit says nothing either.
-  const perAddress = hitLimit(db(), requestCrypto(), limits.emailCodesPerAddress, email)
+  const perAddress = hitLimit(db(), portalCrypto(), limits.emailCodesPerAddress, email)
   if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
   const language = await i18nServer.getLocale(request)
   const challenge = requestEmailCode(
-    { db: db(), crypto: requestCrypto() },
+    { db: db(), crypto: portalCrypto() },
     {
       email,
       displayEmail: displayEmail(parsed.data.email),

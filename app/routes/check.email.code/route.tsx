@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
+import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
@@ -16,7 +17,6 @@ import {
   countFailure,
   invalid,
   readCheckPost,
-  requestCrypto,
 } from '~/verify/check-request.server'
 import { checkEmailCode, type EmailChallengeRef } from '~/verify/email-code.server'
 
@@ -59,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!challenge) return redirect('/check/email', 303)
   const parsed = codeForm.safeParse({ code: post.form.get('code') ?? undefined })
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'format' })
-  const result = checkEmailCode({ db: db(), crypto: requestCrypto() }, challenge, parsed.data.code)
+  const result = checkEmailCode({ db: db(), crypto: portalCrypto() }, challenge, parsed.data.code)
   if (!result.ok) {
     const limit = countFailure(post.ip)
     return limit.limited ? tooManyRequests(limit) : invalid({ error: 'wrong' })

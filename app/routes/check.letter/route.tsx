@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
+import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
@@ -16,7 +17,6 @@ import {
   countFailure,
   invalid,
   readCheckPost,
-  requestCrypto,
 } from '~/verify/check-request.server'
 import { checkLetterCode } from '~/verify/letter-code-check.server'
 
@@ -51,7 +51,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const issue = parsed.error.issues[0]
     return invalid({ field: (issue?.path[0] ?? 'code') as Field, error: issue?.message ?? 'noMatch', code })
   }
-  const result = checkLetterCode({ db: db(), crypto: requestCrypto() }, parsed.data)
+  const result = checkLetterCode({ db: db(), crypto: portalCrypto() }, parsed.data)
   if (result.ok) {
     const setCookie = await startVerifiedSession(request, result.humanId)
     return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })

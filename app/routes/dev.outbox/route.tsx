@@ -2,12 +2,12 @@ import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-r
 import { useLoaderData } from '@remix-run/react'
 import { Trans, useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
+import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import type { Language } from '~/i18n/config'
 import { i18nServer } from '~/i18n/i18next.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { type DevOutboxMessage, loadDevOutbox } from '~/mail/dev-outbox.server'
-import { createPortalCrypto } from '~db/portal-crypto'
 
 /**
  * Outside production, the e-mails waiting in the outbox (without SMTP_URL
@@ -35,10 +35,7 @@ export const headers: HeadersFunction = () => ({
 export async function loader({ request }: LoaderFunctionArgs) {
   const config = getConfig()
   if (config.isProduction) throw new Response(null, { status: 404 })
-  const keyring = createPortalCrypto({
-    dataKey: config.PORTAL_DATA_KEY,
-    indexKey: config.PORTAL_INDEX_KEY,
-  }).keyring
+  const keyring = portalCrypto().keyring
   const language = (await i18nServer.getLocale(request)) as Language
   return {
     meta: await getPageMeta(request, 'dev'),

@@ -1,6 +1,7 @@
 import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { Trans, useTranslation } from 'react-i18next'
+import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { loadExposureView } from '~/exposure/exposure.server'
 import { intlLocale } from '~/i18n/config'
@@ -11,7 +12,7 @@ import { CsrfField } from '~/ui/csrf-field'
 import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
 import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
-import { checkFormToken, requestCrypto } from '~/verify/check-request.server'
+import { checkFormToken } from '~/verify/check-request.server'
 
 export const handle = { i18n: ['exposure'] }
 
@@ -21,7 +22,7 @@ export const headers = () => ({ 'Cache-Control': 'no-store', 'Referrer-Policy': 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const humanId = await requireVerifiedHuman(request)
-  const view = loadExposureView(db(), requestCrypto().keyring, humanId)
+  const view = loadExposureView(db(), portalCrypto().keyring, humanId)
   const locale = intlLocale(await i18nServer.getLocale(request))
   // Dates are written here, once, so the server's page and the hydrated one agree.
   const formatDate = (iso: string) =>

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { getConfig } from '~/config.server'
+import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
@@ -18,7 +19,6 @@ import {
   invalid,
   PERSONAL_PAGE_HEADERS,
   readCheckPost,
-  requestCrypto,
 } from '~/verify/check-request.server'
 import { checkMessage, isAddressLike, officialSenders } from '~/verify/message-check.server'
 
@@ -69,7 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ...echo,
     })
   }
-  const answer = checkMessage({ db: db(), crypto: requestCrypto() }, parsed.data)
+  const answer = checkMessage({ db: db(), crypto: portalCrypto() }, parsed.data)
   // A typo the check symbol caught looked nothing up: no attempt to count.
   if (answer === 'check_the_reference')
     return invalid({ field: 'reference' as Field, error: 'checkTheReference', ...echo })
