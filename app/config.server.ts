@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 
 /**
@@ -58,6 +59,8 @@ const schema = z
     // Per client IP and 15 minutes. Generous: Japanese mobile carriers put many customers behind one address.
     IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(100),
     IP_CHECK_LIMIT: z.coerce.number().int().min(1).default(300),
+    // Web server processes; unset, one per core in production and one elsewhere.
+    WEB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {
@@ -87,6 +90,7 @@ const schema = z
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     MAIL_FROM: env.MAIL_FROM ?? 'Sekaimon <no-reply@localhost>',
     isProduction: env.NODE_ENV === 'production',
+    WEB_WORKERS: env.WEB_WORKERS ?? (env.NODE_ENV === 'production' ? availableParallelism() : 1),
   }))
 
 export type Config = z.infer<typeof schema>

@@ -6,11 +6,10 @@ import {
   type HandleErrorFunction,
 } from '@remix-run/node'
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
-import { createInstance } from 'i18next'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
-import { I18nextProvider, initReactI18next } from 'react-i18next'
-import { i18nServer, serverI18nOptions } from './i18n/i18next.server'
+import { I18nextProvider } from 'react-i18next'
+import { i18nFor, requestLanguage } from './i18n/i18next.server'
 import { NonceProvider } from './server/nonce'
 import { stripTrailingNulBytes } from './server/strip-nul-bytes'
 
@@ -26,12 +25,7 @@ export default async function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = loadContext.cspNonce
-  const i18n = createInstance()
-  await i18n.use(initReactI18next).init({
-    ...serverI18nOptions,
-    lng: await i18nServer.getLocale(request),
-    ns: i18nServer.getRouteNamespaces(remixContext),
-  })
+  const i18n = i18nFor(await requestLanguage(request))
   // Crawlers and no-JS readers get the whole page at once; browsers get the shell early.
   const readyEvent = isbot(request.headers.get('user-agent')) ? 'onAllReady' : 'onShellReady'
 

@@ -36,3 +36,24 @@ export function closeDatabases() {
   for (const db of connections.values()) db.$client.close()
   connections.clear()
 }
+
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>()
+
+/**
+ * A statement compiled once per connection and reused: compiling SQL costs
+ * more than most of the portal's queries take to run. Only for SQL built from
+ * constants, so the cache stays as small as the code.
+ */
+export function prepared<Row = unknown>(db: PortalDatabase, source: string) {
+  let cache = statementCaches.get(db.$client)
+  if (!cache) {
+    cache = new Map()
+    statementCaches.set(db.$client, cache)
+  }
+  let statement = cache.get(source)
+  if (!statement) {
+    statement = db.$client.prepare(source)
+    cache.set(source, statement)
+  }
+  return statement as Database.Statement<unknown[], Row>
+}

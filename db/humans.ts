@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 import { categoriesOf, type ExposureCategory } from './exposure-categories'
 import type { Cohort } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -34,16 +34,17 @@ export function findHumansToNotify(
   keyring: Keyring,
   { afterHumanId, limit }: { afterHumanId: number; limit: number },
 ): Human[] {
-  const rows = db.$client
-    .prepare(`
+  const rows = prepared(
+    db,
+    `
       select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
       from subjects s
       where s.human_id in (
         select h.human_id from subjects h
         where h.human_id > ? and not exists (select 1 from notifications n where n.human_id = h.human_id)
         group by h.human_id order by h.human_id limit ?)
-      order by s.human_id, s.id`)
-    .all(afterHumanId, limit) as SubjectRow[]
+      order by s.human_id, s.id`,
+  ).all(afterHumanId, limit) as SubjectRow[]
   return groupByHuman(rows, keyring)
 }
 
@@ -69,22 +70,25 @@ function groupByHuman(rows: SubjectRow[], keyring: Keyring): Human[] {
 }
 
 export function countHumansToNotify(db: PortalDatabase) {
-  return db.$client
-    .prepare(`
+  return prepared(
+    db,
+    `
       select count(distinct human_id) from subjects s
-      where not exists (select 1 from notifications n where n.human_id = s.human_id)`)
+      where not exists (select 1 from notifications n where n.human_id = s.human_id)`,
+  )
     .pluck()
     .get() as number
 }
 
 /** One human with every record of theirs, opened; undefined when no record has that human ID. */
 export function findHuman(db: PortalDatabase, keyring: Keyring, humanId: number): Human | undefined {
-  const rows = db.$client
-    .prepare(`
+  const rows = prepared(
+    db,
+    `
       select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
       from subjects s
       where s.human_id = ?
-      order by s.id`)
-    .all(humanId) as SubjectRow[]
+      order by s.id`,
+  ).all(humanId) as SubjectRow[]
   return groupByHuman(rows, keyring)[0]
 }

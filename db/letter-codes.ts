@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 
 /**
  * Letter codes as the identity check sees them: the notification a code's
@@ -13,11 +13,12 @@ export function findLetterCodeHolder(
   db: PortalDatabase,
   letterCodeIndex: Buffer,
 ): LetterCodeHolder | undefined {
-  const row = db.$client
-    .prepare(`
+  const row = prepared(
+    db,
+    `
       select id, human_id as humanId, letter_code_failures as failures, letter_code_locked_at as lockedAt
-      from notifications where letter_code_index = ? and state = 'issued'`)
-    .get(letterCodeIndex) as
+      from notifications where letter_code_index = ? and state = 'issued'`,
+  ).get(letterCodeIndex) as
     | { id: number; humanId: number; failures: number; lockedAt: number | null }
     | undefined
   if (!row) return undefined
@@ -35,26 +36,29 @@ export function recordLetterCodeFailure(
   notificationId: number,
   { lockAfter, now }: { lockAfter: number; now: number },
 ) {
-  db.$client
-    .prepare(`
+  prepared(
+    db,
+    `
       update notifications set
         letter_code_failures = letter_code_failures + 1,
         letter_code_locked_at = case when letter_code_failures + 1 >= ? then coalesce(letter_code_locked_at, ?)
                                      else letter_code_locked_at end
-      where id = ?`)
-    .run(lockAfter, now, notificationId)
+      where id = ?`,
+  ).run(lockAfter, now, notificationId)
 }
 
 /** Used: the hash goes, so the code is dead. */
 export function markLetterCodeUsed(db: PortalDatabase, notificationId: number, now: number) {
-  db.$client
-    .prepare('update notifications set letter_code_index = null, letter_code_used_at = ? where id = ?')
-    .run(now, notificationId)
+  prepared(db, 'update notifications set letter_code_index = null, letter_code_used_at = ? where id = ?').run(
+    now,
+    notificationId,
+  )
 }
 
 /** Staff lift a lock (issue of the support console); the count starts again. */
 export function unlockLetterCode(db: PortalDatabase, notificationId: number) {
-  db.$client
-    .prepare('update notifications set letter_code_failures = 0, letter_code_locked_at = null where id = ?')
-    .run(notificationId)
+  prepared(
+    db,
+    'update notifications set letter_code_failures = 0, letter_code_locked_at = null where id = ?',
+  ).run(notificationId)
 }

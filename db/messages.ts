@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 import type { MessageChannel } from './schema'
 
 /**
@@ -13,8 +13,9 @@ export type MessageFound = {
 }
 
 export function findMessageByReference(db: PortalDatabase, referenceIndex: Buffer): MessageFound | undefined {
-  const row = db.$client
-    .prepare('select channel, address_sealed as addressSealed from messages where reference_index = ?')
-    .get(referenceIndex) as { channel: MessageChannel; addressSealed: Buffer | null } | undefined
+  const row = prepared(
+    db,
+    'select channel, address_sealed as addressSealed from messages where reference_index = ?',
+  ).get(referenceIndex) as { channel: MessageChannel; addressSealed: Buffer | null } | undefined
   return row ? { channel: row.channel, addressSealed: row.addressSealed } : undefined
 }

@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 import { outboxContentContext } from './notifications'
 import type { OutboxState } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -47,11 +47,10 @@ export function claimDueMessages(
 
 /** Sent: the content (the only copy of what it said) is dropped; the state and time remain. */
 export function markSent(db: PortalDatabase, id: number, at: number) {
-  db.$client
-    .prepare(
-      "update outbox_messages set state = 'sent', sent_at = ?, content_sealed = null, lease_until = null, last_error = null where id = ?",
-    )
-    .run(at, id)
+  prepared(
+    db,
+    "update outbox_messages set state = 'sent', sent_at = ?, content_sealed = null, lease_until = null, last_error = null where id = ?",
+  ).run(at, id)
 }
 
 /** A temporary failure: due again at `nextAttemptAt`. */
@@ -60,25 +59,23 @@ export function markForRetry(
   id: number,
   { nextAttemptAt, reason }: { nextAttemptAt: number; reason: string },
 ) {
-  db.$client
-    .prepare(
-      "update outbox_messages set state = 'pending', next_attempt_at = ?, lease_until = null, last_error = ? where id = ?",
-    )
-    .run(nextAttemptAt, reason, id)
+  prepared(
+    db,
+    "update outbox_messages set state = 'pending', next_attempt_at = ?, lease_until = null, last_error = ? where id = ?",
+  ).run(nextAttemptAt, reason, id)
 }
 
 /** A permanent failure (bounced, address refused): kept with its reason for staff. */
 export function markFailed(db: PortalDatabase, id: number, reason: string) {
-  db.$client
-    .prepare("update outbox_messages set state = 'failed', lease_until = null, last_error = ? where id = ?")
-    .run(reason, id)
+  prepared(
+    db,
+    "update outbox_messages set state = 'failed', lease_until = null, last_error = ? where id = ?",
+  ).run(reason, id)
 }
 
 export function countOutbox(db: PortalDatabase): Record<OutboxState, number> {
   const counts: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0 }
-  const rows = db.$client
-    .prepare('select state, count(*) as count from outbox_messages group by state')
-    .all() as {
+  const rows = prepared(db, 'select state, count(*) as count from outbox_messages group by state').all() as {
     state: OutboxState
     count: number
   }[]
@@ -102,12 +99,13 @@ export function listOutbox(
   keyring: Keyring,
   { limit }: { limit: number },
 ): OutboxEntry[] {
-  const rows = db.$client
-    .prepare(`
+  const rows = prepared(
+    db,
+    `
       select id, message_id as messageId, state, attempts, last_error as lastError, created_at as createdAt,
         sent_at as sentAt, content_sealed as contentSealed
-      from outbox_messages order by id desc limit ?`)
-    .all(limit) as (Omit<OutboxEntry, 'content'> & { messageId: number; contentSealed: Buffer | null })[]
+      from outbox_messages order by id desc limit ?`,
+  ).all(limit) as (Omit<OutboxEntry, 'content'> & { messageId: number; contentSealed: Buffer | null })[]
   return rows.map(({ messageId, contentSealed, ...entry }) => ({
     ...entry,
     content: contentSealed

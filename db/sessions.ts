@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 
 /**
  * Server-side sessions. A row is found by the keyed hash of the random ID the
@@ -31,29 +31,31 @@ export type NewSession = {
 }
 
 export function createSession(db: PortalDatabase, session: NewSession) {
-  db.$client
-    .prepare(`
+  prepared(
+    db,
+    `
       insert into sessions (id_hash, kind, human_id, staff_user_id, challenge, created_at, last_seen_at, expires_at)
-      values (?, ?, ?, ?, ?, ?, ?, ?)`)
-    .run(
-      session.idHash,
-      session.kind,
-      session.humanId ?? null,
-      session.staffUserId ?? null,
-      challengeJson(session.challenge),
-      session.now,
-      session.now,
-      session.expiresAt,
-    )
+      values (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    session.idHash,
+    session.kind,
+    session.humanId ?? null,
+    session.staffUserId ?? null,
+    challengeJson(session.challenge),
+    session.now,
+    session.now,
+    session.expiresAt,
+  )
 }
 
 export function findSession(db: PortalDatabase, idHash: Buffer): StoredSession | undefined {
-  const row = db.$client
-    .prepare(`
+  const row = prepared(
+    db,
+    `
       select kind, human_id as humanId, staff_user_id as staffUserId, challenge,
         created_at as createdAt, last_seen_at as lastSeenAt, expires_at as expiresAt
-      from sessions where id_hash = ?`)
-    .get(idHash) as (Omit<StoredSession, 'challenge'> & { challenge: string | null }) | undefined
+      from sessions where id_hash = ?`,
+  ).get(idHash) as (Omit<StoredSession, 'challenge'> & { challenge: string | null }) | undefined
   if (!row) return undefined
   return { ...row, challenge: parseChallenge(row.challenge) }
 }
@@ -63,9 +65,11 @@ export function touchSession(
   db: PortalDatabase,
   { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
 ) {
-  db.$client
-    .prepare('update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?')
-    .run(now, expiresAt, idHash)
+  prepared(db, 'update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
+    now,
+    expiresAt,
+    idHash,
+  )
 }
 
 /** The visitor proved who they are; the pending challenge is spent with it. */
@@ -73,26 +77,22 @@ export function setSessionHuman(
   db: PortalDatabase,
   { idHash, humanId }: { idHash: Buffer; humanId: number },
 ) {
-  db.$client
-    .prepare('update sessions set human_id = ?, challenge = null where id_hash = ?')
-    .run(humanId, idHash)
+  prepared(db, 'update sessions set human_id = ?, challenge = null where id_hash = ?').run(humanId, idHash)
 }
 
 export function setSessionChallenge(
   db: PortalDatabase,
   { idHash, challenge }: { idHash: Buffer; challenge: unknown },
 ) {
-  db.$client
-    .prepare('update sessions set challenge = ? where id_hash = ?')
-    .run(challengeJson(challenge), idHash)
+  prepared(db, 'update sessions set challenge = ? where id_hash = ?').run(challengeJson(challenge), idHash)
 }
 
 export function clearSessionChallenge(db: PortalDatabase, idHash: Buffer) {
-  db.$client.prepare('update sessions set challenge = null where id_hash = ?').run(idHash)
+  prepared(db, 'update sessions set challenge = null where id_hash = ?').run(idHash)
 }
 
 export function deleteSession(db: PortalDatabase, idHash: Buffer) {
-  db.$client.prepare('delete from sessions where id_hash = ?').run(idHash)
+  prepared(db, 'delete from sessions where id_hash = ?').run(idHash)
 }
 
 /** "Sign out everywhere else": every session of the human but the one in use. */
@@ -100,14 +100,13 @@ export function deleteOtherSessionsOfHuman(
   db: PortalDatabase,
   { humanId, keepIdHash }: { humanId: number; keepIdHash: Buffer },
 ) {
-  return db.$client
-    .prepare('delete from sessions where human_id = ? and id_hash != ?')
-    .run(humanId, keepIdHash).changes
+  return prepared(db, 'delete from sessions where human_id = ? and id_hash != ?').run(humanId, keepIdHash)
+    .changes
 }
 
 /** Sessions nobody can use any more; returns how many went. */
 export function deleteExpiredSessions(db: PortalDatabase, now: number) {
-  return db.$client.prepare('delete from sessions where expires_at <= ?').run(now).changes
+  return prepared(db, 'delete from sessions where expires_at <= ?').run(now).changes
 }
 
 function challengeJson(challenge: unknown) {

@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 import { type Keyring, unsealJson } from './seal'
 import { cardContext, type StoredCardValue } from './subject-record'
 
@@ -15,13 +15,14 @@ export function findStoredCards(
   subjectId: number,
   { currentOnly = false }: { currentOnly?: boolean } = {},
 ): StoredCardValue[] {
-  const rows = db.$client
-    .prepare(`
+  const rows = prepared(
+    db,
+    `
       select c.card_index, c.card_sealed, s.natural_id_index as member_id_index
       from stored_cards c join subjects s on s.id = c.subject_id
       where c.subject_id = ? and s.cohort = 'member' ${currentOnly ? 'and c.removed_at is null' : ''}
-      order by c.id`)
-    .all(subjectId) as CardRow[]
+      order by c.id`,
+  ).all(subjectId) as CardRow[]
   return rows.map((row) => {
     const { last4, expiry } = unsealJson<StoredCardValue>({
       keyring,

@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 import { categoryBit } from './exposure-categories'
 import type { PreparedCard, PreparedSubject } from './import/prepare'
 import type { Cohort } from './schema'
@@ -181,7 +181,7 @@ export function linkBuyersToMembers(db: PortalDatabase) {
 }
 
 export function countSubjects(db: PortalDatabase) {
-  return db.$client.prepare('select count(*) from subjects').pluck().get() as number
+  return prepared(db, 'select count(*) from subjects').pluck().get() as number
 }
 
 /**
@@ -190,7 +190,7 @@ export function countSubjects(db: PortalDatabase) {
  */
 export function findHumanIdByEmail(db: PortalDatabase, emailIndex: Buffer): number | undefined {
   return (
-    (db.$client.prepare('select min(human_id) from subjects where email_index = ?').pluck().get(emailIndex) as
+    (prepared(db, 'select min(human_id) from subjects where email_index = ?').pluck().get(emailIndex) as
       | number
       | null) ?? undefined
   )

@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 
 /**
  * One-time codes sent by e-mail, one row per address (found by its keyed
@@ -17,11 +17,12 @@ export type EmailChallenge = {
 const TYPE = 'email-code'
 
 export function findEmailChallenge(db: PortalDatabase, targetIndex: Buffer): EmailChallenge | undefined {
-  return db.$client
-    .prepare(`
+  return prepared(
+    db,
+    `
       select code_hash as codeHash, failures, expires_at as expiresAt, created_at as createdAt
-      from verification_challenges where type = ? and target_index = ?`)
-    .get(TYPE, targetIndex) as EmailChallenge | undefined
+      from verification_challenges where type = ? and target_index = ?`,
+  ).get(TYPE, targetIndex) as EmailChallenge | undefined
 }
 
 /**
@@ -38,8 +39,9 @@ export function replaceEmailChallenge(
     resetFailuresBefore,
   }: { targetIndex: Buffer; codeHash: Buffer; expiresAt: number; now: number; resetFailuresBefore: number },
 ) {
-  db.$client
-    .prepare(`
+  prepared(
+    db,
+    `
       insert into verification_challenges (type, target_index, code_hash, failures, expires_at, created_at)
       values (?, ?, ?, 0, ?, ?)
       on conflict (type, target_index) do update set
@@ -47,19 +49,21 @@ export function replaceEmailChallenge(
         expires_at = excluded.expires_at,
         failures = case when verification_challenges.created_at < ? then 0 else verification_challenges.failures end,
         created_at = case when verification_challenges.created_at < ? then excluded.created_at
-                          else verification_challenges.created_at end`)
-    .run(TYPE, targetIndex, codeHash, expiresAt, now, resetFailuresBefore, resetFailuresBefore)
+                          else verification_challenges.created_at end`,
+  ).run(TYPE, targetIndex, codeHash, expiresAt, now, resetFailuresBefore, resetFailuresBefore)
 }
 
 export function recordEmailChallengeFailure(db: PortalDatabase, targetIndex: Buffer) {
-  db.$client
-    .prepare('update verification_challenges set failures = failures + 1 where type = ? and target_index = ?')
-    .run(TYPE, targetIndex)
+  prepared(
+    db,
+    'update verification_challenges set failures = failures + 1 where type = ? and target_index = ?',
+  ).run(TYPE, targetIndex)
 }
 
 /** Used: gone, so the code cannot be used again. */
 export function deleteEmailChallenge(db: PortalDatabase, targetIndex: Buffer) {
-  db.$client
-    .prepare('delete from verification_challenges where type = ? and target_index = ?')
-    .run(TYPE, targetIndex)
+  prepared(db, 'delete from verification_challenges where type = ? and target_index = ?').run(
+    TYPE,
+    targetIndex,
+  )
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import { isLanguage, type Language } from './config'
-import { i18nServer, languageCookie } from './i18next.server'
+import { languageCookie, requestLanguage } from './i18next.server'
 
 /**
  * The language of this request, and the cookie that keeps a `?lng=` choice for
  * the pages the reader opens next.
  */
 export async function resolveLanguage(request: Request) {
-  const language = (await i18nServer.getLocale(request)) as Language
+  const language = await requestLanguage(request)
   const headers = new Headers()
   const requested = new URL(request.url).searchParams.get('lng')
   if (isLanguage(requested)) {

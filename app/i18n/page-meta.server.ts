@@ -1,4 +1,4 @@
-import { i18nServer } from './i18next.server'
+import { i18nFor, requestLanguage } from './i18next.server'
 import type { Namespace } from './resources.server'
 
 export type PageMeta = { title: string; description: string }
@@ -8,7 +8,7 @@ export type PageMeta = { title: string; description: string }
  * `meta.description` of its namespace.
  */
 export async function getPageMeta(request: Request, namespace: Namespace): Promise<PageMeta> {
-  const t = await i18nServer.getFixedT(request, [namespace, 'common'])
+  const t = i18nFor(await requestLanguage(request)).getFixedT(null, [namespace, 'common'])
   return {
     title: `${t(`${namespace}:meta.title`)} | ${t('common:layout.siteName')}`,
     description: t(`${namespace}:meta.description`),
@@ -21,7 +21,7 @@ export async function getSubPageMeta(
   namespace: Namespace,
   prefix: string,
 ): Promise<PageMeta> {
-  const t = await i18nServer.getFixedT(request, [namespace, 'common'])
+  const t = i18nFor(await requestLanguage(request)).getFixedT(null, [namespace, 'common'])
   return {
     title: `${t(`${namespace}:${prefix}.meta.title`)} | ${t('common:layout.siteName')}`,
     description: t(`${namespace}:${prefix}.meta.description`),
@@ -30,7 +30,7 @@ export async function getSubPageMeta(
 
 /** The title and description of the 404 page, from `common:errors.notFound`. */
 export async function getNotFoundMeta(request: Request): Promise<PageMeta> {
-  const t = await i18nServer.getFixedT(request, 'common')
+  const t = i18nFor(await requestLanguage(request)).getFixedT(null, 'common')
   return {
     title: `${t('errors.notFound.title')} | ${t('layout.siteName')}`,
     description: t('errors.notFound.body'),

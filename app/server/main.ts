@@ -1,3 +1,5 @@
+import cluster from 'node:cluster'
+import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { broadcastDevReady, type ServerBuild } from '@remix-run/node'
@@ -6,14 +8,36 @@ import { startBackgroundSender } from '~/mail/background-sender.server'
 import { createApp } from './app'
 import { startHousekeeping } from './housekeeping'
 import { serverBuildPath } from './paths'
+import { superviseWorkers } from './workers'
 
 async function importBuild(): Promise<ServerBuild> {
   // A query string defeats the module cache so that development rebuilds are picked up.
   return import(`${pathToFileURL(serverBuildPath).href}?t=${Date.now()}`)
 }
 
-/** Serves the built portal on `config.PORT`; resolves once it listens. */
+/**
+ * Serves the built portal on `config.PORT`; resolves once it listens. With
+ * more than one web worker this process supervises them (node:cluster shares
+ * the port) and does the background work itself, once for all of them.
+ */
 export async function serve(config: Config) {
+  const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
+  const workers = underRemixDev ? 1 : config.WEB_WORKERS
+  if (workers > 1) {
+    const supervisor = await superviseWorkers(config, workers)
+    announce(supervisor.port)
+    stopOnSignal(startBackgroundWork(config), supervisor)
+    return
+  }
+  const server = await listen(config)
+  announce((server.address() as AddressInfo).port)
+  stopOnSignal(startBackgroundWork(config), {
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  })
+}
+
+/** One web server process: the Remix build behind Express, listening on `config.PORT`. */
+export async function listen(config: Config): Promise<Server> {
   const build = await importBuild()
   // Set by `remix dev`, which rebuilds and wants to hear when the new build is live.
   const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
@@ -36,19 +60,35 @@ export async function serve(config: Config) {
       process.exit(1)
     })
   })
-  const { port } = server.address() as AddressInfo
-  console.log(`Sekaimon exposure portal listening on http://localhost:${port}`)
   if (underRemixDev) await broadcastDevReady(build)
+  return server
+}
+
+function announce(port: number) {
+  console.log(`Sekaimon exposure portal listening on http://localhost:${port}`)
+}
+
+/** The outbox sender and housekeeping: one of each per portal, not per web worker. */
+function startBackgroundWork(config: Config) {
+  if (!cluster.isPrimary) throw new Error('background work belongs to the primary process')
   const sender = startBackgroundSender(config)
   const housekeeping = startHousekeeping(config)
+  return {
+    async stop() {
+      housekeeping.stop()
+      await sender?.stop()
+    },
+  }
+}
 
+type Stoppable = { stop(): Promise<void> }
+
+function stopOnSignal(...parts: Stoppable[]) {
   const shutdown = () => {
-    void sender?.stop()
-    housekeeping.stop()
-    server.close(() => process.exit(0))
+    // Whatever is still running after five seconds is cut off.
     setTimeout(() => process.exit(0), 5_000).unref()
+    void Promise.allSettled(parts.map((part) => part.stop())).then(() => process.exit(0))
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
-  return server
 }

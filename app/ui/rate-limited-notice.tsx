@@ -1,7 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import { intlLocale } from '~/i18n/config'
-
-const TIME_ZONE = 'Asia/Tokyo'
+import { dateFormat } from '~/i18n/date-format'
 
 /**
  * Shown instead of a form's answer when a limit refused the request (see
@@ -11,20 +9,11 @@ const TIME_ZONE = 'Asia/Tokyo'
  */
 export function RateLimitedNotice({ retryAt }: { retryAt: string }) {
   const { t, i18n } = useTranslation()
-  const locale = intlLocale(i18n.language)
   const moment = new Date(retryAt)
-  const date = new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    timeZone: TIME_ZONE,
-  }).format(moment)
-  const time = new Intl.DateTimeFormat(locale, {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone: TIME_ZONE,
-  }).format(moment)
+  const date = dateFormat(i18n.language, { year: 'numeric', month: 'long', day: 'numeric' }).format(moment)
+  const time = dateFormat(i18n.language, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    moment,
+  )
   return (
     <p className="callout rate-limited" role="alert">
       {t('rateLimited.message', { time: t('rateLimited.dateTime', { date, time }) })}

@@ -24,6 +24,8 @@ const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const SESSIONS = 2000
+// Unmeasured load first, so the figures are of a warm server (JIT, caches), as in service.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
 const cacheDirectory = fileURLToPath(new URL(`../../.cache/bench-verify-${MEMBERS}/`, import.meta.url))
 
 const population = await verifyPopulation(cacheDirectory, MEMBERS)
@@ -59,6 +61,8 @@ try {
   ]
   const results = []
   for (const route of routes) {
+    if (WARMUP_SECONDS > 0)
+      await autocannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...route.options })
     const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
     const expected = Number(result.statusCodeStats?.[String(route.expect) as `${number}`]?.count ?? 0)
     results.push({ route, result, unexpected: result.requests.total - expected, expected })

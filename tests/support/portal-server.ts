@@ -10,6 +10,8 @@ export type PortalServer = {
   dataDirectory: string
   databasePath: string
   output: () => string
+  /** The process `npm start` would be: the web server, or the primary that supervises web workers. */
+  pid: number
   stop: () => Promise<void>
 }
 
@@ -53,6 +55,7 @@ export async function startPortal({
     dataDirectory,
     databasePath,
     output: () => output,
+    pid: child.pid as number,
     stop: async () => {
       await stopChild(child)
       rmSync(dataDirectory, { recursive: true, force: true })

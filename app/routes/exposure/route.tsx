@@ -4,8 +4,8 @@ import { Trans, useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { loadExposureView } from '~/exposure/exposure.server'
-import { intlLocale } from '~/i18n/config'
-import { i18nServer } from '~/i18n/i18next.server'
+import { dateFormat } from '~/i18n/date-format'
+import { requestLanguage } from '~/i18n/i18next.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { requireVerifiedHuman } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
@@ -23,12 +23,9 @@ export const headers = () => ({ 'Cache-Control': 'no-store', 'Referrer-Policy': 
 export async function loader({ request }: LoaderFunctionArgs) {
   const humanId = await requireVerifiedHuman(request)
   const view = loadExposureView(db(), portalCrypto().keyring, humanId)
-  const locale = intlLocale(await i18nServer.getLocale(request))
+  const longDate = dateFormat(await requestLanguage(request), { dateStyle: 'long' })
   // Dates are written here, once, so the server's page and the hydrated one agree.
-  const formatDate = (iso: string) =>
-    new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'Asia/Tokyo' }).format(
-      new Date(`${iso}T00:00:00+09:00`),
-    )
+  const formatDate = (iso: string) => longDate.format(new Date(`${iso}T00:00:00+09:00`))
   const records = view.records.map((record) => ({
     ...record,
     period: record.period ? { from: formatDate(record.period.from), to: formatDate(record.period.to) } : null,

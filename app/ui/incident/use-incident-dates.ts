@@ -1,8 +1,6 @@
 import { useTranslation } from 'react-i18next'
-import { intlLocale } from '~/i18n/config'
+import { dateFormat as cachedDateFormat } from '~/i18n/date-format'
 import type { When } from './incident-facts'
-
-const TIME_ZONE = 'Asia/Tokyo'
 
 /** A calendar date (`2026-02-10`) or a moment (`2026-02-10T13:00+09:00`). */
 const toDate = (iso: string) => new Date(iso)
@@ -15,20 +13,9 @@ const toDate = (iso: string) => new Date(iso)
  */
 export function useIncidentDates() {
   const { t, i18n } = useTranslation('incident')
-  const locale = intlLocale(i18n.language)
-  const dateFormat = new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-    timeZone: TIME_ZONE,
-  })
-  const dayFormat = new Intl.DateTimeFormat(locale, { day: 'numeric', timeZone: TIME_ZONE })
-  const timeFormat = new Intl.DateTimeFormat(locale, {
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZone: TIME_ZONE,
-  })
+  const dateFormat = cachedDateFormat(i18n.language, { year: 'numeric', month: 'long', day: 'numeric' })
+  const dayFormat = cachedDateFormat(i18n.language, { day: 'numeric' })
+  const timeFormat = cachedDateFormat(i18n.language, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
 
   const date = (iso: string) => dateFormat.format(toDate(iso))
 
