@@ -59,6 +59,17 @@ const schema = z
     // Per client IP and 15 minutes. Generous: Japanese mobile carriers put many customers behind one address.
     IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(100),
     IP_CHECK_LIMIT: z.coerce.number().int().min(1).default(300),
+    // Members' new passwords (NIST SP 800-63B-4: at least 15 where a password is the only factor).
+    PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(15),
+    // The Pwned Passwords range API (https://api.pwnedpasswords.com); unset, only the offline checks run.
+    PWNED_PASSWORDS_URL: z.string().url().optional(),
+    // What the shop presents to ask which members are ready (Authorization: Bearer).
+    SHOP_API_TOKEN: z.string().min(32, 'SHOP_API_TOKEN must be at least 32 characters').optional(),
+    // The day the shop reopens, as members are told.
+    RESUMPTION_DATE: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'RESUMPTION_DATE must be YYYY-MM-DD')
+      .default('2026-04-23'),
     // Web server processes; unset, one per core in production and one elsewhere.
     WEB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   })
@@ -75,6 +86,13 @@ const schema = z
         code: 'custom',
         path: ['MAIL_FROM'],
         message: 'MAIL_FROM is not set (the sender of every e-mail)',
+      })
+    }
+    if (env.NODE_ENV === 'production' && !env.SHOP_API_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHOP_API_TOKEN'],
+        message: 'SHOP_API_TOKEN is not set (the shop asks readiness with it)',
       })
     }
     if (env.NODE_ENV === 'production' && !env.SMTP_URL) {

@@ -21,6 +21,7 @@ export type BlindIndexKind =
   | 'message-ref'
   | 'card'
   | 'email-code'
+  | 'email-change'
 
 export type BlindIndexer = (kind: BlindIndexKind, normalised: string) => Buffer
 

@@ -75,22 +75,50 @@ export const subjects = sqliteTable(
 export const REQUIRED_ACTIONS = ['reset_password', 'reconfirm_details', 'verify_email'] as const
 export type RequiredAction = (typeof REQUIRED_ACTIONS)[number]
 
-/** A member's account on the shop, and what it must do before the shop reopens. */
-export const memberAccounts = sqliteTable('member_accounts', {
-  subjectId: integer('subject_id')
-    .primaryKey()
-    .references(() => subjects.id, { onDelete: 'cascade' }),
-  passwordHash: text('password_hash'),
-  // Required actions still open, in the order the member is led through them.
-  openActions: text('open_actions', { mode: 'json' })
-    .$type<RequiredAction[]>()
-    .notNull()
-    .default(sql`'["reset_password","reconfirm_details"]'`),
-  detailsConfirmedAt: integer('details_confirmed_at', { mode: 'timestamp_ms' }),
-  readyAt: integer('ready_at', { mode: 'timestamp_ms' }),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-})
+/**
+ * A member's account on the shop, and what it must do before the shop reopens.
+ * The subject's record stays what was exposed; what the member confirms or
+ * corrects since lives here (`details_sealed`, null while unchanged).
+ */
+export const memberAccounts = sqliteTable(
+  'member_accounts',
+  {
+    subjectId: integer('subject_id')
+      .primaryKey()
+      .references(() => subjects.id, { onDelete: 'cascade' }),
+    passwordHash: text('password_hash'),
+    passwordChangedAt: integer('password_changed_at', { mode: 'timestamp_ms' }),
+    // Required actions still open, in the order the member is led through them.
+    openActions: text('open_actions', { mode: 'json' })
+      .$type<RequiredAction[]>()
+      .notNull()
+      .default(sql`'["reset_password","reconfirm_details"]'`),
+    detailsSealed: blob('details_sealed', { mode: 'buffer' }),
+    // The index of the confirmed e-mail address once it differs from the exposed record's.
+    emailIndex: digest('email_index'),
+    // A new address waiting for its code; it replaces the old one only when confirmed.
+    pendingEmailSealed: blob('pending_email_sealed', { mode: 'buffer' }),
+    detailsConfirmedAt: integer('details_confirmed_at', { mode: 'timestamp_ms' }),
+    readyAt: integer('ready_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('member_accounts_email').on(table.emailIndex)],
+)
+
+/** Each "confirm" of the registration details: when, and which fields changed (names, never values). */
+export const detailConfirmations = sqliteTable(
+  'detail_confirmations',
+  {
+    id: id(),
+    subjectId: integer('subject_id')
+      .notNull()
+      .references(() => subjects.id, { onDelete: 'cascade' }),
+    changedFields: text('changed_fields', { mode: 'json' }).$type<string[]>().notNull(),
+    confirmedAt: integer('confirmed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [index('detail_confirmations_subject').on(table.subjectId)],
+)
 
 /** A card a member had stored: last four digits and expiry only, sealed. */
 export const storedCards = sqliteTable(

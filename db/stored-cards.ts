@@ -32,3 +32,37 @@ export function findStoredCards(
     return { last4, expiry }
   })
 }
+
+export type CurrentCard = StoredCardValue & { id: number }
+
+/** The cards a member still has saved, with the row IDs the form refers to them by. */
+export function findCurrentCards(db: PortalDatabase, keyring: Keyring, subjectId: number): CurrentCard[] {
+  const rows = prepared(
+    db,
+    `
+      select c.id, c.card_index, c.card_sealed, s.natural_id_index as member_id_index
+      from stored_cards c join subjects s on s.id = c.subject_id
+      where c.subject_id = ? and s.cohort = 'member' and c.removed_at is null
+      order by c.id`,
+  ).all(subjectId) as (CardRow & { id: number })[]
+  return rows.map((row) => {
+    const { last4, expiry } = unsealJson<StoredCardValue>({
+      keyring,
+      context: cardContext(row.member_id_index, row.card_index),
+      sealed: row.card_sealed,
+    })
+    return { id: row.id, last4, expiry }
+  })
+}
+
+/** The member no longer wants these cards saved. The rows stay: the cards were in the data that was accessed. */
+export function removeStoredCards(
+  db: PortalDatabase,
+  { subjectId, cardIds, now }: { subjectId: number; cardIds: readonly number[]; now: number },
+) {
+  const remove = prepared(
+    db,
+    'update stored_cards set removed_at = ? where id = ? and subject_id = ? and removed_at is null',
+  )
+  for (const id of cardIds) remove.run(now, id, subjectId)
+}

@@ -14,15 +14,20 @@ export type EmailChallenge = {
   createdAt: number
 }
 
-const TYPE = 'email-code'
+/** What the code proves: an address for the identity check, or a member's new address. */
+export type ChallengeType = 'email-code' | 'email-change'
 
-export function findEmailChallenge(db: PortalDatabase, targetIndex: Buffer): EmailChallenge | undefined {
+export function findEmailChallenge(
+  db: PortalDatabase,
+  targetIndex: Buffer,
+  type: ChallengeType = 'email-code',
+): EmailChallenge | undefined {
   return prepared(
     db,
     `
       select code_hash as codeHash, failures, expires_at as expiresAt, created_at as createdAt
       from verification_challenges where type = ? and target_index = ?`,
-  ).get(TYPE, targetIndex) as EmailChallenge | undefined
+  ).get(type, targetIndex) as EmailChallenge | undefined
 }
 
 /**
@@ -37,7 +42,15 @@ export function replaceEmailChallenge(
     expiresAt,
     now,
     resetFailuresBefore,
-  }: { targetIndex: Buffer; codeHash: Buffer; expiresAt: number; now: number; resetFailuresBefore: number },
+    type = 'email-code',
+  }: {
+    targetIndex: Buffer
+    codeHash: Buffer
+    expiresAt: number
+    now: number
+    resetFailuresBefore: number
+    type?: ChallengeType
+  },
 ) {
   prepared(
     db,
@@ -50,20 +63,28 @@ export function replaceEmailChallenge(
         failures = case when verification_challenges.created_at < ? then 0 else verification_challenges.failures end,
         created_at = case when verification_challenges.created_at < ? then excluded.created_at
                           else verification_challenges.created_at end`,
-  ).run(TYPE, targetIndex, codeHash, expiresAt, now, resetFailuresBefore, resetFailuresBefore)
+  ).run(type, targetIndex, codeHash, expiresAt, now, resetFailuresBefore, resetFailuresBefore)
 }
 
-export function recordEmailChallengeFailure(db: PortalDatabase, targetIndex: Buffer) {
+export function recordEmailChallengeFailure(
+  db: PortalDatabase,
+  targetIndex: Buffer,
+  type: ChallengeType = 'email-code',
+) {
   prepared(
     db,
     'update verification_challenges set failures = failures + 1 where type = ? and target_index = ?',
-  ).run(TYPE, targetIndex)
+  ).run(type, targetIndex)
 }
 
 /** Used: gone, so the code cannot be used again. */
-export function deleteEmailChallenge(db: PortalDatabase, targetIndex: Buffer) {
+export function deleteEmailChallenge(
+  db: PortalDatabase,
+  targetIndex: Buffer,
+  type: ChallengeType = 'email-code',
+) {
   prepared(db, 'delete from verification_challenges where type = ? and target_index = ?').run(
-    TYPE,
+    type,
     targetIndex,
   )
 }

@@ -1,13 +1,22 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { parseEnv } from 'node:util'
 
-const SECRET_NAMES = ['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY'] as const
+const SECRETS = {
+  SESSION_SECRET: () => randomBytes(32).toString('base64url'),
+  PORTAL_DATA_KEY: () => randomBytes(32).toString('base64'),
+  PORTAL_INDEX_KEY: () => randomBytes(32).toString('base64'),
+  SHOP_API_TOKEN: () => randomBytes(32).toString('base64url'),
+} as const
+type SecretName = keyof typeof SECRETS
+const SECRET_NAMES = Object.keys(SECRETS) as SecretName[]
 
 /**
  * Outside production, a first run writes `.env` with fresh random secrets so
- * that `npm start` needs nothing else; production never gets generated secrets.
- * Returns the line to print when a file was created.
+ * that `npm start` needs nothing else, and a later version that needs a new
+ * secret appends just that one (existing lines are never changed); production
+ * never gets generated secrets. Returns the line to print when it wrote.
  */
 export function ensureLocalEnvFile({
   env = process.env,
@@ -18,9 +27,16 @@ export function ensureLocalEnvFile({
 } = {}): string | undefined {
   const isProduction = env.NODE_ENV === 'production'
   const allGiven = SECRET_NAMES.every((name) => env[name])
-  if (isProduction || allGiven || existsSync(path)) return undefined
-  writeFileSync(path, renderEnvFile(), { mode: 0o600, flag: 'wx' })
-  return `Created ${path} with new random secrets (keep it out of version control).`
+  if (isProduction || allGiven) return undefined
+  if (!existsSync(path)) {
+    writeFileSync(path, renderEnvFile(SECRET_NAMES), { mode: 0o600, flag: 'wx' })
+    return `Created ${path} with new random secrets (keep it out of version control).`
+  }
+  const inFile = parseEnv(readFileSync(path, 'utf8'))
+  const missing = SECRET_NAMES.filter((name) => !env[name] && !inFile[name])
+  if (missing.length === 0) return undefined
+  appendFileSync(path, `\n${secretLines(missing).join('\n')}\n`)
+  return `Added ${missing.join(', ')} to ${path}.`
 }
 
 /** Loads `.env` into the environment without overriding what is already set. */
@@ -28,13 +44,15 @@ export function loadEnvFile(path = resolve(process.cwd(), '.env')) {
   if (existsSync(path)) process.loadEnvFile(path)
 }
 
-function renderEnvFile() {
+function renderEnvFile(names: SecretName[]) {
   return [
     '# Local secrets for the Sekaimon exposure portal, generated on first run.',
     '# Never commit this file; production takes its secrets from the environment.',
-    `SESSION_SECRET=${randomBytes(32).toString('base64url')}`,
-    `PORTAL_DATA_KEY=${randomBytes(32).toString('base64')}`,
-    `PORTAL_INDEX_KEY=${randomBytes(32).toString('base64')}`,
+    ...secretLines(names),
     '',
   ].join('\n')
+}
+
+function secretLines(names: SecretName[]) {
+  return names.map((name) => `${name}=${SECRETS[name]()}`)
 }

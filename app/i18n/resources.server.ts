@@ -1,4 +1,5 @@
 import type { Resource } from 'i18next'
+import enAccount from '~locales/en/account.json'
 import enCheck from '~locales/en/check.json'
 import enCommon from '~locales/en/common.json'
 import enDev from '~locales/en/dev.json'
@@ -7,6 +8,7 @@ import enExposure from '~locales/en/exposure.json'
 import enIncident from '~locales/en/incident.json'
 import enMessageCheck from '~locales/en/messageCheck.json'
 import enPrivacy from '~locales/en/privacy.json'
+import jaAccount from '~locales/ja/account.json'
 import jaCheck from '~locales/ja/check.json'
 import jaCommon from '~locales/ja/common.json'
 import jaDev from '~locales/ja/dev.json'
@@ -27,6 +29,7 @@ export const resources = {
     exposure: jaExposure,
     messageCheck: jaMessageCheck,
     dev: jaDev,
+    account: jaAccount,
   },
   en: {
     common: enCommon,
@@ -37,6 +40,7 @@ export const resources = {
     exposure: enExposure,
     messageCheck: enMessageCheck,
     dev: enDev,
+    account: enAccount,
   },
 } satisfies Resource
 

@@ -1,3 +1,7 @@
+import {
+  type AccountNoticeEmailInput,
+  renderAccountNoticeEmail,
+} from '~/accounts/account-notice-email.server'
 import { type NotificationEmailInput, renderNotificationEmail } from '~/notify/notification-email.server'
 import { type EmailCodeEmailInput, renderEmailCodeEmail } from '~/verify/email-code-email.server'
 
@@ -9,6 +13,7 @@ import { type EmailCodeEmailInput, renderEmailCodeEmail } from '~/verify/email-c
 export type EmailContent =
   | { kind: 'notification'; to: string; input: NotificationEmailInput }
   | { kind: 'email_code'; to: string; input: EmailCodeEmailInput }
+  | { kind: 'account_notice'; to: string; input: AccountNoticeEmailInput }
 
 export type RenderedEmail = { to: string; subject: string; text: string; html: string }
 
@@ -18,5 +23,7 @@ export function renderEmail(content: EmailContent): RenderedEmail {
       return { to: content.to, ...renderNotificationEmail(content.input) }
     case 'email_code':
       return { to: content.to, ...renderEmailCodeEmail(content.input) }
+    case 'account_notice':
+      return { to: content.to, ...renderAccountNoticeEmail(content.input) }
   }
 }

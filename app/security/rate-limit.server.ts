@@ -27,6 +27,8 @@ export type PortalLimits = {
   failuresPerIp: Limit
   /** Requests to the check pages from one client IP, per 15 minutes. */
   checksPerIp: Limit
+  /** Failed sign-ins with one e-mail address (known or not), per hour. */
+  signInFailuresPerAddress: Limit
 }
 
 export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT'>): PortalLimits {
@@ -34,6 +36,7 @@ export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_L
     emailCodesPerAddress: { bucket: 'email-codes-per-address', max: 5, windowMs: HOUR },
     failuresPerIp: { bucket: 'failures-per-ip', max: config.IP_FAILURE_LIMIT, windowMs: QUARTER_HOUR },
     checksPerIp: { bucket: 'checks-per-ip', max: config.IP_CHECK_LIMIT, windowMs: QUARTER_HOUR },
+    signInFailuresPerAddress: { bucket: 'sign-in-failures-per-address', max: 10, windowMs: HOUR },
   }
 }
 
@@ -53,6 +56,9 @@ export const limits: PortalLimits = {
   },
   get checksPerIp() {
     return current().checksPerIp
+  },
+  get signInFailuresPerAddress() {
+    return current().signInFailuresPerAddress
   },
 }
 

@@ -6,6 +6,7 @@ import type { PortalDatabase } from '~db/client'
 import {
   createSession,
   deleteExpiredSessions,
+  deleteOtherSessionsOfHuman,
   deleteSession,
   findSession,
   setSessionChallenge,
@@ -138,6 +139,12 @@ export function createSessionStore({
       })()
     },
 
+    /** Every other session of this human ends (a new password must lock out whoever else is in). */
+    endOtherSessions(request: Request, humanId: number): number {
+      const idHash = currentIdHash(request)
+      return deleteOtherSessionsOfHuman(db, { humanId, keepIdHash: idHash ?? Buffer.alloc(0) })
+    },
+
     endSession(request: Request): string {
       const idHash = currentIdHash(request)
       if (idHash) deleteSession(db, idHash)
@@ -179,4 +186,9 @@ export async function startVerifiedSession(request: Request, humanId: number): P
 /** Signs the visitor out; returns the Set-Cookie that makes the browser forget the cookie. */
 export async function endSession(request: Request): Promise<string> {
   return requestStore().endSession(request)
+}
+
+/** Ends every session of the human but this request's; returns how many ended. */
+export async function endOtherSessions(request: Request, humanId: number): Promise<number> {
+  return requestStore().endOtherSessions(request, humanId)
 }

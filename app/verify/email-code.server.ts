@@ -1,9 +1,7 @@
 import { randomInt, timingSafeEqual } from 'node:crypto'
-import { newMessageReference } from '~/codes/message-reference.server'
 import type { Language } from '~/i18n/config'
-import type { EmailContent } from '~/mail/email-content.server'
+import { queueEmailMessage } from '~/mail/queue-email.server'
 import type { PortalDatabase } from '~db/client'
-import { createNotificationWriter } from '~db/notifications'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findHumanIdByEmail } from '~db/subjects'
 import {
@@ -47,7 +45,6 @@ export function requestEmailCode(
   const ref = emailTarget(crypto, email)
   const targetIndex = Buffer.from(ref.target, 'hex')
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  const reference = newMessageReference()
   const humanId = findHumanIdByEmail(db, targetIndex)
   db.$client
     .transaction(() => {
@@ -59,21 +56,18 @@ export function requestEmailCode(
         resetFailuresBefore: now - FAILURE_SERIES_MS,
       })
       if (humanId === undefined) return
-      const content: EmailContent = {
-        kind: 'email_code',
+      queueEmailMessage({
+        db,
+        crypto,
+        humanId,
+        purpose: 'email_code',
         to: displayEmail,
-        input: { language, code, messageReference: reference.printed, portalAddress },
-      }
-      writer(db, crypto).queueEmail(
-        {
-          humanId,
-          channel: 'email',
-          purpose: 'email_code',
-          referenceIndex: crypto.index('message-ref', reference.canonical),
-          address: displayEmail,
-        },
-        content,
-      )
+        content: (messageReference) => ({
+          kind: 'email_code',
+          to: displayEmail,
+          input: { language, code, messageReference, portalAddress },
+        }),
+      })
     })
     .immediate()
   return ref
@@ -105,15 +99,4 @@ export function checkEmailCode(
 
 function codeHash(crypto: PortalCrypto, ref: EmailChallengeRef, code: string) {
   return crypto.index('email-code', `${ref.target}:${code}`)
-}
-
-const writers = new WeakMap<PortalDatabase, ReturnType<typeof createNotificationWriter>>()
-
-function writer(db: PortalDatabase, crypto: PortalCrypto) {
-  let made = writers.get(db)
-  if (!made) {
-    made = createNotificationWriter(db, crypto.keyring)
-    writers.set(db, made)
-  }
-  return made
 }

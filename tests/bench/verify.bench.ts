@@ -1,14 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
-import { createSessionStore } from '~/session/session.server'
 import { openDatabase } from '~db/client'
-import { portalCommand } from '../support/portal-command'
 import { startSmtpSink } from '../support/smtp-sink'
+import {
+  csrfPair,
+  describeResult,
+  rotate,
+  startProductionPortal,
+  stopPortal,
+  verifiedSessionCookies,
+} from './portal-load'
 import { verifyPopulation } from './verify-population'
 
 /**
@@ -33,9 +38,13 @@ const workDirectory = mkdtempSync(join(tmpdir(), 'bench-verify-'))
 const databasePath = join(workDirectory, 'portal.db')
 copyFileSync(population.database, databasePath)
 
-const sessionCookies = makeSessions(databasePath)
+const sessionCookies = verifiedSessionCookies({
+  databasePath,
+  sessionSecret: population.secrets.SESSION_SECRET as string,
+  humanIds: firstHumans(databasePath, SESSIONS),
+})
 const sink = await startSmtpSink({ keepRaw: false })
-const server = await startServer()
+const server = await startProductionPortal({ databasePath, secrets: population.secrets, smtpUrl: sink.url })
 try {
   const csrf = await csrfPair(server.url)
   const routes = [
@@ -64,97 +73,23 @@ try {
     if (WARMUP_SECONDS > 0)
       await autocannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...route.options })
     const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
-    const expected = Number(result.statusCodeStats?.[String(route.expect) as `${number}`]?.count ?? 0)
-    results.push({ route, result, unexpected: result.requests.total - expected, expected })
+    results.push({ route, result })
   }
   const staticRate = results[0]?.result.requests.average ?? 1
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
   console.log(
     `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ${CONNECTIONS} connections, ${SECONDS} s a route`,
   )
-  for (const { route, result, unexpected } of results) {
-    console.log(
-      `${route.name.padEnd(28)} ${Math.round(result.requests.average).toLocaleString('en').padStart(6)} req/s, ` +
-        `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
-        `errors ${result.errors + result.timeouts}, other than ${route.expect}: ${unexpected}`,
-    )
-  }
+  for (const { route, result } of results) console.log(describeResult(route.name, result, route.expect).line)
   const exposure = results[1]?.result
   console.log(
     `ratio /exposure to static:   ${((exposure?.requests.average ?? 0) / staticRate).toFixed(2)} (bar >= 0.5); ` +
       `worst p99 ${Math.max(...results.map((r) => r.result.latency.p99))} ms (bar < 100 ms)`,
   )
 } finally {
-  await stop(server.child)
+  await stopPortal(server)
   await sink.close()
   rmSync(workDirectory, { recursive: true, force: true })
-}
-
-/** Verified sessions made the way the portal makes them, for humans that exist. */
-function makeSessions(path: string) {
-  const db = openDatabase(path)
-  const humans = db.$client
-    .prepare('select distinct human_id from subjects order by human_id limit ?')
-    .pluck()
-    .all(SESSIONS) as number[]
-  const store = createSessionStore({
-    db,
-    secret: population.secrets.SESSION_SECRET as string,
-    isProduction: true,
-  })
-  const cookies = humans.map((humanId) => {
-    const setCookie = store.startVerifiedSession(new Request('http://localhost/'), humanId)
-    return setCookie.split(';')[0] as string
-  })
-  db.$client.close()
-  return cookies
-}
-
-type Server = { url: string; child: ChildProcess }
-
-async function startServer(): Promise<Server> {
-  const port = 3900 + Math.floor(Math.random() * 90)
-  const url = `http://localhost:${port}`
-  const start = portalCommand('app/cli/start.ts')
-  const child = spawn(start.command, start.args, {
-    env: {
-      ...process.env,
-      ...start.env,
-      ...population.secrets,
-      NODE_ENV: 'production',
-      PORT: String(port),
-      PUBLIC_URL: url,
-      DATABASE_URL: databasePath,
-      MAIL_FROM: 'Sekaimon <no-reply@portal.example.jp>',
-      SMTP_URL: sink.url,
-      SMTP_RATE: '1000',
-      IP_CHECK_LIMIT: '100000000',
-      IP_FAILURE_LIMIT: '100000000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening on')) resolve()
-    })
-    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)))
-  })
-  return { url, child }
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await exited
-}
-
-/** A CSRF cookie and its token, got the way a browser gets them. */
-async function csrfPair(url: string) {
-  const response = await fetch(`${url}/check/email`)
-  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] as string
-  const token = (await response.text()).match(/name="csrf" value="([^"]+)"/)?.[1] ?? ''
-  return { cookie, token }
 }
 
 function postOptions(url: string, path: string, csrf: { cookie: string }, bodies: string[]) {
@@ -182,11 +117,12 @@ function letterBodies(token: string) {
   ])
 }
 
-function rotate(field: 'cookie' | 'body', values: string[]) {
-  let next = 0
-  return (request: autocannon.Request) => {
-    const value = values[next++ % values.length] as string
-    if (field === 'body') return { ...request, body: value }
-    return { ...request, headers: { ...request.headers, cookie: value } }
-  }
+function firstHumans(path: string, count: number) {
+  const db = openDatabase(path)
+  const humans = db.$client
+    .prepare('select distinct human_id from subjects order by human_id limit ?')
+    .pluck()
+    .all(count) as number[]
+  db.$client.close()
+  return humans
 }

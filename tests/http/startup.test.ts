@@ -52,6 +52,7 @@ describe('npm start on a fresh machine', () => {
       'PORTAL_DATA_KEY',
       'PORTAL_INDEX_KEY',
       'SESSION_SECRET',
+      'SHOP_API_TOKEN',
     ])
     expect((await fetch(url)).status).toBe(200)
     const db = new Database(join(directory, 'data/portal.db'), { readonly: true })

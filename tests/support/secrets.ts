@@ -6,6 +6,7 @@ export function testSecrets() {
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
     PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
+    SHOP_API_TOKEN: randomBytes(32).toString('base64url'),
   }
 }
 

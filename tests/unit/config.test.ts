@@ -7,6 +7,7 @@ const secrets = () => ({
   SESSION_SECRET: randomBytes(32).toString('base64url'),
   PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
   PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
+  SHOP_API_TOKEN: randomBytes(32).toString('base64url'),
 })
 
 describe('parseConfig', () => {
@@ -18,14 +19,21 @@ describe('parseConfig', () => {
       DATABASE_URL: 'data/portal.db',
       PUBLIC_URL: 'http://localhost:3000',
       isProduction: false,
+      PASSWORD_MIN_LENGTH: 15,
+      RESUMPTION_DATE: '2026-04-23',
     })
+  })
+
+  it('never lets the password minimum fall below 8 characters', () => {
+    expect(() => parseConfig({ ...secrets(), PASSWORD_MIN_LENGTH: '7' })).toThrow(/^PASSWORD_MIN_LENGTH/)
+    expect(parseConfig({ ...secrets(), PASSWORD_MIN_LENGTH: '8' }).PASSWORD_MIN_LENGTH).toBe(8)
   })
 
   it('accepts a file: prefix on DATABASE_URL', () => {
     expect(parseConfig({ ...secrets(), DATABASE_URL: 'file:/tmp/x.db' }).DATABASE_URL).toBe('/tmp/x.db')
   })
 
-  it.each(['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY'])(
+  it.each(['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY', 'SHOP_API_TOKEN'])(
     'stops production with one line naming a missing %s',
     (name) => {
       const env: Record<string, string | undefined> = {

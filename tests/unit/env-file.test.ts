@@ -23,6 +23,7 @@ describe('ensureLocalEnvFile', () => {
       ...PRODUCTION_MAIL,
     })
     expect(config.SESSION_SECRET).toBe(written.SESSION_SECRET)
+    expect(config.SHOP_API_TOKEN).toBe(written.SHOP_API_TOKEN)
   })
 
   it('writes different secrets on every machine', () => {
@@ -35,18 +36,28 @@ describe('ensureLocalEnvFile', () => {
     )
   })
 
-  it('never touches an existing file', () => {
+  it('keeps every line of an existing file and adds only the secrets it lacks', () => {
     const path = freshPath()
-    writeFileSync(path, 'SESSION_SECRET=mine\n')
+    writeFileSync(path, 'SESSION_SECRET=mine\nPORTAL_DATA_KEY=data\n')
+    const message = ensureLocalEnvFile({ env: { PORTAL_INDEX_KEY: 'given' }, path })
+    expect(message).toBe(`Added SHOP_API_TOKEN to ${path}.`)
+    const text = readFileSync(path, 'utf8')
+    expect(text.startsWith('SESSION_SECRET=mine\nPORTAL_DATA_KEY=data\n')).toBe(true)
+    const written = parseEnv(text)
+    expect(written.SHOP_API_TOKEN).toMatch(/^[\w-]{43}$/)
+    expect(written.PORTAL_INDEX_KEY).toBeUndefined()
+    expect(ensureLocalEnvFile({ env: {}, path: path })).toBe(`Added PORTAL_INDEX_KEY to ${path}.`)
     expect(ensureLocalEnvFile({ env: {}, path })).toBeUndefined()
-    expect(readFileSync(path, 'utf8')).toBe('SESSION_SECRET=mine\n')
   })
 
   it('creates nothing in production or when every secret is already given', () => {
     const path = freshPath()
     expect(ensureLocalEnvFile({ env: { NODE_ENV: 'production' }, path })).toBeUndefined()
     expect(
-      ensureLocalEnvFile({ env: { SESSION_SECRET: 'a', PORTAL_DATA_KEY: 'b', PORTAL_INDEX_KEY: 'c' }, path }),
+      ensureLocalEnvFile({
+        env: { SESSION_SECRET: 'a', PORTAL_DATA_KEY: 'b', PORTAL_INDEX_KEY: 'c', SHOP_API_TOKEN: 'd' },
+        path,
+      }),
     ).toBeUndefined()
     expect(() => statSync(path)).toThrow()
   })

@@ -219,12 +219,13 @@ describe('a limit', () => {
 })
 
 describe('the portal limits', () => {
-  it('are five code e-mails per address an hour, and generous per IP by default', () => {
+  it('are five code e-mails per address an hour, ten failed sign-ins, and generous per IP by default', () => {
     expect(limits.emailCodesPerAddress).toMatchObject({ max: 5, windowMs: HOUR })
+    expect(limits.signInFailuresPerAddress).toMatchObject({ max: 10, windowMs: HOUR })
     expect(limits.failuresPerIp).toMatchObject({ max: 100, windowMs: 15 * 60 * 1000 })
     expect(limits.checksPerIp).toMatchObject({ max: 300, windowMs: 15 * 60 * 1000 })
     const buckets = Object.values(limits).map((limit) => limit.bucket)
-    expect(new Set(buckets).size).toBe(3)
+    expect(new Set(buckets).size).toBe(4)
   })
 
   it('take the per-IP maxima from the configuration', () => {

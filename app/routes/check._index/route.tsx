@@ -34,6 +34,9 @@ export default function CheckPage() {
         ))}
       </ul>
       <p>{t('onlyYou')}</p>
+      <p>
+        {t('signInLink.intro')} <Link to="/signin">{t('signInLink.link')}</Link>
+      </p>
       <p>{t('messageCheckLink.intro')}</p>
       <p>
         <Link to="/message-check">{t('messageCheckLink.link')}</Link>

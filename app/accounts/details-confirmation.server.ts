@@ -1,0 +1,83 @@
+import type { Language } from '~/i18n/config'
+import type { PortalDatabase } from '~db/client'
+import {
+  findMemberAccount,
+  type MemberAccount,
+  type MemberDetails,
+  saveConfirmedDetails,
+} from '~db/member-accounts'
+import type { PortalCrypto } from '~db/portal-crypto'
+import type { RequiredAction } from '~db/schema'
+import { removeStoredCards } from '~db/stored-cards'
+import { sendEmailChangeCode } from './email-change.server'
+import { changedFields, type RegistrationDetails } from './registration-details'
+
+/**
+ * "Confirm" on the details page: the details stored (sealed), the names of
+ * the changed fields written to the history, the cards the member let go
+ * marked removed, all in one transaction. A new e-mail address does not
+ * replace the old one yet: it waits for the code sent to it.
+ */
+export function confirmDetails({
+  db,
+  crypto,
+  account,
+  details,
+  removeCardIds,
+  language,
+  portalAddress,
+  now = Date.now(),
+}: {
+  db: PortalDatabase
+  crypto: PortalCrypto
+  account: MemberAccount
+  details: RegistrationDetails
+  removeCardIds: readonly number[]
+  language: Language
+  portalAddress: string
+  now?: number
+}): { openActions: RequiredAction[] } {
+  const changed = changedFields({
+    before: { ...account.details, naturalId: account.memberId },
+    after: details,
+  })
+  const emailChanged = changed.includes('email')
+  const stored: MemberDetails = {
+    familyName: details.familyName,
+    givenName: details.givenName,
+    familyNameKana: details.familyNameKana,
+    givenNameKana: details.givenNameKana,
+    birthDate: details.birthDate,
+    gender: details.gender,
+    email: emailChanged ? account.details.email : details.email,
+    phone: details.phone,
+    postalCode: details.postalCode,
+    prefecture: details.prefecture,
+    city: details.city,
+    ...(details.addressLine1 ? { addressLine1: details.addressLine1 } : {}),
+    ...(details.addressLine2 ? { addressLine2: details.addressLine2 } : {}),
+  }
+  const history = [
+    ...changed.filter((field) => field !== 'email'),
+    ...(removeCardIds.length > 0 ? ['cards'] : []),
+  ]
+  db.$client
+    .transaction(() => {
+      saveConfirmedDetails(db, crypto.keyring, {
+        subjectId: account.subjectId,
+        details: stored,
+        changedFields: history,
+        pendingEmail: emailChanged ? details.email : undefined,
+        now,
+      })
+      removeStoredCards(db, { subjectId: account.subjectId, cardIds: removeCardIds, now })
+      if (emailChanged) {
+        sendEmailChangeCode(
+          { db, crypto, now },
+          { account: { ...account, pendingEmail: details.email }, language, portalAddress },
+        )
+      }
+    })
+    .immediate()
+  return { openActions: findMemberAccount(db, crypto.keyring, account.subjectId)?.openActions ?? [] }
+}

@@ -1,0 +1,131 @@
+import { randomInt, timingSafeEqual } from 'node:crypto'
+import type { Language } from '~/i18n/config'
+import { queueEmailMessage } from '~/mail/queue-email.server'
+import type { PortalDatabase } from '~db/client'
+import { confirmPendingEmail, dropPendingEmail, type MemberAccount } from '~db/member-accounts'
+import { normaliseEmail } from '~db/normalise'
+import type { PortalCrypto } from '~db/portal-crypto'
+import {
+  deleteEmailChallenge,
+  findEmailChallenge,
+  recordEmailChallengeFailure,
+  replaceEmailChallenge,
+} from '~db/verification'
+
+/**
+ * A member's new e-mail address proves itself with a 6-digit code before it
+ * replaces the old one; the old address is then told. Codes live 10 minutes,
+ * are used once and die after 5 wrong tries, as in the identity check.
+ */
+
+const CODE_TTL_MS = 10 * 60 * 1000
+const MAX_FAILURES = 5
+const FAILURE_SERIES_MS = 60 * 60 * 1000
+
+type Context = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
+
+const targetOf = (crypto: PortalCrypto, subjectId: number) => crypto.index('email-change', String(subjectId))
+const codeHash = (crypto: PortalCrypto, target: Buffer, code: string) =>
+  crypto.index('email-code', `${target.toString('hex')}:${code}`)
+
+/** Sends a new code to the address waiting in `account` (a new code keeps the failures counted). */
+export function sendEmailChangeCode(
+  { db, crypto, now = Date.now() }: Context,
+  { account, language, portalAddress }: { account: MemberAccount; language: Language; portalAddress: string },
+) {
+  const to = account.pendingEmail
+  if (!to) return
+  const target = targetOf(crypto, account.subjectId)
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
+  db.$client
+    .transaction(() => {
+      replaceEmailChallenge(db, {
+        type: 'email-change',
+        targetIndex: target,
+        codeHash: codeHash(crypto, target, code),
+        expiresAt: now + CODE_TTL_MS,
+        now,
+        resetFailuresBefore: now - FAILURE_SERIES_MS,
+      })
+      queueEmailMessage({
+        db,
+        crypto,
+        humanId: account.humanId,
+        purpose: 'email_code',
+        to,
+        content: (messageReference) => ({
+          kind: 'email_code',
+          to,
+          input: { language, code, messageReference, portalAddress },
+        }),
+      })
+    })
+    .immediate()
+}
+
+/**
+ * The typed code against the one sent. Right: the new address replaces the
+ * old, and the old address hears of it. Wrong: one failure more.
+ */
+export function confirmEmailChange(
+  { db, crypto, now = Date.now() }: Context,
+  {
+    account,
+    code,
+    language,
+    portalAddress,
+  }: { account: MemberAccount; code: string; language: Language; portalAddress: string },
+): boolean {
+  const target = targetOf(crypto, account.subjectId)
+  const challenge = findEmailChallenge(db, target, 'email-change')
+  const typed = codeHash(crypto, target, code)
+  const matches = challenge ? timingSafeEqual(challenge.codeHash, typed) : false
+  const usable = challenge !== undefined && challenge.expiresAt > now && challenge.failures < MAX_FAILURES
+  const newEmail = account.pendingEmail && normaliseEmail(account.pendingEmail)
+  if (!matches || !usable || !newEmail) {
+    if (challenge) recordEmailChallengeFailure(db, target, 'email-change')
+    return false
+  }
+  const oldAddress = account.details.email
+  db.$client
+    .transaction(() => {
+      deleteEmailChallenge(db, target, 'email-change')
+      confirmPendingEmail(db, crypto.keyring, {
+        subjectId: account.subjectId,
+        emailIndex: crypto.index('email', newEmail),
+        now,
+      })
+      if (oldAddress) {
+        queueEmailMessage({
+          db,
+          crypto,
+          humanId: account.humanId,
+          purpose: 'account_notice',
+          to: oldAddress,
+          content: (messageReference) => ({
+            kind: 'account_notice',
+            to: oldAddress,
+            input: {
+              language,
+              notice: 'emailChanged',
+              at: new Date(now).toISOString(),
+              messageReference,
+              portalAddress,
+            },
+          }),
+        })
+      }
+    })
+    .immediate()
+  return true
+}
+
+/** "Keep my old address": the waiting one and its code are dropped. */
+export function cancelEmailChange({ db, crypto, now = Date.now() }: Context, account: MemberAccount) {
+  db.$client
+    .transaction(() => {
+      deleteEmailChallenge(db, targetOf(crypto, account.subjectId), 'email-change')
+      dropPendingEmail(db, { subjectId: account.subjectId, now })
+    })
+    .immediate()
+}

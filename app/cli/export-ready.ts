@@ -1,0 +1,46 @@
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { cryptoFromConfig } from '~/crypto.server'
+import { openPrinterFile } from '~/notify/printer-files.server'
+import { openDatabase } from '~db/client'
+import { readyMemberIds } from '~db/member-accounts'
+import { migrateDatabase } from '~db/migrate'
+import { bootstrapCommand } from './bootstrap'
+
+const USAGE = 'usage: npm run export:ready -- FILE'
+
+const argumentsSchema = z.tuple([z.string().min(1)])
+
+const [file] = (() => {
+  try {
+    const { positionals } = parseArgs({ allowPositionals: true, options: {} })
+    return argumentsSchema.parse(positionals)
+  } catch {
+    console.error(USAGE)
+    process.exit(2)
+  }
+})()
+
+/**
+ * npm run export:ready -- FILE: the IDs of every member ready for the
+ * resumption, one per row under a `member_id` header (CSV, UTF-8 with BOM,
+ * CRLF), for the shop's batch. Written under a temporary name and renamed, so
+ * the shop never reads half a file.
+ */
+const config = bootstrapCommand()
+const db = openDatabase(config.DATABASE_URL)
+migrateDatabase(db)
+const path = resolve(file)
+const output = openPrinterFile(path, ['member_id'])
+try {
+  for (const memberId of readyMemberIds(db, cryptoFromConfig(config).keyring)) await output.write([memberId])
+  const rows = await output.commit()
+  console.log(`Wrote ${rows.toLocaleString('en')} ready member IDs to ${path}.`)
+} catch (error) {
+  output.abandon()
+  console.error(`Could not write ${path}: ${error instanceof Error ? error.message : 'unknown error'}`)
+  process.exitCode = 1
+} finally {
+  db.$client.close()
+}

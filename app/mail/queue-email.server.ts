@@ -1,0 +1,50 @@
+import { newMessageReference } from '~/codes/message-reference.server'
+import type { PortalDatabase } from '~db/client'
+import { createNotificationWriter } from '~db/notifications'
+import type { PortalCrypto } from '~db/portal-crypto'
+import type { MessagePurpose } from '~db/schema'
+import type { EmailContent } from './email-content.server'
+
+const writers = new WeakMap<PortalDatabase, ReturnType<typeof createNotificationWriter>>()
+
+function writer(db: PortalDatabase, crypto: PortalCrypto) {
+  let made = writers.get(db)
+  if (!made) {
+    made = createNotificationWriter(db, crypto.keyring)
+    writers.set(db, made)
+  }
+  return made
+}
+
+/**
+ * Records one e-mail to a person (with a fresh message reference, so they can
+ * ask whether it is really ours) and queues it in the outbox, in one
+ * transaction; the sender delivers it later, so no request waits on SMTP.
+ */
+export function queueEmailMessage({
+  db,
+  crypto,
+  humanId,
+  purpose,
+  to,
+  content,
+}: {
+  db: PortalDatabase
+  crypto: PortalCrypto
+  humanId: number
+  purpose: MessagePurpose
+  to: string
+  content: (messageReference: string) => EmailContent
+}) {
+  const reference = newMessageReference()
+  writer(db, crypto).queueEmail(
+    {
+      humanId,
+      channel: 'email',
+      purpose,
+      referenceIndex: crypto.index('message-ref', reference.canonical),
+      address: to,
+    },
+    content(reference.printed),
+  )
+}

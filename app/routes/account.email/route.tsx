@@ -1,0 +1,159 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { z } from 'zod'
+import { cancelEmailChange, confirmEmailChange, sendEmailChangeCode } from '~/accounts/email-change.server'
+import { requireMemberAtStep } from '~/accounts/member-guard.server'
+import { nextStepPath, stepsOf } from '~/accounts/required-actions'
+import { getConfig } from '~/config.server'
+import { portalCrypto } from '~/crypto.server'
+import { db } from '~/db.server'
+import { requestLanguage } from '~/i18n/i18next.server'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { printedPortalAddress } from '~/mail/portal-address.server'
+import { hitLimit, limits } from '~/security/rate-limit.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
+import { CsrfField } from '~/ui/csrf-field'
+import { pageMeta } from '~/ui/page-meta'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { StepIndicator } from '~/ui/step-indicator'
+import { TextField } from '~/ui/text-field'
+import {
+  checkFormToken,
+  checkPageHeaders,
+  countFailure,
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+  readCheckPost,
+} from '~/verify/check-request.server'
+import { normaliseEmail } from '~db/normalise'
+
+export const handle = { i18n: ['account'] }
+
+export const meta = pageMeta
+
+export const headers = checkPageHeaders
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const account = await requireMemberAtStep(request, 'verify_email')
+  const { token, headers } = await checkFormToken(request)
+  return data(
+    {
+      meta: await getSubPageMeta(request, 'account', 'email'),
+      csrf: token,
+      steps: stepsOf(account.openActions),
+      newEmail: account.pendingEmail ?? '',
+    },
+    { headers },
+  )
+}
+
+const emailCodeForm = z.discriminatedUnion('intent', [
+  z.object({
+    intent: z.literal('confirm'),
+    code: z
+      .string()
+      .transform((value) => value.normalize('NFKC').replace(/\s/g, ''))
+      .pipe(
+        z
+          .string()
+          .min(1, 'required')
+          .regex(/^\d{6}$/, 'invalid'),
+      ),
+  }),
+  z.object({ intent: z.literal('resend') }),
+  z.object({ intent: z.literal('cancel') }),
+])
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const post = await readCheckPost(request, context)
+  if (post.refused) return post.response
+  const account = await requireMemberAtStep(request, 'verify_email')
+  const parsed = emailCodeForm.safeParse({
+    intent: post.form.get('intent') ?? 'confirm',
+    code: String(post.form.get('code') ?? '').slice(0, 50),
+  })
+  if (!parsed.success)
+    return invalid({ error: parsed.error.issues[0]?.message === 'required' ? 'required' : 'invalid' })
+  const store = { db: db(), crypto: portalCrypto() }
+  const mail = {
+    language: await requestLanguage(request),
+    portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
+  }
+  switch (parsed.data.intent) {
+    case 'cancel': {
+      cancelEmailChange(store, account)
+      return redirect(nextStepPath(account.openActions.filter((step) => step !== 'verify_email')), 303)
+    }
+    case 'resend': {
+      const limit = hitLimit(
+        db(),
+        portalCrypto(),
+        limits.emailCodesPerAddress,
+        normaliseEmail(account.pendingEmail ?? '') ?? '',
+      )
+      if (limit.limited) return tooManyRequests(limit)
+      sendEmailChangeCode(store, { account, ...mail })
+      return data({ resent: true }, { headers: PERSONAL_PAGE_HEADERS })
+    }
+    case 'confirm': {
+      if (!confirmEmailChange(store, { account, code: parsed.data.code, ...mail })) {
+        countFailure(post.ip)
+        return invalid({ error: 'invalid' })
+      }
+      return redirect(
+        `${nextStepPath(account.openActions.filter((step) => step !== 'verify_email'))}?saved=email`,
+        303,
+      )
+    }
+  }
+}
+
+export default function NewEmailPage() {
+  const { t } = useTranslation('account')
+  const { csrf, steps, newEmail } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const [searchParams] = useSearchParams()
+  const error = result && 'error' in result ? result.error : undefined
+  return (
+    <article className="prose account">
+      <StepIndicator steps={steps} current="verify_email" />
+      {searchParams.get('saved') === 'details' ? (
+        <p className="callout" role="status">
+          {t('details.confirmed')}
+        </p>
+      ) : null}
+      <h1>{t('email.heading')}</h1>
+      {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
+      {result && 'resent' in result ? (
+        <p className="callout" role="status">
+          {t('email.resent')}
+        </p>
+      ) : null}
+      <p>{t('email.intro', { email: newEmail })}</p>
+      <Form method="post" className="check-form" noValidate>
+        <CsrfField token={csrf} />
+        <TextField
+          id="code"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          label={t('email.label')}
+          error={error ? t(`email.errors.${error}`) : undefined}
+        />
+        <button type="submit" name="intent" value="confirm" className="button button--primary">
+          {t('email.submit')}
+        </button>
+      </Form>
+      <Form method="post" className="inline-actions">
+        <CsrfField token={csrf} />
+        <button type="submit" name="intent" value="resend" className="button button--secondary">
+          {t('email.resend')}
+        </button>{' '}
+        <button type="submit" name="intent" value="cancel" className="button button--secondary">
+          {t('email.cancel')}
+        </button>
+      </Form>
+    </article>
+  )
+}

@@ -1,0 +1,21 @@
+import { type ActionFunctionArgs, data } from '@remix-run/node'
+import { z } from 'zod'
+import { requireMemberAtStep } from '~/accounts/member-guard.server'
+import { passwordStrength } from '~/accounts/password-meter.server'
+import { assertSafeRequest } from '~/session/csrf.server'
+import { PERSONAL_PAGE_HEADERS } from '~/verify/check-request.server'
+
+const strengthForm = z.object({ password: z.string().max(1024) })
+
+/** The live strength meter's answer (POST, so the password never lands in a URL or a log). */
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData()
+  await assertSafeRequest(request, form)
+  const account = await requireMemberAtStep(request, 'reset_password')
+  const parsed = strengthForm.safeParse({ password: form.get('password') ?? '' })
+  if (!parsed.success) return data({ strength: null }, { status: 422, headers: PERSONAL_PAGE_HEADERS })
+  const strength = parsed.data.password
+    ? await passwordStrength({ password: parsed.data.password, account })
+    : null
+  return data({ strength }, { headers: PERSONAL_PAGE_HEADERS })
+}

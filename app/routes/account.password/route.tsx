@@ -1,0 +1,156 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, useActionData, useFetcher, useLoaderData } from '@remix-run/react'
+import { useEffect, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { z } from 'zod'
+import { requireMemberAtStep } from '~/accounts/member-guard.server'
+import { passwordStrength } from '~/accounts/password-meter.server'
+import { resetPassword } from '~/accounts/password-reset.server'
+import { nextStepPath, stepsOf } from '~/accounts/required-actions'
+import { getConfig } from '~/config.server'
+import { portalCrypto } from '~/crypto.server'
+import { db } from '~/db.server'
+import { requestLanguage } from '~/i18n/i18next.server'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { assertSafeRequest } from '~/session/csrf.server'
+import { endOtherSessions } from '~/session/session.server'
+import { CsrfField } from '~/ui/csrf-field'
+import { pageMeta } from '~/ui/page-meta'
+import { PasswordField } from '~/ui/password-field'
+import { StepIndicator } from '~/ui/step-indicator'
+import { type Strength, StrengthMeter } from '~/ui/strength-meter'
+import {
+  checkFormToken,
+  checkPageHeaders,
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+} from '~/verify/check-request.server'
+
+export const handle = { i18n: ['account'] }
+
+export const meta = pageMeta
+
+export const headers = checkPageHeaders
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const account = await requireMemberAtStep(request, 'reset_password')
+  const { token, headers } = await checkFormToken(request)
+  return data(
+    {
+      meta: await getSubPageMeta(request, 'account', 'password'),
+      csrf: token,
+      steps: stepsOf(account.openActions),
+      minLength: getConfig().PASSWORD_MIN_LENGTH,
+      username: account.details.email ?? account.memberId,
+    },
+    { headers },
+  )
+}
+
+const passwordForm = z.object({
+  // Longer than the policy's 128 so that the policy, not the parser, says "too long".
+  password: z.string().max(1024).default(''),
+  intent: z.enum(['save', 'show', 'hide']).default('save'),
+})
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData()
+  await assertSafeRequest(request, form)
+  const account = await requireMemberAtStep(request, 'reset_password')
+  const parsed = passwordForm.safeParse({
+    password: form.get('password') ?? undefined,
+    intent: form.get('intent') ?? undefined,
+  })
+  if (!parsed.success) return invalid({ refusals: ['tooLong'], strength: null })
+  const { password, intent } = parsed.data
+  if (intent !== 'save') {
+    // The show/hide button without JavaScript: the same form back, the field the other way.
+    const strength = password ? await passwordStrength({ password, account }) : null
+    return data({ shown: intent === 'show', password, strength }, { headers: PERSONAL_PAGE_HEADERS })
+  }
+  if (!password) return invalid({ refusals: ['required'], strength: null })
+  const outcome = await resetPassword({
+    db: db(),
+    crypto: portalCrypto(),
+    config: getConfig(),
+    account,
+    password,
+    language: await requestLanguage(request),
+  })
+  if (!outcome.ok) return invalid({ refusals: outcome.verdict.refusals, strength: outcome.verdict.strength })
+  await endOtherSessions(request, account.humanId)
+  const remaining = account.openActions.filter((step) => step !== 'reset_password')
+  return redirect(`${nextStepPath(remaining)}?saved=password`, 303)
+}
+
+export default function NewPasswordPage() {
+  const { t } = useTranslation('account')
+  const { csrf, steps, minLength, username } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const refusals = result && 'refusals' in result ? result.refusals : []
+  const serverStrength = result?.strength ?? null
+  const live = useLiveStrength(csrf)
+  const strength = live.strength ?? serverStrength
+  return (
+    <article className="prose account">
+      <StepIndicator steps={steps} current="reset_password" />
+      <h1>{t('password.heading')}</h1>
+      <p>{t('password.intro')}</p>
+      <p>{t('password.advice', { min: minLength })}</p>
+      {refusals.length > 0 ? (
+        <div className="callout callout--error" role="alert">
+          <p>
+            <strong>{t('password.refusalsHeading')}</strong>
+          </p>
+          <ul>
+            {refusals.map((refusal) => (
+              <li key={refusal}>{t(`password.refusals.${refusal}`, { min: minLength })}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <Form method="post" className="check-form" noValidate>
+        <CsrfField token={csrf} />
+        {/* Lets password managers file the new password under the right account. */}
+        <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+        <PasswordField
+          key={result && 'shown' in result ? String(result.shown) : 'initial'}
+          id="password"
+          name="password"
+          autoComplete="new-password"
+          label={t('password.label')}
+          hint={t('password.hint', { min: minLength })}
+          error={refusals.length > 0 ? t(`password.refusals.${refusals[0]}`, { min: minLength }) : undefined}
+          shown={result && 'shown' in result ? result.shown : false}
+          defaultValue={result && 'password' in result ? result.password : undefined}
+          showLabel={t('password.show')}
+          hideLabel={t('password.hide')}
+          maxLength={1024}
+          onChange={(event) => live.check(event.currentTarget.value)}
+        />
+        <StrengthMeter id="password-strength" strength={strength} />
+        <button type="submit" name="intent" value="save" className="button button--primary">
+          {t('password.submit')}
+        </button>
+      </Form>
+    </article>
+  )
+}
+
+/** With JavaScript, the meter follows the typing: the server scores it (zxcvbn is too big to ship to phones). */
+function useLiveStrength(csrf: string) {
+  const fetcher = useFetcher<{ strength: Strength | null }>()
+  const timer = useRef<ReturnType<typeof setTimeout>>()
+  const [typed, setTyped] = useState(false)
+  useEffect(() => () => clearTimeout(timer.current), [])
+  return {
+    strength: typed ? (fetcher.data?.strength ?? null) : null,
+    check(password: string) {
+      setTyped(true)
+      clearTimeout(timer.current)
+      timer.current = setTimeout(() => {
+        fetcher.submit({ csrf, password }, { method: 'post', action: '/account/password-strength' })
+      }, 300)
+    },
+  }
+}

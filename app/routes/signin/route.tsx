@@ -1,0 +1,131 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { z } from 'zod'
+import { signIn } from '~/accounts/sign-in.server'
+import { portalCrypto } from '~/crypto.server'
+import { db } from '~/db.server'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { checkLimit, hitLimit, limits } from '~/security/rate-limit.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
+import { startVerifiedSession } from '~/session/session.server'
+import { CsrfField } from '~/ui/csrf-field'
+import { pageMeta } from '~/ui/page-meta'
+import { PasswordField } from '~/ui/password-field'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { TextField } from '~/ui/text-field'
+import {
+  checkFormToken,
+  checkPageHeaders,
+  countFailure,
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+  readCheckPost,
+} from '~/verify/check-request.server'
+import { normaliseEmail } from '~db/normalise'
+
+export const handle = { i18n: ['account'] }
+
+export const meta = pageMeta
+
+export const headers = checkPageHeaders
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { token, headers } = await checkFormToken(request)
+  return data({ meta: await getSubPageMeta(request, 'account', 'signin'), csrf: token }, { headers })
+}
+
+const signInForm = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(254, 'invalid')
+    .refine((value) => normaliseEmail(value) !== undefined, 'invalid'),
+  password: z.string().min(1, 'required').max(1024, 'failed'),
+  intent: z.enum(['signin', 'show', 'hide']).default('signin'),
+})
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const post = await readCheckPost(request, context)
+  if (post.refused) return post.response
+  const typed = String(post.form.get('email') ?? '').slice(0, 300)
+  const parsed = signInForm.safeParse({
+    email: post.form.get('email') ?? '',
+    password: post.form.get('password') ?? '',
+    intent: post.form.get('intent') ?? undefined,
+  })
+  if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
+  const { email: typedEmail, password, intent } = parsed.data
+  if (intent !== 'signin') {
+    return data({ email: typed, password, shown: intent === 'show' }, { headers: PERSONAL_PAGE_HEADERS })
+  }
+  const email = normaliseEmail(typedEmail) as string
+  const perAddress = checkLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, email)
+  if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
+  const outcome = await signIn({ db: db(), crypto: portalCrypto(), email, password })
+  if (!outcome.ok) {
+    // Counted whether or not the address is known, so the limit says nothing either.
+    hitLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, email)
+    countFailure(post.ip)
+    return invalid({ error: 'failed', email: typed })
+  }
+  const setCookie = await startVerifiedSession(request, outcome.humanId)
+  return redirect('/account', { status: 303, headers: { 'Set-Cookie': setCookie } })
+}
+
+export default function SignInPage() {
+  const { t } = useTranslation('account')
+  const { csrf } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const error = result && 'error' in result ? result.error : undefined
+  return (
+    <article className="prose check">
+      <h1>{t('signin.heading')}</h1>
+      {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
+      <p>{t('signin.intro')}</p>
+      {error === 'failed' ? (
+        <p className="callout callout--error" role="alert">
+          {t('signin.failed')}
+        </p>
+      ) : null}
+      <Form method="post" className="check-form" noValidate>
+        <CsrfField token={csrf} />
+        <TextField
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          inputMode="email"
+          spellCheck={false}
+          label={t('signin.emailLabel')}
+          error={error && error !== 'failed' ? t(`signin.errors.${error}`) : undefined}
+          defaultValue={result && 'email' in result ? result.email : undefined}
+        />
+        <PasswordField
+          key={result && 'shown' in result ? String(result.shown) : 'initial'}
+          id="password"
+          name="password"
+          autoComplete="current-password"
+          label={t('signin.passwordLabel')}
+          shown={result && 'shown' in result ? result.shown : false}
+          defaultValue={result && 'password' in result ? result.password : undefined}
+          showLabel={t('password.show')}
+          hideLabel={t('password.hide')}
+          maxLength={1024}
+        />
+        <button type="submit" name="intent" value="signin" className="button button--primary">
+          {t('signin.submit')}
+        </button>
+      </Form>
+      <ul>
+        <li>
+          <Link to="/check/email">{t('signin.forgot')}</Link>
+        </li>
+        <li>
+          <Link to="/check">{t('signin.firstTime')}</Link>
+        </li>
+      </ul>
+    </article>
+  )
+}

@@ -1,0 +1,71 @@
+import { type InputHTMLAttributes, useState } from 'react'
+
+/**
+ * A password input with a show/hide button. With JavaScript the button flips
+ * the input at once; without it, the button submits the form with
+ * `intent=show|hide` and the server renders the field the other way, so the
+ * toggle works either way.
+ */
+export function PasswordField({
+  id,
+  label,
+  hint,
+  error,
+  shown: shownByServer = false,
+  showLabel,
+  hideLabel,
+  ...input
+}: {
+  id: string
+  label: string
+  hint?: string
+  error?: string
+  shown?: boolean
+  showLabel: string
+  hideLabel: string
+} & InputHTMLAttributes<HTMLInputElement>) {
+  const [shown, setShown] = useState(shownByServer)
+  const hintId = hint ? `${id}-hint` : undefined
+  const errorId = error ? `${id}-error` : undefined
+  return (
+    <div className={error ? 'field field--invalid' : 'field'}>
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p id={hintId} className="field__hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={errorId} className="field__error">
+          {error}
+        </p>
+      ) : null}
+      <div className="password-field">
+        <input
+          id={id}
+          type={shown ? 'text' : 'password'}
+          autoCapitalize="off"
+          autoCorrect="off"
+          spellCheck={false}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
+          {...input}
+        />
+        <button
+          type="submit"
+          name="intent"
+          value={shown ? 'hide' : 'show'}
+          className="button button--secondary"
+          aria-controls={id}
+          aria-pressed={shown}
+          onClick={(event) => {
+            event.preventDefault()
+            setShown(!shown)
+          }}
+        >
+          {shown ? hideLabel : showLabel}
+        </button>
+      </div>
+    </div>
+  )
+}

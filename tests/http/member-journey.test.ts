@@ -1,0 +1,358 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  emailCodeTo,
+  importExport,
+  mailTo,
+  plainText,
+  readDatabase,
+  Visitor,
+  withoutTokens,
+} from '../support/check-visitor'
+import { LEGACY_PASSWORD, MEMBER_COLUMNS, member } from '../support/export-files'
+import { runPortalCommand } from '../support/notified-population'
+import { type PortalServer, startPortal } from '../support/portal-server'
+import { testSecrets } from '../support/secrets'
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
+
+/**
+ * A member's way from the identity check to "ready", over real HTTP against
+ * the built server with a real SMTP server on loopback: the new password (and
+ * what it refuses), re-confirmation of the details (cards kept and removed, a
+ * new address confirmed by code), sign-in afterwards, the shop's readiness API
+ * and the ready-members export.
+ */
+
+const locale = (language: 'ja' | 'en', namespace: string) =>
+  JSON.parse(readFileSync(new URL(`../../locales/${language}/${namespace}.json`, import.meta.url), 'utf8'))
+const ACCOUNT = locale('ja', 'account')
+const ACCOUNT_EN = locale('en', 'account')
+const EMAIL = locale('ja', 'email')
+
+const NEW_PASSWORD = 'quiet harbour lanterns drift 47'
+const ADDRESSES = {
+  journey: 'ayame.journey@example.jp',
+  refusals: 'botan.refusals@example.jp',
+  change: 'kikyo.change@example.jp',
+  waiting: 'sumire.waiting@example.jp',
+}
+const NEW_ADDRESS = 'kikyo.new@example.net'
+
+const secrets = testSecrets()
+let sink: SmtpSink
+let portal: PortalServer
+
+beforeAll(async () => {
+  sink = await startSmtpSink()
+  portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
+  await importExport(portal.databasePath, secrets, {
+    'members.csv': [
+      MEMBER_COLUMNS,
+      member({ member_id: 'M1', email: ADDRESSES.journey, phone: '090-1111-2222' }),
+      member({ member_id: 'M2', email: ADDRESSES.refusals, family_name: '牡丹', given_name: '咲子' }),
+      member({ member_id: 'M3', email: ADDRESSES.change }),
+      member({ member_id: 'M4', email: ADDRESSES.waiting }),
+    ],
+    'member_cards.csv': [
+      ['member_id', 'card_last4', 'card_expiry'],
+      ['M1', '1234', '12/27'],
+      ['M1', '9876', '03/28'],
+    ],
+  })
+}, 90_000)
+
+afterAll(async () => {
+  await portal?.stop()
+  await sink?.close()
+})
+
+/** A visitor who proved by e-mail code that they hold `address`. */
+async function verifiedVisitor(address: string) {
+  const visitor = new Visitor(portal.url)
+  const from = sink.received.length
+  const asked = await visitor.submit('/check/email', { email: address })
+  expect(asked.status).toBe(303)
+  const code = await emailCodeTo(sink, address, from)
+  const verified = await visitor.post('/check/email/code', { csrf: visitor.csrf ?? '', code })
+  expect(verified.location).toBe('/exposure')
+  return visitor
+}
+
+async function setNewPassword(visitor: Visitor, password = NEW_PASSWORD) {
+  await visitor.get('/account/password')
+  return visitor.post('/account/password', { csrf: visitor.csrf ?? '', password, intent: 'save' })
+}
+
+/** The details form as the page fills it, with `changes` on top and every card kept. */
+async function detailsForm(visitor: Visitor, changes: Record<string, string> = {}) {
+  const page = await visitor.get('/account/details')
+  expect(page.status).toBe(200)
+  const fields: Record<string, string> = { csrf: visitor.csrf ?? '' }
+  for (const match of page.body.matchAll(/<input[^>]*>/g)) {
+    const tag = match[0]
+    const name = tag.match(/name="([^"]+)"/)?.[1]
+    const value = tag.match(/value="([^"]*)"/)?.[1] ?? ''
+    if (!name || name === 'csrf') continue
+    if (/type="radio"/.test(tag)) {
+      if (/checked=""/.test(tag)) fields[name] = value
+    } else fields[name] = value.replaceAll('&amp;', '&')
+  }
+  fields.prefecture = page.body.match(/<option value="([^"]+)" selected="">/)?.[1] ?? ''
+  return { ...fields, ...changes }
+}
+
+function readiness(memberId: string, token: string | null = secrets.SHOP_API_TOKEN) {
+  return fetch(`${portal.url}/api/v1/members/${memberId}/readiness`, {
+    headers: token === null ? {} : { Authorization: `Bearer ${token}` },
+  })
+}
+
+const accountRow = (memberId: string) =>
+  readDatabase(portal.databasePath, (db) => {
+    const subject = db.prepare("select id from subjects where cohort = 'member' order by id").pluck().all()[
+      Number(memberId.slice(1)) - 1
+    ] as number
+    return db.prepare('select * from member_accounts where subject_id = ?').get(subject) as Record<
+      string,
+      unknown
+    >
+  })
+
+describe('a member before the shop reopens', { timeout: 120_000 }, () => {
+  it('is led from the exposure view to step 1, the new password, whatever member page they open', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.waiting)
+    for (const path of ['/account', '/account/details', '/account/email']) {
+      const page = await visitor.get(path)
+      expect(page.status).toBe(302)
+      expect(page.location).toBe('/account/password')
+    }
+    const page = await visitor.get('/account/password')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('ステップ 1 / 2')
+    expect(page.body).toMatch(/autocomplete="new-password"/i)
+    expect(page.headers.get('cache-control')).toBe('no-store')
+    expect(page.headers.get('referrer-policy')?.split(',').at(-1)?.trim()).toBe('no-referrer')
+    const stranger = await new Visitor(portal.url).get('/account/password')
+    expect(stranger.location).toBe('/check')
+  })
+
+  it('refuses, each with its reason, the exposed password, short ones, common ones, their own details and the service name', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.refusals)
+    const cases: [string, string][] = [
+      [LEGACY_PASSWORD, 'exposedPassword'],
+      ['short pass', 'tooShort'],
+      ['x'.repeat(129), 'tooLong'],
+      ['1qaz2wsx3edc4rfv', 'commonPassword'],
+      ['botan.refusals garden 2024', 'personalInformation'],
+      ['sekaimon rocks forever', 'serviceName'],
+      ['', 'required'],
+    ]
+    for (const [password, reason] of cases) {
+      const refused = await setNewPassword(visitor, password)
+      expect(refused.status, reason).toBe(422)
+      expect(refused.body, reason).toContain(
+        (ACCOUNT.password.refusals[reason] as string).replace('{{min}}', '15').replace(/<[^>]+>/g, ''),
+      )
+    }
+    expect(accountRow('M2').password_hash).toBeNull()
+    const en = await visitor.request('/account/password?lng=en', {
+      method: 'POST',
+      body: { csrf: visitor.csrf ?? '', password: LEGACY_PASSWORD, intent: 'save' },
+      headers: { Origin: portal.url },
+    })
+    expect(en.status).toBe(422)
+    expect(en.body).toContain(ACCOUNT_EN.password.refusals.exposedPassword)
+  })
+
+  it('shows the password typed and its strength when the show button is pressed without JavaScript', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.waiting)
+    await visitor.get('/account/password')
+    const shown = await visitor.post('/account/password', {
+      csrf: visitor.csrf ?? '',
+      password: 'password',
+      intent: 'show',
+    })
+    expect(shown.status).toBe(200)
+    expect(shown.body).toMatch(
+      /<input[^>]*type="text"[^>]*value="password"|<input[^>]*value="password"[^>]*type="text"/,
+    )
+    expect(shown.body).toContain('<meter')
+    expect(shown.body).toContain(ACCOUNT.strength.levels['0'])
+    expect(accountRow('M4').password_hash).toBeNull()
+  })
+
+  it('takes a new password: argon2id stored, the exposed hash erased, other sessions ended, a notice sent', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.journey)
+    const elsewhere = await verifiedVisitor(ADDRESSES.journey)
+    const from = sink.received.length
+    const saved = await setNewPassword(visitor)
+    expect(saved.status).toBe(303)
+    expect(saved.location).toBe('/account/details?saved=password')
+    const account = accountRow('M1')
+    expect(String(account.password_hash)).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/)
+    expect(account.open_actions).toBe('["reconfirm_details"]')
+    expect((await elsewhere.get('/exposure')).location).toBe('/check')
+    expect((await visitor.get('/exposure')).status).toBe(200)
+    const notice = await mailTo(sink, ADDRESSES.journey, {
+      from,
+      accept: (mail) => plainText(mail.raw).includes(EMAIL.accountNotice.passwordChanged.title),
+    })
+    const text = plainText(notice.raw)
+    expect(text).toContain('support@sekaimon.com')
+    expect(notice.raw).not.toMatch(/https?:\/\//)
+    // The exposed hash can no longer be compared with: the old password is refused as common/weak only.
+    const raw = readFileSync(portal.databasePath)
+    expect(raw.includes(Buffer.from(LEGACY_PASSWORD))).toBe(false)
+  })
+
+  it('re-confirms the details: a bad entry keeps everything typed and changes nothing, a good one makes the member ready', async () => {
+    const visitor = await new Visitor(portal.url)
+    await signIn(visitor, ADDRESSES.journey, NEW_PASSWORD)
+    const page = await visitor.get('/account/details')
+    expect(page.body).toContain('ステップ 2 / 2')
+    expect(page.body).toContain('value="見本"')
+    expect(page.body).toContain('**** 1234')
+    expect(page.body).toContain('**** 9876')
+
+    const wrong = await visitor.post(
+      '/account/details',
+      await detailsForm(visitor, { familyNameKana: 'mihon', postalCode: '060-0001', city: '新しい市' }),
+    )
+    expect(wrong.status).toBe(422)
+    expect(wrong.body).toContain(ACCOUNT.details.errors.kanaOnly)
+    expect(wrong.body).toContain(ACCOUNT.details.errors.postalCodeMismatch)
+    expect(wrong.body).toContain('value="新しい市"')
+    expect(accountRow('M1').details_sealed).toBeNull()
+
+    const form = await detailsForm(visitor, { phone: '080-3333-4444', familyNameKana: 'みほん' })
+    const cardIds = Object.keys(form).filter((name) => name.startsWith('card-'))
+    expect(cardIds).toHaveLength(2)
+    const confirmed = await visitor.post('/account/details', { ...form, [cardIds[1] as string]: 'remove' })
+    expect(confirmed.status).toBe(303)
+    expect(confirmed.location).toBe('/account?saved=details')
+    const ready = await visitor.get('/account?saved=details')
+    expect(ready.status).toBe(200)
+    expect(ready.body).toContain(ACCOUNT.details.confirmed)
+    expect(ready.body).toContain('2026年4月23日')
+
+    const history = readDatabase(portal.databasePath, (db) =>
+      db.prepare('select changed_fields from detail_confirmations').pluck().all(),
+    )
+    expect(history).toEqual(['["phone","cards"]'])
+    const again = await visitor.get('/account/details')
+    expect(again.body).toContain('value="ミホン"')
+    expect(again.body).toContain('**** 1234')
+    expect(again.body).not.toContain('**** 9876')
+  })
+
+  it('answers the shop: ready or the open steps, 401 without the token, 404 for nobody, nothing personal', async () => {
+    const ready = await readiness('M1')
+    expect(ready.status).toBe(200)
+    expect(await ready.json()).toEqual({ ready: true, open: [] })
+    const waiting = await readiness('m4')
+    expect(await waiting.json()).toEqual({ ready: false, open: ['reset_password', 'reconfirm_details'] })
+    expect((await readiness('M1', null)).status).toBe(401)
+    expect((await readiness('M1', `${secrets.SHOP_API_TOKEN}x`)).status).toBe(401)
+    expect((await readiness('M1', 'short')).headers.get('www-authenticate')).toMatch(/^Bearer/)
+    const unknown = await readiness('M999')
+    expect(unknown.status).toBe(404)
+    expect(await unknown.text()).not.toMatch(/見本|example/)
+  })
+
+  it('writes the ready members for the shop with npm run export:ready', async () => {
+    const file = join(portal.dataDirectory, 'ready.csv')
+    const result = await runPortalCommand('app/cli/export-ready.ts', {
+      cwd: portal.dataDirectory,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'test',
+        DATABASE_URL: portal.databasePath,
+        ...secrets,
+      },
+      args: [file],
+    })
+    expect(result.status).toBe(0)
+    expect(readFileSync(file, 'utf8')).toBe('\uFEFFmember_id\r\nM1\r\n')
+  })
+
+  it('lets a member who finished sign in again; a wrong password or an unknown address gets the same page', async () => {
+    const visitor = new Visitor(portal.url)
+    await visitor.get('/signin')
+    const wrong = await visitor.post('/signin', {
+      csrf: visitor.csrf ?? '',
+      email: ADDRESSES.journey,
+      password: 'not the password at all',
+    })
+    const unknown = await visitor.post('/signin', {
+      csrf: visitor.csrf ?? '',
+      email: 'nobody.here@example.jp',
+      password: 'not the password at all',
+    })
+    const noNewPassword = await visitor.post('/signin', {
+      csrf: visitor.csrf ?? '',
+      email: ADDRESSES.waiting,
+      password: 'not the password at all',
+    })
+    for (const page of [wrong, unknown, noNewPassword]) {
+      expect(page.status).toBe(422)
+      expect(page.body).toContain(ACCOUNT.signin.failed)
+    }
+    const strip = (body: string, email: string) => withoutTokens(body, { csrf: visitor.csrf, email })
+    expect(strip(unknown.body, 'nobody.here@example.jp')).toBe(strip(wrong.body, ADDRESSES.journey))
+    await signIn(visitor, ADDRESSES.journey, NEW_PASSWORD)
+    expect((await visitor.get('/account')).status).toBe(200)
+  })
+
+  it('confirms a new address by a code sent to it before it replaces the old one, and tells the old one', async () => {
+    const visitor = await verifiedVisitor(ADDRESSES.change)
+    expect((await setNewPassword(visitor)).status).toBe(303)
+    const from = sink.received.length
+    const changed = await visitor.post('/account/details', await detailsForm(visitor, { email: NEW_ADDRESS }))
+    expect(fieldErrors(changed.body)).toEqual([])
+    expect(changed.status).toBe(303)
+    expect(changed.location).toBe('/account/email?saved=details')
+    const page = await visitor.get('/account/email')
+    expect(page.body).toContain('ステップ 3 / 3')
+    expect(page.body).toContain(NEW_ADDRESS)
+    expect((await readiness('M3').then((r) => r.json())).open).toEqual(['verify_email'])
+
+    const code = await emailCodeTo(sink, NEW_ADDRESS, from)
+    const wrong = await visitor.post('/account/email', {
+      csrf: visitor.csrf ?? '',
+      intent: 'confirm',
+      code: String((Number(code) + 1) % 1_000_000).padStart(6, '0'),
+    })
+    expect(wrong.status).toBe(422)
+    expect(wrong.body).toContain(ACCOUNT.email.errors.invalid)
+    const confirmed = await visitor.post('/account/email', {
+      csrf: visitor.csrf ?? '',
+      intent: 'confirm',
+      code,
+    })
+    expect(confirmed.status).toBe(303)
+    expect(confirmed.location).toBe('/account?saved=email')
+    const told = await mailTo(sink, ADDRESSES.change, {
+      from,
+      accept: (mail) => plainText(mail.raw).includes(EMAIL.accountNotice.emailChanged.title),
+    })
+    expect(plainText(told.raw)).not.toContain(NEW_ADDRESS)
+    expect(await readiness('M3').then((r) => r.json())).toEqual({ ready: true, open: [] })
+
+    const later = new Visitor(portal.url)
+    await signIn(later, NEW_ADDRESS, NEW_PASSWORD)
+    expect((await later.get('/account')).status).toBe(200)
+  })
+})
+
+/** The messages the details form shows beside its fields. */
+const fieldErrors = (body: string) =>
+  [...body.matchAll(/class="field__error">([^<]+)</g)].map((match) => match[1])
+
+async function signIn(visitor: Visitor, email: string, password: string) {
+  await visitor.get('/signin')
+  const signedIn = await visitor.post('/signin', { csrf: visitor.csrf ?? '', email, password })
+  expect(signedIn.status).toBe(303)
+  expect(signedIn.location).toBe('/account')
+}
