@@ -47,11 +47,13 @@ const work = {
   hash: ({ password, options }) => argon2.hash(password, { ...options, type: argon2.argon2id }),
   verify: ({ password, hash }) => argon2.verify(hash, password),
 }
+// The web process may be gone by the time an answer is ready: then there is nobody to tell.
+const answer = (reply) => { if (process.connected) process.send(reply, () => {}) }
 process.on('message', async ({ id, op, args }) => {
   try {
-    process.send({ id, result: await work[op](args) })
+    answer({ id, result: await work[op](args) })
   } catch (error) {
-    process.send({ id, error: error instanceof Error ? error.name : 'Error' })
+    answer({ id, error: error instanceof Error ? error.name : 'Error' })
   }
 })
 process.on('disconnect', () => process.exit(0))
@@ -102,6 +104,9 @@ class PasswordHelper {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     this.child.on('message', (reply: Reply) => this.settle(reply))
+    this.child.on('error', (error) =>
+      this.rejectAll(new Error(`the password helper stopped (${error.name})`)),
+    )
     this.child.on('exit', (code) => {
       this.rejectAll(new Error(`the password helper stopped (exit code ${code})`))
       onExit(this)
@@ -119,7 +124,11 @@ class PasswordHelper {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
       // Held while someone waits, or a script awaiting the answer would exit first.
       this.child.channel?.ref()
-      this.child.send({ id, op, args })
+      this.child.send({ id, op, args }, (error) => {
+        if (!error) return
+        this.forget(id)
+        reject(new Error('the password helper stopped (it could not be reached)'))
+      })
     })
   }
 

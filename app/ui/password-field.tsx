@@ -1,4 +1,4 @@
-import { type InputHTMLAttributes, useState } from 'react'
+import { type InputHTMLAttributes, useEffect, useState } from 'react'
 
 /**
  * A password input with a show/hide button. With JavaScript the button flips
@@ -25,6 +25,9 @@ export function PasswordField({
   hideLabel: string
 } & InputHTMLAttributes<HTMLInputElement>) {
   const [shown, setShown] = useState(shownByServer)
+  // Until hydration the button must submit (the no-JavaScript toggle); after it, it only flips.
+  const [hydrated, setHydrated] = useState(false)
+  useEffect(() => setHydrated(true), [])
   const hintId = hint ? `${id}-hint` : undefined
   const errorId = error ? `${id}-error` : undefined
   return (
@@ -52,16 +55,13 @@ export function PasswordField({
           {...input}
         />
         <button
-          type="submit"
+          type={hydrated ? 'button' : 'submit'}
           name="intent"
           value={shown ? 'hide' : 'show'}
           className="button button--secondary"
           aria-controls={id}
           aria-pressed={shown}
-          onClick={(event) => {
-            event.preventDefault()
-            setShown(!shown)
-          }}
+          onClick={() => setShown(!shown)}
         >
           {shown ? hideLabel : showLabel}
         </button>

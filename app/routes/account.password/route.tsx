@@ -15,6 +15,7 @@ import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { assertSafeRequest } from '~/session/csrf.server'
 import { endOtherSessions } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
+import { DefaultSubmit } from '~/ui/default-submit'
 import { pageMeta } from '~/ui/page-meta'
 import { PasswordField } from '~/ui/password-field'
 import { StepIndicator } from '~/ui/step-indicator'
@@ -111,6 +112,7 @@ export default function NewPasswordPage() {
       ) : null}
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
+        <DefaultSubmit name="intent" value="save" />
         {/* Lets password managers file the new password under the right account. */}
         <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
         <PasswordField

@@ -10,6 +10,7 @@ import { checkLimit, hitLimit, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { startVerifiedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
+import { DefaultSubmit } from '~/ui/default-submit'
 import { pageMeta } from '~/ui/page-meta'
 import { PasswordField } from '~/ui/password-field'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
@@ -91,6 +92,7 @@ export default function SignInPage() {
       ) : null}
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
+        <DefaultSubmit name="intent" value="signin" />
         <TextField
           id="email"
           name="email"
