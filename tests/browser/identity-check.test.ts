@@ -9,10 +9,12 @@ import incidentJa from '~locales/ja/incident.json'
 import {
   type BrowserSession,
   documentLanguage,
+  expectFitsPhone,
   expectNoAxeViolations,
   expectTranslatedHeadingAndTitle,
   headingText,
   startOver,
+  typeInto,
   waitForHydration,
 } from '../support/browser'
 import { type Person, startIdentityPortal } from '../support/identity-fixture'
@@ -37,9 +39,6 @@ const javaScriptModes = [
   { javaScript: 'on', javaScriptEnabled: true },
   { javaScript: 'off', javaScriptEnabled: false },
 ] as const
-
-/** The narrowest screen the portal is designed for. */
-const phone = { width: 360, height: 740 }
 
 function session(javaScriptEnabled: boolean): BrowserSession {
   return javaScriptEnabled ? identity.withJavaScript : identity.withoutJavaScript
@@ -68,34 +67,6 @@ async function expectPage(page: Page, { language }: Language, heading: string) {
   await expectTranslatedHeadingAndTitle(page, language)
   await expectNoAxeViolations(page)
   await expectFitsPhone(page)
-}
-
-async function expectFitsPhone(page: Page) {
-  const desktop = page.viewportSize()
-  await page.setViewportSize(phone)
-  try {
-    const { scrollWidth, sticking } = await page.evaluate(() => {
-      const viewportWidth = document.documentElement.clientWidth
-      const sticking = [...document.querySelectorAll('body *')]
-        .filter((element) => element.getBoundingClientRect().right > viewportWidth + 0.5)
-        .slice(0, 5)
-        .map((element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`)
-      return { scrollWidth: document.documentElement.scrollWidth, sticking }
-    })
-    expect(
-      scrollWidth,
-      `${page.url()} scrolls sideways at ${phone.width} px; sticking out: ${sticking.join(', ')}`,
-    ).toBeLessThanOrEqual(phone.width)
-  } finally {
-    if (desktop) await page.setViewportSize(desktop)
-  }
-}
-
-/** Focuses a field, replaces what it holds by typing, and leaves it focused. */
-async function typeInto(page: Page, selector: string, text: string) {
-  await page.locator(selector).focus()
-  await page.keyboard.press('ControlOrMeta+A')
-  await page.keyboard.type(text)
 }
 
 /**

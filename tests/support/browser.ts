@@ -325,3 +325,35 @@ export function replacedDocumentParts(page: Page) {
     lastingParts,
   )
 }
+
+/** The narrowest screen the portal is designed for. */
+export const PHONE_VIEWPORT = { width: 360, height: 740 }
+
+/** The page fits a phone's width: nothing makes it scroll sideways (the culprits are named). */
+export async function expectFitsPhone(page: Page) {
+  const desktop = page.viewportSize()
+  await page.setViewportSize(PHONE_VIEWPORT)
+  try {
+    const { scrollWidth, sticking } = await page.evaluate(() => {
+      const viewportWidth = document.documentElement.clientWidth
+      const sticking = [...document.querySelectorAll('body *')]
+        .filter((element) => element.getBoundingClientRect().right > viewportWidth + 0.5)
+        .slice(0, 5)
+        .map((element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}`)
+      return { scrollWidth: document.documentElement.scrollWidth, sticking }
+    })
+    expect(
+      scrollWidth,
+      `${page.url()} scrolls sideways at ${PHONE_VIEWPORT.width} px; sticking out: ${sticking.join(', ')}`,
+    ).toBeLessThanOrEqual(PHONE_VIEWPORT.width)
+  } finally {
+    if (desktop) await page.setViewportSize(desktop)
+  }
+}
+
+/** Focuses a field, replaces what it holds by typing, and leaves it focused. */
+export async function typeInto(page: Page, selector: string, text: string) {
+  await page.locator(selector).focus()
+  await page.keyboard.press('ControlOrMeta+A')
+  await page.keyboard.type(text)
+}

@@ -11,7 +11,7 @@ import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { checkFormToken, PERSONAL_PAGE_HEADERS } from '~/verify/check-request.server'
 
-export const handle = { i18n: ['account', 'exposure'] }
+export const handle = { i18n: ['account'] }
 
 export const meta = pageMeta
 
@@ -74,7 +74,7 @@ export default function AccountPage() {
       <Form method="post" action="/signout">
         <CsrfField token={csrf} />
         <button type="submit" className="button button--secondary">
-          {t('exposure:signOut.button')}
+          {t('hub.signOut')}
         </button>
       </Form>
     </article>

@@ -1,4 +1,4 @@
-import { type ActionFunctionArgs, data } from '@remix-run/node'
+import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
 import { requireMemberAtStep } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
@@ -13,9 +13,10 @@ export async function action({ request }: ActionFunctionArgs) {
   await assertSafeRequest(request, form)
   const account = await requireMemberAtStep(request, 'reset_password')
   const parsed = strengthForm.safeParse({ password: form.get('password') ?? '' })
-  if (!parsed.success) return data({ strength: null }, { status: 422, headers: PERSONAL_PAGE_HEADERS })
+  if (!parsed.success)
+    return Response.json({ strength: null }, { status: 422, headers: PERSONAL_PAGE_HEADERS })
   const strength = parsed.data.password
     ? await passwordStrength({ password: parsed.data.password, account })
     : null
-  return data({ strength }, { headers: PERSONAL_PAGE_HEADERS })
+  return Response.json({ strength }, { headers: PERSONAL_PAGE_HEADERS })
 }

@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { Form, useActionData, useFetcher, useLoaderData } from '@remix-run/react'
-import { useEffect, useRef, useState } from 'react'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { requireMemberAtStep } from '~/accounts/member-guard.server'
@@ -110,7 +110,7 @@ export default function NewPasswordPage() {
           </ul>
         </div>
       ) : null}
-      <Form method="post" className="check-form" noValidate>
+      <Form method="post" className="check-form" noValidate onSubmit={live.cancel}>
         <CsrfField token={csrf} />
         <DefaultSubmit name="intent" value="save" />
         {/* Lets password managers file the new password under the right account. */}
@@ -139,19 +139,38 @@ export default function NewPasswordPage() {
   )
 }
 
-/** With JavaScript, the meter follows the typing: the server scores it (zxcvbn is too big to ship to phones). */
+/**
+ * With JavaScript, the meter follows the typing: the server scores it (zxcvbn
+ * is too big to ship to phones). A plain fetch, not a fetcher, so no check
+ * makes Remix reload the page's data under the member's next submit.
+ */
 function useLiveStrength(csrf: string) {
-  const fetcher = useFetcher<{ strength: Strength | null }>()
   const timer = useRef<ReturnType<typeof setTimeout>>()
-  const [typed, setTyped] = useState(false)
-  useEffect(() => () => clearTimeout(timer.current), [])
+  const inFlight = useRef<AbortController>()
+  const [strength, setStrength] = useState<Strength | null>(null)
+  const cancel = useCallback(() => {
+    clearTimeout(timer.current)
+    inFlight.current?.abort()
+  }, [])
+  useEffect(() => cancel, [cancel])
   return {
-    strength: typed ? (fetcher.data?.strength ?? null) : null,
+    strength,
+    cancel,
     check(password: string) {
-      setTyped(true)
-      clearTimeout(timer.current)
-      timer.current = setTimeout(() => {
-        fetcher.submit({ csrf, password }, { method: 'post', action: '/account/password-strength' })
+      cancel()
+      timer.current = setTimeout(async () => {
+        const controller = new AbortController()
+        inFlight.current = controller
+        try {
+          const response = await fetch('/account/password-strength', {
+            method: 'POST',
+            body: new URLSearchParams({ csrf, password }),
+            signal: controller.signal,
+          })
+          if (response.ok) setStrength(((await response.json()) as { strength: Strength | null }).strength)
+        } catch {
+          // Aborted by the next keystroke or the submit, or offline: the meter just stays as it was.
+        }
       }, 300)
     },
   }
