@@ -29,9 +29,15 @@ import { verifyPopulation } from './verify-population'
  */
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000)
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15)
+const WARMUP_SECONDS = 3
+// Shared by the warm-up and the measured run: a session whose member has reset cannot reset again.
+let nextSession = 0
 const RESET_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8)
 const EXPOSURE_CONNECTIONS = 2
+// Page views at a steady rate, as members reading their results while others reset: a
+// closed loop would take every cycle it could and measure a contest, not a page's latency.
+const EXPOSURE_RATE = Number(process.env.BENCH_EXPOSURE_RATE ?? 20)
 const RESETS = 4000
 const READERS = 500
 const cacheDirectory = fileURLToPath(new URL(`../../.cache/bench-verify-${MEMBERS}/`, import.meta.url))
@@ -51,33 +57,21 @@ try {
   const csrf = await csrfPair(server.url)
 
   const raw = await rawRate(legacyHash)
-  const exposureAlone = await autocannon({
-    url: `${server.url}/exposure`,
-    connections: EXPOSURE_CONNECTIONS,
-    duration: 3,
-    requests: [{ setupRequest: rotate('cookie', readerCookies) }],
-  })
+  // Unmeasured first: each web process starts its password helper and warms its code.
+  await Promise.all([
+    resetLoad(server.url, csrf, resetCookies, WARMUP_SECONDS),
+    exposureLoad(server.url, readerCookies, WARMUP_SECONDS),
+  ])
+  const exposureAlone = await exposureLoad(server.url, readerCookies, 5)
   const [resets, exposure] = await Promise.all([
-    autocannon({
-      url: `${server.url}/account/password`,
-      method: 'POST',
-      connections: RESET_CONNECTIONS,
-      duration: SECONDS,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
-      requests: [{ method: 'POST', setupRequest: resetRequest(csrf, resetCookies) }],
-    }),
-    autocannon({
-      url: `${server.url}/exposure`,
-      connections: EXPOSURE_CONNECTIONS,
-      duration: SECONDS,
-      requests: [{ setupRequest: rotate('cookie', readerCookies) }],
-    }),
+    resetLoad(server.url, csrf, resetCookies, SECONDS),
+    exposureLoad(server.url, readerCookies, SECONDS),
   ])
 
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
   console.log(
     `database: ${MEMBERS.toLocaleString('en')} generated members; ${RESET_CONNECTIONS} connections posting resets ` +
-      `and ${EXPOSURE_CONNECTIONS} reading /exposure for ${SECONDS} s`,
+      `and /exposure read ${EXPOSURE_RATE} times a second meanwhile, for ${SECONDS} s`,
   )
   console.log(`raw bcrypt compare + argon2id hash: ${raw.toFixed(1)} a second (threadpool, this process)`)
   console.log(describeResult('POST /account/password', resets, 303).line)
@@ -122,12 +116,37 @@ function chooseHumans(path: string) {
   return { resetters: members.map((member) => member.humanId), readers, legacyHash }
 }
 
-/** Each request the next member's session with a fresh strong password. */
+function resetLoad(
+  url: string,
+  csrf: { cookie: string; token: string },
+  sessions: string[],
+  seconds: number,
+) {
+  return autocannon({
+    url: `${url}/account/password`,
+    method: 'POST',
+    connections: RESET_CONNECTIONS,
+    duration: seconds,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url },
+    requests: [{ method: 'POST', setupRequest: resetRequest(csrf, sessions) }],
+  })
+}
+
+function exposureLoad(url: string, sessions: string[], seconds: number) {
+  return autocannon({
+    url: `${url}/exposure`,
+    connections: EXPOSURE_CONNECTIONS,
+    overallRate: EXPOSURE_RATE,
+    duration: seconds,
+    requests: [{ setupRequest: rotate('cookie', sessions) }],
+  })
+}
+
+/** Each request the next member's session (never one used before) with a fresh strong password. */
 function resetRequest(csrf: { cookie: string; token: string }, sessions: string[]) {
-  let next = 0
   return (request: autocannon.Request) => {
-    const session = sessions[next % sessions.length] as string
-    const password = strongPassword(next++)
+    const session = sessions[nextSession % sessions.length] as string
+    const password = strongPassword(nextSession++)
     return {
       ...request,
       headers: { ...request.headers, cookie: `${csrf.cookie}; ${session}` },
