@@ -24,3 +24,15 @@ export async function requireMemberAtStep(request: Request, step: RequiredAction
   if (first !== step) throw redirect(first ? STEP_PATHS[first] : '/account')
   return account
 }
+
+/**
+ * The password page: step 1 while it is open, and later whenever the member
+ * wants a new one (after "forgot password" led them through the e-mail check).
+ * Only another open step comes first.
+ */
+export async function requireMemberForPassword(request: Request): Promise<MemberAccount> {
+  const account = await requireMember(request)
+  const first = firstOpenStep(account.openActions)
+  if (first && first !== 'reset_password') throw redirect(STEP_PATHS[first])
+  return account
+}

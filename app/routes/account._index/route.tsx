@@ -68,6 +68,9 @@ export default function AccountPage() {
           <Link to="/account/details">{t('hub.reviewDetails')}</Link>
         </li>
         <li>
+          <Link to="/account/password">{t('hub.changePassword')}</Link>
+        </li>
+        <li>
           <Link to="/exposure">{t('hub.exposure')}</Link>
         </li>
       </ul>

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
-import { requireMemberAtStep } from '~/accounts/member-guard.server'
+import { requireMemberForPassword } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
 import { assertSafeRequest } from '~/session/csrf.server'
 import { PERSONAL_PAGE_HEADERS } from '~/verify/check-request.server'
@@ -11,7 +11,7 @@ const strengthForm = z.object({ password: z.string().max(1024) })
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData()
   await assertSafeRequest(request, form)
-  const account = await requireMemberAtStep(request, 'reset_password')
+  const account = await requireMemberForPassword(request)
   const parsed = strengthForm.safeParse({ password: form.get('password') ?? '' })
   if (!parsed.success)
     return Response.json({ strength: null }, { status: 422, headers: PERSONAL_PAGE_HEADERS })

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
-import { requireMemberAtStep } from '~/accounts/member-guard.server'
+import { requireMemberForPassword } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
 import { resetPassword } from '~/accounts/password-reset.server'
 import { nextStepPath, stepsOf } from '~/accounts/required-actions'
@@ -34,13 +34,14 @@ export const meta = pageMeta
 export const headers = checkPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const account = await requireMemberAtStep(request, 'reset_password')
+  const account = await requireMemberForPassword(request)
   const { token, headers } = await checkFormToken(request)
   return data(
     {
       meta: await getSubPageMeta(request, 'account', 'password'),
       csrf: token,
-      steps: stepsOf(account.openActions),
+      // No indicator for a change the member chose to make.
+      steps: account.openActions.includes('reset_password') ? stepsOf(account.openActions) : null,
       minLength: getConfig().PASSWORD_MIN_LENGTH,
       username: account.details.email ?? account.memberId,
     },
@@ -57,7 +58,7 @@ const passwordForm = z.object({
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData()
   await assertSafeRequest(request, form)
-  const account = await requireMemberAtStep(request, 'reset_password')
+  const account = await requireMemberForPassword(request)
   const parsed = passwordForm.safeParse({
     password: form.get('password') ?? undefined,
     intent: form.get('intent') ?? undefined,
@@ -94,7 +95,7 @@ export default function NewPasswordPage() {
   const strength = live.strength ?? serverStrength
   return (
     <article className="prose account">
-      <StepIndicator steps={steps} current="reset_password" />
+      {steps ? <StepIndicator steps={steps} current="reset_password" /> : null}
       <h1>{t('password.heading')}</h1>
       <p>{t('password.intro')}</p>
       <p>{t('password.advice', { min: minLength })}</p>
