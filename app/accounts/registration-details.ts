@@ -184,6 +184,8 @@ function readPhone(raw: string): Read<string | undefined> {
   return (mobile ? phone.length === 11 : phone.length === 10) ? { value: phone } : { error: E.phoneFormat }
 }
 
+type PostalLookup = (code7: string) => readonly string[]
+
 function readPostalCode(raw: string): Read<string> {
   if (fold(raw) === '') return { error: E.required }
   const code = normalisePostalCode(raw)
@@ -221,7 +223,14 @@ const optionalText = z
  * `addressLine2` is allowed). `today` decides whether a birth date is
  * plausible; without it, Japan's date at each parse.
  */
-export function registrationDetailsSchema({ today }: { today?: CalendarDate } = {}) {
+export function registrationDetailsSchema({
+  today,
+  prefecturesFor = prefecturesForPostalCode,
+}: {
+  today?: CalendarDate
+  /** Which prefectures a postal code belongs to; the server passes Japan Post's list. */
+  prefecturesFor?: PostalLookup
+} = {}) {
   return z
     .object({
       familyName: field(readText(NAME_MAX)),
@@ -248,7 +257,7 @@ export function registrationDetailsSchema({ today }: { today?: CalendarDate } = 
     })
     .superRefine(
       (details, ctx) => {
-        if (!prefecturesForPostalCode(details.postalCode).includes(details.prefecture))
+        if (!prefecturesFor(details.postalCode).includes(details.prefecture))
           ctx.addIssue({ code: 'custom', path: ['postalCode'], message: E.postalCodeMismatch })
       },
       // Checked as soon as both fields are valid, even while others are not (but never on a non-object).

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { confirmDetails } from '~/accounts/details-confirmation.server'
 import { requireMember } from '~/accounts/member-guard.server'
+import { prefecturesOfPostalCode } from '~/accounts/postal-codes.server'
 import {
   detailsFromRecord,
   fieldErrorsOf,
@@ -77,7 +78,7 @@ export async function action({ request }: ActionFunctionArgs) {
     id: card.id,
     choice: cardChoice.safeParse(form.get(`card-${card.id}`)),
   }))
-  const parsed = registrationDetailsSchema().safeParse(typed)
+  const parsed = registrationDetailsSchema({ prefecturesFor: prefecturesOfPostalCode }).safeParse(typed)
   const cardsValid = choices.every(({ choice }) => choice.success)
   if (!parsed.success || !cardsValid) {
     return invalid({
