@@ -185,13 +185,22 @@ export function countSubjects(db: PortalDatabase) {
 }
 
 /**
- * The human an e-mail address belongs to, by its blind index. Should two
- * humans share one address, the earliest record's human answers.
+ * The human an e-mail address belongs to, by its blind index. A member who
+ * replaced their address is found by the new one only: the old one was told it
+ * no longer speaks for the account. Should two humans share one address, the
+ * earliest record's human answers.
  */
 export function findHumanIdByEmail(db: PortalDatabase, emailIndex: Buffer): number | undefined {
   return (
-    (prepared(db, 'select min(human_id) from subjects where email_index = ?').pluck().get(emailIndex) as
-      | number
-      | null) ?? undefined
+    (prepared(
+      db,
+      `select min(human_id) from (
+         select s.human_id from member_accounts a join subjects s on s.id = a.subject_id where a.email_index = ?
+         union all
+         select s.human_id from subjects s left join member_accounts a on a.subject_id = s.id
+         where s.email_index = ? and a.email_index is null)`,
+    )
+      .pluck()
+      .get(emailIndex, emailIndex) as number | null) ?? undefined
   )
 }

@@ -8,6 +8,7 @@ import {
   emailCodeTo,
   importExport,
   mailTo,
+  outboxCount,
   plainText,
   readDatabase,
   Visitor,
@@ -408,6 +409,14 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     const later = new Visitor(portal.url)
     await signIn(later, NEW_ADDRESS, NEW_PASSWORD)
     expect((await later.get('/account')).status).toBe(200)
+
+    // The new address now proves who they are; the old one no longer gets a code.
+    expect((await verifiedVisitor(NEW_ADDRESS).then((v) => v.get('/account'))).status).toBe(200)
+    const before = outboxCount(portal.databasePath)
+    expect((await new Visitor(portal.url).submit('/check/email', { email: ADDRESSES.change })).status).toBe(
+      303,
+    )
+    expect(outboxCount(portal.databasePath)).toEqual(before)
   })
 })
 
