@@ -1,3 +1,4 @@
+import { maskCard } from '~/exposure/mask'
 import type { Language } from '~/i18n/config'
 import type { PortalDatabase } from '~db/client'
 import {
@@ -8,7 +9,7 @@ import {
 } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { RequiredAction } from '~db/schema'
-import { removeStoredCards } from '~db/stored-cards'
+import { findCurrentCards, removeStoredCards } from '~db/stored-cards'
 import { sendEmailChangeCode } from './email-change.server'
 import { changedFields, type RegistrationDetails } from './registration-details'
 
@@ -80,4 +81,20 @@ export function confirmDetails({
     })
     .immediate()
   return { openActions: findMemberAccount(db, crypto.keyring, account.subjectId)?.openActions ?? [] }
+}
+
+/** The cards the member still has saved, masked, with the IDs the form's keep/remove choices name. */
+export function savedCards({
+  db,
+  crypto,
+  account,
+}: {
+  db: PortalDatabase
+  crypto: PortalCrypto
+  account: MemberAccount
+}) {
+  return findCurrentCards(db, crypto.keyring, account.subjectId).map((card) => ({
+    id: card.id,
+    masked: maskCard(card) ?? '',
+  }))
 }

@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
-import { confirmDetails } from '~/accounts/details-confirmation.server'
+import { confirmDetails, savedCards } from '~/accounts/details-confirmation.server'
 import { requireMember } from '~/accounts/member-guard.server'
 import { prefecturesOfPostalCode } from '~/accounts/postal-codes.server'
 import {
@@ -18,7 +18,6 @@ import { firstOpenStep, nextStepPath, STEP_PATHS, stepsOf } from '~/accounts/req
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
-import { maskCard } from '~/exposure/mask'
 import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -29,7 +28,6 @@ import { pageMeta } from '~/ui/page-meta'
 import { StepIndicator } from '~/ui/step-indicator'
 import { TextField } from '~/ui/text-field'
 import { checkFormToken, checkPageHeaders, invalid } from '~/verify/check-request.server'
-import { findCurrentCards } from '~db/stored-cards'
 
 export const handle = { i18n: ['account'] }
 
@@ -47,7 +45,7 @@ async function requireDetailsAccess(request: Request) {
 export async function loader({ request }: LoaderFunctionArgs) {
   const account = await requireDetailsAccess(request)
   const { token, headers } = await checkFormToken(request)
-  const cards = findCurrentCards(db(), portalCrypto().keyring, account.subjectId)
+  const cards = savedCards({ db: db(), crypto: portalCrypto(), account })
   const language = await requestLanguage(request)
   return data(
     {
@@ -55,7 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: token,
       steps: firstOpenStep(account.openActions) ? stepsOf(account.openActions) : null,
       values: detailsFromRecord({ ...account.details, naturalId: account.memberId }),
-      cards: cards.map((card) => ({ id: card.id, masked: maskCard(card) ?? '' })),
+      cards,
       confirmedOn: account.detailsConfirmedAt
         ? dateFormat(language, { dateStyle: 'long' }).format(new Date(account.detailsConfirmedAt))
         : null,
@@ -73,7 +71,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const typed = Object.fromEntries(
     REGISTRATION_FIELDS.map((field) => [field, String(form.get(field) ?? '').slice(0, 300)]),
   ) as Record<RegistrationField, string>
-  const cards = findCurrentCards(db(), portalCrypto().keyring, account.subjectId)
+  const cards = savedCards({ db: db(), crypto: portalCrypto(), account })
   const choices = cards.map((card) => ({
     id: card.id,
     choice: cardChoice.safeParse(form.get(`card-${card.id}`)),
