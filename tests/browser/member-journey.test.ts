@@ -31,11 +31,13 @@ import { type Person, startIdentityPortal } from '../support/identity-fixture'
  * against the built portal with a real SMTP server on loopback: the e-mail
  * code, the new password (the exposed one refused, show/hide, the strength
  * meter), the registration details (a wrong entry corrected), the ready page,
- * signing out, and signing in again with the new password.
+ * signing out, and signing in again with the new password; and, for other
+ * members, a new e-mail address on the details page, confirmed by the code
+ * e-mailed to that address (a wrong code first).
  */
 
-// One member for each pair of language and JavaScript: each journey changes its member for good.
-const identity = startIdentityPortal({ people: 4 })
+// One member for each journey, language and JavaScript: each journey changes its member for good.
+const identity = startIdentityPortal({ people: 8 })
 
 const languages = [
   {
@@ -78,8 +80,16 @@ function session(javaScriptEnabled: boolean): BrowserSession {
   return javaScriptEnabled ? identity.withJavaScript : identity.withoutJavaScript
 }
 
-function person(javaScriptEnabled: boolean, { language }: Language): Person {
-  const person = identity.people[(javaScriptEnabled ? 0 : 2) + (language === 'ja' ? 0 : 1)]
+/** The journeys a member can take here; each has its own four members. */
+type Journey = 'password' | 'emailChange'
+
+/** Which member of the data walks `journey` in `language` with JavaScript on or off. */
+function memberIndex(javaScriptEnabled: boolean, { language }: Language, journey: Journey) {
+  return (journey === 'password' ? 0 : 4) + (javaScriptEnabled ? 0 : 2) + (language === 'ja' ? 0 : 1)
+}
+
+function person(javaScriptEnabled: boolean, language: Language, journey: Journey = 'password'): Person {
+  const person = identity.people[memberIndex(javaScriptEnabled, language, journey)]
   if (!person) throw new Error('too few people in the data')
   return person
 }
@@ -278,17 +288,22 @@ async function expectFieldError(page: Page, id: string, message: string) {
   expect(await page.locator('[aria-invalid="true"]').count(), 'invalid fields').toBe(1)
 }
 
-/** "Step 1 of 2" above the form, said to screen readers too, with the current step marked. */
+/**
+ * "Step 1 of 2" above the form, said to screen readers too, with the current
+ * step marked; "of 3" while a new e-mail address waits for its code.
+ */
 async function expectStep(
   page: Page,
   { account }: Language,
   number: number,
   step: keyof Language['account']['steps'],
+  total = 2,
 ) {
-  const progress = interpolate(account.steps.progress, { number, total: 2 })
+  const progress = interpolate(account.steps.progress, { number, total })
   const indicator = page.locator('nav.steps')
   expect(((await indicator.locator('.steps__progress').textContent()) ?? '').trim()).toBe(progress)
   expect(await indicator.getAttribute('aria-label')).toBe(progress)
+  expect(await indicator.locator('li').count(), 'the steps listed').toBe(total)
   const current = indicator.locator('li[aria-current="step"]')
   expect(await current.count(), 'the current step').toBe(1)
   expect(((await current.textContent()) ?? '').trim()).toBe(account.steps[step])
@@ -440,25 +455,32 @@ function escapeRegExp(text: string) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
+/**
+ * A fresh start for one member: signed out, requests tracked, the identity
+ * proved by e-mail, and /account having led on to the first open step, the
+ * new password page.
+ */
+async function startJourney(javaScriptEnabled: boolean, language: Language, journey: Journey) {
+  const browser = session(javaScriptEnabled)
+  const { page } = browser
+  const { email } = person(javaScriptEnabled, language, journey)
+  await startOver(browser)
+  const requests = trackRequests(page)
+  onTestFinished(requests.stop)
+  await verifyByEmail(page, language, email, javaScriptEnabled)
+  await page.goto(`${identity.portal.url}/account`)
+  expect(new URL(page.url()).pathname).toBe('/account/password')
+  if (javaScriptEnabled) await waitForHydration(page)
+  return { browser, page, requests, email }
+}
+
 describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabled }) => {
   test.each(languages)(
     'a member sets a new password, confirms their details and signs in again, in $language',
     { timeout: JOURNEY_TIMEOUT },
     async (language) => {
-      const browser = session(javaScriptEnabled)
-      const { page } = browser
-      const { email } = person(javaScriptEnabled, language)
+      const { browser, page, requests, email } = await startJourney(javaScriptEnabled, language, 'password')
       const { account } = language
-      await startOver(browser)
-      const requests = trackRequests(page)
-      onTestFinished(requests.stop)
-
-      await verifyByEmail(page, language, email, javaScriptEnabled)
-
-      // /account leads to the first open step: the new password.
-      await page.goto(`${identity.portal.url}/account`)
-      expect(new URL(page.url()).pathname).toBe('/account/password')
-      if (javaScriptEnabled) await waitForHydration(page)
       await expectPage(page, language, account.password.heading)
       await expectStep(page, language, 1, 'reset_password')
       expect(await strengthShown(page), 'the strength meter before any typing').toBeNull()
@@ -570,6 +592,89 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       expect(await page.locator('#city').inputValue()).toBe(NEW_CITY)
 
       expectNoConsoleProblemsBut422(browser, ['/account/password', '/account/details'])
+    },
+  )
+
+  test.each(languages)(
+    'a member changes their e-mail address and confirms it with the code sent there, in $language',
+    { timeout: JOURNEY_TIMEOUT },
+    async (language) => {
+      const { browser, page, requests, email } = await startJourney(
+        javaScriptEnabled,
+        language,
+        'emailChange',
+      )
+      const newEmail = `changed-${memberIndex(javaScriptEnabled, language, 'emailChange')}@example.net`
+      const { account } = language
+
+      // Step 1: a new password, saved once the meter has scored it.
+      await expect.poll(() => headingText(page)).toBe(account.password.heading)
+      const scored = javaScriptEnabled ? strengthChecked(page, NEW_PASSWORD) : null
+      await typeInto(page, '#password', NEW_PASSWORD)
+      if (scored) {
+        await scored
+        await requests.idle()
+      }
+      await press(page, account.password.submit, '/account/password', 'accepted')
+
+      // Step 2 of 2: the details, with a new e-mail address typed over the old one.
+      await page.waitForURL((url) => url.pathname === '/account/details')
+      await expect.poll(() => headingText(page)).toBe(account.details.heading)
+      await expectStep(page, language, 2, 'reconfirm_details')
+      expect(await page.locator('#email').inputValue(), 'the address on file').toBe(email)
+      const seen = identity.emailCodes(newEmail).length
+      const mailToOldAddress = () => identity.sink.received.filter((mail) => mail.to.includes(email)).length
+      const oldAddressMail = mailToOldAddress()
+      const oldAddressCodes = identity.emailCodes(email).length
+      await typeInto(page, '#email', newEmail)
+      await submit(page, '/account/details', 'accepted')
+
+      // Step 3 of 3: the code sent to the new address, which the page names.
+      await page.waitForURL((url) => url.pathname === '/account/email')
+      expect(new URL(page.url()).searchParams.get('saved')).toBe('details')
+      await expectPage(page, language, account.email.heading)
+      await expectStep(page, language, 3, 'verify_email', 3)
+      const confirmed = page.locator('[role="status"]', { hasText: account.details.confirmed })
+      expect(await confirmed.isVisible(), `"${account.details.confirmed}" on the e-mail page`).toBe(true)
+      const intro = interpolate(account.email.intro, { email: newEmail })
+      expect(await page.locator('main').textContent(), 'the new address on the e-mail page').toContain(intro)
+      expect(await page.getByLabel(account.email.label, { exact: true }).count(), 'the code field').toBe(1)
+      for (const name of [account.email.submit, account.email.resend, account.email.cancel]) {
+        expect(await page.getByRole('button', { name, exact: true }).count(), `the button "${name}"`).toBe(1)
+      }
+      const code = await identity.nextEmailCode(newEmail, seen)
+      expect(identity.emailCodes(email).length, 'codes sent to the old address since').toBe(oldAddressCodes)
+
+      // A wrong code: refused next to the field, the address not changed.
+      const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
+      await typeInto(page, '#code', wrongCode)
+      await submit(page, '/account/email', 'corrected')
+      await expectFieldError(page, 'code', account.email.errors.invalid)
+      expect(new URL(page.url()).pathname).toBe('/account/email')
+      expect(await page.locator('main').textContent(), 'the new address after a wrong code').toContain(intro)
+      await expectPage(page, language, account.email.heading)
+
+      // The right code: the new address replaces the old, and the ready page says so.
+      await typeInto(page, '#code', code)
+      await submit(page, '/account/email', 'accepted')
+      await page.waitForURL((url) => url.pathname === '/account')
+      expect(new URL(page.url()).searchParams.get('saved')).toBe('email')
+      await expectReadyPage(page, language)
+      const done = page.locator('[role="status"]', { hasText: account.email.confirmed })
+      expect(await done.isVisible(), `"${account.email.confirmed}" on the ready page`).toBe(true)
+      await expect
+        .poll(mailToOldAddress, { message: `a notice of the change to ${email}`, timeout: 20_000 })
+        .toBeGreaterThan(oldAddressMail)
+
+      // The details now hold the new address, with no step left.
+      await page.locator('main a[href="/account/details"]').focus()
+      await page.keyboard.press('Enter')
+      await page.waitForURL((url) => url.pathname === '/account/details')
+      await expect.poll(() => headingText(page)).toBe(account.details.heading)
+      expect(await page.locator('nav.steps').count(), 'a step indicator once every step is done').toBe(0)
+      expect(await page.locator('#email').inputValue(), 'the address on file').toBe(newEmail)
+
+      expectNoConsoleProblemsBut422(browser, ['/account/email'])
     },
   )
 })
