@@ -1,4 +1,5 @@
 import { type InputHTMLAttributes, useEffect, useState } from 'react'
+import { FieldFrame } from './text-field'
 
 /**
  * A password input with a show/hide button. With JavaScript the button flips
@@ -28,44 +29,32 @@ export function PasswordField({
   // Until hydration the button must submit (the no-JavaScript toggle); after it, it only flips.
   const [hydrated, setHydrated] = useState(false)
   useEffect(() => setHydrated(true), [])
-  const hintId = hint ? `${id}-hint` : undefined
-  const errorId = error ? `${id}-error` : undefined
   return (
-    <div className={error ? 'field field--invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="field__hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={errorId} className="field__error">
-          {error}
-        </p>
-      ) : null}
-      <div className="password-field">
-        <input
-          id={id}
-          type={shown ? 'text' : 'password'}
-          autoCapitalize="off"
-          autoCorrect="off"
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
-          {...input}
-        />
-        <button
-          type={hydrated ? 'button' : 'submit'}
-          name="intent"
-          value={shown ? 'hide' : 'show'}
-          className="button button--secondary"
-          aria-controls={id}
-          aria-pressed={shown}
-          onClick={() => setShown(!shown)}
-        >
-          {shown ? hideLabel : showLabel}
-        </button>
-      </div>
-    </div>
+    <FieldFrame id={id} label={label} hint={hint} error={error}>
+      {(described) => (
+        <div className="password-field">
+          <input
+            id={id}
+            type={shown ? 'text' : 'password'}
+            autoCapitalize="off"
+            autoCorrect="off"
+            spellCheck={false}
+            {...described}
+            {...input}
+          />
+          <button
+            type={hydrated ? 'button' : 'submit'}
+            name="intent"
+            value={shown ? 'hide' : 'show'}
+            className="button button--secondary"
+            aria-controls={id}
+            aria-pressed={shown}
+            onClick={() => setShown(!shown)}
+          >
+            {shown ? hideLabel : showLabel}
+          </button>
+        </div>
+      )}
+    </FieldFrame>
   )
 }

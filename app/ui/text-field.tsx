@@ -1,18 +1,24 @@
-import type { InputHTMLAttributes } from 'react'
+import type { InputHTMLAttributes, ReactNode } from 'react'
+
+export type FieldText = { id: string; label: string; hint?: string; error?: string }
 
 /**
- * A labelled text input with its hint and, after a failed submit, the reason
- * next to it: linked by aria-describedby so a screen reader reads both.
+ * A field's label, hint and, after a failed submit, the reason next to it,
+ * around its input. `children` gets the attributes that tie the input to
+ * them (aria-describedby, so a screen reader reads both; aria-invalid).
  */
-export function TextField({
+export function FieldFrame({
   id,
   label,
   hint,
   error,
-  ...input
-}: { id: string; label: string; hint?: string; error?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  children,
+}: FieldText & {
+  children: (described: { 'aria-invalid'?: true; 'aria-describedby'?: string }) => ReactNode
+}) {
   const hintId = hint ? `${id}-hint` : undefined
   const errorId = error ? `${id}-error` : undefined
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ')
   return (
     <div className={error ? 'field field--invalid' : 'field'}>
       <label htmlFor={id}>{label}</label>
@@ -26,12 +32,25 @@ export function TextField({
           {error}
         </p>
       ) : null}
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={[errorId, hintId].filter(Boolean).join(' ') || undefined}
-        {...input}
-      />
+      {children({
+        ...(error ? { 'aria-invalid': true as const } : {}),
+        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+      })}
     </div>
+  )
+}
+
+/** A labelled text input with its hint and error (see FieldFrame). */
+export function TextField({
+  id,
+  label,
+  hint,
+  error,
+  ...input
+}: FieldText & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <FieldFrame id={id} label={label} hint={hint} error={error}>
+      {(described) => <input id={id} {...described} {...input} />}
+    </FieldFrame>
   )
 }
