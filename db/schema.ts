@@ -203,6 +203,13 @@ export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const
 export type OutboxState = (typeof OUTBOX_STATES)[number]
 
 /**
+ * Which mail goes first: one-time codes and security notices (0) always before
+ * bulk notices (1), so a code arrives in seconds even while a mass notice drains.
+ */
+export const OUTBOX_PRIORITIES = { urgent: 0, bulk: 1 } as const
+export type OutboxPriority = (typeof OUTBOX_PRIORITIES)[keyof typeof OUTBOX_PRIORITIES]
+
+/**
  * E-mail waiting to go out, written in the same transaction as what it tells.
  * A sender claims a message for a lease before sending it, so two senders never
  * take the same one; the sealed content is dropped once sent.
@@ -216,6 +223,7 @@ export const outboxMessages = sqliteTable(
       .references(() => messages.id),
     contentSealed: blob('content_sealed', { mode: 'buffer' }),
     state: text('state', { enum: OUTBOX_STATES }).notNull().default('pending'),
+    priority: integer('priority').notNull().default(OUTBOX_PRIORITIES.bulk),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }).notNull().default(now),
     leaseUntil: integer('lease_until', { mode: 'timestamp_ms' }),
@@ -223,7 +231,7 @@ export const outboxMessages = sqliteTable(
     sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
   },
-  (table) => [index('outbox_due').on(table.state, table.nextAttemptAt)],
+  (table) => [index('outbox_due').on(table.state, table.priority, table.nextAttemptAt)],
 )
 
 /** One-time codes (e-mail codes and the like), found by a keyed hash of their target. */
@@ -234,11 +242,17 @@ export const verificationChallenges = sqliteTable(
     type: text('type').notNull(),
     targetIndex: digest('target_index').notNull(),
     codeHash: digest('code_hash').notNull(),
+    // Wrong codes typed against the current code; a new code starts again at 0.
     failures: integer('failures').notNull().default(0),
+    // Wrong codes since the address last proved itself, across codes: capped for life (NIST SP 800-63B).
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     createdAt: createdAt(),
   },
-  (table) => [uniqueIndex('verification_target').on(table.type, table.targetIndex)],
+  (table) => [
+    uniqueIndex('verification_target').on(table.type, table.targetIndex),
+    index('verification_expiry').on(table.expiresAt),
+  ],
 )
 
 /**
