@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { newMessageReference } from '~/codes/message-reference.server'
 import type { EmailContent } from '~/mail/email-content.server'
@@ -18,11 +16,13 @@ import {
   addressLines,
   formatPostalCode,
   HANDOUT_COLUMNS,
+  newPrinterFilePath,
   openPrinterFile,
   POSTCARD_COLUMNS,
   type PrinterFile,
   recipientName,
 } from './printer-files.server'
+import { narrowPortalFolder, refuseOpenFolder } from './printer-folder.server'
 
 /**
  * `npm run notify`: every human not yet notified gets one notice with a
@@ -70,8 +70,9 @@ type Prepared = { notice: Notice; letterCode: string; reference: string; row: Ne
 export async function notifyEveryone(options: NotifyOptions): Promise<NotifySummary> {
   const { db, crypto, dryRun = false, limit = Number.POSITIVE_INFINITY, batchSize = 500 } = options
   const summary: NotifySummary = { dryRun, humans: 0, email: 0, postcard: 0, handout: 0, unreachable: 0 }
-  if (!dryRun) dropStagedNotifications(db)
+  // Before anything changes, and in a dry run too: a folder refused now costs nobody their code.
   const files = printerFiles(options)
+  if (!dryRun) dropStagedNotifications(db)
   const writer = createNotificationWriter(db, crypto.keyring)
   options.progress?.start(Math.min(limit, countHumansToNotify(db)))
   try {
@@ -193,12 +194,18 @@ function handoutRow({ portalAddress }: NotifyOptions, { notice, letterCode, refe
   return [notice.idKind, notice.id, recipientName(notice), letterCode, reference, portalAddress]
 }
 
-/** Postcard and handout files, opened on their first row. */
-function printerFiles({ postcardsPath, handoutsPath, outputDirectory }: NotifyOptions) {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+/**
+ * Postcard and handout files, opened on their first row. A chosen path's
+ * folder must already be closed to other users; the portal's own folder is
+ * closed here.
+ */
+function printerFiles({ postcardsPath, handoutsPath, outputDirectory, dryRun }: NotifyOptions) {
+  for (const chosen of [postcardsPath, handoutsPath]) if (chosen) refuseOpenFolder(chosen)
+  if (!dryRun && !(postcardsPath && handoutsPath)) narrowPortalFolder(outputDirectory)
+  const now = new Date()
   const paths = {
-    postcard: postcardsPath ?? unusedPath(join(outputDirectory, `postcards-${stamp}`)),
-    handout: handoutsPath ?? unusedPath(join(outputDirectory, `handouts-${stamp}`)),
+    postcard: postcardsPath ?? newPrinterFilePath(outputDirectory, 'postcards', now),
+    handout: handoutsPath ?? newPrinterFilePath(outputDirectory, 'handouts', now),
   }
   const columns = { postcard: POSTCARD_COLUMNS, handout: HANDOUT_COLUMNS }
   const open: Partial<Record<'postcard' | 'handout', PrinterFile>> = {}
@@ -216,14 +223,4 @@ function printerFiles({ postcardsPath, handoutsPath, outputDirectory }: NotifyOp
       for (const file of Object.values(open)) file.abandon()
     },
   }
-}
-
-/**
- * `base.csv`, or `base-2.csv`, `base-3.csv` … where an earlier run in the same
- * second left its file: renaming over it would lose the codes it carries.
- */
-function unusedPath(base: string) {
-  let path = `${base}.csv`
-  for (let n = 2; existsSync(path); n++) path = `${base}-${n}.csv`
-  return path
 }

@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process'
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
+  lstatSync,
+  lutimesSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -286,11 +292,23 @@ function environment(dataDirectory: string, extra: Record<string, string> = {}):
   }
 }
 
-/** A portal command as a child process; asynchronous, so the SMTP sink in this process keeps answering. */
-function run(script: string, args: string[], dataDirectory: string, extra?: Record<string, string>) {
+/**
+ * A portal command as a child process; asynchronous, so the SMTP sink in this process keeps answering.
+ * With `umask`, the command starts under that file-mode mask (through the shell, which can set one).
+ */
+function run(
+  script: string,
+  args: string[],
+  dataDirectory: string,
+  extra?: Record<string, string>,
+  umask?: string,
+) {
   const command = portalCommand(script)
+  const argv = [command.command, ...command.args, ...args]
+  const [file, ...fileArgs] =
+    umask === undefined ? argv : ['/bin/sh', '-c', `umask ${umask} && exec "$@"`, 'sh', ...argv]
   return new Promise<Result>((resolve, reject) => {
-    const child = spawn(command.command, [...command.args, ...args], {
+    const child = spawn(file as string, fileArgs, {
       cwd: dataDirectory,
       env: { ...command.env, ...environment(dataDirectory, extra) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -879,5 +897,210 @@ describe('npm run notify and npm run send', () => {
     )
     expect(readPrinterFile(summary.postcardFile ?? '', POSTCARD_COLUMNS)).toHaveLength(EXPECTED.postcard)
     expect(readPrinterFile(summary.handoutFile ?? '', HANDOUT_COLUMNS)).toHaveLength(EXPECTED.handout)
+  })
+
+  describe('printer files are for the portal user alone', () => {
+    const mode = (path: string) => statSync(path).mode & 0o777
+
+    it('a run writes them 0600 into a 0700 folder, even under umask 000', async () => {
+      const data = freshData()
+      const result = await run('app/cli/notify.ts', ['--json'], data, undefined, '000')
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      const summary = JSON.parse(result.stdout) as Summary
+      expect(summary).toMatchObject({ humans: REACHABLE, ...EXPECTED })
+      expect(mode(join(data, 'notify'))).toBe(0o700)
+      expect(mode(summary.postcardFile ?? '')).toBe(0o600)
+      expect(mode(summary.handoutFile ?? '')).toBe(0o600)
+    })
+
+    it('a run narrows a wider portal folder (as earlier versions made it) to 0700', async () => {
+      const data = freshData()
+      const notifyDirectory = join(data, 'notify')
+      mkdirSync(notifyDirectory)
+      chmodSync(notifyDirectory, 0o755)
+      const summary = await notify(data)
+      expect(mode(notifyDirectory)).toBe(0o700)
+      expect(mode(summary.postcardFile ?? '')).toBe(0o600)
+      expect(mode(summary.handoutFile ?? '')).toBe(0o600)
+    })
+
+    it('--postcards FILE --handouts FILE: missing folders are made 0700 and the files 0600, even under umask 000', async () => {
+      const data = freshData()
+      const output = mkdtempSync(join(tmpdir(), 'portal-notify-files-'))
+      directories.push(output)
+      const postcards = join(output, 'printer', 'batch 1', 'postcards.csv')
+      const handouts = join(output, 'handouts.csv')
+      const result = await run(
+        'app/cli/notify.ts',
+        ['--json', '--postcards', postcards, '--handouts', handouts],
+        data,
+        undefined,
+        '000',
+      )
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      expect(mode(join(output, 'printer'))).toBe(0o700)
+      expect(mode(join(output, 'printer', 'batch 1'))).toBe(0o700)
+      expect(mode(postcards)).toBe(0o600)
+      expect(mode(handouts)).toBe(0o600)
+    })
+
+    it('refuses a chosen folder other users can enter, before anyone is notified, dry run or not', async () => {
+      const data = freshData()
+      const output = mkdtempSync(join(tmpdir(), 'portal-notify-open-'))
+      directories.push(output)
+      chmodSync(output, 0o755)
+      const before = snapshot(data)
+      for (const args of [
+        ['--postcards', join(output, 'postcards.csv')],
+        ['--handouts', join(output, 'handouts.csv'), '--dry-run'],
+      ]) {
+        const result = await run('app/cli/notify.ts', args, data)
+        expect(result.status, args.join(' ')).toBe(1)
+        expect(result.stdout).toBe('')
+        expect(result.stderr).toContain(`${output} can be entered by other users`)
+        expect(result.stderr).toContain(`chmod 700 ${output}`)
+        expect(result.stderr).not.toMatch(/\n\s+at /)
+      }
+      expect(snapshot(data)).toEqual(before)
+      expect(listFiles(output)).toEqual([])
+      expect(mode(output)).toBe(0o755)
+    })
+  })
+
+  describe('npm run notify -- --purge-printed', () => {
+    const DAY = 86_400_000
+    const PERSONAL = '田中 三郎 様,ABCD-EFGH-JKLM-N'
+    // No process has this id (Linux allows at most 2^22), so its file is a dead run's leftover.
+    const DEAD_PID = 2_147_483_646
+
+    /** The portal's printer folder as runs over the last weeks left it; every file's age in days. */
+    function printedFolder() {
+      const data = freshData()
+      const folder = join(data, 'notify')
+      mkdirSync(folder)
+      chmodSync(folder, 0o755)
+      const outside = join(data, 'elsewhere.csv')
+      const ages: Record<string, number> = {
+        'postcards-20261101T090000.csv': 30,
+        'handouts-20261101T090000.csv': 30,
+        'postcards-20261120T090000-2.csv': 8,
+        [`handouts-20261102T090000.csv.${DEAD_PID}.partial`]: 30,
+        // A run still writing (here: this test's own process), however old its file looks.
+        [`postcards-20261102T090000.csv.${process.pid}.partial`]: 30,
+        'handouts-20261127T090000.csv': 6,
+        'postcards-20261203T090000.csv': 0.01,
+        // Not the portal's printer files.
+        'notes.txt': 30,
+        'postcards-final.csv': 30,
+        'postcards-20261101T090000.csv.bak': 30,
+      }
+      for (const [name, age] of Object.entries(ages)) {
+        const path = join(folder, name)
+        writeFileSync(path, `recipient,letter_code\r\n${PERSONAL}\r\n`)
+        const time = new Date(Date.now() - age * DAY)
+        utimesSync(path, time, time)
+      }
+      const old = new Date(Date.now() - 30 * DAY)
+      writeFileSync(outside, PERSONAL)
+      utimesSync(outside, old, old)
+      symlinkSync(outside, join(folder, 'handouts-20261103T090000.csv'))
+      lutimesSync(join(folder, 'handouts-20261103T090000.csv'), old, old)
+      mkdirSync(join(folder, 'postcards-20261104T090000.csv'))
+      utimesSync(join(folder, 'postcards-20261104T090000.csv'), old, old)
+      return { data, folder, outside, names: readdirSync(folder).sort() }
+    }
+
+    const purge = (data: string, args: string[] = []) =>
+      run('app/cli/notify.ts', ['--purge-printed', ...args], data)
+
+    it('removes only the portal printer files older than 7 days, and says how many in JSON', async () => {
+      const { data, folder, outside, names } = printedFolder()
+      const result = await purge(data, ['--json'])
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      expect(JSON.parse(result.stdout)).toEqual({
+        dryRun: false,
+        directory: folder,
+        olderThanDays: 7,
+        removed: 4,
+        kept: 3,
+      })
+      const removed = [
+        'postcards-20261101T090000.csv',
+        'handouts-20261101T090000.csv',
+        'postcards-20261120T090000-2.csv',
+        `handouts-20261102T090000.csv.${DEAD_PID}.partial`,
+      ]
+      expect(readdirSync(folder).sort()).toEqual(names.filter((name) => !removed.includes(name)))
+      expect(readFileSync(outside, 'utf8')).toBe(PERSONAL)
+      expect(lstatSync(join(folder, 'handouts-20261103T090000.csv')).isSymbolicLink()).toBe(true)
+      expect(statSync(folder).mode & 0o777).toBe(0o700)
+    })
+
+    it('--older-than-days 1 --dry-run counts what it would remove and removes nothing', async () => {
+      const { data, folder, names } = printedFolder()
+      const result = await purge(data, ['--older-than-days', '1', '--dry-run'])
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      expect(result.stdout).toBe(
+        `Would remove 5 printer files older than 1 day from ${folder}; 2 newer or still being written stay.\n`,
+      )
+      expect(readdirSync(folder).sort()).toEqual(names)
+    })
+
+    it('--older-than-days 1 removes all but the files of today and of a run still writing, naming no one', async () => {
+      const { data, folder } = printedFolder()
+      const result = await purge(data, ['--older-than-days', '1'])
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      expect(result.stdout).toBe(
+        `Removed 5 printer files older than 1 day from ${folder}; 2 newer or still being written stay.\n`,
+      )
+      for (const part of PERSONAL.split(',')) expect(result.stdout).not.toContain(part)
+      expect(readdirSync(folder).sort()).toEqual(
+        [
+          'handouts-20261103T090000.csv',
+          'notes.txt',
+          'postcards-20261101T090000.csv.bak',
+          `postcards-20261102T090000.csv.${process.pid}.partial`,
+          'postcards-20261104T090000.csv',
+          'postcards-20261203T090000.csv',
+          'postcards-final.csv',
+        ].sort(),
+      )
+    })
+
+    it('with no printer folder yet removes nothing and creates none', async () => {
+      const data = freshData()
+      const result = await purge(data, ['--json'])
+      expect(result.stderr).toBe('')
+      expect(result.status).toBe(0)
+      expect(JSON.parse(result.stdout)).toMatchObject({ removed: 0, kept: 0 })
+      expect(existsSync(join(data, 'notify'))).toBe(false)
+    })
+
+    it('refuses bad or mixed arguments with the usage line, removing nothing', async () => {
+      const { data, folder, names } = printedFolder()
+      for (const args of [
+        ['--purge-printed', '--older-than-days', '0'],
+        ['--purge-printed', '--older-than-days', '-3'],
+        ['--purge-printed', '--older-than-days', '1.5'],
+        ['--purge-printed', '--older-than-days', 'seven'],
+        ['--purge-printed', '--older-than-days', '366'],
+        ['--purge-printed', '--older-than-days', '9'.repeat(400)],
+        ['--purge-printed', '--postcards', join(data, 'p.csv')],
+        ['--purge-printed', '--limit', '3'],
+        ['--older-than-days', '7'],
+      ]) {
+        const result = await run('app/cli/notify.ts', args, data)
+        expect(result.status, args.join(' ')).toBe(2)
+        expect(result.stdout, args.join(' ')).toBe('')
+        expect(result.stderr, args.join(' ')).toContain('--purge-printed [--older-than-days N]')
+      }
+      expect(readdirSync(folder).sort()).toEqual(names)
+      withDatabase(data, (db) => expect(count(db, 'select count(*) from notifications')).toBe(0))
+    })
   })
 })

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
@@ -7,8 +7,10 @@ import {
   addressLines,
   formatPostalCode,
   HANDOUT_COLUMNS,
+  newPrinterFilePath,
   openPrinterFile,
   POSTCARD_COLUMNS,
+  PRINTER_FILE_NAME,
   recipientName,
 } from '~/notify/printer-files.server'
 
@@ -97,6 +99,67 @@ describe('openPrinterFile', () => {
     file.abandon()
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(readdirSync(directory)).toEqual([])
+  })
+})
+
+describe('who may read a printer file', () => {
+  const mode = (path: string) => statSync(path).mode & 0o777
+
+  it('is the owner alone: 0600 while written and once committed, in folders it makes 0700', async () => {
+    const path = join(directory, 'made', 'here', 'postcards.csv')
+    const file = openPrinterFile(path, POSTCARD_COLUMNS)
+    await file.write(postcardRows[0] as string[])
+    const folder = join(directory, 'made', 'here')
+    await vi.waitFor(() => expect(readdirSync(folder)).toHaveLength(1))
+    expect(mode(join(folder, readdirSync(folder)[0] as string))).toBe(0o600)
+    await file.commit()
+    expect(mode(path)).toBe(0o600)
+    expect(mode(folder)).toBe(0o700)
+    expect(mode(join(directory, 'made'))).toBe(0o700)
+  })
+
+  it('writes a new file over a dead process’s leftover temporary file, never through it', async () => {
+    const path = join(directory, 'handouts.csv')
+    const leftover = `${path}.${process.pid}.partial`
+    writeFileSync(leftover, 'left by a run that died', { mode: 0o644 })
+    const file = openPrinterFile(path, HANDOUT_COLUMNS)
+    await file.commit()
+    expect(readFileSync(path, 'utf8')).toBe(`\uFEFF${HANDOUT_COLUMNS.join(',')}\r\n`)
+    expect(mode(path)).toBe(0o600)
+    expect(existsSync(leftover)).toBe(false)
+  })
+})
+
+describe('newPrinterFilePath and PRINTER_FILE_NAME', () => {
+  it('names files by kind and second, numbering a second file of the same second', () => {
+    const now = new Date('2026-12-03T14:16:42.123Z')
+    const first = newPrinterFilePath(directory, 'postcards', now)
+    expect(first).toBe(join(directory, 'postcards-20261203T141642.csv'))
+    writeFileSync(first, '')
+    expect(newPrinterFilePath(directory, 'postcards', now)).toBe(
+      join(directory, 'postcards-20261203T141642-2.csv'),
+    )
+    expect(newPrinterFilePath(directory, 'handouts', now)).toBe(
+      join(directory, 'handouts-20261203T141642.csv'),
+    )
+  })
+
+  it('knows the portal’s printer files, finished or being written, and nothing else', () => {
+    for (const name of [
+      'postcards-20261203T141642.csv',
+      'handouts-20261203T141642-2.csv',
+      'postcards-20261203T141642.csv.12345.partial',
+    ])
+      expect(PRINTER_FILE_NAME.test(name), name).toBe(true)
+    for (const name of [
+      'postcards.csv',
+      'postcards-final.csv',
+      'ready-20261203T141642.csv',
+      'postcards-20261203T141642.csv.bak',
+      'postcards-20261203T141642.csv.partial',
+      '../postcards-20261203T141642.csv',
+    ])
+      expect(PRINTER_FILE_NAME.test(name), name).toBe(false)
   })
 })
 
