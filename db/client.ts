@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
@@ -10,7 +10,7 @@ export type PortalDatabase = BetterSQLite3Database<typeof schema> & {
 
 /** Opens (creating if needed) the SQLite file with the settings the portal relies on. */
 export function openDatabase(path: string): PortalDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  if (path !== ':memory:') createPrivately(path)
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
@@ -18,6 +18,18 @@ export function openDatabase(path: string): PortalDatabase {
   // WAL makes NORMAL durable against application crashes; only power loss can undo the last commit.
   sqlite.pragma('synchronous = NORMAL')
   return drizzle(sqlite, { schema })
+}
+
+/**
+ * The file holds sealed personal data, blind indexes and sessions: only the
+ * portal's own user may read it, whatever the umask. SQLite gives its -wal and
+ * -shm files the database file's mode. Folders made here are 0700; an existing
+ * one (perhaps /tmp) is left as it is.
+ */
+function createPrivately(path: string) {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  closeSync(openSync(path, 'a', 0o600))
+  if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600)
 }
 
 const connections = new Map<string, PortalDatabase>()
