@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { boundedForm, type FormField, textField } from '~/forms/bounded-form'
+import { EMAIL_FIELD_MAX } from '~/forms/fields'
 import {
   type CalendarDate,
   fold,
@@ -102,6 +104,8 @@ const KATAKANA_LETTER = /[\u30a1-\u30fa]/
  * value holds anything else (Latin, kanji, digits) or no kana at all.
  */
 export function toFullWidthKatakana(value: string): string | undefined {
+  // Far longer than a name may be: refused before it is folded.
+  if (value.length > POSTED.name.max) return undefined
   const kana = fold(value)
     .replace(/\s+/g, ' ')
     .replace(HIRAGANA, (char) => String.fromCharCode(char.charCodeAt(0) + 0x60))
@@ -198,32 +202,64 @@ function readPrefecture(raw: string): Read<PrefectureName> {
   return isPrefectureName(name) ? { value: name } : { error: E.prefectureChoice }
 }
 
-function field<T>(read: (raw: string) => Read<T>, missing: DetailsErrorKey = E.required) {
-  return z.string({ error: missing }).transform((raw, ctx): T => {
-    const result = read(raw)
-    if ('value' in result) return result.value
-    ctx.addIssue({ code: 'custom', message: result.error })
-    return z.NEVER
-  })
+/**
+ * How long each field may be as posted, before it is read at all: room for
+ * characters outside the BMP (two UTF-16 units) and spaces around a valid
+ * value, and never the 64 KiB a post may carry. A longer one gets `tooLong`.
+ */
+const POSTED = {
+  name: { max: NAME_MAX * 4, tooLong: E.tooLong },
+  address: { max: ADDRESS_MAX * 4, tooLong: E.tooLong },
+  birthDate: { max: 64, tooLong: E.birthDateFormat },
+  gender: { max: 8, tooLong: E.genderChoice },
+  email: { max: EMAIL_FIELD_MAX, tooLong: E.emailFormat },
+  phone: { max: 64, tooLong: E.phoneFormat },
+  postalCode: { max: 32, tooLong: E.postalCodeFormat },
+  prefecture: { max: 32, tooLong: E.prefectureChoice },
+} as const
+
+type Posted = (typeof POSTED)[keyof typeof POSTED]
+
+function field<T>(
+  posted: Posted,
+  read: (raw: string) => Read<T>,
+  missing: DetailsErrorKey = E.required,
+): FormField<z.ZodType<T, string>> {
+  return textField({ ...posted, required: missing }, (text) =>
+    text.transform((raw, ctx): T => {
+      const result = read(raw)
+      if ('value' in result) return result.value
+      ctx.addIssue({ code: 'custom', message: result.error })
+      return z.NEVER
+    }),
+  )
 }
 
-const optionalText = z
-  .string({ error: E.required })
-  .optional()
-  .transform((raw, ctx): string | undefined => {
-    const value = normaliseText(raw ?? '')
-    if (value === '') return undefined
-    if (length(value) <= ADDRESS_MAX) return value
-    ctx.addIssue({ code: 'custom', message: E.tooLong })
-    return z.NEVER
-  })
+/** A field members may leave out: absent or empty is `undefined`. */
+function optionalField<T>(posted: Posted, read: (raw: string) => Read<T | undefined>) {
+  return textField({ ...posted, required: posted.tooLong }, (text) =>
+    text.optional().transform((raw, ctx): T | undefined => {
+      const result = read(raw ?? '')
+      if ('value' in result) return result.value
+      ctx.addIssue({ code: 'custom', message: result.error })
+      return z.NEVER
+    }),
+  )
+}
+
+function readOptionalText(raw: string): Read<string | undefined> {
+  const value = normaliseText(raw)
+  if (value === '') return { value: undefined }
+  return length(value) <= ADDRESS_MAX ? { value } : { error: E.tooLong }
+}
 
 /**
  * The registration details form as posted (every field a string; a missing
- * `addressLine2` is allowed). `today` decides whether a birth date is
- * plausible; without it, Japan's date at each parse.
+ * `addressLine2` or `phone` is allowed), each field bounded before it is
+ * read. `today` decides whether a birth date is plausible; without it,
+ * Japan's date at each parse.
  */
-export function registrationDetailsSchema({
+export function registrationDetailsForm({
   today,
   prefecturesFor = prefecturesForPostalCode,
 }: {
@@ -231,41 +267,40 @@ export function registrationDetailsSchema({
   /** Which prefectures a postal code belongs to; the server passes Japan Post's list. */
   prefecturesFor?: PostalLookup
 } = {}) {
-  return z
-    .object({
-      familyName: field(readText(NAME_MAX)),
-      givenName: field(readText(NAME_MAX)),
-      familyNameKana: field(readKana),
-      givenNameKana: field(readKana),
-      birthDate: field(readBirthDate(today)),
-      gender: field(readGender, E.genderChoice),
-      email: field(readEmail),
-      phone: z
-        .string()
-        .optional()
-        .transform((raw, ctx): string | undefined => {
-          const result = readPhone(raw ?? '')
-          if ('value' in result) return result.value
-          ctx.addIssue({ code: 'custom', message: result.error })
-          return z.NEVER
-        }),
-      postalCode: field(readPostalCode),
-      prefecture: field(readPrefecture, E.prefectureChoice),
-      city: field(readText(ADDRESS_MAX)),
-      addressLine1: field(readText(ADDRESS_MAX)),
-      addressLine2: optionalText,
-    })
-    .superRefine(
-      (details, ctx) => {
-        if (!prefecturesFor(details.postalCode).includes(details.prefecture))
-          ctx.addIssue({ code: 'custom', path: ['postalCode'], message: E.postalCodeMismatch })
-      },
-      // Checked as soon as both fields are valid, even while others are not (but never on a non-object).
-      {
-        when: ({ issues }) =>
-          !issues.some(({ path }) => !path?.length || path[0] === 'postalCode' || path[0] === 'prefecture'),
-      },
-    )
+  return boundedForm(
+    {
+      familyName: field(POSTED.name, readText(NAME_MAX)),
+      givenName: field(POSTED.name, readText(NAME_MAX)),
+      familyNameKana: field(POSTED.name, readKana),
+      givenNameKana: field(POSTED.name, readKana),
+      birthDate: field(POSTED.birthDate, readBirthDate(today)),
+      gender: field(POSTED.gender, readGender, E.genderChoice),
+      email: field(POSTED.email, readEmail),
+      phone: optionalField(POSTED.phone, readPhone),
+      postalCode: field(POSTED.postalCode, readPostalCode),
+      prefecture: field(POSTED.prefecture, readPrefecture, E.prefectureChoice),
+      city: field(POSTED.address, readText(ADDRESS_MAX)),
+      addressLine1: field(POSTED.address, readText(ADDRESS_MAX)),
+      addressLine2: optionalField(POSTED.address, readOptionalText),
+    },
+    (object) =>
+      object.superRefine(
+        (details, ctx) => {
+          if (!prefecturesFor(details.postalCode).includes(details.prefecture))
+            ctx.addIssue({ code: 'custom', path: ['postalCode'], message: E.postalCodeMismatch })
+        },
+        // Checked as soon as both fields are valid, even while others are not (but never on a non-object).
+        {
+          when: ({ issues }) =>
+            !issues.some(({ path }) => !path?.length || path[0] === 'postalCode' || path[0] === 'prefecture'),
+        },
+      ),
+  )
+}
+
+/** The form's schema alone, for reading values that are not a posted form. */
+export function registrationDetailsSchema(options: Parameters<typeof registrationDetailsForm>[0] = {}) {
+  return registrationDetailsForm(options).schema
 }
 
 export type RegistrationDetailsSchema = ReturnType<typeof registrationDetailsSchema>

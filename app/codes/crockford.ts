@@ -10,6 +10,8 @@ const CHECK_SYMBOLS = `${SYMBOLS}*~$=U`
 
 // Hyphens, dashes, long-sound marks and white space people put between groups.
 const SEPARATORS = /[\s\u3000\-‐‑‒–—―−－ーｰ─━_.]/g
+// Longer than any code typed with spaces between every symbol: refused before it is folded.
+const LONGEST_TYPED = 256
 
 /** `count` symbols from the CSPRNG. */
 export function randomSymbols(count: number) {
@@ -42,6 +44,7 @@ export function checkSymbol(symbols: string) {
  * O is 0). Undefined when something else is left.
  */
 export function canonicalSymbols(typed: string, { withCheck }: { withCheck: boolean }) {
+  if (typed.length > LONGEST_TYPED) return undefined
   const folded = typed
     .normalize('NFKC')
     .toUpperCase()

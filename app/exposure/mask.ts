@@ -14,6 +14,15 @@ const fold = (value: string) => value.normalize('NFKC').trim()
 
 const digitsOf = (value: string) => fold(value).replace(/\D/g, '')
 
+const SPACE_OR_HYPHEN = /[\s-]/
+
+/** Without trailing white space and hyphens; a loop, since `/[\s-]+$/` is quadratic on a long run of them. */
+function trimSpacesAndHyphensEnd(value: string) {
+  let end = value.length
+  while (end > 0 && SPACE_OR_HYPHEN.test(value.charAt(end - 1))) end--
+  return value.slice(0, end)
+}
+
 /** The first character, a whole code point (𠮷 is one character, not two halves). */
 const firstCharacter = (value: string) => Array.from(value)[0] ?? ''
 
@@ -62,7 +71,7 @@ export type AddressParts = {
  */
 export function maskAddress(address: AddressParts): string | null {
   const prefecture = address.prefecture ? fold(address.prefecture) : ''
-  const city = address.city ? (fold(address.city).split(/\d/)[0] ?? '').replace(/[\s-]+$/, '') : ''
+  const city = address.city ? trimSpacesAndHyphensEnd(fold(address.city).split(/\d/)[0] ?? '') : ''
   const area = `${prefecture}${city}`.trim()
   if (area) return area
   const postal = address.postalCode ? digitsOf(address.postalCode) : ''

@@ -118,8 +118,12 @@ function plain(text: string) {
   return flattened(text.replace(langMarkup, '$2'))
 }
 
+const LINE_BREAK = /[\r\n]/
+
+// Each run of white space that holds a line break becomes one space. (The one pattern
+// `\s*[\r\n]+\s*` did so too, but backtracked quadratically over a long run of spaces.)
 function flattened(text: string) {
-  return text.replace(/\s*[\r\n]+\s*/g, ' ')
+  return text.replace(/\s+/g, (run) => (LINE_BREAK.test(run) ? ' ' : run))
 }
 
 /**

@@ -181,6 +181,7 @@ export function describeFailure(error: unknown): Failure {
 }
 
 function senderDomain(from: string) {
-  const address = from.match(/<([^>]+)>/)?.[1] ?? from
+  // `[^<>]`, not `[^>]`: on a run of `<` without a `>` the latter is quadratic.
+  const address = from.match(/<([^<>]+)>/)?.[1] ?? from
   return address.split('@')[1]?.trim() || 'localhost'
 }

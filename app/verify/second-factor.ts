@@ -18,7 +18,11 @@ const ERAS: Record<string, number> = {
   T: 1911,
 }
 
+// No date, phone number or staff ID is longer, however it is spaced: refused before it is folded.
+const LONGEST_TYPED = 256
+
 export function readSecondFactor(typed: string): SecondFactor {
+  if (typed.length > LONGEST_TYPED) return {}
   const folded = fold(typed)
   return {
     birthDate: readBirthDate(folded),

@@ -12,12 +12,13 @@ import {
   PREFECTURES,
   REGISTRATION_FIELDS,
   type RegistrationField,
-  registrationDetailsSchema,
+  registrationDetailsForm,
 } from '~/accounts/registration-details'
 import { firstOpenStep, nextStepPath, STEP_PATHS, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { readForm } from '~/forms/bounded-form'
 import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -76,7 +77,7 @@ export async function action({ request }: ActionFunctionArgs) {
     id: card.id,
     choice: cardChoice.safeParse(form.get(`card-${card.id}`)),
   }))
-  const parsed = registrationDetailsSchema({ prefecturesFor: prefecturesOfPostalCode }).safeParse(typed)
+  const parsed = readForm(form, registrationDetailsForm({ prefecturesFor: prefecturesOfPostalCode }))
   const cardsValid = choices.every(({ choice }) => choice.success)
   if (!parsed.success || !cardsValid) {
     return invalid({

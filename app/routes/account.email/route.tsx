@@ -8,6 +8,8 @@ import { nextStepPath, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
+import { sixDigitCodeField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
@@ -48,31 +50,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   )
 }
 
-const emailCodeForm = z.discriminatedUnion('intent', [
-  z.object({
-    intent: z.literal('confirm'),
-    code: z
-      .string()
-      .transform((value) => value.normalize('NFKC').replace(/\s/g, ''))
-      .pipe(
-        z
-          .string()
-          .min(1, 'required')
-          .regex(/^\d{6}$/, 'invalid'),
-      ),
-  }),
-  z.object({ intent: z.literal('resend') }),
-  z.object({ intent: z.literal('cancel') }),
-])
+const code = sixDigitCodeField({ required: 'required', format: 'invalid' })
+const emailCodeForm = boundedForm(
+  { intent: choiceField(['confirm', 'resend', 'cancel'], { invalid: 'invalid' }), code },
+  () =>
+    z.discriminatedUnion('intent', [
+      z.object({ intent: z.literal('confirm').default('confirm'), code: code.schema }),
+      z.object({ intent: z.literal('resend') }),
+      z.object({ intent: z.literal('cancel') }),
+    ]),
+)
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readCheckPost(request, context)
   if (post.refused) return post.response
   const account = await requireMemberAtStep(request, 'verify_email')
-  const parsed = emailCodeForm.safeParse({
-    intent: post.form.get('intent') ?? 'confirm',
-    code: String(post.form.get('code') ?? '').slice(0, 50),
-  })
+  const parsed = readForm(post.form, emailCodeForm)
   if (!parsed.success)
     return invalid({ error: parsed.error.issues[0]?.message === 'required' ? 'required' : 'invalid' })
   const store = { db: db(), crypto: portalCrypto() }

@@ -2,7 +2,6 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { z } from 'zod'
 import { requireMemberForPassword } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
 import { resetPassword } from '~/accounts/password-reset.server'
@@ -10,6 +9,8 @@ import { nextStepPath, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
+import { passwordField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { assertSafeRequest } from '~/session/csrf.server'
@@ -49,20 +50,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   )
 }
 
-const passwordForm = z.object({
-  // Longer than the policy's 128 so that the policy, not the parser, says "too long".
-  password: z.string().max(1024).default(''),
-  intent: z.enum(['save', 'show', 'hide']).default('save'),
+const passwordForm = boundedForm({
+  password: passwordField({ tooLong: 'tooLong' }),
+  intent: choiceField(['save', 'show', 'hide'], { invalid: 'tooLong', fallback: 'save' }),
 })
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData()
   await assertSafeRequest(request, form)
   const account = await requireMemberForPassword(request)
-  const parsed = passwordForm.safeParse({
-    password: form.get('password') ?? undefined,
-    intent: form.get('intent') ?? undefined,
-  })
+  const parsed = readForm(form, passwordForm)
   if (!parsed.success) return invalid({ refusals: ['tooLong'], strength: null })
   const { password, intent } = parsed.data
   if (intent !== 'save') {

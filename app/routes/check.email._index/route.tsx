@@ -1,10 +1,11 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { z } from 'zod'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { boundedForm, readForm } from '~/forms/bounded-form'
+import { emailField } from '~/forms/fields'
 import { isLanguage } from '~/i18n/config'
 import { i18nServer } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -31,20 +32,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getSubPageMeta(request, 'check', 'email'), csrf: token }, { headers })
 }
 
-const emailForm = z.object({
-  email: z
-    .string({ error: 'required' })
-    .trim()
-    .min(1, 'required')
-    .max(254, 'invalid')
-    .refine((value) => normaliseEmail(value) !== undefined, 'invalid'),
-})
+const emailForm = boundedForm({ email: emailField({ required: 'required', invalid: 'invalid' }) })
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readCheckPost(request, context)
   if (post.refused) return post.response
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
-  const parsed = emailForm.safeParse({ email: post.form.get('email') ?? undefined })
+  const parsed = readForm(post.form, emailForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
   const email = normaliseEmail(parsed.data.email) as string
   // Counted per address whether or not anyone holds it, so the limit says nothing either.

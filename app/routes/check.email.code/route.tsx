@@ -4,6 +4,8 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { boundedForm, readForm } from '~/forms/bounded-form'
+import { sixDigitCodeField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { getCustomerSession, startVerifiedSession } from '~/session/session.server'
@@ -40,24 +42,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getSubPageMeta(request, 'check', 'emailCode'), csrf: token }, { headers })
 }
 
-const codeForm = z.object({
-  code: z
-    .string({ error: 'required' })
-    .transform((value) => value.normalize('NFKC').replace(/[\s-]/g, ''))
-    .pipe(
-      z
-        .string()
-        .min(1, 'required')
-        .regex(/^\d{6}$/, 'format'),
-    ),
-})
+const codeForm = boundedForm({ code: sixDigitCodeField({ required: 'required', format: 'format' }) })
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readCheckPost(request, context)
   if (post.refused) return post.response
   const challenge = await pendingChallenge(request)
   if (!challenge) return redirect('/check/email', 303)
-  const parsed = codeForm.safeParse({ code: post.form.get('code') ?? undefined })
+  const parsed = readForm(post.form, codeForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'format' })
   const result = checkEmailCode({ db: db(), crypto: portalCrypto() }, challenge, parsed.data.code)
   if (!result.ok) {

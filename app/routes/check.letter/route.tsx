@@ -1,9 +1,9 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { z } from 'zod'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { boundedForm, readForm, textField } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { startVerifiedSession } from '~/session/session.server'
@@ -31,9 +31,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getSubPageMeta(request, 'check', 'letter'), csrf: token }, { headers })
 }
 
-const letterForm = z.object({
-  code: z.string({ error: 'codeRequired' }).trim().min(1, 'codeRequired').max(64, 'checkTheCode'),
-  proof: z.string({ error: 'proofRequired' }).trim().min(1, 'proofRequired').max(64, 'noMatch'),
+const letterForm = boundedForm({
+  code: textField({ max: 64, required: 'codeRequired', tooLong: 'checkTheCode' }, (text) =>
+    text.trim().min(1, 'codeRequired'),
+  ),
+  proof: textField({ max: 64, required: 'proofRequired', tooLong: 'noMatch' }, (text) =>
+    text.trim().min(1, 'proofRequired'),
+  ),
 })
 
 type Field = 'code' | 'proof'
@@ -43,10 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (post.refused) return post.response
   // Only the code is echoed: the second factor is personal and typed again.
   const code = String(post.form.get('code') ?? '').slice(0, 64)
-  const parsed = letterForm.safeParse({
-    code: post.form.get('code') ?? undefined,
-    proof: post.form.get('proof') ?? undefined,
-  })
+  const parsed = readForm(post.form, letterForm)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     return invalid({ field: (issue?.path[0] ?? 'code') as Field, error: issue?.message ?? 'noMatch', code })

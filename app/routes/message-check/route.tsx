@@ -1,10 +1,10 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { z } from 'zod'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { boundedForm, readForm, textField } from '~/forms/bounded-form'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { CsrfField } from '~/ui/csrf-field'
@@ -34,18 +34,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getPageMeta(request, 'messageCheck'), csrf: token, senders }, { headers })
 }
 
-const messageForm = z.object({
-  reference: z
-    .string({ error: 'referenceRequired' })
-    .trim()
-    .min(1, 'referenceRequired')
-    .max(64, 'checkTheReference'),
-  address: z
-    .string({ error: 'addressRequired' })
-    .trim()
-    .min(1, 'addressRequired')
-    .max(254, 'addressInvalid')
-    .refine(isAddressLike, 'addressInvalid'),
+const messageForm = boundedForm({
+  reference: textField({ max: 64, required: 'referenceRequired', tooLong: 'checkTheReference' }, (text) =>
+    text.trim().min(1, 'referenceRequired'),
+  ),
+  address: textField({ max: 254, required: 'addressRequired', tooLong: 'addressInvalid' }, (text) =>
+    text.trim().min(1, 'addressRequired').refine(isAddressLike, 'addressInvalid'),
+  ),
 })
 
 type Field = 'reference' | 'address'
@@ -57,10 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     reference: String(post.form.get('reference') ?? '').slice(0, 64),
     address: String(post.form.get('address') ?? '').slice(0, 254),
   }
-  const parsed = messageForm.safeParse({
-    reference: post.form.get('reference') ?? undefined,
-    address: post.form.get('address') ?? undefined,
-  })
+  const parsed = readForm(post.form, messageForm)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     return invalid({

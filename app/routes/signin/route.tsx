@@ -1,10 +1,11 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { z } from 'zod'
 import { signIn } from '~/accounts/sign-in.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
+import { emailField, passwordField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { checkLimit, hitLimit, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
@@ -36,26 +37,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getSubPageMeta(request, 'account', 'signin'), csrf: token }, { headers })
 }
 
-const signInForm = z.object({
-  email: z
-    .string()
-    .trim()
-    .min(1, 'required')
-    .max(254, 'invalid')
-    .refine((value) => normaliseEmail(value) !== undefined, 'invalid'),
-  password: z.string().min(1, 'required').max(1024, 'failed'),
-  intent: z.enum(['signin', 'show', 'hide']).default('signin'),
+const signInForm = boundedForm({
+  email: emailField({ required: 'required', invalid: 'invalid' }),
+  password: passwordField({ required: 'required', tooLong: 'failed' }),
+  intent: choiceField(['signin', 'show', 'hide'], { invalid: 'invalid', fallback: 'signin' }),
 })
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readCheckPost(request, context)
   if (post.refused) return post.response
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
-  const parsed = signInForm.safeParse({
-    email: post.form.get('email') ?? '',
-    password: post.form.get('password') ?? '',
-    intent: post.form.get('intent') ?? undefined,
-  })
+  const parsed = readForm(post.form, signInForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
   const { email: typedEmail, password, intent } = parsed.data
   if (intent !== 'signin') {

@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import { normaliseEmail } from '~db/normalise'
+import { textField } from './bounded-form'
+
+/**
+ * The fields several forms share, each bounded before it is read. Messages
+ * are the i18n keys of the page that uses them, so each page says it its way.
+ */
+
+/** Room for spaces pasted around an address; the address itself is at most 254 (`normaliseEmail`). */
+export const EMAIL_FIELD_MAX = 320
+
+/** An e-mail address as typed: trimmed, and one `normaliseEmail` reads. */
+export function emailField({ required, invalid }: { required: string; invalid: string }) {
+  return textField({ max: EMAIL_FIELD_MAX, required, tooLong: invalid }, (text) =>
+    text
+      .trim()
+      .min(1, required)
+      .refine((value) => normaliseEmail(value) !== undefined, invalid),
+  )
+}
+
+/** A six-digit code as typed (full-width digits, spaces or a hyphen between groups): its digits. */
+export function sixDigitCodeField({ required, format }: { required: string; format: string }) {
+  return textField({ max: 32, required, tooLong: format }, (text) =>
+    text
+      .transform((value) => value.normalize('NFKC').replace(/[\s-]/g, ''))
+      .pipe(
+        z
+          .string()
+          .min(1, required)
+          .regex(/^\d{6}$/, format),
+      ),
+  )
+}
+
+/** Longer than the policy's 128, so that the policy, not the parser, says "too long" for a new password. */
+export const PASSWORD_FIELD_MAX = 1024
+
+/**
+ * A password as typed, untouched. With `required`, an empty one is refused;
+ * without, an absent one is empty and the caller decides.
+ */
+export function passwordField({ required, tooLong }: { required?: string; tooLong: string }) {
+  return required === undefined
+    ? textField({ max: PASSWORD_FIELD_MAX, required: tooLong, tooLong }, (text) => text.default(''))
+    : textField({ max: PASSWORD_FIELD_MAX, required, tooLong }, (text) => text.min(1, required))
+}
