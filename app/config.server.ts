@@ -59,6 +59,8 @@ const schema = z
     // Per client IP and 15 minutes. Generous: Japanese mobile carriers put many customers behind one address.
     IP_FAILURE_LIMIT: z.coerce.number().int().min(1).default(100),
     IP_CHECK_LIMIT: z.coerce.number().int().min(1).default(300),
+    // Member-page posts that mail or cost CPU, mostly the live strength meter's (a few dozen a member).
+    IP_ACCOUNT_LIMIT: z.coerce.number().int().min(1).default(600),
     // Members' new passwords (NIST SP 800-63B-4: at least 15 where a password is the only factor).
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(15),
     // The Pwned Passwords range API (https://api.pwnedpasswords.com); unset, only the offline checks run.

@@ -1,5 +1,5 @@
 import type { PortalDatabase } from './client'
-import type { MessageChannel, MessagePurpose } from './schema'
+import { type MessageChannel, type MessagePurpose, OUTBOX_PRIORITIES, type OutboxPriority } from './schema'
 import { type Keyring, seal } from './seal'
 
 /**
@@ -36,6 +36,14 @@ const hex = (digest: Uint8Array) => Buffer.from(digest).toString('hex')
 export const messageAddressContext = (referenceIndex: Uint8Array) => `messages:${hex(referenceIndex)}:address`
 export const outboxContentContext = (messageId: number) => `outbox_messages:${messageId}:content`
 
+/**
+ * How soon an e-mail goes, by what it is for: the mass notice waits behind
+ * everything else, since a one-time code (10 minutes to live) or a security
+ * notice must arrive in seconds even while hundreds of thousands of notices drain.
+ */
+const outboxPriorityOf = (purpose: MessagePurpose): OutboxPriority =>
+  purpose === 'notification' ? OUTBOX_PRIORITIES.bulk : OUTBOX_PRIORITIES.urgent
+
 export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const sqlite = db.$client
   const insertMessage = sqlite.prepare(`
@@ -44,7 +52,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const insertNotification = sqlite.prepare(`
     insert into notifications (human_id, channel, message_id, state, letter_code_index) values (?, ?, ?, ?, ?)`)
   const insertOutbox = sqlite.prepare(
-    'insert into outbox_messages (message_id, content_sealed) values (?, ?)',
+    'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)',
   )
 
   const recordMessage = (message: NewMessage, position: number) => {
@@ -62,9 +70,10 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
     return Number(inserted.lastInsertRowid)
   }
 
-  const enqueueEmail = (messageId: number, content: unknown) =>
+  const enqueueEmail = (messageId: number, purpose: MessagePurpose, content: unknown) =>
     insertOutbox.run(
       messageId,
+      outboxPriorityOf(purpose),
       seal({ keyring, context: outboxContentContext(messageId), plaintext: JSON.stringify(content) }),
     )
 
@@ -78,7 +87,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
       const messageId = recordMessage(message, position)
       const state = message.channel === 'email' ? 'issued' : 'staged'
       insertNotification.run(message.humanId, message.channel, messageId, state, notification.letterCodeIndex)
-      if (message.channel === 'email') enqueueEmail(messageId, notification.emailContent)
+      if (message.channel === 'email') enqueueEmail(messageId, message.purpose, notification.emailContent)
     })
   })
 
@@ -86,7 +95,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
     writeBatch: (batch: NewNotification[]) => writeBatch.immediate(batch),
     /** One message outside a notification (a code by e-mail, an account notice): recorded and queued. */
     queueEmail: sqlite.transaction((message: NewMessage, content: unknown) => {
-      enqueueEmail(recordMessage(message, 0), content)
+      enqueueEmail(recordMessage(message, 0), message.purpose, content)
     }),
   }
 }

@@ -1,6 +1,6 @@
 import { type PortalDatabase, prepared } from './client'
 import { outboxContentContext } from './notifications'
-import type { OutboxState } from './schema'
+import { OUTBOX_PRIORITIES, type OutboxState } from './schema'
 import { type Keyring, unsealJson } from './seal'
 
 /**
@@ -9,6 +9,8 @@ import { type Keyring, unsealJson } from './seal'
  * never hold the same message; a message whose sender died is due again when
  * its lease runs out.
  */
+
+const PRIORITIES_FIRST_TO_LAST = Object.values(OUTBOX_PRIORITIES).sort((a, b) => a - b)
 
 type Due = { id: number; messageId: number; attempts: number; contentSealed: Buffer }
 
@@ -19,22 +21,32 @@ export function claimDueMessages(
   keyring: Keyring,
   { now, limit, leaseMs }: { now: number; limit: number; leaseMs: number },
 ): ClaimedMessage[] {
-  const sqlite = db.$client
-  const claim = sqlite.transaction(() => {
-    // Two index range scans (outbox_due): one OR across both would walk every sent row on each claim.
-    const columns = 'id, message_id as messageId, attempts, content_sealed as contentSealed'
-    const abandoned = sqlite
-      .prepare(`select ${columns} from outbox_messages where state = 'sending' and lease_until <= ? limit ?`)
-      .all(now, limit) as Due[]
-    const pending = sqlite
-      .prepare(`
-        select ${columns} from outbox_messages where state = 'pending' and next_attempt_at <= ?
-        order by next_attempt_at, id limit ?`)
-      .all(now, limit - abandoned.length) as Due[]
-    const due = [...abandoned, ...pending]
-    const take = sqlite.prepare(
-      "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
-    )
+  // Index range scans of outbox_due (state, priority, next_attempt_at) only: an OR across states or
+  // priorities, or one order by priority, would walk every sent (or every pending) row on each claim.
+  const columns = 'id, message_id as messageId, attempts, content_sealed as contentSealed'
+  const abandoned = prepared<Due>(
+    db,
+    `select ${columns} from outbox_messages
+      where state = 'sending' and priority = ? and lease_until <= ? limit ?`,
+  )
+  const pending = prepared<Due>(
+    db,
+    `select ${columns} from outbox_messages
+      where state = 'pending' and priority = ? and next_attempt_at <= ? order by next_attempt_at, id limit ?`,
+  )
+  const take = prepared(
+    db,
+    "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
+  )
+  const claim = db.$client.transaction(() => {
+    const due: Due[] = []
+    // Every urgent message (a code, a security notice) before any bulk one, whenever it was queued;
+    // within a priority, those a dead sender left behind first, then oldest due first.
+    for (const priority of PRIORITIES_FIRST_TO_LAST) {
+      for (const query of [abandoned, pending]) {
+        if (due.length < limit) due.push(...query.all(priority, now, limit - due.length))
+      }
+    }
     for (const message of due) take.run(now + leaseMs, message.id)
     return due
   })

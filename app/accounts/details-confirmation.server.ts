@@ -1,5 +1,6 @@
 import { maskCard } from '~/exposure/mask'
 import type { Language } from '~/i18n/config'
+import type { LimitCheck } from '~/security/rate-limit.server'
 import type { PortalDatabase } from '~db/client'
 import {
   findMemberAccount,
@@ -10,6 +11,7 @@ import {
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { RequiredAction } from '~db/schema'
 import { findCurrentCards, removeStoredCards } from '~db/stored-cards'
+import { limitEmailChangeCode } from './account-limits.server'
 import { sendEmailChangeCode } from './email-change.server'
 import { changedFields, type RegistrationDetails } from './registration-details'
 
@@ -17,7 +19,8 @@ import { changedFields, type RegistrationDetails } from './registration-details'
  * "Confirm" on the details page: the details stored (sealed), the names of
  * the changed fields written to the history, the cards the member let go
  * marked removed, all in one transaction. A new e-mail address does not
- * replace the old one yet: it waits for the code sent to it.
+ * replace the old one yet: it waits for the code sent to it; when that code
+ * would pass the limits on codes, nothing is saved and the refusal comes back.
  */
 export function confirmDetails({
   db,
@@ -37,12 +40,16 @@ export function confirmDetails({
   language: Language
   portalAddress: string
   now?: number
-}): { openActions: RequiredAction[] } {
+}): { refused: Extract<LimitCheck, { limited: true }> } | { refused?: never; openActions: RequiredAction[] } {
   const changed = changedFields({
     before: { ...account.details, naturalId: account.memberId },
     after: details,
   })
   const emailChanged = changed.includes('email')
+  if (emailChanged) {
+    const limit = limitEmailChangeCode({ db, crypto }, { account, address: details.email })
+    if (limit.limited) return { refused: limit }
+  }
   const stored: MemberDetails = {
     familyName: details.familyName,
     givenName: details.givenName,

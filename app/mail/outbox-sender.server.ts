@@ -53,8 +53,10 @@ export function createOutboxSender(options: OutboxSenderOptions) {
   })
   const domain = senderDomain(options.from)
   const tally: SendTally = { sent: 0, retried: 0, failed: 0 }
-  // Enough in flight to keep every pooled connection busy, few enough to keep memory flat.
-  const window = Math.max(20, maxConnections * 20)
+  // Enough in flight to keep every pooled connection busy, few enough to keep memory flat, and no
+  // more than about two seconds' sending at `rate`: an urgent message claimed next waits behind
+  // what is already in flight (bulk notices, say), never behind the whole outbox.
+  const window = Math.max(2 * maxConnections, Math.min(maxConnections * 20, Math.ceil(options.rate * 2)))
   const inFlightIds = new Set<number>()
   let stopping = false
   let wake: (() => void) | undefined

@@ -29,14 +29,40 @@ export type PortalLimits = {
   checksPerIp: Limit
   /** Failed sign-ins with one e-mail address (known or not), per hour. */
   signInFailuresPerAddress: Limit
+  /**
+   * Codes sent to a member's new addresses, per member account (whatever the address), per hour:
+   * with the per-address limit above, one account cannot mail address after address.
+   */
+  emailChangeCodesPerMember: Limit
+  /** New passwords tried (each judged against breached lists, an accepted one hashed with argon2id) per member account, per 15 minutes. */
+  passwordTriesPerMember: Limit
+  /** Strength readings (zxcvbn) of one member account's typing, per 15 minutes. */
+  strengthChecksPerMember: Limit
+  /** Posts to the member pages that send mail or cost CPU (details, password, strength), per client IP, per 15 minutes. */
+  accountPostsPerIp: Limit
 }
 
-export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT'>): PortalLimits {
+export function limitsFrom(
+  config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT' | 'IP_ACCOUNT_LIMIT'>,
+): PortalLimits {
   return {
     emailCodesPerAddress: { bucket: 'email-codes-per-address', max: 5, windowMs: HOUR },
     failuresPerIp: { bucket: 'failures-per-ip', max: config.IP_FAILURE_LIMIT, windowMs: QUARTER_HOUR },
     checksPerIp: { bucket: 'checks-per-ip', max: config.IP_CHECK_LIMIT, windowMs: QUARTER_HOUR },
     signInFailuresPerAddress: { bucket: 'sign-in-failures-per-address', max: 10, windowMs: HOUR },
+    // Every code is urgent mail, ahead of the mass notice, so no one account may queue many: a member
+    // needs one, or two after a typo or a resend; ten an hour leaves room and keeps the queue short.
+    emailChangeCodesPerMember: { bucket: 'email-change-codes-per-member', max: 10, windowMs: HOUR },
+    // A person refused for a breached or weak password tries a few more; twenty a quarter-hour is
+    // far more than anyone types and bounds the lookups, hashes and notices one session can buy.
+    passwordTriesPerMember: { bucket: 'password-tries-per-member', max: 20, windowMs: QUARTER_HOUR },
+    // The live meter asks at each pause in typing (300 ms): trying a few passwords takes a few dozen.
+    strengthChecksPerMember: { bucket: 'strength-checks-per-member', max: 200, windowMs: QUARTER_HOUR },
+    accountPostsPerIp: {
+      bucket: 'account-posts-per-ip',
+      max: config.IP_ACCOUNT_LIMIT,
+      windowMs: QUARTER_HOUR,
+    },
   }
 }
 
@@ -59,6 +85,18 @@ export const limits: PortalLimits = {
   },
   get signInFailuresPerAddress() {
     return current().signInFailuresPerAddress
+  },
+  get emailChangeCodesPerMember() {
+    return current().emailChangeCodesPerMember
+  },
+  get passwordTriesPerMember() {
+    return current().passwordTriesPerMember
+  },
+  get strengthChecksPerMember() {
+    return current().strengthChecksPerMember
+  },
+  get accountPostsPerIp() {
+    return current().accountPostsPerIp
   },
 }
 

@@ -2,11 +2,24 @@ import { useTranslation } from 'react-i18next'
 
 export type Strength = { score: number; warning: string | null; suggestions: string[] }
 
-/** zxcvbn's verdict on a password, in words: its level, what is wrong, what would help. */
-export function StrengthMeter({ id, strength }: { id: string; strength: Strength | null }) {
+/**
+ * zxcvbn's verdict on a password, in words: its level, what is wrong, what
+ * would help; or, while the server rests the meter (too many readings), that
+ * the password is still judged in full when it is saved.
+ */
+export function StrengthMeter({
+  id,
+  strength,
+  paused = false,
+}: {
+  id: string
+  strength: Strength | null
+  paused?: boolean
+}) {
   const { t } = useTranslation('account')
   return (
     <div id={id} className="strength" aria-live="polite">
+      {paused && !strength ? <p className="strength__paused">{t('strength.paused')}</p> : null}
       {strength ? (
         <>
           <p className="strength__level">

@@ -225,12 +225,28 @@ describe('the portal limits', () => {
     expect(limits.failuresPerIp).toMatchObject({ max: 100, windowMs: 15 * 60 * 1000 })
     expect(limits.checksPerIp).toMatchObject({ max: 300, windowMs: 15 * 60 * 1000 })
     const buckets = Object.values(limits).map((limit) => limit.bucket)
-    expect(new Set(buckets).size).toBe(4)
+    expect(new Set(buckets).size).toBe(buckets.length)
+  })
+
+  it('bound what one member account and one client can make the member pages do', () => {
+    expect(limits.emailChangeCodesPerMember).toMatchObject({ max: 10, windowMs: HOUR })
+    expect(limits.passwordTriesPerMember).toMatchObject({ max: 20, windowMs: 15 * 60 * 1000 })
+    expect(limits.strengthChecksPerMember).toMatchObject({ max: 200, windowMs: 15 * 60 * 1000 })
+    expect(limits.accountPostsPerIp).toMatchObject({ max: 600, windowMs: 15 * 60 * 1000 })
   })
 
   it('take the per-IP maxima from the configuration', () => {
-    const config = parseConfig({ ...secrets(), IP_FAILURE_LIMIT: '7', IP_CHECK_LIMIT: '70' })
-    expect(limitsFrom(config)).toMatchObject({ failuresPerIp: { max: 7 }, checksPerIp: { max: 70 } })
+    const config = parseConfig({
+      ...secrets(),
+      IP_FAILURE_LIMIT: '7',
+      IP_CHECK_LIMIT: '70',
+      IP_ACCOUNT_LIMIT: '9',
+    })
+    expect(limitsFrom(config)).toMatchObject({
+      failuresPerIp: { max: 7 },
+      checksPerIp: { max: 70 },
+      accountPostsPerIp: { max: 9 },
+    })
   })
 })
 

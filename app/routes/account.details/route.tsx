@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
+import { limitAccountPost } from '~/accounts/account-limits.server'
 import { confirmDetails, savedCards } from '~/accounts/details-confirmation.server'
 import { requireMember } from '~/accounts/member-guard.server'
 import { prefecturesOfPostalCode } from '~/accounts/postal-codes.server'
@@ -23,9 +24,12 @@ import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
+import type { LimitCheck } from '~/security/rate-limit.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
 import { assertSafeRequest } from '~/session/csrf.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { StepIndicator } from '~/ui/step-indicator'
 import { TextField } from '~/ui/text-field'
 import { checkFormToken, checkPageHeaders, invalid } from '~/verify/check-request.server'
@@ -65,7 +69,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 const cardChoice = z.enum(['keep', 'remove'])
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
   await assertSafeRequest(request, form)
   const account = await requireDetailsAccess(request)
@@ -77,6 +81,14 @@ export async function action({ request }: ActionFunctionArgs) {
     id: card.id,
     choice: cardChoice.safeParse(form.get(`card-${card.id}`)),
   }))
+  const cardChoices = Object.fromEntries(
+    choices.map(({ id, choice }) => [id, choice.success ? choice.data : null]),
+  )
+  // What a refused post gives back: nothing saved, everything typed still in the form.
+  const refusal = (limit: Extract<LimitCheck, { limited: true }>) =>
+    tooManyRequests(limit, { errors: {}, cardsError: null, typed, cardChoices })
+  const client = limitAccountPost(context, { post: 'details', account })
+  if (client.limited) return refusal(client)
   const parsed = readForm(form, registrationDetailsForm({ prefecturesFor: prefecturesOfPostalCode }))
   const cardsValid = choices.every(({ choice }) => choice.success)
   if (!parsed.success || !cardsValid) {
@@ -84,13 +96,11 @@ export async function action({ request }: ActionFunctionArgs) {
       errors: parsed.success ? {} : fieldErrorsOf(parsed.error),
       cardsError: cardsValid ? null : 'details.errors.cardChoice',
       typed,
-      cardChoices: Object.fromEntries(
-        choices.map(({ id, choice }) => [id, choice.success ? choice.data : null]),
-      ),
+      cardChoices,
     })
   }
   const language = await requestLanguage(request)
-  const { openActions } = confirmDetails({
+  const confirmed = confirmDetails({
     db: db(),
     crypto: portalCrypto(),
     account,
@@ -99,7 +109,8 @@ export async function action({ request }: ActionFunctionArgs) {
     language,
     portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
   })
-  return redirect(`${nextStepPath(openActions)}?saved=details`, 303)
+  if (confirmed.refused) return refusal(confirmed.refused)
+  return redirect(`${nextStepPath(confirmed.openActions)}?saved=details`, 303)
 }
 
 export default function DetailsPage() {
@@ -131,7 +142,12 @@ export default function DetailsPage() {
       <h1>{t('details.heading')}</h1>
       <p>{t('details.intro')}</p>
       {confirmedOn ? <p>{t('details.history', { date: confirmedOn })}</p> : null}
-      {result ? (
+      {result && 'rateLimited' in result ? (
+        <>
+          <RateLimitedNotice retryAt={result.rateLimited.retryAt} />
+          <p>{t('details.rateLimited')}</p>
+        </>
+      ) : result ? (
         <p className="callout callout--error" role="alert">
           {t('details.fixErrors')}
         </p>

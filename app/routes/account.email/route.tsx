@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
+import { limitEmailChangeCode } from '~/accounts/account-limits.server'
 import { cancelEmailChange, confirmEmailChange, sendEmailChangeCode } from '~/accounts/email-change.server'
 import { requireMemberAtStep } from '~/accounts/member-guard.server'
 import { nextStepPath, stepsOf } from '~/accounts/required-actions'
@@ -13,7 +14,6 @@ import { sixDigitCodeField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
-import { hitLimit, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
@@ -28,7 +28,6 @@ import {
   PERSONAL_PAGE_HEADERS,
   readCheckPost,
 } from '~/verify/check-request.server'
-import { normaliseEmail } from '~db/normalise'
 
 export const handle = { i18n: ['account'] }
 
@@ -79,12 +78,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return redirect(nextStepPath(account.openActions.filter((step) => step !== 'verify_email')), 303)
     }
     case 'resend': {
-      const limit = hitLimit(
-        db(),
-        portalCrypto(),
-        limits.emailCodesPerAddress,
-        normaliseEmail(account.pendingEmail ?? '') ?? '',
-      )
+      const limit = limitEmailChangeCode(store, { account, address: account.pendingEmail ?? '' })
       if (limit.limited) return tooManyRequests(limit)
       sendEmailChangeCode(store, { account, ...mail })
       return data({ resent: true }, { headers: PERSONAL_PAGE_HEADERS })

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
+import { limitAccountPost } from '~/accounts/account-limits.server'
 import { requireMemberForPassword } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
 import { boundedForm, readForm } from '~/forms/bounded-form'
@@ -9,15 +10,25 @@ import { PERSONAL_PAGE_HEADERS } from '~/verify/check-request.server'
 const strengthForm = boundedForm({ password: passwordField({ tooLong: 'tooLong' }) })
 
 /** The live strength meter's answer (POST, so the password never lands in a URL or a log). */
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
   await assertSafeRequest(request, form)
   const account = await requireMemberForPassword(request)
   const parsed = readForm(form, strengthForm)
   if (!parsed.success)
     return Response.json({ strength: null }, { status: 422, headers: PERSONAL_PAGE_HEADERS })
-  const strength = parsed.data.password
-    ? await passwordStrength({ password: parsed.data.password, account })
-    : null
+  if (!parsed.data.password) return Response.json({ strength: null }, { headers: PERSONAL_PAGE_HEADERS })
+  const limit = limitAccountPost(context, { post: 'strength', account })
+  if (limit.limited) {
+    // The meter pauses until then and says so; saving still judges the password in full.
+    return Response.json(
+      { strength: null, rateLimited: { retryAt: limit.retryAt.toISOString() } },
+      {
+        status: 429,
+        headers: { ...PERSONAL_PAGE_HEADERS, 'Retry-After': String(limit.retryAfterSeconds) },
+      },
+    )
+  }
+  const strength = await passwordStrength({ password: parsed.data.password, account })
   return Response.json({ strength }, { headers: PERSONAL_PAGE_HEADERS })
 }

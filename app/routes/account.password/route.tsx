@@ -2,6 +2,7 @@ import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
+import { limitAccountPost } from '~/accounts/account-limits.server'
 import { requireMemberForPassword } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
 import { resetPassword } from '~/accounts/password-reset.server'
@@ -13,12 +14,14 @@ import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
 import { assertSafeRequest } from '~/session/csrf.server'
 import { endOtherSessions } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { DefaultSubmit } from '~/ui/default-submit'
 import { pageMeta } from '~/ui/page-meta'
 import { PasswordField } from '~/ui/password-field'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { StepIndicator } from '~/ui/step-indicator'
 import { type Strength, StrengthMeter } from '~/ui/strength-meter'
 import {
@@ -55,7 +58,7 @@ const passwordForm = boundedForm({
   intent: choiceField(['save', 'show', 'hide'], { invalid: 'tooLong', fallback: 'save' }),
 })
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
   await assertSafeRequest(request, form)
   const account = await requireMemberForPassword(request)
@@ -63,11 +66,18 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return invalid({ refusals: ['tooLong'], strength: null })
   const { password, intent } = parsed.data
   if (intent !== 'save') {
-    // The show/hide button without JavaScript: the same form back, the field the other way.
-    const strength = password ? await passwordStrength({ password, account }) : null
-    return data({ shown: intent === 'show', password, strength }, { headers: PERSONAL_PAGE_HEADERS })
+    // The show/hide button without JavaScript: the same form back, the field the other way (without
+    // the strength reading once the account or client has had its share of them).
+    const reading = password ? limitAccountPost(context, { post: 'strength', account }) : undefined
+    const strength = password && !reading?.limited ? await passwordStrength({ password, account }) : null
+    return data(
+      { shown: intent === 'show', password, strength, strengthPaused: reading?.limited === true },
+      { headers: PERSONAL_PAGE_HEADERS },
+    )
   }
   if (!password) return invalid({ refusals: ['required'], strength: null })
+  const tries = limitAccountPost(context, { post: 'password', account })
+  if (tries.limited) return tooManyRequests(tries, { strength: null })
   const outcome = await resetPassword({
     db: db(),
     crypto: portalCrypto(),
@@ -90,12 +100,20 @@ export default function NewPasswordPage() {
   const serverStrength = result?.strength ?? null
   const live = useLiveStrength(csrf)
   const strength = live.strength ?? serverStrength
+  const strengthPaused =
+    live.paused || (result !== undefined && 'strengthPaused' in result && result.strengthPaused)
   return (
     <article className="prose account">
       {steps ? <StepIndicator steps={steps} current="reset_password" /> : null}
       <h1>{t('password.heading')}</h1>
       <p>{t('password.intro')}</p>
       <p>{t('password.advice', { min: minLength })}</p>
+      {result && 'rateLimited' in result ? (
+        <>
+          <RateLimitedNotice retryAt={result.rateLimited.retryAt} />
+          <p>{t('password.rateLimited')}</p>
+        </>
+      ) : null}
       {refusals.length > 0 ? (
         <div className="callout callout--error" role="alert">
           <p>
@@ -128,7 +146,7 @@ export default function NewPasswordPage() {
           maxLength={1024}
           onChange={(event) => live.check(event.currentTarget.value)}
         />
-        <StrengthMeter id="password-strength" strength={strength} />
+        <StrengthMeter id="password-strength" strength={strength} paused={strengthPaused} />
         <button type="submit" name="intent" value="save" className="button button--primary">
           {t('password.submit')}
         </button>
@@ -146,6 +164,8 @@ function useLiveStrength(csrf: string) {
   const timer = useRef<ReturnType<typeof setTimeout>>()
   const inFlight = useRef<AbortController>()
   const [strength, setStrength] = useState<Strength | null>(null)
+  // Until when the server asked the meter to rest (429): no requests before then.
+  const [pausedUntil, setPausedUntil] = useState<number | null>(null)
   const cancel = useCallback(() => {
     clearTimeout(timer.current)
     inFlight.current?.abort()
@@ -153,9 +173,11 @@ function useLiveStrength(csrf: string) {
   useEffect(() => cancel, [cancel])
   return {
     strength,
+    paused: pausedUntil !== null,
     cancel,
     check(password: string) {
       cancel()
+      if (pausedUntil !== null && Date.now() < pausedUntil) return
       timer.current = setTimeout(async () => {
         const controller = new AbortController()
         inFlight.current = controller
@@ -165,7 +187,15 @@ function useLiveStrength(csrf: string) {
             body: new URLSearchParams({ csrf, password }),
             signal: controller.signal,
           })
-          if (response.ok) setStrength(((await response.json()) as { strength: Strength | null }).strength)
+          if (response.status === 429) {
+            const body = (await response.json()) as { rateLimited?: { retryAt?: string } }
+            const retryAt = Date.parse(body.rateLimited?.retryAt ?? '')
+            setPausedUntil(Number.isNaN(retryAt) ? Date.now() + 60_000 : retryAt)
+            setStrength(null)
+          } else if (response.ok) {
+            setPausedUntil(null)
+            setStrength(((await response.json()) as { strength: Strength | null }).strength)
+          }
         } catch {
           // Aborted by the next keystroke or the submit, or offline: the meter just stays as it was.
         }
