@@ -311,15 +311,17 @@ describe('npm run send', () => {
     const smtp = await sink((attempt) => {
       if (attempt !== 30) return { accept: true }
       held = true
-      // Hold this answer; once the other connections have gone quiet for 100 ms
-      // (every 250 they heard is written down), the sender dies.
+      // Hold this answer; once the other connections have gone quiet for 100 ms and
+      // the database shows every message the server accepted as sent, the sender dies.
+      // (Quiet alone is not enough on a loaded machine: the write may come later.)
       let seen = smtp.received.length
       let quietSince = Date.now()
+      const sentInDatabase = () => outboxRows(made.databasePath).filter((row) => row.state === 'sent').length
       const watch = setInterval(() => {
         if (smtp.received.length !== seen) {
           seen = smtp.received.length
           quietSince = Date.now()
-        } else if (Date.now() - quietSince >= 100) {
+        } else if (Date.now() - quietSince >= 100 && sentInDatabase() === seen) {
           clearInterval(watch)
           killedAt = Date.now()
           sender?.child.kill('SIGKILL')
