@@ -19,6 +19,7 @@ export type LimitCheck = { limited: false } | { limited: true; retryAfterSeconds
 
 const HOUR = 60 * 60 * 1000
 const QUARTER_HOUR = 15 * 60 * 1000
+const DAY = 24 * HOUR
 
 export type PortalLimits = {
   /** Code e-mails asked for one address (known or not), per hour. */
@@ -29,6 +30,8 @@ export type PortalLimits = {
   checksPerIp: Limit
   /** Failed sign-ins with one e-mail address (known or not), per hour. */
   signInFailuresPerAddress: Limit
+  /** Code e-mails asked for one address (known or not), per day: each new code brings 5 fresh tries. */
+  emailCodesPerAddressPerDay: Limit
 }
 
 export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT'>): PortalLimits {
@@ -37,6 +40,7 @@ export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_L
     failuresPerIp: { bucket: 'failures-per-ip', max: config.IP_FAILURE_LIMIT, windowMs: QUARTER_HOUR },
     checksPerIp: { bucket: 'checks-per-ip', max: config.IP_CHECK_LIMIT, windowMs: QUARTER_HOUR },
     signInFailuresPerAddress: { bucket: 'sign-in-failures-per-address', max: 10, windowMs: HOUR },
+    emailCodesPerAddressPerDay: { bucket: 'email-codes-per-address-day', max: 10, windowMs: DAY },
   }
 }
 
@@ -59,6 +63,9 @@ export const limits: PortalLimits = {
   },
   get signInFailuresPerAddress() {
     return current().signInFailuresPerAddress
+  },
+  get emailCodesPerAddressPerDay() {
+    return current().emailCodesPerAddressPerDay
   },
 }
 
@@ -97,6 +104,11 @@ export function hitLimit(
 /** Forgets a key's count under one limit. */
 export function clearLimit(db: PortalDatabase, crypto: PortalCrypto, limit: Limit, key: string) {
   clearHits(db, counter(crypto, limit, key))
+}
+
+/** The longest window any limit counts in: older counters can no longer refuse anything. */
+export function longestLimitWindowMs(portalLimits: PortalLimits): number {
+  return Math.max(...Object.values(portalLimits).map((limit: Limit) => limit.windowMs))
 }
 
 function refused(limit: Limit, now: number): LimitCheck {

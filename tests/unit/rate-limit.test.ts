@@ -19,6 +19,7 @@ import {
   type Limit,
   limits,
   limitsFrom,
+  longestLimitWindowMs,
 } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { trustProxySetting } from '~/server/app'
@@ -225,7 +226,12 @@ describe('the portal limits', () => {
     expect(limits.failuresPerIp).toMatchObject({ max: 100, windowMs: 15 * 60 * 1000 })
     expect(limits.checksPerIp).toMatchObject({ max: 300, windowMs: 15 * 60 * 1000 })
     const buckets = Object.values(limits).map((limit) => limit.bucket)
-    expect(new Set(buckets).size).toBe(4)
+    expect(new Set(buckets).size).toBe(buckets.length)
+    expect(limits.emailCodesPerAddressPerDay).toMatchObject({ max: 10, windowMs: 24 * HOUR })
+  })
+
+  it('keep counters as long as the longest window, a day', () => {
+    expect(longestLimitWindowMs(limits)).toBe(24 * HOUR)
   })
 
   it('take the per-IP maxima from the configuration', () => {

@@ -48,9 +48,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
   const email = normaliseEmail(parsed.data.email) as string
   // Counted per address whether or not anyone holds it, so the limit says nothing either.
-  const perAddress = hitLimit(db(), portalCrypto(), limits.emailCodesPerAddress, email)
-  if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
+  for (const limit of [limits.emailCodesPerAddress, limits.emailCodesPerAddressPerDay]) {
+    const perAddress = hitLimit(db(), portalCrypto(), limit, email)
+    if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
+  }
   const language = await i18nServer.getLocale(request)
+  // Closed or not, the code page comes next: it says what state the address's codes are in.
   const challenge = requestEmailCode(
     { db: db(), crypto: portalCrypto() },
     {
