@@ -3,8 +3,8 @@ import type { Language } from '~/i18n/config'
 import { queueEmailMessage } from '~/mail/queue-email.server'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
-import { rehearse } from '~db/rehearsal'
-import { findHumanIdByEmail } from '~db/subjects'
+import { anyHumanId, findHumanIdByEmail } from '~db/subjects'
+import { tentatively } from '~db/tentative'
 import {
   deleteEmailChallenge,
   type EmailChallenge,
@@ -31,8 +31,6 @@ import {
 export const EMAIL_CODE_TTL_MS = 10 * 60 * 1000
 export const EMAIL_CODE_MAX_FAILURES = 5
 export const EMAIL_CODE_LIFETIME_FAILURES = 100
-/** No person has this ID: the rehearsed mail of an unknown address names it, and is undone. */
-const STAND_IN_HUMAN = 0
 
 export type EmailCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
 
@@ -79,6 +77,8 @@ export function requestEmailCode(
   const targetIndex = Buffer.from(ref.target, 'hex')
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
   const humanId = findHumanIdByEmail(db, targetIndex)
+  // Whose name the undone mail of an unknown address goes under; looked up for both alike.
+  const standIn = anyHumanId(db)
   db.$client
     .transaction(() => {
       if (stateOf(findEmailChallenge(db, targetIndex), now) === 'closed') return
@@ -88,11 +88,13 @@ export function requestEmailCode(
         expiresAt: now + EMAIL_CODE_TTL_MS,
         now,
       })
+      const mailTo = humanId ?? standIn
+      if (mailTo === undefined) return // nobody in the data at all
       const queueCode = () =>
         queueEmailMessage({
           db,
           crypto,
-          humanId: humanId ?? STAND_IN_HUMAN,
+          humanId: mailTo,
           purpose: 'email_code',
           to: displayEmail,
           content: (messageReference) => ({
@@ -101,10 +103,9 @@ export function requestEmailCode(
             input: { language, code, messageReference, portalAddress },
           }),
         })
-      // Nobody holds an unknown address: its mail is written (reference, seals, message and
-      // outbox rows) and undone, so both branches make the same writes on the request's path.
-      if (humanId === undefined) rehearse(db, queueCode)
-      else queueCode()
+      // Nobody holds an unknown address: its mail is written all the same (reference, seals,
+      // message and outbox rows) and then undone, so both branches make the same writes.
+      tentatively(db, { keep: humanId !== undefined }, queueCode)
     })
     .immediate()
   return ref
