@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
+import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import {
   awayFromWindowEdge,
@@ -54,6 +56,8 @@ const ADDRESSES = {
 }
 const UNKNOWN = 'nobody.limited@example.jp'
 const UNKNOWN_CLOSED = 'nobody.closed@example.jp'
+const DAILY = 'saburo.daily@example.jp'
+const UNKNOWN_DAILY = 'nobody.daily@example.jp'
 
 const secrets = testSecrets()
 let sink: SmtpSink
@@ -65,7 +69,7 @@ beforeAll(async () => {
   await importExport(portal.databasePath, secrets, {
     'members.csv': [
       MEMBER_COLUMNS,
-      ...Object.values(ADDRESSES).map((email, i) => member({ member_id: `M${i + 1}`, email })),
+      ...[...Object.values(ADDRESSES), DAILY].map((email, i) => member({ member_id: `M${i + 1}`, email })),
     ],
   })
 })
@@ -301,6 +305,36 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(outcomes[ADDRESSES.limited]?.queued).toBe(5)
     expect(outcomes[UNKNOWN]?.queued).toBe(0)
     expect(outcomes[UNKNOWN]?.page).toBe(outcomes[ADDRESSES.limited]?.page)
+  })
+
+  it('refuses the 11th code within the day with 429, for a known and an unknown address alike', async () => {
+    const limit = limitsFrom({ IP_FAILURE_LIMIT: 1, IP_CHECK_LIMIT: 1 }).emailCodesPerAddressPerDay
+    expect(limit.max).toBe(10)
+    await awayFromWindowEdge(limit.windowMs)
+    const pages: string[] = []
+    for (const address of [DAILY, UNKNOWN_DAILY]) {
+      // Ten codes asked for earlier today, across two hours: counted as the server counts them.
+      const db = openDatabase(portal.databasePath)
+      const crypto = createPortalCrypto({
+        dataKey: secrets.PORTAL_DATA_KEY,
+        indexKey: secrets.PORTAL_INDEX_KEY,
+      })
+      try {
+        for (let i = 0; i < limit.max; i++) expect(hitLimit(db, crypto, limit, address).limited).toBe(false)
+      } finally {
+        db.$client.close()
+      }
+      const visitor = new Visitor(portal.url)
+      const before = outboxCount(portal.databasePath)
+      const refused = await visitor.submit('/check/email', { email: address })
+      expect(refused.status, address).toBe(429)
+      expect(Number(refused.headers.get('retry-after')), address).toBeGreaterThan(0)
+      expect(Number(refused.headers.get('retry-after')), address).toBeLessThanOrEqual(24 * 60 * 60)
+      expect(refused.body, address).toContain(RATE_LIMITED)
+      expect(outboxCount(portal.databasePath)).toBe(before)
+      pages.push(withoutTokens(refused.body, { csrf: visitor.csrf, email: address }))
+    }
+    expect(pages[1]).toBe(pages[0])
   })
 
   it('refuses a POST without the form token with 403, before doing anything', async () => {
