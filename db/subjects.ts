@@ -204,3 +204,14 @@ export function findHumanIdByEmail(db: PortalDatabase, emailIndex: Buffer): numb
       .get(emailIndex, emailIndex) as number | null) ?? undefined
   )
 }
+
+/**
+ * Some human in the data, for work that must look like someone's and is then
+ * undone (see `tentatively`); undefined only in an empty database.
+ */
+export function anyHumanId(db: PortalDatabase): number | undefined {
+  return (
+    (prepared(db, 'select human_id from subjects order by id limit 1').pluck().get() as number | undefined) ??
+    undefined
+  )
+}

@@ -2,14 +2,18 @@ import { type PortalDatabase, prepared } from './client'
 
 /**
  * One-time codes sent by e-mail, one row per address (found by its keyed
- * hash). A new code replaces the old one in place, so the failures counted
- * against the address survive it; a row is kept for addresses nobody holds
- * too, so both kinds cost the database the same.
+ * hash). A new code replaces the old one in place: its own wrong tries start
+ * at 0, while the wrong tries in a row against the address (across codes)
+ * survive it until a right code ends the row. A row is kept for addresses
+ * nobody holds too, so both kinds cost the database the same.
  */
 
 export type EmailChallenge = {
   codeHash: Buffer
+  /** Wrong codes against this code. */
   failures: number
+  /** Wrong codes since the address last proved itself, across codes. */
+  consecutiveFailures: number
   expiresAt: number
   createdAt: number
 }
@@ -25,14 +29,16 @@ export function findEmailChallenge(
   return prepared(
     db,
     `
-      select code_hash as codeHash, failures, expires_at as expiresAt, created_at as createdAt
+      select code_hash as codeHash, failures, consecutive_failures as consecutiveFailures,
+             expires_at as expiresAt, created_at as createdAt
       from verification_challenges where type = ? and target_index = ?`,
   ).get(type, targetIndex) as EmailChallenge | undefined
 }
 
 /**
- * Stores a new code for the address. Failures carry over unless the last
- * series began before `resetFailuresBefore`: a fresh code never buys fresh tries.
+ * Stores a new code for the address with a fresh count of wrong tries; the
+ * count in a row across codes carries over (how many codes may be asked for
+ * is the rate limits' business).
  */
 export function replaceEmailChallenge(
   db: PortalDatabase,
@@ -41,16 +47,8 @@ export function replaceEmailChallenge(
     codeHash,
     expiresAt,
     now,
-    resetFailuresBefore,
     type = 'email-code',
-  }: {
-    targetIndex: Buffer
-    codeHash: Buffer
-    expiresAt: number
-    now: number
-    resetFailuresBefore: number
-    type?: ChallengeType
-  },
+  }: { targetIndex: Buffer; codeHash: Buffer; expiresAt: number; now: number; type?: ChallengeType },
 ) {
   prepared(
     db,
@@ -60,21 +58,40 @@ export function replaceEmailChallenge(
       on conflict (type, target_index) do update set
         code_hash = excluded.code_hash,
         expires_at = excluded.expires_at,
-        failures = case when verification_challenges.created_at < ? then 0 else verification_challenges.failures end,
-        created_at = case when verification_challenges.created_at < ? then excluded.created_at
-                          else verification_challenges.created_at end`,
-  ).run(type, targetIndex, codeHash, expiresAt, now, resetFailuresBefore, resetFailuresBefore)
+        failures = 0,
+        created_at = excluded.created_at`,
+  ).run(type, targetIndex, codeHash, expiresAt, now)
 }
 
+/** One wrong code more, against the code and in the row; returns both counts after it. */
 export function recordEmailChallengeFailure(
   db: PortalDatabase,
   targetIndex: Buffer,
   type: ChallengeType = 'email-code',
+): { failures: number; consecutiveFailures: number } | undefined {
+  return prepared(
+    db,
+    `
+      update verification_challenges
+      set failures = failures + 1, consecutive_failures = consecutive_failures + 1
+      where type = ? and target_index = ?
+      returning failures, consecutive_failures as consecutiveFailures`,
+  ).get(type, targetIndex) as { failures: number; consecutiveFailures: number } | undefined
+}
+
+/**
+ * Withdrawn (a member keeps their old address): the code can no longer be
+ * used, but the row stays while it still counts toward the lifetime cap, so
+ * withdrawing and asking again never buys fresh tries. Housekeeping removes it.
+ */
+export function withdrawEmailChallenge(
+  db: PortalDatabase,
+  { targetIndex, type, now }: { targetIndex: Buffer; type: ChallengeType; now: number },
 ) {
   prepared(
     db,
-    'update verification_challenges set failures = failures + 1 where type = ? and target_index = ?',
-  ).run(type, targetIndex)
+    'update verification_challenges set expires_at = min(expires_at, ?) where type = ? and target_index = ?',
+  ).run(now, type, targetIndex)
 }
 
 /** Used: gone, so the code cannot be used again. */
@@ -87,4 +104,16 @@ export function deleteEmailChallenge(
     type,
     targetIndex,
   )
+}
+
+/**
+ * Housekeeping: expired codes whose address has no wrong tries in a row to
+ * remember. Rows that still count toward the lifetime cap stay, expired or
+ * not, or deleting them would reset it.
+ */
+export function deleteExpiredChallenges(db: PortalDatabase, now: number): number {
+  return prepared(
+    db,
+    'delete from verification_challenges where expires_at <= ? and consecutive_failures = 0',
+  ).run(now).changes
 }

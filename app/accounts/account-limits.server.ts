@@ -2,7 +2,7 @@ import type { AppLoadContext } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { clientIp, ipLimitKey } from '~/security/client-ip.server'
-import { hitLimit, type LimitCheck, limits } from '~/security/rate-limit.server'
+import { hitLimit, type LimitCheck, limitCodesToAddress, limits } from '~/security/rate-limit.server'
 import type { PortalDatabase } from '~db/client'
 import type { MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
@@ -44,7 +44,7 @@ export function limitAccountPost(
 
 /**
  * A code to a member's new address: counted per account (whatever the
- * address), then per address with the identity check's codes, since either
+ * address), then per address (hourly and daily) with the identity check's codes, since either
  * way it is a code mailed to that address.
  */
 export function limitEmailChangeCode(
@@ -53,5 +53,5 @@ export function limitEmailChangeCode(
 ): LimitCheck {
   const perAccount = hitLimit(db, crypto, limits.emailChangeCodesPerMember, String(account.subjectId))
   if (perAccount.limited) return perAccount
-  return hitLimit(db, crypto, limits.emailCodesPerAddress, normaliseEmail(address) ?? address)
+  return limitCodesToAddress(db, crypto, normaliseEmail(address) ?? address)
 }

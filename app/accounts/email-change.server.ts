@@ -1,6 +1,7 @@
 import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
 import { queueEmailMessage } from '~/mail/queue-email.server'
+import { EMAIL_CODE_LIFETIME_FAILURES } from '~/verify/email-code.server'
 import type { PortalDatabase } from '~db/client'
 import { confirmPendingEmail, dropPendingEmail, type MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
@@ -10,6 +11,7 @@ import {
   findEmailChallenge,
   recordEmailChallengeFailure,
   replaceEmailChallenge,
+  withdrawEmailChallenge,
 } from '~db/verification'
 
 /**
@@ -20,7 +22,6 @@ import {
 
 const CODE_TTL_MS = 10 * 60 * 1000
 const MAX_FAILURES = 5
-const FAILURE_SERIES_MS = 60 * 60 * 1000
 
 type Context = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
 
@@ -28,7 +29,7 @@ const targetOf = (crypto: PortalCrypto, subjectId: number) => crypto.index('emai
 const codeHash = (crypto: PortalCrypto, target: Buffer, code: string) =>
   crypto.index('email-code', `${target.toString('hex')}:${code}`)
 
-/** Sends a new code to the address waiting in `account` (a new code keeps the failures counted). */
+/** Sends a new code to the address waiting in `account` (its own 5 tries; the lifetime cap carries over). */
 export function sendEmailChangeCode(
   { db, crypto, now = Date.now() }: Context,
   { account, language, portalAddress }: { account: MemberAccount; language: Language; portalAddress: string },
@@ -45,7 +46,6 @@ export function sendEmailChangeCode(
         codeHash: codeHash(crypto, target, code),
         expiresAt: now + CODE_TTL_MS,
         now,
-        resetFailuresBefore: now - FAILURE_SERIES_MS,
       })
       queueEmailMessage({
         db,
@@ -80,7 +80,11 @@ export function confirmEmailChange(
   const challenge = findEmailChallenge(db, target, 'email-change')
   const typed = codeHash(crypto, target, code)
   const matches = challenge ? timingSafeEqual(challenge.codeHash, typed) : false
-  const usable = challenge !== undefined && challenge.expiresAt > now && challenge.failures < MAX_FAILURES
+  const usable =
+    challenge !== undefined &&
+    challenge.expiresAt > now &&
+    challenge.failures < MAX_FAILURES &&
+    challenge.consecutiveFailures < EMAIL_CODE_LIFETIME_FAILURES
   const newEmail = account.pendingEmail && normaliseEmail(account.pendingEmail)
   if (!matches || !usable || !newEmail) {
     if (challenge) recordEmailChallengeFailure(db, target, 'email-change')
@@ -124,7 +128,11 @@ export function confirmEmailChange(
 export function cancelEmailChange({ db, crypto, now = Date.now() }: Context, account: MemberAccount) {
   db.$client
     .transaction(() => {
-      deleteEmailChallenge(db, targetOf(crypto, account.subjectId), 'email-change')
+      withdrawEmailChallenge(db, {
+        targetIndex: targetOf(crypto, account.subjectId),
+        type: 'email-change',
+        now,
+      })
       dropPendingEmail(db, { subjectId: account.subjectId, now })
     })
     .immediate()

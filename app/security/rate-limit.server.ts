@@ -19,6 +19,7 @@ export type LimitCheck = { limited: false } | { limited: true; retryAfterSeconds
 
 const HOUR = 60 * 60 * 1000
 const QUARTER_HOUR = 15 * 60 * 1000
+const DAY = 24 * HOUR
 
 export type PortalLimits = {
   /** Code e-mails asked for one address (known or not), per hour. */
@@ -40,6 +41,8 @@ export type PortalLimits = {
   strengthChecksPerMember: Limit
   /** Posts to the member pages that send mail or cost CPU (details, password, strength), per client IP, per 15 minutes. */
   accountPostsPerIp: Limit
+  /** Code e-mails asked for one address (known or not), per day: each new code brings 5 fresh tries. */
+  emailCodesPerAddressPerDay: Limit
 }
 
 export function limitsFrom(
@@ -63,6 +66,7 @@ export function limitsFrom(
       max: config.IP_ACCOUNT_LIMIT,
       windowMs: QUARTER_HOUR,
     },
+    emailCodesPerAddressPerDay: { bucket: 'email-codes-per-address-day', max: 10, windowMs: DAY },
   }
 }
 
@@ -98,6 +102,26 @@ export const limits: PortalLimits = {
   get accountPostsPerIp() {
     return current().accountPostsPerIp
   },
+  get emailCodesPerAddressPerDay() {
+    return current().emailCodesPerAddressPerDay
+  },
+}
+
+/**
+ * A code mailed to one address (known or not), whichever page asks for it:
+ * counted under the hourly and then the daily limit of codes per address.
+ */
+export function limitCodesToAddress(
+  db: PortalDatabase,
+  crypto: PortalCrypto,
+  normalisedEmail: string,
+  now = Date.now(),
+): LimitCheck {
+  for (const limit of [limits.emailCodesPerAddress, limits.emailCodesPerAddressPerDay]) {
+    const check = hitLimit(db, crypto, limit, normalisedEmail, now)
+    if (check.limited) return check
+  }
+  return { limited: false }
 }
 
 /**
@@ -135,6 +159,11 @@ export function hitLimit(
 /** Forgets a key's count under one limit. */
 export function clearLimit(db: PortalDatabase, crypto: PortalCrypto, limit: Limit, key: string) {
   clearHits(db, counter(crypto, limit, key))
+}
+
+/** The longest window any limit counts in: older counters can no longer refuse anything. */
+export function longestLimitWindowMs(portalLimits: PortalLimits): number {
+  return Math.max(...Object.values(portalLimits).map((limit: Limit) => limit.windowMs))
 }
 
 function refused(limit: Limit, now: number): LimitCheck {

@@ -1,19 +1,25 @@
 import type { Config } from '~/config.server'
+import { limitsFrom, longestLimitWindowMs } from '~/security/rate-limit.server'
 import { openDatabase } from '~db/client'
 import { deleteOldWindows } from '~db/rate-limits'
 import { deleteExpiredSessions } from '~db/sessions'
+import { deleteExpiredChallenges } from '~db/verification'
 
 const EVERY_MS = 10 * 60 * 1000
-// The longest limit window is an hour; older counters can no longer refuse anything.
-const COUNTERS_KEPT_MS = 2 * 60 * 60 * 1000
 
-/** Drops expired sessions and spent rate-limit counters now and then, so neither table only grows. */
+/**
+ * Drops expired sessions, spent rate-limit counters and dead one-time codes
+ * now and then, so no table only grows.
+ */
 export function startHousekeeping(config: Config) {
   const db = openDatabase(config.DATABASE_URL)
+  // A counter whose window began longer ago than the longest window can no longer refuse anything.
+  const countersKeptMs = longestLimitWindowMs(limitsFrom(config))
   const sweep = () => {
     const now = Date.now()
     deleteExpiredSessions(db, now)
-    deleteOldWindows(db, now - COUNTERS_KEPT_MS)
+    deleteOldWindows(db, now - countersKeptMs)
+    deleteExpiredChallenges(db, now)
   }
   sweep()
   const timer = setInterval(sweep, EVERY_MS)

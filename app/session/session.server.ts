@@ -90,6 +90,16 @@ export function createSessionStore({
     return setCookie(id)
   }
 
+  /** A new session (new ID) for the human replaces the request's. */
+  const rotate = (request: Request, humanId: number): string => {
+    const idHash = currentIdHash(request)
+    // One transaction: the old ID never outlives the new one, even if the process dies in between.
+    return db.$client.transaction(() => {
+      if (idHash) deleteSession(db, idHash)
+      return start({ humanId, challenge: null })
+    })()
+  }
+
   /** The visitor's live session, its idle clock restarted; an expired one is deleted on sight. */
   const live = (request: Request) => {
     const idHash = currentIdHash(request)
@@ -130,19 +140,17 @@ export function createSessionStore({
       return { setCookie: start({ humanId: null, challenge }) }
     },
 
-    startVerifiedSession(request: Request, humanId: number): string {
-      const idHash = currentIdHash(request)
-      // One transaction: the old ID never outlives the new one, even if the process dies in between.
-      return db.$client.transaction(() => {
-        if (idHash) deleteSession(db, idHash)
-        return start({ humanId, challenge: null })
-      })()
-    },
+    startVerifiedSession: rotate,
 
-    /** Every other session of this human ends (a new password must lock out whoever else is in). */
-    endOtherSessions(request: Request, humanId: number): number {
-      const idHash = currentIdHash(request)
-      return deleteOtherSessionsOfHuman(db, { humanId, keepIdHash: idHash ?? Buffer.alloc(0) })
+    /**
+     * A new password: every session of this human ends, this one too, and a
+     * new one (new ID) carries on, so no ID seen before the change works after it.
+     */
+    renewAfterPasswordChange(request: Request, humanId: number): string {
+      return db.$client.transaction(() => {
+        deleteOtherSessionsOfHuman(db, { humanId, keepIdHash: Buffer.alloc(0) })
+        return rotate(request, humanId)
+      })()
     },
 
     endSession(request: Request): string {
@@ -188,7 +196,7 @@ export async function endSession(request: Request): Promise<string> {
   return requestStore().endSession(request)
 }
 
-/** Ends every session of the human but this request's; returns how many ended. */
-export async function endOtherSessions(request: Request, humanId: number): Promise<number> {
-  return requestStore().endOtherSessions(request, humanId)
+/** After a new password: the human's sessions all end and a new one replaces this; returns its Set-Cookie. */
+export async function renewAfterPasswordChange(request: Request, humanId: number): Promise<string> {
+  return requestStore().renewAfterPasswordChange(request, humanId)
 }

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
+import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
+import { openDatabase } from '~db/client'
+import { createPortalCrypto } from '~db/portal-crypto'
 import {
   awayFromWindowEdge,
   emailCodeOf,
@@ -29,6 +33,9 @@ const CHECK = locale('ja', 'check')
 const COMMON = locale('ja', 'common')
 const EXPOSURE = locale('ja', 'exposure')
 const WRONG_CODE: string = CHECK.emailCode.errors.wrong
+const SPENT: string = CHECK.emailCode.spent.heading
+const EXPIRED: string = CHECK.emailCode.expired.heading
+const CLOSED: string = CHECK.emailCode.closed.heading
 /** The notice's words before the time it names. */
 const RATE_LIMITED: string = COMMON.rateLimited.message.split('{{time}}')[0]
 
@@ -44,8 +51,13 @@ const ADDRESSES = {
   idle: 'kuro.idle@example.jp',
   old: 'juro.old@example.jp',
   refused: 'hachiro.refused@example.jp',
+  closed: 'ichiro.closed@example.jp',
+  expired: 'jiro.expired@example.jp',
 }
 const UNKNOWN = 'nobody.limited@example.jp'
+const UNKNOWN_CLOSED = 'nobody.closed@example.jp'
+const DAILY = 'saburo.daily@example.jp'
+const UNKNOWN_DAILY = 'nobody.daily@example.jp'
 
 const secrets = testSecrets()
 let sink: SmtpSink
@@ -57,7 +69,7 @@ beforeAll(async () => {
   await importExport(portal.databasePath, secrets, {
     'members.csv': [
       MEMBER_COLUMNS,
-      ...Object.values(ADDRESSES).map((email, i) => member({ member_id: `M${i + 1}`, email })),
+      ...[...Object.values(ADDRESSES), DAILY].map((email, i) => member({ member_id: `M${i + 1}`, email })),
     ],
   })
 })
@@ -91,6 +103,25 @@ async function verifiedVisitor(address: string) {
   expect(verified.status).toBe(303)
   expect(verified.location).toBe('/exposure')
   return visitor
+}
+
+/** Sets columns of the address's code row in the server's database, as time or many tries would. */
+function alterChallenge(address: string, set: string) {
+  const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
+  const db = new Database(portal.databasePath)
+  try {
+    const changed = db
+      .prepare(`update verification_challenges set ${set} where type = 'email-code' and target_index = ?`)
+      .run(crypto.index('email', address)).changes
+    expect(changed).toBe(1)
+  } finally {
+    db.close()
+  }
+}
+
+/** What a dead-code page must always say: whom to contact. */
+function expectSupportDesk(body: string) {
+  expect(body).toContain(`href="mailto:${SUPPORT_EMAIL}"`)
 }
 
 const sessionCookie = (visitor: Visitor) => visitor.cookies.get('portal_session')
@@ -169,7 +200,11 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     }
     const right = await enterCode(visitor, code)
     expect(right.status).toBe(422)
-    expect(right.body).toContain(WRONG_CODE)
+    // It says the code is spent and offers a new one, instead of a form that can no longer work.
+    expect(right.body).toContain(SPENT)
+    expect(right.body).not.toContain('name="code"')
+    expect(right.body).toContain('href="/check/email"')
+    expectSupportDesk(right.body)
     expect((await visitor.get('/exposure')).location).toBe('/check')
   })
 
@@ -184,15 +219,55 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(right.location).toBe('/exposure')
   })
 
-  it('does not reset the failure count with a new code', async () => {
+  it("gives a new code 5 fresh tries: a stranger who burnt the old code's cannot refuse the owner's next one", async () => {
+    const stranger = new Visitor(portal.url)
+    const first = await requestCode(stranger, ADDRESSES.carried)
+    for (let i = 1; i <= 5; i++) expect((await enterCode(stranger, otherCode(first, i))).status).toBe(422)
+    expect((await stranger.get('/check/email/code')).body).toContain(SPENT)
+    const owner = new Visitor(portal.url)
+    const second = await requestCode(owner, ADDRESSES.carried)
+    expect((await enterCode(owner, otherCode(second))).status).toBe(422)
+    const right = await enterCode(owner, second)
+    expect(right.status).toBe(303)
+    expect(right.location).toBe('/exposure')
+  })
+
+  it('says when a code has expired and offers a new one', async () => {
     const visitor = new Visitor(portal.url)
-    const first = await requestCode(visitor, ADDRESSES.carried)
-    for (let i = 1; i <= 4; i++) expect((await enterCode(visitor, otherCode(first, i))).status).toBe(422)
-    const second = await requestCode(visitor, ADDRESSES.carried)
-    expect((await enterCode(visitor, otherCode(second))).status).toBe(422)
-    // Five wrong in all: the new code is dead as well.
-    expect((await enterCode(visitor, second)).status).toBe(422)
-    expect((await visitor.get('/exposure')).location).toBe('/check')
+    const code = await requestCode(visitor, ADDRESSES.expired)
+    alterChallenge(ADDRESSES.expired, 'expires_at = 0')
+    const page = await visitor.get('/check/email/code')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain(EXPIRED)
+    expect(page.body).toContain('href="/check/email"')
+    expectSupportDesk(page.body)
+    const late = await enterCode(visitor, code)
+    expect(late.status).toBe(422)
+    expect(late.body).toContain(EXPIRED)
+  })
+
+  it('closes e-mail codes after 100 wrong tries in a row, known or not, and points to the letter code and the support desk', async () => {
+    const pages: string[] = []
+    for (const address of [ADDRESSES.closed, UNKNOWN_CLOSED]) {
+      const visitor = new Visitor(portal.url)
+      expect((await visitor.submit('/check/email', { email: address })).status).toBe(303)
+      // 99 wrong tries in a row already, as 20 codes over a few days would leave them.
+      alterChallenge(address, 'consecutive_failures = 99')
+      const last = await enterCode(visitor, '000000')
+      expect(last.status, address).toBe(422)
+      expect(last.body, address).toContain(CLOSED)
+      expect(last.body, address).toContain('href="/check/letter"')
+      expect(last.body, address).not.toContain('name="code"')
+      expectSupportDesk(last.body)
+      // A new code is neither sent nor accepted: the page says so again.
+      const before = outboxCount(portal.databasePath)
+      expect((await visitor.submit('/check/email', { email: address })).status).toBe(303)
+      const again = await visitor.get('/check/email/code')
+      expect(again.body, address).toContain(CLOSED)
+      expect(outboxCount(portal.databasePath)).toBe(before)
+      pages.push(withoutTokens(again.body, { csrf: visitor.csrf }))
+    }
+    expect(pages[1]).toBe(pages[0])
   })
 
   it('refuses the 6th code within the hour with 429 and Retry-After, for a known and an unknown address alike', async () => {
@@ -230,6 +305,40 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(outcomes[ADDRESSES.limited]?.queued).toBe(5)
     expect(outcomes[UNKNOWN]?.queued).toBe(0)
     expect(outcomes[UNKNOWN]?.page).toBe(outcomes[ADDRESSES.limited]?.page)
+  })
+
+  it('refuses the 11th code within the day with 429, for a known and an unknown address alike', async () => {
+    const limit = limitsFrom({
+      IP_FAILURE_LIMIT: 1,
+      IP_CHECK_LIMIT: 1,
+      IP_ACCOUNT_LIMIT: 1,
+    }).emailCodesPerAddressPerDay
+    expect(limit.max).toBe(10)
+    await awayFromWindowEdge(limit.windowMs)
+    const pages: string[] = []
+    for (const address of [DAILY, UNKNOWN_DAILY]) {
+      // Ten codes asked for earlier today, across two hours: counted as the server counts them.
+      const db = openDatabase(portal.databasePath)
+      const crypto = createPortalCrypto({
+        dataKey: secrets.PORTAL_DATA_KEY,
+        indexKey: secrets.PORTAL_INDEX_KEY,
+      })
+      try {
+        for (let i = 0; i < limit.max; i++) expect(hitLimit(db, crypto, limit, address).limited).toBe(false)
+      } finally {
+        db.$client.close()
+      }
+      const visitor = new Visitor(portal.url)
+      const before = outboxCount(portal.databasePath)
+      const refused = await visitor.submit('/check/email', { email: address })
+      expect(refused.status, address).toBe(429)
+      expect(Number(refused.headers.get('retry-after')), address).toBeGreaterThan(0)
+      expect(Number(refused.headers.get('retry-after')), address).toBeLessThanOrEqual(24 * 60 * 60)
+      expect(refused.body, address).toContain(RATE_LIMITED)
+      expect(outboxCount(portal.databasePath)).toBe(before)
+      pages.push(withoutTokens(refused.body, { csrf: visitor.csrf, email: address }))
+    }
+    expect(pages[1]).toBe(pages[0])
   })
 
   it('refuses a POST without the form token with 403, before doing anything', async () => {

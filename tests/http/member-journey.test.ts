@@ -205,13 +205,21 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     expect(accountRow('M4').password_hash).toBeNull()
   })
 
-  it('takes a new password: argon2id stored, the exposed hash erased, other sessions ended, a notice sent', async () => {
+  it('takes a new password: argon2id stored, the exposed hash erased, the session renewed, other sessions ended, a notice sent', async () => {
     const visitor = await verifiedVisitor(ADDRESSES.journey)
     const elsewhere = await verifiedVisitor(ADDRESSES.journey)
     const from = sink.received.length
+    const before = visitor.cookies.get('portal_session')
     const saved = await setNewPassword(visitor)
     expect(saved.status).toBe(303)
     expect(saved.location).toBe('/account/details?saved=password')
+    // A new session ID carries on; the one from before the change opens nothing.
+    const after = visitor.cookies.get('portal_session')
+    expect(saved.setCookies.some((cookie) => cookie.startsWith(`portal_session=${after};`))).toBe(true)
+    expect(after).not.toBe(before)
+    expect(
+      (await new Visitor(portal.url).get('/exposure', { Cookie: `portal_session=${before}` })).location,
+    ).toBe('/check')
     const account = accountRow('M1')
     expect(String(account.password_hash)).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/)
     expect(account.open_actions).toBe('["reconfirm_details"]')

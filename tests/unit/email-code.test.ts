@@ -2,13 +2,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EmailContent } from '~/mail/email-content.server'
 import {
   checkEmailCode,
+  EMAIL_CODE_LIFETIME_FAILURES,
+  EMAIL_CODE_MAX_FAILURES,
   EMAIL_CODE_TTL_MS,
   type EmailChallengeRef,
+  emailCodeState,
   requestEmailCode,
 } from '~/verify/email-code.server'
 import type { PortalDatabase } from '~db/client'
 import { listOutbox } from '~db/outbox'
 import type { PortalCrypto } from '~db/portal-crypto'
+import { deleteExpiredChallenges } from '~db/verification'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
@@ -63,23 +67,79 @@ describe('e-mail codes', () => {
     const ref = request(KNOWN)
     const [code] = sentCodes()
     expect(check(ref, code as string)).toEqual({ ok: true, humanId: expect.any(Number) })
-    expect(check(ref, code as string)).toEqual({ ok: false })
+    expect(check(ref, code as string)).toEqual({ ok: false, reason: 'expired' })
   })
 
   it('die after 10 minutes', () => {
     const ref = request(KNOWN)
     const [code] = sentCodes()
-    expect(check(ref, code as string, T0 + EMAIL_CODE_TTL_MS + 1)).toEqual({ ok: false })
+    expect(check(ref, code as string, T0 + EMAIL_CODE_TTL_MS + 1)).toEqual({ ok: false, reason: 'expired' })
   })
 
-  it('die after 5 wrong tries, even for the right code, and a new code does not reset the count', () => {
+  it('die after 5 wrong tries, even for the right code, and a new code brings 5 fresh tries', () => {
     const ref = request(KNOWN)
     const [code] = sentCodes()
-    for (let i = 0; i < 5; i++) expect(check(ref, wrong(code as string))).toEqual({ ok: false })
-    expect(check(ref, code as string)).toEqual({ ok: false })
+    for (let i = 0; i < 4; i++)
+      expect(check(ref, wrong(code as string))).toEqual({ ok: false, reason: 'wrong' })
+    expect(check(ref, wrong(code as string))).toEqual({ ok: false, reason: 'spent' })
+    expect(check(ref, code as string)).toEqual({ ok: false, reason: 'spent' })
+    expect(emailCodeState({ db, crypto, now: T0 + 1000 }, ref)).toBe('spent')
+    // Someone who burnt the tries cannot refuse the owner's next code.
     request(KNOWN, T0 + 2000)
     const [newer] = sentCodes()
-    expect(check(ref, newer as string, T0 + 3000)).toEqual({ ok: false })
+    expect(check(ref, newer as string, T0 + 3000)).toEqual({ ok: true, humanId: expect.any(Number) })
+  })
+
+  it(`close for good after ${EMAIL_CODE_LIFETIME_FAILURES} wrong tries in a row across codes, known or not`, () => {
+    for (const address of [KNOWN, UNKNOWN]) {
+      let ref = request(address)
+      let at = T0
+      const tick = () => {
+        at += 1000
+        return at
+      }
+      const reasons: string[] = []
+      for (let i = 0; i < EMAIL_CODE_LIFETIME_FAILURES; i++) {
+        if (i > 0 && i % EMAIL_CODE_MAX_FAILURES === 0) ref = request(address, tick())
+        const result = check(ref, '000000', tick())
+        if (!result.ok) reasons.push(result.reason)
+      }
+      // Each code: 4 times wrong, then spent; the very last try closes the address.
+      expect(reasons.filter((reason) => reason === 'spent')).toHaveLength(
+        EMAIL_CODE_LIFETIME_FAILURES / 5 - 1,
+      )
+      expect(reasons.at(-1)).toBe('closed')
+      const mailed = sentCodes().length
+      ref = request(address, tick())
+      expect(sentCodes()).toHaveLength(mailed)
+      expect(check(ref, '000000', tick())).toEqual({ ok: false, reason: 'closed' })
+      expect(emailCodeState({ db, crypto, now: at }, ref)).toBe('closed')
+    }
+  })
+
+  it('forget the wrong tries in a row once the address proves itself', () => {
+    let ref = request(KNOWN)
+    for (let i = 0; i < 3; i++) {
+      for (let j = 0; j < EMAIL_CODE_MAX_FAILURES; j++) check(ref, wrong(sentCodes()[0] as string))
+      ref = request(KNOWN, T0 + (i + 1) * 1000)
+    }
+    expect(check(ref, sentCodes()[0] as string, T0 + 5000)).toMatchObject({ ok: true })
+    request(KNOWN, T0 + 6000)
+    const row = db.$client
+      .prepare('select failures, consecutive_failures as c from verification_challenges')
+      .get()
+    expect(row).toEqual({ failures: 0, c: 0 })
+  })
+
+  it('are purged once expired, unless their wrong tries in a row still count toward the cap', () => {
+    request(KNOWN)
+    const ref = request(UNKNOWN)
+    check(ref, '000000')
+    const count = () => db.$client.prepare('select count(*) from verification_challenges').pluck().get()
+    expect(deleteExpiredChallenges(db, T0 + EMAIL_CODE_TTL_MS - 1)).toBe(0)
+    expect(deleteExpiredChallenges(db, T0 + EMAIL_CODE_TTL_MS)).toBe(1)
+    expect(count()).toBe(1)
+    expect(emailCodeState({ db, crypto, now: T0 + EMAIL_CODE_TTL_MS }, ref)).toBe('expired')
   })
 
   it('a new code kills the old one', () => {
@@ -87,13 +147,15 @@ describe('e-mail codes', () => {
     const [first] = sentCodes()
     request(KNOWN, T0 + 1000)
     const [second] = sentCodes()
-    if (first !== second) expect(check(ref, first as string, T0 + 2000)).toEqual({ ok: false })
+    if (first !== second)
+      expect(check(ref, first as string, T0 + 2000)).toEqual({ ok: false, reason: 'wrong' })
     expect(check(ref, second as string, T0 + 3000)).toEqual({ ok: true, humanId: expect.any(Number) })
   })
 
   it('never verify an address nobody holds, whatever is typed', () => {
     const ref = request(UNKNOWN)
-    for (const code of ['000000', '123456', '999999']) expect(check(ref, code)).toEqual({ ok: false })
+    for (const code of ['000000', '123456', '999999'])
+      expect(check(ref, code)).toEqual({ ok: false, reason: 'wrong' })
   })
 
   it('keep neither the address nor the code in the clear', () => {

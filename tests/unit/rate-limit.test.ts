@@ -19,6 +19,7 @@ import {
   type Limit,
   limits,
   limitsFrom,
+  longestLimitWindowMs,
 } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { trustProxySetting } from '~/server/app'
@@ -226,6 +227,7 @@ describe('the portal limits', () => {
     expect(limits.checksPerIp).toMatchObject({ max: 300, windowMs: 15 * 60 * 1000 })
     const buckets = Object.values(limits).map((limit) => limit.bucket)
     expect(new Set(buckets).size).toBe(buckets.length)
+    expect(limits.emailCodesPerAddressPerDay).toMatchObject({ max: 10, windowMs: 24 * HOUR })
   })
 
   it('bound what one member account and one client can make the member pages do', () => {
@@ -233,6 +235,10 @@ describe('the portal limits', () => {
     expect(limits.passwordTriesPerMember).toMatchObject({ max: 20, windowMs: 15 * 60 * 1000 })
     expect(limits.strengthChecksPerMember).toMatchObject({ max: 200, windowMs: 15 * 60 * 1000 })
     expect(limits.accountPostsPerIp).toMatchObject({ max: 600, windowMs: 15 * 60 * 1000 })
+  })
+
+  it('keep counters as long as the longest window, a day', () => {
+    expect(longestLimitWindowMs(limits)).toBe(24 * HOUR)
   })
 
   it('take the per-IP maxima from the configuration', () => {

@@ -16,7 +16,7 @@ import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { assertSafeRequest } from '~/session/csrf.server'
-import { endOtherSessions } from '~/session/session.server'
+import { renewAfterPasswordChange } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { DefaultSubmit } from '~/ui/default-submit'
 import { pageMeta } from '~/ui/page-meta'
@@ -87,9 +87,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     language: await requestLanguage(request),
   })
   if (!outcome.ok) return invalid({ refusals: outcome.verdict.refusals, strength: outcome.verdict.strength })
-  await endOtherSessions(request, account.humanId)
+  // Everyone else signed in as this member is out, and this session goes on under a new ID.
+  const setCookie = await renewAfterPasswordChange(request, account.humanId)
   const remaining = account.openActions.filter((step) => step !== 'reset_password')
-  return redirect(`${nextStepPath(remaining)}?saved=password`, 303)
+  return redirect(`${nextStepPath(remaining)}?saved=password`, {
+    status: 303,
+    headers: { 'Set-Cookie': setCookie },
+  })
 }
 
 export default function NewPasswordPage() {

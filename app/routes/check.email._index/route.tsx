@@ -10,7 +10,7 @@ import { isLanguage } from '~/i18n/config'
 import { i18nServer } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
-import { hitLimit, limits } from '~/security/rate-limit.server'
+import { limitCodesToAddress } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { saveChallenge } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
@@ -42,9 +42,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
   const email = normaliseEmail(parsed.data.email) as string
   // Counted per address whether or not anyone holds it, so the limit says nothing either.
-  const perAddress = hitLimit(db(), portalCrypto(), limits.emailCodesPerAddress, email)
+  const perAddress = limitCodesToAddress(db(), portalCrypto(), email)
   if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
   const language = await i18nServer.getLocale(request)
+  // Closed or not, the code page comes next: it says what state the address's codes are in.
   const challenge = requestEmailCode(
     { db: db(), crypto: portalCrypto() },
     {

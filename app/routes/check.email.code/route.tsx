@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { useTranslation } from 'react-i18next'
+import { Trans, useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
@@ -10,6 +10,8 @@ import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { getCustomerSession, startVerifiedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
+import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
+import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
@@ -20,7 +22,12 @@ import {
   invalid,
   readCheckPost,
 } from '~/verify/check-request.server'
-import { checkEmailCode, type EmailChallengeRef } from '~/verify/email-code.server'
+import {
+  checkEmailCode,
+  type EmailChallengeRef,
+  type EmailCodeState,
+  emailCodeState,
+} from '~/verify/email-code.server'
 
 export const handle = { i18n: ['check'] }
 
@@ -37,9 +44,12 @@ async function pendingChallenge(request: Request): Promise<EmailChallengeRef | u
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (!(await pendingChallenge(request))) throw redirect('/check/email')
+  const challenge = await pendingChallenge(request)
+  if (!challenge) throw redirect('/check/email')
   const { token, headers } = await checkFormToken(request)
-  return data({ meta: await getSubPageMeta(request, 'check', 'emailCode'), csrf: token }, { headers })
+  // The same for a known and an unknown address: both have a row that counts the same way.
+  const state = emailCodeState({ db: db(), crypto: portalCrypto() }, challenge)
+  return data({ meta: await getSubPageMeta(request, 'check', 'emailCode'), csrf: token, state }, { headers })
 }
 
 const codeForm = boundedForm({ code: sixDigitCodeField({ required: 'required', format: 'format' }) })
@@ -54,7 +64,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const result = checkEmailCode({ db: db(), crypto: portalCrypto() }, challenge, parsed.data.code)
   if (!result.ok) {
     const limit = countFailure(post.ip)
-    return limit.limited ? tooManyRequests(limit) : invalid({ error: 'wrong' })
+    return limit.limited ? tooManyRequests(limit) : invalid({ error: result.reason })
   }
   const setCookie = await startVerifiedSession(request, result.humanId)
   return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })
@@ -62,9 +72,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function EmailCodePage() {
   const { t } = useTranslation('check')
-  const { csrf } = useLoaderData<typeof loader>()
+  const { csrf, state } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const error = result && 'error' in result ? t(`emailCode.errors.${result.error}`) : undefined
+  // The loader runs again after every try, so `state` is the code's state after it.
+  if (state !== 'live') return <DeadCode state={state} />
   return (
     <article className="prose check">
       <h1>{t('emailCode.heading')}</h1>
@@ -89,6 +101,42 @@ export default function EmailCodePage() {
       <p>{t('emailCode.noMail')}</p>
       <p>
         <Link to="/check/email">{t('emailCode.again')}</Link>
+      </p>
+    </article>
+  )
+}
+
+/**
+ * No code to try: what happened, what to do next (a new code, or once e-mail
+ * codes are closed, the letter code) and whom to ask.
+ */
+function DeadCode({ state }: { state: Exclude<EmailCodeState, 'live'> }) {
+  const { t } = useTranslation('check')
+  return (
+    <article className="prose check">
+      <h1>{t(`emailCode.${state}.heading`)}</h1>
+      <div className="callout callout--error" role="alert">
+        <p>{t(`emailCode.${state}.what`)}</p>
+      </div>
+      <p>{t(`emailCode.${state}.next`)}</p>
+      <p>
+        {state === 'closed' ? (
+          <Link to="/check/letter" className="button button--primary">
+            {t('emailCode.closed.letter')}
+          </Link>
+        ) : (
+          <Link to="/check/email" className="button button--primary">
+            {t('emailCode.again')}
+          </Link>
+        )}
+      </p>
+      <p>
+        <Trans
+          t={t}
+          i18nKey="emailCode.contact"
+          values={{ email: SUPPORT_EMAIL }}
+          components={{ mail: <MailLink address={SUPPORT_EMAIL} /> }}
+        />
       </p>
     </article>
   )

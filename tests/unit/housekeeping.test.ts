@@ -1,0 +1,90 @@
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseConfig } from '~/config.server'
+import { startHousekeeping } from '~/server/housekeeping'
+import {
+  findEmailChallenge,
+  recordEmailChallengeFailure,
+  replaceEmailChallenge,
+  withdrawEmailChallenge,
+} from '~db/verification'
+import { testSecrets } from '../support/secrets'
+import { importedDatabase, type TempDatabase } from '../support/temp-database'
+
+const HOUR = 60 * 60 * 1000
+let temp: TempDatabase
+
+beforeEach(async () => {
+  temp = await importedDatabase('housekeeping-', {})
+})
+
+afterEach(() => temp.remove())
+
+const challenge = (
+  target: string,
+  { expiresAt, consecutiveFailures }: { expiresAt: number; consecutiveFailures: number },
+) => {
+  const targetIndex = Buffer.alloc(16, target)
+  replaceEmailChallenge(temp.db, { targetIndex, codeHash: Buffer.alloc(16), expiresAt, now: expiresAt - 1 })
+  temp.db.$client
+    .prepare('update verification_challenges set consecutive_failures = ? where target_index = ?')
+    .run(consecutiveFailures, targetIndex)
+}
+
+const counter = (bucket: string, windowStart: number) =>
+  temp.db.$client
+    .prepare('insert into rate_limit_counters (bucket, key_index, window_start, count) values (?, ?, ?, 1)')
+    .run(bucket, Buffer.alloc(16, bucket), windowStart)
+
+describe('housekeeping', () => {
+  it('purges expired codes with no wrong tries to remember, and counters older than the longest window (a day)', () => {
+    const now = Date.now()
+    challenge('a', { expiresAt: now - 1000, consecutiveFailures: 0 })
+    challenge('b', { expiresAt: now - 1000, consecutiveFailures: 7 })
+    challenge('c', { expiresAt: now + 60_000, consecutiveFailures: 0 })
+    counter('day-old', now - 25 * HOUR)
+    counter('today', now - 23 * HOUR)
+    const config = parseConfig({ ...testSecrets(), DATABASE_URL: join(temp.directory, 'portal.db') })
+    startHousekeeping(config).stop()
+    const targets = temp.db.$client
+      .prepare('select target_index from verification_challenges order by target_index')
+      .pluck()
+      .all() as Buffer[]
+    expect(targets.map((target) => String.fromCharCode(target[0] as number))).toEqual(['b', 'c'])
+    const buckets = temp.db.$client.prepare('select bucket from rate_limit_counters').pluck().all()
+    expect(buckets).toEqual(['today'])
+  })
+
+  it('keeps a withdrawn code while its wrong tries count, so asking again never buys a fresh count', () => {
+    const now = Date.now()
+    const targetIndex = Buffer.alloc(16, 'w')
+    const type = 'email-change' as const
+    replaceEmailChallenge(temp.db, {
+      targetIndex,
+      codeHash: Buffer.alloc(16),
+      expiresAt: now + 600_000,
+      now,
+      type,
+    })
+    recordEmailChallengeFailure(temp.db, targetIndex, type)
+    recordEmailChallengeFailure(temp.db, targetIndex, type)
+    withdrawEmailChallenge(temp.db, { targetIndex, type, now })
+    expect(findEmailChallenge(temp.db, targetIndex, type)).toMatchObject({
+      expiresAt: now,
+      consecutiveFailures: 2,
+    })
+    const config = parseConfig({ ...testSecrets(), DATABASE_URL: join(temp.directory, 'portal.db') })
+    startHousekeeping(config).stop()
+    replaceEmailChallenge(temp.db, {
+      targetIndex,
+      codeHash: Buffer.alloc(16),
+      expiresAt: now + 600_000,
+      now,
+      type,
+    })
+    expect(findEmailChallenge(temp.db, targetIndex, type)).toMatchObject({
+      failures: 0,
+      consecutiveFailures: 2,
+    })
+  })
+})
