@@ -12,6 +12,7 @@ import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
+import { compareTimings, timingSummary } from '../support/timing'
 
 /**
  * Nothing to enumerate: whether an e-mail address or a letter code is in the
@@ -168,57 +169,12 @@ describe('the same answer, known or not', () => {
 
 // ---- timing ----
 
-const quantile = (sorted: number[], q: number) => {
-  const at = (sorted.length - 1) * q
-  const below = sorted[Math.floor(at)] as number
-  const above = sorted[Math.ceil(at)] as number
-  return below + (above - below) * (at - Math.floor(at))
-}
-const median = (values: number[]) =>
-  quantile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  )
-
-/**
- * Tries `known(i)` and `unknown(i)` in turn, which one first alternating, after
- * a few of each to warm up; returns the median of each kind, the gap between
- * them and the bar it must stay under: 1 ms or a third of the interquartile
- * range of all the times, whichever is larger, so a loaded machine widens the
- * bar only as far as it widens the noise it measures.
- */
-async function interleaved(
+/** Known and unknown tries interleaved, within max(1 ms, IQR/3): see tests/support/timing.ts. */
+const interleaved = (
   known: (i: number) => Promise<Page>,
   unknown: (i: number) => Promise<Page>,
   expectedStatus: number,
-) {
-  const times = { known: [] as number[], unknown: [] as number[] }
-  for (let i = 0; i < WARM_UP + TRIES; i++) {
-    const [k, u] =
-      i % 2 === 0
-        ? [await known(i), await unknown(i)]
-        : await unknown(i).then(async (u) => [await known(i), u] as const)
-    expect(k.status, `known try ${i}`).toBe(expectedStatus)
-    expect(u.status, `unknown try ${i}`).toBe(expectedStatus)
-    if (i < WARM_UP) continue
-    times.known.push(k.ms)
-    times.unknown.push(u.ms)
-  }
-  const all = [...times.known, ...times.unknown].sort((a, b) => a - b)
-  const spread = quantile(all, 0.75) - quantile(all, 0.25)
-  const result = { known: median(times.known), unknown: median(times.unknown) }
-  return {
-    ...result,
-    gap: Math.abs(result.known - result.unknown),
-    spread,
-    bar: Math.max(MIN_BAR_MS, spread / 3),
-  }
-}
-
-const ms = (value: number) => `${value.toFixed(2)} ms`
-const summary = (what: string, result: Awaited<ReturnType<typeof interleaved>>) =>
-  `${what}: known ${ms(result.known)}, unknown ${ms(result.unknown)}, gap ${ms(result.gap)}, ` +
-  `IQR ${ms(result.spread)}, bar ${ms(result.bar)}`
+) => compareTimings({ known, unknown, tries: TRIES, warmUp: WARM_UP, expectedStatus, minBarMs: MIN_BAR_MS })
 
 describe('the same time, known or not', () => {
   it(`/check/email POST: medians of ${TRIES} known and ${TRIES} unknown addresses, interleaved, within max(1 ms, IQR/3)`, async () => {
@@ -232,7 +188,7 @@ describe('the same time, known or not', () => {
       (i) => post(unknownAddress(Math.floor(i / USES_EACH))),
       303,
     )
-    console.log(summary('/check/email POST', result))
+    console.log(timingSummary('/check/email POST', result))
     expect(result.gap).toBeLessThan(result.bar)
   }, 40_000)
 
@@ -246,7 +202,7 @@ describe('the same time, known or not', () => {
       () => post(newLetterCode().printed),
       422,
     )
-    console.log(summary('/check/letter POST', result))
+    console.log(timingSummary('/check/letter POST', result))
     expect(result.gap).toBeLessThan(result.bar)
   }, 40_000)
 })
