@@ -33,6 +33,9 @@ export function createCsrfGuard({
   const publicOrigin = new URL(publicUrl).origin
 
   const sign = (cookieValue: string) => createHmac('sha256', key).update(cookieValue).digest()
+  // A first visit's new cookie value, per request: the root loader (the language switcher's form)
+  // and the page's own loader both ask for a token, and both must sign the one cookie sent.
+  const issued = new WeakMap<Request, string>()
 
   const isSameSite = (request: Request) =>
     isSameSiteRequest({
@@ -59,7 +62,8 @@ export function createCsrfGuard({
     csrfToken(request: Request): { token: string; setCookie?: string } {
       const existing = readTokenCookie(request, name)
       if (existing !== undefined) return { token: sign(existing).toString('base64url') }
-      const value = randomToken()
+      const value = issued.get(request) ?? randomToken()
+      issued.set(request, value)
       return {
         token: sign(value).toString('base64url'),
         // No Max-Age: the token is worth nothing after the browser closes.
