@@ -29,7 +29,14 @@ export type PortalLimits = {
   checksPerIp: Limit
   /** Failed sign-ins with one e-mail address (known or not), per hour. */
   signInFailuresPerAddress: Limit
+  /** As `failuresPerIp`, per IPv6 /48, ten times as many (one /48 holds 65,536 /64s). */
+  failuresPerIpv6Block: Limit
+  /** As `checksPerIp`, per IPv6 /48, ten times as many. */
+  checksPerIpv6Block: Limit
 }
+
+// An IPv6 /48 may be one site or many subscribers of one provider: generous, but finite.
+const IPV6_BLOCK_FACTOR = 10
 
 export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT'>): PortalLimits {
   return {
@@ -37,6 +44,16 @@ export function limitsFrom(config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_L
     failuresPerIp: { bucket: 'failures-per-ip', max: config.IP_FAILURE_LIMIT, windowMs: QUARTER_HOUR },
     checksPerIp: { bucket: 'checks-per-ip', max: config.IP_CHECK_LIMIT, windowMs: QUARTER_HOUR },
     signInFailuresPerAddress: { bucket: 'sign-in-failures-per-address', max: 10, windowMs: HOUR },
+    failuresPerIpv6Block: {
+      bucket: 'failures-per-ipv6-block',
+      max: config.IP_FAILURE_LIMIT * IPV6_BLOCK_FACTOR,
+      windowMs: QUARTER_HOUR,
+    },
+    checksPerIpv6Block: {
+      bucket: 'checks-per-ipv6-block',
+      max: config.IP_CHECK_LIMIT * IPV6_BLOCK_FACTOR,
+      windowMs: QUARTER_HOUR,
+    },
   }
 }
 
@@ -59,6 +76,12 @@ export const limits: PortalLimits = {
   },
   get signInFailuresPerAddress() {
     return current().signInFailuresPerAddress
+  },
+  get failuresPerIpv6Block() {
+    return current().failuresPerIpv6Block
+  },
+  get checksPerIpv6Block() {
+    return current().checksPerIpv6Block
   },
 }
 
