@@ -2,6 +2,7 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
+import { seedCsrfCookie } from '~/session/csrf.server'
 import { refuseCrossOriginWrites } from '~/session/origin-guard.server'
 import { limitRequestBody } from './body-limit'
 import { refuseUnknownHosts } from './host-check'
@@ -46,6 +47,7 @@ export function createApp({
   // Before Remix, whose own origin check answers a foreign POST with a 500.
   app.use(refuseCrossOriginWrites({ publicUrl }))
   app.use(pageReferrerPolicy)
+  app.use(seedCsrfCookie)
   app.all(
     '*',
     createRequestHandler({

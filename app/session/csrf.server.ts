@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { RequestHandler } from 'express'
 import { getConfig } from '~/config.server'
 import { cookieName, purposeKey, randomToken, readTokenCookie, serializeTokenCookie } from './cookie.server'
 
@@ -33,9 +34,6 @@ export function createCsrfGuard({
   const publicOrigin = new URL(publicUrl).origin
 
   const sign = (cookieValue: string) => createHmac('sha256', key).update(cookieValue).digest()
-  // A first visit's new cookie value, per request: the root loader (the language switcher's form)
-  // and the page's own loader both ask for a token, and both must sign the one cookie sent.
-  const issued = new WeakMap<Request, string>()
 
   const isSameSite = (request: Request) =>
     isSameSiteRequest({
@@ -62,8 +60,7 @@ export function createCsrfGuard({
     csrfToken(request: Request): { token: string; setCookie?: string } {
       const existing = readTokenCookie(request, name)
       if (existing !== undefined) return { token: sign(existing).toString('base64url') }
-      const value = issued.get(request) ?? randomToken()
-      issued.set(request, value)
+      const value = freshCookieValue(request)
       return {
         token: sign(value).toString('base64url'),
         // No Max-Age: the token is worth nothing after the browser closes.
@@ -76,6 +73,26 @@ export function createCsrfGuard({
       if (!hasValidToken(request, formData)) throw forbidden('missing or invalid form token')
     },
   }
+}
+
+/**
+ * The value a visitor without a CSRF cookie gets. The root loader (for the
+ * language switcher in every page's header) and the page's own loader both
+ * ask for a token, each with its own copy of the request, and both must sign
+ * the one cookie the response sets: the HTTP server gives every request one
+ * random seed (`seedCsrfCookie`, which overwrites any a client sent).
+ */
+function freshCookieValue(request: Request) {
+  const seed = request.headers.get(CSRF_SEED_HEADER)
+  return seed && /^[A-Za-z0-9_-]{43}$/.test(seed) ? seed : randomToken()
+}
+
+export const CSRF_SEED_HEADER = 'x-portal-csrf-seed'
+
+/** For the HTTP server, in front of Remix: this request's seed for a new CSRF cookie. */
+export const seedCsrfCookie: RequestHandler = (req, _res, next) => {
+  req.headers[CSRF_SEED_HEADER] = randomToken()
+  next()
 }
 
 /**

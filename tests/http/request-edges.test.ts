@@ -84,6 +84,27 @@ describe('the language switcher', () => {
   })
 })
 
+describe('a first visit to a page with a form', () => {
+  it('sets one CSRF cookie, which the switcher and the page form both use, whatever seed a client sends', async () => {
+    const seed = 'A'.repeat(43)
+    const page = await fetch(`${portal.url}/check/letter`, { headers: { 'X-Portal-Csrf-Seed': seed } })
+    const cookies = page.headers.getSetCookie().filter((line) => line.startsWith('portal_csrf='))
+    expect(cookies).toHaveLength(1)
+    expect(cookies[0]).not.toContain(seed)
+    const tokens = [...(await page.text()).matchAll(/<input type="hidden" name="csrf" value="([^"]*)"/g)]
+    expect(tokens).toHaveLength(2)
+    expect(tokens[0]?.[1]).toBe(tokens[1]?.[1])
+    // And it is the cookie's token: the switcher posts with it.
+    const response = await fetch(`${portal.url}/language`, {
+      method: 'POST',
+      headers: { cookie: (cookies[0] ?? '').split(';')[0] as string },
+      body: new URLSearchParams({ csrf: tokens[0]?.[1] ?? '', lng: 'en', redirectTo: '/check/letter' }),
+      redirect: 'manual',
+    })
+    expect(response.status).toBe(303)
+  })
+})
+
 describe('requests no page takes', () => {
   it.each(['TRACE', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])('answers %s with 405 and Allow', async (method) => {
     const response = await rawRequest({
