@@ -5,6 +5,7 @@ import express from 'express'
 import { seedCsrfCookie } from '~/session/csrf.server'
 import { refuseCrossOriginWrites } from '~/session/origin-guard.server'
 import { limitRequestBody } from './body-limit'
+import { answerUnhandledErrors } from './error-handler'
 import { refuseUnknownHosts } from './host-check'
 import { getLoadContext } from './load-context'
 import { assetsDirectory, publicDirectory } from './paths'
@@ -56,6 +57,7 @@ export function createApp({
       getLoadContext,
     }),
   )
+  app.use(answerUnhandledErrors)
   return app
 }
 

@@ -11,6 +11,7 @@ const MESSAGES = {
   413: '送信内容が大きすぎます。 / The request is too large.',
   415: 'フォームの形式で送信してください。 / Send the request as a form.',
   421: 'このアドレスではご利用いただけません。 / This portal does not answer at this address.',
+  500: '問題が発生しました。しばらくしてからもう一度お試しください。 / Something went wrong. Please try again in a few minutes.',
 } as const
 
 export type RefusalStatus = keyof typeof MESSAGES

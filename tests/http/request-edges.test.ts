@@ -159,6 +159,18 @@ describe('requests no page takes', () => {
     },
   )
 
+  it.each([`/%${MARKER}`, `/build/%${MARKER}`, `/check/%E0%A4%A${MARKER}`])(
+    'answers the undecodable path %s with a plain 400, no stack sent or logged',
+    async (path) => {
+      const response = await fetch(`${portal.url}${path}`)
+      expect(response.status).toBe(400)
+      const body = await response.text()
+      expect(body).toContain('The request could not be read.')
+      expect(body).not.toMatch(/URIError| at /)
+      expectCleanLog()
+    },
+  )
+
   it('still answers the single-fetch data requests of the hydrated app', async () => {
     const response = await fetch(`${portal.url}/check.data`)
     expect(response.status).toBe(200)
