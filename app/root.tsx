@@ -21,8 +21,8 @@ export const handle = { i18n: ['common'] }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { language, headers } = await resolveLanguage(request)
-  // The language switcher in every page's header is a form too.
-  const csrf = await csrfToken(request)
+  // The language switcher in every page's header is a form too, with a token for it alone.
+  const csrf = await csrfToken(request, 'language')
   if (csrf.setCookie) headers.append('Set-Cookie', csrf.setCookie)
   return data({ language, csrf: csrf.token }, { headers })
 }

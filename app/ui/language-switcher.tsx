@@ -19,7 +19,7 @@ export function LanguageSwitcher() {
   const csrf = useRouteLoaderData<typeof rootLoader>('root')?.csrf
   return (
     <Form method="post" action="/language" className="language-switcher">
-      {csrf ? <CsrfField token={csrf} /> : null}
+      {csrf ? <CsrfField token={csrf} form="language" /> : null}
       <input type="hidden" name="redirectTo" value={redirectTo} />
       <span className="visually-hidden">{t('layout.language')}</span>
       {supportedLanguages.map((language) =>

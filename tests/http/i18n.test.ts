@@ -56,11 +56,12 @@ describe('the language switcher form', () => {
   // As the switcher in the page's header posts it: with the page's form token and CSRF cookie.
   const post = async (body: Record<string, string>) => {
     const page = await fetch(`${portal.url}/privacy`)
-    const csrf = (await page.text()).match(/<input type="hidden" name="csrf" value="([^"]*)"/)?.[1] ?? ''
+    const csrf =
+      (await page.text()).match(/<input type="hidden" name="csrf-language" value="([^"]*)"/)?.[1] ?? ''
     return fetch(`${portal.url}/language`, {
       method: 'POST',
       headers: { cookie: firstCookie(page) },
-      body: new URLSearchParams({ csrf, ...body }),
+      body: new URLSearchParams({ 'csrf-language': csrf, ...body }),
       redirect: 'manual',
     })
   }

@@ -23,12 +23,15 @@ afterAll(async () => {
   await portal?.stop()
 })
 
-/** A visitor who has opened a page, so holds the CSRF cookie and the form token. */
+const SWITCHER_TOKEN = /<input type="hidden" name="csrf-language" value="([^"]*)"/
+
+/** A visitor who has opened a page, so holds the CSRF cookie and the language switcher's token. */
 async function visitorWithToken() {
   const visitor = new Visitor(portal.url)
-  await visitor.request('/privacy')
-  if (!visitor.csrf) throw new Error('the page carried no form token')
-  return visitor
+  const page = await visitor.request('/privacy')
+  const token = page.body.match(SWITCHER_TOKEN)?.[1]
+  if (!token) throw new Error('the page carried no switcher token')
+  return Object.assign(visitor, { switcherToken: token })
 }
 
 function expectCleanLog() {
@@ -53,7 +56,7 @@ describe('the language switcher', () => {
     const visitor = await visitorWithToken()
     const response = await visitor.request('/language', {
       method: 'POST',
-      body: { csrf: visitor.csrf as string, lng: 'en', redirectTo },
+      body: { 'csrf-language': visitor.switcherToken, lng: 'en', redirectTo },
     })
     expect(response.status).toBe(303)
     expect(response.location).toBe('/')
@@ -63,7 +66,7 @@ describe('the language switcher', () => {
     const visitor = await visitorWithToken()
     const response = await visitor.request('/language', {
       method: 'POST',
-      body: { csrf: visitor.csrf as string, lng: 'en', redirectTo: '/check/../privacy?x=1' },
+      body: { 'csrf-language': visitor.switcherToken, lng: 'en', redirectTo: '/check/../privacy?x=1' },
     })
     expect(response.location).toBe('/privacy?x=1')
   })
@@ -72,7 +75,7 @@ describe('the language switcher', () => {
     const page = await fetch(`${portal.url}/`)
     const html = await page.text()
     const form = html.match(/<form[^>]*action="\/language"[^>]*>([\s\S]*?)<\/form>/)?.[1] ?? ''
-    expect(form).toMatch(/<input type="hidden" name="csrf" value="[A-Za-z0-9_-]{43}"\/>/)
+    expect(form).toMatch(/<input type="hidden" name="csrf-language" value="[A-Za-z0-9_-]{43}"\/>/)
     const response = await fetch(`${portal.url}/language`, {
       method: 'POST',
       headers: { cookie: (page.headers.get('set-cookie') ?? '').split(';')[0] as string },
@@ -85,23 +88,28 @@ describe('the language switcher', () => {
 })
 
 describe('a first visit to a page with a form', () => {
-  it('sets one CSRF cookie, which the switcher and the page form both use, whatever seed a client sends', async () => {
+  it('sets one CSRF cookie, whatever seed a client sends, for the page form and the switcher', async () => {
     const seed = 'A'.repeat(43)
     const page = await fetch(`${portal.url}/check/letter`, { headers: { 'X-Portal-Csrf-Seed': seed } })
     const cookies = page.headers.getSetCookie().filter((line) => line.startsWith('portal_csrf='))
     expect(cookies).toHaveLength(1)
     expect(cookies[0]).not.toContain(seed)
-    const tokens = [...(await page.text()).matchAll(/<input type="hidden" name="csrf" value="([^"]*)"/g)]
-    expect(tokens).toHaveLength(2)
-    expect(tokens[0]?.[1]).toBe(tokens[1]?.[1])
-    // And it is the cookie's token: the switcher posts with it.
-    const response = await fetch(`${portal.url}/language`, {
-      method: 'POST',
-      headers: { cookie: (cookies[0] ?? '').split(';')[0] as string },
-      body: new URLSearchParams({ csrf: tokens[0]?.[1] ?? '', lng: 'en', redirectTo: '/check/letter' }),
-      redirect: 'manual',
-    })
-    expect(response.status).toBe(303)
+    const cookie = (cookies[0] ?? '').split(';')[0] as string
+    const html = await page.text()
+    const pageToken = html.match(/<input type="hidden" name="csrf" value="([^"]*)"/)?.[1] ?? ''
+    const switcherToken = html.match(SWITCHER_TOKEN)?.[1] ?? ''
+    const post = (path: string, body: Record<string, string>) =>
+      fetch(`${portal.url}${path}`, {
+        method: 'POST',
+        headers: { cookie },
+        body: new URLSearchParams(body),
+        redirect: 'manual',
+      })
+    // Each token is good for its own form, on the cookie set; neither for the other form.
+    expect((await post('/language', { 'csrf-language': switcherToken, lng: 'en' })).status).toBe(303)
+    expect((await post('/check/letter', { csrf: pageToken, code: 'x' })).status).toBe(422)
+    expect((await post('/language', { 'csrf-language': pageToken, lng: 'en' })).status).toBe(403)
+    expect((await post('/check/letter', { csrf: switcherToken, code: 'x' })).status).toBe(403)
   })
 })
 
@@ -185,7 +193,7 @@ describe('a form posted from PUBLIC_URL through a proxy that rewrites Host', () 
     const response = await visitor.request('/language', {
       method: 'POST',
       headers: { Origin: PUBLIC_URL },
-      body: { csrf: visitor.csrf as string, lng: 'en', redirectTo: '/privacy' },
+      body: { 'csrf-language': visitor.switcherToken, lng: 'en', redirectTo: '/privacy' },
     })
     expect(response.status).toBe(303)
     expect(response.location).toBe('/privacy')
@@ -197,7 +205,7 @@ describe('a form posted from PUBLIC_URL through a proxy that rewrites Host', () 
     const response = await visitor.request('/language', {
       method: 'POST',
       headers: { Origin: portal.url, 'X-Forwarded-Host': `${MARKER}.example` },
-      body: { csrf: visitor.csrf as string, lng: 'en', redirectTo: '/privacy' },
+      body: { 'csrf-language': visitor.switcherToken, lng: 'en', redirectTo: '/privacy' },
     })
     expect(response.status).toBe(303)
     expectCleanLog()
@@ -208,7 +216,7 @@ describe('a form posted from PUBLIC_URL through a proxy that rewrites Host', () 
     const response = await visitor.request('/language', {
       method: 'POST',
       headers: { Origin: `https://${MARKER}.example` },
-      body: { csrf: visitor.csrf as string, lng: 'en', redirectTo: '/' },
+      body: { 'csrf-language': visitor.switcherToken, lng: 'en', redirectTo: '/' },
     })
     expect(response.status).toBe(403)
     expectCleanLog()

@@ -10,7 +10,7 @@ export function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData()
-  await assertSafeRequest(request, formData)
+  await assertSafeRequest(request, formData, 'language')
   const form = Object.fromEntries(formData)
   const choice = languageChoiceSchema.safeParse(form)
   if (!choice.success) throw data(null, { status: 400 })
