@@ -93,6 +93,9 @@ function post(portal: PortalServer, visitor: Visitor, fields: Record<string, str
 /** The page without what differs by request on purpose: tokens, nonces and the echoed input. */
 function withoutTokensAndInput(html: string, visitor: Visitor, echoed: string[]) {
   let page = html.replaceAll(visitor.csrf, 'TOKEN').replace(/nonce="[^"]*"/g, 'nonce=""')
+  // The language switcher's token, in its form and the hydration data.
+  const switcherToken = html.match(/name="csrf-language" value="([^"]*)"/)?.[1]
+  if (switcherToken) page = page.replaceAll(switcherToken, 'SWITCHER_TOKEN')
   for (const value of echoed) page = page.replaceAll(value, 'INPUT')
   return page
 }
