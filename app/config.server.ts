@@ -32,6 +32,15 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    // The address to listen on. Unset: every interface in production, loopback (127.0.0.1) elsewhere,
+    // so a portal started without NODE_ENV=production by mistake is not reachable from the network.
+    HOST: z
+      .string()
+      .trim()
+      .min(1)
+      .max(253)
+      .regex(/^[A-Za-z0-9.:-]+$/, 'HOST must be an IP address or a host name')
+      .optional(),
     DATABASE_URL: z
       .string()
       .min(1)

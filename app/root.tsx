@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { useChangeLanguage } from 'remix-i18next/react'
 import { resolveLanguage } from './i18n/language.server'
 import { useNonce } from './server/nonce'
+import { csrfToken } from './session/csrf.server'
 import stylesheet from './styles/app.css'
 import { ErrorDocumentTitle, GeneralErrorBoundary } from './ui/general-error-boundary'
 import { SiteFooter } from './ui/site-footer'
@@ -20,7 +21,10 @@ export const handle = { i18n: ['common'] }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { language, headers } = await resolveLanguage(request)
-  return data({ language }, { headers })
+  // The language switcher in every page's header is a form too, with a token for it alone.
+  const csrf = await csrfToken(request, 'language')
+  if (csrf.setCookie) headers.append('Set-Cookie', csrf.setCookie)
+  return data({ language, csrf: csrf.token }, { headers })
 }
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -6,7 +6,6 @@ import { cryptoFromConfig } from '~/crypto.server'
 import type { PortalDatabase } from '~db/client'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
-import { writeMeta } from '~db/meta'
 import { countSubjects } from '~db/subjects'
 
 const DEMO_MEMBERS = 2000
@@ -35,8 +34,8 @@ export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: 
       db,
       crypto: cryptoFromConfig(config),
       paths: [directory],
+      origin: 'demo',
     })
-    writeMeta(db, 'demo-data-loaded-at', new Date().toISOString())
     const people = files
       .filter((file) => file.kind !== 'member_cards')
       .reduce((sum, file) => sum + file.inserted, 0)

@@ -1,5 +1,6 @@
 import { serve } from '~/server/main'
 import { openDatabase } from '~db/client'
+import { holdsOnlyDemoData } from '~db/data-origin'
 import { migrateDatabase } from '~db/migrate'
 import { bootstrapCommand } from './bootstrap'
 import { ensureProductionBuild } from './build'
@@ -12,6 +13,11 @@ const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
 const demo = await loadDemoDataIfEmpty({ config, db })
 if (demo) console.log(demo)
+if (!config.isProduction && !holdsOnlyDemoData(db)) {
+  console.log(
+    'This database holds an imported export, so /dev/outbox is off. To serve real people, run with NODE_ENV=production (README, "Configuration").',
+  )
+}
 db.$client.close()
 
 await serve(config)

@@ -24,6 +24,16 @@ export function ipLimitKey(ip: string): string {
   return `${groups.slice(0, 4).join(':')}::/64`
 }
 
+/**
+ * The wider block an IPv6 client's limits also count under, its /48 (a site's
+ * usual allocation, 65,536 /64s), or nothing for IPv4. Its limits are higher:
+ * many subscribers of one provider may share it.
+ */
+export function ipBlockLimitKey(ip: string): string | undefined {
+  if (!isIPv6(ip)) return undefined
+  return `${ipv6Groups(ip).slice(0, 3).join(':')}::/48`
+}
+
 /** The eight 16-bit groups of a valid IPv6 address, in lower-case hex without leading zeros. */
 function ipv6Groups(ip: string): string[] {
   const address = ip.split('%')[0] ?? ip

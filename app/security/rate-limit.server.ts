@@ -43,7 +43,14 @@ export type PortalLimits = {
   accountPostsPerIp: Limit
   /** Code e-mails asked for one address (known or not), per day: each new code brings 5 fresh tries. */
   emailCodesPerAddressPerDay: Limit
+  /** As `failuresPerIp`, per IPv6 /48, ten times as many (one /48 holds 65,536 /64s). */
+  failuresPerIpv6Block: Limit
+  /** As `checksPerIp`, per IPv6 /48, ten times as many. */
+  checksPerIpv6Block: Limit
 }
+
+// An IPv6 /48 may be one site or many subscribers of one provider: generous, but finite.
+const IPV6_BLOCK_FACTOR = 10
 
 export function limitsFrom(
   config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT' | 'IP_ACCOUNT_LIMIT'>,
@@ -67,6 +74,16 @@ export function limitsFrom(
       windowMs: QUARTER_HOUR,
     },
     emailCodesPerAddressPerDay: { bucket: 'email-codes-per-address-day', max: 10, windowMs: DAY },
+    failuresPerIpv6Block: {
+      bucket: 'failures-per-ipv6-block',
+      max: config.IP_FAILURE_LIMIT * IPV6_BLOCK_FACTOR,
+      windowMs: QUARTER_HOUR,
+    },
+    checksPerIpv6Block: {
+      bucket: 'checks-per-ipv6-block',
+      max: config.IP_CHECK_LIMIT * IPV6_BLOCK_FACTOR,
+      windowMs: QUARTER_HOUR,
+    },
   }
 }
 
@@ -104,6 +121,12 @@ export const limits: PortalLimits = {
   },
   get emailCodesPerAddressPerDay() {
     return current().emailCodesPerAddressPerDay
+  },
+  get failuresPerIpv6Block() {
+    return current().failuresPerIpv6Block
+  },
+  get checksPerIpv6Block() {
+    return current().checksPerIpv6Block
   },
 }
 

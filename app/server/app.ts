@@ -2,11 +2,15 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
+import { seedCsrfCookie } from '~/session/csrf.server'
 import { refuseCrossOriginWrites } from '~/session/origin-guard.server'
 import { limitRequestBody } from './body-limit'
+import { answerUnhandledErrors } from './error-handler'
+import { refuseUnknownHosts } from './host-check'
 import { getLoadContext } from './load-context'
 import { assetsDirectory, publicDirectory } from './paths'
-import { cspNonce, securityHeaders } from './security-headers'
+import { refuseUnexpectedRequests } from './request-shape'
+import { cspNonce, pageReferrerPolicy, securityHeaders, shouldCompress } from './security-headers'
 
 const FORM_BODY_LIMIT = 64 * 1024
 
@@ -31,15 +35,20 @@ export function createApp({
 
   app.use(cspNonce)
   app.use(securityHeaders({ isProduction }))
-  app.use(compression())
+  // Before anything answers: a DNS-rebinding page must reach nothing, not even static files.
+  app.use(refuseUnknownHosts({ publicUrl, trustProxy }))
+  app.use(compression({ filter: shouldCompress }))
 
   // Fingerprinted by the build: safe to cache for a year.
   app.use('/build', express.static(assetsDirectory, { immutable: true, maxAge: '1y', index: false }))
   app.use(express.static(publicDirectory, { maxAge: '1h', index: false }))
 
+  app.use(refuseUnexpectedRequests())
   app.use(limitRequestBody({ maxBytes: FORM_BODY_LIMIT }))
   // Before Remix, whose own origin check answers a foreign POST with a 500.
   app.use(refuseCrossOriginWrites({ publicUrl }))
+  app.use(pageReferrerPolicy)
+  app.use(seedCsrfCookie)
   app.all(
     '*',
     createRequestHandler({
@@ -48,6 +57,7 @@ export function createApp({
       getLoadContext,
     }),
   )
+  app.use(answerUnhandledErrors)
   return app
 }
 

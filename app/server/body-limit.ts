@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express'
+import { refuse } from './plain-refusal'
 
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -19,14 +20,4 @@ export function limitRequestBody({ maxBytes }: { maxBytes: number }): RequestHan
     if (length > maxBytes) return refuse(res, 413)
     next()
   }
-}
-
-const MESSAGES: Record<number, string> = {
-  400: '送信内容を読み取れません。 / The request could not be read.',
-  411: '送信内容の長さが必要です。 / The request must state its length.',
-  413: '送信内容が大きすぎます。 / The request is too large.',
-}
-
-function refuse(res: Parameters<RequestHandler>[1], status: number) {
-  res.status(status).set('Connection', 'close').type('text/plain; charset=utf-8').send(MESSAGES[status])
 }

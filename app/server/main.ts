@@ -25,12 +25,12 @@ export async function serve(config: Config) {
   const workers = underRemixDev ? 1 : config.WEB_WORKERS
   if (workers > 1) {
     const supervisor = await superviseWorkers(config, workers)
-    announce(supervisor.port)
+    announce(config, supervisor.port)
     stopOnSignal(startBackgroundWork(config), supervisor)
     return
   }
   const server = await listen(config)
-  announce((server.address() as AddressInfo).port)
+  announce(config, (server.address() as AddressInfo).port)
   stopOnSignal(startBackgroundWork(config), {
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   })
@@ -48,7 +48,8 @@ export async function listen(config: Config): Promise<Server> {
     trustProxy: config.TRUST_PROXY,
     publicUrl: config.PUBLIC_URL,
   })
-  const server = app.listen(config.PORT)
+  const host = listenAddress(config)
+  const server = host === undefined ? app.listen(config.PORT) : app.listen(config.PORT, host)
   await new Promise<void>((resolve) => {
     server.once('listening', resolve)
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -64,8 +65,24 @@ export async function listen(config: Config): Promise<Server> {
   return server
 }
 
-function announce(port: number) {
-  console.log(`Sekaimon exposure portal listening on http://localhost:${port}`)
+/**
+ * Where to listen: HOST when set; otherwise every interface in production (as
+ * behind a proxy or in a container) and loopback only elsewhere, so a portal
+ * started without NODE_ENV=production by mistake cannot be reached from the
+ * network. `undefined` is Node's "every interface".
+ */
+export function listenAddress(config: Pick<Config, 'HOST' | 'isProduction'>): string | undefined {
+  return config.HOST ?? (config.isProduction ? undefined : LOOPBACK)
+}
+
+const LOOPBACK = '127.0.0.1'
+const NAMED_LOCALHOST = new Set(['0.0.0.0', '::', LOOPBACK, '::1', 'localhost'])
+
+function announce(config: Config, port: number) {
+  const host = listenAddress(config)
+  const name =
+    host === undefined || NAMED_LOCALHOST.has(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host
+  console.log(`Sekaimon exposure portal listening on http://${name}:${port}`)
 }
 
 /** The outbox sender and housekeeping: one of each per portal, not per web worker. */

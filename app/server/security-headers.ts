@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import type { RequestHandler, Response } from 'express'
+import compression from 'compression'
+import type { Request, RequestHandler, Response } from 'express'
 import helmet from 'helmet'
 
 /** A fresh nonce for every response, for the scripts Remix renders inline. */
@@ -7,6 +8,10 @@ export const cspNonce: RequestHandler = (_req, res, next) => {
   res.locals.cspNonce = randomBytes(16).toString('base64')
   next()
 }
+
+const SITE_REFERRER_POLICY = 'strict-origin-when-cross-origin'
+// What pages holding personal data send instead (app/verify/check-request.server.ts and others).
+const PERSONAL_REFERRER_POLICY = 'no-referrer'
 
 /**
  * Headers every response carries. Scripts run only with this response's nonce
@@ -35,10 +40,33 @@ export function securityHeaders({ isProduction }: { isProduction: boolean }) {
       },
     },
     crossOriginEmbedderPolicy: false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    referrerPolicy: { policy: SITE_REFERRER_POLICY },
     strictTransportSecurity: isProduction
       ? { maxAge: 63_072_000, includeSubDomains: true, preload: false }
       : false,
     xFrameOptions: { action: 'deny' },
   })
+}
+
+/**
+ * A page's own Referrer-Policy replaces the site-wide one instead of being
+ * sent beside it: the Remix adapter appends every header its response holds,
+ * which left two Referrer-Policy headers on personal pages.
+ */
+export const pageReferrerPolicy: RequestHandler = (_req, res, next) => {
+  const append = res.append.bind(res)
+  res.append = (field: string, value?: string | string[]) =>
+    field.toLowerCase() === 'referrer-policy' ? res.set(field, value) : append(field, value)
+  next()
+}
+
+/**
+ * What `compression` may compress: not a page marked personal by its
+ * `no-referrer` policy. Such pages hold personal data and echo what was typed
+ * (a form sent back with its error), the two conditions of BREACH: compressed,
+ * their length would let an attacker who can inject text guess the rest.
+ */
+export function shouldCompress(req: Request, res: Response) {
+  if (String(res.getHeader('Referrer-Policy')).toLowerCase() === PERSONAL_REFERRER_POLICY) return false
+  return compression.filter(req, res)
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { RequestHandler } from 'express'
 import { getConfig } from '~/config.server'
 import { cookieName, purposeKey, randomToken, readTokenCookie, serializeTokenCookie } from './cookie.server'
 
@@ -13,10 +14,20 @@ import { cookieName, purposeKey, randomToken, readTokenCookie, serializeTokenCoo
  */
 
 export const CSRF_COOKIE = 'portal_csrf'
-// The form field <CsrfField> renders; the UI cannot import this module, so it repeats the name.
-const CSRF_FIELD = 'csrf'
+// The form fields <CsrfField> renders, per form; the UI cannot import this module, so it repeats the names.
+// The switcher's has a name of its own so that the first `csrf` field of a page is the page's.
+const CSRF_FIELDS = { page: 'csrf', language: 'csrf-language' } as const
 
 export type CsrfGuard = ReturnType<typeof createCsrfGuard>
+
+/**
+ * Which form a token is for: `page`, the forms of a page's own content, or
+ * `language`, the switcher in every page's header. The switcher's token sits
+ * beside the page's address (its return path) on pages that are compressed,
+ * the conditions of BREACH; bound to its form, a token guessed from there
+ * could only switch a visitor's language.
+ */
+export type CsrfForm = 'page' | 'language'
 
 export function createCsrfGuard({
   secret,
@@ -32,7 +43,12 @@ export function createCsrfGuard({
   const name = cookieName(CSRF_COOKIE, isProduction)
   const publicOrigin = new URL(publicUrl).origin
 
-  const sign = (cookieValue: string) => createHmac('sha256', key).update(cookieValue).digest()
+  // A form's own purpose goes into the MAC: its token is worth nothing for any other form.
+  const sign = (cookieValue: string, form: CsrfForm = 'page') => {
+    const mac = createHmac('sha256', key).update(cookieValue)
+    if (form !== 'page') mac.update(`\u0000${form}`)
+    return mac.digest()
+  }
 
   const isSameSite = (request: Request) =>
     isSameSiteRequest({
@@ -42,11 +58,11 @@ export function createCsrfGuard({
       publicOrigin,
     })
 
-  const hasValidToken = (request: Request, formData: FormData) => {
+  const hasValidToken = (request: Request, formData: FormData, form: CsrfForm) => {
     const cookieValue = readTokenCookie(request, name)
-    const submitted = formData.get(CSRF_FIELD)
+    const submitted = formData.get(CSRF_FIELDS[form])
     if (cookieValue === undefined || typeof submitted !== 'string') return false
-    const expected = sign(cookieValue)
+    const expected = sign(cookieValue, form)
     const given = Buffer.from(submitted, 'base64url')
     // Lengths are no secret; timingSafeEqual needs them equal.
     return given.length === expected.length && timingSafeEqual(given, expected)
@@ -56,22 +72,42 @@ export function createCsrfGuard({
     cookieName: name,
 
     /** The form token for this visitor, and the cookie to set when they had none yet. */
-    csrfToken(request: Request): { token: string; setCookie?: string } {
+    csrfToken(request: Request, form: CsrfForm = 'page'): { token: string; setCookie?: string } {
       const existing = readTokenCookie(request, name)
-      if (existing !== undefined) return { token: sign(existing).toString('base64url') }
-      const value = randomToken()
+      if (existing !== undefined) return { token: sign(existing, form).toString('base64url') }
+      const value = freshCookieValue(request)
       return {
-        token: sign(value).toString('base64url'),
+        token: sign(value, form).toString('base64url'),
         // No Max-Age: the token is worth nothing after the browser closes.
         setCookie: serializeTokenCookie({ name, value, isProduction }),
       }
     },
 
-    assertSafeRequest(request: Request, formData: FormData): void {
+    assertSafeRequest(request: Request, formData: FormData, form: CsrfForm = 'page'): void {
       if (!isSameSite(request)) throw forbidden('cross-origin request refused')
-      if (!hasValidToken(request, formData)) throw forbidden('missing or invalid form token')
+      if (!hasValidToken(request, formData, form)) throw forbidden('missing or invalid form token')
     },
   }
+}
+
+/**
+ * The value a visitor without a CSRF cookie gets. The root loader (for the
+ * language switcher in every page's header) and the page's own loader both
+ * ask for a token, each with its own copy of the request, and both must sign
+ * the one cookie the response sets: the HTTP server gives every request one
+ * random seed (`seedCsrfCookie`, which overwrites any a client sent).
+ */
+function freshCookieValue(request: Request) {
+  const seed = request.headers.get(CSRF_SEED_HEADER)
+  return seed && /^[A-Za-z0-9_-]{43}$/.test(seed) ? seed : randomToken()
+}
+
+export const CSRF_SEED_HEADER = 'x-portal-csrf-seed'
+
+/** For the HTTP server, in front of Remix: this request's seed for a new CSRF cookie. */
+export const seedCsrfCookie: RequestHandler = (req, _res, next) => {
+  req.headers[CSRF_SEED_HEADER] = randomToken()
+  next()
 }
 
 /**
@@ -122,11 +158,18 @@ function requestGuard() {
 }
 
 /** For loaders: the token to put in the page's forms, and the Set-Cookie to send with it when new. */
-export async function csrfToken(request: Request): Promise<{ token: string; setCookie?: string }> {
-  return requestGuard().csrfToken(request)
+export async function csrfToken(
+  request: Request,
+  form: CsrfForm = 'page',
+): Promise<{ token: string; setCookie?: string }> {
+  return requestGuard().csrfToken(request, form)
 }
 
 /** For actions: throws a 403 Response unless the request came from this site with a valid form token. */
-export async function assertSafeRequest(request: Request, formData: FormData): Promise<void> {
-  requestGuard().assertSafeRequest(request, formData)
+export async function assertSafeRequest(
+  request: Request,
+  formData: FormData,
+  form: CsrfForm = 'page',
+): Promise<void> {
+  requestGuard().assertSafeRequest(request, formData, form)
 }

@@ -25,9 +25,11 @@ export function refuseCrossOriginWrites({ publicUrl }: { publicUrl: string }): R
       publicOrigin,
     })
     if (sameSite) {
-      // Remix compares Origin with Host itself and fails a same-origin `Origin: null` with a 500;
-      // the browser's Sec-Fetch-Site already vouched for it, so Remix need not see it.
-      if (req.get('Origin') === 'null') delete req.headers.origin
+      // Remix compares Origin with Host (or X-Forwarded-Host) itself and answers a mismatch with a
+      // 500: `Origin: null`, and PUBLIC_URL's origin behind a proxy that rewrites Host. This guard
+      // has vouched for the origin, so Remix need not see it; `assertSafeRequest` then goes by
+      // Sec-Fetch-Site and the form token.
+      delete req.headers.origin
       return next()
     }
     res.status(403).type('text/plain').send('Forbidden: cross-origin request refused')

@@ -2,8 +2,8 @@ import type { AppLoadContext, HeadersFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
-import { clientIp, ipLimitKey } from '~/security/client-ip.server'
-import { checkLimit, hitLimit, type LimitCheck, limits } from '~/security/rate-limit.server'
+import { clientIp, ipBlockLimitKey, ipLimitKey } from '~/security/client-ip.server'
+import { checkLimit, hitLimit, type Limit, type LimitCheck, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { assertSafeRequest, csrfToken } from '~/session/csrf.server'
 
@@ -13,7 +13,10 @@ import { assertSafeRequest, csrfToken } from '~/session/csrf.server'
  * limits), and counting its failures against the client.
  */
 
-/** Headers of every identity-check page: never cached, never leaked by a referrer. */
+/**
+ * Headers of every identity-check page: never cached, never leaked by a
+ * referrer, and so (app/server/security-headers.ts) never compressed.
+ */
 export const PERSONAL_PAGE_HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }
 
 /**
@@ -36,7 +39,7 @@ export async function checkFormToken(request: Request) {
 }
 
 export type CheckPost =
-  | { refused: false; form: FormData; ip: string }
+  | { refused: false; form: FormData; ip: ClientKeys }
   | { refused: true; response: ReturnType<typeof tooManyRequests> }
 
 /**
@@ -50,16 +53,42 @@ export async function readCheckPost(
 ): Promise<CheckPost> {
   const form = await request.formData()
   await assertSafeRequest(request, form)
-  const ip = ipLimitKey(clientIp(context))
-  const failures = checkLimit(db(), portalCrypto(), limits.failuresPerIp, ip)
-  const posts = failures.limited ? failures : hitLimit(db(), portalCrypto(), limits.checksPerIp, ip)
+  const ip = clientKeys(clientIp(context))
+  const failures = firstLimited(ip, (limit, key) => checkLimit(db(), portalCrypto(), limit, key), 'failures')
+  const posts = failures.limited
+    ? failures
+    : firstLimited(ip, (limit, key) => hitLimit(db(), portalCrypto(), limit, key), 'checks')
   if (posts.limited) return { refused: true, response: tooManyRequests(posts, { echo }) }
   return { refused: false, form, ip }
 }
 
-/** A failed attempt, counted against the client. */
-export function countFailure(ip: string): LimitCheck {
-  return hitLimit(db(), portalCrypto(), limits.failuresPerIp, ip)
+/** A failed attempt, counted against the client (its address, and its IPv6 /48). */
+export function countFailure(ip: ClientKeys): LimitCheck {
+  return firstLimited(ip, (limit, key) => hitLimit(db(), portalCrypto(), limit, key), 'failures')
+}
+
+/** What a client's limits count under: its address (an IPv6 /64), and for IPv6 its /48 too. */
+type ClientKeys = { address: string; block: string | undefined }
+
+function clientKeys(ip: string): ClientKeys {
+  return { address: ipLimitKey(ip), block: ipBlockLimitKey(ip) }
+}
+
+const LIMITS = {
+  failures: { address: () => limits.failuresPerIp, block: () => limits.failuresPerIpv6Block },
+  checks: { address: () => limits.checksPerIp, block: () => limits.checksPerIpv6Block },
+}
+
+/** Applies `apply` to the address's limit and the block's, every one of them; the first refusal wins. */
+function firstLimited(
+  keys: ClientKeys,
+  apply: (limit: Limit, key: string) => LimitCheck,
+  kind: keyof typeof LIMITS,
+): LimitCheck {
+  const address = apply(LIMITS[kind].address(), keys.address)
+  const block = keys.block === undefined ? undefined : apply(LIMITS[kind].block(), keys.block)
+  if (address.limited) return address
+  return block ?? address
 }
 
 /** The answer to a form that must be corrected: 422 with what to say and what was typed. */

@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { withBulkLoad } from '../bulk-load'
 import type { PortalDatabase } from '../client'
+import { type ImportOrigin, recordImport } from '../data-origin'
 import { linkBuyersToMembers } from '../subjects'
 import { type ChunkOutcome, type ChunkStore, createChunkStore } from './chunk-store'
 import { chunkRecords } from './chunker'
@@ -80,10 +81,13 @@ export async function importFiles({
   progress,
   workerThresholdBytes = WORKER_THRESHOLD_BYTES,
   chunkBytes = CHUNK_BYTES,
+  origin = 'export',
 }: {
   db: PortalDatabase
   crypto: Crypto
   paths: string[]
+  /** Generated demo data (`demo`) or anything else, real customers until proven otherwise. */
+  origin?: ImportOrigin
   progress?: ImportProgress
   /** Files larger than this are prepared and written on worker threads. */
   workerThresholdBytes?: number
@@ -91,6 +95,7 @@ export async function importFiles({
   chunkBytes?: number
 }) {
   const plan = await planImport(paths)
+  recordImport(db, origin)
   const files: FileReport[] = []
   let workers: ChunkWorkerPool | undefined
   // Workers open the database file themselves: an in-memory database stays on this thread.

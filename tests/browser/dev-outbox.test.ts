@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -12,7 +11,8 @@ import {
   waitForHydration,
 } from '../support/browser'
 import { startPortalWithBrowsers } from '../support/browser-fixture'
-import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
+import { importAsDemoData } from '../support/demo-import'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { portalCommand } from '../support/portal-command'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
@@ -40,10 +40,11 @@ async function runCommand(script: string, args: string[], env: Record<string, st
 beforeAll(async () => {
   const secrets = testSecrets()
   filled = await startPortal({ env: secrets })
-  const directory = exportDirectory()
-  writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, member({ member_id: 'M1', email: RECIPIENT })])
+  // As demo data: an imported export would turn the outbox off.
+  const directory = await importAsDemoData(filled.databasePath, secrets, {
+    'members.csv': [MEMBER_COLUMNS, member({ member_id: 'M1', email: RECIPIENT })],
+  })
   const env = { DATABASE_URL: filled.databasePath, ...secrets }
-  await runCommand('db/import/cli.ts', ['--json', directory], env, directory)
   await runCommand('app/cli/notify.ts', ['--json'], env, directory)
 }, 120_000)
 

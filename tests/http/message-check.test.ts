@@ -5,7 +5,8 @@ import { promisify } from 'node:util'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newMessageReference } from '~/codes/message-reference.server'
-import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
+import { importAsDemoData } from '../support/demo-import'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { portalCommand } from '../support/portal-command'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
@@ -33,15 +34,17 @@ async function runCommand(script: string, args: string[], env: Record<string, st
 async function notifiedPortal(env: Record<string, string> = {}) {
   const secrets = testSecrets()
   const portal = await startPortal({ env: { ...secrets, MAIL_FROM, ...env } })
-  const directory = exportDirectory()
+  let directory: string | undefined
   try {
-    writeCsv(join(directory, 'members.csv'), [
-      MEMBER_COLUMNS,
-      member({ member_id: 'M1', email: RECIPIENT }),
-      member({ member_id: 'M2', family_name: '葉書', birth_date: '1970-01-02', postal_code: '150-0001' }),
-    ])
+    // As demo data, so that /dev/outbox shows the e-mail (an imported export turns it off).
+    directory = await importAsDemoData(portal.databasePath, secrets, {
+      'members.csv': [
+        MEMBER_COLUMNS,
+        member({ member_id: 'M1', email: RECIPIENT }),
+        member({ member_id: 'M2', family_name: '葉書', birth_date: '1970-01-02', postal_code: '150-0001' }),
+      ],
+    })
     const commandEnv = { DATABASE_URL: portal.databasePath, ...secrets }
-    await runCommand('db/import/cli.ts', ['--json', directory], commandEnv, directory)
     const postcards = join(directory, 'postcards.csv')
     const notified = await runCommand(
       'app/cli/notify.ts',
@@ -61,7 +64,7 @@ async function notifiedPortal(env: Record<string, string> = {}) {
     await portal.stop()
     throw error
   } finally {
-    rmSync(directory, { recursive: true, force: true })
+    if (directory) rmSync(directory, { recursive: true, force: true })
   }
 }
 
@@ -90,6 +93,9 @@ function post(portal: PortalServer, visitor: Visitor, fields: Record<string, str
 /** The page without what differs by request on purpose: tokens, nonces and the echoed input. */
 function withoutTokensAndInput(html: string, visitor: Visitor, echoed: string[]) {
   let page = html.replaceAll(visitor.csrf, 'TOKEN').replace(/nonce="[^"]*"/g, 'nonce=""')
+  // The language switcher's token, in its form and the hydration data.
+  const switcherToken = html.match(/name="csrf-language" value="([^"]*)"/)?.[1]
+  if (switcherToken) page = page.replaceAll(switcherToken, 'SWITCHER_TOKEN')
   for (const value of echoed) page = page.replaceAll(value, 'INPUT')
   return page
 }

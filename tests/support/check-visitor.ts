@@ -29,6 +29,7 @@ export type Page = {
 export type Fields = Record<string, string>
 
 const CSRF_FIELD = /<input type="hidden" name="csrf" value="([^"]*)"/
+const SWITCHER_TOKEN = /<input type="hidden" name="csrf-language" value="([^"]*)"/
 
 /** The form token of a page, if it has a form. */
 export function csrfOf(html: string): string | undefined {
@@ -122,6 +123,9 @@ export class Visitor {
  */
 export function withoutTokens(html: string, values: Record<string, string | undefined>) {
   let out = html.replace(/nonce="[^"]*"/g, 'nonce="NONCE"')
+  // The language switcher's own token, in its form and in the root loader's hydration data.
+  const switcherToken = html.match(SWITCHER_TOKEN)?.[1]
+  if (switcherToken) out = out.replaceAll(switcherToken, '{switcherCsrf}')
   for (const [placeholder, value] of Object.entries(values)) {
     if (value) out = out.replaceAll(value, `{${placeholder}}`)
   }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '~/config.server'
 import { i18nConfig } from '~/i18n/config'
 import { resources } from '~/i18n/resources.server'
-import { clientIp, ipLimitKey } from '~/security/client-ip.server'
+import { clientIp, ipBlockLimitKey, ipLimitKey } from '~/security/client-ip.server'
 import {
   checkLimit,
   clearLimit,
@@ -225,6 +225,8 @@ describe('the portal limits', () => {
     expect(limits.signInFailuresPerAddress).toMatchObject({ max: 10, windowMs: HOUR })
     expect(limits.failuresPerIp).toMatchObject({ max: 100, windowMs: 15 * 60 * 1000 })
     expect(limits.checksPerIp).toMatchObject({ max: 300, windowMs: 15 * 60 * 1000 })
+    expect(limits.failuresPerIpv6Block).toMatchObject({ max: 1000, windowMs: 15 * 60 * 1000 })
+    expect(limits.checksPerIpv6Block).toMatchObject({ max: 3000, windowMs: 15 * 60 * 1000 })
     const buckets = Object.values(limits).map((limit) => limit.bucket)
     expect(new Set(buckets).size).toBe(buckets.length)
     expect(limits.emailCodesPerAddressPerDay).toMatchObject({ max: 10, windowMs: 24 * HOUR })
@@ -298,6 +300,14 @@ describe('the client IP', () => {
     expect(ipLimitKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64')
     expect(ipLimitKey('::ffff:192.0.2.1')).toBe('0:0:0:0::/64')
     expect(ipLimitKey('unknown')).toBe('unknown')
+  })
+
+  it('counts an IPv6 client under its /48 as well, an IPv4 one under nothing more', () => {
+    expect(ipBlockLimitKey('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1::/48')
+    expect(ipBlockLimitKey('2001:0DB8:0001:ffff::1')).toBe('2001:db8:1::/48')
+    expect(ipBlockLimitKey('2001:db8::1')).toBe('2001:db8:0::/48')
+    expect(ipBlockLimitKey('192.0.2.1')).toBeUndefined()
+    expect(ipBlockLimitKey('unknown')).toBeUndefined()
   })
 })
 

@@ -6,6 +6,8 @@ describe('safeRedirect', () => {
     ['/privacy', '/privacy'],
     ['/check?step=2#top', '/check?step=2#top'],
     ['/', '/'],
+    ['/check/../privacy', '/privacy'],
+    ['/a/./b', '/a/b'],
   ])('keeps the on-site path %s', (input, expected) => {
     expect(safeRedirect(input)).toBe(expected)
   })
@@ -13,6 +15,13 @@ describe('safeRedirect', () => {
   it.each([
     '//evil.example/',
     '/\\evil.example',
+    '/.//evil.example',
+    '/%2e//evil.example',
+    '/%2E//evil.example',
+    '/a/..//evil.example',
+    '/./\\evil.example',
+    '/\t/evil.example',
+    '/.\\/evil.example',
     'https://evil.example/',
     'javascript:alert(1)',
     '',

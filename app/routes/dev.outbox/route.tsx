@@ -1,18 +1,19 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { Trans, useTranslation } from 'react-i18next'
-import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import type { Language } from '~/i18n/config'
 import { i18nServer } from '~/i18n/i18next.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { type DevOutboxMessage, loadDevOutbox } from '~/mail/dev-outbox.server'
+import { requireDevClientAndDemoData } from '~/security/dev-pages.server'
 
 /**
  * Outside production, the e-mails waiting in the outbox (without SMTP_URL
- * they never leave it), so a developer can read a notice and its letter code;
- * production answers 404.
+ * they never leave it), so a developer can read a notice and its letter code.
+ * Only for a browser on this machine, and only while the database holds
+ * generated demo people alone; otherwise (and in production) 404.
  */
 
 export const handle = { i18n: ['dev'] }
@@ -32,9 +33,8 @@ export const headers: HeadersFunction = () => ({
   'Referrer-Policy': 'no-referrer',
 })
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const config = getConfig()
-  if (config.isProduction) throw new Response(null, { status: 404 })
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  requireDevClientAndDemoData(context)
   const keyring = portalCrypto().keyring
   const language = (await i18nServer.getLocale(request)) as Language
   return {

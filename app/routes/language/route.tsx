@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, data, redirect } from '@remix-run/node'
 import { languageChoiceSchema, languageCookieHeader } from '~/i18n/language.server'
+import { assertSafeRequest } from '~/session/csrf.server'
 import { safeRedirect } from '~/ui/safe-redirect'
 
 /** The language switcher's form lands here; a plain GET just goes home. */
@@ -8,7 +9,9 @@ export function loader() {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = Object.fromEntries(await request.formData())
+  const formData = await request.formData()
+  await assertSafeRequest(request, formData, 'language')
+  const form = Object.fromEntries(formData)
   const choice = languageChoiceSchema.safeParse(form)
   if (!choice.success) throw data(null, { status: 400 })
   return redirect(safeRedirect(choice.data.redirectTo), {
