@@ -37,6 +37,8 @@ export async function startProductionPortal({
       SMTP_RATE: '1000',
       IP_CHECK_LIMIT: '100000000',
       IP_FAILURE_LIMIT: '100000000',
+      // One loopback client stands for thousands of members here.
+      IP_ACCOUNT_LIMIT: '100000000',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
