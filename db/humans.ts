@@ -15,6 +15,7 @@ export type HumanRecord = {
 
 export type Human = { humanId: number; records: HumanRecord[] }
 
+// Under the SQL column names the hand-written select returns, not the schema's camelCase `Subject`.
 type SubjectRow = {
   id: number
   human_id: number

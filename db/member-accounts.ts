@@ -28,6 +28,7 @@ export type MemberAccount = {
   readyAt: number | null
 }
 
+// Under the SQL column names the hand-written select returns, from two tables; times in epoch milliseconds.
 type AccountRow = {
   subject_id: number
   human_id: number

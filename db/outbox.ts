@@ -1,6 +1,6 @@
 import { type PortalDatabase, prepared } from './client'
 import { outboxContentContext } from './notifications'
-import { OUTBOX_PRIORITIES, type OutboxState } from './schema'
+import { OUTBOX_PRIORITIES, type OutboxMessage, type OutboxState } from './schema'
 import { type Keyring, unsealJson } from './seal'
 
 /**
@@ -12,9 +12,10 @@ import { type Keyring, unsealJson } from './seal'
 
 const PRIORITIES_FIRST_TO_LAST = Object.values(OUTBOX_PRIORITIES).sort((a, b) => a - b)
 
-type Due = { id: number; messageId: number; attempts: number; contentSealed: Buffer }
+// A due message still has its content (dropped only once sent), so `contentSealed` is not null here.
+type Due = Pick<OutboxMessage, 'id' | 'messageId' | 'attempts'> & { contentSealed: Buffer }
 
-export type ClaimedMessage = { id: number; messageId: number; attempts: number; content: unknown }
+export type ClaimedMessage = Pick<OutboxMessage, 'id' | 'messageId' | 'attempts'> & { content: unknown }
 
 export function claimDueMessages(
   db: PortalDatabase,
@@ -95,11 +96,8 @@ export function countOutbox(db: PortalDatabase): Record<OutboxState, number> {
   return counts
 }
 
-export type OutboxEntry = {
-  id: number
-  state: OutboxState
-  attempts: number
-  lastError: string | null
+// Times as the hand-written select returns them, epoch milliseconds (drizzle's `timestamp_ms` gives Dates).
+export type OutboxEntry = Pick<OutboxMessage, 'id' | 'state' | 'attempts' | 'lastError'> & {
   createdAt: number
   sentAt: number | null
   content: unknown

@@ -352,4 +352,6 @@ export type StoredCard = typeof storedCards.$inferSelect
 export type Notification = typeof notifications.$inferSelect
 export type Message = typeof messages.$inferSelect
 export type OutboxMessage = typeof outboxMessages.$inferSelect
+export type VerificationChallenge = typeof verificationChallenges.$inferSelect
+export type Session = typeof sessions.$inferSelect
 export type PortalMeta = typeof portalMeta.$inferSelect

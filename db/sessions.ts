@@ -1,4 +1,5 @@
 import { type PortalDatabase, prepared } from './client'
+import type { Session } from './schema'
 
 /**
  * Server-side sessions. A row is found by the keyed hash of the random ID the
@@ -7,12 +8,14 @@ import { type PortalDatabase, prepared } from './client'
  * comes first; the caller computes it, this module only keeps it.
  */
 
-export type SessionKind = 'customer' | 'staff'
+export type SessionKind = Session['kind']
 
-export type StoredSession = {
-  kind: SessionKind
-  humanId: number | null
-  staffUserId: number | null
+/**
+ * Not the schema's row type alone: the hand-written select returns times as
+ * epoch milliseconds (drizzle's `timestamp_ms` columns would give Dates), and
+ * the challenge comes back parsed.
+ */
+export type StoredSession = Pick<Session, 'kind' | 'humanId' | 'staffUserId'> & {
   /** What the visitor is in the middle of proving, as it was saved (keyed hashes only). */
   challenge: unknown | null
   createdAt: number

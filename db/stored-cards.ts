@@ -2,6 +2,7 @@ import { type PortalDatabase, prepared } from './client'
 import { type Keyring, unsealJson } from './seal'
 import { cardContext, type StoredCardValue } from './subject-record'
 
+// Under the SQL column names the hand-written selects return (one joined from subjects), not `StoredCard`'s.
 type CardRow = { card_index: Buffer; card_sealed: Buffer; member_id_index: Buffer }
 
 /**

@@ -15,7 +15,11 @@ export type WriteCounts = { inserted: number; updated: number; unchanged: number
 
 const CARD_BIT = categoryBit('card')
 
-/** One version of a subject as stored or about to be: enough to tell whether two say the same. */
+/**
+ * One version of a subject as stored or about to be: enough to tell whether two
+ * say the same. Not a `Subject` pick: times are epoch milliseconds here, as the
+ * hand-written SQL reads and writes them, where drizzle's `timestamp_ms` gives Dates.
+ */
 export type SubjectVersion = {
   cohort: Cohort
   naturalIdIndex: Uint8Array

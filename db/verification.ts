@@ -1,4 +1,5 @@
 import { type PortalDatabase, prepared } from './client'
+import type { VerificationChallenge } from './schema'
 
 /**
  * One-time codes sent by e-mail, one row per address (found by its keyed
@@ -8,15 +9,18 @@ import { type PortalDatabase, prepared } from './client'
  * nobody holds too, so both kinds cost the database the same.
  */
 
-export type EmailChallenge = {
-  codeHash: Buffer
-  /** Wrong codes against this code. */
-  failures: number
-  /** Wrong codes since the address last proved itself, across codes. */
-  consecutiveFailures: number
+/**
+ * `failures`: wrong codes against this code; `consecutiveFailures`: wrong
+ * codes since the address last proved itself, across codes. Not the schema's
+ * row type alone: the hand-written select returns times as epoch milliseconds,
+ * where drizzle's `timestamp_ms` columns would give Dates.
+ */
+export type EmailChallenge = Pick<VerificationChallenge, 'codeHash' | 'failures' | 'consecutiveFailures'> & {
   expiresAt: number
   createdAt: number
 }
+
+type FailureCounts = Pick<VerificationChallenge, 'failures' | 'consecutiveFailures'>
 
 /** What the code proves: an address for the identity check, or a member's new address. */
 export type ChallengeType = 'email-code' | 'email-change'
@@ -68,7 +72,7 @@ export function recordEmailChallengeFailure(
   db: PortalDatabase,
   targetIndex: Buffer,
   type: ChallengeType = 'email-code',
-): { failures: number; consecutiveFailures: number } | undefined {
+): FailureCounts | undefined {
   return prepared(
     db,
     `
@@ -76,7 +80,7 @@ export function recordEmailChallengeFailure(
       set failures = failures + 1, consecutive_failures = consecutive_failures + 1
       where type = ? and target_index = ?
       returning failures, consecutive_failures as consecutiveFailures`,
-  ).get(type, targetIndex) as { failures: number; consecutiveFailures: number } | undefined
+  ).get(type, targetIndex) as FailureCounts | undefined
 }
 
 /**

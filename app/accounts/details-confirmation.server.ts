@@ -1,7 +1,7 @@
 import { maskCard } from '~/exposure/mask'
 import type { Language } from '~/i18n/config'
 import type { LimitCheck } from '~/security/rate-limit.server'
-import type { PortalDatabase } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/client'
 import {
   findMemberAccount,
   type MemberAccount,
@@ -69,24 +69,22 @@ export function confirmDetails({
     ...changed.filter((field) => field !== 'email'),
     ...(removeCardIds.length > 0 ? ['cards'] : []),
   ]
-  db.$client
-    .transaction(() => {
-      saveConfirmedDetails(db, crypto.keyring, {
-        subjectId: account.subjectId,
-        details: stored,
-        changedFields: history,
-        pendingEmail: emailChanged ? details.email : undefined,
-        now,
-      })
-      removeStoredCards(db, { subjectId: account.subjectId, cardIds: removeCardIds, now })
-      if (emailChanged) {
-        sendEmailChangeCode(
-          { db, crypto, now },
-          { account: { ...account, pendingEmail: details.email }, language, portalAddress },
-        )
-      }
+  withTransaction(db, (tx) => {
+    saveConfirmedDetails(tx, crypto.keyring, {
+      subjectId: account.subjectId,
+      details: stored,
+      changedFields: history,
+      pendingEmail: emailChanged ? details.email : undefined,
+      now,
     })
-    .immediate()
+    removeStoredCards(tx, { subjectId: account.subjectId, cardIds: removeCardIds, now })
+    if (emailChanged) {
+      sendEmailChangeCode(
+        { db: tx, crypto, now },
+        { account: { ...account, pendingEmail: details.email }, language, portalAddress },
+      )
+    }
+  })
   return { openActions: findMemberAccount(db, crypto.keyring, account.subjectId)?.openActions ?? [] }
 }
 

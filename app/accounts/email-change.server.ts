@@ -2,7 +2,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
 import { queueEmailMessage } from '~/mail/queue-email.server'
 import { EMAIL_CODE_LIFETIME_FAILURES } from '~/verify/email-code.server'
-import type { PortalDatabase } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/client'
 import { confirmPendingEmail, dropPendingEmail, type MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -38,29 +38,27 @@ export function sendEmailChangeCode(
   if (!to) return
   const target = targetOf(crypto, account.subjectId)
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  db.$client
-    .transaction(() => {
-      replaceEmailChallenge(db, {
-        type: 'email-change',
-        targetIndex: target,
-        codeHash: codeHash(crypto, target, code),
-        expiresAt: now + CODE_TTL_MS,
-        now,
-      })
-      queueEmailMessage({
-        db,
-        crypto,
-        humanId: account.humanId,
-        purpose: 'email_code',
-        to,
-        content: (messageReference) => ({
-          kind: 'email_code',
-          to,
-          input: { language, code, messageReference, portalAddress },
-        }),
-      })
+  withTransaction(db, (tx) => {
+    replaceEmailChallenge(tx, {
+      type: 'email-change',
+      targetIndex: target,
+      codeHash: codeHash(crypto, target, code),
+      expiresAt: now + CODE_TTL_MS,
+      now,
     })
-    .immediate()
+    queueEmailMessage({
+      db: tx,
+      crypto,
+      humanId: account.humanId,
+      purpose: 'email_code',
+      to,
+      content: (messageReference) => ({
+        kind: 'email_code',
+        to,
+        input: { language, code, messageReference, portalAddress },
+      }),
+    })
+  })
 }
 
 /**
@@ -91,49 +89,45 @@ export function confirmEmailChange(
     return false
   }
   const oldAddress = account.details.email
-  db.$client
-    .transaction(() => {
-      deleteEmailChallenge(db, target, 'email-change')
-      confirmPendingEmail(db, crypto.keyring, {
-        subjectId: account.subjectId,
-        emailIndex: crypto.index('email', newEmail),
-        now,
-      })
-      if (oldAddress) {
-        queueEmailMessage({
-          db,
-          crypto,
-          humanId: account.humanId,
-          purpose: 'account_notice',
-          to: oldAddress,
-          content: (messageReference) => ({
-            kind: 'account_notice',
-            to: oldAddress,
-            input: {
-              language,
-              notice: 'emailChanged',
-              at: new Date(now).toISOString(),
-              messageReference,
-              portalAddress,
-            },
-          }),
-        })
-      }
+  withTransaction(db, (tx) => {
+    deleteEmailChallenge(tx, target, 'email-change')
+    confirmPendingEmail(tx, crypto.keyring, {
+      subjectId: account.subjectId,
+      emailIndex: crypto.index('email', newEmail),
+      now,
     })
-    .immediate()
+    if (oldAddress) {
+      queueEmailMessage({
+        db: tx,
+        crypto,
+        humanId: account.humanId,
+        purpose: 'account_notice',
+        to: oldAddress,
+        content: (messageReference) => ({
+          kind: 'account_notice',
+          to: oldAddress,
+          input: {
+            language,
+            notice: 'emailChanged',
+            at: new Date(now).toISOString(),
+            messageReference,
+            portalAddress,
+          },
+        }),
+      })
+    }
+  })
   return true
 }
 
 /** "Keep my old address": the waiting one and its code are dropped. */
 export function cancelEmailChange({ db, crypto, now = Date.now() }: Context, account: MemberAccount) {
-  db.$client
-    .transaction(() => {
-      withdrawEmailChallenge(db, {
-        targetIndex: targetOf(crypto, account.subjectId),
-        type: 'email-change',
-        now,
-      })
-      dropPendingEmail(db, { subjectId: account.subjectId, now })
+  withTransaction(db, (tx) => {
+    withdrawEmailChallenge(tx, {
+      targetIndex: targetOf(crypto, account.subjectId),
+      type: 'email-change',
+      now,
     })
-    .immediate()
+    dropPendingEmail(tx, { subjectId: account.subjectId, now })
+  })
 }

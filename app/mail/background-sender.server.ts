@@ -1,6 +1,6 @@
 import type { Config } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
-import { openDatabase } from '~db/client'
+import { closeDatabase, openDatabase } from '~db/client'
 import { createOutboxSender } from './outbox-sender.server'
 
 /**
@@ -28,7 +28,7 @@ export function startBackgroundSender(config: Config) {
     async stop() {
       await sender.stop()
       await running
-      db.$client.close()
+      closeDatabase(db)
     },
   }
 }

@@ -1,6 +1,6 @@
 import type { Config } from '~/config.server'
 import { limitsFrom, longestLimitWindowMs } from '~/security/rate-limit.server'
-import { openDatabase } from '~db/client'
+import { closeDatabase, openDatabase } from '~db/client'
 import { deleteOldWindows } from '~db/rate-limits'
 import { deleteExpiredSessions } from '~db/sessions'
 import { deleteExpiredChallenges } from '~db/verification'
@@ -27,7 +27,7 @@ export function startHousekeeping(config: Config) {
   return {
     stop() {
       clearInterval(timer)
-      db.$client.close()
+      closeDatabase(db)
     },
   }
 }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto'
 import { redirect } from '@remix-run/node'
 import { getConfig } from '~/config.server'
 import { db } from '~/db.server'
-import type { PortalDatabase } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/client'
 import {
   createSession,
   deleteExpiredSessions,
@@ -94,10 +94,14 @@ export function createSessionStore({
   const rotate = (request: Request, humanId: number): string => {
     const idHash = currentIdHash(request)
     // One transaction: the old ID never outlives the new one, even if the process dies in between.
-    return db.$client.transaction(() => {
-      if (idHash) deleteSession(db, idHash)
-      return start({ humanId, challenge: null })
-    })()
+    return withTransaction(
+      db,
+      () => {
+        if (idHash) deleteSession(db, idHash)
+        return start({ humanId, challenge: null })
+      },
+      { mode: 'deferred' },
+    )
   }
 
   /** The visitor's live session, its idle clock restarted; an expired one is deleted on sight. */
@@ -147,10 +151,14 @@ export function createSessionStore({
      * new one (new ID) carries on, so no ID seen before the change works after it.
      */
     renewAfterPasswordChange(request: Request, humanId: number): string {
-      return db.$client.transaction(() => {
-        deleteOtherSessionsOfHuman(db, { humanId, keepIdHash: Buffer.alloc(0) })
-        return rotate(request, humanId)
-      })()
+      return withTransaction(
+        db,
+        () => {
+          deleteOtherSessionsOfHuman(db, { humanId, keepIdHash: Buffer.alloc(0) })
+          return rotate(request, humanId)
+        },
+        { mode: 'deferred' },
+      )
     },
 
     endSession(request: Request): string {

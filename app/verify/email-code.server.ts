@@ -1,10 +1,9 @@
 import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
 import { queueEmailMessage } from '~/mail/queue-email.server'
-import type { PortalDatabase } from '~db/client'
+import { type PortalDatabase, tentatively, withTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { anyHumanId, findHumanIdByEmail } from '~db/subjects'
-import { tentatively } from '~db/tentative'
 import {
   deleteEmailChallenge,
   type EmailChallenge,
@@ -79,35 +78,33 @@ export function requestEmailCode(
   const humanId = findHumanIdByEmail(db, targetIndex)
   // Whose name the undone mail of an unknown address goes under; looked up for both alike.
   const standIn = anyHumanId(db)
-  db.$client
-    .transaction(() => {
-      if (stateOf(findEmailChallenge(db, targetIndex), now) === 'closed') return
-      replaceEmailChallenge(db, {
-        targetIndex,
-        codeHash: codeHash(crypto, ref, code),
-        expiresAt: now + EMAIL_CODE_TTL_MS,
-        now,
-      })
-      const mailTo = humanId ?? standIn
-      if (mailTo === undefined) return // nobody in the data at all
-      const queueCode = () =>
-        queueEmailMessage({
-          db,
-          crypto,
-          humanId: mailTo,
-          purpose: 'email_code',
-          to: displayEmail,
-          content: (messageReference) => ({
-            kind: 'email_code',
-            to: displayEmail,
-            input: { language, code, messageReference, portalAddress },
-          }),
-        })
-      // Nobody holds an unknown address: its mail is written all the same (reference, seals,
-      // message and outbox rows) and then undone, so both branches make the same writes.
-      tentatively(db, { keep: humanId !== undefined }, queueCode)
+  withTransaction(db, (tx) => {
+    if (stateOf(findEmailChallenge(tx, targetIndex), now) === 'closed') return
+    replaceEmailChallenge(tx, {
+      targetIndex,
+      codeHash: codeHash(crypto, ref, code),
+      expiresAt: now + EMAIL_CODE_TTL_MS,
+      now,
     })
-    .immediate()
+    const mailTo = humanId ?? standIn
+    if (mailTo === undefined) return // nobody in the data at all
+    const queueCode = () =>
+      queueEmailMessage({
+        db: tx,
+        crypto,
+        humanId: mailTo,
+        purpose: 'email_code',
+        to: displayEmail,
+        content: (messageReference) => ({
+          kind: 'email_code',
+          to: displayEmail,
+          input: { language, code, messageReference, portalAddress },
+        }),
+      })
+    // Nobody holds an unknown address: its mail is written all the same (reference, seals,
+    // message and outbox rows) and then undone, so both branches make the same writes.
+    tentatively(tx, { keep: humanId !== undefined }, queueCode)
+  })
   return ref
 }
 
