@@ -1,4 +1,4 @@
-import { type Cohort as IncidentCohort, cohorts as incidentCohorts } from '~/ui/incident/incident-facts'
+import { type Cohort as IncidentCohort, cohorts as incidentCohorts } from '~/incident/incident-facts'
 import type { PortalDatabase } from '~db/client'
 import type { ExposureCategory } from '~db/exposure-categories'
 import { findHuman, type Human, type HumanRecord } from '~db/humans'

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
-import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
 import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import {

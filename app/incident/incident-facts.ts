@@ -1,6 +1,8 @@
 /**
- * The facts of the second notice (2026-03-13) that the incident page shows:
- * dates as ISO strings (Japan time), text only as translation keys.
+ * The fixed facts of the second notice (2026-03-13) that the incident page,
+ * the e-mails and the exposure view share: dates as ISO strings (Japan time),
+ * text only as translation keys. The day the shop reopens is not one of them:
+ * the operator sets it (`RESUMPTION_DATE`), and every page reads it there.
  */
 
 /** A point or span of time in the timeline. Dates are calendar dates in Japan. */
@@ -18,7 +20,6 @@ export type TimelineEntry = {
 
 export const NOTICE_DATE = '2026-03-13'
 export const INCIDENT_DATE = '2026-02-10'
-export const SERVICE_RESUMPTION_DATE = '2026-04-23'
 export const MANUAL_SHIPPING_DATE = '2026-03-05'
 
 export const RETURNS_EMAIL = 'return@sekaimon.com'
