@@ -5,6 +5,9 @@
  * the operator sets it (`RESUMPTION_DATE`), and every page reads it there.
  */
 
+// A type only: the page's bundle takes nothing from the schema.
+import type { Cohort } from '~db/schema'
+
 /** A point or span of time in the timeline. Dates are calendar dates in Japan. */
 export type When =
   | { kind: 'dateTime'; at: string }
@@ -52,7 +55,9 @@ export type DataCategory =
   | 'buyerId'
   | 'staffId'
 
-export type Cohort = {
+/** What the notice says of one cohort. */
+export type CohortFacts = {
+  cohort: Cohort
   /** Key under `affected.cohorts` of the incident namespace. */
   key: 'member' | 'auctionBuyer' | 'employee' | 'warehouseStaff'
   /** The period the cohort is defined by, where the notice gives one. */
@@ -62,20 +67,22 @@ export type Cohort = {
   notes?: readonly ('card' | 'password')[]
 }
 
-export const cohorts: readonly Cohort[] = [
+export const cohorts: readonly CohortFacts[] = [
   {
+    cohort: 'member',
     key: 'member',
     period: { from: '2007-12-04', to: INCIDENT_DATE },
     categories: ['name', 'birthDate', 'gender', 'email', 'phone', 'address', 'cardLast4Expiry', 'password'],
     notes: ['card', 'password'],
   },
   {
+    cohort: 'auction_buyer',
     key: 'auctionBuyer',
     period: { from: '2018-11-19', to: INCIDENT_DATE },
     categories: ['name', 'phone', 'address', 'buyerId'],
   },
-  { key: 'employee', categories: ['name', 'email', 'password', 'phone'] },
-  { key: 'warehouseStaff', categories: ['staffId', 'name'] },
+  { cohort: 'employee', key: 'employee', categories: ['name', 'email', 'password', 'phone'] },
+  { cohort: 'warehouse_staff', key: 'warehouseStaff', categories: ['staffId', 'name'] },
 ]
 
 /** The page's sections in order: their element ids, which are also their keys in the namespace. */
