@@ -347,7 +347,8 @@ export const returnRequests = sqliteTable(
 
 export type Subject = typeof subjects.$inferSelect
 export type NewSubject = typeof subjects.$inferInsert
-export type MemberAccount = typeof memberAccounts.$inferSelect
+/** The stored, sealed row; the opened account the app works with is `MemberAccount` in `member-accounts.ts`. */
+export type MemberAccountRow = typeof memberAccounts.$inferSelect
 export type StoredCard = typeof storedCards.$inferSelect
 export type Notification = typeof notifications.$inferSelect
 export type Message = typeof messages.$inferSelect

@@ -1,5 +1,6 @@
 import type { Language } from '~/i18n/config'
 import { dateFormat } from '~/i18n/date-format'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import {
   type EmailPart,
   languagesFirst,
@@ -7,7 +8,6 @@ import {
   renderEmailLayout,
 } from '~/mail/email-layout.server'
 import { mailT } from '~/mail/mail-i18n.server'
-import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
 
 /**
  * Notices about the account itself: the password was changed, or the address

@@ -1,4 +1,4 @@
-import { type Cohort as IncidentCohort, cohorts as incidentCohorts } from '~/ui/incident/incident-facts'
+import { cohorts as incidentCohorts } from '~/incident/incident-facts'
 import type { PortalDatabase } from '~db/client'
 import type { ExposureCategory } from '~db/exposure-categories'
 import { findHuman, type Human, type HumanRecord } from '~db/humans'
@@ -50,15 +50,8 @@ export type ExposureView = {
   linked: boolean
 }
 
-const INCIDENT_COHORT: Record<Cohort, IncidentCohort['key']> = {
-  member: 'member',
-  auction_buyer: 'auctionBuyer',
-  employee: 'employee',
-  warehouse_staff: 'warehouseStaff',
-}
-
 function periodOf(cohort: Cohort) {
-  const period = incidentCohorts.find((entry) => entry.key === INCIDENT_COHORT[cohort])?.period
+  const period = incidentCohorts.find((entry) => entry.cohort === cohort)?.period
   return period ? { from: period.from, to: period.to } : null
 }
 

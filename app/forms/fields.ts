@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { normaliseEmail } from '~db/normalise'
+import { displayEmail, normaliseEmail } from '~db/normalise'
 import { textField } from './bounded-form'
 
 /**
@@ -10,13 +10,24 @@ import { textField } from './bounded-form'
 /** Room for spaces pasted around an address; the address itself is at most 254 (`normaliseEmail`). */
 export const EMAIL_FIELD_MAX = 320
 
-/** An e-mail address as typed: trimmed, and one `normaliseEmail` reads. */
+/**
+ * An e-mail address as typed, read once: `shown` is how it is written back to
+ * its holder (trimmed, folded, case kept), `matched` how it is looked up and
+ * counted (`normaliseEmail`), so that no route normalises it again.
+ */
 export function emailField({ required, invalid }: { required: string; invalid: string }) {
   return textField({ max: EMAIL_FIELD_MAX, required, tooLong: invalid }, (text) =>
     text
       .trim()
       .min(1, required)
-      .refine((value) => normaliseEmail(value) !== undefined, invalid),
+      .transform((value, context) => {
+        const matched = normaliseEmail(value)
+        if (matched === undefined) {
+          context.issues.push({ code: 'custom', message: invalid, input: value })
+          return z.NEVER
+        }
+        return { shown: displayEmail(value), matched }
+      }),
   )
 }
 

@@ -1,4 +1,5 @@
 import { intlLocale, type Language } from '~/i18n/config'
+import { INCIDENT_DATE, SUPPORT_EMAIL } from '~/incident/incident-facts'
 import {
   type EmailPart,
   type EmailSection,
@@ -7,7 +8,6 @@ import {
   renderEmailLayout,
 } from '~/mail/email-layout.server'
 import { mailT } from '~/mail/mail-i18n.server'
-import { INCIDENT_DATE, SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
 import { EXPOSURE_CATEGORIES, type ExposureCategory } from '~db/exposure-categories'
 
 /**

@@ -14,7 +14,7 @@
  * | makoto  | warehouse staff         | W000001                   | staff ID and name only                 |
  */
 
-export type Cohort = 'member' | 'auction_buyer' | 'employee' | 'warehouse_staff'
+import type { Cohort } from '../schema'
 
 export interface DemoCard {
   last4: string

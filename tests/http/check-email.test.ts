@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
-import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
 import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import {
@@ -53,6 +53,7 @@ const ADDRESSES = {
   refused: 'hachiro.refused@example.jp',
   closed: 'ichiro.closed@example.jp',
   expired: 'jiro.expired@example.jp',
+  hyphenated: 'taro.hyphen@example.jp',
 }
 const UNKNOWN = 'nobody.limited@example.jp'
 const UNKNOWN_CLOSED = 'nobody.closed@example.jp'
@@ -189,6 +190,14 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     const right = await enterCode(visitor, code)
     expect(right.status).toBe(303)
     expect((await visitor.get('/exposure')).status).toBe(200)
+  })
+
+  it('takes the code typed with a hyphen between its groups, "123-456", as /account/email does', async () => {
+    const visitor = new Visitor(portal.url)
+    const code = await requestCode(visitor, ADDRESSES.hyphenated)
+    const right = await enterCode(visitor, `${code.slice(0, 3)}-${code.slice(3)}`)
+    expect(right.status).toBe(303)
+    expect(right.location).toBe('/exposure')
   })
 
   it('kills a code after 5 wrong tries: the right one then fails too', async () => {

@@ -86,10 +86,10 @@ describe('shared fields', () => {
     expect(readForm(formOf({ email: typed }), email).error?.issues[0]?.message).toBe(message)
   })
 
-  it('takes an e-mail address with spaces around it', () => {
+  it('takes an e-mail address with spaces around it: as shown, and as matched', () => {
     expect(readForm(formOf({ email: '  Taro@Example.jp ' }), email)).toEqual({
       success: true,
-      data: { email: 'Taro@Example.jp' },
+      data: { email: { shown: 'Taro@Example.jp', matched: 'taro@example.jp' } },
     })
   })
 

@@ -1,4 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { getConfig } from '~/config.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { AboutSection } from '~/ui/incident/about-section'
 import { AdviceSection } from '~/ui/incident/advice-section'
@@ -16,7 +18,8 @@ export const handle = { i18n: ['incident'] }
 export const meta = pageMeta
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  return { meta: await getPageMeta(request, 'incident') }
+  // The operator's date, as /account shows it: the notice holds only what cannot change.
+  return { meta: await getPageMeta(request, 'incident'), resumptionDate: getConfig().RESUMPTION_DATE }
 }
 
 /**
@@ -25,14 +28,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
  * account of what happened.
  */
 export default function IncidentPage() {
+  const { resumptionDate } = useLoaderData<typeof loader>()
   return (
     <article className="prose incident">
-      <IncidentIntro />
+      <IncidentIntro resumptionDate={resumptionDate} />
       <AffectedSection />
       <AdviceSection />
       <TimelineSection />
       <CauseSection />
-      <ResumptionSection />
+      <ResumptionSection resumptionDate={resumptionDate} />
       <ReturnsSection />
       <ContactSection />
       <AboutSection />

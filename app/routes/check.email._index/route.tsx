@@ -19,7 +19,6 @@ import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
 import { checkFormToken, checkPageHeaders, invalid, readCheckPost } from '~/verify/check-request.server'
 import { requestEmailCode } from '~/verify/email-code.server'
-import { displayEmail, normaliseEmail } from '~db/normalise'
 
 export const handle = { i18n: ['check'] }
 
@@ -40,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
   const parsed = readForm(post.form, emailForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
-  const email = normaliseEmail(parsed.data.email) as string
+  const email = parsed.data.email.matched
   // Counted per address whether or not anyone holds it, so the limit says nothing either.
   const perAddress = limitCodesToAddress(db(), portalCrypto(), email)
   if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
@@ -50,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     { db: db(), crypto: portalCrypto() },
     {
       email,
-      displayEmail: displayEmail(parsed.data.email),
+      displayEmail: parsed.data.email.shown,
       language: isLanguage(language) ? language : 'ja',
       portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
     },

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Trans, useTranslation } from 'react-i18next'
 import { getPageMeta } from '~/i18n/page-meta.server'
-import { SUPPORT_EMAIL } from '~/ui/incident/incident-facts'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
 

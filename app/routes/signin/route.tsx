@@ -24,7 +24,6 @@ import {
   PERSONAL_PAGE_HEADERS,
   readCheckPost,
 } from '~/verify/check-request.server'
-import { normaliseEmail } from '~db/normalise'
 
 export const handle = { i18n: ['account'] }
 
@@ -49,11 +48,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
   const parsed = readForm(post.form, signInForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
-  const { email: typedEmail, password, intent } = parsed.data
+  const { email: address, password, intent } = parsed.data
   if (intent !== 'signin') {
     return data({ email: typed, password, shown: intent === 'show' }, { headers: PERSONAL_PAGE_HEADERS })
   }
-  const email = normaliseEmail(typedEmail) as string
+  const email = address.matched
   const perAddress = checkLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, email)
   if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
   const outcome = await signIn({ db: db(), crypto: portalCrypto(), email, password })

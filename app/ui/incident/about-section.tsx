@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import { NOTICE_DATE } from './incident-facts'
+import { NOTICE_DATE } from '~/incident/incident-facts'
 import { useIncidentDates } from './use-incident-dates'
 
 /** Who issued the notice and when, and the closing apology. */

@@ -1,6 +1,6 @@
 import { Trans, useTranslation } from 'react-i18next'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { CheckCta } from './check-cta'
-import { SUPPORT_EMAIL } from './incident-facts'
 import { MailLink } from './mail-link'
 
 const risks = ['passwordReuse', 'phishing', 'card'] as const

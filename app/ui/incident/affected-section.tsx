@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import { cohorts } from './incident-facts'
+import { cohorts } from '~/incident/incident-facts'
 import { RichText } from './rich-text'
 import { useIncidentDates } from './use-incident-dates'
 

@@ -1,5 +1,5 @@
 import { Trans, useTranslation } from 'react-i18next'
-import { RETURNS_EMAIL, SUPPORT_EMAIL } from './incident-facts'
+import { RETURNS_EMAIL, SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { MailLink } from './mail-link'
 
 const desks = [

@@ -1,13 +1,16 @@
 import { useTranslation } from 'react-i18next'
+import { INCIDENT_DATE, NOTICE_DATE, sectionIds } from '~/incident/incident-facts'
 import { CheckCta } from './check-cta'
-import { INCIDENT_DATE, NOTICE_DATE, SERVICE_RESUMPTION_DATE, sectionIds } from './incident-facts'
 import { RichText } from './rich-text'
 import { useIncidentDates } from './use-incident-dates'
 
 const summaryPoints = ['exposed', 'card', 'others', 'noNewIntrusion', 'resumption', 'password'] as const
 
-/** The top of the notice: heading, apology, key points, the call to action and the contents. */
-export function IncidentIntro() {
+/**
+ * The top of the notice: heading, apology, key points, the call to action and
+ * the contents. `resumptionDate` (ISO) is the configured day the shop reopens.
+ */
+export function IncidentIntro({ resumptionDate }: { resumptionDate: string }) {
   const { t } = useTranslation('incident')
   const { date } = useIncidentDates()
   return (
@@ -20,10 +23,7 @@ export function IncidentIntro() {
         <ul>
           {summaryPoints.map((point) => (
             <li key={point}>
-              <RichText
-                i18nKey={`summary.points.${point}`}
-                values={{ date: date(SERVICE_RESUMPTION_DATE) }}
-              />
+              <RichText i18nKey={`summary.points.${point}`} values={{ date: date(resumptionDate) }} />
             </li>
           ))}
         </ul>

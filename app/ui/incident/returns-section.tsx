@@ -1,5 +1,5 @@
 import { Trans, useTranslation } from 'react-i18next'
-import { INCIDENT_DATE, RETURNS_EMAIL } from './incident-facts'
+import { INCIDENT_DATE, RETURNS_EMAIL } from '~/incident/incident-facts'
 import { MailLink } from './mail-link'
 import { RichText } from './rich-text'
 import { useIncidentDates } from './use-incident-dates'

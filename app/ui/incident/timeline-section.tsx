@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next'
-import { timeline } from './incident-facts'
+import { timeline } from '~/incident/incident-facts'
 import { useTranslatedList } from './translated-list'
 import { machineDate, useIncidentDates } from './use-incident-dates'
 

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import { dateFormat as cachedDateFormat } from '~/i18n/date-format'
-import type { When } from './incident-facts'
+import type { When } from '~/incident/incident-facts'
 
 /** A calendar date (`2026-02-10`) or a moment (`2026-02-10T13:00+09:00`). */
 const toDate = (iso: string) => new Date(iso)

@@ -1,7 +1,12 @@
 /**
- * The facts of the second notice (2026-03-13) that the incident page shows:
- * dates as ISO strings (Japan time), text only as translation keys.
+ * The fixed facts of the second notice (2026-03-13) that the incident page,
+ * the e-mails and the exposure view share: dates as ISO strings (Japan time),
+ * text only as translation keys. The day the shop reopens is not one of them:
+ * the operator sets it (`RESUMPTION_DATE`), and every page reads it there.
  */
+
+// A type only: the page's bundle takes nothing from the schema.
+import type { Cohort } from '~db/schema'
 
 /** A point or span of time in the timeline. Dates are calendar dates in Japan. */
 export type When =
@@ -18,7 +23,6 @@ export type TimelineEntry = {
 
 export const NOTICE_DATE = '2026-03-13'
 export const INCIDENT_DATE = '2026-02-10'
-export const SERVICE_RESUMPTION_DATE = '2026-04-23'
 export const MANUAL_SHIPPING_DATE = '2026-03-05'
 
 export const RETURNS_EMAIL = 'return@sekaimon.com'
@@ -51,7 +55,9 @@ export type DataCategory =
   | 'buyerId'
   | 'staffId'
 
-export type Cohort = {
+/** What the notice says of one cohort. */
+export type CohortFacts = {
+  cohort: Cohort
   /** Key under `affected.cohorts` of the incident namespace. */
   key: 'member' | 'auctionBuyer' | 'employee' | 'warehouseStaff'
   /** The period the cohort is defined by, where the notice gives one. */
@@ -61,20 +67,22 @@ export type Cohort = {
   notes?: readonly ('card' | 'password')[]
 }
 
-export const cohorts: readonly Cohort[] = [
+export const cohorts: readonly CohortFacts[] = [
   {
+    cohort: 'member',
     key: 'member',
     period: { from: '2007-12-04', to: INCIDENT_DATE },
     categories: ['name', 'birthDate', 'gender', 'email', 'phone', 'address', 'cardLast4Expiry', 'password'],
     notes: ['card', 'password'],
   },
   {
+    cohort: 'auction_buyer',
     key: 'auctionBuyer',
     period: { from: '2018-11-19', to: INCIDENT_DATE },
     categories: ['name', 'phone', 'address', 'buyerId'],
   },
-  { key: 'employee', categories: ['name', 'email', 'password', 'phone'] },
-  { key: 'warehouseStaff', categories: ['staffId', 'name'] },
+  { cohort: 'employee', key: 'employee', categories: ['name', 'email', 'password', 'phone'] },
+  { cohort: 'warehouse_staff', key: 'warehouseStaff', categories: ['staffId', 'name'] },
 ]
 
 /** The page's sections in order: their element ids, which are also their keys in the namespace. */
