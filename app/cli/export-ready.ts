@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
-import { openPrinterFile } from '~/notify/printer-files.server'
+import { openAtomicCsv } from '~/files/atomic-csv.server'
 import { openDatabase } from '~db/client'
 import { readyMemberIds } from '~db/member-accounts'
 import { migrateDatabase } from '~db/migrate'
@@ -32,7 +32,7 @@ const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
 const path = resolve(file)
-const output = openPrinterFile(path, ['member_id'])
+const output = openAtomicCsv(path, ['member_id'])
 try {
   for (const memberId of readyMemberIds(db, cryptoFromConfig(config).keyring)) await output.write([memberId])
   const rows = await output.commit()
