@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { cryptoFromConfig } from '~/crypto.server'
-import { createOutboxSender } from '~/mail/outbox-sender.server'
+import { configuredOutboxSender } from '~/mail/outbox-sender.server'
 import { openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { countOutbox } from '~db/outbox'
@@ -39,16 +38,11 @@ if (!config.SMTP_URL) {
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
 
-const sender = createOutboxSender({
+const sender = configuredOutboxSender(
   db,
-  keyring: cryptoFromConfig(config).keyring,
-  smtpUrl: config.SMTP_URL,
-  from: config.MAIL_FROM,
-  rate: config.SMTP_RATE,
-  retryMs: config.SMTP_RETRY_MS,
-  leaseMs: values['lease-seconds'] * 1000,
-  log: (line) => console.error(line),
-})
+  { ...config, SMTP_URL: config.SMTP_URL },
+  { leaseMs: values['lease-seconds'] * 1000 },
+)
 
 const stop = () => void sender.stop()
 process.once('SIGTERM', stop)
