@@ -1,26 +1,18 @@
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
 import { openAtomicCsv } from '~/files/atomic-csv.server'
 import { openDatabase } from '~db/client'
 import { readyMemberIds } from '~db/member-accounts'
 import { migrateDatabase } from '~db/migrate'
+import { commandArguments } from './arguments'
 import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run export:ready -- FILE'
 
-const argumentsSchema = z.tuple([z.string().min(1)])
-
-const [file] = (() => {
-  try {
-    const { positionals } = parseArgs({ allowPositionals: true, options: {} })
-    return argumentsSchema.parse(positionals)
-  } catch {
-    console.error(USAGE)
-    process.exit(2)
-  }
-})()
+const {
+  positionals: [file],
+} = commandArguments(USAGE, { options: {}, values: z.object({}), positionals: z.tuple([z.string().min(1)]) })
 
 /**
  * npm run export:ready -- FILE: the IDs of every member ready for the

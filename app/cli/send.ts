@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { configuredOutboxSender } from '~/mail/outbox-sender.server'
 import { openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { countOutbox } from '~db/outbox'
+import { commandArguments } from './arguments'
 import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run send -- [--once] [--json] [--lease-seconds N]'
@@ -14,21 +14,14 @@ const argumentsSchema = z.object({
   'lease-seconds': z.coerce.number().int().min(1).max(3600).default(120),
 })
 
-const values = (() => {
-  try {
-    const { values } = parseArgs({
-      options: {
-        once: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'lease-seconds': { type: 'string' },
-      },
-    })
-    return argumentsSchema.parse(values)
-  } catch {
-    console.error(USAGE)
-    process.exit(2)
-  }
-})()
+const { values } = commandArguments(USAGE, {
+  options: {
+    once: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    'lease-seconds': { type: 'string' },
+  },
+  values: argumentsSchema,
+})
 
 const config = bootstrapCommand()
 if (!config.SMTP_URL) {

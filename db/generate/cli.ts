@@ -1,6 +1,6 @@
 import { basename } from 'node:path'
 import { Presets, SingleBar } from 'cli-progress'
-import { parseGenerateArgs, USAGE } from './args'
+import { parseGenerateArgs, USAGE } from '~/cli/generate-args'
 import { generateExports } from './generate'
 
 /**

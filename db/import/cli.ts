@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { commandArguments } from '~/cli/arguments'
 import { bootstrapCommand } from '~/cli/bootstrap'
 import { openDatabase } from '../client'
 import { migrateDatabase } from '../migrate'
@@ -9,18 +10,11 @@ import { UnreadableFileError } from './source'
 
 const USAGE = 'usage: npm run import -- [--json] <directory or files…>'
 
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({ options: { json: { type: 'boolean', default: false } }, allowPositionals: true })
-  } catch {
-    console.error(USAGE)
-    process.exit(2)
-  }
-})()
-if (positionals.length === 0) {
-  console.error(USAGE)
-  process.exit(2)
-}
+const { values, positionals } = commandArguments(USAGE, {
+  options: { json: { type: 'boolean', default: false } },
+  values: z.object({ json: z.boolean() }),
+  positionals: z.array(z.string()).min(1),
+})
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)

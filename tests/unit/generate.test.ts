@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync'
 import fc from 'fast-check'
 import iconv from 'iconv-lite'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { parseGenerateArgs } from '~db/generate/args'
+import { parseGenerateArgs } from '~/cli/generate-args'
 import {
   BUYER_COLUMNS,
   CARD_COLUMNS,
