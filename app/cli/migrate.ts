@@ -1,6 +1,6 @@
-import { bootstrapCommand } from '~/cli/bootstrap'
-import { openDatabase } from './client'
-import { migrateDatabase } from './migrate'
+import { openDatabase } from '~db/client'
+import { migrateDatabase } from '~db/migrate'
+import { bootstrapCommand } from './bootstrap'
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)

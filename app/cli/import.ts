@@ -1,12 +1,12 @@
 import { z } from 'zod'
-import { commandArguments } from '~/cli/arguments'
-import { bootstrapCommand } from '~/cli/bootstrap'
-import { openDatabase } from '../client'
-import { migrateDatabase } from '../migrate'
-import { createPortalCrypto } from '../portal-crypto'
-import { importFiles } from './import-files'
-import { createProgressBar } from './progress'
-import { UnreadableFileError } from './source'
+import { cryptoFromConfig } from '~/crypto.server'
+import { openDatabase } from '~db/client'
+import { importFiles } from '~db/import/import-files'
+import { createProgressBar } from '~db/import/progress'
+import { UnreadableFileError } from '~db/import/source'
+import { migrateDatabase } from '~db/migrate'
+import { commandArguments } from './arguments'
+import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run import -- [--json] <directory or files…>'
 
@@ -23,7 +23,7 @@ migrateDatabase(db)
 try {
   const result = await importFiles({
     db,
-    crypto: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }),
+    crypto: cryptoFromConfig(config),
     paths: positionals,
     progress: !values.json && process.stderr.isTTY ? createProgressBar() : undefined,
   })
