@@ -1,6 +1,12 @@
-import { createBlindIndexer } from './blind-index'
-import type { Crypto } from './import/prepare'
-import { createKeyring } from './seal'
+import { type BlindIndexer, createBlindIndexer } from './blind-index'
+import { createKeyring, type Keyring } from './seal'
+
+/** The keys in use; `secrets` lets worker threads build the same keys. */
+export type PortalCrypto = {
+  keyring: Keyring
+  index: BlindIndexer
+  secrets: { dataKey: string; indexKey: string }
+}
 
 /** The keys every data module needs, from the configuration's base64 secrets. */
 export function createPortalCrypto({
@@ -11,12 +17,10 @@ export function createPortalCrypto({
   dataKey: string
   previousDataKeys?: string[]
   indexKey: string
-}): Crypto {
+}): PortalCrypto {
   return {
     keyring: createKeyring({ current: dataKey, previous: previousDataKeys }),
     index: createBlindIndexer(indexKey),
     secrets: { dataKey, indexKey },
   }
 }
-
-export type PortalCrypto = ReturnType<typeof createPortalCrypto>

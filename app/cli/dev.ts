@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { projectRoot } from '~/server/paths'
-import { openDatabase } from '~db/client'
+import { closeDatabase, openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { bootstrapCommand } from './bootstrap'
 
@@ -10,7 +10,7 @@ const config = bootstrapCommand()
 
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
-db.$client.close()
+closeDatabase(db)
 
 // Remix rebuilds on every change and restarts our server command with the new build.
 const remixCli = require.resolve('@remix-run/dev/dist/cli.js')

@@ -1,26 +1,18 @@
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
-import { openPrinterFile } from '~/notify/printer-files.server'
-import { openDatabase } from '~db/client'
+import { openAtomicCsv } from '~/files/atomic-csv.server'
+import { closeDatabase, openDatabase } from '~db/client'
 import { readyMemberIds } from '~db/member-accounts'
 import { migrateDatabase } from '~db/migrate'
+import { commandArguments } from './arguments'
 import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run export:ready -- FILE'
 
-const argumentsSchema = z.tuple([z.string().min(1)])
-
-const [file] = (() => {
-  try {
-    const { positionals } = parseArgs({ allowPositionals: true, options: {} })
-    return argumentsSchema.parse(positionals)
-  } catch {
-    console.error(USAGE)
-    process.exit(2)
-  }
-})()
+const {
+  positionals: [file],
+} = commandArguments(USAGE, { options: {}, values: z.object({}), positionals: z.tuple([z.string().min(1)]) })
 
 /**
  * npm run export:ready -- FILE: the IDs of every member ready for the
@@ -32,7 +24,7 @@ const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
 const path = resolve(file)
-const output = openPrinterFile(path, ['member_id'])
+const output = openAtomicCsv(path, ['member_id'])
 try {
   for (const memberId of readyMemberIds(db, cryptoFromConfig(config).keyring)) await output.write([memberId])
   const rows = await output.commit()
@@ -42,5 +34,5 @@ try {
   console.error(`Could not write ${path}: ${error instanceof Error ? error.message : 'unknown error'}`)
   process.exitCode = 1
 } finally {
-  db.$client.close()
+  closeDatabase(db)
 }

@@ -1,5 +1,4 @@
 import { dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
@@ -11,8 +10,9 @@ import {
   type PurgeSummary,
   purgePrintedFiles,
 } from '~/notify/printer-folder.server'
-import { openDatabase } from '~db/client'
+import { closeDatabase, openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
+import { commandArguments } from './arguments'
 import { bootstrapCommand } from './bootstrap'
 
 const USAGE = [
@@ -45,25 +45,18 @@ const argumentsSchema = z.discriminatedUnion('purge-printed', [
   }),
 ])
 
-const values = (() => {
-  try {
-    const { values } = parseArgs({
-      options: {
-        postcards: { type: 'string' },
-        handouts: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        limit: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'purge-printed': { type: 'boolean', default: false },
-        'older-than-days': { type: 'string' },
-      },
-    })
-    return argumentsSchema.parse(values)
-  } catch {
-    console.error(USAGE)
-    process.exit(2)
-  }
-})()
+const { values } = commandArguments(USAGE, {
+  options: {
+    postcards: { type: 'string' },
+    handouts: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    limit: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    'purge-printed': { type: 'boolean', default: false },
+    'older-than-days': { type: 'string' },
+  },
+  values: argumentsSchema,
+})
 
 const config = bootstrapCommand()
 /** The portal's own folder for printer files, beside the database. */
@@ -94,7 +87,7 @@ try {
       })
       console.log(values.json ? JSON.stringify(summary) : describe(summary))
     } finally {
-      db.$client.close()
+      closeDatabase(db)
     }
   }
 } catch (error) {

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
-import { cryptoFromConfig } from '~/crypto.server'
-import { createOutboxSender } from '~/mail/outbox-sender.server'
-import { openDatabase } from '~db/client'
+import { configuredOutboxSender } from '~/mail/outbox-sender.server'
+import { closeDatabase, openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { countOutbox } from '~db/outbox'
+import { commandArguments } from './arguments'
 import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run send -- [--once] [--json] [--lease-seconds N]'
@@ -15,21 +14,14 @@ const argumentsSchema = z.object({
   'lease-seconds': z.coerce.number().int().min(1).max(3600).default(120),
 })
 
-const values = (() => {
-  try {
-    const { values } = parseArgs({
-      options: {
-        once: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'lease-seconds': { type: 'string' },
-      },
-    })
-    return argumentsSchema.parse(values)
-  } catch {
-    console.error(USAGE)
-    process.exit(2)
-  }
-})()
+const { values } = commandArguments(USAGE, {
+  options: {
+    once: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    'lease-seconds': { type: 'string' },
+  },
+  values: argumentsSchema,
+})
 
 const config = bootstrapCommand()
 if (!config.SMTP_URL) {
@@ -39,16 +31,11 @@ if (!config.SMTP_URL) {
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
 
-const sender = createOutboxSender({
+const sender = configuredOutboxSender(
   db,
-  keyring: cryptoFromConfig(config).keyring,
-  smtpUrl: config.SMTP_URL,
-  from: config.MAIL_FROM,
-  rate: config.SMTP_RATE,
-  retryMs: config.SMTP_RETRY_MS,
-  leaseMs: values['lease-seconds'] * 1000,
-  log: (line) => console.error(line),
-})
+  { ...config, SMTP_URL: config.SMTP_URL },
+  { leaseMs: values['lease-seconds'] * 1000 },
+)
 
 const stop = () => void sender.stop()
 process.once('SIGTERM', stop)
@@ -60,7 +47,7 @@ await sender.stop()
 
 const tally = sender.tally()
 const outbox = countOutbox(db)
-db.$client.close()
+closeDatabase(db)
 console.log(
   values.json
     ? JSON.stringify({ ...tally, outbox })

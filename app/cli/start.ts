@@ -1,5 +1,5 @@
 import { serve } from '~/server/main'
-import { openDatabase } from '~db/client'
+import { closeDatabase, openDatabase } from '~db/client'
 import { holdsOnlyDemoData } from '~db/data-origin'
 import { migrateDatabase } from '~db/migrate'
 import { bootstrapCommand } from './bootstrap'
@@ -18,6 +18,6 @@ if (!config.isProduction && !holdsOnlyDemoData(db)) {
     'This database holds an imported export, so /dev/outbox is off. To serve real people, run with NODE_ENV=production (README, "Configuration").',
   )
 }
-db.$client.close()
+closeDatabase(db)
 
 await serve(config)

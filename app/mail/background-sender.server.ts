@@ -1,7 +1,6 @@
 import type { Config } from '~/config.server'
-import { cryptoFromConfig } from '~/crypto.server'
 import { closeDatabase, openDatabase } from '~db/client'
-import { createOutboxSender } from './outbox-sender.server'
+import { configuredOutboxSender } from './outbox-sender.server'
 
 /**
  * The web server's own outbox sender: it polls the outbox on its own database
@@ -11,15 +10,7 @@ import { createOutboxSender } from './outbox-sender.server'
 export function startBackgroundSender(config: Config) {
   if (!config.SMTP_URL) return undefined
   const db = openDatabase(config.DATABASE_URL)
-  const sender = createOutboxSender({
-    db,
-    keyring: cryptoFromConfig(config).keyring,
-    smtpUrl: config.SMTP_URL,
-    from: config.MAIL_FROM,
-    rate: config.SMTP_RATE,
-    retryMs: config.SMTP_RETRY_MS,
-    log: (line) => console.error(line),
-  })
+  const sender = configuredOutboxSender(db, { ...config, SMTP_URL: config.SMTP_URL })
   const running = sender.run({ pollMs: 1000 }).catch((error: unknown) => {
     // A sender that dies must not take the site with it; the outbox keeps the mail.
     console.error(`Outbox sender stopped: ${error instanceof Error ? error.message : 'unknown error'}`)

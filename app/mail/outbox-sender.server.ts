@@ -1,4 +1,6 @@
 import nodemailer from 'nodemailer'
+import type { Config } from '~/config.server'
+import { cryptoFromConfig } from '~/crypto.server'
 import type { PortalDatabase } from '~db/client'
 import { type ClaimedMessage, claimDueMessages, markFailed, markForRetry, markSent } from '~db/outbox'
 import type { Keyring } from '~db/seal'
@@ -34,6 +36,27 @@ export type SendTally = { sent: number; retried: number; failed: number }
 const MAX_RETRY_DELAY_MS = 60 * 60 * 1000
 /** About three days of hourly retries after the backoff has grown; then it is a bounce. */
 const MAX_ATTEMPTS = 80
+
+/**
+ * The outbox sender the configuration describes, as both the web server's
+ * background sender and `npm run send` run it; its lines go to stderr.
+ */
+export function configuredOutboxSender(
+  db: PortalDatabase,
+  config: Config & { SMTP_URL: string },
+  { leaseMs }: { leaseMs?: number } = {},
+) {
+  return createOutboxSender({
+    db,
+    keyring: cryptoFromConfig(config).keyring,
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    rate: config.SMTP_RATE,
+    retryMs: config.SMTP_RETRY_MS,
+    leaseMs,
+    log: (line) => console.error(line),
+  })
+}
 
 export function createOutboxSender(options: OutboxSenderOptions) {
   const { db, keyring, now = Date.now, leaseMs = 120_000, maxConnections = 5 } = options

@@ -1,5 +1,6 @@
 import { newLetterCode } from '~/codes/letter-code.server'
 import { newMessageReference } from '~/codes/message-reference.server'
+import { type AtomicCsvFile, openAtomicCsv } from '~/files/atomic-csv.server'
 import type { EmailContent } from '~/mail/email-content.server'
 import type { PortalDatabase } from '~db/client'
 import { countHumansToNotify, findHumansToNotify } from '~db/humans'
@@ -17,9 +18,7 @@ import {
   formatPostalCode,
   HANDOUT_COLUMNS,
   newPrinterFilePath,
-  openPrinterFile,
   POSTCARD_COLUMNS,
-  type PrinterFile,
   recipientName,
 } from './printer-files.server'
 import { narrowPortalFolder, refuseOpenFolder } from './printer-folder.server'
@@ -208,10 +207,10 @@ function printerFiles({ postcardsPath, handoutsPath, outputDirectory, dryRun }: 
     handout: handoutsPath ?? newPrinterFilePath(outputDirectory, 'handouts', now),
   }
   const columns = { postcard: POSTCARD_COLUMNS, handout: HANDOUT_COLUMNS }
-  const open: Partial<Record<'postcard' | 'handout', PrinterFile>> = {}
+  const open: Partial<Record<'postcard' | 'handout', AtomicCsvFile>> = {}
   return {
     write: (kind: 'postcard' | 'handout', row: string[]) => {
-      open[kind] ??= openPrinterFile(paths[kind], columns[kind])
+      open[kind] ??= openAtomicCsv(paths[kind], columns[kind])
       return open[kind].write(row)
     },
     commit: async (kind: 'postcard' | 'handout') => {

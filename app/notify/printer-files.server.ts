@@ -1,26 +1,12 @@
-import { once } from 'node:events'
-import {
-  closeSync,
-  createWriteStream,
-  existsSync,
-  fchmodSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  rmSync,
-} from 'node:fs'
-import { dirname, join } from 'node:path'
-import { stringify } from 'csv-stringify'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { PostalAddress } from './notice-channel.server'
 
 /**
- * Files for the print vendor (postcards) and for employers (handouts): UTF-8
- * with a BOM, which the vendor's Excel needs to read Japanese; written under a
- * temporary name and renamed into place only when complete, so a file that
- * exists is whole. They carry letter codes, names and addresses: only the
- * portal's user may read them (0600, in folders made 0700), and they are
- * deleted once printed (printer-folder.server.ts).
+ * Files for the print vendor (postcards) and for employers (handouts), written
+ * by ~/files/atomic-csv.server: their columns, their names, and how their
+ * rows print. They carry letter codes, names and addresses, and are deleted
+ * once printed (printer-folder.server.ts).
  */
 
 export const POSTCARD_COLUMNS = [
@@ -41,51 +27,6 @@ export const HANDOUT_COLUMNS = [
   'message_reference',
   'portal_address',
 ] as const
-
-export type PrinterFile = {
-  write: (row: string[]) => Promise<void>
-  /** Flushes, syncs and renames the file into place; returns the rows written. */
-  commit: () => Promise<number>
-  /** Removes the unfinished file. */
-  abandon: () => void
-}
-
-export function openPrinterFile(path: string, columns: readonly string[]): PrinterFile {
-  // The umask can only narrow these modes; fchmod below makes the file exactly 0600 whatever it is.
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-  const temporary = `${path}.${process.pid}.partial`
-  // A dead process's leftover under the same name goes; 'wx' then creates a new file or fails,
-  // never writing through a file or link that was already there. The rename keeps the mode.
-  rmSync(temporary, { force: true })
-  const descriptor = openSync(temporary, 'wx', 0o600)
-  fchmodSync(descriptor, 0o600)
-  // Opened here, not by the stream in the background, so abandon() always finds the file to remove.
-  const output = createWriteStream(temporary, { fd: descriptor })
-  output.write('\uFEFF')
-  const csv = stringify({ header: true, columns: [...columns], record_delimiter: 'windows' })
-  csv.pipe(output)
-  let rows = 0
-  return {
-    async write(row) {
-      rows++
-      if (!csv.write(row)) await once(csv, 'drain')
-    },
-    async commit() {
-      csv.end()
-      await once(output, 'finish')
-      const descriptor = openSync(temporary, 'r')
-      fsyncSync(descriptor)
-      closeSync(descriptor)
-      renameSync(temporary, path)
-      return rows
-    },
-    abandon() {
-      csv.destroy()
-      output.destroy()
-      rmSync(temporary, { force: true })
-    },
-  }
-}
 
 export type PrinterFileKind = 'postcards' | 'handouts'
 

@@ -39,7 +39,7 @@ export function narrowPortalFolder(folder: string) {
 /**
  * A file path the operator chose: its folder is theirs, so it is not changed,
  * but the files are not written where other users can enter. A missing folder
- * is fine: openPrinterFile makes it 0700.
+ * is fine: openAtomicCsv makes it 0700.
  */
 export function refuseOpenFolder(path: string) {
   const folder = dirname(path)

@@ -10,7 +10,7 @@ export const cspNonce: RequestHandler = (_req, res, next) => {
 }
 
 const SITE_REFERRER_POLICY = 'strict-origin-when-cross-origin'
-// What pages holding personal data send instead (app/verify/check-request.server.ts and others).
+// What pages holding personal data send instead (app/security/personal-page.server.ts).
 const PERSONAL_REFERRER_POLICY = 'no-referrer'
 
 /**

@@ -11,7 +11,7 @@ import { streamSeed } from './prng'
 import { Rejects } from './rejects'
 import { createWorld, type World } from './world'
 
-/** Writes the five legacy exports into one directory: see cli.ts for the command around it. */
+/** Writes the five legacy exports into one directory: see app/cli/generate.ts for the command around it. */
 
 export interface GenerateOptions {
   outDir: string

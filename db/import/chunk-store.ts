@@ -1,7 +1,8 @@
 import type { PortalDatabase } from '../client'
+import type { PortalCrypto } from '../portal-crypto'
 import { createCardWriter, createSubjectWriter, type WriteCounts } from '../subjects'
 import type { ExportKind } from './export-kinds'
-import type { Crypto, PreparedCard, PreparedSubject } from './prepare'
+import type { PreparedCard, PreparedSubject } from './prepare'
 import type { ChunkRejection, ChunkResult, ChunkRow } from './process-chunk'
 
 /** What became of one chunk: its counts and its problems, positions relative to the chunk, in order. */
@@ -22,7 +23,7 @@ export function createChunkStore({
   bulk,
 }: {
   db: PortalDatabase
-  crypto: Crypto
+  crypto: PortalCrypto
   kind: ExportKind
   bulk: boolean
 }): ChunkStore {

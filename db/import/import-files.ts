@@ -3,12 +3,12 @@ import { basename, join } from 'node:path'
 import { withBulkLoad } from '../bulk-load'
 import type { PortalDatabase } from '../client'
 import { type ImportOrigin, recordImport } from '../data-origin'
+import type { PortalCrypto } from '../portal-crypto'
 import { linkBuyersToMembers } from '../subjects'
 import { type ChunkOutcome, type ChunkStore, createChunkStore } from './chunk-store'
 import { chunkRecords } from './chunker'
 import { type ExportKind, importOrder } from './export-kinds'
 import { peekHeader } from './peek'
-import type { Crypto } from './prepare'
 import { type ChunkJob, processChunk } from './process-chunk'
 import { detectEncoding, type SourceEncoding, UnreadableFileError } from './source'
 import { ChunkWorkerPool } from './worker-pool'
@@ -84,7 +84,7 @@ export async function importFiles({
   origin = 'export',
 }: {
   db: PortalDatabase
-  crypto: Crypto
+  crypto: PortalCrypto
   paths: string[]
   /** Generated demo data (`demo`) or anything else, real customers until proven otherwise. */
   origin?: ImportOrigin
@@ -149,7 +149,7 @@ async function importFile({
   chunkBytes,
 }: {
   db: PortalDatabase
-  crypto: Crypto
+  crypto: PortalCrypto
   file: PlannedFile
   progress?: ImportProgress
   pool: () => Promise<ChunkWorkerPool | undefined>

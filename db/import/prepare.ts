@@ -1,8 +1,9 @@
 import type { BlindIndexer } from '../blind-index'
 import { categoryBits, type ExposureCategory } from '../exposure-categories'
 import { normaliseEmail, normaliseKana } from '../normalise'
+import type { PortalCrypto } from '../portal-crypto'
 import type { Cohort } from '../schema'
-import { type Keyring, sealJson } from '../seal'
+import { sealJson } from '../seal'
 import { cardContext, type SubjectRecord, subjectRecordContext } from '../subject-record'
 import type { AuctionBuyerRow, EmployeeRow, MemberCardRow, MemberRow, WarehouseStaffRow } from './records'
 
@@ -29,9 +30,6 @@ export type PreparedCard = {
   cardSealed: Buffer
 }
 
-/** The keys in use; `secrets` lets worker threads build the same keys. */
-export type Crypto = { keyring: Keyring; index: BlindIndexer; secrets: { dataKey: string; indexKey: string } }
-
 type SubjectInput = {
   cohort: Cohort
   naturalIdKind: Parameters<BlindIndexer>[0]
@@ -41,7 +39,7 @@ type SubjectInput = {
   cohortUntil?: number
 }
 
-function prepareSubject(crypto: Crypto, input: SubjectInput): PreparedSubject {
+function prepareSubject(crypto: PortalCrypto, input: SubjectInput): PreparedSubject {
   const { record } = input
   const naturalIdIndex = crypto.index(input.naturalIdKind, record.naturalId)
   const normalisedEmail = record.email ? normaliseEmail(record.email) : undefined
@@ -82,7 +80,7 @@ function addressOf(row: {
   return row.postal_code ?? row.prefecture ?? row.city ?? row.address_line1 ?? row.address_line2
 }
 
-export function prepareMember(crypto: Crypto, row: MemberRow): PreparedSubject {
+export function prepareMember(crypto: PortalCrypto, row: MemberRow): PreparedSubject {
   return prepareSubject(crypto, {
     cohort: 'member',
     naturalIdKind: 'member-id',
@@ -117,7 +115,7 @@ export function prepareMember(crypto: Crypto, row: MemberRow): PreparedSubject {
   })
 }
 
-export function prepareAuctionBuyer(crypto: Crypto, row: AuctionBuyerRow): PreparedSubject {
+export function prepareAuctionBuyer(crypto: PortalCrypto, row: AuctionBuyerRow): PreparedSubject {
   return prepareSubject(crypto, {
     cohort: 'auction_buyer',
     naturalIdKind: 'buyer-id',
@@ -143,7 +141,7 @@ export function prepareAuctionBuyer(crypto: Crypto, row: AuctionBuyerRow): Prepa
   })
 }
 
-export function prepareEmployee(crypto: Crypto, row: EmployeeRow): PreparedSubject {
+export function prepareEmployee(crypto: PortalCrypto, row: EmployeeRow): PreparedSubject {
   return prepareSubject(crypto, {
     cohort: 'employee',
     naturalIdKind: 'employee-id',
@@ -164,7 +162,7 @@ export function prepareEmployee(crypto: Crypto, row: EmployeeRow): PreparedSubje
   })
 }
 
-export function prepareWarehouseStaff(crypto: Crypto, row: WarehouseStaffRow): PreparedSubject {
+export function prepareWarehouseStaff(crypto: PortalCrypto, row: WarehouseStaffRow): PreparedSubject {
   return prepareSubject(crypto, {
     cohort: 'warehouse_staff',
     naturalIdKind: 'staff-id',
@@ -176,7 +174,7 @@ export function prepareWarehouseStaff(crypto: Crypto, row: WarehouseStaffRow): P
   })
 }
 
-export function prepareCard(crypto: Crypto, row: MemberCardRow): PreparedCard {
+export function prepareCard(crypto: PortalCrypto, row: MemberCardRow): PreparedCard {
   const memberIdIndex = crypto.index('member-id', row.member_id)
   const cardIndex = crypto.index('card', `${row.member_id}|${row.card_last4}|${row.card_expiry}`)
   return {

@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite'
+import type { PortalCrypto } from '../portal-crypto'
 import type { ExportKind } from './export-kinds'
 import {
-  type Crypto,
   type PreparedCard,
   type PreparedSubject,
   prepareAuctionBuyer,
@@ -21,7 +21,7 @@ export type ChunkResult = { records: number; rows: ChunkRow[]; rejections: Chunk
 
 export type ChunkJob = { kind: ExportKind; encoding: SourceEncoding; columns: string[]; bytes: Uint8Array }
 
-const PREPARERS: Record<ExportKind, (crypto: Crypto, row: never) => PreparedSubject | PreparedCard> = {
+const PREPARERS: Record<ExportKind, (crypto: PortalCrypto, row: never) => PreparedSubject | PreparedCard> = {
   members: prepareMember,
   member_cards: prepareCard,
   auction_buyers: prepareAuctionBuyer,
@@ -33,7 +33,7 @@ const PREPARERS: Record<ExportKind, (crypto: Crypto, row: never) => PreparedSubj
  * Parses, validates and prepares one chunk of whole records: everything but the
  * database write, so it can run on any thread.
  */
-export function processChunk(crypto: Crypto, job: ChunkJob): ChunkResult {
+export function processChunk(crypto: PortalCrypto, job: ChunkJob): ChunkResult {
   const schema = ROW_SCHEMAS[job.kind]
   const prepare = PREPARERS[job.kind]
   const text =

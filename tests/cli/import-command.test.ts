@@ -7,7 +7,7 @@ import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/ex
 import { portalCommand } from '../support/portal-command'
 import { testSecrets } from '../support/secrets'
 
-const importCommand = portalCommand('db/import/cli.ts')
+const importCommand = portalCommand('app/cli/import.ts')
 
 function environment(directory: string) {
   return {

@@ -533,7 +533,7 @@ describe('npm run notify and npm run send', () => {
     writeExport(exported)
     importedDirectory = mkdtempSync(join(tmpdir(), 'portal-notify-import-'))
     directories.push(importedDirectory)
-    const imported = await run('db/import/cli.ts', ['--json', exported], importedDirectory)
+    const imported = await run('app/cli/import.ts', ['--json', exported], importedDirectory)
     expect(imported.stderr).toBe('')
     expect(imported.status).toBe(0)
     const report = JSON.parse(imported.stdout) as { files: { file: string; rejected: number }[] }

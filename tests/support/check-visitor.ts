@@ -214,7 +214,7 @@ export async function importExport(
   const directory = mkdtempSync(join(dirname(databasePath), 'export-'))
   for (const [name, rows] of Object.entries(files)) writeCsv(join(directory, name), rows)
   const env = commandEnv(databasePath, secrets)
-  const imported = await runPortalCommand('db/import/cli.ts', {
+  const imported = await runPortalCommand('app/cli/import.ts', {
     cwd: directory,
     env,
     args: ['--json', directory],

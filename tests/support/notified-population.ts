@@ -65,7 +65,7 @@ export async function notifiedPopulation({
   )
   writeCsv(join(directory, 'members.csv'), [MEMBER_COLUMNS, ...rows])
 
-  const imported = await runPortalCommand('db/import/cli.ts', {
+  const imported = await runPortalCommand('app/cli/import.ts', {
     cwd: directory,
     env,
     args: ['--json', directory],

@@ -90,6 +90,9 @@ export async function startSmtpSink({
       ;(session as SMTPServerSession & { closed?: boolean }).closed = true
     },
   })
+  // A sender the test kills mid-message resets its connection: smtp-server reports that as an
+  // 'error' event, which unheard would end the test run as an uncaught exception.
+  server.on('error', () => {})
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.server.address() as AddressInfo
   return {

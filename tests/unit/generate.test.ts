@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync'
 import fc from 'fast-check'
 import iconv from 'iconv-lite'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { parseGenerateArgs } from '~db/generate/args'
+import { parseGenerateArgs } from '~/cli/generate-args'
 import {
   BUYER_COLUMNS,
   CARD_COLUMNS,
@@ -502,7 +502,7 @@ describe('the generate command', () => {
   })
 
   it('exits with 2 and one line on stderr for bad arguments', () => {
-    const { command, args, env } = portalCommand('db/generate/cli.ts')
+    const { command, args, env } = portalCommand('app/cli/generate.ts')
     const result = spawnSync(command, [...args, '--out', tmpdir(), '--members', 'lots'], {
       env: { ...process.env, ...env },
       encoding: 'utf8',

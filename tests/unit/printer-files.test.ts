@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { openAtomicCsv } from '~/files/atomic-csv.server'
 import {
   addressLines,
   formatPostalCode,
   HANDOUT_COLUMNS,
   newPrinterFilePath,
-  openPrinterFile,
   POSTCARD_COLUMNS,
   PRINTER_FILE_NAME,
   recipientName,
@@ -36,10 +36,10 @@ const postcardRows: string[][] = [
   ['0600000', '北海道札幌市\n中央区', 'line\r\nbreak', '', '', 'R-3', ''],
 ]
 
-describe('openPrinterFile', () => {
+describe('openAtomicCsv', () => {
   it('writes UTF-8 with a BOM and CRLF that parses back to the rows written', async () => {
     const path = join(directory, 'postcards.csv')
-    const file = openPrinterFile(path, POSTCARD_COLUMNS)
+    const file = openAtomicCsv(path, POSTCARD_COLUMNS)
     for (const row of postcardRows) await file.write(row)
     expect(await file.commit()).toBe(postcardRows.length)
 
@@ -57,21 +57,21 @@ describe('openPrinterFile', () => {
 
   it('writes the header even with no rows', async () => {
     const path = join(directory, 'handouts.csv')
-    const file = openPrinterFile(path, HANDOUT_COLUMNS)
+    const file = openAtomicCsv(path, HANDOUT_COLUMNS)
     expect(await file.commit()).toBe(0)
     expect(readFileSync(path, 'utf8')).toBe(`\uFEFF${HANDOUT_COLUMNS.join(',')}\r\n`)
   })
 
   it('creates the directory it writes into', async () => {
     const path = join(directory, 'nested', 'deeper', 'handouts.csv')
-    const file = openPrinterFile(path, HANDOUT_COLUMNS)
+    const file = openAtomicCsv(path, HANDOUT_COLUMNS)
     await file.commit()
     expect(existsSync(path)).toBe(true)
   })
 
   it('writes under a temporary name: the file does not exist until committed', async () => {
     const path = join(directory, 'postcards.csv')
-    const file = openPrinterFile(path, POSTCARD_COLUMNS)
+    const file = openAtomicCsv(path, POSTCARD_COLUMNS)
     for (const row of postcardRows) await file.write(row)
     await vi.waitFor(() => expect(readdirSync(directory)).toHaveLength(1))
     expect(existsSync(path)).toBe(false)
@@ -83,7 +83,7 @@ describe('openPrinterFile', () => {
 
   it('abandon() leaves no file in the directory', async () => {
     const path = join(directory, 'postcards.csv')
-    const file = openPrinterFile(path, POSTCARD_COLUMNS)
+    const file = openAtomicCsv(path, POSTCARD_COLUMNS)
     for (const row of postcardRows) await file.write(row)
     // Once the temporary file is on disk.
     await vi.waitFor(() => expect(readdirSync(directory)).toHaveLength(1))
@@ -94,7 +94,7 @@ describe('openPrinterFile', () => {
 
   // The stream must not create its file after abandon() has removed it.
   it('abandon() straight after opening leaves no file in the directory', async () => {
-    const file = openPrinterFile(join(directory, 'postcards.csv'), POSTCARD_COLUMNS)
+    const file = openAtomicCsv(join(directory, 'postcards.csv'), POSTCARD_COLUMNS)
     await file.write(postcardRows[0] as string[])
     file.abandon()
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -107,7 +107,7 @@ describe('who may read a printer file', () => {
 
   it('is the owner alone: 0600 while written and once committed, in folders it makes 0700', async () => {
     const path = join(directory, 'made', 'here', 'postcards.csv')
-    const file = openPrinterFile(path, POSTCARD_COLUMNS)
+    const file = openAtomicCsv(path, POSTCARD_COLUMNS)
     await file.write(postcardRows[0] as string[])
     const folder = join(directory, 'made', 'here')
     await vi.waitFor(() => expect(readdirSync(folder)).toHaveLength(1))
@@ -122,7 +122,7 @@ describe('who may read a printer file', () => {
     const path = join(directory, 'handouts.csv')
     const leftover = `${path}.${process.pid}.partial`
     writeFileSync(leftover, 'left by a run that died', { mode: 0o644 })
-    const file = openPrinterFile(path, HANDOUT_COLUMNS)
+    const file = openAtomicCsv(path, HANDOUT_COLUMNS)
     await file.commit()
     expect(readFileSync(path, 'utf8')).toBe(`\uFEFF${HANDOUT_COLUMNS.join(',')}\r\n`)
     expect(mode(path)).toBe(0o600)

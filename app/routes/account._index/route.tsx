@@ -7,9 +7,9 @@ import { getConfig } from '~/config.server'
 import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { PERSONAL_PAGE_HEADERS, personalFormToken } from '~/security/personal-page.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
-import { checkFormToken, PERSONAL_PAGE_HEADERS } from '~/verify/check-request.server'
 
 export const handle = { i18n: ['account'] }
 
@@ -24,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (step) throw redirect(STEP_PATHS[step])
   const language = await requestLanguage(request)
   const longDate = dateFormat(language, { dateStyle: 'long' })
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   return data(
     {
       meta: await getSubPageMeta(request, 'account', 'hub'),

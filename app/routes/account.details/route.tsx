@@ -24,6 +24,7 @@ import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
+import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import type { LimitCheck } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { assertSafeRequest } from '~/session/csrf.server'
@@ -32,13 +33,12 @@ import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { StepIndicator } from '~/ui/step-indicator'
 import { TextField } from '~/ui/text-field'
-import { checkFormToken, checkPageHeaders, invalid } from '~/verify/check-request.server'
 
 export const handle = { i18n: ['account'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 /** The details page: open once the new password is set, and again whenever the member wants. */
 async function requireDetailsAccess(request: Request) {
@@ -49,7 +49,7 @@ async function requireDetailsAccess(request: Request) {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const account = await requireDetailsAccess(request)
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   const cards = savedCards({ db: db(), crypto: portalCrypto(), account })
   const language = await requestLanguage(request)
   return data(

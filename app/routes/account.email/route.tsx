@@ -14,30 +14,29 @@ import { sixDigitCodeField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
+import { countFailure, readGuardedPost } from '~/security/form-post.server'
+import {
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+  personalFormToken,
+  personalPageHeaders,
+} from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { StepIndicator } from '~/ui/step-indicator'
 import { TextField } from '~/ui/text-field'
-import {
-  checkFormToken,
-  checkPageHeaders,
-  countFailure,
-  invalid,
-  PERSONAL_PAGE_HEADERS,
-  readCheckPost,
-} from '~/verify/check-request.server'
 
 export const handle = { i18n: ['account'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const account = await requireMemberAtStep(request, 'verify_email')
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   return data(
     {
       meta: await getSubPageMeta(request, 'account', 'email'),
@@ -61,7 +60,7 @@ const emailCodeForm = boundedForm(
 )
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const post = await readCheckPost(request, context)
+  const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const account = await requireMemberAtStep(request, 'verify_email')
   const parsed = readForm(post.form, emailCodeForm)

@@ -4,8 +4,8 @@ import { requireMemberForPassword } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
 import { boundedForm, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
+import { PERSONAL_PAGE_HEADERS } from '~/security/personal-page.server'
 import { assertSafeRequest } from '~/session/csrf.server'
-import { PERSONAL_PAGE_HEADERS } from '~/verify/check-request.server'
 
 const strengthForm = boundedForm({ password: passwordField({ tooLong: 'tooLong' }) })
 

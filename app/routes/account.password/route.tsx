@@ -14,6 +14,12 @@ import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
+import {
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+  personalFormToken,
+  personalPageHeaders,
+} from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { assertSafeRequest } from '~/session/csrf.server'
 import { renewAfterPasswordChange } from '~/session/session.server'
@@ -24,22 +30,16 @@ import { PasswordField } from '~/ui/password-field'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { StepIndicator } from '~/ui/step-indicator'
 import { type Strength, StrengthMeter } from '~/ui/strength-meter'
-import {
-  checkFormToken,
-  checkPageHeaders,
-  invalid,
-  PERSONAL_PAGE_HEADERS,
-} from '~/verify/check-request.server'
 
 export const handle = { i18n: ['account'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const account = await requireMemberForPassword(request)
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   return data(
     {
       meta: await getSubPageMeta(request, 'account', 'password'),

@@ -10,6 +10,8 @@ import { isLanguage } from '~/i18n/config'
 import { i18nServer } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
+import { readGuardedPost } from '~/security/form-post.server'
+import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import { limitCodesToAddress } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { saveChallenge } from '~/session/session.server'
@@ -17,24 +19,23 @@ import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import { checkFormToken, checkPageHeaders, invalid, readCheckPost } from '~/verify/check-request.server'
 import { requestEmailCode } from '~/verify/email-code.server'
 
 export const handle = { i18n: ['check'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   return data({ meta: await getSubPageMeta(request, 'check', 'email'), csrf: token }, { headers })
 }
 
 const emailForm = boundedForm({ email: emailField({ required: 'required', invalid: 'invalid' }) })
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const post = await readCheckPost(request, context)
+  const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
   const parsed = readForm(post.form, emailForm)

@@ -8,6 +8,8 @@ import { boundedForm, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
+import { countFailure, readGuardedPost } from '~/security/form-post.server'
+import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { getCustomerSession, startVerifiedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
@@ -15,13 +17,6 @@ import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import {
-  checkFormToken,
-  checkPageHeaders,
-  countFailure,
-  invalid,
-  readCheckPost,
-} from '~/verify/check-request.server'
 import {
   checkEmailCode,
   type EmailChallengeRef,
@@ -33,7 +28,7 @@ export const handle = { i18n: ['check'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 const challengeSchema = z.object({ type: z.literal('email'), target: z.string().regex(/^[0-9a-f]{32}$/) })
 
@@ -46,7 +41,7 @@ async function pendingChallenge(request: Request): Promise<EmailChallengeRef | u
 export async function loader({ request }: LoaderFunctionArgs) {
   const challenge = await pendingChallenge(request)
   if (!challenge) throw redirect('/check/email')
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   // The same for a known and an unknown address: both have a row that counts the same way.
   const state = emailCodeState({ db: db(), crypto: portalCrypto() }, challenge)
   return data({ meta: await getSubPageMeta(request, 'check', 'emailCode'), csrf: token, state }, { headers })
@@ -55,7 +50,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 const codeForm = boundedForm({ code: sixDigitCodeField({ required: 'required', format: 'format' }) })
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const post = await readCheckPost(request, context)
+  const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const challenge = await pendingChallenge(request)
   if (!challenge) return redirect('/check/email', 303)

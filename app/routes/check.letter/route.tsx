@@ -5,29 +5,24 @@ import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { boundedForm, readForm, textField } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { countFailure, readGuardedPost } from '~/security/form-post.server'
+import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { startVerifiedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import {
-  checkFormToken,
-  checkPageHeaders,
-  countFailure,
-  invalid,
-  readCheckPost,
-} from '~/verify/check-request.server'
 import { checkLetterCode } from '~/verify/letter-code-check.server'
 
 export const handle = { i18n: ['check'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   return data({ meta: await getSubPageMeta(request, 'check', 'letter'), csrf: token }, { headers })
 }
 
@@ -43,7 +38,7 @@ const letterForm = boundedForm({
 type Field = 'code' | 'proof'
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const post = await readCheckPost(request, context)
+  const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   // Only the code is echoed: the second factor is personal and typed again.
   const code = String(post.form.get('code') ?? '').slice(0, 64)

@@ -8,11 +8,11 @@ import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
+import { personalFormToken } from '~/security/personal-page.server'
 import { requireVerifiedHuman } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
-import { checkFormToken } from '~/verify/check-request.server'
 
 export const handle = { i18n: ['exposure'] }
 
@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ...record,
     period: record.period ? { from: formatDate(record.period.from), to: formatDate(record.period.to) } : null,
   }))
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   return data(
     { meta: await getPageMeta(request, 'exposure'), view: { ...view, records }, csrf: token },
     { headers },

@@ -7,29 +7,28 @@ import { db } from '~/db.server'
 import { boundedForm, readForm, textField } from '~/forms/bounded-form'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
+import { countFailure, readGuardedPost } from '~/security/form-post.server'
+import {
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+  personalFormToken,
+  personalPageHeaders,
+} from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import {
-  checkFormToken,
-  checkPageHeaders,
-  countFailure,
-  invalid,
-  PERSONAL_PAGE_HEADERS,
-  readCheckPost,
-} from '~/verify/check-request.server'
 import { checkMessage, isAddressLike, officialSenders } from '~/verify/message-check.server'
 
 export const handle = { i18n: ['messageCheck'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   const senders = officialSenders({ mailFrom: getConfig().MAIL_FROM, supportEmail: SUPPORT_EMAIL })
   return data({ meta: await getPageMeta(request, 'messageCheck'), csrf: token, senders }, { headers })
 }
@@ -46,7 +45,7 @@ const messageForm = boundedForm({
 type Field = 'reference' | 'address'
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const post = await readCheckPost(request, context)
+  const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const echo = {
     reference: String(post.form.get('reference') ?? '').slice(0, 64),

@@ -7,6 +7,13 @@ import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { emailField, passwordField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { countFailure, readGuardedPost } from '~/security/form-post.server'
+import {
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+  personalFormToken,
+  personalPageHeaders,
+} from '~/security/personal-page.server'
 import { checkLimit, hitLimit, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { startVerifiedSession } from '~/session/session.server'
@@ -16,23 +23,15 @@ import { pageMeta } from '~/ui/page-meta'
 import { PasswordField } from '~/ui/password-field'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import {
-  checkFormToken,
-  checkPageHeaders,
-  countFailure,
-  invalid,
-  PERSONAL_PAGE_HEADERS,
-  readCheckPost,
-} from '~/verify/check-request.server'
 
 export const handle = { i18n: ['account'] }
 
 export const meta = pageMeta
 
-export const headers = checkPageHeaders
+export const headers = personalPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { token, headers } = await checkFormToken(request)
+  const { token, headers } = await personalFormToken(request)
   return data({ meta: await getSubPageMeta(request, 'account', 'signin'), csrf: token }, { headers })
 }
 
@@ -43,7 +42,7 @@ const signInForm = boundedForm({
 })
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const post = await readCheckPost(request, context)
+  const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
   const parsed = readForm(post.form, signInForm)

@@ -1,7 +1,7 @@
 import { basename } from 'node:path'
 import { Presets, SingleBar } from 'cli-progress'
-import { parseGenerateArgs, USAGE } from './args'
-import { generateExports } from './generate'
+import { generateExports } from '~db/generate/generate'
+import { parseGenerateArgs, USAGE } from './generate-args'
 
 /**
  * npm run generate -- --out DIR [--members N --buyers N --employees N --warehouse N --seed S

@@ -1,26 +1,20 @@
-import { parseArgs } from 'node:util'
-import { bootstrapCommand } from '~/cli/bootstrap'
-import { openDatabase } from '../client'
-import { migrateDatabase } from '../migrate'
-import { createPortalCrypto } from '../portal-crypto'
-import { importFiles } from './import-files'
-import { createProgressBar } from './progress'
-import { UnreadableFileError } from './source'
+import { z } from 'zod'
+import { cryptoFromConfig } from '~/crypto.server'
+import { closeDatabase, openDatabase } from '~db/client'
+import { importFiles } from '~db/import/import-files'
+import { createProgressBar } from '~db/import/progress'
+import { UnreadableFileError } from '~db/import/source'
+import { migrateDatabase } from '~db/migrate'
+import { commandArguments } from './arguments'
+import { bootstrapCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run import -- [--json] <directory or files…>'
 
-const { values, positionals } = (() => {
-  try {
-    return parseArgs({ options: { json: { type: 'boolean', default: false } }, allowPositionals: true })
-  } catch {
-    console.error(USAGE)
-    process.exit(2)
-  }
-})()
-if (positionals.length === 0) {
-  console.error(USAGE)
-  process.exit(2)
-}
+const { values, positionals } = commandArguments(USAGE, {
+  options: { json: { type: 'boolean', default: false } },
+  values: z.object({ json: z.boolean() }),
+  positionals: z.array(z.string()).min(1),
+})
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
@@ -29,7 +23,7 @@ migrateDatabase(db)
 try {
   const result = await importFiles({
     db,
-    crypto: createPortalCrypto({ dataKey: config.PORTAL_DATA_KEY, indexKey: config.PORTAL_INDEX_KEY }),
+    crypto: cryptoFromConfig(config),
     paths: positionals,
     progress: !values.json && process.stderr.isTTY ? createProgressBar() : undefined,
   })
@@ -51,5 +45,5 @@ try {
   console.error(`Import stopped: ${error.message}`)
   process.exitCode = 1
 } finally {
-  db.$client.close()
+  closeDatabase(db)
 }

@@ -1,44 +1,18 @@
-import type { AppLoadContext, HeadersFunction } from '@remix-run/node'
-import { data } from '@remix-run/node'
+import type { AppLoadContext } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { clientIp, ipBlockLimitKey, ipLimitKey } from '~/security/client-ip.server'
 import { checkLimit, hitLimit, type Limit, type LimitCheck, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { assertSafeRequest, csrfToken } from '~/session/csrf.server'
+import { assertSafeRequest } from '~/session/csrf.server'
 
 /**
- * What every identity-check page shares: a CSRF token for its form, the
- * checks before its action does anything (same origin, token, the client's
- * limits), and counting its failures against the client.
+ * The checks before a form post's action does anything (same origin, CSRF
+ * token, the client's limits), and counting its failures against the client:
+ * shared by the identity checks, sign-in and the account pages.
  */
 
-/**
- * Headers of every identity-check page: never cached, never leaked by a
- * referrer, and so (app/server/security-headers.ts) never compressed.
- */
-export const PERSONAL_PAGE_HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }
-
-/**
- * The `headers` export of every identity-check page. A document's headers come
- * from it alone, so a 429's Retry-After is carried over from the action here.
- */
-export const checkPageHeaders: HeadersFunction = ({ actionHeaders }) => {
-  const headers = new Headers(PERSONAL_PAGE_HEADERS)
-  const retryAfter = actionHeaders.get('Retry-After')
-  if (retryAfter) headers.set('Retry-After', retryAfter)
-  return headers
-}
-
-/** For loaders: the form's CSRF token, and the cookie that goes with it. */
-export async function checkFormToken(request: Request) {
-  const { token, setCookie } = await csrfToken(request)
-  const headers = new Headers(PERSONAL_PAGE_HEADERS)
-  if (setCookie) headers.append('Set-Cookie', setCookie)
-  return { token, headers }
-}
-
-export type CheckPost =
+export type GuardedPost =
   | { refused: false; form: FormData; ip: ClientKeys }
   | { refused: true; response: ReturnType<typeof tooManyRequests> }
 
@@ -46,11 +20,11 @@ export type CheckPost =
  * For actions: refuses a cross-site post (403, thrown) and a client over its
  * limits (429), before any lookup; counts the post against the client.
  */
-export async function readCheckPost(
+export async function readGuardedPost(
   request: Request,
   context: Pick<AppLoadContext, 'clientIp'>,
   echo: Record<string, string> = {},
-): Promise<CheckPost> {
+): Promise<GuardedPost> {
   const form = await request.formData()
   await assertSafeRequest(request, form)
   const ip = clientKeys(clientIp(context))
@@ -89,9 +63,4 @@ function firstLimited(
   const block = keys.block === undefined ? undefined : apply(LIMITS[kind].block(), keys.block)
   if (address.limited) return address
   return block ?? address
-}
-
-/** The answer to a form that must be corrected: 422 with what to say and what was typed. */
-export function invalid<T extends object>(payload: T) {
-  return data(payload, { status: 422, headers: PERSONAL_PAGE_HEADERS })
 }

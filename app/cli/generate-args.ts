@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util'
 import { z } from 'zod'
+import { readArguments } from './arguments'
 
-/** The command line of `npm run generate`, parsed with node:util and checked with zod. */
+/** The command line of `npm run generate`, read as every command's is (./arguments.ts). */
 
 export const USAGE =
   'usage: npm run generate -- --out DIR [--members N --buyers N --employees N --warehouse N --seed S --encoding utf8|cp932 --messy --demo]'
@@ -61,8 +61,14 @@ const OPTIONS = {
   encoding: { type: 'string' },
   messy: { type: 'boolean' },
   demo: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  help: { type: 'boolean', short: 'h', default: false },
 } as const
+
+/** --help alone needs nothing else; without it, the arguments must be whole. */
+const argumentsSchema = z.discriminatedUnion('help', [
+  z.looseObject({ help: z.literal(true) }),
+  schema.extend({ help: z.literal(false) }),
+])
 
 /** Counts left out follow the members: a quarter as many buyers, one employee per 2,000, ... */
 function withDefaults(values: z.infer<typeof schema>): GenerateArgs {
@@ -81,14 +87,8 @@ function withDefaults(values: z.infer<typeof schema>): GenerateArgs {
 }
 
 export function parseGenerateArgs(argv: readonly string[]): ParsedArgs {
-  let values: Record<string, unknown>
-  try {
-    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values
-  } catch (error) {
-    return { ok: false, error: (error as Error).message.split('\n')[0] as string }
-  }
-  if (values.help) return { ok: true, help: true }
-  const parsed = schema.safeParse(values)
-  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid arguments' }
-  return { ok: true, args: withDefaults(parsed.data) }
+  const read = readArguments(argv, { options: OPTIONS, values: argumentsSchema })
+  if (!read.ok) return read
+  if (read.values.help) return { ok: true, help: true }
+  return { ok: true, args: withDefaults(read.values) }
 }
