@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { GenerateOptions } from '~db/generate/generate'
 import { readArguments } from './arguments'
 
 /** The command line of `npm run generate`, read as every command's is (./arguments.ts). */
@@ -34,17 +35,8 @@ const schema = z.object({
   demo: z.boolean().default(false),
 })
 
-export interface GenerateArgs {
-  outDir: string
-  members: number
-  buyers: number
-  employees: number
-  warehouse: number
-  seed: string
-  encoding: 'utf8' | 'cp932'
-  messy: boolean
-  demo: boolean
-}
+/** What the command asks of the generator: its options but the progress callback. */
+export type GenerateArgs = Omit<GenerateOptions, 'onProgress'>
 
 export type ParsedArgs =
   | { ok: true; args: GenerateArgs }
