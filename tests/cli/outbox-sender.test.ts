@@ -306,13 +306,16 @@ describe('npm run send', () => {
   it('resends after SIGKILL mid-batch only what the server never accepted, once the lease ran out', async () => {
     const made = await population(100)
     let killedAt: number | undefined
+    let senderExited = false
     let sender: ReturnType<typeof startSend> | undefined
     let held = false
     const smtp = await sink((attempt) => {
-      // The first 29 are accepted; from the 30th on, every answer is held while this sender
-      // lives, so nothing can be accepted in the moment before it dies (a message the server
-      // took but the sender never wrote down is the one window SMTP leaves open; not tested here).
-      if (attempt < 30 || killedAt !== undefined) return { accept: true }
+      // The first 29 are accepted; from the 30th on, every answer is held until this sender has
+      // exited (not merely been signalled: SIGKILL lands a moment later, and a message finished in
+      // that moment would otherwise be accepted), so nothing can be accepted just before it dies
+      // (a message the server took but the sender never wrote down is the one window SMTP leaves
+      // open; not tested here).
+      if (attempt < 30 || senderExited) return { accept: true }
       if (!held) {
         held = true
         // Once the database shows every accepted message as sent, the sender dies.
@@ -331,6 +334,7 @@ describe('npm run send', () => {
 
     sender = startSend(made, smtp, ['--once', '--lease-seconds', '1'])
     const killed = await sender.result
+    senderExited = true
     expect(held).toBe(true)
     expect(killed.signal).toBe('SIGKILL')
     expect(killedAt).toBeDefined()
