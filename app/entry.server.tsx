@@ -1,17 +1,15 @@
-import {
-  type AppLoadContext,
-  createReadableStreamFromReadable,
-  type EntryContext,
-  type HandleDataRequestFunction,
-  type HandleErrorFunction,
+import type {
+  AppLoadContext,
+  EntryContext,
+  HandleDataRequestFunction,
+  HandleErrorFunction,
 } from '@remix-run/node'
 import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
-import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { I18nextProvider } from 'react-i18next'
 import { i18nFor, requestLanguage } from './i18n/i18next.server'
 import { NonceProvider } from './server/nonce'
-import { stripTrailingNulBytes } from './server/strip-nul-bytes'
+import { wholeDocument } from './server/whole-document'
 
 const ABORT_DELAY = 5_000
 
@@ -26,8 +24,7 @@ export default async function handleRequest(
 ) {
   const nonce = loadContext.cspNonce
   const i18n = i18nFor(await requestLanguage(request))
-  // Crawlers and no-JS readers get the whole page at once; browsers get the shell early.
-  const readyEvent = isbot(request.headers.get('user-agent')) ? 'onAllReady' : 'onShellReady'
+  const { sink, document } = wholeDocument()
 
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false
@@ -39,21 +36,13 @@ export default async function handleRequest(
       </NonceProvider>,
       {
         nonce,
-        [readyEvent]() {
+        // Every reader gets the whole page at once: no route defers data (whole-document.ts).
+        onAllReady() {
           shellRendered = true
-          const body = stripTrailingNulBytes()
-          responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-          // Pages may carry personal data: no shared or browser cache keeps them.
-          responseHeaders.set('Cache-Control', 'no-store')
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          )
-          pipe(body)
+          pipe(sink)
         },
         onShellError(error: unknown) {
+          clearTimeout(deadline)
           reject(error)
         },
         onError(error: unknown) {
@@ -62,7 +51,21 @@ export default async function handleRequest(
         },
       },
     )
-    setTimeout(abort, ABORT_DELAY + 1_000)
+    const deadline = setTimeout(abort, ABORT_DELAY + 1_000)
+    document.then(
+      (html) => {
+        clearTimeout(deadline)
+        responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+        // Pages may carry personal data: no shared or browser cache keeps them.
+        responseHeaders.set('Cache-Control', 'no-store')
+        const body = new Uint8Array(html.buffer as ArrayBuffer, html.byteOffset, html.byteLength)
+        resolve(new Response(body, { headers: responseHeaders, status: responseStatusCode }))
+      },
+      (error: unknown) => {
+        clearTimeout(deadline)
+        reject(error)
+      },
+    )
   })
 }
 
