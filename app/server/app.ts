@@ -8,7 +8,7 @@ import { limitRequestBody } from './body-limit'
 import { answerUnhandledErrors } from './error-handler'
 import { refuseUnknownHosts } from './host-check'
 import { getLoadContext } from './load-context'
-import { assetsDirectory, publicDirectory } from './paths'
+import { servePublicFiles } from './public-files'
 import { refuseUnexpectedRequests } from './request-shape'
 import { cspNonce, pageReferrerPolicy, securityHeaders, shouldCompress } from './security-headers'
 
@@ -39,9 +39,9 @@ export function createApp({
   app.use(refuseUnknownHosts({ publicUrl, trustProxy }))
   app.use(compression({ filter: shouldCompress }))
 
-  // Fingerprinted by the build: safe to cache for a year.
-  app.use('/build', express.static(assetsDirectory, { immutable: true, maxAge: '1y', index: false }))
-  app.use(express.static(publicDirectory, { maxAge: '1h', index: false }))
+  const { assets, publicFiles } = servePublicFiles()
+  app.use('/build', assets)
+  app.use(publicFiles)
 
   app.use(refuseUnexpectedRequests())
   app.use(limitRequestBody({ maxBytes: FORM_BODY_LIMIT }))
