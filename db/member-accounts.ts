@@ -1,4 +1,5 @@
 import { type PortalDatabase, prepared } from './client'
+import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
 import { type Keyring, unsealJson } from './seal'
 import { type SubjectRecord, subjectRecordContext } from './subject-record'
@@ -37,7 +38,6 @@ type AccountRow = {
   natural_id_index: Buffer
   record_sealed: Buffer
   password_hash: string | null
-  open_actions: string
   details_sealed: Buffer | null
   pending_email_sealed: Buffer | null
   details_confirmed_at: number | null
@@ -51,7 +51,7 @@ export const pendingEmailContext = (naturalIdIndex: Uint8Array) =>
 export const exposedContext = (naturalIdIndex: Uint8Array) => subjectRecordContext('member', naturalIdIndex)
 
 const ACCOUNT_COLUMNS = `
-  a.subject_id, s.human_id, s.language, s.natural_id_index, s.record_sealed, a.password_hash, a.open_actions,
+  a.subject_id, s.human_id, s.language, s.natural_id_index, s.record_sealed, a.password_hash,
   a.details_sealed, a.pending_email_sealed, a.details_confirmed_at, a.ready_at`
 
 /**
@@ -68,9 +68,10 @@ export function findMemberAccountOfHuman(
     `select ${ACCOUNT_COLUMNS}
      from subjects s join member_accounts a on a.subject_id = s.id
      where s.human_id = ? and s.cohort = 'member'
-     order by a.open_actions = '[]', s.id limit 1`,
+     order by exists (select 1 from member_required_actions r where r.subject_id = a.subject_id) desc, s.id
+     limit 1`,
   ).get(humanId) as AccountRow | undefined
-  return row && openAccount(row, keyring)
+  return row && openAccount(db, row, keyring)
 }
 
 export function findMemberAccount(db: PortalDatabase, keyring: Keyring, subjectId: number) {
@@ -80,10 +81,10 @@ export function findMemberAccount(db: PortalDatabase, keyring: Keyring, subjectI
      from subjects s join member_accounts a on a.subject_id = s.id
      where a.subject_id = ?`,
   ).get(subjectId) as AccountRow | undefined
-  return row && openAccount(row, keyring)
+  return row && openAccount(db, row, keyring)
 }
 
-function openAccount(row: AccountRow, keyring: Keyring): MemberAccount {
+function openAccount(db: PortalDatabase, row: AccountRow, keyring: Keyring): MemberAccount {
   const exposed = unsealJson<SubjectRecord>({
     keyring,
     context: exposedContext(row.natural_id_index),
@@ -109,7 +110,7 @@ function openAccount(row: AccountRow, keyring: Keyring): MemberAccount {
     humanId: row.human_id,
     language: row.language,
     memberId: naturalId,
-    openActions: JSON.parse(row.open_actions) as RequiredAction[],
+    openActions: listOpenActions(db, row.subject_id),
     passwordHash: row.password_hash,
     legacyPasswordHash,
     details,

@@ -1,5 +1,6 @@
 import { type PortalDatabase, prepared } from './client'
 import { exposedContext } from './member-accounts'
+import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
 import { type Keyring, unsealJson } from './seal'
 import type { SubjectRecord } from './subject-record'
@@ -15,12 +16,14 @@ export function findReadiness(
   db: PortalDatabase,
   memberIdIndex: Buffer,
 ): { openActions: RequiredAction[] } | undefined {
-  const row = prepared(
+  const subjectId = prepared(
     db,
-    `select a.open_actions from subjects s join member_accounts a on a.subject_id = s.id
+    `select a.subject_id from subjects s join member_accounts a on a.subject_id = s.id
      where s.cohort = 'member' and s.natural_id_index = ?`,
-  ).get(memberIdIndex) as { open_actions: string } | undefined
-  return row && { openActions: JSON.parse(row.open_actions) as RequiredAction[] }
+  )
+    .pluck()
+    .get(memberIdIndex) as number | undefined
+  return subjectId === undefined ? undefined : { openActions: listOpenActions(db, subjectId) }
 }
 
 /** Every ready member's ID, in the order they became ready, one at a time (the list may be long). */
@@ -28,7 +31,8 @@ export function* readyMemberIds(db: PortalDatabase, keyring: Keyring): Generator
   const rows = db.$client
     .prepare(
       `select s.natural_id_index, s.record_sealed from member_accounts a join subjects s on s.id = a.subject_id
-       where a.open_actions = '[]' order by a.ready_at, a.subject_id`,
+       where not exists (select 1 from member_required_actions r where r.subject_id = a.subject_id)
+       order by a.ready_at, a.subject_id`,
     )
     .iterate() as IterableIterator<{ natural_id_index: Buffer; record_sealed: Buffer }>
   for (const row of rows) {

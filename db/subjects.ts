@@ -1,6 +1,7 @@
 import { type PortalDatabase, prepared } from './client'
 import { categoryBit } from './exposure-categories'
 import type { PreparedCard, PreparedSubject } from './import/prepare'
+import { createInitialActionsWriter } from './member-required-actions'
 import type { Cohort } from './schema'
 import { type Keyring, sealJson, unseal, unsealJson } from './seal'
 import { type SubjectRecord, subjectRecordContext } from './subject-record'
@@ -64,10 +65,11 @@ export function createSubjectWriter(
       exposed_categories, record_sealed, cohort_from, cohort_until)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ${bulk ? '' : 'on conflict (cohort, natural_id_index) do nothing'}`)
-  // One statement per batch gives the batch's new members their accounts.
+  // One statement per batch gives the batch's new members their accounts, one more their actions.
   const insertAccounts = sqlite.prepare(`
     insert into member_accounts (subject_id)
     select id from subjects where id >= ? and cohort = 'member'`)
+  const openInitialActions = createInitialActionsWriter(db)
   const existing = sqlite.prepare(`
     select ${SUBJECT_VERSION_COLUMNS}, a.password_hash is not null as newPasswordSet
     from subjects s left join member_accounts a on a.subject_id = s.id
@@ -112,7 +114,10 @@ export function createSubjectWriter(
       update.run({ ...incoming, id: found.id })
       counts.updated++
     }
-    if (id > firstId) insertAccounts.run(firstId)
+    if (id > firstId) {
+      insertAccounts.run(firstId)
+      openInitialActions(firstId)
+    }
     return counts
   })
 
