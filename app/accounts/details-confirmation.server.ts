@@ -9,7 +9,8 @@ import type { RequiredAction } from '~db/schema'
 import { findCurrentCards, removeStoredCards } from '~db/stored-cards'
 import { limitEmailChangeCode } from './account-limits.server'
 import { sendEmailChangeCode } from './email-change.server'
-import { changedFields, type RegistrationDetails } from './registration-details'
+import { changedFields } from './registration-changes'
+import type { RegistrationDetails } from './registration-form'
 
 /**
  * "Confirm" on the details page: the details stored (sealed), the names of
