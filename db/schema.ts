@@ -105,7 +105,10 @@ export const memberAccounts = sqliteTable(
 /**
  * The required actions a member still has open, one row each; none left means
  * ready. Every query asks by member (the account's actions, whether any is
- * open), which the primary key's leading `subject_id` serves.
+ * open), which the primary key's leading `subject_id` serves. The migration
+ * makes it a WITHOUT ROWID table, which drizzle cannot say: the key is the
+ * table, one B-tree rather than two, and a million-member import writes two
+ * million rows here (a table rebuild must keep the clause).
  */
 export const memberRequiredActions = sqliteTable(
   'member_required_actions',

@@ -69,8 +69,10 @@ function snapshot() {
         Buffer.isBuffer(value) ? value.toString('hex') : value,
       ]),
     )
-  const all = (table: string) =>
-    (db.$client.prepare(`select * from ${table} order by rowid`).all() as Record<string, unknown>[]).map(hex)
+  const all = (table: string, order = 'rowid') =>
+    (db.$client.prepare(`select * from ${table} order by ${order}`).all() as Record<string, unknown>[]).map(
+      hex,
+    )
   return {
     counts: {
       subjects: count('subjects'),
@@ -80,7 +82,8 @@ function snapshot() {
     },
     subjects: all('subjects'),
     memberAccounts: all('member_accounts'),
-    memberRequiredActions: all('member_required_actions'),
+    // A WITHOUT ROWID table: its key is its order.
+    memberRequiredActions: all('member_required_actions', 'subject_id, action'),
     storedCards: all('stored_cards'),
   }
 }

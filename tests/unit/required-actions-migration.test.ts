@@ -82,6 +82,13 @@ describe('migrating open_actions to member_required_actions', () => {
       ['reset_password', 'reconfirm_details'],
     ])
     expect(db.$client.prepare('select count(*) from member_required_actions').pluck().get()).toBe(8)
+    // One B-tree, the key itself: two rows a member in a million-member import.
+    expect(
+      db.$client
+        .prepare('select wr from pragma_table_list where name = ?')
+        .pluck()
+        .get('member_required_actions'),
+    ).toBe(1)
     const columns = db.$client.prepare('select name from pragma_table_info(?)').pluck().all('member_accounts')
     expect(columns).toContain('ready_at')
     expect(columns).not.toContain('open_actions')
