@@ -1,7 +1,12 @@
 import { availableParallelism } from 'node:os'
 import type { PortalDatabase } from './client'
+import {
+  SUBJECT_VERSION_COLUMNS,
+  type SubjectVersion,
+  sameSubject,
+  type WriteCounts,
+} from './import/subject-versions'
 import type { Keyring } from './seal'
-import { SUBJECT_VERSION_COLUMNS, type SubjectVersion, sameSubject, type WriteCounts } from './subjects'
 
 /**
  * A first import into an empty subjects table is a bulk load: its rows go in

@@ -2,18 +2,15 @@ import { maskCard } from '~/exposure/mask'
 import type { Language } from '~/i18n/config'
 import type { LimitCheck } from '~/security/rate-limit.server'
 import { type PortalDatabase, withTransaction } from '~db/client'
-import {
-  findMemberAccount,
-  type MemberAccount,
-  type MemberDetails,
-  saveConfirmedDetails,
-} from '~db/member-accounts'
+import { saveConfirmedDetails } from '~db/member-account-updates'
+import { findMemberAccount, type MemberAccount, type MemberDetails } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { RequiredAction } from '~db/schema'
 import { findCurrentCards, removeStoredCards } from '~db/stored-cards'
 import { limitEmailChangeCode } from './account-limits.server'
 import { sendEmailChangeCode } from './email-change.server'
-import { changedFields, type RegistrationDetails } from './registration-details'
+import { changedFields } from './registration-changes'
+import type { RegistrationDetails } from './registration-form'
 
 /**
  * "Confirm" on the details page: the details stored (sealed), the names of

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { PortalDatabase } from '~db/client'
-import { findReadiness } from '~db/member-accounts'
+import { findReadiness } from '~db/member-readiness'
 import { normaliseIdentifier } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { RequiredAction } from '~db/schema'

@@ -1,10 +1,11 @@
-import type { RequiredAction } from '~db/schema'
+import { REQUIRED_ACTIONS, type RequiredAction } from '~db/schema'
 
 /**
- * The steps a member takes before the shop reopens, in the order they are led
- * through them (Keycloak calls them required actions).
+ * The steps a member takes before the shop reopens (Keycloak calls them
+ * required actions), in the order they are led through them: the order of the
+ * vocabulary, which the stored open actions come back in too.
  */
-export const STEP_ORDER: readonly RequiredAction[] = ['reset_password', 'reconfirm_details', 'verify_email']
+const STEP_ORDER: readonly RequiredAction[] = REQUIRED_ACTIONS
 
 export const STEP_PATHS: Record<RequiredAction, string> = {
   reset_password: '/account/password',

@@ -1,5 +1,6 @@
 import type { PortalDatabase } from '~db/client'
-import { findMemberByEmail, replacePasswordHash } from '~db/member-accounts'
+import { replacePasswordHash } from '~db/member-account-updates'
+import { findMemberByEmail } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { hashPassword, needsRehash, spendVerifyTime, verifyPassword } from './password-hash.server'
 import { normalisePassword } from './password-policy.server'

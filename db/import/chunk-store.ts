@@ -1,9 +1,11 @@
 import type { PortalDatabase } from '../client'
 import type { PortalCrypto } from '../portal-crypto'
-import { createCardWriter, createSubjectWriter, type WriteCounts } from '../subjects'
+import { createCardWriter } from './card-writer'
 import type { ExportKind } from './export-kinds'
 import type { PreparedCard, PreparedSubject } from './prepare'
 import type { ChunkRejection, ChunkResult, ChunkRow } from './process-chunk'
+import type { WriteCounts } from './subject-versions'
+import { createSubjectWriter } from './subject-writer'
 
 /** What became of one chunk: its counts and its problems, positions relative to the chunk, in order. */
 export type ChunkOutcome = { records: number; counts: WriteCounts; problems: ChunkRejection[] }

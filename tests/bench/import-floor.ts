@@ -6,10 +6,10 @@ import { createInterface } from 'node:readline'
 import { withBulkLoad } from '~db/bulk-load'
 import { openDatabase } from '~db/client'
 import type { PreparedSubject } from '~db/import/prepare'
+import { createSubjectWriter } from '~db/import/subject-writer'
 import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { sealJson } from '~db/seal'
-import { createSubjectWriter } from '~db/subjects'
 
 /**
  * The least an import of this machine's members can cost: only the work the

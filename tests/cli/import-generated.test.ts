@@ -69,16 +69,21 @@ function snapshot() {
         Buffer.isBuffer(value) ? value.toString('hex') : value,
       ]),
     )
-  const all = (table: string) =>
-    (db.$client.prepare(`select * from ${table} order by rowid`).all() as Record<string, unknown>[]).map(hex)
+  const all = (table: string, order = 'rowid') =>
+    (db.$client.prepare(`select * from ${table} order by ${order}`).all() as Record<string, unknown>[]).map(
+      hex,
+    )
   return {
     counts: {
       subjects: count('subjects'),
       member_accounts: count('member_accounts'),
+      member_required_actions: count('member_required_actions'),
       stored_cards: count('stored_cards'),
     },
     subjects: all('subjects'),
     memberAccounts: all('member_accounts'),
+    // A WITHOUT ROWID table: its key is its order.
+    memberRequiredActions: all('member_required_actions', 'subject_id, action'),
     storedCards: all('stored_cards'),
   }
 }
@@ -160,6 +165,8 @@ describe('a generated messy export, imported into a fresh database', () => {
       subjects:
         first.members.inserted + first.buyers.inserted + first.employees.inserted + first.staff.inserted,
       member_accounts: first.members.inserted,
+      // Every new member starts with a new password and their details to confirm.
+      member_required_actions: 2 * first.members.inserted,
       stored_cards: first.cards.inserted,
     })
   })
@@ -218,6 +225,7 @@ describe('the same export imported again', () => {
     expect(afterSecond.counts).toEqual(afterFirst.counts)
     expect(afterSecond.subjects).toEqual(afterFirst.subjects)
     expect(afterSecond.memberAccounts).toEqual(afterFirst.memberAccounts)
+    expect(afterSecond.memberRequiredActions).toEqual(afterFirst.memberRequiredActions)
     expect(afterSecond.storedCards).toEqual(afterFirst.storedCards)
   })
 })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase, type PortalDatabase } from '~db/client'
 import { type FileReport, importFiles } from '~db/import/import-files'
+import { listOpenActions } from '~db/member-required-actions'
 import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import type { Cohort } from '~db/schema'
@@ -50,7 +51,9 @@ function contents(db: PortalDatabase) {
         sealed: record_sealed as Buffer,
       }),
     })),
-    accounts: db.$client.prepare('select subject_id, open_actions from member_accounts order by 1').all(),
+    accounts: (
+      db.$client.prepare('select subject_id from member_accounts order by 1').pluck().all() as number[]
+    ).map((subjectId) => ({ subjectId, openActions: listOpenActions(db, subjectId) })),
     cards: db.$client.prepare('select subject_id, hex(card_index) from stored_cards order by 1, 2').all(),
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { registrationDetailsForm } from '~/accounts/registration-details'
+import { registrationDetailsForm } from '~/accounts/registration-form'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
 import { emailField, passwordField, sixDigitCodeField } from '~/forms/fields'
 

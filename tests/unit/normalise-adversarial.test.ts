@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { prefectureOf } from '~/accounts/prefectures'
-import { toFullWidthKatakana } from '~/accounts/registration-details'
+import { toFullWidthKatakana } from '~/accounts/registration-form'
 import { canonicalSymbols } from '~/codes/crockford'
 import { readLetterCode } from '~/codes/letter-code.server'
 import { readMessageReference } from '~/codes/message-reference.server'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { prefecturesOfPostalCode } from '~/accounts/postal-codes.server'
-import { registrationDetailsSchema } from '~/accounts/registration-details'
+import { registrationDetailsSchema } from '~/accounts/registration-form'
 
 describe('prefectures of a postal code, from Japan Post’s list', () => {
   it.each([

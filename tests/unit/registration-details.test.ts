@@ -1,21 +1,25 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { japanToday } from '~/accounts/calendar'
 import {
-  changedFields,
-  DETAILS_ERRORS,
-  detailsFromRecord,
-  fieldErrorsOf,
-  GENDER_CHOICES,
-  japanToday,
   PREFECTURES,
   postalCodeMatchesPrefecture,
   prefectureOf,
   prefecturesForPostalCode,
+} from '~/accounts/prefectures'
+import { changedFields } from '~/accounts/registration-changes'
+import {
+  GENDER_CHOICES,
   type RegistrationDetailsForm,
   type RegistrationField,
+} from '~/accounts/registration-fields'
+import {
+  DETAILS_ERRORS,
+  fieldErrorsOf,
   registrationDetailsSchema,
   toFullWidthKatakana,
-} from '~/accounts/registration-details'
+} from '~/accounts/registration-form'
+import { detailsFromRecord } from '~/accounts/registration-prefill'
 import { GENDER_CODES } from '~db/normalise'
 import type { SubjectRecord } from '~db/subject-record'
 

@@ -6,15 +6,10 @@ import { limitAccountPost } from '~/accounts/account-limits.server'
 import { confirmDetails, savedCards } from '~/accounts/details-confirmation.server'
 import { requireMember } from '~/accounts/member-guard.server'
 import { prefecturesOfPostalCode } from '~/accounts/postal-codes.server'
-import {
-  detailsFromRecord,
-  fieldErrorsOf,
-  GENDER_CHOICES,
-  PREFECTURES,
-  REGISTRATION_FIELDS,
-  type RegistrationField,
-  registrationDetailsForm,
-} from '~/accounts/registration-details'
+import { PREFECTURES } from '~/accounts/prefectures'
+import { GENDER_CHOICES, REGISTRATION_FIELDS, type RegistrationField } from '~/accounts/registration-fields'
+import { fieldErrorsOf, registrationDetailsForm } from '~/accounts/registration-form'
+import { detailsFromRecord } from '~/accounts/registration-prefill'
 import { firstOpenStep, nextStepPath, STEP_PATHS, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'

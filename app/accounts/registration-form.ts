@@ -8,34 +8,21 @@ import {
   GENDER_CODES,
   type GenderCode,
   normaliseEmail,
-  normaliseGender,
-  normaliseKana,
   normalisePhone,
   normalisePostalCode,
   normaliseText,
   parseLegacyDateTime,
 } from '~db/normalise'
-import type { SubjectRecord } from '~db/subject-record'
-import { isPrefectureName, type PrefectureName, prefectureOf, prefecturesForPostalCode } from './prefectures'
+import { ageOn, japanToday } from './calendar'
+import { isPrefectureName, type PrefectureName, prefecturesForPostalCode } from './prefectures'
+import { REGISTRATION_FIELDS, type RegistrationField } from './registration-fields'
 
 /**
- * The registration details a member confirms after the breach: what the form
- * accepts, how a stored record fills it, and which fields a confirmation
- * changed. Shared by the server and the browser, so no Node imports. Every
- * error is an i18n key the caller translates.
+ * The registration details form a member confirms after the breach: what it
+ * accepts, each field bounded and then read into its stored form. Shared by
+ * the server and the browser, so no Node imports. Every error is an i18n key
+ * the caller translates.
  */
-
-export {
-  isPrefectureName,
-  PREFECTURE_NAMES,
-  PREFECTURES,
-  type Prefecture,
-  type PrefectureCode,
-  type PrefectureName,
-  postalCodeMatchesPrefecture,
-  prefectureOf,
-  prefecturesForPostalCode,
-} from './prefectures'
 
 export const DETAILS_ERRORS = {
   required: 'details.errors.required',
@@ -54,36 +41,6 @@ export const DETAILS_ERRORS = {
 export type DetailsErrorKey = (typeof DETAILS_ERRORS)[keyof typeof DETAILS_ERRORS]
 
 const E = DETAILS_ERRORS
-
-/** The form's fields, in the order the form shows them. */
-export const REGISTRATION_FIELDS = [
-  'familyName',
-  'givenName',
-  'familyNameKana',
-  'givenNameKana',
-  'birthDate',
-  'gender',
-  'email',
-  'phone',
-  'postalCode',
-  'prefecture',
-  'city',
-  'addressLine1',
-  'addressLine2',
-] as const
-
-export type RegistrationField = (typeof REGISTRATION_FIELDS)[number]
-
-/** The form's values as the inputs hold them. */
-export type RegistrationDetailsForm = Record<RegistrationField, string>
-
-/** ISO/IEC 5218 codes in the order the form offers them, "prefer not to say" last. */
-export const GENDER_CHOICES = [
-  { code: 1, value: '1', labelKey: 'details.gender.male' },
-  { code: 2, value: '2', labelKey: 'details.gender.female' },
-  { code: 9, value: '9', labelKey: 'details.gender.notApplicable' },
-  { code: 0, value: '0', labelKey: 'details.gender.notKnown' },
-] as const satisfies readonly { code: GenderCode; value: `${GenderCode}`; labelKey: string }[]
 
 export const NAME_MAX = 50
 export const ADDRESS_MAX = 100
@@ -110,18 +67,6 @@ export function toFullWidthKatakana(value: string): string | undefined {
     .replace(/\s+/g, ' ')
     .replace(HIRAGANA, (char) => String.fromCharCode(char.charCodeAt(0) + 0x60))
   return KATAKANA_WORDS.test(kana) && KATAKANA_LETTER.test(kana) ? kana : undefined
-}
-
-/** Today's date in Japan, which decides how old a member is. */
-export function japanToday(now: Date = new Date()): CalendarDate {
-  const japan = new Date(now.getTime() + 9 * 3_600_000)
-  return { year: japan.getUTCFullYear(), month: japan.getUTCMonth() + 1, day: japan.getUTCDate() }
-}
-
-/** Whole years from a birth date to a day; negative when born after it. */
-export function ageOn(birth: CalendarDate, today: CalendarDate): number {
-  const beforeBirthday = today.month < birth.month || (today.month === birth.month && today.day < birth.day)
-  return today.year - birth.year - (beforeBirthday ? 1 : 0)
 }
 
 // Characters as people count them: 𠮷 is one, not two UTF-16 units.
@@ -319,72 +264,4 @@ export function fieldErrorsOf(error: z.ZodError): Partial<Record<RegistrationFie
     errors[field] ??= issue.message as DetailsErrorKey
   }
   return errors
-}
-
-function isoDateOf(value: string | undefined) {
-  const parsed = value === undefined ? undefined : parseLegacyDateTime(value)
-  return parsed ? formatIsoDate(parsed.date) : undefined
-}
-
-/** A stored record as the form's first values: `100-0001`, `1985-04-01`, the prefecture's name. */
-export function detailsFromRecord(record: SubjectRecord): RegistrationDetailsForm {
-  const postalCode = record.postalCode === undefined ? undefined : normalisePostalCode(record.postalCode)
-  return {
-    familyName: record.familyName ?? '',
-    givenName: record.givenName ?? '',
-    familyNameKana: record.familyNameKana ?? '',
-    givenNameKana: record.givenNameKana ?? '',
-    birthDate: isoDateOf(record.birthDate) ?? '',
-    gender: record.gender === undefined ? '' : String(record.gender),
-    email: record.email ?? '',
-    phone: record.phone ?? '',
-    postalCode: postalCode ? `${postalCode.slice(0, 3)}-${postalCode.slice(3)}` : (record.postalCode ?? ''),
-    prefecture: record.prefecture === undefined ? '' : (prefectureOf(record.prefecture)?.name ?? ''),
-    city: record.city ?? '',
-    addressLine1: record.addressLine1 ?? '',
-    addressLine2: record.addressLine2 ?? '',
-  }
-}
-
-type Comparable = string | number | undefined
-
-const text = (value: Comparable) =>
-  value === undefined ? undefined : normaliseText(fold(String(value))) || undefined
-const kana = (value: Comparable) => {
-  const folded = text(value)
-  return folded === undefined ? undefined : (normaliseKana(folded) ?? folded)
-}
-
-/** Each field's value as two values are compared: a difference in form alone is no change. */
-const COMPARABLE: Record<RegistrationField, (value: Comparable) => Comparable> = {
-  familyName: text,
-  givenName: text,
-  familyNameKana: kana,
-  givenNameKana: kana,
-  birthDate: (value) => (value === undefined ? undefined : (isoDateOf(String(value)) ?? text(value))),
-  // ISO/IEC 5218 0 is "not known": an empty record says no more.
-  gender: (value) => normaliseGender(String(value ?? '')) ?? text(value),
-  email: (value) => (value === undefined ? undefined : (normaliseEmail(String(value)) ?? text(value))),
-  phone: (value) => (value === undefined ? undefined : (normalisePhone(String(value)) ?? text(value))),
-  postalCode: (value) =>
-    value === undefined ? undefined : (normalisePostalCode(String(value)) ?? text(value)),
-  prefecture: (value) =>
-    value === undefined ? undefined : (prefectureOf(String(value))?.name ?? text(value)),
-  city: text,
-  addressLine1: text,
-  addressLine2: text,
-}
-
-/** The names, never the values, of the fields a confirmation changed, in the form's order. */
-export function changedFields({
-  before,
-  after,
-}: {
-  before: SubjectRecord
-  after: RegistrationDetails
-}): RegistrationField[] {
-  return REGISTRATION_FIELDS.filter((name) => {
-    const compare = COMPARABLE[name]
-    return compare(before[name]) !== compare(after[name])
-  })
 }

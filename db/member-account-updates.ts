@@ -1,0 +1,165 @@
+import { type PortalDatabase, prepared } from './client'
+import {
+  detailsContext,
+  exposedContext,
+  findMemberAccount,
+  type MemberDetails,
+  pendingEmailContext,
+} from './member-accounts'
+import { closeAction, openAction } from './member-required-actions'
+import { type Keyring, sealJson, unsealJson } from './seal'
+import type { SubjectRecord } from './subject-record'
+
+/**
+ * What a member changes on their account: the password that replaces the
+ * exposed one, the details they confirm, a new e-mail address until its code
+ * is entered. Each change closes (or opens) its required action in the same
+ * transaction.
+ */
+
+/**
+ * The new password is in: its hash stored, the exposed hash erased from the
+ * sealed record (nothing can compare against it any more), the step closed.
+ */
+export function saveNewPassword(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { subjectId, passwordHash, now }: { subjectId: number; passwordHash: string; now: number },
+) {
+  db.$client
+    .transaction(() => {
+      const row = prepared(db, 'select natural_id_index, record_sealed from subjects where id = ?').get(
+        subjectId,
+      ) as { natural_id_index: Buffer; record_sealed: Buffer } | undefined
+      if (!row) throw new Error('no such member')
+      const context = exposedContext(row.natural_id_index)
+      const { legacyPasswordHash: _erased, ...record } = unsealJson<SubjectRecord>({
+        keyring,
+        context,
+        sealed: row.record_sealed,
+      })
+      prepared(db, 'update subjects set record_sealed = ?, updated_at = ? where id = ?').run(
+        sealJson({ keyring, context, value: record }),
+        now,
+        subjectId,
+      )
+      prepared(
+        db,
+        'update member_accounts set password_hash = ?, password_changed_at = ?, updated_at = ? where subject_id = ?',
+      ).run(passwordHash, now, now, subjectId)
+      closeAction(db, { subjectId, action: 'reset_password', now })
+    })
+    .immediate()
+}
+
+/** A stronger hash of the same password (parameters raised since it was made). */
+export function replacePasswordHash(
+  db: PortalDatabase,
+  { subjectId, passwordHash }: { subjectId: number; passwordHash: string },
+) {
+  prepared(db, 'update member_accounts set password_hash = ? where subject_id = ?').run(
+    passwordHash,
+    subjectId,
+  )
+}
+
+/**
+ * The member confirmed their details: stored sealed, the change history
+ * written (field names only), the step closed. A new e-mail address waits,
+ * sealed, until its code is entered; until then `verify_email` stays open.
+ */
+export function saveConfirmedDetails(
+  db: PortalDatabase,
+  keyring: Keyring,
+  {
+    subjectId,
+    details,
+    changedFields,
+    pendingEmail,
+    now,
+  }: {
+    subjectId: number
+    details: MemberDetails
+    changedFields: string[]
+    pendingEmail?: string
+    now: number
+  },
+) {
+  db.$client
+    .transaction(() => {
+      const naturalIdIndex = naturalIdIndexOf(db, subjectId)
+      prepared(
+        db,
+        `update member_accounts set details_sealed = ?, pending_email_sealed = ?, details_confirmed_at = ?, updated_at = ?
+         where subject_id = ?`,
+      ).run(
+        sealJson({ keyring, context: detailsContext(naturalIdIndex), value: details }),
+        pendingEmail === undefined
+          ? null
+          : sealJson({ keyring, context: pendingEmailContext(naturalIdIndex), value: pendingEmail }),
+        now,
+        now,
+        subjectId,
+      )
+      prepared(
+        db,
+        'insert into detail_confirmations (subject_id, changed_fields, confirmed_at) values (?, ?, ?)',
+      ).run(subjectId, JSON.stringify(changedFields), now)
+      if (pendingEmail === undefined) closeAction(db, { subjectId, action: 'verify_email', now })
+      else openAction(db, { subjectId, action: 'verify_email', now })
+      closeAction(db, { subjectId, action: 'reconfirm_details', now })
+    })
+    .immediate()
+}
+
+/** The new address proved itself: it replaces the old one, and sign-in finds the member by it. */
+export function confirmPendingEmail(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { subjectId, emailIndex, now }: { subjectId: number; emailIndex: Buffer; now: number },
+) {
+  db.$client
+    .transaction(() => {
+      const account = findMemberAccount(db, keyring, subjectId)
+      if (!account?.pendingEmail) throw new Error('no address waiting')
+      const naturalIdIndex = naturalIdIndexOf(db, subjectId)
+      const details = { ...account.details, email: account.pendingEmail }
+      prepared(
+        db,
+        `update member_accounts set details_sealed = ?, email_index = ?, pending_email_sealed = null, updated_at = ?
+         where subject_id = ?`,
+      ).run(
+        sealJson({ keyring, context: detailsContext(naturalIdIndex), value: details }),
+        emailIndex,
+        now,
+        subjectId,
+      )
+      prepared(
+        db,
+        'insert into detail_confirmations (subject_id, changed_fields, confirmed_at) values (?, ?, ?)',
+      ).run(subjectId, JSON.stringify(['email']), now)
+      closeAction(db, { subjectId, action: 'verify_email', now })
+    })
+    .immediate()
+}
+
+function naturalIdIndexOf(db: PortalDatabase, subjectId: number): Buffer {
+  const index = prepared(db, 'select natural_id_index from subjects where id = ?').pluck().get(subjectId) as
+    | Buffer
+    | undefined
+  if (!index) throw new Error('no such member')
+  return index
+}
+
+/** The member keeps their old address after all: the new one is forgotten and its step closed. */
+export function dropPendingEmail(db: PortalDatabase, { subjectId, now }: { subjectId: number; now: number }) {
+  db.$client
+    .transaction(() => {
+      prepared(
+        db,
+        'update member_accounts set pending_email_sealed = null, updated_at = ? where subject_id = ?',
+      ).run(now, subjectId)
+      closeAction(db, { subjectId, action: 'verify_email', now })
+    })
+    .immediate()
+}

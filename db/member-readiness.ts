@@ -1,0 +1,45 @@
+import { type PortalDatabase, prepared } from './client'
+import { exposedContext } from './member-accounts'
+import { listOpenActions } from './member-required-actions'
+import type { RequiredAction } from './schema'
+import { type Keyring, unsealJson } from './seal'
+import type { SubjectRecord } from './subject-record'
+
+/**
+ * What others may learn of members' progress: the shop's readiness check for
+ * one member, and the export of every member who is ready. Nothing personal
+ * but the member ID the shop already holds.
+ */
+
+/** What the shop may know about a member: the steps still open. Nothing personal. */
+export function findReadiness(
+  db: PortalDatabase,
+  memberIdIndex: Buffer,
+): { openActions: RequiredAction[] } | undefined {
+  const subjectId = prepared(
+    db,
+    `select a.subject_id from subjects s join member_accounts a on a.subject_id = s.id
+     where s.cohort = 'member' and s.natural_id_index = ?`,
+  )
+    .pluck()
+    .get(memberIdIndex) as number | undefined
+  return subjectId === undefined ? undefined : { openActions: listOpenActions(db, subjectId) }
+}
+
+/** Every ready member's ID, in the order they became ready, one at a time (the list may be long). */
+export function* readyMemberIds(db: PortalDatabase, keyring: Keyring): Generator<string> {
+  const rows = db.$client
+    .prepare(
+      `select s.natural_id_index, s.record_sealed from member_accounts a join subjects s on s.id = a.subject_id
+       where not exists (select 1 from member_required_actions r where r.subject_id = a.subject_id)
+       order by a.ready_at, a.subject_id`,
+    )
+    .iterate() as IterableIterator<{ natural_id_index: Buffer; record_sealed: Buffer }>
+  for (const row of rows) {
+    yield unsealJson<SubjectRecord>({
+      keyring,
+      context: exposedContext(row.natural_id_index),
+      sealed: row.record_sealed,
+    }).naturalId
+  }
+}
