@@ -14,6 +14,11 @@ import {
  * The portal's data. Every personal value is sealed (AES-GCM, see seal.ts) in a
  * `*_sealed` blob; what must be found is found through `*_index` blind indexes
  * (see blind-index.ts). Nothing personal is stored in the clear.
+ *
+ * Longer than our other modules on purpose: this is the one place to read the
+ * whole data model (tables, keys, indexes, the vocabularies stored in them),
+ * as a Prisma schema is in the Epic Stack, and drizzle-kit writes each
+ * migration from the difference it makes.
  */
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`
