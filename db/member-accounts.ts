@@ -120,16 +120,6 @@ function openAccount(db: PortalDatabase, row: AccountRow, keyring: Keyring): Mem
   }
 }
 
-export type ConfirmationEntry = { changedFields: string[]; confirmedAt: number }
-
-export function listDetailConfirmations(db: PortalDatabase, subjectId: number): ConfirmationEntry[] {
-  const rows = prepared(
-    db,
-    'select changed_fields, confirmed_at from detail_confirmations where subject_id = ? order by id',
-  ).all(subjectId) as { changed_fields: string; confirmed_at: number }[]
-  return rows.map((row) => ({ changedFields: JSON.parse(row.changed_fields), confirmedAt: row.confirmed_at }))
-}
-
 export type SignInCandidate = { subjectId: number; humanId: number; passwordHash: string | null }
 
 /**
