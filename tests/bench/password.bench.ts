@@ -18,6 +18,7 @@ import {
   stopPortal,
   verifiedSessionCookies,
 } from './portal-load'
+import { processTreeCpuMs } from './process-cpu'
 import { verifyPopulation } from './verify-population'
 
 /**
@@ -62,25 +63,43 @@ try {
     resetLoad(server.url, csrf, resetCookies, WARMUP_SECONDS),
     exposureLoad(server.url, readerCookies, WARMUP_SECONDS),
   ])
+  const pid = server.child.pid as number
+  const aloneFrom = processTreeCpuMs(pid)
   const exposureAlone = await exposureLoad(server.url, readerCookies, 5)
+  const aloneCpu = (processTreeCpuMs(pid) ?? Number.NaN) - (aloneFrom ?? Number.NaN)
+  const resetsFrom = processTreeCpuMs(pid)
   const [resets, exposure] = await Promise.all([
     resetLoad(server.url, csrf, resetCookies, SECONDS),
     exposureLoad(server.url, readerCookies, SECONDS),
   ])
+  // The page views' share, as measured alone, is taken out: what is left is the resets'.
+  const pageCpu = (aloneCpu / exposureAlone.requests.total) * exposure.requests.total
+  const resetCpu =
+    ((processTreeCpuMs(pid) ?? Number.NaN) - (resetsFrom ?? Number.NaN) - pageCpu) / resets.requests.total
 
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
   console.log(
     `database: ${MEMBERS.toLocaleString('en')} generated members; ${RESET_CONNECTIONS} connections posting resets ` +
       `and /exposure read ${EXPOSURE_RATE} times a second meanwhile, for ${SECONDS} s`,
   )
-  console.log(`raw bcrypt compare + argon2id hash: ${raw.toFixed(1)} a second (threadpool, this process)`)
+  console.log(
+    `raw bcrypt compare + argon2id hash: ${raw.rate.toFixed(1)} a second (threadpool, this process), ` +
+      `${raw.cpuMs.toFixed(1)} ms of CPU each`,
+  )
   console.log(describeResult('POST /account/password', resets, 303).line)
   console.log(describeResult('GET /exposure (alone)', exposureAlone, 200).line)
   console.log(describeResult('GET /exposure (meanwhile)', exposure, 200).line)
   console.log(
-    `ratio endpoint to raw: ${(resets.requests.average / raw).toFixed(2)} (bar >= 0.8); ` +
+    `ratio endpoint to raw: ${(resets.requests.average / raw.rate).toFixed(2)} (bar >= 0.8); ` +
       `/exposure p99 meanwhile ${exposure.latency.p99} ms (bar < 100 ms)`,
   )
+  // Linux only: CPU time of the server's processes (web, helpers, mail), not of this one.
+  if (Number.isFinite(resetCpu)) {
+    console.log(
+      `CPU a reset, every server process: ${resetCpu.toFixed(1)} ms, so a ratio of ` +
+        `${(raw.cpuMs / resetCpu).toFixed(2)} at most were the cores given to nothing else`,
+    )
+  }
 } finally {
   await stopPortal(server)
   await sink.close()
@@ -176,6 +195,7 @@ async function rawRate(legacyHash: string) {
   const deadline = performance.now() + SECONDS * 1000
   let done = 0
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   await Promise.all(
     Array.from({ length: availableParallelism() * 2 }, async (_, lane) => {
       for (let i = 0; performance.now() < deadline; i++) {
@@ -186,5 +206,6 @@ async function rawRate(legacyHash: string) {
       }
     }),
   )
-  return done / ((performance.now() - started) / 1000)
+  const cpu = process.cpuUsage(cpuBefore)
+  return { rate: done / ((performance.now() - started) / 1000), cpuMs: (cpu.user + cpu.system) / 1000 / done }
 }

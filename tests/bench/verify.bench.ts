@@ -14,6 +14,7 @@ import {
   stopPortal,
   verifiedSessionCookies,
 } from './portal-load'
+import { processTreeCpuMs } from './process-cpu'
 import { verifyPopulation } from './verify-population'
 
 /**
@@ -72,15 +73,23 @@ try {
   for (const route of routes) {
     if (WARMUP_SECONDS > 0)
       await autocannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...route.options })
+    const cpuFrom = processTreeCpuMs(server.child.pid as number)
     const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
-    results.push({ route, result })
+    const cpuMs =
+      ((processTreeCpuMs(server.child.pid as number) ?? Number.NaN) - (cpuFrom ?? Number.NaN)) /
+      result.requests.total
+    results.push({ route, result, cpuMs })
   }
   const staticRate = results[0]?.result.requests.average ?? 1
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
   console.log(
     `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ${CONNECTIONS} connections, ${SECONDS} s a route`,
   )
-  for (const { route, result } of results) console.log(describeResult(route.name, result, route.expect).line)
+  for (const { route, result, cpuMs } of results) {
+    // Linux only: CPU time of the server's processes a request, which a rate on a busy machine hides.
+    const cpu = Number.isFinite(cpuMs) ? `, CPU ${cpuMs.toFixed(1)} ms a request` : ''
+    console.log(`${describeResult(route.name, result, route.expect).line}${cpu}`)
+  }
   const exposure = results[1]?.result
   console.log(
     `ratio /exposure to static:   ${((exposure?.requests.average ?? 0) / staticRate).toFixed(2)} (bar >= 0.5); ` +
