@@ -34,6 +34,9 @@ import {
 export const SESSION_IDLE_MS = 30 * 60 * 1000
 /** However active, nobody stays signed in longer than this (a shared computer, a stolen cookie). */
 export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000
+// A page view restarts the idle clock only when the last restart is this old: one write a
+// minute per visitor instead of one a page, and the idle limit ends at most this much early.
+const TOUCH_INTERVAL_MS = 60 * 1000
 // Expired rows are swept on the way, at most this often per process: an unindexed scan, cheap when rare.
 const SWEEP_INTERVAL_MS = 60 * 1000
 
@@ -115,8 +118,10 @@ export function createSessionStore({
       deleteSession(db, idHash)
       return undefined
     }
-    const expiresAt = Math.min(session.createdAt + SESSION_ABSOLUTE_MS, at + SESSION_IDLE_MS)
-    touchSession(db, { idHash, now: at, expiresAt })
+    if (at - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+      const expiresAt = Math.min(session.createdAt + SESSION_ABSOLUTE_MS, at + SESSION_IDLE_MS)
+      touchSession(db, { idHash, now: at, expiresAt })
+    }
     return { idHash, session }
   }
 

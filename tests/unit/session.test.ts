@@ -177,6 +177,21 @@ describe('expiry', () => {
     expect(store.getCustomerSession(request(cookie))).toBeNull()
   })
 
+  it('restarts the idle clock at most once a minute, so a page view rarely writes', () => {
+    const cookie = cookieOf(store.startVerifiedSession(request(), 1))
+    const lastSeen = () =>
+      (database.$client.prepare('select last_seen_at as at from sessions').get() as { at: number }).at
+    clock += MINUTE - 1
+    expect(store.getCustomerSession(request(cookie))).toEqual({ humanId: 1, challenge: null })
+    expect(lastSeen()).toBe(START)
+    clock += 1
+    expect(store.getCustomerSession(request(cookie))).toEqual({ humanId: 1, challenge: null })
+    expect(lastSeen()).toBe(START + MINUTE)
+    // The idle limit counts from the last restart: a minute early at the most.
+    clock = START + MINUTE + SESSION_IDLE_MS - 1
+    expect(store.getCustomerSession(request(cookie))).toEqual({ humanId: 1, challenge: null })
+  })
+
   it('ends a session 12 hours after it began, however active', () => {
     const cookie = cookieOf(store.startVerifiedSession(request(), 1))
     const end = START + SESSION_ABSOLUTE_MS
