@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 
 const root = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -14,22 +15,67 @@ const shared = {
   esbuild: { jsx: 'automatic' as const },
 }
 
+/**
+ * Files that compare durations (known against unknown identities, attack
+ * against plain input) or need a core to themselves. They run last, one after
+ * another in one process, with nothing else of the suite beside them; every
+ * other file runs in parallel before them.
+ */
+const timed = {
+  unit: [
+    'tests/unit/email-code-timing.test.ts',
+    'tests/unit/normalise-adversarial.test.ts',
+    'tests/unit/password-hash.test.ts',
+    'tests/unit/password-work.test.ts',
+  ],
+  http: [
+    'tests/http/anti-enumeration.test.ts',
+    'tests/http/member-journey.test.ts',
+    'tests/http/redos.test.ts',
+  ],
+}
+
+/** The last group: one file at a time, after all the others. */
+const alone = {
+  sequence: { groupOrder: 1 },
+  poolOptions: { forks: { singleFork: true } },
+}
+
+const unit = {
+  include: ['tests/unit/**/*.test.{ts,tsx}', 'app/**/*.test.{ts,tsx}', 'db/**/*.test.ts'],
+  setupFiles: ['tests/support/unit-setup.ts'],
+  environment: 'node',
+  // Argon2 and helper processes on a busy 2-core machine: a hang fails the
+  // test, a slow second does not (timings are asserted where they matter).
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+}
+
+const http = {
+  globalSetup: ['tests/support/build-once.ts'],
+  setupFiles: ['tests/support/fail-on-console-error.ts'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+}
+
 export default defineConfig({
   ...shared,
   test: {
-    // Real servers and a real browser: generous limits, one file per core.
+    // Real servers and a real browser: generous limits. Most of a file's time
+    // is spent waiting on the processes it starts (servers, commands, Chromium),
+    // so one file more than there are cores keeps the cores busy.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    maxWorkers: availableParallelism() + 1,
     reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
       {
         ...shared,
-        test: {
-          name: 'unit',
-          include: ['tests/unit/**/*.test.{ts,tsx}', 'app/**/*.test.{ts,tsx}', 'db/**/*.test.ts'],
-          setupFiles: ['tests/support/unit-setup.ts'],
-          environment: 'node',
-        },
+        test: { ...unit, name: 'unit', exclude: [...configDefaults.exclude, ...timed.unit] },
+      },
+      {
+        ...shared,
+        test: { ...unit, name: 'unit:timed', include: timed.unit, ...alone },
       },
       {
         ...shared,
@@ -45,13 +91,15 @@ export default defineConfig({
       {
         ...shared,
         test: {
+          ...http,
           name: 'http',
           include: ['tests/http/**/*.test.ts'],
-          globalSetup: ['tests/support/build-once.ts'],
-          setupFiles: ['tests/support/fail-on-console-error.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          exclude: [...configDefaults.exclude, ...timed.http],
         },
+      },
+      {
+        ...shared,
+        test: { ...http, name: 'http:timed', include: timed.http, ...alone },
       },
       {
         ...shared,

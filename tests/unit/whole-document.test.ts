@@ -18,8 +18,12 @@ describe('wholeDocument', () => {
 
   it('fails the document when rendering fails, rather than handing over half a page', async () => {
     const { sink, document } = wholeDocument()
+    // React's pipe() listens for the sink's errors; without a listener here the
+    // error would be thrown as an uncaught exception and fail the whole run.
+    const emitted = new Promise((resolve) => sink.once('error', resolve))
     sink.write(Buffer.from('<html>'))
     sink.destroy(new Error('render failed'))
     await expect(document).rejects.toThrow('render failed')
+    expect(await emitted).toMatchObject({ message: 'render failed' })
   })
 })
