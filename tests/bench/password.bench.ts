@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 import argon2 from 'argon2'
 import autocannon from 'autocannon'
 import { ARGON2_PARAMETERS } from '~/accounts/password-hash.server'
+import { personalWordsOf } from '~/accounts/password-policy.server'
+import { passwordWork, stopPasswordWork } from '~/accounts/password-work.server'
 import { openDatabase } from '~db/client'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
@@ -52,12 +54,13 @@ const sessionSecret = population.secrets.SESSION_SECRET as string
 const sink = await startSmtpSink({ keepRaw: false })
 const server = await startProductionPortal({ databasePath, secrets: population.secrets, smtpUrl: sink.url })
 try {
-  const { resetters, readers, legacyHash } = chooseHumans(databasePath)
+  const { resetters, readers, legacyHash, personalWords } = chooseHumans(databasePath)
   const resetCookies = verifiedSessionCookies({ databasePath, sessionSecret, humanIds: resetters })
   const readerCookies = verifiedSessionCookies({ databasePath, sessionSecret, humanIds: readers })
   const csrf = await csrfPair(server.url)
 
   const raw = await rawRate(legacyHash)
+  const scoreCpu = await strengthScoreCpuMs(personalWords)
   // Unmeasured first: each web process starts its password helper and warms its code.
   await Promise.all([
     resetLoad(server.url, csrf, resetCookies, WARMUP_SECONDS),
@@ -94,6 +97,12 @@ try {
       `/exposure p99 meanwhile ${exposure.latency.p99} ms (bar < 100 ms)`,
   )
   // Linux only: CPU time of the server's processes (web, helpers, mail), not of this one.
+  if (Number.isFinite(scoreCpu)) {
+    console.log(
+      `the policy's strength score (zxcvbn, in a password helper): ${scoreCpu.toFixed(1)} ms of CPU each; ` +
+        `with it the raw work allows a ratio of ${(raw.cpuMs / (raw.cpuMs + scoreCpu)).toFixed(2)} at most`,
+    )
+  }
   if (Number.isFinite(resetCpu)) {
     console.log(
       `CPU a reset, every server process: ${resetCpu.toFixed(1)} ms, so a ratio of ` +
@@ -129,10 +138,16 @@ function chooseHumans(path: string) {
     dataKey: population.secrets.PORTAL_DATA_KEY as string,
     indexKey: population.secrets.PORTAL_INDEX_KEY as string,
   })
-  const legacyHash = findMemberAccount(db, crypto.keyring, members[0]?.subjectId ?? 0)?.legacyPasswordHash
+  const account = findMemberAccount(db, crypto.keyring, members[0]?.subjectId ?? 0)
   db.$client.close()
-  if (!legacyHash) throw new Error('no member with a legacy password hash in the bench database')
-  return { resetters: members.map((member) => member.humanId), readers, legacyHash }
+  const legacyHash = account?.legacyPasswordHash
+  if (!account || !legacyHash) throw new Error('no member with a legacy password hash in the bench database')
+  return {
+    resetters: members.map((member) => member.humanId),
+    readers,
+    legacyHash,
+    personalWords: personalWordsOf(account.details),
+  }
 }
 
 function resetLoad(
@@ -184,6 +199,21 @@ function strongPassword(n: number) {
       return letters[seed % letters.length]
     }).join('')
   return `${group()} ${group()} ${group()} ${group()}`
+}
+
+/**
+ * CPU time of one strength score as a reset asks for it (a helper process of
+ * this one, the member's own words among the inputs); Linux only.
+ */
+async function strengthScoreCpuMs(userInputs: string[]) {
+  const score = (i: number) => passwordWork('score', { password: strongPassword(2_000_000 + i), userInputs })
+  for (let i = 0; i < 20; i++) await score(i) // the helper starts and warms up
+  const from = processTreeCpuMs(process.pid) ?? Number.NaN
+  const count = 200
+  for (let i = 0; i < count; i++) await score(20 + i)
+  const cpuMs = ((processTreeCpuMs(process.pid) ?? Number.NaN) - from) / count
+  stopPasswordWork()
+  return cpuMs
 }
 
 /** Operations a second of the reset's cryptography alone, enough of them at once to keep every core busy. */
