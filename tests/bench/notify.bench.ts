@@ -1,4 +1,4 @@
-import { type ChildProcess, fork, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import {
   copyFileSync,
   existsSync,
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { generateExports } from '~db/generate/generate'
 import { portalCommand } from '../support/portal-command'
 import { testSecrets } from '../support/secrets'
+import { startSinkProcess } from './sink-process'
 
 /**
  * npm run bench:notify: a million generated people (members, auction buyers,
@@ -94,32 +95,11 @@ function runPhase(
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Phase
 }
 
-async function startSink() {
-  const run = portalCommand('tests/bench/smtp-sink-run.ts')
-  const child = fork(run.args.at(-1) as string, [], {
-    execArgv: run.args.slice(0, -1),
-    env: { ...process.env, ...run.env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  const url = await new Promise<string>((resolve) =>
-    child.once('message', (m: { url: string }) => resolve(m.url)),
-  )
-  return { url, count: () => ask(child, 'count'), close: () => ask(child, 'close') }
-}
-
-function ask(child: ChildProcess, question: 'count' | 'close') {
-  return new Promise<number>((resolve) => {
-    if (question === 'close') child.once('exit', () => resolve(0))
-    else child.once('message', (m: { count: number }) => resolve(m.count))
-    child.send({ ask: question })
-  })
-}
-
 const { database, secrets } = await cachedDatabase()
 const workDirectory = mkdtempSync(join(tmpdir(), 'bench-notify-'))
 const databasePath = join(workDirectory, 'portal.db')
 copyFileSync(database, databasePath)
-const sink = await startSink()
+const sink = await startSinkProcess()
 
 let phases: { notify: Phase; raw: Phase; send: Phase; rawReceived: number; sendReceived: number }
 try {

@@ -11,7 +11,6 @@ import { passwordWork, stopPasswordWork } from '~/accounts/password-work.server'
 import { openDatabase } from '~db/client'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { startSmtpSink } from '../support/smtp-sink'
 import {
   csrfPair,
   describeResult,
@@ -21,6 +20,7 @@ import {
   verifiedSessionCookies,
 } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
+import { startSinkProcess } from './sink-process'
 import { verifyPopulation } from './verify-population'
 
 /**
@@ -51,7 +51,7 @@ const databasePath = join(workDirectory, 'portal.db')
 copyFileSync(population.database, databasePath)
 
 const sessionSecret = population.secrets.SESSION_SECRET as string
-const sink = await startSmtpSink({ keepRaw: false })
+const sink = await startSinkProcess()
 const server = await startProductionPortal({ databasePath, secrets: population.secrets, smtpUrl: sink.url })
 try {
   const { resetters, readers, legacyHash, personalWords } = chooseHumans(databasePath)

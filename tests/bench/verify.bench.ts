@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { openDatabase } from '~db/client'
-import { startSmtpSink } from '../support/smtp-sink'
 import {
   csrfPair,
   describeResult,
@@ -15,6 +14,7 @@ import {
   verifiedSessionCookies,
 } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
+import { startSinkProcess } from './sink-process'
 import { verifyPopulation } from './verify-population'
 
 /**
@@ -44,7 +44,7 @@ const sessionCookies = verifiedSessionCookies({
   sessionSecret: population.secrets.SESSION_SECRET as string,
   humanIds: firstHumans(databasePath, SESSIONS),
 })
-const sink = await startSmtpSink({ keepRaw: false })
+const sink = await startSinkProcess()
 const server = await startProductionPortal({ databasePath, secrets: population.secrets, smtpUrl: sink.url })
 try {
   const csrf = await csrfPair(server.url)
