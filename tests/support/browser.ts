@@ -4,19 +4,9 @@ import { join } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { chromiumPath } from './chromium-path'
+import { chromiumArgs, chromiumPath } from './chromium-path'
 
-/** The flags every browser test runs Debian's Chromium with; nothing else. */
-export const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+export { chromiumArgs }
 
 export type BrowserSession = {
   context: BrowserContext
