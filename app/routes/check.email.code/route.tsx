@@ -19,7 +19,7 @@ import {
 } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { getCustomerSession, saveChallenge, startVerifiedSession } from '~/session/session.server'
-import { DeadCode, ResendForm, SupportContact } from '~/ui/check/email-code-states'
+import { DeadCode, type DeadCodeState, ResendForm, SupportContact } from '~/ui/check/email-code-states'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
@@ -61,6 +61,9 @@ function waitOf(refused: Refused) {
     sameDay: japanDay(refused.retryAt.getTime()) === japanDay(Date.now()),
   }
 }
+
+/** The answer to a try that left the code dead: which way, and when a new one can be sent. */
+type DeadAnswer = { error: DeadCodeState; state: DeadCodeState; wait?: ReturnType<typeof waitOf> }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const challenge = await pendingChallenge(request)
@@ -117,9 +120,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!result.ok) {
     const limit = countFailure(post.ip)
     if (limit.limited) return tooManyRequests(limit)
-    // The code is dead and no new one may be sent yet: the page says until when, with Retry-After.
+    if (result.reason === 'wrong') return invalid({ error: result.reason })
+    // A dead code: the page says so (the answer carries it, as a 4xx is not followed by the
+    // loader in the browser), and if no new one may be sent yet, until when, with Retry-After.
     const { wait } = codePageState(store(), challenge)
-    return wait ? tooManyRequests(wait, { error: result.reason }) : invalid({ error: result.reason })
+    const dead: DeadAnswer = {
+      error: result.reason,
+      state: result.reason,
+      wait: wait ? waitOf(wait) : undefined,
+    }
+    return wait ? tooManyRequests(wait, dead) : invalid(dead)
   }
   const setCookie = await startVerifiedSession(request, result.humanId)
   return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })
@@ -127,10 +137,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function EmailCodePage() {
   const { t } = useTranslation('check')
-  const { csrf, state, wait, notifyUnknown } = useLoaderData<typeof loader>()
+  const loaded = useLoaderData<typeof loader>()
+  const { csrf, notifyUnknown } = loaded
   const result = useActionData<typeof action>()
   const error = result && 'error' in result ? t(`emailCode.errors.${result.error}`) : undefined
-  // The loader runs again after every try, so `state` is the code's state after it.
+  // A try that left the code dead says so itself; otherwise the loader's state holds.
+  const { state, wait } = result && 'state' in result ? (result as DeadAnswer) : loaded
   if (state !== 'live') return <DeadCode state={state} csrf={csrf} wait={wait} />
   return (
     <article className="prose check">
