@@ -215,7 +215,7 @@ test.runIf(shots)('the "not affected" e-mail, as its text and HTML parts read', 
     for (const [part, content] of [
       [
         'text',
-        `<pre style="white-space:pre-wrap;font:14px monospace">${escapeHtml(`Subject: ${rendered.subject}\n\n${rendered.text}`)}</pre>`,
+        `<meta name="viewport" content="width=device-width"><pre style="white-space:pre-wrap;font:14px monospace">${escapeHtml(`Subject: ${rendered.subject}\n\n${rendered.text}`)}</pre>`,
       ],
       ['html', rendered.html],
     ] as const) {
