@@ -81,6 +81,9 @@ const schema = z
       .string()
       .regex(/^\d{4}-\d{2}-\d{2}$/, 'RESUMPTION_DATE must be YYYY-MM-DD')
       .default('2026-04-23'),
+    // An e-mail check for an address not in the data mails that address a short "not affected" answer
+    // (within the same per-address and per-IP limits as codes); off, such an address gets no mail.
+    NOTIFY_UNKNOWN_ADDRESSES: z.enum(['on', 'off']).default('on'),
     // Web server processes; unset, one per core in production and one elsewhere.
     WEB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   })

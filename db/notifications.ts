@@ -34,7 +34,13 @@ export class MessageReferenceTaken extends Error {
 
 const hex = (digest: Uint8Array) => Buffer.from(digest).toString('hex')
 export const messageAddressContext = (referenceIndex: Uint8Array) => `messages:${hex(referenceIndex)}:address`
-export const outboxContentContext = (messageId: number) => `outbox_messages:${messageId}:content`
+/**
+ * What an outbox row's content is sealed under: its message's, or for a reply
+ * that is no one's message (no message row) its own row's, so a sealed content
+ * only opens in the row it was written for.
+ */
+export const outboxContentContext = ({ id, messageId }: { id: number; messageId: number | null }) =>
+  messageId === null ? `outbox_messages:reply:${id}:content` : `outbox_messages:${messageId}:content`
 
 /**
  * How soon an e-mail goes, by what it is for: the mass notice waits behind
@@ -54,6 +60,10 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const insertOutbox = sqlite.prepare(
     'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)',
   )
+  const insertReply = sqlite.prepare(
+    'insert into outbox_messages (message_id, priority, content_sealed) values (null, ?, null)',
+  )
+  const sealReply = sqlite.prepare('update outbox_messages set content_sealed = ? where id = ?')
 
   const recordMessage = (message: NewMessage, position: number) => {
     const addressSealed = message.address
@@ -74,7 +84,11 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
     insertOutbox.run(
       messageId,
       outboxPriorityOf(purpose),
-      seal({ keyring, context: outboxContentContext(messageId), plaintext: JSON.stringify(content) }),
+      seal({
+        keyring,
+        context: outboxContentContext({ id: 0, messageId }),
+        plaintext: JSON.stringify(content),
+      }),
     )
 
   /**
@@ -96,6 +110,16 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
     /** One message outside a notification (a code by e-mail, an account notice): recorded and queued. */
     queueEmail: sqlite.transaction((message: NewMessage, content: unknown) => {
       enqueueEmail(recordMessage(message, 0), message.purpose, content)
+    }),
+    /**
+     * An urgent e-mail that is no one's message (the "not affected" reply to an
+     * address nobody in the data holds): no message row, no reference, the
+     * address only inside the sealed content, dropped once sent like any other.
+     */
+    queueReply: sqlite.transaction((content: unknown) => {
+      const id = Number(insertReply.run(OUTBOX_PRIORITIES.urgent).lastInsertRowid)
+      const context = outboxContentContext({ id, messageId: null })
+      sealReply.run(seal({ keyring, context, plaintext: JSON.stringify(content) }), id)
     }),
   }
 }

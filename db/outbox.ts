@@ -54,7 +54,7 @@ export function claimDueMessages(
   return claim.immediate().map(({ contentSealed, ...message }) => ({
     ...message,
     attempts: message.attempts + 1,
-    content: unsealJson({ keyring, context: outboxContentContext(message.messageId), sealed: contentSealed }),
+    content: unsealJson({ keyring, context: outboxContentContext(message), sealed: contentSealed }),
   }))
 }
 
@@ -115,11 +115,18 @@ export function listOutbox(
       select id, message_id as messageId, state, attempts, last_error as lastError, created_at as createdAt,
         sent_at as sentAt, content_sealed as contentSealed
       from outbox_messages order by id desc limit ?`,
-  ).all(limit) as (Omit<OutboxEntry, 'content'> & { messageId: number; contentSealed: Buffer | null })[]
+  ).all(limit) as (Omit<OutboxEntry, 'content'> & {
+    messageId: number | null
+    contentSealed: Buffer | null
+  })[]
   return rows.map(({ messageId, contentSealed, ...entry }) => ({
     ...entry,
     content: contentSealed
-      ? unsealJson({ keyring, context: outboxContentContext(messageId), sealed: contentSealed })
+      ? unsealJson({
+          keyring,
+          context: outboxContentContext({ id: entry.id, messageId }),
+          sealed: contentSealed,
+        })
       : null,
   }))
 }

@@ -238,9 +238,8 @@ export const outboxMessages = sqliteTable(
   'outbox_messages',
   {
     id: id(),
-    messageId: integer('message_id')
-      .notNull()
-      .references(() => messages.id),
+    // Null for a reply to an address nobody in the data holds ("not affected"): no one's message.
+    messageId: integer('message_id').references(() => messages.id),
     contentSealed: blob('content_sealed', { mode: 'buffer' }),
     state: text('state', { enum: OUTBOX_STATES }).notNull().default('pending'),
     priority: integer('priority').notNull().default(OUTBOX_PRIORITIES.bulk),

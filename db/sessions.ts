@@ -16,7 +16,7 @@ export type SessionKind = Session['kind']
  * the challenge comes back parsed.
  */
 export type StoredSession = Pick<Session, 'kind' | 'humanId' | 'staffUserId'> & {
-  /** What the visitor is in the middle of proving, as it was saved (keyed hashes only). */
+  /** What the visitor is in the middle of proving, as it was saved (keyed hashes; anything personal sealed). */
   challenge: unknown | null
   createdAt: number
   lastSeenAt: number

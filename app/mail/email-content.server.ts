@@ -4,6 +4,7 @@ import {
 } from '~/accounts/account-notice-email.server'
 import { type NotificationEmailInput, renderNotificationEmail } from '~/notify/notification-email.server'
 import { type EmailCodeEmailInput, renderEmailCodeEmail } from '~/verify/email-code-email.server'
+import { type NotAffectedEmailInput, renderNotAffectedEmail } from '~/verify/not-affected-email.server'
 
 /**
  * What the outbox stores for each e-mail: its recipient and the inputs of its
@@ -14,6 +15,7 @@ export type EmailContent =
   | { kind: 'notification'; to: string; input: NotificationEmailInput }
   | { kind: 'email_code'; to: string; input: EmailCodeEmailInput }
   | { kind: 'account_notice'; to: string; input: AccountNoticeEmailInput }
+  | { kind: 'not_affected'; to: string; input: NotAffectedEmailInput }
 
 export type RenderedEmail = { to: string; subject: string; text: string; html: string }
 
@@ -25,5 +27,7 @@ export function renderEmail(content: EmailContent): RenderedEmail {
       return { to: content.to, ...renderEmailCodeEmail(content.input) }
     case 'account_notice':
       return { to: content.to, ...renderAccountNoticeEmail(content.input) }
+    case 'not_affected':
+      return { to: content.to, ...renderNotAffectedEmail(content.input) }
   }
 }

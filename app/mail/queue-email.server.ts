@@ -48,3 +48,20 @@ export function queueEmailMessage({
     content(reference.printed),
   )
 }
+
+/**
+ * Queues a reply to an address nobody in the data holds (the "not affected"
+ * answer): no message record and no reference, since it is no one's message;
+ * the address exists only inside the sealed content, dropped once sent.
+ */
+export function queueReplyToUnknownAddress({
+  db,
+  crypto,
+  content,
+}: {
+  db: PortalDatabase
+  crypto: PortalCrypto
+  content: Extract<EmailContent, { kind: 'not_affected' }>
+}) {
+  writer(db, crypto).queueReply(content)
+}

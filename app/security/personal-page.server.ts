@@ -16,11 +16,12 @@ export const PERSONAL_PAGE_HEADERS = { 'Cache-Control': 'no-store', 'Referrer-Po
 
 /**
  * The `headers` export of every page showing personal data. A document's headers come
- * from it alone, so a 429's Retry-After is carried over from the action here.
+ * from it alone, so a 429's Retry-After is carried over from the action here, or from
+ * the loader when the page itself says when to come back (a spent e-mail code).
  */
-export const personalPageHeaders: HeadersFunction = ({ actionHeaders }) => {
+export const personalPageHeaders: HeadersFunction = ({ actionHeaders, loaderHeaders }) => {
   const headers = new Headers(PERSONAL_PAGE_HEADERS)
-  const retryAfter = actionHeaders.get('Retry-After')
+  const retryAfter = actionHeaders.get('Retry-After') ?? loaderHeaders.get('Retry-After')
   if (retryAfter) headers.set('Retry-After', retryAfter)
   return headers
 }

@@ -1,6 +1,6 @@
 import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
-import { queueEmailMessage } from '~/mail/queue-email.server'
+import { queueEmailMessage, queueReplyToUnknownAddress } from '~/mail/queue-email.server'
 import { type PortalDatabase, tentatively, withTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { anyHumanId, findHumanIdByEmail } from '~db/subjects'
@@ -14,7 +14,8 @@ import {
 
 /**
  * Proof by e-mail: a 6-digit code sent to the address if, and only if, someone
- * in the data holds it. Every branch does the same work (a challenge row is
+ * in the data holds it; any other address is told it is not affected (unless
+ * NOTIFY_UNKNOWN_ADDRESSES is off). Every branch does the same work (a challenge row is
  * written for unknown addresses too; the typed code is hashed even when there
  * is nothing to compare it with), so neither the answer nor its timing says
  * whether the address is known.
@@ -60,7 +61,9 @@ export function emailCodeState({ db, now = Date.now() }: EmailCodeContext, ref: 
 
 /**
  * Sends a new code, unless e-mail codes are closed for the address (then
- * nothing is written or sent, known or not: the code page says so). Returns
+ * nothing is written or sent, known or not: the code page says so). An
+ * address nobody holds gets a code row all the same, and, with
+ * `notifyUnknown`, a short "not affected" mail instead of a code. Returns
  * what the session keeps.
  */
 export function requestEmailCode(
@@ -70,7 +73,14 @@ export function requestEmailCode(
     displayEmail,
     language,
     portalAddress,
-  }: { email: string; displayEmail: string; language: Language; portalAddress: string },
+    notifyUnknown,
+  }: {
+    email: string
+    displayEmail: string
+    language: Language
+    portalAddress: string
+    notifyUnknown: boolean
+  },
 ): EmailChallengeRef {
   const ref = emailTarget(crypto, email)
   const targetIndex = Buffer.from(ref.target, 'hex')
@@ -86,24 +96,35 @@ export function requestEmailCode(
       expiresAt: now + EMAIL_CODE_TTL_MS,
       now,
     })
+    // Both mails are written for every address, each in a savepoint that is kept only for the
+    // address it is for (the code for a known address, the "not affected" answer for an unknown
+    // one when NOTIFY_UNKNOWN_ADDRESSES is on) and undone otherwise: both branches make the same
+    // writes (reference, seals, message and outbox rows), so their timing tells nothing.
     const mailTo = humanId ?? standIn
-    if (mailTo === undefined) return // nobody in the data at all
-    const queueCode = () =>
-      queueEmailMessage({
-        db: tx,
-        crypto,
-        humanId: mailTo,
-        purpose: 'email_code',
-        to: displayEmail,
-        content: (messageReference) => ({
-          kind: 'email_code',
+    if (mailTo !== undefined)
+      tentatively(tx, { keep: humanId !== undefined }, () =>
+        queueEmailMessage({
+          db: tx,
+          crypto,
+          humanId: mailTo,
+          purpose: 'email_code',
           to: displayEmail,
-          input: { language, code, messageReference, portalAddress },
+          content: (messageReference) => ({
+            kind: 'email_code',
+            to: displayEmail,
+            input: { language, code, messageReference, portalAddress },
+          }),
         }),
-      })
-    // Nobody holds an unknown address: its mail is written all the same (reference, seals,
-    // message and outbox rows) and then undone, so both branches make the same writes.
-    tentatively(tx, { keep: humanId !== undefined }, queueCode)
+      )
+    if (notifyUnknown)
+      tentatively(tx, { keep: humanId === undefined }, () =>
+        // No one's message: the address lives only in the sealed outbox content, dropped once sent.
+        queueReplyToUnknownAddress({
+          db: tx,
+          crypto,
+          content: { kind: 'not_affected', to: displayEmail, input: { language, portalAddress } },
+        }),
+      )
   })
   return ref
 }

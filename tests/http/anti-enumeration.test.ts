@@ -1,9 +1,14 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newLetterCode } from '~/codes/letter-code.server'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import {
+  emailCodeOf,
   emailCodeTo,
   importExport,
+  mailTo,
   type Page,
+  plainText,
   printerRows,
   Visitor,
   withoutTokens,
@@ -18,8 +23,14 @@ import { compareTimings, timingSummary } from '../support/timing'
  * Nothing to enumerate: whether an e-mail address or a letter code is in the
  * data, the portal answers with the same status, the same page (apart from
  * form tokens and the echoed input) and the same time. Limits are raised here
- * so that only the difference under test could tell the answers apart.
+ * so that only the difference under test could tell the answers apart. Only
+ * the address's own mailbox learns the answer: a code, or (NOTIFY_UNKNOWN_ADDRESSES,
+ * on by default) a short mail saying the address is not in the affected data.
  */
+
+const NOT_AFFECTED_TITLE: string = JSON.parse(
+  readFileSync(new URL('../../locales/ja/email.json', import.meta.url), 'utf8'),
+).notAffected.title
 
 /** Known and unknown tries each, interleaved: enough for a median to move by less than the bar. */
 const TRIES = 400
@@ -119,6 +130,24 @@ describe('the same answer, known or not', () => {
     // Two visitors, two form tokens: everything else is byte for byte the same.
     expect(known.csrf).not.toBe(unknown.csrf)
     expect(scrub(unknown, unknownPage)).toBe(scrub(known, knownPage))
+
+    // Each mailbox gets its answer: the code for the address in the data, "not affected" for the other.
+    const notAffected = await mailTo(sink, unknownAddress(900), {
+      accept: (mail) => plainText(mail.raw).includes(NOT_AFFECTED_TITLE),
+      timeoutMs: 20_000,
+    })
+    const text = plainText(notAffected.raw)
+    expect(emailCodeOf(notAffected)).toBeUndefined()
+    expect(text).toContain('/message-check')
+    expect(text).toContain(SUPPORT_EMAIL)
+    expect(text).not.toMatch(/https?:\/\//)
+    const code = await mailTo(sink, BODY_ADDRESS, { accept: (mail) => emailCodeOf(mail) !== undefined })
+    expect(plainText(code.raw)).not.toContain(NOT_AFFECTED_TITLE)
+    expect(
+      sink.received.filter(
+        (mail) => mail.to.includes(BODY_ADDRESS) && plainText(mail.raw).includes(NOT_AFFECTED_TITLE),
+      ),
+    ).toEqual([])
   })
 
   it('/check/email/code: a wrong code gets the same page on a known and an unknown address', async () => {

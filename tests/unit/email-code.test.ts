@@ -33,10 +33,10 @@ beforeEach(async () => {
 
 afterEach(() => temp.remove())
 
-function request(email: string, now = T0) {
+function request(email: string, now = T0, notifyUnknown = false) {
   return requestEmailCode(
     { db, crypto, now },
-    { email, displayEmail: email, language: 'ja', portalAddress: 'portal.example.jp' },
+    { email, displayEmail: email, language: 'ja', portalAddress: 'portal.example.jp', notifyUnknown },
   )
 }
 
@@ -60,6 +60,27 @@ describe('e-mail codes', () => {
     const content = entry?.content as EmailContent
     expect(content.kind).toBe('email_code')
     expect(content.to).toBe(KNOWN)
+    expect(sentCodes()[0]).toMatch(/^\d{6}$/)
+  })
+
+  it('tell an address nobody holds that it is not affected, with no message record and the address only sealed', () => {
+    request(UNKNOWN, T0, true)
+    const [entry, ...others] = listOutbox(db, crypto.keyring, { limit: 10 })
+    expect(others).toEqual([])
+    expect(entry?.content).toEqual({
+      kind: 'not_affected',
+      to: UNKNOWN,
+      input: { language: 'ja', portalAddress: 'portal.example.jp' },
+    })
+    const raw = db.$client.prepare('select message_id, content_sealed from outbox_messages').get() as {
+      message_id: number | null
+      content_sealed: Buffer
+    }
+    expect(raw.message_id).toBeNull()
+    expect(raw.content_sealed.includes(Buffer.from(UNKNOWN))).toBe(false)
+    expect(db.$client.prepare('select count(*) as n from messages').get()).toEqual({ n: 0 })
+    // A known address still gets its code, switched on or not.
+    request(KNOWN, T0, true)
     expect(sentCodes()[0]).toMatch(/^\d{6}$/)
   })
 

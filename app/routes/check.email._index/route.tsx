@@ -12,14 +12,14 @@ import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
 import { readGuardedPost } from '~/security/form-post.server'
 import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
-import { limitCodesToAddress } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { saveChallenge } from '~/session/session.server'
+import { SupportContact } from '~/ui/check/email-code-states'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
-import { requestEmailCode } from '~/verify/email-code.server'
+import { askForEmailCode } from '~/verify/email-code-request.server'
 
 export const handle = { i18n: ['check'] }
 
@@ -29,7 +29,14 @@ export const headers = personalPageHeaders
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, headers } = await personalFormToken(request)
-  return data({ meta: await getSubPageMeta(request, 'check', 'email'), csrf: token }, { headers })
+  return data(
+    {
+      meta: await getSubPageMeta(request, 'check', 'email'),
+      csrf: token,
+      notifyUnknown: getConfig().NOTIFY_UNKNOWN_ADDRESSES === 'on',
+    },
+    { headers },
+  )
 }
 
 const emailForm = boundedForm({ email: emailField({ required: 'required', invalid: 'invalid' }) })
@@ -40,35 +47,38 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
   const parsed = readForm(post.form, emailForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
-  const email = parsed.data.email.matched
-  // Counted per address whether or not anyone holds it, so the limit says nothing either.
-  const perAddress = limitCodesToAddress(db(), portalCrypto(), email)
-  if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
   const language = await i18nServer.getLocale(request)
-  // Closed or not, the code page comes next: it says what state the address's codes are in.
-  const challenge = requestEmailCode(
+  // Counted per address whether or not anyone holds it, so the limit says nothing either.
+  const outcome = askForEmailCode(
     { db: db(), crypto: portalCrypto() },
+    { email: parsed.data.email.matched, displayEmail: parsed.data.email.shown },
     {
-      email,
-      displayEmail: parsed.data.email.shown,
       language: isLanguage(language) ? language : 'ja',
       portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
+      notifyUnknown: getConfig().NOTIFY_UNKNOWN_ADDRESSES === 'on',
     },
   )
-  const { setCookie } = await saveChallenge(request, challenge)
+  if (outcome.limited) return tooManyRequests(outcome, { email: typed })
+  const { setCookie } = await saveChallenge(request, outcome.pending)
   return redirect('/check/email/code', { status: 303, headers: setCookie ? { 'Set-Cookie': setCookie } : {} })
 }
 
 export default function CheckByEmailPage() {
   const { t } = useTranslation('check')
-  const { csrf } = useLoaderData<typeof loader>()
+  const { csrf, notifyUnknown } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const error = result && 'error' in result ? t(`email.errors.${result.error}`) : undefined
   return (
     <article className="prose check">
       <h1>{t('email.heading')}</h1>
-      {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
-      <p>{t('email.intro')}</p>
+      {result && 'rateLimited' in result ? (
+        <>
+          <RateLimitedNotice retryAt={result.rateLimited.retryAt} />
+          <p>{t('emailCode.codesLimited')}</p>
+          <SupportContact />
+        </>
+      ) : null}
+      <p>{t(notifyUnknown ? 'email.introToAll' : 'email.intro')}</p>
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
         <TextField

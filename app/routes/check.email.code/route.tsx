@@ -1,28 +1,36 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { Trans, useTranslation } from 'react-i18next'
+import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
+import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
-import { boundedForm, readForm } from '~/forms/bounded-form'
+import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
+import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
-import { SUPPORT_EMAIL } from '~/incident/incident-facts'
+import { printedPortalAddress } from '~/mail/portal-address.server'
 import { countFailure, readGuardedPost } from '~/security/form-post.server'
-import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
+import {
+  invalid,
+  PERSONAL_PAGE_HEADERS,
+  personalFormToken,
+  personalPageHeaders,
+} from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { getCustomerSession, startVerifiedSession } from '~/session/session.server'
+import { getCustomerSession, saveChallenge, startVerifiedSession } from '~/session/session.server'
+import { DeadCode, type DeadCodeState, ResendForm, SupportContact } from '~/ui/check/email-code-states'
 import { CsrfField } from '~/ui/csrf-field'
-import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
+import { checkEmailCode } from '~/verify/email-code.server'
 import {
-  checkEmailCode,
-  type EmailChallengeRef,
-  type EmailCodeState,
-  emailCodeState,
-} from '~/verify/email-code.server'
+  askForEmailCodeAgain,
+  codePageState,
+  type PendingEmailCheck,
+  type Refused,
+} from '~/verify/email-code-request.server'
 
 export const handle = { i18n: ['check'] }
 
@@ -30,24 +38,62 @@ export const meta = pageMeta
 
 export const headers = personalPageHeaders
 
-const challengeSchema = z.object({ type: z.literal('email'), target: z.string().regex(/^[0-9a-f]{32}$/) })
+const challengeSchema = z.object({
+  type: z.literal('email'),
+  target: z.string().regex(/^[0-9a-f]{32}$/),
+  address: z.string().max(2000).optional(),
+})
 
-async function pendingChallenge(request: Request): Promise<EmailChallengeRef | undefined> {
+async function pendingChallenge(request: Request): Promise<PendingEmailCheck | undefined> {
   const session = await getCustomerSession(request)
   const parsed = challengeSchema.safeParse(session?.challenge)
   return parsed.success ? parsed.data : undefined
 }
 
+const store = () => ({ db: db(), crypto: portalCrypto() })
+
+/** Japan's calendar day of a moment, to say the date only when the wait runs past today. */
+const japanDay = (at: number) => Math.floor((at + 9 * 60 * 60 * 1000) / (24 * 60 * 60 * 1000))
+
+function waitOf(refused: Refused) {
+  return {
+    retryAt: refused.retryAt.toISOString(),
+    sameDay: japanDay(refused.retryAt.getTime()) === japanDay(Date.now()),
+  }
+}
+
+/** The answer to a try that left the code dead: which way, and when a new one can be sent. */
+type DeadAnswer = { error: DeadCodeState; state: DeadCodeState; wait?: ReturnType<typeof waitOf> }
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const challenge = await pendingChallenge(request)
   if (!challenge) throw redirect('/check/email')
   const { token, headers } = await personalFormToken(request)
-  // The same for a known and an unknown address: both have a row that counts the same way.
-  const state = emailCodeState({ db: db(), crypto: portalCrypto() }, challenge)
-  return data({ meta: await getSubPageMeta(request, 'check', 'emailCode'), csrf: token, state }, { headers })
+  // The same for a known and an unknown address: both have a row and limits that count the same way.
+  const { state, wait } = codePageState(store(), challenge)
+  // A dead code and no new one before the limit's window ends: 429, and when to come back.
+  if (wait) headers.set('Retry-After', String(wait.retryAfterSeconds))
+  return data(
+    {
+      meta: await getSubPageMeta(request, 'check', 'emailCode'),
+      csrf: token,
+      state,
+      wait: wait ? waitOf(wait) : undefined,
+      notifyUnknown: getConfig().NOTIFY_UNKNOWN_ADDRESSES === 'on',
+    },
+    { headers, status: wait ? 429 : 200 },
+  )
 }
 
-const codeForm = boundedForm({ code: sixDigitCodeField({ required: 'required', format: 'format' }) })
+const code = sixDigitCodeField({ required: 'required', format: 'format' })
+const codeForm = boundedForm(
+  { intent: choiceField(['confirm', 'resend'], { invalid: 'format' }), code },
+  () =>
+    z.discriminatedUnion('intent', [
+      z.object({ intent: z.literal('confirm').default('confirm'), code: code.schema }),
+      z.object({ intent: z.literal('resend') }),
+    ]),
+)
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, context)
@@ -56,10 +102,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!challenge) return redirect('/check/email', 303)
   const parsed = readForm(post.form, codeForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'format' })
-  const result = checkEmailCode({ db: db(), crypto: portalCrypto() }, challenge, parsed.data.code)
+  if (parsed.data.intent === 'resend') {
+    const outcome = askForEmailCodeAgain(store(), challenge, {
+      language: await requestLanguage(request),
+      portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
+      notifyUnknown: getConfig().NOTIFY_UNKNOWN_ADDRESSES === 'on',
+    })
+    // No address kept (a session from before they were): the form to type it again.
+    if (!outcome) return redirect('/check/email', 303)
+    if (outcome.limited) return tooManyRequests(outcome, { codesLimited: true })
+    const { setCookie } = await saveChallenge(request, outcome.pending)
+    const headers = new Headers(PERSONAL_PAGE_HEADERS)
+    if (setCookie) headers.append('Set-Cookie', setCookie)
+    return data({ resent: true }, { headers })
+  }
+  const result = checkEmailCode(store(), challenge, parsed.data.code)
   if (!result.ok) {
     const limit = countFailure(post.ip)
-    return limit.limited ? tooManyRequests(limit) : invalid({ error: result.reason })
+    if (limit.limited) return tooManyRequests(limit)
+    if (result.reason === 'wrong') return invalid({ error: result.reason })
+    // A dead code: the page says so (the answer carries it, as a 4xx is not followed by the
+    // loader in the browser), and if no new one may be sent yet, until when, with Retry-After.
+    const { wait } = codePageState(store(), challenge)
+    const dead: DeadAnswer = {
+      error: result.reason,
+      state: result.reason,
+      wait: wait ? waitOf(wait) : undefined,
+    }
+    return wait ? tooManyRequests(wait, dead) : invalid(dead)
   }
   const setCookie = await startVerifiedSession(request, result.humanId)
   return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })
@@ -67,16 +137,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function EmailCodePage() {
   const { t } = useTranslation('check')
-  const { csrf, state } = useLoaderData<typeof loader>()
+  const loaded = useLoaderData<typeof loader>()
+  const { csrf, notifyUnknown } = loaded
   const result = useActionData<typeof action>()
   const error = result && 'error' in result ? t(`emailCode.errors.${result.error}`) : undefined
-  // The loader runs again after every try, so `state` is the code's state after it.
-  if (state !== 'live') return <DeadCode state={state} />
+  // A try that left the code dead says so itself; otherwise the loader's state holds.
+  const { state, wait } = result && 'state' in result ? (result as DeadAnswer) : loaded
+  if (state !== 'live') return <DeadCode state={state} csrf={csrf} wait={wait} />
   return (
     <article className="prose check">
       <h1>{t('emailCode.heading')}</h1>
       {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
-      <p>{t('emailCode.sent')}</p>
+      {result && 'codesLimited' in result ? <p>{t('emailCode.codesLimited')}</p> : null}
+      {result && 'resent' in result ? (
+        <p className="callout" role="status">
+          {t('emailCode.resent')}
+        </p>
+      ) : null}
+      <p>{t(notifyUnknown ? 'emailCode.sentToAll' : 'emailCode.sent')}</p>
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
         <TextField
@@ -93,46 +171,12 @@ export default function EmailCodePage() {
           {t('emailCode.submit')}
         </button>
       </Form>
-      <p>{t('emailCode.noMail')}</p>
+      <p>{t(notifyUnknown ? 'emailCode.noMailToAll' : 'emailCode.noMail')}</p>
+      <ResendForm csrf={csrf} />
       <p>
-        <Link to="/check/email">{t('emailCode.again')}</Link>
+        <Link to="/check/email">{t('emailCode.otherAddress')}</Link>
       </p>
-    </article>
-  )
-}
-
-/**
- * No code to try: what happened, what to do next (a new code, or once e-mail
- * codes are closed, the letter code) and whom to ask.
- */
-function DeadCode({ state }: { state: Exclude<EmailCodeState, 'live'> }) {
-  const { t } = useTranslation('check')
-  return (
-    <article className="prose check">
-      <h1>{t(`emailCode.${state}.heading`)}</h1>
-      <div className="callout callout--error" role="alert">
-        <p>{t(`emailCode.${state}.what`)}</p>
-      </div>
-      <p>{t(`emailCode.${state}.next`)}</p>
-      <p>
-        {state === 'closed' ? (
-          <Link to="/check/letter" className="button button--primary">
-            {t('emailCode.closed.letter')}
-          </Link>
-        ) : (
-          <Link to="/check/email" className="button button--primary">
-            {t('emailCode.again')}
-          </Link>
-        )}
-      </p>
-      <p>
-        <Trans
-          t={t}
-          i18nKey="emailCode.contact"
-          values={{ email: SUPPORT_EMAIL }}
-          components={{ mail: <MailLink address={SUPPORT_EMAIL} /> }}
-        />
-      </p>
+      <SupportContact />
     </article>
   )
 }
