@@ -119,7 +119,7 @@ describe('dates as people write them', () => {
           const year = date.getUTCFullYear()
           const month = date.getUTCMonth() + 1
           const day = date.getUTCDate()
-          const [era, start] = ERAS.find(([, from]) => year >= from) ?? ERAS[0]!
+          const [era, start] = ERAS.find(([, from]) => year >= from) ?? ['大正', 1912, 1926]
           const eraYear = year - start + 1
           const number = inKanji ? kanji : String
           const written = `${era}${eraYear === 1 ? '元' : number(eraYear)}年${number(month)}月${number(day)}日${suffix}`
