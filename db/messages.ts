@@ -6,7 +6,10 @@ import type { Message } from './schema'
  * reference's keyed hash finds, with how it went and where to (still sealed).
  */
 
-/** `addressSealed` is sealed under `messageAddressContext(referenceIndex)`; null for a handout, which has no address. */
+/**
+ * `addressSealed` is sealed under `messageAddressContext(referenceIndex)`: the e-mail address, the
+ * postcard's address, or the staff or employee ID a handout was for (null for handouts made before).
+ */
 export type MessageFound = Pick<Message, 'channel' | 'addressSealed'>
 
 export function findMessageByReference(db: PortalDatabase, referenceIndex: Buffer): MessageFound | undefined {

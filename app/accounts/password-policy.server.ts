@@ -1,3 +1,5 @@
+import type { Config } from '~/config.server'
+import type { MemberAccount } from '~db/member-accounts'
 import { verifyLegacyPassword } from './password-hash.server'
 import { type PasswordStrength, scorePassword } from './password-strength.server'
 import { isPwnedPassword } from './pwned-passwords.server'
@@ -152,6 +154,28 @@ export async function evaluateNewPassword(input: NewPassword): Promise<PasswordV
   if (strength.score < MIN_STRENGTH_SCORE) found.add('weak')
   const refusals = REFUSALS.filter((refusal) => found.has(refusal))
   return { ok: refusals.length === 0, refusals, normalised, strength }
+}
+
+/**
+ * A member's new password judged as saving judges it: the one home for the inputs, so the strength
+ * meter and the refusal on saving never disagree.
+ */
+export function evaluateMemberPassword({
+  password,
+  account,
+  config,
+}: {
+  password: string
+  account: Pick<MemberAccount, 'legacyPasswordHash' | 'details'>
+  config: Pick<Config, 'PASSWORD_MIN_LENGTH' | 'PWNED_PASSWORDS_URL'>
+}) {
+  return evaluateNewPassword({
+    password,
+    minLength: config.PASSWORD_MIN_LENGTH,
+    legacyHash: account.legacyPasswordHash,
+    personalWords: personalWordsOf(account.details),
+    pwnedPasswordsUrl: config.PWNED_PASSWORDS_URL,
+  })
 }
 
 function lengthRefusalsOf({ normalised, minLength }: { normalised: string; minLength: number }): Refusal[] {

@@ -7,7 +7,7 @@ import { saveNewPassword } from '~db/member-account-updates'
 import type { MemberAccount } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { hashPassword } from './password-hash.server'
-import { evaluateNewPassword, type PasswordVerdict, personalWordsOf } from './password-policy.server'
+import { evaluateMemberPassword, type PasswordVerdict } from './password-policy.server'
 
 export type PasswordResetOutcome = { ok: true } | { ok: false; verdict: PasswordVerdict }
 
@@ -34,13 +34,7 @@ export async function resetPassword({
   language: Language
   now?: number
 }): Promise<PasswordResetOutcome> {
-  const verdict = await evaluateNewPassword({
-    password,
-    minLength: config.PASSWORD_MIN_LENGTH,
-    legacyHash: account.legacyPasswordHash,
-    personalWords: personalWordsOf(account.details),
-    pwnedPasswordsUrl: config.PWNED_PASSWORDS_URL,
-  })
+  const verdict = await evaluateMemberPassword({ password, account, config })
   if (!verdict.ok) return { ok: false, verdict }
   const passwordHash = await hashPassword(verdict.normalised)
   saveNewPassword(db, crypto.keyring, { subjectId: account.subjectId, passwordHash, now })

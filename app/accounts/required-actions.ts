@@ -17,6 +17,20 @@ export function firstOpenStep(open: readonly RequiredAction[]): RequiredAction |
   return STEP_ORDER.find((step) => open.includes(step))
 }
 
+/**
+ * A step some members get half-way, for something they did (a new e-mail address to confirm): the
+ * indicator shows it as added and does not count it, so the "of 2" said from the start holds.
+ */
+export const ADDED_STEPS: readonly RequiredAction[] = ['verify_email']
+
+/** Where a step stands in the indicator: its number of the steps every member has, or added. */
+export function stepProgress(steps: readonly RequiredAction[], current: RequiredAction) {
+  const counted = steps.filter((step) => !ADDED_STEPS.includes(step))
+  return ADDED_STEPS.includes(current)
+    ? { added: true as const }
+    : { added: false as const, number: counted.indexOf(current) + 1, total: counted.length }
+}
+
 /** The steps shown in the indicator: the two every member has, and the address check while one waits. */
 export function stepsOf(open: readonly RequiredAction[]): RequiredAction[] {
   return STEP_ORDER.filter((step) => step !== 'verify_email' || open.includes(step))

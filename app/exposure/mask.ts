@@ -130,7 +130,8 @@ export type NameParts = {
 }
 
 /**
- * `見本 花子` → `見*** 花***`: the first character of each part.
+ * `見本 花子` → `見*** 花***`: the first character of each part; a one-character part (`森`)
+ * shows nothing of itself (`***`), since its first character is the whole name.
  *
  * Why not the name in full, when the person has just proved who they are? The
  * page is made to be printed and is read on phones in trains and on shared
@@ -144,6 +145,6 @@ export function maskName(name: NameParts): string | null {
   const parts = [name.familyName ?? name.familyNameKana, name.givenName ?? name.givenNameKana]
     .map((part) => (part ? fold(part).replace(/\s/g, '') : ''))
     .filter((part) => part.length > 0)
-    .map((part) => `${firstCharacter(part)}${STARS}`)
+    .map((part) => `${Array.from(part).length > 1 ? firstCharacter(part) : ''}${STARS}`)
   return parts.length > 0 ? parts.join(' ') : null
 }

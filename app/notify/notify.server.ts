@@ -139,7 +139,9 @@ function prepare({ crypto, portalAddress }: NotifyOptions, notice: Notice): Prep
       ? notice.email
       : notice.channel === 'postcard'
         ? [formatPostalCode(notice.address.postalCode), ...addressLines(notice.address)].join(' ').trim()
-        : undefined
+        : // A handout's "address" is the staff or employee ID it was handed out for: what
+          // /message-check asks of a handout's holder.
+          notice.id
   const emailContent: EmailContent | undefined =
     notice.channel === 'email'
       ? {

@@ -10,8 +10,10 @@ import { readSecondFactor, type SecondFactor } from './second-factor'
 /**
  * Proof by letter code: the code from the notice and one thing the person's
  * record holds (birth date, phone or staff ID). A typo the check symbol
- * catches is no attempt; a wrong second factor counts against the code, which
- * locks after LETTER_CODE_LOCK_AFTER. Unknown, locked and wrong all answer alike.
+ * catches is no attempt, nor is a date that names no real day (it is tried
+ * against nothing, and its answer depends on what was typed alone); a wrong
+ * second factor counts against the code, which locks after
+ * LETTER_CODE_LOCK_AFTER. Unknown, locked and wrong all answer alike.
  */
 
 export const LETTER_CODE_LOCK_AFTER = 10
@@ -19,6 +21,7 @@ export const LETTER_CODE_LOCK_AFTER = 10
 export type LetterCodeCheck =
   | { ok: true; humanId: number }
   | { ok: false; reason: 'check_the_code' }
+  | { ok: false; reason: 'unreadable_date' }
   | { ok: false; reason: 'no_match' }
 
 export function checkLetterCode(
@@ -28,6 +31,7 @@ export function checkLetterCode(
   const typed = readLetterCode(code)
   if (!typed.ok) return { ok: false, reason: 'check_the_code' }
   const factor = readSecondFactor(proof)
+  if (factor.unreadableDate) return { ok: false, reason: 'unreadable_date' }
   const holder = findLetterCodeHolder(db, crypto.index('letter-code', typed.canonical))
   const records = holder ? (findHuman(db, crypto.keyring, holder.humanId)?.records ?? []) : []
   // An unknown code opens a record-sized stand-in, so its answer takes as long as a known one's.

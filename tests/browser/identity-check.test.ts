@@ -126,8 +126,8 @@ async function expectExposure(page: Page, language: Language, email: string) {
 async function signOut(page: Page, language: Language) {
   await page.getByRole('button', { name: language.exposure.signOut.button }).focus()
   await submit(page, 'accepted')
-  await page.waitForURL((url) => url.pathname === '/')
-  await expect.poll(() => headingText(page)).toBe(language.incident.heading)
+  await page.waitForURL((url) => url.pathname === '/signout/done')
+  await expect.poll(() => headingText(page)).toBe(language.check.signedOut.heading)
   await page.goto(`${identity.portal.url}/exposure`)
   expect(new URL(page.url()).pathname).toBe('/check')
   expect(await headingText(page)).toBe(language.check.heading)

@@ -290,7 +290,7 @@ async function expectFieldError(page: Page, id: string, message: string) {
 
 /**
  * "Step 1 of 2" above the form, said to screen readers too, with the current
- * step marked; "of 3" while a new e-mail address waits for its code.
+ * step marked. The total stays 2: a new e-mail address's code is an added step.
  */
 async function expectStep(
   page: Page,
@@ -299,14 +299,18 @@ async function expectStep(
   step: keyof Language['account']['steps'],
   total = 2,
 ) {
-  const progress = interpolate(account.steps.progress, { number, total })
+  const added = step === 'verify_email'
+  const progress = added ? account.steps.added : interpolate(account.steps.progress, { number, total })
   const indicator = page.locator('nav.steps')
   expect(((await indicator.locator('.steps__progress').textContent()) ?? '').trim()).toBe(progress)
   expect(await indicator.getAttribute('aria-label')).toBe(progress)
   expect(await indicator.locator('li').count(), 'the steps listed').toBe(total)
   const current = indicator.locator('li[aria-current="step"]')
   expect(await current.count(), 'the current step').toBe(1)
-  expect(((await current.textContent()) ?? '').trim()).toBe(account.steps[step])
+  const name = account.steps[step]
+  expect(((await current.textContent()) ?? '').trim()).toBe(
+    added ? interpolate(account.steps.addedItem, { step: name }) : name,
+  )
 }
 
 /** The live region under the password field: its `<meter>` and the level in words, or nothing yet. */
@@ -369,6 +373,14 @@ async function expectStrength(page: Page, { account }: Language, min: number) {
   const shown = await strengthShown(page)
   const levels: Record<string, string> = account.strength.levels
   expect(shown?.level).toBe(levels[String(shown?.score)])
+}
+
+/** The meter reads a password the policy refuses as such: below "strong", and says it cannot be used. */
+async function expectRefusedStrength(page: Page, { account }: Language) {
+  await expect
+    .poll(() => strengthShown(page), { message: 'the strength meter', timeout: 10_000 })
+    .toSatisfy((shown) => shown !== null && shown.level === account.strength.refused)
+  expect((await strengthShown(page))?.score).toBeLessThan(3)
 }
 
 /** Proves who they are by a code e-mailed to them, and lands on their exposure view. */
@@ -492,7 +504,7 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       if (scored) {
         // The meter follows the typing, scored by the server, without leaving the page.
         await scored
-        await expectStrength(page, language, 0)
+        await expectRefusedStrength(page, language)
         await requests.idle()
         expect(await isDocumentMarked(page), 'the same document while the meter updates').toBe(true)
       }
@@ -561,8 +573,8 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       // Signed out, the account is closed to this browser.
       await page.locator('main form[action="/signout"] button').focus()
       await submit(page, '/signout', 'accepted')
-      await page.waitForURL((url) => url.pathname === '/')
-      await expect.poll(() => headingText(page)).toBe(language.incident.heading)
+      await page.waitForURL((url) => url.pathname === '/signout/done')
+      await expect.poll(() => headingText(page)).toBe(language.check.signedOut.heading)
       await page.goto(`${identity.portal.url}/account`)
       expect(new URL(page.url()).pathname).toBe('/check')
 
@@ -629,7 +641,7 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       await typeInto(page, '#email', newEmail)
       await submit(page, '/account/details', 'accepted')
 
-      // Step 3 of 3: the code sent to the new address, which the page names.
+      // An added step, not "3 of 3": the code sent to the new address, which the page names.
       await page.waitForURL((url) => url.pathname === '/account/email')
       expect(new URL(page.url()).searchParams.get('saved')).toBe('details')
       await expectPage(page, language, account.email.heading)

@@ -24,7 +24,10 @@ import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 const locale = (language: 'ja' | 'en', namespace: string) =>
   JSON.parse(readFileSync(new URL(`../../locales/${language}/${namespace}.json`, import.meta.url), 'utf8'))
-const ERRORS = locale('ja', 'check').letter.errors as Record<'checkTheCode' | 'noMatch', string>
+const ERRORS = locale('ja', 'check').letter.errors as Record<
+  'checkTheCode' | 'noMatch' | 'unreadableDate',
+  string
+>
 const EXPOSURE_HEADING: string = locale('ja', 'exposure').heading
 
 const BY_EMAIL = 'ichiro.letter@example.jp'
@@ -36,6 +39,7 @@ const PEOPLE = {
   typos: { family: '三浦', proof: '1975-01-02' },
   locked: { family: '四谷', proof: '1990-03-04' },
   used: { family: '五味', proof: '1985-07-08' },
+  unreadable: { family: '七尾', proof: '昭和十四年四月五日' },
   staff: { id: 'W-101', proof: 'w-101' },
 }
 
@@ -64,6 +68,7 @@ beforeAll(async () => {
         member({ member_id: 'M3', family_name: PEOPLE.typos.family, birth_date: PEOPLE.typos.proof }),
         member({ member_id: 'M4', family_name: PEOPLE.locked.family, birth_date: PEOPLE.locked.proof }),
         member({ member_id: 'M5', family_name: PEOPLE.used.family, birth_date: PEOPLE.used.proof }),
+        member({ member_id: 'M6', family_name: PEOPLE.unreadable.family, birth_date: '1939-04-05' }),
       ],
       'warehouse_staff.csv': [
         ['staff_id', 'family_name', 'given_name'],
@@ -72,9 +77,9 @@ beforeAll(async () => {
     },
     { notify: true },
   )
-  expect(summary).toMatchObject({ email: 1, postcard: 4, handout: 1 })
+  expect(summary).toMatchObject({ email: 1, postcard: 5, handout: 1 })
   const postcardRows = printerRows(postcards)
-  for (const key of ['phone', 'typos', 'locked', 'used'] as const) {
+  for (const key of ['phone', 'typos', 'locked', 'used', 'unreadable'] as const) {
     const row = postcardRows.find((r) => r.recipient?.startsWith(PEOPLE[key].family))
     codes[key] = row?.letter_code ?? ''
   }
@@ -149,6 +154,42 @@ describe('checking by letter code', () => {
     }
     // Nine failures, not twelve: the code is still open.
     const right = await check(visitor, codes.typos, PEOPLE.typos.proof)
+    expect(right.status).toBe(303)
+    expect(right.location).toBe('/exposure')
+  })
+
+  it('says a date it cannot read is unreadable, and does not count it towards the lock', async () => {
+    const visitor = new Visitor(portal.url)
+    const form = await visitor.get('/check/letter')
+    // The hint says the Japanese era works.
+    expect(form.body).toContain('和暦')
+    expect((await new Visitor(portal.url).get('/check/letter?lng=en')).body).toContain('Japanese era')
+    // One short of the lock.
+    for (let i = 1; i <= 9; i++) {
+      const wrong = await check(visitor, codes.unreadable, `2000-03-${String(i).padStart(2, '0')}`)
+      expect(wrong.status, `wrong proof ${i}`).toBe(422)
+      expect(wrong.body).toContain(ERRORS.noMatch)
+    }
+    for (const typed of ['昭和十四年四月三十一日', '1985年13月1日', '85/4/1', '昭和十四年四月']) {
+      const unreadable = await check(visitor, codes.unreadable, typed)
+      expect(unreadable.status, typed).toBe(422)
+      expect(unreadable.body, typed).toContain(ERRORS.unreadableDate)
+      expect(unreadable.body, typed).not.toContain(ERRORS.noMatch)
+      // The code stays filled in; the date is typed again.
+      expect(unreadable.body).toContain(`value="${codes.unreadable}"`)
+    }
+    const english = new Visitor(portal.url)
+    const en = await english.submit('/check/letter?lng=en', {
+      code: codes.unreadable,
+      proof: '1985年13月1日',
+    })
+    expect(en.body).toContain(locale('en', 'check').letter.errors.unreadableDate)
+    // An unknown code gets the same answer: it says nothing about the code.
+    const unknownCode = newLetterCode().printed
+    const unknown = await check(visitor, unknownCode, '1985年13月1日')
+    expect(unknown.body).toContain(ERRORS.unreadableDate)
+    // Nine failures, not fourteen: the code is still open, and the date in kanji numerals proves it.
+    const right = await check(visitor, codes.unreadable, PEOPLE.unreadable.proof)
     expect(right.status).toBe(303)
     expect(right.location).toBe('/exposure')
   })

@@ -14,6 +14,7 @@ import { testSecrets } from '../support/secrets'
 const RECIPIENT = 'hanako.mihon@example.jp'
 const REFERENCE = /R-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}/
 const MAIL_FROM = 'Sekaimon <notices@portal.example>'
+const STAFF_ID = 'W-2001'
 
 const SENT = '当社からお送りしたものです'
 const NOT_SENT = '当社から送ったものではありません'
@@ -43,23 +44,36 @@ async function notifiedPortal(env: Record<string, string> = {}) {
         member({ member_id: 'M1', email: RECIPIENT }),
         member({ member_id: 'M2', family_name: '葉書', birth_date: '1970-01-02', postal_code: '150-0001' }),
       ],
+      'warehouse_staff.csv': [
+        ['staff_id', 'family_name', 'given_name'],
+        [STAFF_ID, '配布', '一'],
+      ],
     })
     const commandEnv = { DATABASE_URL: portal.databasePath, ...secrets }
     const postcards = join(directory, 'postcards.csv')
+    const handouts = join(directory, 'handouts.csv')
     const notified = await runCommand(
       'app/cli/notify.ts',
-      ['--json', '--postcards', postcards],
+      ['--json', '--postcards', postcards, '--handouts', handouts],
       commandEnv,
       directory,
     )
-    expect(JSON.parse(notified.stdout)).toMatchObject({ email: 1, postcard: 1 })
+    expect(JSON.parse(notified.stdout)).toMatchObject({ email: 1, postcard: 1, handout: 1 })
     const outbox = await (await fetch(`${portal.url}/dev/outbox`)).text()
     const emailReference = outbox.match(REFERENCE)?.[0]
     const [postcard] = parse(readFileSync(postcards), { bom: true, columns: true }) as {
       message_reference: string
     }[]
-    if (!emailReference || !postcard) throw new Error('no references were made')
-    return { portal, emailReference, postcardReference: postcard.message_reference }
+    const [handout] = parse(readFileSync(handouts), { bom: true, columns: true }) as {
+      message_reference: string
+    }[]
+    if (!emailReference || !postcard || !handout) throw new Error('no references were made')
+    return {
+      portal,
+      emailReference,
+      postcardReference: postcard.message_reference,
+      handoutReference: handout.message_reference,
+    }
   } catch (error) {
     await portal.stop()
     throw error
@@ -104,10 +118,11 @@ describe('/message-check', () => {
   let portal: PortalServer
   let emailReference: string
   let postcardReference: string
+  let handoutReference: string
   let visitor: Visitor
 
   beforeAll(async () => {
-    ;({ portal, emailReference, postcardReference } = await notifiedPortal())
+    ;({ portal, emailReference, postcardReference, handoutReference } = await notifiedPortal())
     visitor = await visit(portal)
   }, 120_000)
 
@@ -179,6 +194,47 @@ describe('/message-check', () => {
     expect(html).toContain('<code>support@sekaimon.com</code>')
   })
 
+  it('says "we sent this" for a handout by the staff ID it was handed out for, and not for another', async () => {
+    const html = await (await fetch(`${portal.url}/message-check`)).text()
+    expect(html).toMatch(/<label for="staffId">/)
+    for (const staffId of [STAFF_ID, 'ｗ－２００１', ' w-2001 ']) {
+      const response = await post(portal, visitor, { reference: handoutReference, address: '', staffId })
+      expect(response.status, staffId).toBe(200)
+      expect(await response.text(), staffId).toContain(SENT)
+    }
+    const other = await post(portal, visitor, { reference: handoutReference, address: '', staffId: 'W-2002' })
+    expect(other.status).toBe(200)
+    expect(await other.text()).toContain(NOT_SENT)
+    // A staff ID proves nothing about an e-mail's reference.
+    const mismatch = await post(portal, visitor, {
+      reference: emailReference,
+      address: '',
+      staffId: STAFF_ID,
+    })
+    expect(await mismatch.text()).toContain(NOT_SENT)
+    const tooLong = await post(portal, visitor, { reference: handoutReference, staffId: 'W'.repeat(65) })
+    expect(tooLong.status).toBe(422)
+  })
+
+  it('shows "sent" and "not sent" unlike each other: colour, icon and words; the typo first', async () => {
+    const sent = await (await post(portal, visitor, { reference: emailReference, address: RECIPIENT })).text()
+    const notSent = await (
+      await post(portal, visitor, { reference: emailReference, address: 'someone@example.jp' })
+    ).text()
+    expect(sent).toMatch(/class="[^"]*message-check__answer--sent[^"]*"/)
+    expect(notSent).toMatch(/class="[^"]*message-check__answer--not-sent[^"]*"/)
+    expect(sent).toMatch(
+      /<svg[^>]*class="message-check__icon message-check__icon--sent"[^>]*aria-hidden="true"/,
+    )
+    expect(notSent).toMatch(
+      /<svg[^>]*class="message-check__icon message-check__icon--not-sent"[^>]*aria-hidden="true"/,
+    )
+    // Checking what was typed comes before what to do with the message.
+    const typo = notSent.indexOf('入力を誤った')
+    expect(typo).toBeGreaterThan(-1)
+    expect(typo).toBeLessThan(notSent.indexOf('リンクはクリックしないでください'))
+  })
+
   it('answers an unknown reference with the very page of a known one with the wrong address', async () => {
     const address = 'someone@example.jp'
     const unknown = newMessageReference().printed
@@ -204,6 +260,7 @@ describe('/message-check', () => {
 
   it('asks for an address it can read (422)', async () => {
     for (const address of ['', 'not an address', '150-001']) {
+      // Neither an address nor a staff ID: nothing to check with.
       const response = await post(portal, visitor, { reference: emailReference, address })
       expect(response.status).toBe(422)
       expect(await response.text()).not.toContain(NOT_SENT)

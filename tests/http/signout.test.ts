@@ -1,7 +1,12 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { createCsrfGuard } from '~/session/csrf.server'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
+
+const signedOut = (language: 'ja' | 'en') =>
+  JSON.parse(readFileSync(new URL(`../../locales/${language}/check.json`, import.meta.url), 'utf8')).signedOut
 
 const secrets = testSecrets()
 let portal: PortalServer
@@ -82,12 +87,29 @@ describe('/signout', () => {
     expect(response.headers.get('set-cookie')).toBeNull()
   })
 
-  it('signs out a same-origin POST with its token: home, the session cookie cleared', async () => {
+  it('signs out a same-origin POST with its token: the signed-out page, the session cookie cleared', async () => {
     const response = await signOut({ origin: portal.url, ...csrfPair() })
     expect(response.status).toBe(303)
-    expect(response.headers.get('location')).toBe('/')
+    expect(response.headers.get('location')).toBe('/signout/done')
     expect(response.headers.get('set-cookie')).toMatch(
       /^portal_session=; Path=\/; HttpOnly; SameSite=Lax; Max-Age=0/,
     )
   })
+
+  it.each(['ja', 'en'] as const)(
+    'says in %s that the visitor signed out, what happens next, and the ways back',
+    async (language) => {
+      const texts = signedOut(language)
+      const response = await fetch(`${portal.url}/signout/done?lng=${language}`)
+      expect(response.status).toBe(200)
+      const body = await response.text()
+      expect(body).toContain(texts.heading)
+      expect(body).toContain(texts.next)
+      expect(body).toContain('href="/check"')
+      expect(body).toContain('href="/signin"')
+      expect(body).toContain('href="/"')
+      expect(body).toContain(SUPPORT_EMAIL)
+      expect(body).toContain(`<title>${texts.meta.title}`)
+    },
+  )
 })

@@ -196,6 +196,13 @@ describe('maskIdentifier', () => {
 })
 
 describe('maskName', () => {
+  it('never shows a whole one-character name: such a part is masked in full', () => {
+    expect(maskName({ familyName: '森', givenName: '花子' })).toBe('*** 花***')
+    expect(maskName({ familyName: '見本', givenName: '愛' })).toBe('見*** ***')
+    expect(maskName({ familyName: '𠮷', givenName: 'Ｊ' })).toBe('*** ***')
+    expect(maskName({ familyNameKana: 'モリ', givenName: ' 愛 ' })).toBe('モ*** ***')
+  })
+
   it('keeps the first character of each part', () => {
     expect(maskName({ familyName: '見本', givenName: '花子' })).toBe('見*** 花***')
     expect(maskName({ familyName: 'Smith', givenName: 'John' })).toBe('S*** J***')
@@ -211,8 +218,8 @@ describe('maskName', () => {
     expect(maskName({ familyName: '𠮷田', givenName: '太郎' })).toBe('𠮷*** 太***')
   })
 
-  it('does not tell how long a name is', () => {
-    expect(maskName({ familyName: '見', givenName: '花' })).toBe(
+  it('does not tell how long a name of two characters or more is', () => {
+    expect(maskName({ familyName: '見本', givenName: '花子' })).toBe(
       maskName({ familyName: '見本見本', givenName: '花子花子' }),
     )
   })

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { meterReadingOf } from '~/accounts/password-meter.server'
 import {
   evaluateNewPassword,
   type NewPassword,
@@ -203,7 +205,7 @@ describe('strength', () => {
   it('sees through l33t spellings', async () => {
     const verdict = await evaluate('P@55w0rd1234567')
     expect(verdict.refusals).toContain('weak')
-    expect(verdict.strength?.suggestions).toContain('l33t')
+    expect(verdict.strength?.suggestions).toContain('substitutions')
   })
 
   it('accepts a strong one, and reports its strength for the meter', async () => {
@@ -220,9 +222,9 @@ describe('strength', () => {
 })
 
 describe('strength feedback', () => {
-  it('answers with translation keys, not English', async () => {
+  it('answers with our own translation keys, not zxcvbn’s nor English', async () => {
     const strength = await scorePassword({ password: 'password', userInputs: [] })
-    expect(strength).toEqual({ score: 0, warning: 'topTen', suggestions: ['anotherWord'] })
+    expect(strength).toEqual({ score: 0, warning: 'veryCommon', suggestions: ['moreWords'] })
     const repeated = await scorePassword({ password: 'aaaaaaaaaaaaaaa', userInputs: [] })
     expect(STRENGTH_WARNINGS).toContain(repeated.warning)
     for (const suggestion of repeated.suggestions) expect(STRENGTH_SUGGESTIONS).toContain(suggestion)
@@ -230,6 +232,53 @@ describe('strength feedback', () => {
 
   it('counts the person’s own words as guessable', async () => {
     const strength = await scorePassword({ password: 'xyzzyplughquux', userInputs: ['xyzzyplughquux'] })
-    expect(strength.warning).toBe('userInputs')
+    expect(strength.warning).toBe('personalDetails')
+  })
+
+  const account = (language: string) =>
+    JSON.parse(readFileSync(new URL(`../../locales/${language}/account.json`, import.meta.url), 'utf8'))
+
+  it.each(['ja', 'en'])('has a sentence of our own in %s for every key, and only for those', (language) => {
+    const { strength } = account(language)
+    expect(Object.keys(strength.warnings).sort()).toEqual([...STRENGTH_WARNINGS].sort())
+    expect(Object.keys(strength.suggestions).sort()).toEqual([...STRENGTH_SUGGESTIONS].sort())
+    // zxcvbn-ts's stock English, which is not a sentence a person understands.
+    expect(JSON.stringify(strength)).not.toMatch(/page related data|Capitalize some, but not all/)
+  })
+})
+
+describe('the meter', () => {
+  it.each<[string, Partial<NewPassword>, string | undefined]>([
+    ['Tangerine umbrella 47', {}, undefined],
+    ['sekaimon tangerine umbrella 47', {}, 'serviceName'],
+    ['hanako tangerine umbrella 47', { personalWords: ['hanako'] }, 'personalInformation'],
+    ['1qaz2wsx3edc4rfv', {}, 'commonPassword'],
+  ])('reads %s as the policy judges it', async (password, options, refusal) => {
+    const verdict = await evaluate(password, options)
+    const reading = meterReadingOf(verdict)
+    expect(reading.refusals).toEqual(verdict.refusals)
+    if (refusal) {
+      expect(reading.refusals).toContain(refusal)
+      // Never "strong" (3) or "very strong" (4), whatever zxcvbn alone makes of it.
+      expect(reading.score).toBeLessThan(3)
+    } else {
+      expect(reading.score).toBeGreaterThanOrEqual(3)
+    }
+  })
+
+  it('never reads the exposed password as strong', async () => {
+    const legacyHash = await bcrypt.hash('tangerine umbrella 47', 4)
+    const reading = meterReadingOf(await evaluate('tangerine umbrella 47', { legacyHash }))
+    expect(reading).toMatchObject({ refusals: ['exposedPassword'] })
+    expect(reading.score).toBeLessThan(3)
+  })
+
+  it('reads a password of the wrong length as refused for its length, with no hints', async () => {
+    expect(meterReadingOf(await evaluate('short'))).toEqual({
+      score: 0,
+      warning: null,
+      suggestions: [],
+      refusals: ['tooShort'],
+    })
   })
 })

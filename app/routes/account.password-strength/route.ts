@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from '@remix-run/node'
 import { limitAccountPost } from '~/accounts/account-limits.server'
 import { requireMemberForPassword } from '~/accounts/member-guard.server'
 import { passwordStrength } from '~/accounts/password-meter.server'
+import { getConfig } from '~/config.server'
 import { boundedForm, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
 import { PERSONAL_PAGE_HEADERS } from '~/security/personal-page.server'
@@ -29,6 +30,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
       },
     )
   }
-  const strength = await passwordStrength({ password: parsed.data.password, account })
+  const strength = await passwordStrength({ password: parsed.data.password, account, config: getConfig() })
   return Response.json({ strength }, { headers: PERSONAL_PAGE_HEADERS })
 }

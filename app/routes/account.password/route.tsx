@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { limitAccountPost } from '~/accounts/account-limits.server'
 import { requireMemberForPassword } from '~/accounts/member-guard.server'
-import { passwordStrength } from '~/accounts/password-meter.server'
+import { meterReadingOf, passwordStrength } from '~/accounts/password-meter.server'
 import { resetPassword } from '~/accounts/password-reset.server'
 import { nextStepPath, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
@@ -69,7 +69,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // The show/hide button without JavaScript: the same form back, the field the other way (without
     // the strength reading once the account or client has had its share of them).
     const reading = password ? limitAccountPost(context, { post: 'strength', account }) : undefined
-    const strength = password && !reading?.limited ? await passwordStrength({ password, account }) : null
+    const strength =
+      password && !reading?.limited
+        ? await passwordStrength({ password, account, config: getConfig() })
+        : null
     return data(
       { shown: intent === 'show', password, strength, strengthPaused: reading?.limited === true },
       { headers: PERSONAL_PAGE_HEADERS },
@@ -86,7 +89,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     password,
     language: await requestLanguage(request),
   })
-  if (!outcome.ok) return invalid({ refusals: outcome.verdict.refusals, strength: outcome.verdict.strength })
+  if (!outcome.ok)
+    return invalid({ refusals: outcome.verdict.refusals, strength: meterReadingOf(outcome.verdict) })
   // Everyone else signed in as this member is out, and this session goes on under a new ID.
   const setCookie = await renewAfterPasswordChange(request, account.humanId)
   const remaining = account.openActions.filter((step) => step !== 'reset_password')
@@ -150,7 +154,13 @@ export default function NewPasswordPage() {
           maxLength={1024}
           onChange={(event) => live.check(event.currentTarget.value)}
         />
-        <StrengthMeter id="password-strength" strength={strength} paused={strengthPaused} />
+        <StrengthMeter
+          id="password-strength"
+          strength={strength}
+          minLength={minLength}
+          paused={strengthPaused}
+          refusalsShownAbove={live.strength === null && refusals.length > 0}
+        />
         <button type="submit" name="intent" value="save" className="button button--primary">
           {t('password.submit')}
         </button>

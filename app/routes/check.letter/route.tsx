@@ -55,6 +55,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // A typo the check symbol caught looked nothing up: no attempt to count.
   if (result.reason === 'check_the_code')
     return invalid({ field: 'code' as Field, error: 'checkTheCode', code })
+  // Nor did a date that names no real day: it is typed again, and no try is spent.
+  if (result.reason === 'unreadable_date')
+    return invalid({ field: 'proof' as Field, error: 'unreadableDate', code })
   const limit = countFailure(post.ip)
   if (limit.limited) return tooManyRequests(limit, { code })
   return invalid({ field: 'proof' as Field, error: 'noMatch', code })

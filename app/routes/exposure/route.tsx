@@ -70,7 +70,8 @@ export default function ExposurePage() {
                 {record.period ? (
                   <>
                     <dt>{t(`${record.cohortKey}.periodLabel`)}</dt>
-                    <dd>{t('period', record.period)}</dd>
+                    {/* Who the notice covers, worded so it is not read as the person's own dates. */}
+                    <dd>{t(`${record.cohortKey}.periodValue`, record.period)}</dd>
                   </>
                 ) : null}
               </dl>

@@ -20,6 +20,7 @@ import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { TextField } from '~/ui/text-field'
 import { checkMessage, isAddressLike, officialSenders } from '~/verify/message-check.server'
+import { normaliseIdentifier } from '~db/normalise'
 
 export const handle = { i18n: ['messageCheck'] }
 
@@ -33,16 +34,34 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getPageMeta(request, 'messageCheck'), csrf: token, senders }, { headers })
 }
 
-const messageForm = boundedForm({
-  reference: textField({ max: 64, required: 'referenceRequired', tooLong: 'checkTheReference' }, (text) =>
-    text.trim().min(1, 'referenceRequired'),
-  ),
-  address: textField({ max: 254, required: 'addressRequired', tooLong: 'addressInvalid' }, (text) =>
-    text.trim().min(1, 'addressRequired').refine(isAddressLike, 'addressInvalid'),
-  ),
-})
+const messageForm = boundedForm(
+  {
+    reference: textField({ max: 64, required: 'referenceRequired', tooLong: 'checkTheReference' }, (text) =>
+      text.trim().min(1, 'referenceRequired'),
+    ),
+    // Either may be left empty, not both: a handout's holder has a staff ID, not an address.
+    address: textField({ max: 254, required: 'addressRequired', tooLong: 'addressInvalid' }, (text) =>
+      text
+        .trim()
+        .refine((typed) => typed === '' || isAddressLike(typed), 'addressInvalid')
+        .optional(),
+    ),
+    // As long as the letter check allows a staff ID, and read by the same normaliser.
+    staffId: textField({ max: 64, required: 'staffIdInvalid', tooLong: 'staffIdInvalid' }, (text) =>
+      text
+        .trim()
+        .refine((typed) => typed === '' || normaliseIdentifier(typed) !== undefined, 'staffIdInvalid')
+        .optional(),
+    ),
+  },
+  (form) =>
+    form.refine((typed) => Boolean(typed.address) || Boolean(typed.staffId), {
+      path: ['address'],
+      message: 'addressRequired',
+    }),
+)
 
-type Field = 'reference' | 'address'
+type Field = 'reference' | 'address' | 'staffId'
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, context)
@@ -50,6 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const echo = {
     reference: String(post.form.get('reference') ?? '').slice(0, 64),
     address: String(post.form.get('address') ?? '').slice(0, 254),
+    staffId: String(post.form.get('staffId') ?? '').slice(0, 64),
   }
   const parsed = readForm(post.form, messageForm)
   if (!parsed.success) {
@@ -84,14 +104,30 @@ export default function MessageCheckPage() {
       <h1>{t('heading')}</h1>
       {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
       {answer === 'sent' ? (
-        <section className="callout message-check__answer" role="status" aria-labelledby="answer-heading">
-          <h2 id="answer-heading">{t('sent.heading')}</h2>
+        <section
+          className="callout message-check__answer message-check__answer--sent"
+          role="status"
+          aria-labelledby="answer-heading"
+        >
+          <h2 id="answer-heading">
+            <AnswerIcon kind="sent" />
+            {t('sent.heading')}
+          </h2>
           <p>{t('sent.body')}</p>
         </section>
       ) : null}
       {answer === 'not_sent' ? (
-        <section className="callout message-check__answer" role="alert" aria-labelledby="answer-heading">
-          <h2 id="answer-heading">{t('notSent.heading')}</h2>
+        <section
+          className="callout message-check__answer message-check__answer--not-sent"
+          role="alert"
+          aria-labelledby="answer-heading"
+        >
+          <h2 id="answer-heading">
+            <AnswerIcon kind="not-sent" />
+            {t('notSent.heading')}
+          </h2>
+          {/* A typo is the likelier reason: checking it comes first, then what to do with the message. */}
+          <p>{t('notSent.typo')}</p>
           <p>{t('notSent.body')}</p>
           <ul>
             <li>{t('notSent.steps.act')}</li>
@@ -99,7 +135,6 @@ export default function MessageCheckPage() {
             <li>{t('notSent.steps.phone')}</li>
             <li>{t('notSent.steps.delete')}</li>
           </ul>
-          <p>{t('notSent.typo')}</p>
         </section>
       ) : null}
       <p>{t('intro')}</p>
@@ -130,6 +165,19 @@ export default function MessageCheckPage() {
           error={errorFor('address')}
           defaultValue={result && 'address' in result ? result.address : undefined}
         />
+        <TextField
+          id="staffId"
+          name="staffId"
+          type="text"
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellCheck={false}
+          maxLength={64}
+          label={t('form.staffIdLabel')}
+          hint={t('form.staffIdHint')}
+          error={errorFor('staffId')}
+          defaultValue={result && 'staffId' in result ? result.staffId : undefined}
+        />
         <button type="submit" className="button button--primary">
           {t('form.submit')}
         </button>
@@ -158,5 +206,26 @@ export default function MessageCheckPage() {
         <Link to="/check">{t('backToCheck')}</Link>
       </p>
     </article>
+  )
+}
+
+/** A check mark or a cross beside the answer's words, so the two never differ by colour alone. */
+function AnswerIcon({ kind }: { kind: 'sent' | 'not-sent' }) {
+  return (
+    <svg
+      className={`message-check__icon message-check__icon--${kind}`}
+      viewBox="0 0 24 24"
+      width="28"
+      height="28"
+      aria-hidden="true"
+      focusable="false"
+    >
+      <circle cx="12" cy="12" r="11" fill="currentColor" />
+      {kind === 'sent' ? (
+        <path d="M6.5 12.5l3.5 3.5 7.5-8" fill="none" stroke="#fff" strokeWidth="2.5" strokeLinecap="round" />
+      ) : (
+        <path d="M8 8l8 8M16 8l-8 8" fill="none" stroke="#fff" strokeWidth="2.5" strokeLinecap="round" />
+      )}
+    </svg>
   )
 }

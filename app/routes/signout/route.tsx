@@ -10,7 +10,8 @@ export function loader() {
 export async function action({ request }: ActionFunctionArgs) {
   // Otherwise another site could sign a visitor out mid-check.
   await assertSafeRequest(request, await request.formData())
-  return redirect('/', { status: 303, headers: { 'Set-Cookie': await endSession(request) } })
+  // A page that says it is done, not the notice as if nothing happened.
+  return redirect('/signout/done', { status: 303, headers: { 'Set-Cookie': await endSession(request) } })
 }
 
 // A page component makes this a UI route, so a refused request gets the localised error page.
