@@ -117,7 +117,7 @@ async function expectFieldError(page: Page, id: string, message: string) {
 async function expectExposure(page: Page, language: Language, email: string) {
   await page.waitForURL((url) => url.pathname === '/exposure')
   await expectPage(page, language, language.exposure.heading)
-  const cells = page.locator('main td', { hasText: masked(email) })
+  const cells = page.locator('main dd', { hasText: masked(email) })
   expect(await cells.count(), `${masked(email)} on the exposure view`).toBeGreaterThan(0)
   expect(await page.locator('body').textContent()).not.toContain(email)
 }
