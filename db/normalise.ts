@@ -43,6 +43,54 @@ export function normalisePhone(value: string): string | undefined {
   return /^0\d{9,10}$/.test(digits) ? digits : undefined
 }
 
+/**
+ * Numbers whose grouping follows from their first digits alone: mobiles and IP
+ * phones (3-4-4; an 11-digit 080 number is read as a mobile, never as 0800 free
+ * dial, which no customer registers as their own), free dial and navi dial
+ * (4-3-3), and Tokyo and Osaka, whose area code is one digit after the 0 (2-4-4).
+ */
+const PHONE_GROUPS: readonly [RegExp, readonly number[]][] = [
+  [/^0[25-9]0\d{8}$/, [3, 4, 4]],
+  [/^0(120|570|990)\d{6}$/, [4, 3, 3]],
+  [/^0[36]\d{8}$/, [2, 4, 4]],
+]
+
+/**
+ * A phone number as people write it: `090-0000-0001`, `06-0000-0002`,
+ * `03-1234-5678`, from any stored form (`09000000001`, `＋81 90…`, full-width).
+ * Other landlines have area codes of two to five digits that only the national
+ * numbering plan tells apart (011 Sapporo, 0123 Chitose), so they keep the
+ * grouping they were stored with when it is a whole one (`0422-12-3456`), and
+ * are otherwise shown as their digits rather than grouped wrongly. A value that
+ * is no Japanese number is shown as stored, trimmed.
+ */
+export function displayPhone(value: string): string {
+  const digits = normalisePhone(value)
+  if (!digits) return fold(value)
+  for (const [pattern, sizes] of PHONE_GROUPS) {
+    if (!pattern.test(digits)) continue
+    let start = 0
+    return sizes
+      .map((size) => {
+        start += size
+        return digits.slice(start - size, start)
+      })
+      .join('-')
+  }
+  const stored = fold(value)
+    .split(/[^\d]+/)
+    .filter(Boolean)
+  // `+81 422-12-3456`: the country code goes, and the area code gets its 0 back.
+  if (/^(\+|00)81/.test(fold(value).replace(SPACES, '')) && stored.length > 1) {
+    stored.shift()
+    if (stored[0] === '0' && stored.length > 1) stored.shift()
+    stored[0] = `0${(stored[0] ?? '').replace(/^0/, '')}`
+  }
+  const whole =
+    stored.length === 3 && stored.join('') === digits && stored[0]?.startsWith('0') && stored[2]?.length === 4
+  return whole ? stored.join('-') : digits
+}
+
 /** A postal code as its 7 digits, with or without 〒 and hyphen. */
 export function normalisePostalCode(value: string): string | undefined {
   if (value.length > LONGEST.postalCode) return undefined

@@ -1,4 +1,4 @@
-import { normalisePostalCode } from '~db/normalise'
+import { displayPhone, normalisePostalCode } from '~db/normalise'
 import type { SubjectRecord } from '~db/subject-record'
 import { isoDateOf } from './calendar'
 import { prefectureOf } from './prefectures'
@@ -9,7 +9,7 @@ import type { RegistrationDetailsForm } from './registration-fields'
  * exposed record, or the details as last confirmed. Shared with the browser.
  */
 
-/** A stored record as the form's first values: `100-0001`, `1985-04-01`, the prefecture's name. */
+/** A stored record as the form's first values: `100-0001`, `1985-04-01`, `090-1234-5678`, the prefecture's name. */
 export function detailsFromRecord(record: SubjectRecord): RegistrationDetailsForm {
   const postalCode = record.postalCode === undefined ? undefined : normalisePostalCode(record.postalCode)
   return {
@@ -20,7 +20,7 @@ export function detailsFromRecord(record: SubjectRecord): RegistrationDetailsFor
     birthDate: isoDateOf(record.birthDate) ?? '',
     gender: record.gender === undefined ? '' : String(record.gender),
     email: record.email ?? '',
-    phone: record.phone ?? '',
+    phone: record.phone === undefined ? '' : displayPhone(record.phone),
     postalCode: postalCode ? `${postalCode.slice(0, 3)}-${postalCode.slice(3)}` : (record.postalCode ?? ''),
     prefecture: record.prefecture === undefined ? '' : (prefectureOf(record.prefecture)?.name ?? ''),
     city: record.city ?? '',

@@ -40,9 +40,18 @@ export type ExposureRecord = {
   items: ExposureItem[]
 }
 
+/** What the top of the page says at a glance, before the records in detail. */
+export type ExposureSummary = {
+  /** Keys of every exposed category's name, each once, in the order the records show them. */
+  labelKeys: string[]
+  /** Keys of the one or two things to do first (`firstSteps.<step>`), most urgent first; none where nothing is urgent. */
+  firstStepKeys: string[]
+}
+
 export type ExposureView = {
   /** The human's records with at least one exposed category, members first, then as the notice lists cohorts. */
   records: ExposureRecord[]
+  summary: ExposureSummary
   hasAnyExposure: boolean
   /** Leads on to the steps every member must take before the shop reopens. */
   isMember: boolean
@@ -110,6 +119,36 @@ function itemOf(category: ExposureCategory, record: HumanRecord, cards: readonly
 }
 
 /**
+ * The things to do first, most urgent first, and the categories that call for
+ * each: a password may open other sites now; a card may already be charged;
+ * anything that identifies the person makes scam messages look genuine.
+ * Gender alone calls for nothing.
+ */
+const FIRST_STEPS: readonly { step: string; categories: readonly ExposureCategory[] }[] = [
+  { step: 'password', categories: ['password'] },
+  { step: 'card', categories: ['card'] },
+  {
+    step: 'scams',
+    categories: ['email', 'phone', 'address', 'name', 'birth_date', 'buyer_id', 'staff_id'],
+  },
+]
+
+/** At most this many things to do first: more would no longer be "first". */
+const FIRST_STEPS_SHOWN = 2
+
+function summaryOf(records: readonly ExposureRecord[]): ExposureSummary {
+  const categories = [...new Set(records.flatMap((record) => record.items.map((item) => item.category)))]
+  return {
+    labelKeys: categories.map((category) => `categories.${category}`),
+    firstStepKeys: FIRST_STEPS.filter(({ categories: calling }) =>
+      calling.some((category) => categories.includes(category)),
+    )
+      .slice(0, FIRST_STEPS_SHOWN)
+      .map(({ step }) => `firstSteps.${step}`),
+  }
+}
+
+/**
  * The view of one human. `cardsBySubject` holds the opened cards of their
  * member records (see `findStoredCards`); a human not found (undefined) gets
  * the view of someone with no exposed record.
@@ -135,6 +174,7 @@ export function buildExposureView(
     .filter((record) => record.items.length > 0)
   return {
     records,
+    summary: summaryOf(records),
     hasAnyExposure: records.length > 0,
     isMember: all.some((record) => record.cohort === 'member'),
     linked: records.length > 1,

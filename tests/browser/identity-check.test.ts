@@ -117,7 +117,7 @@ async function expectFieldError(page: Page, id: string, message: string) {
 async function expectExposure(page: Page, language: Language, email: string) {
   await page.waitForURL((url) => url.pathname === '/exposure')
   await expectPage(page, language, language.exposure.heading)
-  const cells = page.locator('main td', { hasText: masked(email) })
+  const cells = page.locator('main dd', { hasText: masked(email) })
   expect(await cells.count(), `${masked(email)} on the exposure view`).toBeGreaterThan(0)
   expect(await page.locator('body').textContent()).not.toContain(email)
 }
@@ -191,12 +191,12 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
     await submit(page, 'accepted')
     await expectExposure(page, language, email)
 
-    // Printed, the view keeps its table and drops the sign-out form, which is no use on paper.
+    // Printed, the view keeps its cards and drops the sign-out form, which is no use on paper.
     await page.emulateMedia({ media: 'print' })
     try {
       const signOutButton = page.getByRole('button', { name: language.exposure.signOut.button })
       expect(await signOutButton.isVisible(), 'the sign-out button in print').toBe(false)
-      expect(await page.locator('main table').first().isVisible(), 'the table in print').toBe(true)
+      expect(await page.locator('main .exposure-item').first().isVisible(), 'the cards in print').toBe(true)
     } finally {
       await page.emulateMedia({ media: 'screen' })
     }

@@ -66,6 +66,16 @@ function checkLayoutInPage(): string[] {
     if (box.width <= 1 || box.height <= 1) return false
     // Parked off-screen until focused (the skip link).
     if (box.bottom <= 0 || box.right <= 0) return false
+    // Inside a visually hidden box (a stacked table's header row): clipped to 1 × 1 px.
+    for (
+      let parent = element.parentElement;
+      parent && parent !== document.body;
+      parent = parent.parentElement
+    ) {
+      const outer = parent.getBoundingClientRect()
+      if ((outer.width <= 1 || outer.height <= 1) && getComputedStyle(parent).overflow !== 'visible')
+        return false
+    }
     return true
   }
 

@@ -236,6 +236,23 @@ describe('the exposure view of a member who also bought at the auction store', (
     }
   })
 
+  it('sums up every category once, and the two most urgent things to do first', () => {
+    expect(view.summary).toEqual({
+      labelKeys: [
+        'categories.name',
+        'categories.birth_date',
+        'categories.gender',
+        'categories.email',
+        'categories.phone',
+        'categories.address',
+        'categories.card',
+        'categories.password',
+        'categories.buyer_id',
+      ],
+      firstStepKeys: ['firstSteps.password', 'firstSteps.card'],
+    })
+  })
+
   it('holds no raw personal value anywhere', () => {
     const json = JSON.stringify(view)
     const raw = [
@@ -297,6 +314,30 @@ describe('other people', () => {
     expect(JSON.stringify(view)).not.toContain('kenta.mogi')
   })
 
+  it('the first things to do follow what was exposed, and gender alone asks for nothing', () => {
+    expect(viewOf(humanIdOf('employee', 'employee-id', 'E00001')).summary.firstStepKeys).toEqual([
+      'firstSteps.password',
+      'firstSteps.scams',
+    ])
+    expect(viewOf(humanIdOf('member', 'member-id', 'M00000099')).summary).toEqual({
+      labelKeys: ['categories.name'],
+      firstStepKeys: ['firstSteps.scams'],
+    })
+    const genderOnly = buildExposureView({
+      humanId: 2,
+      records: [
+        {
+          subjectId: 2,
+          cohort: 'member',
+          language: 'ja',
+          categories: ['gender'],
+          record: { naturalId: 'M2' },
+        },
+      ],
+    })
+    expect(genderOnly.summary).toEqual({ labelKeys: ['categories.gender'], firstStepKeys: [] })
+  })
+
   it('warehouse staff see their staff ID masked', () => {
     const view = viewOf(humanIdOf('warehouse_staff', 'staff-id', 'W000001'))
     expect(view.records[0]?.items.map(({ category, maskedValue }) => [category, maskedValue])).toEqual([
@@ -307,7 +348,13 @@ describe('other people', () => {
   })
 
   it('someone with no record is told there is nothing exposed', () => {
-    expect(viewOf(987_654)).toEqual({ records: [], hasAnyExposure: false, isMember: false, linked: false })
+    expect(viewOf(987_654)).toEqual({
+      records: [],
+      summary: { labelKeys: [], firstStepKeys: [] },
+      hasAnyExposure: false,
+      isMember: false,
+      linked: false,
+    })
     expect(buildExposureView(undefined)).toEqual(viewOf(987_654))
   })
 
@@ -324,7 +371,13 @@ describe('other people', () => {
         },
       ],
     })
-    expect(view).toEqual({ records: [], hasAnyExposure: false, isMember: true, linked: false })
+    expect(view).toEqual({
+      records: [],
+      summary: { labelKeys: [], firstStepKeys: [] },
+      hasAnyExposure: false,
+      isMember: true,
+      linked: false,
+    })
   })
 })
 
@@ -342,6 +395,9 @@ describe('every key the view names has a translation', () => {
     ]
     for (const language of ['ja', 'en'] as const) {
       const namespace = resources[language].exposure
+      for (const key of views.flatMap((view) => [...view.summary.labelKeys, ...view.summary.firstStepKeys])) {
+        expect(typeof lookup(namespace, key), `${language}: ${key}`).toBe('string')
+      }
       for (const record of views.flatMap((view) => view.records)) {
         expect(typeof lookup(namespace, `${record.cohortKey}.name`)).toBe('string')
         expect(typeof lookup(namespace, `${record.cohortKey}.idLabel`)).toBe('string')

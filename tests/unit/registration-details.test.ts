@@ -467,7 +467,7 @@ describe('detailsFromRecord', () => {
       birthDate: '1985-04-01',
       gender: '2',
       email: 'Hanako.Mihon@example.jp',
-      phone: '09012345678',
+      phone: '090-1234-5678',
       postalCode: '160-0023',
       prefecture: '東京都',
       city: '新宿区',
@@ -489,6 +489,14 @@ describe('detailsFromRecord', () => {
     expect(form.prefecture).toBe('')
     expect(form.postalCode).toBe('')
     expect(detailsFromRecord({ naturalId: 'M0000003' }).gender).toBe('')
+  })
+
+  it('shows a stored phone number grouped as people write it, as the hint does', () => {
+    expect(detailsFromRecord({ naturalId: 'M0000005', phone: '0600000002' }).phone).toBe('06-0000-0002')
+    expect(detailsFromRecord({ naturalId: 'M0000006', phone: '０３ー１２３４ー５６７８' }).phone).toBe(
+      '03-1234-5678',
+    )
+    expect(detailsFromRecord({ naturalId: 'M0000007' }).phone).toBe('')
   })
 
   it('finds a prefecture stored as its code', () => {
