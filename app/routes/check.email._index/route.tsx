@@ -18,6 +18,7 @@ import { saveChallenge } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { SupportContact } from '~/ui/support-contact'
 import { TextField } from '~/ui/text-field'
 import { requestEmailCode } from '~/verify/email-code.server'
 
@@ -90,6 +91,7 @@ export default function CheckByEmailPage() {
       <p>
         <Link to="/check/letter">{t('email.otherWay')}</Link>
       </p>
+      <SupportContact />
     </article>
   )
 }

@@ -11,11 +11,12 @@ import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { countFailure, readGuardedPost } from '~/security/form-post.server'
 import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { getCustomerSession, startVerifiedSession } from '~/session/session.server'
+import { getCustomerSession, sessionEnded, startCheckedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { SupportContact } from '~/ui/support-contact'
 import { TextField } from '~/ui/text-field'
 import {
   checkEmailCode,
@@ -32,15 +33,19 @@ export const headers = personalPageHeaders
 
 const challengeSchema = z.object({ type: z.literal('email'), target: z.string().regex(/^[0-9a-f]{32}$/) })
 
-async function pendingChallenge(request: Request): Promise<EmailChallengeRef | undefined> {
+/**
+ * The code the visitor is in the middle of entering; without one, the page that
+ * says their check ended (or, checked already, their exposure view).
+ */
+async function pendingChallenge(request: Request): Promise<EmailChallengeRef> {
   const session = await getCustomerSession(request)
   const parsed = challengeSchema.safeParse(session?.challenge)
-  return parsed.success ? parsed.data : undefined
+  if (parsed.success) return parsed.data
+  throw session?.humanId ? redirect('/exposure') : await sessionEnded(request, 'email')
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const challenge = await pendingChallenge(request)
-  if (!challenge) throw redirect('/check/email')
   const { token, headers } = await personalFormToken(request)
   // The same for a known and an unknown address: both have a row that counts the same way.
   const state = emailCodeState({ db: db(), crypto: portalCrypto() }, challenge)
@@ -53,7 +58,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const challenge = await pendingChallenge(request)
-  if (!challenge) return redirect('/check/email', 303)
   const parsed = readForm(post.form, codeForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'format' })
   const result = checkEmailCode({ db: db(), crypto: portalCrypto() }, challenge, parsed.data.code)
@@ -61,8 +65,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const limit = countFailure(post.ip)
     return limit.limited ? tooManyRequests(limit) : invalid({ error: result.reason })
   }
-  const setCookie = await startVerifiedSession(request, result.humanId)
-  return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })
+  const headers = await startCheckedSession(request, result.humanId, 'email')
+  return redirect('/exposure', { status: 303, headers })
 }
 
 export default function EmailCodePage() {
@@ -97,6 +101,7 @@ export default function EmailCodePage() {
       <p>
         <Link to="/check/email">{t('emailCode.again')}</Link>
       </p>
+      <SupportContact />
     </article>
   )
 }
