@@ -1,6 +1,14 @@
 import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData } from '@remix-run/react'
+import {
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  type ShouldRevalidateFunction,
+  useLoaderData,
+} from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useChangeLanguage } from 'remix-i18next/react'
@@ -26,6 +34,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (csrf.setCookie) headers.append('Set-Cookie', csrf.setCookie)
   return data({ language, csrf: csrf.token }, { headers })
 }
+
+/**
+ * After a refused post the page's loaders do not run again, but a form sent
+ * back for an expired token came with a new CSRF cookie: the switcher's token
+ * must be signed for that one too.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
+  typeof actionResult === 'object' && actionResult !== null && 'formExpiredToken' in actionResult
+    ? true
+    : defaultShouldRevalidate
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce()

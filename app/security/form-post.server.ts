@@ -1,10 +1,11 @@
-import type { AppLoadContext } from '@remix-run/node'
+import { type AppLoadContext, data } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { clientIp, ipBlockLimitKey, ipLimitKey } from '~/security/client-ip.server'
+import { PERSONAL_PAGE_HEADERS } from '~/security/personal-page.server'
 import { checkLimit, hitLimit, type Limit, type LimitCheck, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { assertSafeRequest } from '~/session/csrf.server'
+import { checkFormToken } from '~/session/csrf.server'
 
 /**
  * The checks before a form post's action does anything (same origin, CSRF
@@ -14,10 +15,11 @@ import { assertSafeRequest } from '~/session/csrf.server'
 
 export type GuardedPost =
   | { refused: false; form: FormData; ip: ClientKeys }
-  | { refused: true; response: ReturnType<typeof tooManyRequests> }
+  | { refused: true; response: ReturnType<typeof tooManyRequests> | ReturnType<typeof formExpired> }
 
 /**
- * For actions: refuses a cross-site post (403, thrown) and a client over its
+ * For actions: refuses a cross-site post (403, thrown), a form whose token
+ * expired (403, the form sent back, see `formExpired`) and a client over its
  * limits (429), before any lookup; counts the post against the client.
  */
 export async function readGuardedPost(
@@ -26,7 +28,8 @@ export async function readGuardedPost(
   echo: Record<string, string> = {},
 ): Promise<GuardedPost> {
   const form = await request.formData()
-  await assertSafeRequest(request, form)
+  const token = await checkFormToken(request, form)
+  if (token.expired) return { refused: true, response: formExpired(form, token) }
   const ip = clientKeys(clientIp(context))
   const failures = firstLimited(ip, (limit, key) => checkLimit(db(), portalCrypto(), limit, key), 'failures')
   const posts = failures.limited
@@ -34,6 +37,27 @@ export async function readGuardedPost(
     : firstLimited(ip, (limit, key) => hitLimit(db(), portalCrypto(), limit, key), 'checks')
   if (posts.limited) return { refused: true, response: tooManyRequests(posts, { echo }) }
   return { refused: false, form, ip }
+}
+
+// What a form sent back for an expired token keeps of what was typed: nothing secret (never a
+// password or a second factor), only what a person would be annoyed to type again.
+const KEPT_ON_EXPIRY = ['email', 'code', 'reference', 'address'] as const
+
+/**
+ * The form sent back when its token expired (the browser was closed and forgot
+ * the CSRF cookie): 403, nothing done, the harmless fields as typed, and a
+ * fresh token (with its cookie) that `CsrfField` puts in the form and that
+ * tells it to say what happened.
+ */
+function formExpired(form: FormData, fresh: { token: string; setCookie?: string }) {
+  const kept: Partial<Record<(typeof KEPT_ON_EXPIRY)[number], string>> = {}
+  for (const field of KEPT_ON_EXPIRY) {
+    const value = form.get(field)
+    if (typeof value === 'string') kept[field] = value.slice(0, 300)
+  }
+  const headers = new Headers(PERSONAL_PAGE_HEADERS)
+  if (fresh.setCookie) headers.append('Set-Cookie', fresh.setCookie)
+  return data({ ...kept, formExpiredToken: fresh.token }, { status: 403, headers })
 }
 
 /** A failed attempt, counted against the client (its address, and its IPv6 /48). */

@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { RequestHandler } from 'express'
 import { getConfig } from '~/config.server'
+import { safeRedirect } from '~/ui/safe-redirect'
+import type { FormExpired } from '~/ui/session-ended-page'
 import { cookieName, purposeKey, randomToken, readTokenCookie, serializeTokenCookie } from './cookie.server'
 
 /**
@@ -68,27 +70,68 @@ export function createCsrfGuard({
     return given.length === expected.length && timingSafeEqual(given, expected)
   }
 
+  /** The form token for this visitor, and the cookie to set when they had none yet. */
+  const csrfToken = (request: Request, form: CsrfForm = 'page'): { token: string; setCookie?: string } => {
+    const existing = readTokenCookie(request, name)
+    if (existing !== undefined) return { token: sign(existing, form).toString('base64url') }
+    const value = freshCookieValue(request)
+    return {
+      token: sign(value, form).toString('base64url'),
+      // No Max-Age: the token is worth nothing after the browser closes.
+      setCookie: serializeTokenCookie({ name, value, isProduction }),
+    }
+  }
+
+  /**
+   * Throws a plain 403 for a request from another site; for one from this
+   * site whose token does not match its cookie (the browser was closed and
+   * forgot the cookie, or a tab outlived it), says so with a fresh token
+   * instead: another site cannot get this far, so the person is only shown
+   * their form again. Nothing the form asked for is done either way.
+   */
+  const checkFormToken = (request: Request, formData: FormData, form: CsrfForm = 'page'): FormTokenCheck => {
+    if (!isSameSite(request)) throw forbidden('cross-origin request refused')
+    if (hasValidToken(request, formData, form)) return { expired: false }
+    return { expired: true, ...csrfToken(request, form) }
+  }
+
   return {
     cookieName: name,
 
-    /** The form token for this visitor, and the cookie to set when they had none yet. */
-    csrfToken(request: Request, form: CsrfForm = 'page'): { token: string; setCookie?: string } {
-      const existing = readTokenCookie(request, name)
-      if (existing !== undefined) return { token: sign(existing, form).toString('base64url') }
-      const value = freshCookieValue(request)
-      return {
-        token: sign(value, form).toString('base64url'),
-        // No Max-Age: the token is worth nothing after the browser closes.
-        setCookie: serializeTokenCookie({ name, value, isProduction }),
-      }
-    },
+    csrfToken,
 
-    assertSafeRequest(request: Request, formData: FormData, form: CsrfForm = 'page'): void {
-      if (!isSameSite(request)) throw forbidden('cross-origin request refused')
-      if (!hasValidToken(request, formData, form)) throw forbidden('missing or invalid form token')
+    checkFormToken,
+
+    /**
+     * For actions that cannot send their form back themselves: throws the 403
+     * page that says the form expired, leading back to `path` (a GET of the
+     * form) or, for a form with nothing to type (`repost`), sending it again
+     * from there with a fresh token.
+     */
+    assertSafeRequest(
+      request: Request,
+      formData: FormData,
+      form: CsrfForm = 'page',
+      { onExpiry = 'reopen', path }: { onExpiry?: 'reopen' | 'repost'; path?: string } = {},
+    ): void {
+      const check = checkFormToken(request, formData, form)
+      if (!check.expired) return
+      const url = new URL(request.url)
+      const target = safeRedirect(path ?? `${url.pathname}${url.search}`)
+      const payload: FormExpired = {
+        formExpired:
+          onExpiry === 'repost'
+            ? { kind: 'repost', path: target, csrf: check.token }
+            : { kind: 'reopen', path: target },
+      }
+      const headers = new Headers({ 'Cache-Control': 'no-store' })
+      if (check.setCookie) headers.append('Set-Cookie', check.setCookie)
+      throw Response.json(payload, { status: 403, headers })
     },
   }
 }
+
+export type FormTokenCheck = { expired: false } | { expired: true; token: string; setCookie?: string }
 
 /**
  * The value a visitor without a CSRF cookie gets. The root loader (for the
@@ -165,11 +208,29 @@ export async function csrfToken(
   return requestGuard().csrfToken(request, form)
 }
 
-/** For actions: throws a 403 Response unless the request came from this site with a valid form token. */
+/**
+ * For actions: throws a 403 Response unless the request came from this site
+ * with a valid form token; for an expired token, one that renders as the page
+ * saying so (see the guard's `assertSafeRequest`).
+ */
 export async function assertSafeRequest(
   request: Request,
   formData: FormData,
   form: CsrfForm = 'page',
+  options?: { onExpiry?: 'reopen' | 'repost'; path?: string },
 ): Promise<void> {
-  requestGuard().assertSafeRequest(request, formData, form)
+  requestGuard().assertSafeRequest(request, formData, form, options)
+}
+
+/**
+ * For actions that send their own form back: throws a plain 403 for another
+ * site's request; tells whether this site's form came with an expired token,
+ * and if so the fresh token (and cookie) to render it again with.
+ */
+export async function checkFormToken(
+  request: Request,
+  formData: FormData,
+  form: CsrfForm = 'page',
+): Promise<FormTokenCheck> {
+  return requestGuard().checkFormToken(request, formData, form)
 }

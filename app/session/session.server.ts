@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
-import { redirect } from '@remix-run/node'
 import { getConfig } from '~/config.server'
 import { db } from '~/db.server'
+import type { SessionEnded } from '~/ui/session-ended-page'
 import { type PortalDatabase, withTransaction } from '~db/client'
 import {
   createSession,
@@ -12,6 +12,7 @@ import {
   setSessionChallenge,
   touchSession,
 } from '~db/sessions'
+import { type CheckWay, checkWayCookie, readCheckWay } from './check-way.server'
 import {
   clearTokenCookie,
   cookieName,
@@ -125,6 +126,27 @@ export function createSessionStore({
     return { idHash, session }
   }
 
+  /**
+   * What a personal page answers a visitor without a verified session: a page
+   * saying so and leading back to the way they proved who they are last time
+   * (`way` when the page itself knows it). 403, not 401: there is no HTTP
+   * authentication to challenge for (401 requires WWW-Authenticate), and the
+   * server does refuse the page to this request until the visitor proves who
+   * they are again; not a redirect, so that the person learns why.
+   */
+  const sessionEnded = (request: Request, way?: CheckWay): Response => {
+    const known = way ?? readCheckWay(request, isProduction)
+    const payload: SessionEnded = {
+      sessionEnded: {
+        way: known ?? null,
+        ended: known !== undefined || readTokenCookie(request, name) !== undefined,
+        idleMinutes: SESSION_IDLE_MS / 60_000,
+        maxHours: SESSION_ABSOLUTE_MS / 3_600_000,
+      },
+    }
+    return Response.json(payload, { status: 403, headers: { 'Cache-Control': 'no-store' } })
+  }
+
   return {
     cookieName: name,
 
@@ -136,9 +158,11 @@ export function createSessionStore({
 
     requireVerifiedHuman(request: Request): number {
       const humanId = live(request)?.session.humanId
-      if (humanId === undefined || humanId === null) throw redirect('/check')
+      if (humanId === undefined || humanId === null) throw sessionEnded(request)
       return humanId
     },
+
+    sessionEnded,
 
     saveChallenge(request: Request, challenge: unknown): { setCookie?: string } {
       const found = live(request)
@@ -189,7 +213,7 @@ export async function getCustomerSession(request: Request): Promise<CustomerSess
   return requestStore().getCustomerSession(request)
 }
 
-/** The verified human behind this request; anyone else is sent to the identity check. */
+/** The verified human behind this request; anyone else gets the page saying their session ended. */
 export async function requireVerifiedHuman(request: Request): Promise<number> {
   return requestStore().requireVerifiedHuman(request)
 }
@@ -202,6 +226,27 @@ export async function saveChallenge(request: Request, challenge: unknown): Promi
 /** The visitor proved who they are: a new session (new ID) replaces theirs. Returns its Set-Cookie. */
 export async function startVerifiedSession(request: Request, humanId: number): Promise<string> {
   return requestStore().startVerifiedSession(request, humanId)
+}
+
+/**
+ * The visitor proved who they are `way`: a new session (new ID) replaces
+ * theirs, and the browser remembers the way for the page that says a session
+ * ended. Returns the headers that set both cookies.
+ */
+export async function startCheckedSession(
+  request: Request,
+  humanId: number,
+  way: CheckWay,
+): Promise<Headers> {
+  const headers = new Headers()
+  headers.append('Set-Cookie', requestStore().startVerifiedSession(request, humanId))
+  headers.append('Set-Cookie', checkWayCookie(way, getConfig().isProduction))
+  return headers
+}
+
+/** The 403 page of a visitor without a verified session, to throw (see `sessionEnded` in the store). */
+export async function sessionEnded(request: Request, way?: CheckWay): Promise<Response> {
+  return requestStore().sessionEnded(request, way)
 }
 
 /** Signs the visitor out; returns the Set-Cookie that makes the browser forget the cookie. */

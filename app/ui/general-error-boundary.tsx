@@ -1,5 +1,7 @@
 import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { FormExpiredPage, isFormExpired, isSessionEnded, SessionEndedPage } from '~/ui/session-ended-page'
+import { SupportContact } from '~/ui/support-contact'
 
 export type ErrorKind = 'notFound' | 'badRequest' | 'clientError' | 'serverError'
 
@@ -16,7 +18,12 @@ export function describeError(error: unknown): { status: number; kind: ErrorKind
  * way back, never the error's own text or stack.
  */
 export function GeneralErrorBoundary() {
-  return <ErrorPage {...describeError(useRouteError())} />
+  const error = useRouteError()
+  // A personal page whose session ended, a form whose token expired: pages of their own.
+  const data: unknown = isRouteErrorResponse(error) ? error.data : undefined
+  if (isSessionEnded(data)) return <SessionEndedPage {...data} />
+  if (isFormExpired(data)) return <FormExpiredPage {...data} />
+  return <ErrorPage {...describeError(error)} />
 }
 
 export function ErrorPage({ status, kind }: { status: number; kind: ErrorKind }) {
@@ -29,6 +36,7 @@ export function ErrorPage({ status, kind }: { status: number; kind: ErrorKind })
       <p>
         <Link to="/">{t('errors.backHome')}</Link>
       </p>
+      <SupportContact />
     </section>
   )
 }
@@ -38,6 +46,11 @@ export function ErrorDocumentTitle() {
   const error = useRouteError()
   const { t } = useTranslation()
   if (error == null) return null
-  const { kind } = describeError(error)
-  return <title>{`${t(`errors.${kind}.title`)} | ${t('layout.siteName')}`}</title>
+  const data: unknown = isRouteErrorResponse(error) ? error.data : undefined
+  const title = isSessionEnded(data)
+    ? t(`sessionEnded.${data.sessionEnded.ended ? 'ended' : 'notYet'}.title`)
+    : isFormExpired(data)
+      ? t('formExpired.title')
+      : t(`errors.${describeError(error).kind}.title`)
+  return <title>{`${title} | ${t('layout.siteName')}`}</title>
 }

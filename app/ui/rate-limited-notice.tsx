@@ -1,11 +1,13 @@
 import { useTranslation } from 'react-i18next'
 import { dateFormat } from '~/i18n/date-format'
+import { SupportContact } from '~/ui/support-contact'
 
 /**
  * Shown instead of a form's answer when a limit refused the request (see
  * `tooManyRequests`): when to come back, in Japan time and the page language.
  * Date and time are formatted apart and joined by the translation, so the
- * server and every browser write them the same way.
+ * server and every browser write them the same way. Whom to ask, if it cannot
+ * wait, is said right there.
  */
 export function RateLimitedNotice({ retryAt }: { retryAt: string }) {
   const { t, i18n } = useTranslation()
@@ -17,6 +19,9 @@ export function RateLimitedNotice({ retryAt }: { retryAt: string }) {
   return (
     <p className="callout rate-limited" role="alert">
       {t('rateLimited.message', { time: t('rateLimited.dateTime', { date, time }) })}
+      {/* Japanese sentences follow each other without a space. */}
+      {i18n.language === 'ja' ? null : ' '}
+      <SupportContact inline />
     </p>
   )
 }

@@ -1,9 +1,11 @@
 import type { Page } from 'playwright-core'
 import { describe, expect, test } from 'vitest'
 import checkEn from '~locales/en/check.json'
+import commonEn from '~locales/en/common.json'
 import exposureEn from '~locales/en/exposure.json'
 import incidentEn from '~locales/en/incident.json'
 import checkJa from '~locales/ja/check.json'
+import commonJa from '~locales/ja/common.json'
 import exposureJa from '~locales/ja/exposure.json'
 import incidentJa from '~locales/ja/incident.json'
 import {
@@ -29,8 +31,15 @@ import { type Person, startIdentityPortal } from '../support/identity-fixture'
 const identity = startIdentityPortal({ people: 4 })
 
 const languages = [
-  { language: 'ja', query: '', check: checkJa, exposure: exposureJa, incident: incidentJa },
-  { language: 'en', query: '?lng=en', check: checkEn, exposure: exposureEn, incident: incidentEn },
+  { language: 'ja', query: '', check: checkJa, exposure: exposureJa, incident: incidentJa, common: commonJa },
+  {
+    language: 'en',
+    query: '?lng=en',
+    check: checkEn,
+    exposure: exposureEn,
+    incident: incidentEn,
+    common: commonEn,
+  },
 ] as const
 
 type Language = (typeof languages)[number]
@@ -122,15 +131,21 @@ async function expectExposure(page: Page, language: Language, email: string) {
   expect(await page.locator('body').textContent()).not.toContain(email)
 }
 
-/** Signs out from the keyboard: home again, and the exposure view is closed to this browser. */
-async function signOut(page: Page, language: Language) {
+/**
+ * Signs out from the keyboard: home again, and the exposure view is closed to
+ * this browser, saying the session ended and leading back to the way it checked.
+ */
+async function signOut(page: Page, language: Language, way: 'email' | 'letter') {
   await page.getByRole('button', { name: language.exposure.signOut.button }).focus()
   await submit(page, 'accepted')
   await page.waitForURL((url) => url.pathname === '/signout/done')
   await expect.poll(() => headingText(page)).toBe(language.check.signedOut.heading)
-  await page.goto(`${identity.portal.url}/exposure`)
-  expect(new URL(page.url()).pathname).toBe('/check')
-  expect(await headingText(page)).toBe(language.check.heading)
+  const ended = await page.goto(`${identity.portal.url}/exposure`)
+  expect(ended?.status()).toBe(403)
+  expect(await headingText(page)).toBe(language.common.sessionEnded.ended.title)
+  const back = page.getByRole('link', { name: language.common.sessionEnded.ways[way] })
+  expect(await back.getAttribute('href')).toBe(`/check/${way}`)
+  await expectNoAxeViolations(page)
 }
 
 /**
@@ -142,7 +157,13 @@ function expectNoConsoleProblemsBut422(browser: BrowserSession, path: string) {
   const expected = new RegExp(
     `status of 422 \\(Unprocessable Entity\\) \\(${escapeRegExp(identity.portal.url + path)}(\\.data)?(\\?index)?\\)$`,
   )
-  const problems = browser.consoleProblems().filter((problem) => !expected.test(problem))
+  // After signing out, the exposure view answers 403 with the page saying the session ended.
+  const ended = new RegExp(
+    `status of 403 \\(Forbidden\\) \\(${escapeRegExp(`${identity.portal.url}/exposure`)}\\)$`,
+  )
+  const problems = browser
+    .consoleProblems()
+    .filter((problem) => !expected.test(problem) && !ended.test(problem))
   expect(problems, `console problems on ${browser.page.url()}`).toEqual([])
 }
 
@@ -201,7 +222,7 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       await page.emulateMedia({ media: 'screen' })
     }
 
-    await signOut(page, language)
+    await signOut(page, language, 'email')
     expectNoConsoleProblemsBut422(browser, '/check/email/code')
   })
 
@@ -241,7 +262,7 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       await submit(page, 'accepted')
       await expectExposure(page, language, email)
 
-      await signOut(page, language)
+      await signOut(page, language, 'letter')
       expectNoConsoleProblemsBut422(browser, '/check/letter')
     },
   )

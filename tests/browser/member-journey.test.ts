@@ -457,6 +457,10 @@ function expectNoConsoleProblemsBut422(browser: BrowserSession, paths: string[])
         `status of 422 \\(Unprocessable Entity\\) \\(${escapeRegExp(identity.portal.url + path)}(\\.data)?(\\?[^)]*)?\\)$`,
       ),
   )
+  // After signing out, /account answers 403 with the page saying the session ended.
+  expected.push(
+    new RegExp(`status of 403 \\(Forbidden\\) \\(${escapeRegExp(`${identity.portal.url}/account`)}\\)$`),
+  )
   const problems = browser
     .consoleProblems()
     .filter((problem) => !expected.some((pattern) => pattern.test(problem)))
@@ -575,8 +579,11 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       await submit(page, '/signout', 'accepted')
       await page.waitForURL((url) => url.pathname === '/signout/done')
       await expect.poll(() => headingText(page)).toBe(language.check.signedOut.heading)
-      await page.goto(`${identity.portal.url}/account`)
-      expect(new URL(page.url()).pathname).toBe('/check')
+      // It says so (403, not a redirect) and leads back to the e-mail check this browser used.
+      const ended = await page.goto(`${identity.portal.url}/account`)
+      expect(ended?.status()).toBe(403)
+      expect(new URL(page.url()).pathname).toBe('/account')
+      expect(await page.locator('main a[href="/check/email"]').count()).toBe(1)
 
       // Signed in again with the new password: straight to the ready page.
       await page.goto(`${identity.portal.url}/signin${language.query}`)

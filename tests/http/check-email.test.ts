@@ -154,7 +154,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(codePage.status).toBe(200)
     expect(codePage.body).toContain('name="code"')
     // Asking for a code proves nothing yet.
-    expect((await visitor.get('/exposure')).location).toBe('/check')
+    expect((await visitor.get('/exposure')).status).toBe(403)
 
     const mail = await mailTo(sink, ADDRESSES.journey, { from })
     const code = emailCodeOf(mail)
@@ -185,7 +185,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(wrong.status).toBe(422)
     expect(wrong.body).toContain(WRONG_CODE)
     expect(wrong.setCookies.filter((c) => c.startsWith('portal_session='))).toEqual([])
-    expect((await visitor.get('/exposure')).location).toBe('/check')
+    expect((await visitor.get('/exposure')).status).toBe(403)
 
     const right = await enterCode(visitor, code)
     expect(right.status).toBe(303)
@@ -214,7 +214,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(right.body).not.toContain('name="code"')
     expect(right.body).toContain('href="/check/email"')
     expectSupportDesk(right.body)
-    expect((await visitor.get('/exposure')).location).toBe('/check')
+    expect((await visitor.get('/exposure')).status).toBe(403)
   })
 
   it('kills the old code when a new one is sent', async () => {
@@ -407,24 +407,26 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
 
     expect((await exposureWith(after)).status).toBe(200)
     const old = await exposureWith(before)
-    expect(old.status).toBe(302)
-    expect(old.location).toBe('/check')
-    // Nor is the old one still in the middle of a check.
-    expect(
-      (await new Visitor(portal.url).get('/check/email/code', { Cookie: `portal_session=${before}` }))
-        .location,
-    ).toBe('/check/email')
+    expect(old.status).toBe(403)
+    expect(old.location).toBeNull()
+    // Nor is the old one still in the middle of a check: the code page says the check ended.
+    const codePage = await new Visitor(portal.url).get('/check/email/code', {
+      Cookie: `portal_session=${before}`,
+    })
+    expect(codePage.status).toBe(403)
+    expect(codePage.body).toContain('href="/check/email"')
   })
 
-  it('sends /exposure without a session, or with an unknown one, to the check', async () => {
+  it('answers /exposure without a session, or with an unknown one, with the page that leads to the check', async () => {
     for (const session of [undefined, 'A'.repeat(43)]) {
       const page = await exposureWith(session)
-      expect(page.status).toBe(302)
-      expect(page.location).toBe('/check')
+      expect(page.status).toBe(403)
+      expect(page.location).toBeNull()
+      expect(page.body).toContain('href="/check"')
     }
   })
 
-  it('ends the session on sign out: /exposure redirects again, even with the old cookie', async () => {
+  it('ends the session on sign out: /exposure is refused again, even with the old cookie', async () => {
     const visitor = await verifiedVisitor(ADDRESSES.signedOut)
     const session = sessionCookie(visitor)
     const exposure = await visitor.get('/exposure')
@@ -437,12 +439,13 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(sessionCookie(visitor)).toBeUndefined()
 
     const after = await visitor.get('/exposure')
-    expect(after.status).toBe(302)
-    expect(after.location).toBe('/check')
+    expect(after.status).toBe(403)
+    // The browser that checked by e-mail is led back to the e-mail check.
+    expect(after.body).toContain('href="/check/email"')
     // A copy of the cookie kept elsewhere is worth nothing either: the server forgot the session.
     const copy = await exposureWith(session)
-    expect(copy.status).toBe(302)
-    expect(copy.location).toBe('/check')
+    expect(copy.status).toBe(403)
+    expect(copy.body).not.toContain(EXPOSURE.heading)
   })
 
   /** Moves every session of this database back in time, as if the visitor had been away. */
@@ -461,8 +464,9 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect((await visitor.get('/exposure')).status).toBe(200)
     age('last_seen_at', 30)
     const expired = await visitor.get('/exposure')
-    expect(expired.status).toBe(302)
-    expect(expired.location).toBe('/check')
+    expect(expired.status).toBe(403)
+    expect(expired.body).toContain(COMMON.sessionEnded.ended.title)
+    expect(expired.body).toContain('href="/check/email"')
   })
 
   it('ends a session 12 hours after it began, however busy', async () => {
@@ -471,7 +475,8 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect((await visitor.get('/exposure')).status).toBe(200)
     age('created_at', 10)
     const expired = await visitor.get('/exposure')
-    expect(expired.status).toBe(302)
-    expect(expired.location).toBe('/check')
+    expect(expired.status).toBe(403)
+    expect(expired.body).toContain(COMMON.sessionEnded.ended.title)
+    expect(expired.body).toContain('href="/check/email"')
   })
 })

@@ -203,7 +203,7 @@ describe('checking by letter code', () => {
     const locked = await check(visitor, codes.locked, PEOPLE.locked.proof)
     expect(locked.status).toBe(422)
     expect(locked.body).toContain(ERRORS.noMatch)
-    expect((await visitor.get('/exposure')).location).toBe('/check')
+    expect((await visitor.get('/exposure')).status).toBe(403)
 
     const unknownCode = newLetterCode().printed
     const unknown = await check(visitor, unknownCode, PEOPLE.locked.proof)

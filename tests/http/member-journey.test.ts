@@ -173,7 +173,7 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     expect(page.headers.get('cache-control')).toBe('no-store')
     expect(page.headers.get('referrer-policy')?.split(',').at(-1)?.trim()).toBe('no-referrer')
     const stranger = await new Visitor(portal.url).get('/account/password')
-    expect(stranger.location).toBe('/check')
+    expect(stranger.status).toBe(403)
   })
 
   it('refuses, each with its reason, the exposed password, short ones, common ones, their own details and the service name', async () => {
@@ -272,11 +272,11 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     expect(saved.setCookies.some((cookie) => cookie.startsWith(`portal_session=${after};`))).toBe(true)
     expect(after).not.toBe(before)
     expect(
-      (await new Visitor(portal.url).get('/exposure', { Cookie: `portal_session=${before}` })).location,
-    ).toBe('/check')
+      (await new Visitor(portal.url).get('/exposure', { Cookie: `portal_session=${before}` })).status,
+    ).toBe(403)
     const account = accountRow('M1')
     expect(String(account.password_hash)).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/)
-    expect((await elsewhere.get('/exposure')).location).toBe('/check')
+    expect((await elsewhere.get('/exposure')).status).toBe(403)
     expect((await visitor.get('/exposure')).status).toBe(200)
     const notice = await mailTo(sink, ADDRESSES.journey, {
       from,

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { Visitor } from '../support/check-visitor'
 import { type PortalServer, startPortal } from '../support/portal-server'
 
@@ -45,6 +47,33 @@ describe('headers of personal pages', () => {
     expect(signin.headers.get('content-encoding')).toBeNull()
     const incident = await fetch(`${portal.url}/`, { headers: gzip })
     expect(incident.headers.get('content-encoding')).toBe('gzip')
+  })
+})
+
+describe('personal pages without a session', () => {
+  const common = (language: 'ja' | 'en') =>
+    JSON.parse(readFileSync(new URL(`../../locales/${language}/common.json`, import.meta.url), 'utf8'))
+
+  it('explain, with 403 and not a redirect, that the visitor must check who they are, in ja and en', async () => {
+    for (const language of ['ja', 'en'] as const) {
+      const words = common(language).sessionEnded
+      for (const path of [
+        '/exposure',
+        '/account',
+        '/account/details',
+        '/account/password',
+        '/account/email',
+      ]) {
+        const response = await fetch(`${portal.url}${path}?lng=${language}`, { redirect: 'manual' })
+        expect(response.status, path).toBe(403)
+        expect(response.headers.get('location'), path).toBeNull()
+        const html = await response.text()
+        expect(html, path).toContain(words.notYet.title)
+        expect(html, path).toContain(words.ways.any)
+        expect(html, path).toContain('href="/check"')
+        expect(html, path).toContain(`href="mailto:${SUPPORT_EMAIL}"`)
+      }
+    }
   })
 })
 

@@ -62,6 +62,13 @@ async function expectForbidden(run: () => void) {
   expect(await response?.text()).toMatch(/^Forbidden/)
 }
 
+/** A form from this site whose token does not fit the cookie: the 403 page that says the form expired. */
+async function expectFormExpired(run: () => void) {
+  const response = refusal(run)
+  expect(response?.status).toBe(403)
+  expect(await response?.json()).toMatchObject({ formExpired: { kind: 'reopen', path: '/check/email' } })
+}
+
 describe('csrfToken', () => {
   it('sets a random HttpOnly, SameSite=Lax cookie for the whole site, and signs it into the token', () => {
     const { token, setCookie } = guard.csrfToken(page())
@@ -110,11 +117,24 @@ describe('assertSafeRequest', () => {
     ).not.toThrow()
   })
 
-  it('refuses a form without a token, or without the cookie', async () => {
+  it('refuses a form without a token, or without the cookie, as an expired form', async () => {
     const { token, cookie } = visitor()
-    await expectForbidden(() => guard.assertSafeRequest(post({ cookie, origin: SELF }), form()))
-    await expectForbidden(() => guard.assertSafeRequest(post({ cookie, origin: SELF }), form('')))
-    await expectForbidden(() => guard.assertSafeRequest(post({ origin: SELF }), form(token)))
+    await expectFormExpired(() => guard.assertSafeRequest(post({ cookie, origin: SELF }), form()))
+    await expectFormExpired(() => guard.assertSafeRequest(post({ cookie, origin: SELF }), form('')))
+    await expectFormExpired(() => guard.assertSafeRequest(post({ origin: SELF }), form(token)))
+  })
+
+  it('gives a form without its cookie a fresh token and the cookie it belongs to', () => {
+    const { token } = visitor()
+    const check = guard.checkFormToken(post({ origin: SELF }), form(token))
+    expect(check.expired).toBe(true)
+    if (!check.expired) return
+    expect(check.token).not.toBe(token)
+    expect(check.setCookie).toMatch(/^portal_csrf=[A-Za-z0-9_-]{43};/)
+    const renewed = cookieOf(check.setCookie)
+    expect(() =>
+      guard.assertSafeRequest(post({ cookie: renewed, origin: SELF }), form(check.token)),
+    ).not.toThrow()
   })
 
   it("refuses a wrong token: garbled, another visitor's, or signed with another secret", async () => {
@@ -126,10 +146,10 @@ describe('assertSafeRequest', () => {
       publicUrl: PUBLIC_URL,
     })
     for (const wrong of [flipped, token.slice(1), 'not a token', visitor().token, visitor(foreign).token]) {
-      await expectForbidden(() => guard.assertSafeRequest(post({ cookie, origin: SELF }), form(wrong)))
+      await expectFormExpired(() => guard.assertSafeRequest(post({ cookie, origin: SELF }), form(wrong)))
     }
     const other = visitor()
-    await expectForbidden(() => guard.assertSafeRequest(post({ cookie: other.cookie }), form(token)))
+    await expectFormExpired(() => guard.assertSafeRequest(post({ cookie: other.cookie }), form(token)))
   })
 
   it('refuses another origin even with a valid token', async () => {

@@ -111,7 +111,7 @@ describe('a visitor without a session', () => {
     expect(countSessions()).toBe(1)
   })
 
-  it('is sent to the check while unverified', () => {
+  it('gets the 403 page that leads to the check while unverified', async () => {
     const cookie = cookieOf(store.saveChallenge(request(), CHALLENGE).setCookie)
     let thrown: unknown
     try {
@@ -120,8 +120,9 @@ describe('a visitor without a session', () => {
       thrown = error
     }
     expect(thrown).toBeInstanceOf(Response)
-    expect((thrown as Response).status).toBe(302)
-    expect((thrown as Response).headers.get('Location')).toBe('/check')
+    expect((thrown as Response).status).toBe(403)
+    expect((thrown as Response).headers.get('Location')).toBeNull()
+    expect(await (thrown as Response).json()).toMatchObject({ sessionEnded: { way: null, ended: true } })
   })
 })
 

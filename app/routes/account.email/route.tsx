@@ -132,7 +132,7 @@ export default function NewEmailPage() {
         </button>
       </Form>
       <Form method="post" className="inline-actions">
-        <CsrfField token={csrf} />
+        <CsrfField token={csrf} announce={false} />
         <button type="submit" name="intent" value="resend" className="button button--secondary">
           {t('email.resend')}
         </button>{' '}

@@ -3,6 +3,7 @@ import { Link } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { pageMeta } from '~/ui/page-meta'
+import { SupportContact } from '~/ui/support-contact'
 
 export const handle = { i18n: ['check'] }
 
@@ -44,6 +45,7 @@ export default function CheckPage() {
       <p>
         <Link to="/">{t('backToNotice')}</Link>
       </p>
+      <SupportContact />
     </article>
   )
 }

@@ -14,10 +14,10 @@ import { readGuardedPost } from '~/security/form-post.server'
 import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { saveChallenge } from '~/session/session.server'
-import { SupportContact } from '~/ui/check/email-code-states'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { SupportContact } from '~/ui/support-contact'
 import { TextField } from '~/ui/text-field'
 import { askForEmailCode } from '~/verify/email-code-request.server'
 
@@ -75,7 +75,6 @@ export default function CheckByEmailPage() {
         <>
           <RateLimitedNotice retryAt={result.rateLimited.retryAt} />
           <p>{t('emailCode.codesLimited')}</p>
-          <SupportContact />
         </>
       ) : null}
       <p>{t(notifyUnknown ? 'email.introToAll' : 'email.intro')}</p>
@@ -100,6 +99,7 @@ export default function CheckByEmailPage() {
       <p>
         <Link to="/check/letter">{t('email.otherWay')}</Link>
       </p>
+      <SupportContact />
     </article>
   )
 }

@@ -18,11 +18,12 @@ import {
   personalPageHeaders,
 } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { getCustomerSession, saveChallenge, startVerifiedSession } from '~/session/session.server'
-import { DeadCode, type DeadCodeState, ResendForm, SupportContact } from '~/ui/check/email-code-states'
+import { getCustomerSession, saveChallenge, sessionEnded, startCheckedSession } from '~/session/session.server'
+import { DeadCode, type DeadCodeState, ResendForm } from '~/ui/check/email-code-states'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { SupportContact } from '~/ui/support-contact'
 import { TextField } from '~/ui/text-field'
 import { checkEmailCode } from '~/verify/email-code.server'
 import {
@@ -44,10 +45,15 @@ const challengeSchema = z.object({
   address: z.string().max(2000).optional(),
 })
 
-async function pendingChallenge(request: Request): Promise<PendingEmailCheck | undefined> {
+/**
+ * The code the visitor is in the middle of entering; without one, the page that
+ * says their check ended (or, checked already, their exposure view).
+ */
+async function pendingChallenge(request: Request): Promise<PendingEmailCheck> {
   const session = await getCustomerSession(request)
   const parsed = challengeSchema.safeParse(session?.challenge)
-  return parsed.success ? parsed.data : undefined
+  if (parsed.success) return parsed.data
+  throw session?.humanId ? redirect('/exposure') : await sessionEnded(request, 'email')
 }
 
 const store = () => ({ db: db(), crypto: portalCrypto() })
@@ -67,7 +73,6 @@ type DeadAnswer = { error: DeadCodeState; state: DeadCodeState; wait?: ReturnTyp
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const challenge = await pendingChallenge(request)
-  if (!challenge) throw redirect('/check/email')
   const { token, headers } = await personalFormToken(request)
   // The same for a known and an unknown address: both have a row and limits that count the same way.
   const { state, wait } = codePageState(store(), challenge)
@@ -99,7 +104,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const challenge = await pendingChallenge(request)
-  if (!challenge) return redirect('/check/email', 303)
   const parsed = readForm(post.form, codeForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'format' })
   if (parsed.data.intent === 'resend') {
@@ -131,8 +135,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     return wait ? tooManyRequests(wait, dead) : invalid(dead)
   }
-  const setCookie = await startVerifiedSession(request, result.humanId)
-  return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })
+  const headers = await startCheckedSession(request, result.humanId, 'email')
+  return redirect('/exposure', { status: 303, headers })
 }
 
 export default function EmailCodePage() {

@@ -8,10 +8,11 @@ import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { countFailure, readGuardedPost } from '~/security/form-post.server'
 import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { startVerifiedSession } from '~/session/session.server'
+import { startCheckedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { SupportContact } from '~/ui/support-contact'
 import { TextField } from '~/ui/text-field'
 import { checkLetterCode } from '~/verify/letter-code-check.server'
 
@@ -49,8 +50,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const result = checkLetterCode({ db: db(), crypto: portalCrypto() }, parsed.data)
   if (result.ok) {
-    const setCookie = await startVerifiedSession(request, result.humanId)
-    return redirect('/exposure', { status: 303, headers: { 'Set-Cookie': setCookie } })
+    const headers = await startCheckedSession(request, result.humanId, 'letter')
+    return redirect('/exposure', { status: 303, headers })
   }
   // A typo the check symbol caught looked nothing up: no attempt to count.
   if (result.reason === 'check_the_code')
@@ -107,6 +108,7 @@ export default function CheckByLetterPage() {
       <p>
         <Link to="/check/email">{t('letter.otherWay')}</Link>
       </p>
+      <SupportContact />
     </article>
   )
 }

@@ -10,7 +10,8 @@ export function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   const formData = await request.formData()
-  await assertSafeRequest(request, formData, 'language')
+  // An expired switcher leads back to the page it was on (checked again there).
+  await assertSafeRequest(request, formData, 'language', { path: String(formData.get('redirectTo') ?? '/') })
   const form = Object.fromEntries(formData)
   const choice = languageChoiceSchema.safeParse(form)
   if (!choice.success) throw data(null, { status: 400 })

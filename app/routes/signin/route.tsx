@@ -16,12 +16,13 @@ import {
 } from '~/security/personal-page.server'
 import { checkLimit, hitLimit, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { startVerifiedSession } from '~/session/session.server'
+import { startCheckedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { DefaultSubmit } from '~/ui/default-submit'
 import { pageMeta } from '~/ui/page-meta'
 import { PasswordField } from '~/ui/password-field'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { SupportContact } from '~/ui/support-contact'
 import { TextField } from '~/ui/text-field'
 
 export const handle = { i18n: ['account'] }
@@ -61,8 +62,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     countFailure(post.ip)
     return invalid({ error: 'failed', email: typed })
   }
-  const setCookie = await startVerifiedSession(request, outcome.humanId)
-  return redirect('/account', { status: 303, headers: { 'Set-Cookie': setCookie } })
+  const headers = await startCheckedSession(request, outcome.humanId, 'signin')
+  return redirect('/account', { status: 303, headers })
 }
 
 export default function SignInPage() {
@@ -118,6 +119,7 @@ export default function SignInPage() {
           <Link to="/check">{t('signin.firstTime')}</Link>
         </li>
       </ul>
+      <SupportContact />
     </article>
   )
 }

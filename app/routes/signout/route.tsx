@@ -8,8 +8,9 @@ export function loader() {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  // Otherwise another site could sign a visitor out mid-check.
-  await assertSafeRequest(request, await request.formData())
+  // Otherwise another site could sign a visitor out mid-check. A form that outlived its
+  // token is sent again from the page saying so: it has nothing to type.
+  await assertSafeRequest(request, await request.formData(), 'page', { onExpiry: 'repost' })
   // A page that says it is done, not the notice as if nothing happened.
   return redirect('/signout/done', { status: 303, headers: { 'Set-Cookie': await endSession(request) } })
 }

@@ -3,6 +3,7 @@ import { Trans, useTranslation } from 'react-i18next'
 import { dateFormat } from '~/i18n/date-format'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { CsrfField } from '~/ui/csrf-field'
+import { SupportContact } from '~/ui/support-contact'
 import { MailLink } from '~/ui/incident/mail-link'
 
 /**
@@ -26,20 +27,6 @@ export function ResendForm({ csrf, primary = false }: { csrf: string; primary?: 
         {t('emailCode.again')}
       </button>
     </Form>
-  )
-}
-
-export function SupportContact() {
-  const { t } = useTranslation('check')
-  return (
-    <p>
-      <Trans
-        t={t}
-        i18nKey="emailCode.contact"
-        values={{ email: SUPPORT_EMAIL }}
-        components={{ mail: <MailLink address={SUPPORT_EMAIL} /> }}
-      />
-    </p>
   )
 }
 
