@@ -18,7 +18,12 @@ import {
   personalPageHeaders,
 } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
-import { getCustomerSession, saveChallenge, sessionEnded, startCheckedSession } from '~/session/session.server'
+import {
+  getCustomerSession,
+  saveChallenge,
+  sessionEnded,
+  startCheckedSession,
+} from '~/session/session.server'
 import { DeadCode, type DeadCodeState, ResendForm } from '~/ui/check/email-code-states'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'

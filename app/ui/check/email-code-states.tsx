@@ -1,10 +1,8 @@
 import { Form, Link } from '@remix-run/react'
-import { Trans, useTranslation } from 'react-i18next'
+import { useTranslation } from 'react-i18next'
 import { dateFormat } from '~/i18n/date-format'
-import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { CsrfField } from '~/ui/csrf-field'
 import { SupportContact } from '~/ui/support-contact'
-import { MailLink } from '~/ui/incident/mail-link'
 
 /**
  * What the e-mail code page says when there is no code to try: the code was
