@@ -184,7 +184,7 @@ describe('checking by letter code', () => {
 
     // An unknown code is not "locked": it keeps the answer a wrong proof gets.
     const unknownCode = newLetterCode().printed
-    const unknown = await check(visitor, unknownCode, PEOPLE.locked.proof)
+    const unknown = await check(new Visitor(portal.url), unknownCode, PEOPLE.locked.proof)
     expect(unknown.status).toBe(422)
     expect(unknown.body).toContain(ERRORS.noMatch)
     expect(unknown.body).not.toContain(LETTER.locked.heading)

@@ -427,8 +427,16 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     const ids = ['M1', 'M2', 'M4', 'M5', 'M6', 'M7']
     const visitor = new Visitor(portal.url)
     await visitor.get('/signin')
-    const post = (id: string) =>
-      visitor.post('/signin', { csrf: visitor.csrf ?? '', email: id, password: 'not the password at all' })
+    const post = async (id: string) => {
+      const page = await visitor.post('/signin', {
+        csrf: visitor.csrf ?? '',
+        email: id,
+        password: 'not the password at all',
+      })
+      // A sign-in that was tried and failed, not a form refused before any password work.
+      expect(page.body).toContain(ACCOUNT.signin.failed)
+      return page
+    }
     const result = await compareTimings({
       known: (i) => post(i < 4 ? `WARMUP${i}` : (ids[i % ids.length] as string)),
       unknown: (i) => post(`NOBODY${i}`),
