@@ -348,19 +348,20 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     }
     const strip = (body: string, email: string) => withoutTokens(body, { csrf: visitor.csrf, email })
     expect(strip(unknown.body, 'nobody.here@example.jp')).toBe(strip(wrong.body, ADDRESSES.journey))
-    // By member ID: a wrong password, an ID nobody holds, a member without a new password yet.
+    // By member ID (typed full width, so that the echoed ID cannot be mistaken for any other text of
+    // the page): a wrong password, an ID nobody holds, a member without a new password yet.
     const byId = (id: string) =>
       visitor.post('/signin', { csrf: visitor.csrf ?? '', email: id, password: 'not the password at all' })
-    const wrongById = await byId('M1')
-    const unknownId = await byId('M999')
-    const noNewPasswordById = await byId('M4')
+    const wrongById = await byId('Ｍ１')
+    const unknownId = await byId('Ｍ９９９')
+    const noNewPasswordById = await byId('Ｍ４')
     for (const page of [wrongById, unknownId, noNewPasswordById]) {
       expect(page.status).toBe(422)
       expect(page.body).toContain(ACCOUNT.signin.failed)
     }
-    expect(strip(unknownId.body, 'M999')).toBe(strip(wrong.body, ADDRESSES.journey))
-    expect(strip(wrongById.body, 'M1')).toBe(strip(wrong.body, ADDRESSES.journey))
-    expect(strip(noNewPasswordById.body, 'M4')).toBe(strip(wrong.body, ADDRESSES.journey))
+    expect(strip(unknownId.body, 'Ｍ９９９')).toBe(strip(wrong.body, ADDRESSES.journey))
+    expect(strip(wrongById.body, 'Ｍ１')).toBe(strip(wrong.body, ADDRESSES.journey))
+    expect(strip(noNewPasswordById.body, 'Ｍ４')).toBe(strip(wrong.body, ADDRESSES.journey))
     await signIn(visitor, ADDRESSES.journey, NEW_PASSWORD)
     expect((await visitor.get('/account')).status).toBe(200)
   })
