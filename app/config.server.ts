@@ -84,6 +84,12 @@ const schema = z
     // An e-mail check for an address not in the data mails that address a short "not affected" answer
     // (within the same per-address and per-IP limits as codes); off, such an address gets no mail.
     NOTIFY_UNKNOWN_ADDRESSES: z.enum(['on', 'off']).default('on'),
+    // The last day (Japan time) a letter code opens a person's page; unset, 90 days after RESUMPTION_DATE.
+    LETTER_CODE_VALID_UNTIL: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'LETTER_CODE_VALID_UNTIL must be YYYY-MM-DD')
+      .refine(isCalendarDate, 'LETTER_CODE_VALID_UNTIL must be a day of the calendar')
+      .optional(),
     // Web server processes; unset, one per core in production and one elsewhere.
     WEB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   })
@@ -123,7 +129,24 @@ const schema = z
     MAIL_FROM: env.MAIL_FROM ?? 'Sekaimon <no-reply@localhost>',
     isProduction: env.NODE_ENV === 'production',
     WEB_WORKERS: env.WEB_WORKERS ?? (env.NODE_ENV === 'production' ? availableParallelism() : 1),
+    LETTER_CODE_VALID_UNTIL:
+      env.LETTER_CODE_VALID_UNTIL ?? addDays(env.RESUMPTION_DATE, LETTER_CODE_DAYS_AFTER_RESUMPTION),
   }))
+
+// Long enough for someone who only has the postcard to come back after the shop reopens.
+const LETTER_CODE_DAYS_AFTER_RESUMPTION = 90
+
+/** `YYYY-MM-DD` plus whole days, as a calendar date (no time zone enters). */
+function addDays(isoDate: string, days: number) {
+  const date = new Date(`${isoDate}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() + days)
+  return date.toISOString().slice(0, 10)
+}
+
+function isCalendarDate(isoDate: string) {
+  const date = new Date(`${isoDate}T00:00:00Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === isoDate
+}
 
 export type Config = z.infer<typeof schema>
 export type Environment = Record<string, string | undefined>

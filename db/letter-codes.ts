@@ -1,10 +1,12 @@
-import { type PortalDatabase, prepared } from './client'
+import { eq, sql } from 'drizzle-orm'
+import { type PortalDatabase, prepared, withTransaction } from './client'
+import { letterCodeUses, notifications } from './schema'
 
 /**
  * Letter codes as the identity check sees them: the notification a code's
- * keyed hash finds, its failures, and whether it is still alive. A used code
- * loses its hash, so it can never be found again; a locked one stays locked
- * until staff reset it.
+ * keyed hash finds, its failures, and whether it is locked. A code keeps
+ * working for repeated visits (each use a row of `letter_code_uses`) until
+ * the configured last day; a locked one stays locked until staff reset it.
  */
 
 export type LetterCodeHolder = { notificationId: number; humanId: number; failures: number; locked: boolean }
@@ -47,12 +49,36 @@ export function recordLetterCodeFailure(
   ).run(lockAfter, now, notificationId)
 }
 
-/** Used: the hash goes, so the code is dead. */
-export function markLetterCodeUsed(db: PortalDatabase, notificationId: number, now: number) {
-  prepared(db, 'update notifications set letter_code_index = null, letter_code_used_at = ? where id = ?').run(
-    now,
-    notificationId,
-  )
+/**
+ * One successful use: recorded for the case, and the wrong second factors
+ * before it forgiven (the lock counts failures in a row, as NIST SP 800-63B's
+ * limit does), so a person who mistypes now and then over months is not
+ * locked out of their own page.
+ */
+export function recordLetterCodeUse(db: PortalDatabase, notificationId: number, now: number) {
+  withTransaction(db, (tx) => {
+    tx.insert(letterCodeUses)
+      .values({ notificationId, usedAt: new Date(now) })
+      .run()
+    tx.update(notifications)
+      .set({
+        letterCodeFailures: 0,
+        letterCodeUsedAt: sql`coalesce(${notifications.letterCodeUsedAt}, ${now})`,
+      })
+      .where(eq(notifications.id, notificationId))
+      .run()
+  })
+}
+
+/** When a notice's letter code was used, oldest first (for the case, and the staff console to come). */
+export function listLetterCodeUses(db: PortalDatabase, notificationId: number): Date[] {
+  return db
+    .select({ usedAt: letterCodeUses.usedAt })
+    .from(letterCodeUses)
+    .where(eq(letterCodeUses.notificationId, notificationId))
+    .orderBy(letterCodeUses.usedAt, letterCodeUses.id)
+    .all()
+    .map((row) => row.usedAt)
 }
 
 /** Staff lift a lock (issue of the support console); the count starts again. */

@@ -139,3 +139,14 @@ export function findMemberByEmail(db: PortalDatabase, emailIndex: Buffer): SignI
      limit 1`,
   ).get(emailIndex, emailIndex) as SignInCandidate | undefined
 }
+
+/** The member who signs in with this member ID (a blind index of the normalised ID). */
+export function findMemberByMemberId(db: PortalDatabase, memberIdIndex: Buffer): SignInCandidate | undefined {
+  return prepared(
+    db,
+    `select a.subject_id as subjectId, s.human_id as humanId, a.password_hash as passwordHash
+     from subjects s join member_accounts a on a.subject_id = s.id
+     where s.natural_id_index = ? and s.cohort = 'member'
+     limit 1`,
+  ).get(memberIdIndex) as SignInCandidate | undefined
+}

@@ -205,8 +205,9 @@ export const notifications = sqliteTable(
       .notNull()
       .references(() => messages.id),
     state: text('state', { enum: NOTIFICATION_STATES }).notNull().default('issued'),
-    // Null once the code is dead: used, or replaced by a new one.
+    // Null once the code is dead (replaced by a new one); a used code stays alive until LETTER_CODE_VALID_UNTIL.
     letterCodeIndex: digest('letter_code_index'),
+    // The first use; every use is a row of letter_code_uses.
     letterCodeUsedAt: integer('letter_code_used_at', { mode: 'timestamp_ms' }),
     // Wrong second factors given with this letter code; at the limit it is locked until staff reset it.
     letterCodeFailures: integer('letter_code_failures').notNull().default(0),
@@ -217,6 +218,23 @@ export const notifications = sqliteTable(
     uniqueIndex('notifications_human').on(table.humanId),
     uniqueIndex('notifications_letter_code').on(table.letterCodeIndex),
   ],
+)
+
+/**
+ * Each time a letter code and its second factor opened a person's page (a
+ * code works for repeated visits until LETTER_CODE_VALID_UNTIL): when, for
+ * the case of that notice, nothing personal. Staff read them on the case.
+ */
+export const letterCodeUses = sqliteTable(
+  'letter_code_uses',
+  {
+    id: id(),
+    notificationId: integer('notification_id')
+      .notNull()
+      .references(() => notifications.id),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [index('letter_code_uses_notification').on(table.notificationId, table.usedAt)],
 )
 
 export const OUTBOX_STATES = ['pending', 'sending', 'sent', 'failed'] as const

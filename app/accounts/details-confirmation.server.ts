@@ -42,9 +42,11 @@ export function confirmDetails({
     before: { ...account.details, naturalId: account.memberId },
     after: details,
   })
-  const emailChanged = changed.includes('email')
-  if (emailChanged) {
-    const limit = limitEmailChangeCode({ db, crypto }, { account, address: details.email })
+  // A new address waits for its code. Left empty, as a member without one may (the form lets only them), it is no change.
+  const newEmail = changed.includes('email') ? details.email : undefined
+  const emailChanged = newEmail !== undefined
+  if (newEmail !== undefined) {
+    const limit = limitEmailChangeCode({ db, crypto }, { account, address: newEmail })
     if (limit.limited) return { refused: limit }
   }
   const stored: MemberDetails = {
@@ -71,14 +73,14 @@ export function confirmDetails({
       subjectId: account.subjectId,
       details: stored,
       changedFields: history,
-      pendingEmail: emailChanged ? details.email : undefined,
+      pendingEmail: newEmail,
       now,
     })
     removeStoredCards(tx, { subjectId: account.subjectId, cardIds: removeCardIds, now })
-    if (emailChanged) {
+    if (newEmail !== undefined) {
       sendEmailChangeCode(
         { db: tx, crypto, now },
-        { account: { ...account, pendingEmail: details.email }, language, portalAddress },
+        { account: { ...account, pendingEmail: newEmail }, language, portalAddress },
       )
     }
   })

@@ -121,6 +121,11 @@ function readEmail(raw: string): Read<string> {
   return email ? { value: email } : { error: E.emailFormat }
 }
 
+/** For members the shop never had an address for (told by postcard): they may add one, or not. */
+function readOptionalEmail(raw: string): Read<string | undefined> {
+  return fold(raw) === '' ? { value: undefined } : readEmail(raw)
+}
+
 /**
  * Mobiles and IP phones (070, 080, 090, 050) have 11 digits; other numbers 10.
  * Optional: members were never required to give one, and many did not.
@@ -200,17 +205,20 @@ function readOptionalText(raw: string): Read<string | undefined> {
 
 /**
  * The registration details form as posted (every field a string; a missing
- * `addressLine2` or `phone` is allowed), each field bounded before it is
+ * `addressLine2` or `phone`, and `email` where `emailOptional`, is allowed), each field bounded before it is
  * read. `today` decides whether a birth date is plausible; without it,
  * Japan's date at each parse.
  */
 export function registrationDetailsForm({
   today,
   prefecturesFor = prefecturesForPostalCode,
+  emailOptional = false,
 }: {
   today?: CalendarDate
   /** Which prefectures a postal code belongs to; the server passes Japan Post's list. */
   prefecturesFor?: PostalLookup
+  /** True for a member with no address on file: they are not made to add one. */
+  emailOptional?: boolean
 } = {}) {
   return boundedForm(
     {
@@ -220,7 +228,7 @@ export function registrationDetailsForm({
       givenNameKana: field(POSTED.name, readKana),
       birthDate: field(POSTED.birthDate, readBirthDate(today)),
       gender: field(POSTED.gender, readGender, E.genderChoice),
-      email: field(POSTED.email, readEmail),
+      email: emailOptional ? optionalField(POSTED.email, readOptionalEmail) : field(POSTED.email, readEmail),
       phone: optionalField(POSTED.phone, readPhone),
       postalCode: field(POSTED.postalCode, readPostalCode),
       prefecture: field(POSTED.prefecture, readPrefecture, E.prefectureChoice),

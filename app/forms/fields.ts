@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { displayEmail, normaliseEmail } from '~db/normalise'
+import { displayEmail, normaliseEmail, normaliseIdentifier } from '~db/normalise'
 import { textField } from './bounded-form'
 
 /**
@@ -30,6 +30,37 @@ export function emailField({ required, invalid }: { required: string; invalid: s
       }),
   )
 }
+
+/** Who is signing in: an e-mail address, or a member ID for members the shop has no address for. */
+export type SignInName = { kind: 'email'; address: string } | { kind: 'memberId'; memberId: string }
+
+/**
+ * One field for "e-mail address or member ID", as the sign-in page asks it:
+ * with an `@` it is read as an address (and must be one), else as a member ID
+ * (folded, spaces dropped, upper-cased, as the import stores it).
+ */
+export function signInNameField({ required, invalid }: { required: string; invalid: string }) {
+  return textField({ max: EMAIL_FIELD_MAX, required, tooLong: invalid }, (text) =>
+    text
+      .trim()
+      .min(1, required)
+      .transform((value, context): SignInName => {
+        const read: SignInName | undefined = value.normalize('NFKC').includes('@')
+          ? asAddress(normaliseEmail(value))
+          : asMemberId(normaliseIdentifier(value))
+        if (read === undefined) {
+          context.issues.push({ code: 'custom', message: invalid, input: value })
+          return z.NEVER
+        }
+        return read
+      }),
+  )
+}
+
+const asAddress = (address: string | undefined): SignInName | undefined =>
+  address === undefined ? undefined : { kind: 'email', address }
+const asMemberId = (memberId: string | undefined): SignInName | undefined =>
+  memberId === undefined ? undefined : { kind: 'memberId', memberId }
 
 /** A six-digit code as typed (full-width digits, spaces or a hyphen between groups): its digits. */
 export function sixDigitCodeField({ required, format }: { required: string; format: string }) {

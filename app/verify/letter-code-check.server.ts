@@ -2,7 +2,8 @@ import { timingSafeEqual } from 'node:crypto'
 import { readLetterCode } from '~/codes/letter-code.server'
 import type { PortalDatabase } from '~db/client'
 import { findHuman, type HumanRecord } from '~db/humans'
-import { findLetterCodeHolder, markLetterCodeUsed, recordLetterCodeFailure } from '~db/letter-codes'
+import { findLetterCodeHolder, recordLetterCodeFailure, recordLetterCodeUse } from '~db/letter-codes'
+import { findMemberAccountOfHuman } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { seal, unsealJson } from '~db/seal'
 import { readSecondFactor, type SecondFactor } from './second-factor'
@@ -11,25 +12,55 @@ import { readSecondFactor, type SecondFactor } from './second-factor'
  * Proof by letter code: the code from the notice and one thing the person's
  * record holds (birth date, phone or staff ID). A typo the check symbol
  * catches is no attempt, nor is a date that names no real day (it is tried
- * against nothing, and its answer depends on what was typed alone); a wrong
- * second factor counts against the code, which locks after
- * LETTER_CODE_LOCK_AFTER. Unknown, locked and wrong all answer alike.
+ * against nothing, and its answer depends on what was typed alone). A right
+ * pair works on every visit until the last day letter codes are valid (each
+ * use recorded); a member who has set a new password since is sent to sign
+ * in with it instead. A wrong second factor counts against the code, which
+ * locks after LETTER_CODE_LOCK_AFTER in a row.
+ *
+ * What a stranger may learn: an unknown code and a known code with a wrong
+ * second factor answer alike (same page, same work). A locked code says so,
+ * which tells only that this code exists, and a guesser cannot find one
+ * among 2^60 codes; after the last day every well-formed code, known or not,
+ * says that letter codes have expired.
  */
 
 export const LETTER_CODE_LOCK_AFTER = 10
 
 export type LetterCodeCheck =
   | { ok: true; humanId: number }
+  /** A member with a new password: they sign in with it (member ID or e-mail), not with the letter. */
+  | { ok: false; reason: 'sign_in_instead'; memberId: string }
   | { ok: false; reason: 'check_the_code' }
   | { ok: false; reason: 'unreadable_date' }
   | { ok: false; reason: 'no_match' }
+  | { ok: false; reason: 'locked' }
+  | { ok: false; reason: 'expired' }
+
+/** The moment letter codes stop working: the end of `lastDay` (YYYY-MM-DD), Japan time. */
+export function letterCodesEndAt(lastDay: string) {
+  return Date.parse(`${lastDay}T00:00:00+09:00`) + 24 * 60 * 60 * 1000
+}
 
 export function checkLetterCode(
-  { db, crypto, now = Date.now() }: { db: PortalDatabase; crypto: PortalCrypto; now?: number },
+  {
+    db,
+    crypto,
+    now = Date.now(),
+    validUntil,
+  }: {
+    db: PortalDatabase
+    crypto: PortalCrypto
+    now?: number
+    /** The last day (YYYY-MM-DD, Japan time) codes work: LETTER_CODE_VALID_UNTIL. */
+    validUntil: string
+  },
   { code, proof }: { code: string; proof: string },
 ): LetterCodeCheck {
   const typed = readLetterCode(code)
   if (!typed.ok) return { ok: false, reason: 'check_the_code' }
+  // Every code ends on the same day, so saying so tells nothing of this one: no lookup.
+  if (now >= letterCodesEndAt(validUntil)) return { ok: false, reason: 'expired' }
   const factor = readSecondFactor(proof)
   if (factor.unreadableDate) return { ok: false, reason: 'unreadable_date' }
   const holder = findLetterCodeHolder(db, crypto.index('letter-code', typed.canonical))
@@ -38,15 +69,17 @@ export function checkLetterCode(
   if (!holder) openStandIn(crypto)
   const matches = records.some((record) => proves(record, factor))
   if (holder && !holder.locked && matches) {
-    markLetterCodeUsed(db, holder.notificationId, now)
+    recordLetterCodeUse(db, holder.notificationId, now)
+    const member = findMemberAccountOfHuman(db, crypto.keyring, holder.humanId)
+    if (member?.passwordHash) return { ok: false, reason: 'sign_in_instead', memberId: member.memberId }
     return { ok: true, humanId: holder.humanId }
   }
-  // Unknown codes run the same statement on no row: the same work, nothing counted.
+  // Unknown and locked codes run the same statement on no row: the same work, nothing counted.
   recordLetterCodeFailure(db, holder && !holder.locked ? holder.notificationId : -1, {
     lockAfter: LETTER_CODE_LOCK_AFTER,
     now,
   })
-  return { ok: false, reason: 'no_match' }
+  return { ok: false, reason: holder?.locked ? 'locked' : 'no_match' }
 }
 
 // Only staff carry their ID on their person; a member or buyer ID is not something to prove with.

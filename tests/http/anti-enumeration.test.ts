@@ -194,6 +194,36 @@ describe('the same answer, known or not', () => {
       scrub(known, knownWrong, { code: knownCode }),
     )
   })
+
+  it('/check/letter: a code used before (it works for later visits) with a wrong proof still gets the unknown code’s page', async () => {
+    const knownCode = letterCodes.at(-1) ?? ''
+    const owner = await visitorAt('/check/letter')
+    // member()'s default birth date: the owner's right proof, so the code has been used.
+    const used = await owner.post('/check/letter', {
+      csrf: owner.csrf ?? '',
+      code: knownCode,
+      proof: '1980-05-06',
+    })
+    expect(used.status).toBe(303)
+    const known = await visitorAt('/check/letter')
+    const unknown = await visitorAt('/check/letter')
+    const unknownCode = newLetterCode().printed
+    const knownWrong = await known.post('/check/letter', {
+      csrf: known.csrf ?? '',
+      code: knownCode,
+      proof: WRONG_PROOF,
+    })
+    const unknownWrong = await unknown.post('/check/letter', {
+      csrf: unknown.csrf ?? '',
+      code: unknownCode,
+      proof: WRONG_PROOF,
+    })
+    expect(knownWrong.status).toBe(422)
+    expect(unknownWrong.status).toBe(422)
+    expect(scrub(unknown, unknownWrong, { code: unknownCode })).toBe(
+      scrub(known, knownWrong, { code: knownCode }),
+    )
+  })
 })
 
 // ---- timing ----

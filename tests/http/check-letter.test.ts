@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newLetterCode, readLetterCode } from '~/codes/letter-code.server'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import {
   importExport,
   letterCodeOf,
   mailTo,
   printerRows,
+  readDatabase,
   Visitor,
   withoutTokens,
 } from '../support/check-visitor'
@@ -24,10 +26,8 @@ import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 const locale = (language: 'ja' | 'en', namespace: string) =>
   JSON.parse(readFileSync(new URL(`../../locales/${language}/${namespace}.json`, import.meta.url), 'utf8'))
-const ERRORS = locale('ja', 'check').letter.errors as Record<
-  'checkTheCode' | 'noMatch' | 'unreadableDate',
-  string
->
+const LETTER = locale('ja', 'check').letter
+const ERRORS = LETTER.errors as Record<'checkTheCode' | 'noMatch' | 'unreadableDate', string>
 const EXPOSURE_HEADING: string = locale('ja', 'exposure').heading
 
 const BY_EMAIL = 'ichiro.letter@example.jp'
@@ -194,33 +194,115 @@ describe('checking by letter code', () => {
     expect(right.location).toBe('/exposure')
   })
 
-  it('locks a code after 10 wrong proofs: the right one then fails, on the page an unknown code gets', async () => {
+  it('locks a code after 10 wrong proofs: then it says so, with whom to contact, even for the right proof', async () => {
     const visitor = new Visitor(portal.url)
     for (let i = 1; i <= 10; i++) {
       const wrong = await check(visitor, codes.locked, `2000-02-${String(i).padStart(2, '0')}`)
       expect(wrong.status, `wrong proof ${i}`).toBe(422)
+      // Up to the tenth, a live code with a wrong proof answers as an unknown code does.
+      expect(wrong.body).toContain(ERRORS.noMatch)
     }
-    const locked = await check(visitor, codes.locked, PEOPLE.locked.proof)
-    expect(locked.status).toBe(422)
-    expect(locked.body).toContain(ERRORS.noMatch)
+    for (const proof of [PEOPLE.locked.proof, '2000-02-11']) {
+      const locked = await check(visitor, codes.locked, proof)
+      expect(locked.status).toBe(403)
+      expect(locked.body).toContain(LETTER.locked.heading)
+      expect(locked.body).toContain(SUPPORT_EMAIL)
+      expect(locked.body).not.toContain(ERRORS.noMatch)
+      expect(locked.body).not.toContain(ERRORS.checkTheCode)
+    }
     expect((await visitor.get('/exposure')).status).toBe(403)
+    // In English too.
+    const en = await visitor.request('/check/letter?lng=en', {
+      method: 'POST',
+      body: { csrf: visitor.csrf ?? '', code: codes.locked, proof: PEOPLE.locked.proof },
+      headers: { Origin: portal.url },
+    })
+    expect(en.status).toBe(403)
+    expect(en.body).toContain(locale('en', 'check').letter.locked.heading)
 
+    // An unknown code is not "locked": it keeps the answer a wrong proof gets.
     const unknownCode = newLetterCode().printed
-    const unknown = await check(visitor, unknownCode, PEOPLE.locked.proof)
+    const unknown = await check(new Visitor(portal.url), unknownCode, PEOPLE.locked.proof)
     expect(unknown.status).toBe(422)
-    expect(normalised(visitor, locked.body, codes.locked)).toBe(
-      normalised(visitor, unknown.body, unknownCode),
-    )
+    expect(unknown.body).toContain(ERRORS.noMatch)
+    expect(unknown.body).not.toContain(LETTER.locked.heading)
   })
 
-  it('takes a code once: used, it fails like an unknown one', async () => {
+  it('takes a code again on later visits, each in a fresh session, and records every use', async () => {
     await expectVerified(codes.used, PEOPLE.used.proof)
+    await expectVerified(codes.used, PEOPLE.used.proof)
+    // Both uses are on the case of the code's notice.
+    const usesOfLastCode = readDatabase(
+      portal.databasePath,
+      (db) =>
+        db
+          .prepare(
+            `select count(*) from letter_code_uses where notification_id =
+               (select notification_id from letter_code_uses order by id desc limit 1)`,
+          )
+          .pluck()
+          .get() as number,
+    )
+    expect(usesOfLastCode).toBe(2)
+    // What a use records: the notification and the time, nothing personal.
+    const columns = readDatabase(portal.databasePath, (db) =>
+      (db.prepare('pragma table_info(letter_code_uses)').all() as { name: string }[]).map((c) => c.name),
+    )
+    expect(columns.sort()).toEqual(['id', 'notification_id', 'used_at'])
+    // A used code with a wrong proof still answers as an unknown one.
     const visitor = new Visitor(portal.url)
-    const again = await check(visitor, codes.used, PEOPLE.used.proof)
-    expect(again.status).toBe(422)
-    expect(again.body).toContain(ERRORS.noMatch)
+    const wrong = await check(visitor, codes.used, '2001-01-01')
+    expect(wrong.status).toBe(422)
     const unknownCode = newLetterCode().printed
-    const unknown = await check(visitor, unknownCode, PEOPLE.used.proof)
-    expect(normalised(visitor, again.body, codes.used)).toBe(normalised(visitor, unknown.body, unknownCode))
+    const unknown = await check(visitor, unknownCode, '2001-01-01')
+    expect(normalised(visitor, wrong.body, codes.used)).toBe(normalised(visitor, unknown.body, unknownCode))
+  })
+})
+
+describe('a letter code past LETTER_CODE_VALID_UNTIL', () => {
+  let expiredPortal: PortalServer
+  let expiredCode = ''
+
+  beforeAll(async () => {
+    expiredPortal = await startPortal({ env: { ...secrets, LETTER_CODE_VALID_UNTIL: '2026-07-22' } })
+    const { postcards } = await importExport(
+      expiredPortal.databasePath,
+      secrets,
+      { 'members.csv': [MEMBER_COLUMNS, member({ member_id: 'X1', family_name: '七瀬' })] },
+      { notify: true },
+    )
+    expiredCode = printerRows(postcards)[0]?.letter_code ?? ''
+    expect(readLetterCode(expiredCode).ok).toBe(true)
+  }, 90_000)
+
+  afterAll(async () => {
+    await expiredPortal?.stop()
+  })
+
+  it('says it has expired, since when, and whom to contact, in both languages', async () => {
+    for (const language of ['ja', 'en'] as const) {
+      const visitor = new Visitor(expiredPortal.url)
+      await visitor.get(`/check/letter?lng=${language}`)
+      const expired = await visitor.request(`/check/letter?lng=${language}`, {
+        method: 'POST',
+        body: { csrf: visitor.csrf ?? '', code: expiredCode, proof: '1980-05-06' },
+        headers: { Origin: expiredPortal.url },
+      })
+      expect(expired.status).toBe(403)
+      const strings = locale(language, 'check').letter
+      expect(expired.body).toContain(strings.expired.heading)
+      expect(expired.body).toContain(language === 'ja' ? '2026年7月22日' : '22 July 2026')
+      expect(expired.body).toContain(SUPPORT_EMAIL)
+      expect(expired.body).not.toContain(strings.errors.noMatch)
+      expect((await visitor.get('/exposure')).location).toBe('/check')
+    }
+  })
+
+  it('still answers a mistyped code "check the code", so a typo is not taken for the expiry', async () => {
+    const visitor = new Visitor(expiredPortal.url)
+    const first = expiredCode[0] === '7' ? '8' : '7'
+    const typo = await check(visitor, `${first}${expiredCode.slice(1)}`, '1980-05-06')
+    expect(typo.status).toBe(422)
+    expect(typo.body).toContain(ERRORS.checkTheCode)
   })
 })

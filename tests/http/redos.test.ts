@@ -27,7 +27,8 @@ const FORMS = [
   {
     path: '/signin',
     attack: { email: ATTACK, password: 'whatever it is' },
-    mistyped: { email: 'not-an-address', password: 'whatever it is' },
+    // With an @ it must be an address (without one it would be read as a member ID).
+    mistyped: { email: 'not-an-address@', password: 'whatever it is' },
     message: (language: 'ja' | 'en') => locale(language, 'account').signin.errors.invalid as string,
   },
   {

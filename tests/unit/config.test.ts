@@ -24,6 +24,22 @@ describe('parseConfig', () => {
     })
   })
 
+  it('ends letter codes 90 days after the resumption day unless LETTER_CODE_VALID_UNTIL says otherwise', () => {
+    expect(parseConfig({ ...secrets() }).LETTER_CODE_VALID_UNTIL).toBe('2026-07-22')
+    expect(parseConfig({ ...secrets(), RESUMPTION_DATE: '2026-12-15' }).LETTER_CODE_VALID_UNTIL).toBe(
+      '2027-03-15',
+    )
+    expect(parseConfig({ ...secrets(), LETTER_CODE_VALID_UNTIL: '2027-01-31' }).LETTER_CODE_VALID_UNTIL).toBe(
+      '2027-01-31',
+    )
+    expect(() => parseConfig({ ...secrets(), LETTER_CODE_VALID_UNTIL: '2027-02-30' })).toThrow(
+      /^LETTER_CODE_VALID_UNTIL/,
+    )
+    expect(() => parseConfig({ ...secrets(), LETTER_CODE_VALID_UNTIL: 'soon' })).toThrow(
+      /^LETTER_CODE_VALID_UNTIL/,
+    )
+  })
+
   it('never lets the password minimum fall below 8 characters', () => {
     expect(() => parseConfig({ ...secrets(), PASSWORD_MIN_LENGTH: '7' })).toThrow(/^PASSWORD_MIN_LENGTH/)
     expect(parseConfig({ ...secrets(), PASSWORD_MIN_LENGTH: '8' }).PASSWORD_MIN_LENGTH).toBe(8)

@@ -6,6 +6,7 @@ import type { EmailContent } from '~/mail/email-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
 import { checkLetterCode, LETTER_CODE_LOCK_AFTER } from '~/verify/letter-code-check.server'
 import type { PortalDatabase } from '~db/client'
+import { listLetterCodeUses } from '~db/letter-codes'
 import { listOutbox } from '~db/outbox'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
@@ -52,7 +53,9 @@ beforeEach(async () => {
 
 afterEach(() => temp.remove())
 
-const check = (code: string, proof: string) => checkLetterCode({ db, crypto }, { code, proof })
+const LAST_DAY = '2026-07-22'
+const check = (code: string, proof: string, now = Date.parse('2026-07-22T23:59:59+09:00')) =>
+  checkLetterCode({ db, crypto, now, validUntil: LAST_DAY }, { code, proof })
 
 /** One symbol changed: the check symbol notices. */
 function typo(code: string) {
@@ -85,9 +88,36 @@ describe('checking a letter code', () => {
     expect(check(memberCode, 'M1')).toEqual({ ok: false, reason: 'no_match' })
   })
 
-  it('is dead once used', () => {
+  it('works again on later visits, each use recorded', () => {
     expect(check(memberCode, '1985-04-01').ok).toBe(true)
-    expect(check(memberCode, '1985-04-01')).toEqual({ ok: false, reason: 'no_match' })
+    expect(check(memberCode, '1985-04-01').ok).toBe(true)
+    const notifications = db.$client
+      .prepare('select distinct notification_id from letter_code_uses')
+      .pluck()
+      .all() as number[]
+    expect(notifications).toHaveLength(1)
+    expect(listLetterCodeUses(db, notifications[0] as number)).toHaveLength(2)
+  })
+
+  it('forgives wrong second factors before a right one: the lock counts failures in a row', () => {
+    for (let i = 0; i < LETTER_CODE_LOCK_AFTER - 1; i++)
+      expect(check(memberCode, '2000-01-01').ok).toBe(false)
+    expect(check(memberCode, '1985-04-01').ok).toBe(true)
+    for (let i = 0; i < LETTER_CODE_LOCK_AFTER - 1; i++)
+      expect(check(memberCode, '2000-01-01').ok).toBe(false)
+    expect(check(memberCode, '1985-04-01').ok).toBe(true)
+  })
+
+  it('ends with the last day, Japan time, for every well-formed code, known or not', () => {
+    const nextDay = Date.parse('2026-07-23T00:00:00+09:00')
+    expect(check(memberCode, '1985-04-01', nextDay)).toEqual({ ok: false, reason: 'expired' })
+    expect(check('0000-0000-0000-0', '1985-04-01', nextDay)).toEqual({ ok: false, reason: 'expired' })
+    expect(check(typo(memberCode), '1985-04-01', nextDay)).toEqual({ ok: false, reason: 'check_the_code' })
+  })
+
+  it('sends a member who has set a new password to sign in, with their member ID', () => {
+    db.$client.prepare("update member_accounts set password_hash = '$argon2id$stand-in'").run()
+    expect(check(memberCode, '1985-04-01')).toEqual({ ok: false, reason: 'sign_in_instead', memberId: 'M1' })
   })
 
   it('catches a typo before any lookup, without counting it', () => {
@@ -97,11 +127,12 @@ describe('checking a letter code', () => {
     expect(check(memberCode, '1985-04-01').ok).toBe(true)
   })
 
-  it(`locks after ${LETTER_CODE_LOCK_AFTER} wrong second factors, then answers as for an unknown code`, () => {
+  it(`locks after ${LETTER_CODE_LOCK_AFTER} wrong second factors, then says so whatever the second factor`, () => {
     for (let i = 0; i < LETTER_CODE_LOCK_AFTER; i++) {
       expect(check(memberCode, '2000-01-01')).toEqual({ ok: false, reason: 'no_match' })
     }
-    expect(check(memberCode, '1985-04-01')).toEqual({ ok: false, reason: 'no_match' })
+    expect(check(memberCode, '1985-04-01')).toEqual({ ok: false, reason: 'locked' })
+    expect(check(memberCode, '2000-01-01')).toEqual({ ok: false, reason: 'locked' })
   })
 
   it('answers an unknown code exactly as a wrong proof', () => {

@@ -39,7 +39,9 @@ afterAll(() => {
 })
 
 const attempt = (email: string, password = PASSWORD) =>
-  signIn({ db: temp.db, crypto: temp.crypto, email, password })
+  signIn({ db: temp.db, crypto: temp.crypto, name: { kind: 'email', address: email }, password })
+const attemptById = (memberId: string, password = PASSWORD) =>
+  signIn({ db: temp.db, crypto: temp.crypto, name: { kind: 'memberId', memberId }, password })
 const storedHash = (email: string) =>
   findMemberByEmail(temp.db, temp.crypto.index('email', email))?.passwordHash
 
@@ -53,6 +55,13 @@ describe('signing in with the new password', () => {
     expect(await attempt('current@example.jp', 'ｑｕｉｅｔ harbour lanterns drift')).toMatchObject({
       ok: true,
     })
+  })
+
+  it('admits the member ID with the right password, and refuses a wrong one, an unknown ID and an ID without a new password', async () => {
+    expect(await attemptById('M1')).toMatchObject({ ok: true })
+    expect(await attemptById('M1', `${PASSWORD}!`)).toEqual({ ok: false })
+    expect(await attemptById('M999')).toEqual({ ok: false })
+    expect(await attemptById('M3')).toEqual({ ok: false })
   })
 
   it('refuses unknown addresses and members with no new password yet', async () => {

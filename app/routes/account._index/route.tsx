@@ -30,6 +30,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       meta: await getSubPageMeta(request, 'account', 'hub'),
       csrf: token,
       resumptionDate: longDate.format(new Date(`${getConfig().RESUMPTION_DATE}T00:00:00+09:00`)),
+      memberId: account.memberId,
+      // Members the shop has no address for sign in with their member ID.
+      hasEmail: Boolean(account.details.email),
       detailsConfirmedOn: account.detailsConfirmedAt
         ? longDate.format(new Date(account.detailsConfirmedAt))
         : null,
@@ -43,11 +46,12 @@ const SAVED_MESSAGES: Record<string, string> = {
   password: 'password.saved',
   details: 'details.confirmed',
   email: 'email.confirmed',
+  emailAdded: 'email.confirmedFirst',
 }
 
 export default function AccountPage() {
   const { t } = useTranslation('account')
-  const { csrf, resumptionDate, detailsConfirmedOn } = useLoaderData<typeof loader>()
+  const { csrf, resumptionDate, detailsConfirmedOn, memberId, hasEmail } = useLoaderData<typeof loader>()
   const saved = SAVED_MESSAGES[useSearchParams()[0].get('saved') ?? '']
   return (
     <article className="prose account">
@@ -61,8 +65,13 @@ export default function AccountPage() {
       <ul className="account-status">
         <li>{t('hub.passwordSet')}</li>
         {detailsConfirmedOn ? <li>{t('hub.detailsConfirmed', { date: detailsConfirmedOn })}</li> : null}
+        <li>{t('hub.memberId', { memberId })}</li>
       </ul>
-      <p className="callout">{t('hub.resumption', { date: resumptionDate })}</p>
+      <p className="callout">
+        {hasEmail
+          ? t('hub.resumption', { date: resumptionDate })
+          : t('hub.resumptionNoEmail', { date: resumptionDate, memberId })}
+      </p>
       <ul>
         <li>
           <Link to="/account/details">{t('hub.reviewDetails')}</Link>

@@ -53,6 +53,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: token,
       steps: firstOpenStep(account.openActions) ? stepsOf(account.openActions) : null,
       values: detailsFromRecord({ ...account.details, naturalId: account.memberId }),
+      memberId: account.memberId,
+      // No address on file (told by postcard): the field may stay empty, and nothing speaks of an old address.
+      hasEmail: Boolean(account.details.email),
       cards,
       confirmedOn: account.detailsConfirmedAt
         ? dateFormat(language, { dateStyle: 'long' }).format(new Date(account.detailsConfirmedAt))
@@ -84,7 +87,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     tooManyRequests(limit, { errors: {}, cardsError: null, typed, cardChoices })
   const client = limitAccountPost(context, { post: 'details', account })
   if (client.limited) return refusal(client)
-  const parsed = readForm(form, registrationDetailsForm({ prefecturesFor: prefecturesOfPostalCode }))
+  const parsed = readForm(
+    form,
+    registrationDetailsForm({
+      prefecturesFor: prefecturesOfPostalCode,
+      emailOptional: !account.details.email,
+    }),
+  )
   const cardsValid = choices.every(({ choice }) => choice.success)
   if (!parsed.success || !cardsValid) {
     return invalid({
@@ -110,7 +119,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function DetailsPage() {
   const { t } = useTranslation('account')
-  const { csrf, steps, values, cards, confirmedOn } = useLoaderData<typeof loader>()
+  const { csrf, steps, values, cards, confirmedOn, memberId, hasEmail } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const errors: Partial<Record<RegistrationField, string>> = result?.errors ?? {}
@@ -136,6 +145,7 @@ export default function DetailsPage() {
       ) : null}
       <h1>{t('details.heading')}</h1>
       <p>{t('details.intro')}</p>
+      <p>{t('details.memberId', { memberId })}</p>
       {confirmedOn ? <p>{t('details.history', { date: confirmedOn })}</p> : null}
       {result && 'rateLimited' in result ? (
         <>
@@ -189,7 +199,9 @@ export default function DetailsPage() {
             autoComplete: 'email',
             inputMode: 'email',
             spellCheck: false,
-            hint: t('details.hints.email'),
+            ...(hasEmail
+              ? { hint: t('details.hints.email') }
+              : { label: t('details.fields.emailOptional'), hint: t('details.hints.emailOptional') }),
           })}
           {text('phone', { type: 'tel', autoComplete: 'tel-national', hint: t('details.hints.phone') })}
         </fieldset>

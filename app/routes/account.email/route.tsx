@@ -43,6 +43,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: token,
       steps: stepsOf(account.openActions),
       newEmail: account.pendingEmail ?? '',
+      // A member adding their first address (told by postcard): there is no old address to keep or tell.
+      first: !account.details.email,
     },
     { headers },
   )
@@ -87,8 +89,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
         countFailure(post.ip)
         return invalid({ error: 'invalid' })
       }
+      const saved = account.details.email ? 'email' : 'emailAdded'
       return redirect(
-        `${nextStepPath(account.openActions.filter((step) => step !== 'verify_email'))}?saved=email`,
+        `${nextStepPath(account.openActions.filter((step) => step !== 'verify_email'))}?saved=${saved}`,
         303,
       )
     }
@@ -97,7 +100,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function NewEmailPage() {
   const { t } = useTranslation('account')
-  const { csrf, steps, newEmail } = useLoaderData<typeof loader>()
+  const { csrf, steps, newEmail, first } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const [searchParams] = useSearchParams()
   const error = result && 'error' in result ? result.error : undefined
@@ -116,7 +119,7 @@ export default function NewEmailPage() {
           {t('email.resent')}
         </p>
       ) : null}
-      <p>{t('email.intro', { email: newEmail })}</p>
+      <p>{t(first ? 'email.introFirst' : 'email.intro', { email: newEmail })}</p>
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
         <TextField
@@ -137,7 +140,7 @@ export default function NewEmailPage() {
           {t('email.resend')}
         </button>{' '}
         <button type="submit" name="intent" value="cancel" className="button button--secondary">
-          {t('email.cancel')}
+          {t(first ? 'email.cancelFirst' : 'email.cancel')}
         </button>
       </Form>
     </article>

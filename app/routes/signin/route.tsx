@@ -1,12 +1,13 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { useTranslation } from 'react-i18next'
-import { signIn } from '~/accounts/sign-in.server'
+import { Trans, useTranslation } from 'react-i18next'
+import { signIn, signInLimitKey } from '~/accounts/sign-in.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
-import { emailField, passwordField } from '~/forms/fields'
+import { passwordField, signInNameField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { countFailure, readGuardedPost } from '~/security/form-post.server'
 import {
   invalid,
@@ -19,6 +20,7 @@ import { tooManyRequests } from '~/security/too-many-requests.server'
 import { startCheckedSession } from '~/session/session.server'
 import { CsrfField } from '~/ui/csrf-field'
 import { DefaultSubmit } from '~/ui/default-submit'
+import { MailLink } from '~/ui/incident/mail-link'
 import { pageMeta } from '~/ui/page-meta'
 import { PasswordField } from '~/ui/password-field'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
@@ -36,8 +38,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getSubPageMeta(request, 'account', 'signin'), csrf: token }, { headers })
 }
 
+// The field is named `email` as before (browsers and password managers remember it); it takes a member ID too.
 const signInForm = boundedForm({
-  email: emailField({ required: 'required', invalid: 'invalid' }),
+  email: signInNameField({ required: 'required', invalid: 'invalid' }),
   password: passwordField({ required: 'required', tooLong: 'failed' }),
   intent: choiceField(['signin', 'show', 'hide'], { invalid: 'invalid', fallback: 'signin' }),
 })
@@ -48,17 +51,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
   const parsed = readForm(post.form, signInForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
-  const { email: address, password, intent } = parsed.data
+  const { email: name, password, intent } = parsed.data
   if (intent !== 'signin') {
     return data({ email: typed, password, shown: intent === 'show' }, { headers: PERSONAL_PAGE_HEADERS })
   }
-  const email = address.matched
-  const perAddress = checkLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, email)
-  if (perAddress.limited) return tooManyRequests(perAddress, { email: typed })
-  const outcome = await signIn({ db: db(), crypto: portalCrypto(), email, password })
+  const limitKey = signInLimitKey(name)
+  const perAccount = checkLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, limitKey)
+  if (perAccount.limited) return tooManyRequests(perAccount, { email: typed })
+  const outcome = await signIn({ db: db(), crypto: portalCrypto(), name, password })
   if (!outcome.ok) {
-    // Counted whether or not the address is known, so the limit says nothing either.
-    hitLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, email)
+    // Counted whether or not the address or ID is known, so the limit says nothing either.
+    hitLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, limitKey)
     countFailure(post.ip)
     return invalid({ error: 'failed', email: typed })
   }
@@ -87,11 +90,13 @@ export default function SignInPage() {
         <TextField
           id="email"
           name="email"
-          type="email"
+          type="text"
           autoComplete="username"
-          inputMode="email"
+          autoCapitalize="none"
           spellCheck={false}
-          label={t('signin.emailLabel')}
+          maxLength={320}
+          label={t('signin.nameLabel')}
+          hint={t('signin.nameHint')}
           error={error && error !== 'failed' ? t(`signin.errors.${error}`) : undefined}
           defaultValue={result && 'email' in result ? result.email : undefined}
         />
@@ -119,6 +124,14 @@ export default function SignInPage() {
           <Link to="/check">{t('signin.firstTime')}</Link>
         </li>
       </ul>
+      <p>
+        <Trans
+          t={t}
+          i18nKey="signin.forgotNoEmail"
+          values={{ email: SUPPORT_EMAIL }}
+          components={{ mail: <MailLink address={SUPPORT_EMAIL} /> }}
+        />
+      </p>
       <SupportContact />
     </article>
   )
