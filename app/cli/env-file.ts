@@ -13,8 +13,8 @@ type SecretName = keyof typeof SECRETS
 const SECRET_NAMES = Object.keys(SECRETS) as SecretName[]
 
 /**
- * Outside production, a first run writes `.env` with fresh random secrets so
- * that `npm start` needs nothing else, and a later version that needs a new
+ * Outside production, a first run writes `.env` with fresh random secrets (and
+ * a last day for letter codes 90 days ahead) so that `npm start` needs nothing else, and a later version that needs a new
  * secret appends just that one (existing lines are never changed); production
  * never gets generated secrets. Returns the line to print when it wrote.
  */
@@ -44,11 +44,19 @@ export function loadEnvFile(path = resolve(process.cwd(), '.env')) {
   if (existsSync(path)) process.loadEnvFile(path)
 }
 
-function renderEnvFile(names: SecretName[]) {
+// How long a local demo's letter codes work from its first run. The default last day (90 days
+// after RESUMPTION_DATE) is a date of the incident's own calendar and may be long past on this
+// machine's clock, which would leave every demo letter code saying it has expired.
+const DEMO_LETTER_CODE_DAYS = 90
+
+function renderEnvFile(names: SecretName[], now = new Date()) {
+  const lastDay = new Date(now.getTime() + DEMO_LETTER_CODE_DAYS * 24 * 60 * 60 * 1000)
   return [
     '# Local secrets for the Sekaimon exposure portal, generated on first run.',
     '# Never commit this file; production takes its secrets from the environment.',
     ...secretLines(names),
+    '# The last day the demo letter codes work: 90 days from the first run.',
+    `LETTER_CODE_VALID_UNTIL=${lastDay.toISOString().slice(0, 10)}`,
     '',
   ].join('\n')
 }

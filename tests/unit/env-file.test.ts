@@ -26,6 +26,16 @@ describe('ensureLocalEnvFile', () => {
     expect(config.SHOP_API_TOKEN).toBe(written.SHOP_API_TOKEN)
   })
 
+  it('lets the demo letter codes work for 90 days from the first run, whatever the incident calendar says', () => {
+    const path = freshPath()
+    ensureLocalEnvFile({ env: {}, path })
+    const written = parseEnv(readFileSync(path, 'utf8'))
+    const days = (Date.parse(written.LETTER_CODE_VALID_UNTIL ?? '') - Date.now()) / (24 * 60 * 60 * 1000)
+    expect(days).toBeGreaterThan(88)
+    expect(days).toBeLessThan(91)
+    expect(parseConfig(written).LETTER_CODE_VALID_UNTIL).toBe(written.LETTER_CODE_VALID_UNTIL)
+  })
+
   it('writes different secrets on every machine', () => {
     const first = freshPath()
     const second = freshPath()
