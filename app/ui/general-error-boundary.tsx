@@ -33,7 +33,7 @@ export function ErrorPage({ status, kind }: { status: number; kind: ErrorKind })
       <h1 id="error-title">{t(`errors.${kind}.title`)}</h1>
       <p>{t(`errors.${kind}.body`)}</p>
       <p className="error-page__status">{t('errors.status', { status })}</p>
-      <p>
+      <p className="link-row">
         <Link to="/">{t('errors.backHome')}</Link>
       </p>
       <SupportContact />

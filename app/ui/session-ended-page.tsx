@@ -61,7 +61,7 @@ export function SessionEndedPage({ sessionEnded }: SessionEnded) {
         </Link>
       </p>
       {way ? (
-        <p>
+        <p className="link-row">
           <Link to="/check">{t('sessionEnded.otherWays')}</Link>
         </p>
       ) : null}

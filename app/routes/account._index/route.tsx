@@ -72,7 +72,7 @@ export default function AccountPage() {
           ? t('hub.resumption', { date: resumptionDate })
           : t('hub.resumptionNoEmail', { date: resumptionDate, memberId })}
       </p>
-      <ul>
+      <ul className="link-list">
         <li>
           <Link to="/account/details">{t('hub.reviewDetails')}</Link>
         </li>

@@ -39,10 +39,10 @@ export default function CheckPage() {
         {t('signInLink.intro')} <Link to="/signin">{t('signInLink.link')}</Link>
       </p>
       <p>{t('messageCheckLink.intro')}</p>
-      <p>
+      <p className="link-row">
         <Link to="/message-check">{t('messageCheckLink.link')}</Link>
       </p>
-      <p>
+      <p className="link-row">
         <Link to="/">{t('backToNotice')}</Link>
       </p>
       <SupportContact />

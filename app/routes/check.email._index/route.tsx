@@ -96,7 +96,7 @@ export default function CheckByEmailPage() {
           {t('email.submit')}
         </button>
       </Form>
-      <p>
+      <p className="link-row">
         <Link to="/check/letter">{t('email.otherWay')}</Link>
       </p>
       <SupportContact />

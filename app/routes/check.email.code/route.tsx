@@ -182,7 +182,7 @@ export default function EmailCodePage() {
       </Form>
       <p>{t(notifyUnknown ? 'emailCode.noMailToAll' : 'emailCode.noMail')}</p>
       <ResendForm csrf={csrf} />
-      <p>
+      <p className="link-row">
         <Link to="/check/email">{t('emailCode.otherAddress')}</Link>
       </p>
       <SupportContact />

@@ -133,7 +133,7 @@ export default function CheckByLetterPage() {
           {t('letter.submit')}
         </button>
       </Form>
-      <p>
+      <p className="link-row">
         <Link to="/check/email">{t('letter.otherWay')}</Link>
       </p>
       <SupportContact />

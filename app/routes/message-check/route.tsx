@@ -202,7 +202,7 @@ export default function MessageCheckPage() {
         </ul>
         <p>{t('senders.never')}</p>
       </section>
-      <p>
+      <p className="link-row">
         <Link to="/check">{t('backToCheck')}</Link>
       </p>
     </article>

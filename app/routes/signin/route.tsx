@@ -116,7 +116,7 @@ export default function SignInPage() {
           {t('signin.submit')}
         </button>
       </Form>
-      <ul>
+      <ul className="link-list">
         <li>
           <Link to="/check/email">{t('signin.forgot')}</Link>
         </li>

@@ -26,7 +26,7 @@ export default function SignedOutPage() {
       <p>{t('signedOut.next')}</p>
       <p>{t('signedOut.sharedDevice')}</p>
       <h2>{t('signedOut.againHeading')}</h2>
-      <ul>
+      <ul className="link-list">
         <li>
           <Link to="/check">{t('signedOut.check')}</Link>
         </li>

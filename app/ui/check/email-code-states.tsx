@@ -55,7 +55,7 @@ export function DeadCode({
       ) : (
         <>
           <ResendForm csrf={csrf} primary />
-          <p>
+          <p className="link-row">
             <Link to="/check/email">{t('emailCode.otherAddress')}</Link>
           </p>
         </>
