@@ -435,7 +435,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
 
     const signedOut = await visitor.post('/signout', { csrf: visitor.csrf ?? '' })
     expect(signedOut.status).toBe(303)
-    expect(signedOut.location).toBe('/')
+    expect(signedOut.location).toBe('/signout/done')
     expect(sessionCookie(visitor)).toBeUndefined()
 
     const after = await visitor.get('/exposure')

@@ -529,13 +529,18 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     await signIn(later, NEW_ADDRESS, NEW_PASSWORD)
     expect((await later.get('/account')).status).toBe(200)
 
-    // The new address now proves who they are; the old one no longer gets a code.
+    // The new address now proves who they are; the old one no longer gets a code,
+    // only the one message every address outside the data gets: "not affected".
     expect((await verifiedVisitor(NEW_ADDRESS).then((v) => v.get('/account'))).status).toBe(200)
     const before = outboxCount(portal.databasePath)
+    const fromOld = sink.received.length
     expect((await new Visitor(portal.url).submit('/check/email', { email: ADDRESSES.change })).status).toBe(
       303,
     )
-    expect(outboxCount(portal.databasePath)).toEqual(before)
+    expect(outboxCount(portal.databasePath)).toEqual(before + 1)
+    const answer = await mailTo(sink, ADDRESSES.change, { from: fromOld })
+    expect(plainText(answer.raw)).toContain(EMAIL.notAffected.title)
+    expect(plainText(answer.raw)).not.toContain(EMAIL.emailCode.codeHeading)
   })
 })
 

@@ -127,7 +127,8 @@ describe('a member without an e-mail address', { timeout: 120_000 }, () => {
     expect(checked.body).toContain(CHECK.letter.signInInstead.heading)
     expect(checked.body).toContain('href="/signin"')
     expect(checked.body).toContain(MEMBER_ID)
-    expect((await visitor.get('/account')).location).toBe('/check')
+    // No session was opened: the member pages stay closed.
+    expect((await visitor.get('/account')).status).toBe(403)
     expect(letterCodeUses()).toBe(before + 1)
   })
 
