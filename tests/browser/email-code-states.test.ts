@@ -216,7 +216,7 @@ test('the "not affected" e-mail reads on a phone, its text and HTML parts alike'
     ] as const) {
       await page.setContent(content)
       await expectFitsPhone(page)
-      expect(await page.locator('body').innerText()).toContain('portal.example.jp')
+      expect(await page.locator('body').textContent()).toContain('portal.example.jp')
       if (shots) await screenshot(page, `mail-not-affected-${language}-${part}`)
     }
   }
