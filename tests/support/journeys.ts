@@ -57,7 +57,7 @@ export const DEMO = {
   /** 架空 美咲: an auction buyer without an e-mail address, notified by postcard. */
   misaki: { recipient: '架空', phone: '070-0000-0004', wrongPhone: '070-0000-0099' },
   /** 試験 太郎: a member without an e-mail address, notified by postcard. */
-  taro: { recipient: '試験', birthDate: '1948-11-03', newPassword: 'plum blossoms over osaka bay 1948' },
+  taro: { recipient: '試験', birthDate: '1948-11-03', newPassword: 'plum blossoms over osaka bay at dusk' },
   /** 模擬 健太: an employee, notified by e-mail. */
   kenta: { email: 'kenta.mogi@example.co.jp' },
   /** 標本 誠: warehouse staff, handed a printed notice at work. */

@@ -27,6 +27,7 @@ import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { StepIndicator } from '~/ui/step-indicator'
+import { StepsSignOut } from '~/ui/steps-sign-out'
 import { TextField } from '~/ui/text-field'
 
 export const handle = { i18n: ['account'] }
@@ -264,6 +265,7 @@ export default function DetailsPage() {
           {t('details.submit')}
         </button>
       </Form>
+      <StepsSignOut csrf={csrf} />
     </article>
   )
 }

@@ -29,6 +29,7 @@ import { pageMeta } from '~/ui/page-meta'
 import { PasswordField } from '~/ui/password-field'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { StepIndicator } from '~/ui/step-indicator'
+import { StepsSignOut } from '~/ui/steps-sign-out'
 import { type Strength, StrengthMeter } from '~/ui/strength-meter'
 
 export const handle = { i18n: ['account'] }
@@ -165,6 +166,7 @@ export default function NewPasswordPage() {
           {t('password.submit')}
         </button>
       </Form>
+      <StepsSignOut csrf={csrf} />
     </article>
   )
 }
