@@ -42,7 +42,8 @@ beforeAll(
         withoutJavaScript = opened
       }),
     ),
-  180_000,
+  // The demo's notices are delivered before the walk (tests/support/journeys.ts): minutes under load.
+  300_000,
 )
 
 afterAll(() => settleAll(world?.close(), withJavaScript?.close(), withoutJavaScript?.close()))

@@ -148,7 +148,8 @@ export async function prepareJourneys(): Promise<JourneyWorld> {
     if (!hanakoReference || !misakiLetterCode || !taroLetterCode || !makotoReference)
       throw new Error('the notices lack a reference or letter code a demo person should have had')
     // Every notice delivered, so that no copy of the database sends them again.
-    await sink.waitFor(email)
+    // About 1,800 notices: some 30 s on an idle 2-core machine, more beside the other test files.
+    await sink.waitFor(email, 240_000)
     await new Database(portal.databasePath, { readonly: true }).backup(snapshot)
     await portal.stop()
     const smtp = sink
