@@ -7,7 +7,6 @@ import { openDatabase, type PortalDatabase } from '~db/client'
 import { EXPORTS } from '~db/generate/columns'
 import type { FileReport } from '~db/import/import-files'
 import { importFiles } from '~db/import/import-files'
-import { migrateDatabase } from '~db/migrate'
 import {
   fold,
   formatIsoDate,
@@ -34,6 +33,7 @@ import {
   IMPORT_KIND,
   type ImportExpectation,
 } from '../support/generated-export'
+import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
 /**
@@ -303,8 +303,7 @@ beforeAll(async () => {
   generated = await generateMessyExport({ members: 300, seed: 'at-rest', demo: true })
   expected = expectedImport(generated)
   dbPath = join(mkdtempSync(join(tmpdir(), 'portal-at-rest-db-')), 'portal.db')
-  db = openDatabase(dbPath)
-  migrateDatabase(db)
+  db = openMigratedDatabase(dbPath)
   reports = (await importFiles({ db, crypto, paths: [generated.dir] })).files
 })
 

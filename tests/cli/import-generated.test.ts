@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/client'
 import { type FileReport, importFiles } from '~db/import/import-files'
-import { migrateDatabase } from '~db/migrate'
 import { normaliseIdentifier, normalisePhone } from '~db/normalise'
 import { createPortalCrypto } from '~db/portal-crypto'
 import {
@@ -15,6 +14,7 @@ import {
   IMPORT_KIND,
   type ImportExpectation,
 } from '../support/generated-export'
+import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
 /** A generated messy export imported twice into the same fresh database. */
@@ -94,8 +94,7 @@ beforeAll(async () => {
   generated = await generateMessyExport({ members: 2000, seed: 'g', demo: false })
   expected = expectedImport(generated)
   dbDir = mkdtempSync(join(tmpdir(), 'portal-import-twice-'))
-  db = openDatabase(join(dbDir, 'portal.db'))
-  migrateDatabase(db)
+  db = openMigratedDatabase(join(dbDir, 'portal.db'))
   first = byKind((await importFiles({ db, crypto, paths: [generated.dir] })).files)
   afterFirst = snapshot()
   second = byKind((await importFiles({ db, crypto, paths: [generated.dir] })).files)

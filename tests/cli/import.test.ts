@@ -1,11 +1,10 @@
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/client'
 import { categoriesOf } from '~db/exposure-categories'
 import { importFiles } from '~db/import/import-files'
 import { UnreadableFileError } from '~db/import/source'
 import { listOpenActions } from '~db/member-required-actions'
-import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { unsealJson } from '~db/seal'
 import { type SubjectRecord, subjectRecordContext } from '~db/subject-record'
@@ -17,6 +16,7 @@ import {
   member,
   writeCsv,
 } from '../support/export-files'
+import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
 let db: PortalDatabase
@@ -26,8 +26,7 @@ const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: 
 
 beforeEach(() => {
   directory = exportDirectory()
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  db = openMigratedDatabase(join(directory, 'portal.db'))
 })
 
 afterEach(() => {

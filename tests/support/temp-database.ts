@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/client'
 import { importFiles } from '~db/import/import-files'
-import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { exportDirectory, writeCsv } from './export-files'
+import { openMigratedDatabase } from './migrated-database'
 import { testSecrets } from './secrets'
 
 export type TempDatabase = { directory: string; db: PortalDatabase; crypto: PortalCrypto; remove: () => void }
@@ -19,8 +19,7 @@ export async function importedDatabase(
   files: Record<string, string[][]>,
 ): Promise<TempDatabase> {
   const directory = mkdtempSync(join(tmpdir(), prefix))
-  const db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  const db = openMigratedDatabase(join(directory, 'portal.db'))
   const secrets = testSecrets()
   const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
   const exports = exportDirectory()

@@ -3,10 +3,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildExposureView, type ExposureView, loadExposureView } from '~/exposure/exposure.server'
 import { resources } from '~/i18n/resources.server'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/client'
 import { findHuman } from '~db/humans'
 import { importFiles } from '~db/import/import-files'
-import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import type { Cohort } from '~db/schema'
 import { findStoredCards } from '~db/stored-cards'
@@ -18,6 +17,7 @@ import {
   member,
   writeCsv,
 } from '../support/export-files'
+import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
 // Everything personal about the linked human, as the export had it.
@@ -45,8 +45,7 @@ const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: 
 
 beforeAll(async () => {
   directory = exportDirectory()
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  db = openMigratedDatabase(join(directory, 'portal.db'))
   writeCsv(join(directory, 'members.csv'), [
     MEMBER_COLUMNS,
     member({

@@ -7,13 +7,13 @@ import { newMessageReference } from '~/codes/message-reference.server'
 import type { EmailContent } from '~/mail/email-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
 import { checkMessage, officialSenders } from '~/verify/message-check.server'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/client'
 import { importFiles } from '~db/import/import-files'
 import { findMessageByReference } from '~db/messages'
-import { migrateDatabase } from '~db/migrate'
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
+import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
@@ -27,8 +27,7 @@ const EMAIL = 'Hanako.Mihon@Example.jp'
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'message-check-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  db = openMigratedDatabase(join(directory, 'portal.db'))
   const secrets = testSecrets()
   crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
   const exports = exportDirectory()

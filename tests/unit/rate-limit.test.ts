@@ -25,9 +25,9 @@ import { tooManyRequests } from '~/security/too-many-requests.server'
 import { trustProxySetting } from '~/server/app'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { openDatabase, type PortalDatabase } from '~db/client'
-import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { clearHits, countInWindow, deleteOldWindows, recordHit } from '~db/rate-limits'
+import { openMigratedDatabase } from '../support/migrated-database'
 
 const crypto = createPortalCrypto({
   dataKey: randomBytes(32).toString('base64'),
@@ -42,8 +42,7 @@ let other: PortalDatabase
 beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'rate-limit-'))
   databasePath = join(directory, 'portal.db')
-  db = openDatabase(databasePath)
-  migrateDatabase(db)
+  db = openMigratedDatabase(databasePath)
   // A second connection to the same file stands for a second process of the portal.
   other = openDatabase(databasePath)
 })

@@ -13,9 +13,10 @@ import {
   saveChallenge,
   startVerifiedSession,
 } from '~/session/session.server'
-import { getDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { getDatabase, type PortalDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { deleteExpiredSessions, deleteOtherSessionsOfHuman } from '~db/sessions'
+import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
 const START = Date.UTC(2026, 1, 20, 9, 0, 0)
@@ -60,8 +61,7 @@ function storeFor(isProduction: boolean) {
 beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'portal-sessions-'))
   databasePath = join(directory, 'portal.db')
-  database = openDatabase(databasePath)
-  migrateDatabase(database)
+  database = openMigratedDatabase(databasePath)
   addHuman(1)
   addHuman(2)
 })
