@@ -1,5 +1,6 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
@@ -104,28 +105,12 @@ export default function MessageCheckPage() {
       <h1>{t('heading')}</h1>
       {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
       {answer === 'sent' ? (
-        <section
-          className="callout message-check__answer message-check__answer--sent"
-          role="status"
-          aria-labelledby="answer-heading"
-        >
-          <h2 id="answer-heading">
-            <AnswerIcon kind="sent" />
-            {t('sent.heading')}
-          </h2>
+        <Answer kind="sent" heading={t('sent.heading')}>
           <p>{t('sent.body')}</p>
-        </section>
+        </Answer>
       ) : null}
       {answer === 'not_sent' ? (
-        <section
-          className="callout message-check__answer message-check__answer--not-sent"
-          role="alert"
-          aria-labelledby="answer-heading"
-        >
-          <h2 id="answer-heading">
-            <AnswerIcon kind="not-sent" />
-            {t('notSent.heading')}
-          </h2>
+        <Answer kind="not-sent" heading={t('notSent.heading')}>
           {/* A typo is the likelier reason: checking it comes first, then what to do with the message. */}
           <p>{t('notSent.typo')}</p>
           <p>{t('notSent.body')}</p>
@@ -135,7 +120,7 @@ export default function MessageCheckPage() {
             <li>{t('notSent.steps.phone')}</li>
             <li>{t('notSent.steps.delete')}</li>
           </ul>
-        </section>
+        </Answer>
       ) : null}
       <p>{t('intro')}</p>
       <Form method="post" className="check-form" noValidate>
@@ -210,7 +195,29 @@ export default function MessageCheckPage() {
 }
 
 /** A check mark or a cross beside the answer's words, so the two never differ by colour alone. */
-function AnswerIcon({ kind }: { kind: 'sent' | 'not-sent' }) {
+/**
+ * The answer, set apart by colour, a check mark or cross and its words, never colour alone; "not
+ * sent" is an alert, since the person may be holding a phishing message.
+ */
+function Answer({ kind, heading, children }: { kind: AnswerKind; heading: string; children: ReactNode }) {
+  return (
+    <section
+      className={`callout message-check__answer message-check__answer--${kind}`}
+      role={kind === 'sent' ? 'status' : 'alert'}
+      aria-labelledby="answer-heading"
+    >
+      <h2 id="answer-heading">
+        <AnswerIcon kind={kind} />
+        {heading}
+      </h2>
+      {children}
+    </section>
+  )
+}
+
+type AnswerKind = 'sent' | 'not-sent'
+
+function AnswerIcon({ kind }: { kind: AnswerKind }) {
   return (
     <svg
       className={`message-check__icon message-check__icon--${kind}`}
