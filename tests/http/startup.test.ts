@@ -50,6 +50,7 @@ describe('npm start on a fresh machine', () => {
     expect(statSync(envPath).mode & 0o777).toBe(0o600)
     expect(Object.keys(parseEnv(readFileSync(envPath, 'utf8'))).sort()).toEqual([
       // Not a secret: a first run's letter codes stay valid for 90 days, whatever the clock says.
+      'AUDIT_SIGNING_KEY',
       'LETTER_CODE_VALID_UNTIL',
       'PORTAL_DATA_KEY',
       'PORTAL_INDEX_KEY',
