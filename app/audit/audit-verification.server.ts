@@ -69,7 +69,9 @@ export function verifyAuditLog({
     problems.push(...checkpointProblems(checkpoints, hashes, count))
   }
   problems.sort((a, b) => problemOrder(a) - problemOrder(b))
-  for (const line of lines) if (!line.ok) problems.push({ kind: 'checkpoint-refused', ...line })
+  for (const line of lines) {
+    if (!line.ok) problems.push({ kind: 'checkpoint-refused', line: line.line, reason: line.reason })
+  }
 
   const latestCheckpoint = checkpoints.reduce<Checkpoint | null>(
     (latest, checkpoint) => (latest && latest.at >= checkpoint.at ? latest : checkpoint),
