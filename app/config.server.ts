@@ -11,6 +11,7 @@ const KEY_BYTES = 32
 const base64Key = (name: string) =>
   z
     .string({ error: (issue) => (issue.input === undefined ? `${name} is not set` : `${name} must be text`) })
+    .max(64, { message: `${name} must be ${KEY_BYTES} random bytes, base64-encoded`, abort: true })
     .refine((value) => decodedLength(value) === KEY_BYTES, {
       message: `${name} must be ${KEY_BYTES} random bytes, base64-encoded`,
     })
@@ -52,6 +53,10 @@ const schema = z
     SESSION_SECRET: sessionSecret,
     PORTAL_DATA_KEY: base64Key('PORTAL_DATA_KEY'),
     PORTAL_INDEX_KEY: base64Key('PORTAL_INDEX_KEY'),
+    // The Ed25519 private key that signs audit checkpoints: its 32-byte seed, base64.
+    AUDIT_SIGNING_KEY: base64Key('AUDIT_SIGNING_KEY'),
+    // Where signed checkpoints are appended (JSON lines); unset, beside the database file.
+    AUDIT_CHECKPOINT_FILE: z.string().min(1).max(4096).optional(),
     // Mail: the sender of every e-mail; where it goes (unset outside production: it stays in the outbox).
     MAIL_FROM: z.string().min(3).optional(),
     SMTP_URL: z
@@ -128,6 +133,7 @@ const schema = z
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     MAIL_FROM: env.MAIL_FROM ?? 'Sekaimon <no-reply@localhost>',
     isProduction: env.NODE_ENV === 'production',
+    AUDIT_CHECKPOINT_FILE: env.AUDIT_CHECKPOINT_FILE ?? `${env.DATABASE_URL}.audit-checkpoints.jsonl`,
     WEB_WORKERS: env.WEB_WORKERS ?? (env.NODE_ENV === 'production' ? availableParallelism() : 1),
     LETTER_CODE_VALID_UNTIL:
       env.LETTER_CODE_VALID_UNTIL ?? addDays(env.RESUMPTION_DATE, LETTER_CODE_DAYS_AFTER_RESUMPTION),

@@ -22,6 +22,8 @@ export type BlindIndexKind =
   | 'card'
   | 'email-code'
   | 'email-change'
+  // The client IP an audit entry records: its own kind, so it matches no rate-limit key.
+  | 'audit-client-ip'
 
 export type BlindIndexer = (kind: BlindIndexKind, normalised: string) => Buffer
 

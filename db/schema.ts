@@ -9,6 +9,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core'
+import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS, AUDIT_OUTCOMES, AUDIT_TARGET_KINDS } from './audit-vocabulary'
 
 /**
  * The portal's data. Every personal value is sealed (AES-GCM, see seal.ts) in a
@@ -346,19 +347,50 @@ export const staffUsers = sqliteTable(
 )
 
 /**
- * Append-only audit trail. Each event's hash covers the previous one's, so a
- * removed or edited event breaks the chain. `detail` never holds personal data.
+ * The audit log: append-only, one row per audited action, written in that
+ * action's transaction by `appendAuditEntry` (audit-log.ts), never updated or
+ * deleted. `hash` is SHA-256 over `previous_hash` and the entry's canonical
+ * content (audit-entry.ts), so an edit or deletion breaks the chain; signed
+ * checkpoints outside the database catch a chain rewritten from an edit on.
+ * Actors and targets are row IDs or command names, the client IP a keyed hash,
+ * `detail` tokens and counts: nothing personal.
  */
-export const auditEvents = sqliteTable('audit_events', {
-  id: id(),
-  at: createdAt(),
-  actorKind: text('actor_kind', { enum: ['staff', 'customer', 'system'] }).notNull(),
-  actorId: integer('actor_id'),
-  action: text('action').notNull(),
-  subjectId: integer('subject_id').references(() => subjects.id),
-  detail: text('detail'),
-  previousHash: digest('previous_hash'),
-  hash: digest('hash').notNull(),
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    // The chain's order, 1, 2, 3, … with no gaps: a missing number is a deleted entry.
+    sequence: integer('sequence').primaryKey(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    actorKind: text('actor_kind', { enum: AUDIT_ACTOR_KINDS }).notNull(),
+    actorId: text('actor_id').notNull(),
+    action: text('action', { enum: AUDIT_ACTIONS }).notNull(),
+    targetKind: text('target_kind', { enum: AUDIT_TARGET_KINDS }),
+    targetId: text('target_id'),
+    outcome: text('outcome', { enum: AUDIT_OUTCOMES }).notNull(),
+    clientIpIndex: digest('client_ip_index'),
+    // Canonical JSON (keys sorted) as text, not a JSON type that would reorder it.
+    detail: text('detail').notNull(),
+    previousHash: digest('previous_hash').notNull(),
+    hash: digest('hash').notNull(),
+  },
+  (table) => [
+    index('audit_log_actor').on(table.actorKind, table.actorId, table.sequence),
+    index('audit_log_action').on(table.action, table.sequence),
+    index('audit_log_target').on(table.targetKind, table.targetId, table.sequence),
+    index('audit_log_at').on(table.at),
+  ],
+)
+
+/**
+ * The chain's end, one row (id 1, made by the migration). An append reads and
+ * moves it in the entry's own transaction, so appends queue on this row and
+ * the chain never forks: SQLite's write lock does that today, a row lock
+ * (SELECT … FOR UPDATE) will on a server database shared by several nodes.
+ */
+export const auditChainHead = sqliteTable('audit_chain_head', {
+  id: integer('id').primaryKey(),
+  lastSequence: integer('last_sequence').notNull(),
+  lastHash: digest('last_hash').notNull(),
 })
 
 export const RETURN_REASONS = ['damaged', 'wrong_item', 'missing_items', 'could_not_return'] as const
@@ -393,3 +425,4 @@ export type OutboxMessage = typeof outboxMessages.$inferSelect
 export type VerificationChallenge = typeof verificationChallenges.$inferSelect
 export type Session = typeof sessions.$inferSelect
 export type PortalMeta = typeof portalMeta.$inferSelect
+export type AuditLogRow = typeof auditLog.$inferSelect

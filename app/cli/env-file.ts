@@ -8,6 +8,8 @@ const SECRETS = {
   PORTAL_DATA_KEY: () => randomBytes(32).toString('base64'),
   PORTAL_INDEX_KEY: () => randomBytes(32).toString('base64'),
   SHOP_API_TOKEN: () => randomBytes(32).toString('base64url'),
+  // An Ed25519 seed: any 32 random bytes are a private key.
+  AUDIT_SIGNING_KEY: () => randomBytes(32).toString('base64'),
 } as const
 type SecretName = keyof typeof SECRETS
 const SECRET_NAMES = Object.keys(SECRETS) as SecretName[]

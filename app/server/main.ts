@@ -3,6 +3,7 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { broadcastDevReady, type ServerBuild } from '@remix-run/node'
+import { startAuditCheckpoints } from '~/audit/checkpoint-schedule.server'
 import type { Config } from '~/config.server'
 import { startBackgroundSender } from '~/mail/background-sender.server'
 import { createApp } from './app'
@@ -85,13 +86,15 @@ function announce(config: Config, port: number) {
   console.log(`Sekaimon exposure portal listening on http://${name}:${port}`)
 }
 
-/** The outbox sender and housekeeping: one of each per portal, not per web worker. */
+/** The outbox sender, housekeeping and audit checkpoints: one of each per portal, not per web worker. */
 function startBackgroundWork(config: Config) {
   if (!cluster.isPrimary) throw new Error('background work belongs to the primary process')
   const sender = startBackgroundSender(config)
   const housekeeping = startHousekeeping(config)
+  const checkpoints = startAuditCheckpoints(config)
   return {
     async stop() {
+      checkpoints.stop()
       housekeeping.stop()
       await sender?.stop()
     },

@@ -50,6 +50,7 @@ describe('npm start on a fresh machine', () => {
     expect(statSync(envPath).mode & 0o777).toBe(0o600)
     expect(Object.keys(parseEnv(readFileSync(envPath, 'utf8'))).sort()).toEqual([
       // Not a secret: a first run's letter codes stay valid for 90 days, whatever the clock says.
+      'AUDIT_SIGNING_KEY',
       'LETTER_CODE_VALID_UNTIL',
       'PORTAL_DATA_KEY',
       'PORTAL_INDEX_KEY',
@@ -62,6 +63,10 @@ describe('npm start on a fresh machine', () => {
     expect(tables).toContain('portal_meta')
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     db.close()
+    // The server signs an audit checkpoint as it starts, into a private file beside the database.
+    const checkpoints = join(directory, 'data/portal.db.audit-checkpoints.jsonl')
+    expect(statSync(checkpoints).mode & 0o777).toBe(0o600)
+    expect(JSON.parse(readFileSync(checkpoints, 'utf8'))).toMatchObject({ v: 1, count: expect.any(Number) })
   })
 
   it('loads demo people into an empty database and says where to find them, once', async () => {

@@ -7,6 +7,7 @@ export function testSecrets() {
     PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
     PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
     SHOP_API_TOKEN: randomBytes(32).toString('base64url'),
+    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
   }
 }
 

@@ -8,6 +8,7 @@ const secrets = () => ({
   PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
   PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
   SHOP_API_TOKEN: randomBytes(32).toString('base64url'),
+  AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
 })
 
 describe('parseConfig', () => {
@@ -49,7 +50,7 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...secrets(), DATABASE_URL: 'file:/tmp/x.db' }).DATABASE_URL).toBe('/tmp/x.db')
   })
 
-  it.each(['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY', 'SHOP_API_TOKEN'])(
+  it.each(['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY', 'SHOP_API_TOKEN', 'AUDIT_SIGNING_KEY'])(
     'stops production with one line naming a missing %s',
     (name) => {
       const env: Record<string, string | undefined> = {

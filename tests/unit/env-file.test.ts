@@ -24,6 +24,7 @@ describe('ensureLocalEnvFile', () => {
     })
     expect(config.SESSION_SECRET).toBe(written.SESSION_SECRET)
     expect(config.SHOP_API_TOKEN).toBe(written.SHOP_API_TOKEN)
+    expect(config.AUDIT_SIGNING_KEY).toBe(written.AUDIT_SIGNING_KEY)
   })
 
   it('lets the demo letter codes work for 90 days from the first run, whatever the incident calendar says', () => {
@@ -50,7 +51,7 @@ describe('ensureLocalEnvFile', () => {
     const path = freshPath()
     writeFileSync(path, 'SESSION_SECRET=mine\nPORTAL_DATA_KEY=data\n')
     const message = ensureLocalEnvFile({ env: { PORTAL_INDEX_KEY: 'given' }, path })
-    expect(message).toBe(`Added SHOP_API_TOKEN to ${path}.`)
+    expect(message).toBe(`Added SHOP_API_TOKEN, AUDIT_SIGNING_KEY to ${path}.`)
     const text = readFileSync(path, 'utf8')
     expect(text.startsWith('SESSION_SECRET=mine\nPORTAL_DATA_KEY=data\n')).toBe(true)
     const written = parseEnv(text)
@@ -65,7 +66,13 @@ describe('ensureLocalEnvFile', () => {
     expect(ensureLocalEnvFile({ env: { NODE_ENV: 'production' }, path })).toBeUndefined()
     expect(
       ensureLocalEnvFile({
-        env: { SESSION_SECRET: 'a', PORTAL_DATA_KEY: 'b', PORTAL_INDEX_KEY: 'c', SHOP_API_TOKEN: 'd' },
+        env: {
+          SESSION_SECRET: 'a',
+          PORTAL_DATA_KEY: 'b',
+          PORTAL_INDEX_KEY: 'c',
+          SHOP_API_TOKEN: 'd',
+          AUDIT_SIGNING_KEY: 'e',
+        },
         path,
       }),
     ).toBeUndefined()

@@ -350,5 +350,6 @@ function secrets() {
     SESSION_SECRET: randomBytes(32).toString('base64url'),
     PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
     PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
+    AUDIT_SIGNING_KEY: randomBytes(32).toString('base64'),
   }
 }

@@ -1,0 +1,38 @@
+import type { Config } from '~/config.server'
+import { closeDatabase, openDatabase } from '~db/client'
+import { writeCheckpoint } from './audit-checkpoints.server'
+import { auditSigningKey } from './audit-signing-key.server'
+
+const EVERY_MS = 60 * 60 * 1000
+
+/**
+ * The running portal's signed checkpoints: one when it starts (a portal
+ * restarted more often than hourly still leaves some) and one an hour after.
+ * Started by the supervising process only, so the web workers never write the
+ * file side by side.
+ */
+export function startAuditCheckpoints(
+  config: Pick<Config, 'DATABASE_URL' | 'AUDIT_SIGNING_KEY' | 'AUDIT_CHECKPOINT_FILE'>,
+) {
+  const db = openDatabase(config.DATABASE_URL)
+  const key = auditSigningKey(config.AUDIT_SIGNING_KEY)
+  const checkpoint = () => {
+    try {
+      writeCheckpoint({ db, key, file: config.AUDIT_CHECKPOINT_FILE })
+    } catch (error) {
+      // Logged and tried again next hour; the portal goes on serving. (Messages hold counts and paths only.)
+      console.error(
+        `Audit checkpoint not written: ${error instanceof Error ? error.message : 'unknown error'}`,
+      )
+    }
+  }
+  checkpoint()
+  const timer = setInterval(checkpoint, EVERY_MS)
+  timer.unref()
+  return {
+    stop() {
+      clearInterval(timer)
+      closeDatabase(db)
+    },
+  }
+}

@@ -1,0 +1,22 @@
+import { appendAuditEntry } from '~db/audit-log'
+import { closeDatabase, openDatabase } from '~db/client'
+
+/**
+ * A process that appends audit entries as staff member `APPENDER_ID` from
+ * `START_AT` (epoch ms) for `RUN_MS`, each in its own transaction, so that two
+ * of them started side by side append into one log at the same time.
+ */
+const id = Number(process.env.APPENDER_ID)
+const startAt = Number(process.env.START_AT)
+const runMs = Number(process.env.RUN_MS)
+const db = openDatabase(String(process.env.DATABASE_URL))
+while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, 1))
+let appended = 0
+while (Date.now() < startAt + runMs) {
+  appendAuditEntry(db, { actor: { kind: 'staff', id }, action: 'case.opened', outcome: 'success' })
+  appended++
+  // Let the other process take the lock between appends.
+  await new Promise((resolve) => setImmediate(resolve))
+}
+closeDatabase(db)
+console.log(JSON.stringify({ appended }))

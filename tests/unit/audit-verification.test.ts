@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { writeCheckpoint } from '~/audit/audit-checkpoints.server'
+import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
+import { auditSigningKey } from '~/audit/audit-signing-key.server'
+import { verifyAuditLog } from '~/audit/audit-verification.server'
+import { auditEntryHash } from '~db/audit-entry'
+import { appendAuditEntry, readAuditChainHead } from '~db/audit-log'
+import { createBlindIndexer } from '~db/blind-index'
+import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { migrateDatabase } from '~db/migrate'
+
+let directory: string
+let db: PortalDatabase
+let checkpointFile: string
+const key = auditSigningKey(randomBytes(32).toString('base64'))
+
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), 'audit-verification-'))
+  db = openDatabase(join(directory, 'portal.db'))
+  migrateDatabase(db)
+  checkpointFile = join(directory, 'checkpoints.jsonl')
+})
+
+afterEach(() => {
+  closeDatabase(db)
+  rmSync(directory, { recursive: true, force: true })
+})
+
+const verify = () => verifyAuditLog({ db, key: key.verifier, checkpointFile })
+const opened = (id: number) =>
+  appendAuditEntry(db, { actor: { kind: 'staff', id }, action: 'case.opened', outcome: 'success' })
+
+describe('verifyAuditLog', () => {
+  it('names an entry written after the chain head by someone other than the portal', () => {
+    opened(1)
+    const last = opened(2)
+    const content = { ...last, sequence: 3, at: last.at + 1 }
+    // Chained correctly, but the head row was not moved: only the portal's appends move it.
+    db.$client
+      .prepare(
+        `insert into audit_log (sequence, at, actor_kind, actor_id, action, outcome, detail, previous_hash, hash)
+        values (3, ?, 'staff', '2', 'case.opened', 'success', '{}', ?, ?)`,
+      )
+      .run(content.at, last.hash, auditEntryHash(last.hash, content))
+    expect(readAuditChainHead(db).lastSequence).toBe(2)
+    expect(verify()).toMatchObject({
+      ok: false,
+      problems: [{ kind: 'head-mismatch', entry: 3 }],
+      message: 'Entry 3 is not the one the chain head names: the log was changed outside the portal.',
+    })
+  })
+
+  it('finds every checkpoint of an honest log in agreement and gives the latest', () => {
+    opened(1)
+    writeCheckpoint({ db, key, file: checkpointFile })
+    opened(2)
+    opened(3)
+    writeCheckpoint({ db, key, file: checkpointFile })
+    expect(verify()).toMatchObject({ ok: true, entries: 3, checkpoints: 2 })
+    expect(verify().latestCheckpoint).toMatchObject({ count: 3 })
+  })
+})
+
+describe('the client IP an entry records', () => {
+  it('is a keyed hash of its own kind, the same for an IPv4 address however it connected', () => {
+    const index = createBlindIndexer(randomBytes(32).toString('base64'))
+    const plain = auditClientIpIndex({ clientIp: '192.0.2.1' }, index)
+    expect(auditClientIpIndex({ clientIp: '::ffff:192.0.2.1' }, index)).toEqual(plain)
+    expect(plain).toHaveLength(16)
+    expect(plain.toString('latin1')).not.toContain('192.0.2.1')
+    expect(index('email', '192.0.2.1')).not.toEqual(plain)
+  })
+})
