@@ -22,6 +22,8 @@ export type BlindIndexKind =
   | 'card'
   | 'email-code'
   | 'email-change'
+  // Its own kind, so a staff member's index says nothing about whether they are also a customer.
+  | 'staff-email'
 
 export type BlindIndexer = (kind: BlindIndexKind, normalised: string) => Buffer
 
