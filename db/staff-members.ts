@@ -52,7 +52,12 @@ export type NewStaffMember = {
   now: Date
 }
 
-/** Inserts the account, or answers `email-taken` (and writes nothing) when the address has one. */
+/**
+ * Inserts the account, or answers `email-taken` (and writes nothing) when the
+ * address has one. Asked first rather than caught from the unique index, so
+ * a refusal leaves the caller's transaction usable (a failed statement aborts
+ * a PostgreSQL transaction); the index still stops a race between two callers.
+ */
 export function insertStaffMember(
   db: PortalDatabase,
   crypto: Pick<PortalCrypto, 'index' | 'keyring'>,

@@ -70,12 +70,30 @@ function refuseArguments(problem: string): never {
   process.exit(2)
 }
 
-const [commandName = '', ...rest] = process.argv.slice(2)
-if (!Object.hasOwn(COMMANDS, commandName) || commandName.length > MAX_ARGUMENT_LENGTH)
-  refuseArguments(commandName === '' ? 'a command is required' : 'unknown command')
-const command = commandName as Command
-const read = readArguments(rest, COMMANDS[command])
-if (!read.ok) refuseArguments(read.error)
+function valuesOf<Values>(read: { ok: true; values: Values } | { ok: false; error: string }): Values {
+  if (!read.ok) refuseArguments(read.error)
+  return read.values
+}
+
+/** The command and its values, each command's typed as its schema makes them. */
+function parse(name: string, argv: string[]) {
+  if (name.length > MAX_ARGUMENT_LENGTH || !Object.hasOwn(COMMANDS, name))
+    refuseArguments(name === '' ? 'a command is required' : 'unknown command')
+  const command = name as Command
+  switch (command) {
+    case 'create':
+      return { command, values: valuesOf(readArguments(argv, COMMANDS.create)) }
+    case 'list':
+      return { command, values: valuesOf(readArguments(argv, COMMANDS.list)) }
+    case 'disable':
+      return { command, values: valuesOf(readArguments(argv, COMMANDS.disable)) }
+    case 'reset-mfa':
+      return { command, values: valuesOf(readArguments(argv, COMMANDS['reset-mfa'])) }
+  }
+}
+
+const [name = '', ...rest] = process.argv.slice(2)
+const parsed = parse(name, rest)
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
@@ -83,19 +101,25 @@ const crypto = cryptoFromConfig(config)
 const actor: StaffActor = { kind: 'system', via: 'command' }
 const NO_ACCOUNT = 'No staff account has that e-mail address.'
 
+/** The result for a person, or for a script with --json. */
+const print = (human: string, machine: unknown) =>
+  console.log(parsed.values.json ? JSON.stringify(machine) : human)
+
+function refuse(line: string) {
+  console.error(line)
+  process.exitCode = 1
+}
+
 try {
   migrateDatabase(db)
-  const values = read.values as { json: boolean } & Record<string, unknown>
-  const print = (human: string, machine: unknown) =>
-    console.log(values.json ? JSON.stringify(machine) : human)
-
-  if (command === 'create') {
-    const { email, name, role } = read.values as z.output<(typeof COMMANDS)['create']['values']>
-    const created = await createStaffMember({ db, crypto, actor, email, name, role })
-    if (!created.ok) {
-      console.error('A staff account with that e-mail address already exists.')
-      process.exitCode = 1
-    } else {
+  switch (parsed.command) {
+    case 'create': {
+      const { email, name, role } = parsed.values
+      const created = await createStaffMember({ db, crypto, actor, email, name, role })
+      if (!created.ok) {
+        refuse('A staff account with that e-mail address already exists.')
+        break
+      }
       const expiresAt = created.expiresAt.toISOString()
       print(
         [
@@ -111,37 +135,40 @@ try {
           expiresAt,
         },
       )
+      break
     }
-  } else if (command === 'list') {
-    const staff = listStaff({ db, crypto })
-    const now = new Date()
-    print(describeStaffList(staff, now), staffListJson(staff, now))
-  } else if (command === 'disable') {
-    const { email } = read.values as z.output<(typeof COMMANDS)['disable']['values']>
-    const result = disableStaffMember({ db, crypto, actor, email: email.matched })
-    if (result.outcome === 'unknown') {
-      console.error(NO_ACCOUNT)
-      process.exitCode = 1
-    } else {
+    case 'list': {
+      const staff = listStaff({ db, crypto })
+      const now = new Date()
+      print(describeStaffList(staff, now), staffListJson(staff, now))
+      break
+    }
+    case 'disable': {
+      const result = disableStaffMember({ db, crypto, actor, email: parsed.values.email.matched })
+      if (result.outcome === 'unknown') {
+        refuse(NO_ACCOUNT)
+        break
+      }
       const disabled = result.outcome === 'done'
       print(disabled ? `Disabled ${result.staffId}.` : `${result.staffId} was already disabled.`, {
         id: result.staffId,
         outcome: disabled ? 'disabled' : 'already-disabled',
       })
+      break
     }
-  } else {
-    const { email } = read.values as z.output<(typeof COMMANDS)['reset-mfa']['values']>
-    const result = resetStaffMfa({ db, crypto, actor, email: email.matched })
-    if (result.outcome === 'unknown') {
-      console.error(NO_ACCOUNT)
-      process.exitCode = 1
-    } else {
+    case 'reset-mfa': {
+      const result = resetStaffMfa({ db, crypto, actor, email: parsed.values.email.matched })
+      if (result.outcome === 'unknown') {
+        refuse(NO_ACCOUNT)
+        break
+      }
       const { totp, recoveryCodes, passkeys } = result.removed
       print(
         `Reset the second factors of ${result.staffId}: authenticator app ${totp ? 'removed' : 'none'}, ` +
           `${recoveryCodes} recovery codes and ${passkeys} passkeys removed. They enrol again at their next sign-in.`,
         { id: result.staffId, totp, recoveryCodes, passkeys },
       )
+      break
     }
   }
 } finally {
