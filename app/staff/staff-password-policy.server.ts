@@ -17,7 +17,7 @@ import { asEnrolmentPassword } from './enrolment-password.server'
 
 export const STAFF_PASSWORD_MIN_LENGTH = 15
 
-/** The members' refusals, and one of staff's own (its message is `password.refusals.enrolmentPassword`). */
+/** The members' refusals, and one of staff's own, which the staff password page is to word. */
 export type StaffRefusal = Refusal | 'enrolmentPassword'
 
 export type StaffPasswordVerdict = Omit<PasswordVerdict, 'refusals'> & { refusals: StaffRefusal[] }
