@@ -426,7 +426,10 @@ export const staffMembers = sqliteTable(
   (table) => [uniqueIndex('staff_members_email').on(table.emailIndex)],
 )
 
-/** Ten one-time codes shown once at enrolment, stored as keyed hashes (HMAC under the index key). */
+/**
+ * Ten one-time codes shown once at enrolment, stored only as keyed hashes
+ * (the blind index kind `staff-recovery-code`), each spent once.
+ */
 export const staffRecoveryCodes = sqliteTable(
   'staff_recovery_codes',
   {

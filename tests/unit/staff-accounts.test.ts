@@ -232,7 +232,7 @@ describe('listing, disabling and resetting second factors', () => {
       for (let i = 0; i < 3; i++)
         db.$client
           .prepare('insert into staff_recovery_codes (staff_id, code_hash) values (?, ?)')
-          .run(id, crypto.index('email-code', `${id}-${i}`))
+          .run(id, crypto.index('staff-recovery-code', `${id}-${i}`))
       db.$client
         .prepare('insert into staff_passkeys (staff_id, credential_id, public_key) values (?, ?, ?)')
         .run(id, Buffer.from(`credential-${id}`), Buffer.from('key'))
