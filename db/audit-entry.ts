@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './audit-vocabulary'
+import { STAFF_ID_PATTERN } from './staff-members'
 
 /**
  * One audit entry as a caller gives it, checked so that nothing personal can
@@ -20,8 +21,10 @@ export const GENESIS_HASH = Buffer.alloc(AUDIT_HASH_BYTES)
 const TOKEN = /^[a-z][a-zA-Z0-9_.:-]{0,63}$/
 const token = () => z.string().max(64, { abort: true }).regex(TOKEN, 'not a token')
 
-// IDs are the portal's own row numbers: positive integers, never a legacy member or staff number.
+// A case is the portal's own human ID, a positive integer, never a legacy member number;
+// a staff member is their random public ID (`S` and 10 symbols), never an e-mail or a name.
 const rowId = () => z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+const staffId = () => z.string().max(11, { abort: true }).regex(STAFF_ID_PATTERN, 'not a staff ID')
 
 const MAX_DETAIL_KEYS = 16
 const MAX_LIST_LENGTH = 16
@@ -51,7 +54,7 @@ export const auditDetailSchema = z
   .pipe(z.record(token(), detailValue))
 
 export const auditActorSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('staff'), id: rowId() }),
+  z.strictObject({ kind: z.literal('staff'), id: staffId() }),
   // A customer is named by their human ID, as their case is.
   z.strictObject({ kind: z.literal('customer'), id: rowId() }),
   // The portal itself: the command or job that acted (`staff:create`, `housekeeping`).
@@ -60,7 +63,7 @@ export const auditActorSchema = z.discriminatedUnion('kind', [
 
 export const auditTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('case'), id: rowId() }),
-  z.strictObject({ kind: z.literal('staff'), id: rowId() }),
+  z.strictObject({ kind: z.literal('staff'), id: staffId() }),
 ])
 
 export const auditEntryInputSchema = z.strictObject({
@@ -93,7 +96,7 @@ export type AuditEntryContent = Omit<AuditEntry, 'previousHash' | 'hash'>
 
 /**
  * The bytes an entry's hash covers: a version tag and every field in a fixed
- * order, the detail's keys sorted, IDs as text (a staff ID 12 and a command
+ * order, the detail's keys sorted, IDs as text (a customer 12 and a command
  * "12" cannot meet, the kind is beside them). JSON of an array of strings,
  * numbers and booleans is the same in every JavaScript engine.
  */

@@ -148,7 +148,7 @@ export function findAuditEntry(db: PortalDatabase, sequence: number): AuditEntry
 export type AuditLogFilter = {
   actor?: { kind: AuditActorKind; id: number | string }
   action?: AuditAction
-  target?: { kind: AuditTargetKind; id: number }
+  target?: { kind: AuditTargetKind; id: number | string }
   /** Epoch milliseconds, inclusive. */
   from?: number
   /** Epoch milliseconds, exclusive. */
@@ -200,15 +200,20 @@ export function listAuditEntries(
 
 function storedEntry(row: StoredRow): AuditEntry {
   const actor =
-    row.actorKind === 'system'
-      ? { kind: row.actorKind, id: row.actorId }
-      : { kind: row.actorKind, id: Number(row.actorId) }
+    row.actorKind === 'customer'
+      ? { kind: row.actorKind, id: Number(row.actorId) }
+      : { kind: row.actorKind, id: row.actorId }
   return {
     sequence: row.sequence,
     at: row.at,
     actor,
     action: row.action,
-    target: row.targetKind ? { kind: row.targetKind, id: Number(row.targetId) } : null,
+    target:
+      row.targetKind === 'case'
+        ? { kind: row.targetKind, id: Number(row.targetId) }
+        : row.targetKind === 'staff'
+          ? { kind: row.targetKind, id: String(row.targetId) }
+          : null,
     outcome: row.outcome,
     clientIpIndex: row.clientIpIndex,
     detail: storedDetail(row.detail),

@@ -24,6 +24,10 @@ export type BlindIndexKind =
   | 'email-change'
   // The client IP an audit entry records: its own kind, so it matches no rate-limit key.
   | 'audit-client-ip'
+  // Its own kind, so a staff member's index says nothing about whether they are also a customer.
+  | 'staff-email'
+  // A staff member's one-time recovery codes, stored only as this keyed hash.
+  | 'staff-recovery-code'
 
 export type BlindIndexer = (kind: BlindIndexKind, normalised: string) => Buffer
 

@@ -414,6 +414,97 @@ export const returnRequests = sqliteTable(
   (table) => [index('return_requests_human').on(table.humanId)],
 )
 
+// ── Staff accounts and their second factors ───────────────────────────────
+// One block, so a branch adding other tables meets it whole. `staff_users`
+// above is the early placeholder the sessions table still points at; staff
+// sessions will move to `staff_members` when they are built.
+
+export const STAFF_MEMBER_ROLES = ['agent', 'supervisor'] as const
+export type StaffMemberRole = (typeof STAFF_MEMBER_ROLES)[number]
+
+/**
+ * A person who answers the phone. `id` is a random public ID (`S` and
+ * Crockford base32), safe in URLs and the audit log because it says nothing
+ * about the person; the e-mail address and name are personal data, sealed
+ * with the row's ID as associated data and found through `email_index`.
+ */
+export const staffMembers = sqliteTable(
+  'staff_members',
+  {
+    id: text('id').primaryKey(),
+    emailIndex: digest('email_index').notNull(),
+    emailSealed: blob('email_sealed', { mode: 'buffer' }).notNull(),
+    nameSealed: blob('name_sealed', { mode: 'buffer' }).notNull(),
+    role: text('role', { enum: STAFF_MEMBER_ROLES }).notNull(),
+    passwordHash: text('password_hash').notNull(),
+    // Kept after the first change, so the enrolment password is refused as a new password for good.
+    enrolmentPasswordHash: text('enrolment_password_hash').notNull(),
+    passwordMustChange: integer('password_must_change', { mode: 'boolean' }).notNull().default(true),
+    // The enrolment password signs in until then (24 hours); null once a password of their own is set.
+    enrolmentExpiresAt: integer('enrolment_expires_at', { mode: 'timestamp_ms' }),
+    passwordChangedAt: integer('password_changed_at', { mode: 'timestamp_ms' }),
+    disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+    // Wrong passwords and second factors in a row; at the limit the account is locked until `locked_until`.
+    failedSignIns: integer('failed_sign_ins').notNull().default(0),
+    lockedUntil: integer('locked_until', { mode: 'timestamp_ms' }),
+    totpSecretSealed: blob('totp_secret_sealed', { mode: 'buffer' }),
+    // RFC 6238 §5.2: the last time step accepted, moved forward atomically so no code works twice.
+    totpLastStep: integer('totp_last_step'),
+    // Set by a supervisor: then only a passkey is a second factor for this person, never TOTP.
+    passkeysRequired: integer('passkeys_required', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [uniqueIndex('staff_members_email').on(table.emailIndex)],
+)
+
+/**
+ * Ten one-time codes shown once at enrolment, stored only as keyed hashes
+ * (the blind index kind `staff-recovery-code`), each spent once.
+ */
+export const staffRecoveryCodes = sqliteTable(
+  'staff_recovery_codes',
+  {
+    id: id(),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffMembers.id, { onDelete: 'cascade' }),
+    codeHash: digest('code_hash').notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('staff_recovery_codes_code').on(table.staffId, table.codeHash)],
+)
+
+/** WebAuthn credentials a staff member registered; none of it is personal, so none of it is sealed. */
+export const staffPasskeys = sqliteTable(
+  'staff_passkeys',
+  {
+    id: id(),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffMembers.id, { onDelete: 'cascade' }),
+    credentialId: blob('credential_id', { mode: 'buffer' }).notNull(),
+    publicKey: blob('public_key', { mode: 'buffer' }).notNull(),
+    // The authenticator's signature counter: one that goes backwards betrays a cloned key.
+    counter: integer('counter').notNull().default(0),
+    transports: text('transports', { mode: 'json' }).$type<string[]>(),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  },
+  (table) => [
+    uniqueIndex('staff_passkeys_credential').on(table.credentialId),
+    index('staff_passkeys_staff').on(table.staffId),
+  ],
+)
+
+export type StaffMemberRow = typeof staffMembers.$inferSelect
+export type NewStaffMemberRow = typeof staffMembers.$inferInsert
+export type StaffRecoveryCode = typeof staffRecoveryCodes.$inferSelect
+export type StaffPasskey = typeof staffPasskeys.$inferSelect
+
+// ── end of staff accounts ──────────────────────────────────────────────────
+
 export type Subject = typeof subjects.$inferSelect
 export type NewSubject = typeof subjects.$inferInsert
 /** The stored, sealed row; the opened account the app works with is `MemberAccount` in `member-accounts.ts`. */

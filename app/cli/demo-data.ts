@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { stopPasswordWork } from '~/accounts/password-work.server'
 import type { Config } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import type { PortalDatabase } from '~db/client'
+import { holdsOnlyDemoData } from '~db/data-origin'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
 import { countSubjects } from '~db/subjects'
@@ -43,4 +46,25 @@ export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: 
   } finally {
     rmSync(directory, { recursive: true, force: true })
   }
+}
+
+/**
+ * Outside production, a database of demo people also has the demo staff, with
+ * the README's enrolment passwords working today (renewed while unused, so a
+ * database made last week still lets a newcomer in). Never beside an imported
+ * export. Returns the line to print, or nothing when nothing changed.
+ */
+export async function ensureDemoStaffIfDemo({ config, db }: { config: Config; db: PortalDatabase }) {
+  if (config.isProduction || config.PORTAL_DEMO_DATA === 'off') return undefined
+  if (countSubjects(db) === 0 || !holdsOnlyDemoData(db)) return undefined
+  let touched: number
+  try {
+    touched = await ensureDemoStaff({ db, crypto: cryptoFromConfig(config) })
+  } finally {
+    // The hashing helper is not needed again by this process until the server's own work starts one.
+    stopPasswordWork()
+  }
+  return touched > 0
+    ? 'Demo staff can sign in with their enrolment passwords for 24 hours: README.md, "Demo staff".'
+    : undefined
 }

@@ -1,18 +1,30 @@
+import { cryptoFromConfig } from '~/crypto.server'
 import { serve } from '~/server/main'
+import { demoStaffPresent } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { holdsOnlyDemoData } from '~db/data-origin'
 import { migrateDatabase } from '~db/migrate'
 import { bootstrapCommand } from './bootstrap'
 import { ensureProductionBuild } from './build'
-import { loadDemoDataIfEmpty } from './demo-data'
+import { ensureDemoStaffIfDemo, loadDemoDataIfEmpty } from './demo-data'
 
 const config = bootstrapCommand()
-ensureProductionBuild()
 
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
+// Before the build, which takes minutes: the demo staff's passwords are in the README for anyone to read.
+if (config.isProduction && demoStaffPresent({ db, crypto: cryptoFromConfig(config) })) {
+  console.error(
+    'This database holds the demo staff accounts, whose passwords are public (README.md, "Demo staff"): production does not start on it. Give production a database of its own.',
+  )
+  closeDatabase(db)
+  process.exit(1)
+}
+ensureProductionBuild()
 const demo = await loadDemoDataIfEmpty({ config, db })
 if (demo) console.log(demo)
+const demoStaff = await ensureDemoStaffIfDemo({ config, db })
+if (demoStaff) console.log(demoStaff)
 if (!config.isProduction && !holdsOnlyDemoData(db)) {
   console.log(
     'This database holds an imported export, so /dev/outbox is off. To serve real people, run with NODE_ENV=production (README, "Configuration").',

@@ -52,7 +52,7 @@ afterEach(() => {
 function append(count: number) {
   for (let i = 0; i < count; i++) {
     appendAuditEntry(db, {
-      actor: { kind: 'staff', id: (i % 3) + 1 },
+      actor: { kind: 'staff', id: `S${String((i % 3) + 1).padStart(10, '0')}` },
       action: i % 2 ? 'case.opened' : 'staff.sign_in',
       target: i % 2 ? { kind: 'case', id: 100 + i } : undefined,
       outcome: 'success',

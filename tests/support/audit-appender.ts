@@ -6,7 +6,8 @@ import { closeDatabase, openDatabase } from '~db/client'
  * `START_AT` (epoch ms) for `RUN_MS`, each in its own transaction, so that two
  * of them started side by side append into one log at the same time.
  */
-const id = Number(process.env.APPENDER_ID)
+// A staff ID per appender: S0000000001, S0000000002.
+const id = `S${String(Number(process.env.APPENDER_ID)).padStart(10, '0')}`
 const startAt = Number(process.env.START_AT)
 const runMs = Number(process.env.RUN_MS)
 const db = openDatabase(String(process.env.DATABASE_URL))

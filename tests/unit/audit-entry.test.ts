@@ -12,7 +12,7 @@ import {
 const content: AuditEntryContent = {
   sequence: 7,
   at: 1_796_400_000_000,
-  actor: { kind: 'staff', id: 12 },
+  actor: { kind: 'staff', id: 'S0000000012' },
   action: 'case.field_revealed',
   target: { kind: 'case', id: 345 },
   outcome: 'success',
@@ -31,7 +31,7 @@ describe('the chain hash', () => {
           7,
           1_796_400_000_000,
           'staff',
-          '12',
+          'S0000000012',
           'case.field_revealed',
           'case',
           '345',
@@ -57,7 +57,7 @@ describe('the chain hash', () => {
       { ...content, actor: { kind: 'customer', id: 12 } },
       { ...content, actor: { kind: 'system', id: '12' } },
       { ...content, action: 'case.opened' },
-      { ...content, target: { kind: 'staff', id: 345 } },
+      { ...content, target: { kind: 'staff', id: 'S0000000345' } },
       { ...content, target: null },
       { ...content, outcome: 'denied' },
       { ...content, clientIpIndex: null },
@@ -118,19 +118,22 @@ describe('what an entry may say', () => {
     expect(codes).not.toContain('invalid_format')
   })
 
-  it('names actors and targets by the portal’s row IDs or a command name, never by a value', () => {
+  it('names actors and targets by the portal’s own IDs or a command name, never by a value', () => {
     const entry = (actor: unknown, target?: unknown) =>
       auditEntryInputSchema.safeParse({ actor, target, action: 'staff.created', outcome: 'success' }).success
-    expect(entry({ kind: 'staff', id: 3 }, { kind: 'staff', id: 4 })).toBe(true)
+    expect(entry({ kind: 'staff', id: 'S0000000003' }, { kind: 'staff', id: 'S00000000Z4' })).toBe(true)
+    expect(entry({ kind: 'customer', id: 3 }, { kind: 'case', id: 3 })).toBe(true)
+    expect(entry({ kind: 'staff', id: 3 })).toBe(false)
+    expect(entry({ kind: 'staff', id: 's0000000003' })).toBe(false)
     expect(entry({ kind: 'system', id: 'staff:create' })).toBe(true)
     expect(entry({ kind: 'staff', id: 'hanako@example.jp' })).toBe(false)
     expect(entry({ kind: 'customer', id: 0 })).toBe(false)
     expect(entry({ kind: 'system', id: 'Hanako Mihon' })).toBe(false)
-    expect(entry({ kind: 'staff', id: 3, email: 'hanako@example.jp' })).toBe(false)
-    expect(entry({ kind: 'staff', id: 3 }, { kind: 'case', id: 'M000123' })).toBe(false)
+    expect(entry({ kind: 'staff', id: 'S0000000003', email: 'hanako@example.jp' })).toBe(false)
+    expect(entry({ kind: 'staff', id: 'S0000000003' }, { kind: 'case', id: 'M000123' })).toBe(false)
     expect(
       auditEntryInputSchema.safeParse({
-        actor: { kind: 'staff', id: 3 },
+        actor: { kind: 'staff', id: 'S0000000003' },
         action: 'staff.looked_around',
         outcome: 'success',
       }).success,

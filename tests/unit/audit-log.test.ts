@@ -31,10 +31,13 @@ afterEach(() => {
   rmSync(directory, { recursive: true, force: true })
 })
 
+/** Staff member n's ID: S0000000001 for 1. */
+const staff = (n: number) => `S${String(n).padStart(10, '0')}`
+
 const signIn = (staffId: number, outcome: 'success' | 'failure' = 'success'): AuditEntryInput => ({
-  actor: { kind: 'staff', id: staffId },
+  actor: { kind: 'staff', id: staff(staffId) },
   action: 'staff.sign_in',
-  target: { kind: 'staff', id: staffId },
+  target: { kind: 'staff', id: staff(staffId) },
   outcome,
   clientIpIndex: Buffer.alloc(16, staffId),
   detail: { factor: 'password' },
@@ -94,7 +97,7 @@ describe('listAuditEntries', () => {
     appendAuditEntry(
       db,
       {
-        actor: { kind: 'staff', id: 1 },
+        actor: { kind: 'staff', id: staff(1) },
         action: 'case.opened',
         target: { kind: 'case', id: 9 },
         outcome: 'success',
@@ -106,19 +109,21 @@ describe('listAuditEntries', () => {
   const sequences = (page: { entries: { sequence: number }[] }) => page.entries.map((entry) => entry.sequence)
 
   it('filters by actor, action, target and time, newest first', () => {
-    expect(sequences(listAuditEntries(db, { filter: { actor: { kind: 'staff', id: 2 } } }))).toEqual([
+    expect(sequences(listAuditEntries(db, { filter: { actor: { kind: 'staff', id: staff(2) } } }))).toEqual([
       10, 8, 6, 4, 2,
     ])
     expect(sequences(listAuditEntries(db, { filter: { action: 'case.opened' } }))).toEqual([11])
     expect(sequences(listAuditEntries(db, { filter: { target: { kind: 'case', id: 9 } } }))).toEqual([11])
-    expect(sequences(listAuditEntries(db, { filter: { target: { kind: 'staff', id: 9 } } }))).toEqual([])
+    expect(sequences(listAuditEntries(db, { filter: { target: { kind: 'staff', id: staff(9) } } }))).toEqual(
+      [],
+    )
     expect(
       sequences(listAuditEntries(db, { filter: { from: 3 * 3_600_000, until: 6 * 3_600_000 } })),
     ).toEqual([6, 5, 4])
     expect(
       sequences(
         listAuditEntries(db, {
-          filter: { actor: { kind: 'staff', id: 1 }, action: 'staff.sign_in', from: 4 * 3_600_000 },
+          filter: { actor: { kind: 'staff', id: staff(1) }, action: 'staff.sign_in', from: 4 * 3_600_000 },
         }),
       ),
     ).toEqual([9, 7, 5])
@@ -138,7 +143,7 @@ describe('listAuditEntries', () => {
     const [entry] = listAuditEntries(db, { filter: { action: 'case.opened' } }).entries
     expect(entry).toEqual([...readAuditChain(db)].at(-1))
     expect(entry).toMatchObject({
-      actor: { kind: 'staff', id: 1 },
+      actor: { kind: 'staff', id: staff(1) },
       target: { kind: 'case', id: 9 },
       detail: {},
     })

@@ -32,7 +32,11 @@ afterEach(() => {
 
 const verify = () => verifyAuditLog({ db, key: key.verifier, checkpointFile })
 const opened = (id: number) =>
-  appendAuditEntry(db, { actor: { kind: 'staff', id }, action: 'case.opened', outcome: 'success' })
+  appendAuditEntry(db, {
+    actor: { kind: 'staff', id: `S${String(id).padStart(10, '0')}` },
+    action: 'case.opened',
+    outcome: 'success',
+  })
 
 describe('verifyAuditLog', () => {
   it('names an entry written after the chain head by someone other than the portal', () => {
@@ -43,7 +47,7 @@ describe('verifyAuditLog', () => {
     db.$client
       .prepare(
         `insert into audit_log (sequence, at, actor_kind, actor_id, action, outcome, detail, previous_hash, hash)
-        values (3, ?, 'staff', '2', 'case.opened', 'success', '{}', ?, ?)`,
+        values (3, ?, 'staff', 'S0000000002', 'case.opened', 'success', '{}', ?, ?)`,
       )
       .run(content.at, last.hash, auditEntryHash(last.hash, content))
     expect(readAuditChainHead(db).lastSequence).toBe(2)

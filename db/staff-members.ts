@@ -1,0 +1,249 @@
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
+import type { PortalDatabase } from './client'
+import type { PortalCrypto } from './portal-crypto'
+import {
+  type StaffMemberRole,
+  type StaffMemberRow,
+  staffMembers,
+  staffPasskeys,
+  staffRecoveryCodes,
+} from './schema'
+import { type Keyring, seal, unseal } from './seal'
+
+/**
+ * Staff accounts as the rest of the portal sees them: opened (e-mail and name
+ * unsealed), found by the e-mail's blind index. Every function runs on the
+ * database it is given, so a caller's transaction covers it.
+ */
+
+/** An e-mail address read once: `shown` as the person wrote it, `matched` as it is looked up. */
+/**
+ * A staff member's public ID: `S` and 10 Crockford base32 symbols from the
+ * CSPRNG (50 bits), made by app/staff/staff-id.server.ts. It names the account
+ * in URLs, the audit log and the command's output, so it says nothing about
+ * the person, and a random one cannot be counted through as a sequence could.
+ */
+export const STAFF_ID_SYMBOLS = 10
+export const STAFF_ID_PATTERN = /^S[0-9A-HJKMNP-TV-Z]{10}$/
+
+export type StaffEmail = { shown: string; matched: string }
+
+export type StaffMember = Omit<
+  StaffMemberRow,
+  'emailIndex' | 'emailSealed' | 'nameSealed' | 'totpSecretSealed'
+> & {
+  email: string
+  name: string
+  /** Whether an authenticator app is enrolled; the secret itself is opened only to check a code. */
+  hasTotp: boolean
+  passkeys: number
+  unusedRecoveryCodes: number
+}
+
+// The row's public ID is in the associated data: a ciphertext copied into another row does not open.
+const emailContext = (staffId: string) => `staff_members:${staffId}:email`
+const nameContext = (staffId: string) => `staff_members:${staffId}:name`
+/** For the TOTP secret, sealed by the enrolment that is still to come. */
+export const totpSecretContext = (staffId: string) => `staff_members:${staffId}:totp`
+
+export function staffEmailIndex(crypto: Pick<PortalCrypto, 'index'>, matched: string) {
+  return crypto.index('staff-email', matched)
+}
+
+export type NewStaffMember = {
+  id: string
+  email: StaffEmail
+  name: string
+  role: StaffMemberRole
+  /** argon2id of the enrolment password; it is the password until the first sign-in replaces it. */
+  enrolmentPasswordHash: string
+  enrolmentExpiresAt: Date
+  now: Date
+}
+
+/**
+ * Inserts the account, or answers `email-taken` (and writes nothing) when the
+ * address has one. Asked first rather than caught from the unique index, so
+ * a refusal leaves the caller's transaction usable (a failed statement aborts
+ * a PostgreSQL transaction); the index still stops a race between two callers.
+ */
+export function insertStaffMember(
+  db: PortalDatabase,
+  crypto: Pick<PortalCrypto, 'index' | 'keyring'>,
+  member: NewStaffMember,
+): 'inserted' | 'email-taken' {
+  const emailIndex = staffEmailIndex(crypto, member.email.matched)
+  const taken = db
+    .select({ id: staffMembers.id })
+    .from(staffMembers)
+    .where(eq(staffMembers.emailIndex, emailIndex))
+    .get()
+  if (taken) return 'email-taken'
+  const { keyring } = crypto
+  db.insert(staffMembers)
+    .values({
+      id: member.id,
+      emailIndex,
+      emailSealed: seal({ keyring, context: emailContext(member.id), plaintext: member.email.shown }),
+      nameSealed: seal({ keyring, context: nameContext(member.id), plaintext: member.name }),
+      role: member.role,
+      passwordHash: member.enrolmentPasswordHash,
+      enrolmentPasswordHash: member.enrolmentPasswordHash,
+      passwordMustChange: true,
+      enrolmentExpiresAt: member.enrolmentExpiresAt,
+      createdAt: member.now,
+      updatedAt: member.now,
+    })
+    .run()
+  return 'inserted'
+}
+
+/** Whether a public ID is already in use (a fresh random one almost never is). */
+export function staffIdTaken(db: PortalDatabase, id: string) {
+  return (
+    db.select({ id: staffMembers.id }).from(staffMembers).where(eq(staffMembers.id, id)).get() !== undefined
+  )
+}
+
+// What every read adds to the row: counts of the second factors, without opening any of them.
+const withFactors = {
+  passkeys: sql<number>`(select count(*) from staff_passkeys p where p.staff_id = ${staffMembers.id})`,
+  unusedRecoveryCodes: sql<number>`(select count(*) from staff_recovery_codes r
+    where r.staff_id = ${staffMembers.id} and r.used_at is null)`,
+}
+
+type ReadRow = StaffMemberRow & { passkeys: number; unusedRecoveryCodes: number }
+
+function opened(keyring: Keyring, row: ReadRow): StaffMember {
+  const { emailIndex: _index, emailSealed, nameSealed, totpSecretSealed, ...rest } = row
+  return {
+    ...rest,
+    email: unseal({ keyring, context: emailContext(row.id), sealed: emailSealed }).toString('utf8'),
+    name: unseal({ keyring, context: nameContext(row.id), sealed: nameSealed }).toString('utf8'),
+    hasTotp: totpSecretSealed !== null,
+  }
+}
+
+function selectMembers(db: PortalDatabase) {
+  return db
+    .select({
+      id: staffMembers.id,
+      emailIndex: staffMembers.emailIndex,
+      emailSealed: staffMembers.emailSealed,
+      nameSealed: staffMembers.nameSealed,
+      role: staffMembers.role,
+      passwordHash: staffMembers.passwordHash,
+      enrolmentPasswordHash: staffMembers.enrolmentPasswordHash,
+      passwordMustChange: staffMembers.passwordMustChange,
+      enrolmentExpiresAt: staffMembers.enrolmentExpiresAt,
+      passwordChangedAt: staffMembers.passwordChangedAt,
+      disabledAt: staffMembers.disabledAt,
+      failedSignIns: staffMembers.failedSignIns,
+      lockedUntil: staffMembers.lockedUntil,
+      totpSecretSealed: staffMembers.totpSecretSealed,
+      totpLastStep: staffMembers.totpLastStep,
+      passkeysRequired: staffMembers.passkeysRequired,
+      createdAt: staffMembers.createdAt,
+      updatedAt: staffMembers.updatedAt,
+      ...withFactors,
+    })
+    .from(staffMembers)
+}
+
+/** The account whose e-mail address is `matched` (normalised), found by its blind index. */
+export function findStaffMemberByEmail(
+  db: PortalDatabase,
+  crypto: Pick<PortalCrypto, 'index' | 'keyring'>,
+  matched: string,
+): StaffMember | undefined {
+  const row = selectMembers(db)
+    .where(eq(staffMembers.emailIndex, staffEmailIndex(crypto, matched)))
+    .get()
+  return row && opened(crypto.keyring, row)
+}
+
+export function findStaffMemberById(
+  db: PortalDatabase,
+  keyring: Keyring,
+  id: string,
+): StaffMember | undefined {
+  const row = selectMembers(db).where(eq(staffMembers.id, id)).get()
+  return row && opened(keyring, row)
+}
+
+/** Every account, oldest first, opened: for the operator's list and the supervisors' page. */
+export function listStaffMembers(db: PortalDatabase, keyring: Keyring): StaffMember[] {
+  return selectMembers(db)
+    .orderBy(asc(staffMembers.createdAt), asc(staffMembers.id))
+    .all()
+    .map((row) => opened(keyring, row))
+}
+
+/** Disables the account; false when it already was (nothing changes then). */
+export function markStaffMemberDisabled(db: PortalDatabase, { id, now }: { id: string; now: Date }) {
+  const { changes } = db
+    .update(staffMembers)
+    .set({ disabledAt: now, updatedAt: now })
+    .where(and(eq(staffMembers.id, id), isNull(staffMembers.disabledAt)))
+    .run()
+  return changes === 1
+}
+
+/** What a reset of the second factors removed, counted for the record of it. */
+export type RemovedFactors = { totp: boolean; recoveryCodes: number; passkeys: number }
+
+/**
+ * Removes every second factor of the account: the TOTP secret and its last
+ * step, the recovery codes, the passkeys. The next sign-in enrols anew.
+ */
+export function removeStaffFactors(
+  db: PortalDatabase,
+  { id, now }: { id: string; now: Date },
+): RemovedFactors {
+  const hadTotp =
+    db
+      .select({ id: staffMembers.id })
+      .from(staffMembers)
+      .where(and(eq(staffMembers.id, id), isNotNull(staffMembers.totpSecretSealed)))
+      .get() !== undefined
+  db.update(staffMembers)
+    .set({ totpSecretSealed: null, totpLastStep: null, updatedAt: now })
+    .where(eq(staffMembers.id, id))
+    .run()
+  const recoveryCodes = db.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, id)).run().changes
+  const passkeys = db.delete(staffPasskeys).where(eq(staffPasskeys.staffId, id)).run().changes
+  return { totp: hadTotp, recoveryCodes, passkeys }
+}
+
+/**
+ * A new enrolment password and expiry for an account that has never set a
+ * password of its own (the demo staff's, renewed on each start outside
+ * production). False when the person has set one since: theirs is kept.
+ */
+export function renewEnrolmentPassword(
+  db: PortalDatabase,
+  {
+    id,
+    enrolmentPasswordHash,
+    expiresAt,
+    now,
+  }: { id: string; enrolmentPasswordHash: string; expiresAt: Date; now: Date },
+) {
+  const { changes } = db
+    .update(staffMembers)
+    .set({
+      passwordHash: enrolmentPasswordHash,
+      enrolmentPasswordHash,
+      enrolmentExpiresAt: expiresAt,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(staffMembers.id, id),
+        eq(staffMembers.passwordMustChange, true),
+        isNull(staffMembers.passwordChangedAt),
+      ),
+    )
+    .run()
+  return changes === 1
+}
