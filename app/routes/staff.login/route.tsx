@@ -35,6 +35,8 @@ const loginForm = boundedForm({
   password: passwordField({ required: 'failed', tooLong: 'failed' }),
 })
 
+const emailOnly = boundedForm({ email: loginForm.fields.email })
+
 export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
@@ -46,7 +48,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const error = parsed.error.issues[0]?.message ?? 'failed'
     if (error === 'required') return invalid({ error, email: typed })
   }
-  const email = parsed.success ? parsed.data.email.matched : undefined
+  // An empty password with a real address is still a try at that account, and audited as one.
+  const address = parsed.success ? parsed.data.email : readForm(post.form, emailOnly).data?.email
+  const email = address?.matched
   const limitKey = `staff:${email ?? typed}`
   const perAccount = checkLimit(db(), portalCrypto(), limits.staffSignInFailuresPerAddress, limitKey)
   if (perAccount.limited) return tooManyRequests(perAccount, { email: typed })
