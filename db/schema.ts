@@ -319,7 +319,6 @@ export const sessions = sqliteTable(
     idHash: digest('id_hash').primaryKey(),
     kind: text('kind', { enum: ['customer', 'staff'] }).notNull(),
     humanId: integer('human_id').references(() => subjects.id),
-    staffUserId: integer('staff_user_id').references(() => staffUsers.id),
     // What the visitor is in the middle of proving (JSON of keyed hashes, never a typed value).
     challenge: text('challenge'),
     createdAt: createdAt(),
@@ -327,23 +326,6 @@ export const sessions = sqliteTable(
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (table) => [index('sessions_human').on(table.humanId)],
-)
-
-export const STAFF_ROLES = ['agent', 'supervisor', 'operator'] as const
-
-export const staffUsers = sqliteTable(
-  'staff_users',
-  {
-    id: id(),
-    loginIndex: digest('login_index').notNull(),
-    profileSealed: blob('profile_sealed', { mode: 'buffer' }).notNull(),
-    passwordHash: text('password_hash').notNull(),
-    totpSecretSealed: blob('totp_secret_sealed', { mode: 'buffer' }),
-    role: text('role', { enum: STAFF_ROLES }).notNull(),
-    disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
-    createdAt: createdAt(),
-  },
-  (table) => [uniqueIndex('staff_users_login').on(table.loginIndex)],
 )
 
 /**
@@ -415,9 +397,7 @@ export const returnRequests = sqliteTable(
 )
 
 // ── Staff accounts and their second factors ───────────────────────────────
-// One block, so a branch adding other tables meets it whole. `staff_users`
-// above is the early placeholder the sessions table still points at; staff
-// sessions will move to `staff_members` when they are built.
+// One block, so a branch adding other tables meets it whole.
 
 export const STAFF_MEMBER_ROLES = ['agent', 'supervisor'] as const
 export type StaffMemberRole = (typeof STAFF_MEMBER_ROLES)[number]
@@ -496,6 +476,29 @@ export const staffPasskeys = sqliteTable(
     uniqueIndex('staff_passkeys_credential').on(table.credentialId),
     index('staff_passkeys_staff').on(table.staffId),
   ],
+)
+
+/**
+ * Staff sessions, apart from customers' (`sessions`): found by the keyed hash
+ * of the random ID their own cookie carries. `factor` is how far the sign-in
+ * got: `password` until the MFA step exists (see app/staff/staff-session.server.ts).
+ * The row goes with its member, and every row of a member is deleted when
+ * their password changes, the account is disabled or its MFA reset.
+ */
+export const STAFF_SESSION_FACTORS = ['password'] as const
+export const staffSessions = sqliteTable(
+  'staff_sessions',
+  {
+    idHash: digest('id_hash').primaryKey(),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffMembers.id, { onDelete: 'cascade' }),
+    factor: text('factor', { enum: STAFF_SESSION_FACTORS }).notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull().default(now),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (table) => [index('staff_sessions_staff').on(table.staffId)],
 )
 
 export type StaffMemberRow = typeof staffMembers.$inferSelect

@@ -15,7 +15,7 @@ export type SessionKind = Session['kind']
  * epoch milliseconds (drizzle's `timestamp_ms` columns would give Dates), and
  * the challenge comes back parsed.
  */
-export type StoredSession = Pick<Session, 'kind' | 'humanId' | 'staffUserId'> & {
+export type StoredSession = Pick<Session, 'kind' | 'humanId'> & {
   /** What the visitor is in the middle of proving, as it was saved (keyed hashes; anything personal sealed). */
   challenge: unknown | null
   createdAt: number
@@ -27,7 +27,6 @@ export type NewSession = {
   idHash: Buffer
   kind: SessionKind
   humanId?: number | null
-  staffUserId?: number | null
   challenge?: unknown
   now: number
   expiresAt: number
@@ -37,13 +36,12 @@ export function createSession(db: PortalDatabase, session: NewSession) {
   prepared(
     db,
     `
-      insert into sessions (id_hash, kind, human_id, staff_user_id, challenge, created_at, last_seen_at, expires_at)
-      values (?, ?, ?, ?, ?, ?, ?, ?)`,
+      insert into sessions (id_hash, kind, human_id, challenge, created_at, last_seen_at, expires_at)
+      values (?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     session.idHash,
     session.kind,
     session.humanId ?? null,
-    session.staffUserId ?? null,
     challengeJson(session.challenge),
     session.now,
     session.now,
@@ -55,7 +53,7 @@ export function findSession(db: PortalDatabase, idHash: Buffer): StoredSession |
   const row = prepared(
     db,
     `
-      select kind, human_id as humanId, staff_user_id as staffUserId, challenge,
+      select kind, human_id as humanId, challenge,
         created_at as createdAt, last_seen_at as lastSeenAt, expires_at as expiresAt
       from sessions where id_hash = ?`,
   ).get(idHash) as (Omit<StoredSession, 'challenge'> & { challenge: string | null }) | undefined

@@ -247,3 +247,57 @@ export function renewEnrolmentPassword(
     .run()
   return changes === 1
 }
+
+/** Wrong passwords in a row before the account locks, and for how long. */
+export const STAFF_LOCK_AFTER_FAILURES = 5
+export const STAFF_LOCK_MS = 15 * 60 * 1000
+
+/**
+ * One more wrong password. Counted in one statement, so two concurrent
+ * failures cannot both read 4 and leave the account unlocked; at the limit the
+ * account locks and the count starts again for after the lock. Answers whether
+ * this failure locked it.
+ */
+export function recordStaffSignInFailure(db: PortalDatabase, { id, now }: { id: string; now: Date }) {
+  const row = db.$client
+    .prepare(
+      'update staff_members set failed_sign_ins = failed_sign_ins + 1 where id = ? returning failed_sign_ins as failures',
+    )
+    .get(id) as { failures: number } | undefined
+  if (!row || row.failures < STAFF_LOCK_AFTER_FAILURES) return { locked: false }
+  db.update(staffMembers)
+    .set({ failedSignIns: 0, lockedUntil: new Date(now.getTime() + STAFF_LOCK_MS), updatedAt: now })
+    .where(eq(staffMembers.id, id))
+    .run()
+  return { locked: true }
+}
+
+/** A right password: the count of wrong ones starts again. */
+export function clearStaffSignInFailures(db: PortalDatabase, id: string) {
+  db.update(staffMembers)
+    .set({ failedSignIns: 0, lockedUntil: null })
+    .where(
+      and(
+        eq(staffMembers.id, id),
+        sql`(${staffMembers.failedSignIns} > 0 or ${staffMembers.lockedUntil} is not null)`,
+      ),
+    )
+    .run()
+}
+
+/** A password of the member's own replaces the enrolment one; the enrolment hash stays, to refuse it again. */
+export function setStaffPassword(
+  db: PortalDatabase,
+  { id, passwordHash, now }: { id: string; passwordHash: string; now: Date },
+) {
+  db.update(staffMembers)
+    .set({
+      passwordHash,
+      passwordMustChange: false,
+      enrolmentExpiresAt: null,
+      passwordChangedAt: now,
+      updatedAt: now,
+    })
+    .where(eq(staffMembers.id, id))
+    .run()
+}

@@ -8,6 +8,7 @@ import enExposure from '~locales/en/exposure.json'
 import enIncident from '~locales/en/incident.json'
 import enMessageCheck from '~locales/en/messageCheck.json'
 import enPrivacy from '~locales/en/privacy.json'
+import enStaff from '~locales/en/staff.json'
 import jaAccount from '~locales/ja/account.json'
 import jaCheck from '~locales/ja/check.json'
 import jaCommon from '~locales/ja/common.json'
@@ -17,6 +18,7 @@ import jaExposure from '~locales/ja/exposure.json'
 import jaIncident from '~locales/ja/incident.json'
 import jaMessageCheck from '~locales/ja/messageCheck.json'
 import jaPrivacy from '~locales/ja/privacy.json'
+import jaStaff from '~locales/ja/staff.json'
 
 /** Every translation, bundled into the server build so rendering never touches the disk. */
 export const resources = {
@@ -30,6 +32,7 @@ export const resources = {
     messageCheck: jaMessageCheck,
     dev: jaDev,
     account: jaAccount,
+    staff: jaStaff,
   },
   en: {
     common: enCommon,
@@ -41,6 +44,7 @@ export const resources = {
     messageCheck: enMessageCheck,
     dev: enDev,
     account: enAccount,
+    staff: enStaff,
   },
 } satisfies Resource
 

@@ -47,6 +47,10 @@ export type PortalLimits = {
   failuresPerIpv6Block: Limit
   /** As `checksPerIp`, per IPv6 /48, ten times as many. */
   checksPerIpv6Block: Limit
+  /** Staff sign-in posts from one client IP, per 15 minutes (the account itself locks after 5 wrong passwords). */
+  staffSignInsPerIp: Limit
+  /** Failed staff sign-ins with one e-mail address (known or not), per hour: bounds the locks one can cause. */
+  staffSignInFailuresPerAddress: Limit
 }
 
 // An IPv6 /48 may be one site or many subscribers of one provider: generous, but finite.
@@ -84,6 +88,10 @@ export function limitsFrom(
       max: config.IP_CHECK_LIMIT * IPV6_BLOCK_FACTOR,
       windowMs: QUARTER_HOUR,
     },
+    // An office of a few dozen people behind one address signs in a few times a day each.
+    staffSignInsPerIp: { bucket: 'staff-sign-ins-per-ip', max: 60, windowMs: QUARTER_HOUR },
+    // Three locks' worth an hour: a person locked out by someone else is not locked out all day.
+    staffSignInFailuresPerAddress: { bucket: 'staff-sign-in-failures-per-address', max: 15, windowMs: HOUR },
   }
 }
 

@@ -42,22 +42,33 @@ export function serializeTokenCookie({
   value,
   isProduction,
   maxAgeSeconds,
+  sameSite = 'Lax',
 }: {
   name: string
   value: string
   isProduction: boolean
   /** Omitted: the cookie lasts until the browser closes. */
   maxAgeSeconds?: number
+  /** Lax for customers, who arrive by a link in an e-mail; Strict for staff, who never need to. */
+  sameSite?: 'Lax' | 'Strict'
 }) {
-  const attributes = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax']
+  const attributes = [`${name}=${value}`, 'Path=/', 'HttpOnly', `SameSite=${sameSite}`]
   if (isProduction) attributes.push('Secure')
   if (maxAgeSeconds !== undefined) attributes.push(`Max-Age=${maxAgeSeconds}`)
   return attributes.join('; ')
 }
 
 /** A Set-Cookie that makes the browser forget the cookie (same attributes, or a __Host- cookie is not replaced). */
-export function clearTokenCookie({ name, isProduction }: { name: string; isProduction: boolean }) {
-  return `${serializeTokenCookie({ name, value: '', isProduction, maxAgeSeconds: 0 })}; Expires=Thu, 01 Jan 1970 00:00:00 GMT`
+export function clearTokenCookie({
+  name,
+  isProduction,
+  sameSite,
+}: {
+  name: string
+  isProduction: boolean
+  sameSite?: 'Lax' | 'Strict'
+}) {
+  return `${serializeTokenCookie({ name, value: '', isProduction, maxAgeSeconds: 0, sameSite })}; Expires=Thu, 01 Jan 1970 00:00:00 GMT`
 }
 
 /**

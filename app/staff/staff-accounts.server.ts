@@ -13,6 +13,7 @@ import {
   type StaffMember,
   staffIdTaken,
 } from '~db/staff-members'
+import { deleteStaffSessionsOf } from '~db/staff-sessions'
 import { enrolmentExpiry, newEnrolmentPassword } from './enrolment-password.server'
 import { auditStaffChange, type StaffActor, type StaffAuditEntry } from './staff-audit.server'
 import { newStaffId } from './staff-id.server'
@@ -113,7 +114,7 @@ export type AccountChange<Done> =
 
 /**
  * The account can no longer sign in. Disabling twice changes nothing and
- * says so. Its staff sessions end here too, once staff sessions exist.
+ * says so. Its staff sessions end in the same transaction.
  */
 export function disableStaffMember({
   db,
@@ -126,6 +127,7 @@ export function disableStaffMember({
     const member = findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.disabled')
     const changed = markStaffMemberDisabled(tx, { id: member.id, now })
+    deleteStaffSessionsOf(tx, { staffId: member.id })
     const outcome = changed ? 'done' : 'unchanged'
     const audit = auditStaffChange(tx, {
       actor,
@@ -141,8 +143,8 @@ export function disableStaffMember({
 /**
  * Every second factor of the account removed (authenticator app, its last
  * accepted step, recovery codes, passkeys), for someone who lost their phone
- * or key: the next sign-in enrols anew. Its staff sessions end here too,
- * once staff sessions exist.
+ * or key: the next sign-in enrols anew. Its staff sessions end in the same
+ * transaction, so a session made with the lost factor does not outlive it.
  */
 export function resetStaffMfa({
   db,
@@ -155,6 +157,7 @@ export function resetStaffMfa({
     const member = findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.mfa_reset')
     const removed = removeStaffFactors(tx, { id: member.id, now })
+    deleteStaffSessionsOf(tx, { staffId: member.id })
     const outcome = removed.totp || removed.recoveryCodes > 0 || removed.passkeys > 0 ? 'done' : 'unchanged'
     const audit = auditStaffChange(tx, {
       actor,

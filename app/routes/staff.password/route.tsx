@@ -1,0 +1,118 @@
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
+import { getConfig } from '~/config.server'
+import { portalCrypto } from '~/crypto.server'
+import { db } from '~/db.server'
+import { boundedForm, readForm } from '~/forms/bounded-form'
+import { passwordField } from '~/forms/fields'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { readGuardedPost } from '~/security/form-post.server'
+import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
+import { hitLimit, limits } from '~/security/rate-limit.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
+import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
+import { changeStaffPassword } from '~/staff/staff-password-change.server'
+import { STAFF_PASSWORD_MIN_LENGTH } from '~/staff/staff-password-policy.server'
+import { requireStaff } from '~/staff/staff-session.server'
+import { CsrfField } from '~/ui/csrf-field'
+import { pageMeta } from '~/ui/page-meta'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { TextField } from '~/ui/text-field'
+
+export const handle = { i18n: ['staff'] }
+
+export const meta = pageMeta
+
+export const headers = personalPageHeaders
+
+export const ErrorBoundary = StaffErrorBoundary
+
+const minLength = () => Math.max(STAFF_PASSWORD_MIN_LENGTH, getConfig().PASSWORD_MIN_LENGTH)
+
+/**
+ * Only while the enrolment password is still the password: a change later on
+ * will ask for the current password first, and comes with the MFA work.
+ */
+function requireEnrolling(request: Request) {
+  const session = requireStaff(request, { allowMustChange: true })
+  if (!session.passwordMustChange) throw redirect('/staff')
+  return session
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  requireEnrolling(request)
+  const { token, headers } = await personalFormToken(request)
+  return data(
+    { meta: await getSubPageMeta(request, 'staff', 'password'), csrf: token, minLength: minLength() },
+    { headers },
+  )
+}
+
+const passwordForm = boundedForm({ password: passwordField({ required: 'required', tooLong: 'tooLong' }) })
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const session = requireEnrolling(request)
+  const post = await readGuardedPost(request, context)
+  if (post.refused) return post.response
+  const parsed = readForm(post.form, passwordForm)
+  if (!parsed.success) {
+    const refusal = parsed.error.issues[0]?.message === 'tooLong' ? 'tooLong' : 'required'
+    return invalid({ refusals: [refusal] })
+  }
+  // Each try may cost a breach lookup and an argon2 hash: bounded per account, as for members.
+  const tries = hitLimit(db(), portalCrypto(), limits.passwordTriesPerMember, `staff:${session.staffId}`)
+  if (tries.limited) return tooManyRequests(tries)
+  const outcome = await changeStaffPassword({
+    db: db(),
+    keyring: portalCrypto().keyring,
+    config: getConfig(),
+    staffId: session.staffId,
+    keepSessionIdHash: session.idHash,
+    password: parsed.data.password,
+    clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
+  })
+  if (!outcome.ok) return invalid({ refusals: outcome.refusals })
+  return redirect('/staff', { status: 303 })
+}
+
+export default function StaffPasswordPage() {
+  const { t } = useTranslation('staff')
+  const { csrf, minLength } = useLoaderData<typeof loader>()
+  const result = useActionData<typeof action>()
+  const refusals = result && 'refusals' in result ? result.refusals : []
+  return (
+    <article className="prose check">
+      <h1>{t('password.heading')}</h1>
+      {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
+      <p>{t('password.intro')}</p>
+      <p>{t('password.advice', { min: minLength })}</p>
+      {refusals.length > 0 ? (
+        <div className="callout callout--error" role="alert">
+          <strong>{t('password.refusalsHeading')}</strong>
+          <ul>
+            {refusals.map((refusal) => (
+              <li key={refusal}>{t(`password.refusals.${refusal}`, { min: minLength })}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <Form method="post" className="check-form" noValidate>
+        <CsrfField token={csrf} />
+        <TextField
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          maxLength={1024}
+          label={t('password.label')}
+          error={refusals[0] ? t(`password.refusals.${refusals[0]}`, { min: minLength }) : undefined}
+        />
+        <button type="submit" className="button button--primary">
+          {t('password.submit')}
+        </button>
+      </Form>
+    </article>
+  )
+}

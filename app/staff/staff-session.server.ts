@@ -1,0 +1,177 @@
+import { createHmac } from 'node:crypto'
+import { redirect } from '@remix-run/node'
+import { getConfig } from '~/config.server'
+import { db } from '~/db.server'
+import {
+  clearTokenCookie,
+  cookieName,
+  purposeKey,
+  randomToken,
+  readTokenCookie,
+  serializeTokenCookie,
+} from '~/session/cookie.server'
+import type { PortalDatabase } from '~db/client'
+import type { StaffMemberRole } from '~db/schema'
+import {
+  createStaffSession,
+  deleteExpiredStaffSessions,
+  deleteStaffSession,
+  findStaffSession,
+  touchStaffSession,
+} from '~db/staff-sessions'
+
+/**
+ * Staff sessions, apart from customers' in everything: their own table, their
+ * own cookie (`__Host-portal_staff` in production, SameSite=Strict, so no
+ * other site can even start a request that carries it), shorter limits. The
+ * cookie carries a random ID; the row is found by its keyed hash.
+ *
+ * Where MFA will slot in: a session made after the password alone is marked
+ * `factor: 'password'`. Until the MFA step is built, `requireStaff` accepts
+ * such a session (there is no factor to ask for yet); the MFA work adds a
+ * factor value for "second factor given" and makes the guard send a
+ * password-only session to `/staff/login/mfa` instead.
+ */
+
+/** Staff see personal data: a walk away from the desk ends the session soon. */
+export const STAFF_SESSION_IDLE_MS = 15 * 60 * 1000
+/** One working day at most, however active. */
+export const STAFF_SESSION_ABSOLUTE_MS = 8 * 60 * 60 * 1000
+// As for customers: one write a minute per person rather than one a page.
+const TOUCH_INTERVAL_MS = 60 * 1000
+const SWEEP_INTERVAL_MS = 60 * 1000
+
+export const STAFF_SESSION_COOKIE = 'portal_staff'
+
+export type StaffSession = {
+  idHash: Buffer
+  staffId: string
+  role: StaffMemberRole
+  passwordMustChange: boolean
+}
+
+export type StaffSessionStore = ReturnType<typeof createStaffSessionStore>
+
+export function createStaffSessionStore({
+  db,
+  secret,
+  isProduction,
+  now = Date.now,
+}: {
+  db: PortalDatabase
+  secret: string
+  isProduction: boolean
+  now?: () => number
+}) {
+  // A key of its own: a customer session ID hashes to nothing a staff row holds.
+  const key = purposeKey(secret, 'staff-session-id')
+  const name = cookieName(STAFF_SESSION_COOKIE, isProduction)
+  let lastSweep = Number.NEGATIVE_INFINITY
+  const hashId = (id: string) => createHmac('sha256', key).update(id).digest()
+  const currentIdHash = (request: Request) => {
+    const id = readTokenCookie(request, name)
+    return id === undefined ? undefined : hashId(id)
+  }
+
+  return {
+    cookieName: name,
+
+    /** A new session for the member (who just gave their password); returns its Set-Cookie. */
+    start({ request, staffId }: { request: Request; staffId: string }): string {
+      const at = now()
+      if (at - lastSweep >= SWEEP_INTERVAL_MS) {
+        lastSweep = at
+        deleteExpiredStaffSessions(db, at)
+      }
+      // Whatever session the browser had ends: a new ID at every sign-in, never a planted one.
+      const old = currentIdHash(request)
+      if (old) deleteStaffSession(db, old)
+      const id = randomToken()
+      createStaffSession(db, {
+        idHash: hashId(id),
+        staffId,
+        factor: 'password',
+        now: at,
+        expiresAt: at + STAFF_SESSION_IDLE_MS,
+      })
+      return serializeTokenCookie({
+        name,
+        value: id,
+        isProduction,
+        maxAgeSeconds: STAFF_SESSION_ABSOLUTE_MS / 1000,
+        sameSite: 'Strict',
+      })
+    },
+
+    /** The request's live staff session, its idle clock restarted; expired or disabled ones end here. */
+    live(request: Request): StaffSession | undefined {
+      const idHash = currentIdHash(request)
+      if (!idHash) return undefined
+      const session = findStaffSession(db, idHash)
+      if (!session) return undefined
+      const at = now()
+      if (
+        session.disabled ||
+        at - session.lastSeenAt >= STAFF_SESSION_IDLE_MS ||
+        at - session.createdAt >= STAFF_SESSION_ABSOLUTE_MS
+      ) {
+        deleteStaffSession(db, idHash)
+        return undefined
+      }
+      if (at - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
+        const expiresAt = Math.min(session.createdAt + STAFF_SESSION_ABSOLUTE_MS, at + STAFF_SESSION_IDLE_MS)
+        touchStaffSession(db, { idHash, now: at, expiresAt })
+      }
+      return {
+        idHash,
+        staffId: session.staffId,
+        role: session.role,
+        passwordMustChange: session.passwordMustChange,
+      }
+    },
+
+    /** Ends the request's session; returns the Set-Cookie that makes the browser forget it. */
+    end(request: Request): string {
+      const idHash = currentIdHash(request)
+      if (idHash) deleteStaffSession(db, idHash)
+      return clearTokenCookie({ name, isProduction, sameSite: 'Strict' })
+    },
+  }
+}
+
+let store: StaffSessionStore | undefined
+
+export function staffSessions(): StaffSessionStore {
+  if (!store) {
+    const config = getConfig()
+    store = createStaffSessionStore({
+      db: db(),
+      secret: config.SESSION_SECRET,
+      isProduction: config.isProduction,
+    })
+  }
+  return store
+}
+
+/** What a supervisor page answers an agent: a 403 page saying whom to ask (StaffErrorBoundary shows it). */
+export type StaffForbidden = { staffForbidden: { needs: StaffMemberRole } }
+
+/**
+ * The guard of every staff page. No staff session (anonymous, a customer, an
+ * expired or ended one): to `/staff/login`. A password still to be replaced:
+ * to `/staff/password`, unless this is that page (`allowMustChange`). A page
+ * for supervisors, asked by an agent: 403.
+ */
+export function requireStaff(
+  request: Request,
+  { role, allowMustChange = false }: { role?: StaffMemberRole; allowMustChange?: boolean } = {},
+): StaffSession {
+  const session = staffSessions().live(request)
+  if (!session) throw redirect('/staff/login', { headers: { 'Cache-Control': 'no-store' } })
+  if (session.passwordMustChange && !allowMustChange) throw redirect('/staff/password')
+  if (role === 'supervisor' && session.role !== 'supervisor') {
+    const payload: StaffForbidden = { staffForbidden: { needs: 'supervisor' } }
+    throw Response.json(payload, { status: 403, headers: { 'Cache-Control': 'no-store' } })
+  }
+  return session
+}

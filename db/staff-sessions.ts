@@ -1,0 +1,81 @@
+import { type PortalDatabase, prepared } from './client'
+import type { StaffMemberRole } from './schema'
+
+/**
+ * Staff sessions' storage. A row is found by the keyed hash of the random ID
+ * the staff cookie carries; `expires_at` is whichever of the idle and absolute
+ * limits comes first, computed by the caller (app/staff/staff-session.server.ts).
+ */
+
+export type StaffSessionFactor = 'password'
+
+export type StoredStaffSession = {
+  staffId: string
+  factor: StaffSessionFactor
+  createdAt: number
+  lastSeenAt: number
+  expiresAt: number
+  /** The member's state now, read with the session, so a change applies on the next request. */
+  role: StaffMemberRole
+  passwordMustChange: boolean
+  disabled: boolean
+}
+
+export function createStaffSession(
+  db: PortalDatabase,
+  session: { idHash: Buffer; staffId: string; factor: StaffSessionFactor; now: number; expiresAt: number },
+) {
+  prepared(
+    db,
+    `insert into staff_sessions (id_hash, staff_id, factor, created_at, last_seen_at, expires_at)
+      values (?, ?, ?, ?, ?, ?)`,
+  ).run(session.idHash, session.staffId, session.factor, session.now, session.now, session.expiresAt)
+}
+
+export function findStaffSession(db: PortalDatabase, idHash: Buffer): StoredStaffSession | undefined {
+  const row = prepared<
+    Omit<StoredStaffSession, 'passwordMustChange' | 'disabled'> & {
+      mustChange: number
+      disabledAt: number | null
+    }
+  >(
+    db,
+    `select s.staff_id as staffId, s.factor, s.created_at as createdAt, s.last_seen_at as lastSeenAt,
+        s.expires_at as expiresAt, m.role, m.password_must_change as mustChange, m.disabled_at as disabledAt
+      from staff_sessions s join staff_members m on m.id = s.staff_id
+      where s.id_hash = ?`,
+  ).get(idHash)
+  if (!row) return undefined
+  const { mustChange, disabledAt, ...rest } = row
+  return { ...rest, passwordMustChange: mustChange === 1, disabled: disabledAt !== null }
+}
+
+export function touchStaffSession(
+  db: PortalDatabase,
+  { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
+) {
+  prepared(db, 'update staff_sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
+    now,
+    expiresAt,
+    idHash,
+  )
+}
+
+export function deleteStaffSession(db: PortalDatabase, idHash: Buffer) {
+  prepared(db, 'delete from staff_sessions where id_hash = ?').run(idHash)
+}
+
+/** Every session of the member but `keepIdHash` (none kept when it is omitted); returns how many went. */
+export function deleteStaffSessionsOf(
+  db: PortalDatabase,
+  { staffId, keepIdHash }: { staffId: string; keepIdHash?: Buffer },
+) {
+  return prepared(db, 'delete from staff_sessions where staff_id = ? and id_hash != ?').run(
+    staffId,
+    keepIdHash ?? Buffer.alloc(0),
+  ).changes
+}
+
+export function deleteExpiredStaffSessions(db: PortalDatabase, now: number) {
+  return prepared(db, 'delete from staff_sessions where expires_at <= ?').run(now).changes
+}

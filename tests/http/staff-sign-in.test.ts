@@ -1,0 +1,307 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stopPasswordWork } from '~/accounts/password-work.server'
+import { createSessionStore } from '~/session/session.server'
+import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
+import { createStaffMember, disableStaffMember } from '~/staff/staff-accounts.server'
+import { closeDatabase, openDatabase } from '~db/client'
+import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { Visitor, withoutTokens } from '../support/check-visitor'
+import { openMigratedDatabase } from '../support/migrated-database'
+import { type PortalServer, startPortal } from '../support/portal-server'
+import { testSecrets } from '../support/secrets'
+
+/**
+ * Staff sign-in against the built server: the README's demo walk, the one
+ * neutral answer to every refusal, the lock, the guard on every `/staff`
+ * route, and the idle limit of a staff session.
+ */
+
+const secrets = testSecrets()
+const crypto: PortalCrypto = createPortalCrypto({
+  dataKey: secrets.PORTAL_DATA_KEY,
+  indexKey: secrets.PORTAL_INDEX_KEY,
+})
+const [SUPERVISOR, AGENT] = DEMO_STAFF as [(typeof DEMO_STAFF)[number], (typeof DEMO_STAFF)[number]]
+const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
+const staffText = JSON.parse(readFileSync(new URL('../../locales/en/staff.json', import.meta.url), 'utf8'))
+
+let directory: string
+let databasePath: string
+let portal: PortalServer
+/** Enrolment passwords of the accounts made for this file, by address. */
+const enrolment = new Map<string, string>()
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'staff-sign-in-'))
+  databasePath = join(directory, 'portal.db')
+  const db = openMigratedDatabase(databasePath)
+  await ensureDemoStaff({ db, crypto })
+  for (const local of ['wrong', 'locked', 'disabled', 'idle', 'lockout']) {
+    const email = `${local}.staff@example.jp`
+    const created = await createStaffMember({
+      db,
+      crypto,
+      actor: { kind: 'system', via: 'command' },
+      email: { shown: email, matched: email },
+      name: `Test ${local}`,
+      role: 'agent',
+    })
+    if (!created.ok) throw new Error('could not create a test account')
+    enrolment.set(email, created.enrolmentPassword)
+  }
+  disableStaffMember({
+    db,
+    crypto,
+    actor: { kind: 'system', via: 'command' },
+    email: 'disabled.staff@example.jp',
+  })
+  closeDatabase(db)
+  portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
+}, 120_000)
+
+afterAll(async () => {
+  await portal?.stop()
+  await stopPasswordWork()
+  rmSync(directory, { recursive: true, force: true })
+})
+
+function writeDatabase(sql: string, ...parameters: unknown[]) {
+  const db = new Database(databasePath)
+  try {
+    db.prepare(sql).run(...parameters)
+  } finally {
+    db.close()
+  }
+}
+
+/** Where a GET ends up after the redirects it is given (at most 3), as a path. */
+async function landing(path: string, cookie?: string) {
+  let at = path
+  for (let hop = 0; hop < 3; hop++) {
+    const response = await fetch(`${portal.url}${at}`, {
+      headers: cookie ? { Cookie: cookie } : {},
+      redirect: 'manual',
+    })
+    const location = response.headers.get('location')
+    if (response.status < 300 || response.status >= 400 || !location) return `${response.status} ${at}`
+    at = location
+  }
+  return at
+}
+
+async function signIn(visitor: Visitor, email: string, password: string) {
+  return visitor.submit('/staff/login', { email, password })
+}
+
+/** The staff member's own password in place of the enrolment one, as the forced step asks. */
+async function signInAndChangePassword(email: string, password: string) {
+  const visitor = new Visitor(portal.url)
+  const signedIn = await signIn(visitor, email, password)
+  expect(signedIn.status).toBe(303)
+  expect(signedIn.location).toBe('/staff/password')
+  await visitor.get('/staff/password')
+  const changed = await visitor.post('/staff/password', { csrf: visitor.csrf ?? '', password: NEW_PASSWORD })
+  expect(changed.status).toBe(303)
+  expect(changed.location).toBe('/staff')
+  return visitor
+}
+
+describe('the demo supervisor', { timeout: 60_000 }, () => {
+  it('signs in with the README password, must choose a new one, then sees the audit of the sign-in', async () => {
+    const visitor = new Visitor(portal.url)
+    const signedIn = await signIn(visitor, SUPERVISOR.email, SUPERVISOR.enrolmentPassword)
+    expect(signedIn.status).toBe(303)
+    expect(signedIn.location).toBe('/staff/password')
+    const cookie = signedIn.setCookies.find((line) => line.startsWith('portal_staff='))
+    expect(cookie).toMatch(/HttpOnly/)
+    expect(cookie).toMatch(/SameSite=Strict/)
+
+    // Nothing else until the password is changed.
+    for (const path of ['/staff', '/staff/audit']) {
+      const page = await visitor.get(path)
+      expect(page.status).toBe(302)
+      expect(page.location).toBe('/staff/password')
+    }
+
+    const form = await visitor.get('/staff/password')
+    expect(form.status).toBe(200)
+    const again = await visitor.post('/staff/password', {
+      csrf: visitor.csrf ?? '',
+      password: SUPERVISOR.enrolmentPassword,
+    })
+    expect(again.status).toBe(422)
+    expect(again.body).toContain('登録用パスワードです')
+
+    const changed = await visitor.post('/staff/password', {
+      csrf: visitor.csrf ?? '',
+      password: NEW_PASSWORD,
+    })
+    expect(changed.status).toBe(303)
+    expect(changed.location).toBe('/staff')
+
+    const home = await visitor.get('/staff')
+    expect(home.status).toBe(200)
+    expect(home.body).toContain('スーパーバイザー')
+    expect(home.body).toContain('href="/staff/audit"')
+
+    const audit = await visitor.get('/staff/audit')
+    expect(audit.status).toBe(200)
+    expect(audit.body).toContain('staff.sign_in')
+    expect(audit.body).toContain('staff.password_changed')
+    expect(audit.body).not.toContain(SUPERVISOR.email)
+
+    // The password page is done with once the password is the member's own.
+    expect((await visitor.get('/staff/password')).location).toBe('/staff')
+
+    const english = await visitor.get('/staff/audit', { 'Accept-Language': 'en' })
+    expect(english.status).toBe(200)
+
+    // Signing out ends the session: the same cookie is worth nothing afterwards.
+    const kept = visitor.cookieHeader()
+    await visitor.get('/staff')
+    const out = await visitor.post('/staff/logout', { csrf: visitor.csrf ?? '' })
+    expect(out.status).toBe(303)
+    expect(out.location).toBe('/staff/login')
+    const replayed = await fetch(`${portal.url}/staff`, { headers: { Cookie: kept }, redirect: 'manual' })
+    expect(replayed.status).toBe(302)
+    expect(replayed.headers.get('location')).toBe('/staff/login')
+
+    // And the new password is the one that signs in now.
+    const back = new Visitor(portal.url)
+    const withNew = await signIn(back, SUPERVISOR.email, NEW_PASSWORD)
+    expect(withNew.location).toBe('/staff')
+    expect(
+      (await signIn(new Visitor(portal.url), SUPERVISOR.email, SUPERVISOR.enrolmentPassword)).status,
+    ).toBe(422)
+  })
+})
+
+describe('a refused sign-in', { timeout: 90_000 }, () => {
+  it('is the same page and status for an unknown address, a wrong password, a locked and a disabled account', async () => {
+    // Locked by five wrong passwords, as anyone could lock it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect(
+        (await signIn(new Visitor(portal.url), 'locked.staff@example.jp', 'not the password')).status,
+      ).toBe(422)
+    }
+    const cases = [
+      ['nobody.staff@example.jp', 'whatever it is'],
+      ['wrong.staff@example.jp', 'not the password'],
+      ['locked.staff@example.jp', enrolment.get('locked.staff@example.jp') ?? ''],
+      ['disabled.staff@example.jp', enrolment.get('disabled.staff@example.jp') ?? ''],
+    ] as const
+    const pages = []
+    for (const [email, password] of cases) {
+      const visitor = new Visitor(portal.url)
+      const page = await signIn(visitor, email, password)
+      expect(page.status, email).toBe(422)
+      expect(page.setCookies.some((line) => line.startsWith('portal_staff='))).toBe(false)
+      pages.push(withoutTokens(page.body, { csrf: visitor.csrf, email }))
+    }
+    for (const page of pages.slice(1)) expect(page).toBe(pages[0])
+    expect(pages[0]).toContain('何度か間違えると')
+  })
+
+  it('locks the account after 5 wrong passwords: then even the right one is refused, and the lock is audited', async () => {
+    const email = 'lockout.staff@example.jp'
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await signIn(new Visitor(portal.url), email, 'wrong password here')).status).toBe(422)
+    }
+    const right = await signIn(new Visitor(portal.url), email, enrolment.get(email) ?? '')
+    expect(right.status).toBe(422)
+    const db = new Database(databasePath, { readonly: true })
+    try {
+      const actions = db
+        .prepare(
+          `select a.action, a.outcome, a.detail from audit_log a join staff_members m on m.id = a.target_id
+            where a.action in ('staff.sign_in', 'staff.locked') order by a.sequence`,
+        )
+        .all() as { action: string; outcome: string; detail: string }[]
+      expect(actions.filter((entry) => entry.action === 'staff.locked').length).toBeGreaterThanOrEqual(2)
+      expect(actions.some((entry) => entry.outcome === 'denied' && entry.detail.includes('locked'))).toBe(
+        true,
+      )
+      const withIp = db
+        .prepare(
+          "select count(*) as count from audit_log where action = 'staff.sign_in' and client_ip_index is null",
+        )
+        .get() as { count: number }
+      expect(withIp.count).toBe(0)
+    } finally {
+      db.close()
+    }
+  })
+})
+
+/** Every page under /staff, from the route folders' names (`staff.audit` → `/staff/audit`). */
+const STAFF_ROUTES = readdirSync(new URL('../../app/routes/', import.meta.url))
+  .filter((name) => name === 'staff' || name.startsWith('staff.') || name.startsWith('staff_'))
+  .map((name) => `/${name.replace(/\._index$/, '').replaceAll('.', '/')}`)
+const PUBLIC_STAFF_ROUTES = ['/staff/login']
+
+describe('the staff guard', { timeout: 90_000 }, () => {
+  it('knows the staff routes', () => {
+    expect(STAFF_ROUTES).toEqual(expect.arrayContaining(['/staff', '/staff/audit', '/staff/password']))
+  })
+
+  it('sends a visitor without a staff session, or with a customer session, to /staff/login', async () => {
+    const db = openDatabase(databasePath)
+    let customerCookie: string
+    try {
+      // A real customer session of the running server: same secret, same database.
+      const customers = createSessionStore({ db, secret: secrets.SESSION_SECRET, isProduction: false })
+      const { setCookie } = customers.saveChallenge(new Request(`${portal.url}/check/email`), {
+        type: 'email',
+      })
+      customerCookie = setCookie?.split(';')[0] ?? ''
+    } finally {
+      closeDatabase(db)
+    }
+    expect(customerCookie).toMatch(/^portal_session=/)
+    const guarded = STAFF_ROUTES.filter((path) => !PUBLIC_STAFF_ROUTES.includes(path))
+    for (const path of guarded) {
+      for (const cookie of [undefined, customerCookie]) {
+        const landed = await landing(path, cookie)
+        expect(landed, `${path} with ${cookie ? 'a customer' : 'no'} session`).toBe('200 /staff/login')
+      }
+    }
+    // The form's action is guarded too, before it reads anything.
+    const posted = await fetch(`${portal.url}/staff/password`, {
+      method: 'POST',
+      headers: { Cookie: customerCookie, Origin: portal.url },
+      body: new URLSearchParams({ password: NEW_PASSWORD }),
+      redirect: 'manual',
+    })
+    expect(posted.status).toBe(302)
+    expect(posted.headers.get('location')).toBe('/staff/login')
+  })
+
+  it('answers an agent on a supervisor page with 403, saying whom to ask', async () => {
+    const agent = await signInAndChangePassword(AGENT.email, AGENT.enrolmentPassword)
+    expect((await agent.get('/staff')).status).toBe(200)
+    const audit = await agent.get('/staff/audit', { 'Accept-Language': 'en' })
+    expect(audit.status).toBe(403)
+    expect(audit.body).toContain(staffText.forbidden.title)
+  })
+})
+
+describe('a staff session', { timeout: 60_000 }, () => {
+  it('ends after 15 minutes without a request', async () => {
+    const email = 'idle.staff@example.jp'
+    const visitor = new Visitor(portal.url)
+    expect((await signIn(visitor, email, enrolment.get(email) ?? '')).location).toBe('/staff/password')
+    expect((await visitor.get('/staff/password')).status).toBe(200)
+    writeDatabase(
+      'update staff_sessions set last_seen_at = last_seen_at - ?, created_at = created_at - ?',
+      16 * 60_000,
+      16 * 60_000,
+    )
+    const later = await visitor.get('/staff/password')
+    expect(later.status).toBe(302)
+    expect(later.location).toBe('/staff/login')
+  })
+})
