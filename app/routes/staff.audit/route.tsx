@@ -51,11 +51,14 @@ export default function StaffAuditPage() {
             <tbody>
               {rows.map((row) => (
                 <tr key={row.sequence}>
-                  <td>{row.at}</td>
-                  <td>{row.actor}</td>
-                  <td>{row.action}</td>
-                  <td>{row.target}</td>
-                  <td>{row.outcome}</td>
+                  {/* Each cell names its column, for the stacked layout of a phone (app.css). */}
+                  <td data-label={t('audit.columns.at')}>{row.at}</td>
+                  <td data-label={t('audit.columns.actor')}>{row.actor}</td>
+                  <td data-label={t('audit.columns.action')}>
+                    <code>{row.action}</code>
+                  </td>
+                  <td data-label={t('audit.columns.target')}>{row.target}</td>
+                  <td data-label={t('audit.columns.outcome')}>{t(`audit.outcomes.${row.outcome}`)}</td>
                 </tr>
               ))}
             </tbody>
