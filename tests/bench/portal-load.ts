@@ -97,13 +97,18 @@ export function rotate(field: 'cookie' | 'body', values: readonly string[]) {
 }
 
 /** Requests by status and the rest, one line for a route. */
-export function describeResult(name: string, result: autocannon.Result, expect: number) {
-  const expected = Number(result.statusCodeStats?.[String(expect) as `${number}`]?.count ?? 0)
+/** `expect`: the status, or the statuses, every answer should have. */
+export function describeResult(name: string, result: autocannon.Result, expect: number | readonly number[]) {
+  const statuses = typeof expect === 'number' ? [expect] : expect
+  const expected = statuses.reduce(
+    (sum, status) => sum + Number(result.statusCodeStats?.[String(status) as `${number}`]?.count ?? 0),
+    0,
+  )
   return {
     line:
       `${name.padEnd(28)} ${Math.round(result.requests.average).toLocaleString('en').padStart(6)} req/s, ` +
       `p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
-      `errors ${result.errors + result.timeouts}, other than ${expect}: ${result.requests.total - expected}`,
+      `errors ${result.errors + result.timeouts}, other than ${statuses.join(' or ')}: ${result.requests.total - expected}`,
     unexpected: result.requests.total - expected,
   }
 }
