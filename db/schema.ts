@@ -485,7 +485,8 @@ export const staffPasskeys = sqliteTable(
  * The row goes with its member, and every row of a member is deleted when
  * their password changes, the account is disabled or its MFA reset.
  */
-export const STAFF_SESSION_FACTORS = ['password'] as const
+/** The last factor the session was given: the password alone, or a second factor after it. */
+export const STAFF_SESSION_FACTORS = ['password', 'totp', 'recovery-code', 'passkey'] as const
 export const staffSessions = sqliteTable(
   'staff_sessions',
   {
@@ -497,6 +498,15 @@ export const staffSessions = sqliteTable(
     createdAt: createdAt(),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull().default(now),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    /** When a second factor was last given in this session: step-up asks again after five minutes. */
+    secondFactorAt: integer('second_factor_at', { mode: 'timestamp_ms' }),
+    /**
+     * An authenticator-app secret offered at enrolment and not yet confirmed by
+     * a code: kept with the session (sealed) so a reload shows the same QR code.
+     */
+    totpEnrolmentSealed: blob('totp_enrolment_sealed', { mode: 'buffer' }),
+    /** The WebAuthn challenge of a passkey ceremony in progress, used once. */
+    webauthnChallenge: text('webauthn_challenge'),
   },
   (table) => [index('staff_sessions_staff').on(table.staffId)],
 )

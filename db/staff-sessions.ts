@@ -1,5 +1,5 @@
 import { type PortalDatabase, prepared } from './client'
-import type { StaffMemberRole } from './schema'
+import type { STAFF_SESSION_FACTORS, StaffMemberRole } from './schema'
 
 /**
  * Staff sessions' storage. A row is found by the keyed hash of the random ID
@@ -7,7 +7,7 @@ import type { StaffMemberRole } from './schema'
  * limits comes first, computed by the caller (app/staff/staff-session.server.ts).
  */
 
-export type StaffSessionFactor = 'password'
+export type StaffSessionFactor = (typeof STAFF_SESSION_FACTORS)[number]
 
 export type StoredStaffSession = {
   staffId: string
@@ -15,6 +15,8 @@ export type StoredStaffSession = {
   createdAt: number
   lastSeenAt: number
   expiresAt: number
+  /** When a second factor was last given in this session; null while only the password has been. */
+  secondFactorAt: number | null
   /** The member's state now, read with the session, so a change applies on the next request. */
   role: StaffMemberRole
   passwordMustChange: boolean
@@ -41,7 +43,7 @@ export function findStaffSession(db: PortalDatabase, idHash: Buffer): StoredStaf
   >(
     db,
     `select s.staff_id as staffId, s.factor, s.created_at as createdAt, s.last_seen_at as lastSeenAt,
-        s.expires_at as expiresAt, m.role, m.password_must_change as mustChange, m.disabled_at as disabledAt
+        s.expires_at as expiresAt, s.second_factor_at as secondFactorAt, m.role, m.password_must_change as mustChange, m.disabled_at as disabledAt
       from staff_sessions s join staff_members m on m.id = s.staff_id
       where s.id_hash = ?`,
   ).get(idHash)
@@ -57,6 +59,18 @@ export function touchStaffSession(
   prepared(db, 'update staff_sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
     now,
     expiresAt,
+    idHash,
+  )
+}
+
+/** A second factor given: the session is whole, and step-up counts five minutes from now. */
+export function recordSecondFactor(
+  db: PortalDatabase,
+  { idHash, factor, now }: { idHash: Buffer; factor: Exclude<StaffSessionFactor, 'password'>; now: number },
+) {
+  prepared(db, 'update staff_sessions set factor = ?, second_factor_at = ? where id_hash = ?').run(
+    factor,
+    now,
     idHash,
   )
 }

@@ -51,3 +51,30 @@ export function staffNameSchema({ required, invalid }: Messages) {
 export function staffRoleSchema({ required, invalid }: Messages) {
   return z.enum(STAFF_MEMBER_ROLES, { error: (issue) => (issue.input === undefined ? required : invalid) })
 }
+
+/** What the second-factor box holds: six digits from the app, or a recovery code. */
+export type SecondFactorCode = { kind: 'totp'; digits: string } | { kind: 'recovery-code'; typed: string }
+
+// Longer than a recovery code typed with a space between every symbol.
+const SECOND_FACTOR_CODE_MAX = 40
+
+/**
+ * The one box of the second-factor step. Six digits (full-width, spaces or a
+ * hyphen forgiven) are an app code; ten Crockford symbols a recovery code.
+ */
+export function secondFactorCodeSchema({ required, invalid }: Messages) {
+  return z
+    .string({ error: required })
+    .max(SECOND_FACTOR_CODE_MAX, { error: invalid, abort: true })
+    .transform((value, context): SecondFactorCode => {
+      const folded = value.normalize('NFKC').replace(/[\s\-‐‑‒–—―−－ー]/g, '')
+      if (folded === '') {
+        context.issues.push({ code: 'custom', message: required, input: value })
+        return z.NEVER
+      }
+      if (/^\d{6}$/.test(folded)) return { kind: 'totp', digits: folded }
+      if (/^[0-9A-Za-z]{10}$/.test(folded)) return { kind: 'recovery-code', typed: folded }
+      context.issues.push({ code: 'custom', message: invalid, input: value })
+      return z.NEVER
+    })
+}

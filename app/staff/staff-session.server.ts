@@ -17,6 +17,7 @@ import {
   deleteExpiredStaffSessions,
   deleteStaffSession,
   findStaffSession,
+  type StaffSessionFactor,
   touchStaffSession,
 } from '~db/staff-sessions'
 
@@ -26,11 +27,10 @@ import {
  * other site can even start a request that carries it), shorter limits. The
  * cookie carries a random ID; the row is found by its keyed hash.
  *
- * Where MFA will slot in: a session made after the password alone is marked
- * `factor: 'password'`. Until the MFA step is built, `requireStaff` accepts
- * such a session (there is no factor to ask for yet); the MFA work adds a
- * factor value for "second factor given" and makes the guard send a
- * password-only session to `/staff/login/mfa` instead.
+ * A session begins after the password alone (`factor: 'password'`) and opens
+ * no staff page but the password change and the second-factor step
+ * (`/staff/login/mfa`); a second factor given there makes it whole and
+ * starts the five minutes of step-up (app/staff/staff-step-up.server.ts).
  */
 
 /** Staff see personal data: a walk away from the desk ends the session soon. */
@@ -48,6 +48,9 @@ export type StaffSession = {
   staffId: string
   role: StaffMemberRole
   passwordMustChange: boolean
+  factor: StaffSessionFactor
+  /** When a second factor was last given in this session (ms), or null while only the password has. */
+  secondFactorAt: number | null
 }
 
 export type StaffSessionStore = ReturnType<typeof createStaffSessionStore>
@@ -127,6 +130,8 @@ export function createStaffSessionStore({
         staffId: session.staffId,
         role: session.role,
         passwordMustChange: session.passwordMustChange,
+        factor: session.factor,
+        secondFactorAt: session.secondFactorAt,
       }
     },
 
@@ -159,16 +164,25 @@ export type StaffForbidden = { staffForbidden: { needs: StaffMemberRole } }
 /**
  * The guard of every staff page. No staff session (anonymous, a customer, an
  * expired or ended one): to `/staff/login`. A password still to be replaced:
- * to `/staff/password`, unless this is that page (`allowMustChange`). A page
- * for supervisors, asked by an agent: 403.
+ * to `/staff/password`, unless this is that page (`allowMustChange`). No
+ * second factor yet: to `/staff/login/mfa`, unless this is a page of the
+ * sign-in itself (`allowPasswordOnly`). A page for supervisors, asked by an
+ * agent: 403.
  */
 export function requireStaff(
   request: Request,
-  { role, allowMustChange = false }: { role?: StaffMemberRole; allowMustChange?: boolean } = {},
+  {
+    role,
+    allowMustChange = false,
+    allowPasswordOnly = false,
+  }: { role?: StaffMemberRole; allowMustChange?: boolean; allowPasswordOnly?: boolean } = {},
 ): StaffSession {
   const session = staffSessions().live(request)
   if (!session) throw redirect('/staff/login', { headers: { 'Cache-Control': 'no-store' } })
   if (session.passwordMustChange && !allowMustChange) throw redirect('/staff/password')
+  if (session.factor === 'password' && !allowPasswordOnly) {
+    throw redirect('/staff/login/mfa', { headers: { 'Cache-Control': 'no-store' } })
+  }
   if (role === 'supervisor' && session.role !== 'supervisor') {
     const payload: StaffForbidden = { staffForbidden: { needs: 'supervisor' } }
     throw Response.json(payload, { status: 403, headers: { 'Cache-Control': 'no-store' } })

@@ -1,12 +1,36 @@
+import { redirect } from '@remix-run/node'
 import type { StaffSession } from '~/staff/staff-session.server'
 
 /**
  * Step-up ("sudo mode"): revealing a full value or any supervisor action needs
- * a second factor given within the last five minutes; otherwise the page sends
- * the staff member to give one and then back to where they were.
- *
- * Placeholder until the second-factor step lands: every session passes.
+ * a second factor given within the last five minutes. Otherwise the page sends
+ * the staff member to give one (`/staff/login/mfa?next=…`) and then back to
+ * the page they were on, where they repeat the action: a form is never
+ * replayed on their behalf.
  */
 export const STEP_UP_WINDOW_MS = 5 * 60 * 1000
 
-export function requireRecentSecondFactor(_request: Request, _session: StaffSession): void {}
+// A staff path, nothing else: `next` must never send anyone off the console or to another site.
+const STAFF_PATH = /^\/staff(?:\/[A-Za-z0-9._~-]+)*\/?$/
+const NEXT_MAX = 200
+
+/** Where to go after the second factor: a staff page named by `next`, or the console's home. */
+export function stepUpReturn(next: string | null | undefined) {
+  if (!next || next.length > NEXT_MAX || !STAFF_PATH.test(next) || next.startsWith('/staff/login')) {
+    return '/staff'
+  }
+  return next
+}
+
+export function hasRecentSecondFactor(session: StaffSession, now = Date.now()) {
+  return session.secondFactorAt !== null && now - session.secondFactorAt < STEP_UP_WINDOW_MS
+}
+
+export function requireRecentSecondFactor(request: Request, session: StaffSession, now = Date.now()): void {
+  if (hasRecentSecondFactor(session, now)) return
+  const next = stepUpReturn(new URL(request.url).pathname)
+  throw redirect(`/staff/login/mfa?next=${encodeURIComponent(next)}`, {
+    status: 303,
+    headers: { 'Cache-Control': 'no-store' },
+  })
+}

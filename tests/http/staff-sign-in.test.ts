@@ -13,6 +13,7 @@ import { Visitor, withoutTokens } from '../support/check-visitor'
 import { openMigratedDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
+import { Authenticator, enrolmentKeyOf, enrolStaff, recoveryCodesOf } from '../support/staff-authenticator'
 
 /**
  * Staff sign-in against the built server: the README's demo walk, the one
@@ -97,21 +98,18 @@ async function signIn(visitor: Visitor, email: string, password: string) {
   return visitor.submit('/staff/login', { email, password })
 }
 
-/** The staff member's own password in place of the enrolment one, as the forced step asks. */
-async function signInAndChangePassword(email: string, password: string) {
-  const visitor = new Visitor(portal.url)
-  const signedIn = await signIn(visitor, email, password)
-  expect(signedIn.status).toBe(303)
-  expect(signedIn.location).toBe('/staff/password')
-  await visitor.get('/staff/password')
-  const changed = await visitor.post('/staff/password', { csrf: visitor.csrf ?? '', password: NEW_PASSWORD })
-  expect(changed.status).toBe(303)
-  expect(changed.location).toBe('/staff')
+/** A first sign-in to its end, as the forced steps ask: own password, then the authenticator app. */
+async function signInAndEnrol(email: string, password: string) {
+  const { visitor } = await enrolStaff(new Visitor(portal.url), {
+    email,
+    enrolmentPassword: password,
+    newPassword: NEW_PASSWORD,
+  })
   return visitor
 }
 
 describe('the demo supervisor', { timeout: 60_000 }, () => {
-  it('signs in with the README password, must choose a new one, then sees the audit of the sign-in', async () => {
+  it('signs in with the README password, must choose a new one and enrol an app, then sees the audit of the sign-in', async () => {
     const visitor = new Visitor(portal.url)
     const signedIn = await signIn(visitor, SUPERVISOR.email, SUPERVISOR.enrolmentPassword)
     expect(signedIn.status).toBe(303)
@@ -141,7 +139,36 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
       password: NEW_PASSWORD,
     })
     expect(changed.status).toBe(303)
-    expect(changed.location).toBe('/staff')
+    expect(changed.location).toBe('/staff/login/mfa')
+
+    // Nothing else until an authenticator app is enrolled either.
+    for (const path of ['/staff', '/staff/audit']) {
+      const page = await visitor.get(path)
+      expect(page.status).toBe(302)
+      expect(page.location).toBe('/staff/login/mfa')
+    }
+    const enrolPage = await visitor.get('/staff/login/mfa')
+    expect(enrolPage.status).toBe(200)
+    expect(enrolPage.body).toContain('<svg')
+    expect(enrolPage.body).toContain('otpauth://totp/')
+    const secret = enrolmentKeyOf(enrolPage.body) ?? ''
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/)
+    // A reload offers the same key: a QR code scanned a moment ago stays good.
+    expect(enrolmentKeyOf((await visitor.get('/staff/login/mfa')).body)).toBe(secret)
+    const app = new Authenticator(secret)
+    const wrong = await visitor.post('/staff/login/mfa', {
+      csrf: visitor.csrf ?? '',
+      intent: 'enrol',
+      code: app.wrongCode(),
+    })
+    expect(wrong.status).toBe(422)
+    const enrolled = await visitor.post('/staff/login/mfa', {
+      csrf: visitor.csrf ?? '',
+      intent: 'enrol',
+      code: await app.nextCode(),
+    })
+    expect(enrolled.status).toBe(200)
+    expect(recoveryCodesOf(enrolled.body)).toHaveLength(10)
 
     const home = await visitor.get('/staff')
     expect(home.status).toBe(200)
@@ -152,6 +179,7 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
     expect(audit.status).toBe(200)
     expect(audit.body).toContain('staff.sign_in')
     expect(audit.body).toContain('staff.password_changed')
+    expect(audit.body).toContain('staff.mfa_enrolled')
     expect(audit.body).not.toContain(SUPERVISOR.email)
 
     // The password page is done with once the password is the member's own.
@@ -173,7 +201,15 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
     // And the new password is the one that signs in now.
     const back = new Visitor(portal.url)
     const withNew = await signIn(back, SUPERVISOR.email, NEW_PASSWORD)
-    expect(withNew.location).toBe('/staff')
+    expect(withNew.location).toBe('/staff/login/mfa')
+    const second = await back.post('/staff/login/mfa', {
+      csrf: back.csrf ?? '',
+      intent: 'verify',
+      code: await app.nextCode(),
+    })
+    expect(second.status).toBe(303)
+    expect(second.location).toBe('/staff')
+    expect((await back.get('/staff')).status).toBe(200)
     expect(
       (await signIn(new Visitor(portal.url), SUPERVISOR.email, SUPERVISOR.enrolmentPassword)).status,
     ).toBe(422)
@@ -240,12 +276,20 @@ describe('a refused sign-in', { timeout: 90_000 }, () => {
 /** Every page under /staff, from the route folders' names (`staff.audit` → `/staff/audit`). */
 const STAFF_ROUTES = readdirSync(new URL('../../app/routes/', import.meta.url))
   .filter((name) => name === 'staff' || name.startsWith('staff.') || name.startsWith('staff_'))
-  .map((name) => `/${name.replace(/\._index$/, '').replaceAll('.', '/')}`)
+  .map(
+    (name) =>
+      `/${name
+        .replace(/\._index$/, '')
+        .replace(/_(?=\.|$)/g, '')
+        .replaceAll('.', '/')}`,
+  )
 const PUBLIC_STAFF_ROUTES = ['/staff/login']
 
 describe('the staff guard', { timeout: 90_000 }, () => {
   it('knows the staff routes', () => {
-    expect(STAFF_ROUTES).toEqual(expect.arrayContaining(['/staff', '/staff/audit', '/staff/password']))
+    expect(STAFF_ROUTES).toEqual(
+      expect.arrayContaining(['/staff', '/staff/audit', '/staff/password', '/staff/login/mfa']),
+    )
   })
 
   it('sends a visitor without a staff session, or with a customer session, to /staff/login', async () => {
@@ -281,7 +325,7 @@ describe('the staff guard', { timeout: 90_000 }, () => {
   })
 
   it('answers an agent on a supervisor page with 403, saying whom to ask', async () => {
-    const agent = await signInAndChangePassword(AGENT.email, AGENT.enrolmentPassword)
+    const agent = await signInAndEnrol(AGENT.email, AGENT.enrolmentPassword)
     expect((await agent.get('/staff')).status).toBe(200)
     const audit = await agent.get('/staff/audit', { 'Accept-Language': 'en' })
     expect(audit.status).toBe(403)

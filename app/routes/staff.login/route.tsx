@@ -67,7 +67,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return invalid({ error: 'failed', email: typed })
   }
   const setCookie = staffSessions().start({ request, staffId: outcome.staffId })
-  return redirect(outcome.passwordMustChange ? '/staff/password' : '/staff', {
+  return redirect(outcome.passwordMustChange ? '/staff/password' : '/staff/login/mfa', {
     status: 303,
     headers: { 'Set-Cookie': setCookie },
   })

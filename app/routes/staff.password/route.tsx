@@ -36,7 +36,7 @@ const minLength = () => Math.max(STAFF_PASSWORD_MIN_LENGTH, getConfig().PASSWORD
  * will ask for the current password first, and comes with the MFA work.
  */
 function requireEnrolling(request: Request) {
-  const session = requireStaff(request, { allowMustChange: true })
+  const session = requireStaff(request, { allowMustChange: true, allowPasswordOnly: true })
   if (!session.passwordMustChange) throw redirect('/staff')
   return session
 }
@@ -74,7 +74,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
   })
   if (!outcome.ok) return invalid({ refusals: outcome.refusals })
-  return redirect('/staff', { status: 303 })
+  return redirect('/staff/login/mfa', { status: 303 })
 }
 
 export default function StaffPasswordPage() {

@@ -1,0 +1,30 @@
+import { canonicalSymbols, grouped, randomSymbols } from '~/codes/crockford'
+import type { PortalCrypto } from '~db/portal-crypto'
+
+/**
+ * Recovery codes: ten one-time codes shown once, when the authenticator app
+ * is enrolled, for the day the phone is lost. Each is 10 Crockford symbols
+ * (50 bits) in two groups (`K7QD9-M2X4H`), so it cannot be mistaken for a
+ * six-digit app code, and is stored only as a keyed hash bound to its owner.
+ */
+
+export const RECOVERY_CODE_COUNT = 10
+const SYMBOLS = 10
+const GROUP = 5
+
+export function newRecoveryCodes(): string[] {
+  return Array.from({ length: RECOVERY_CODE_COUNT }, () => grouped(randomSymbols(SYMBOLS), GROUP))
+}
+
+/** A typed recovery code as its canonical symbols (case, hyphens, look-alikes forgiven), or undefined. */
+export function readRecoveryCode(typed: string) {
+  const symbols = canonicalSymbols(typed, { withCheck: false })
+  return symbols?.length === SYMBOLS ? symbols : undefined
+}
+
+/** The stored form: keyed, and bound to the member, so one person's code is nobody else's. */
+export function recoveryCodeHash(index: PortalCrypto['index'], staffId: string, code: string) {
+  const symbols = readRecoveryCode(code)
+  if (!symbols) throw new Error('not a recovery code')
+  return index('staff-recovery-code', `${staffId}:${symbols}`)
+}

@@ -1,0 +1,126 @@
+import { and, eq, isNull, lt, or } from 'drizzle-orm'
+import type { PortalDatabase } from './client'
+import { staffMembers, staffRecoveryCodes, staffSessions } from './schema'
+import { type Keyring, seal, unseal } from './seal'
+import { totpSecretContext } from './staff-members'
+
+/**
+ * A staff member's second factors as stored: the authenticator app's secret
+ * (sealed) with the last time step it accepted, the secret offered at
+ * enrolment (sealed, held by the session until a code confirms it), and the
+ * recovery codes (keyed hashes only). Each check that spends something (a
+ * time step, a recovery code) is one conditional UPDATE, so of two
+ * concurrent sign-ins with the same code only one can change the row.
+ */
+
+// Bound to the member: a pending secret copied into another person's session does not open.
+const enrolmentContext = (staffId: string) => `staff_sessions:${staffId}:totp-enrolment`
+
+/** The secret offered in this session, kept so that a reload shows the same QR code. */
+export function holdTotpEnrolment(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { idHash, staffId, secret }: { idHash: Buffer; staffId: string; secret: string },
+) {
+  db.update(staffSessions)
+    .set({ totpEnrolmentSealed: seal({ keyring, context: enrolmentContext(staffId), plaintext: secret }) })
+    .where(eq(staffSessions.idHash, idHash))
+    .run()
+}
+
+/** The secret offered in this session and not yet confirmed, if any. */
+export function readTotpEnrolment(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { idHash, staffId }: { idHash: Buffer; staffId: string },
+): string | undefined {
+  const row = db
+    .select({ sealed: staffSessions.totpEnrolmentSealed })
+    .from(staffSessions)
+    .where(and(eq(staffSessions.idHash, idHash), eq(staffSessions.staffId, staffId)))
+    .get()
+  if (!row?.sealed) return undefined
+  return unseal({ keyring, context: enrolmentContext(staffId), sealed: row.sealed }).toString('utf8')
+}
+
+/**
+ * The confirmed secret becomes the member's, with the step its confirming code
+ * used (so that code cannot sign in again); every session's pending offer goes.
+ * False when the member enrolled meanwhile (another tab): the first one stands.
+ */
+export function enrolTotp(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { staffId, secret, step, now }: { staffId: string; secret: string; step: number; now: Date },
+) {
+  const { changes } = db
+    .update(staffMembers)
+    .set({
+      totpSecretSealed: seal({ keyring, context: totpSecretContext(staffId), plaintext: secret }),
+      totpLastStep: step,
+      updatedAt: now,
+    })
+    .where(and(eq(staffMembers.id, staffId), isNull(staffMembers.totpSecretSealed)))
+    .run()
+  db.update(staffSessions).set({ totpEnrolmentSealed: null }).where(eq(staffSessions.staffId, staffId)).run()
+  return changes === 1
+}
+
+/** The member's authenticator secret, opened only to check a code; undefined when none is enrolled. */
+export function readTotpSecret(db: PortalDatabase, keyring: Keyring, staffId: string): string | undefined {
+  const row = db
+    .select({ sealed: staffMembers.totpSecretSealed })
+    .from(staffMembers)
+    .where(eq(staffMembers.id, staffId))
+    .get()
+  if (!row?.sealed) return undefined
+  return unseal({ keyring, context: totpSecretContext(staffId), sealed: row.sealed }).toString('utf8')
+}
+
+/**
+ * Spends a time step (RFC 6238 §5.2): true only when `step` is later than the
+ * last one accepted, and then it becomes the last one, in the same statement.
+ */
+export function spendTotpStep(db: PortalDatabase, { staffId, step }: { staffId: string; step: number }) {
+  const { changes } = db
+    .update(staffMembers)
+    .set({ totpLastStep: step })
+    .where(
+      and(
+        eq(staffMembers.id, staffId),
+        or(isNull(staffMembers.totpLastStep), lt(staffMembers.totpLastStep, step)),
+      ),
+    )
+    .run()
+  return changes === 1
+}
+
+/** A fresh set of recovery codes replaces any earlier one, used or not. */
+export function replaceRecoveryCodes(
+  db: PortalDatabase,
+  { staffId, codeHashes, now }: { staffId: string; codeHashes: Buffer[]; now: Date },
+) {
+  db.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staffId)).run()
+  for (const codeHash of codeHashes) {
+    db.insert(staffRecoveryCodes).values({ staffId, codeHash, createdAt: now }).run()
+  }
+}
+
+/** Spends a recovery code: true once for an unused code of this member, never again. */
+export function spendRecoveryCode(
+  db: PortalDatabase,
+  { staffId, codeHash, now }: { staffId: string; codeHash: Buffer; now: Date },
+) {
+  const { changes } = db
+    .update(staffRecoveryCodes)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(staffRecoveryCodes.staffId, staffId),
+        eq(staffRecoveryCodes.codeHash, codeHash),
+        isNull(staffRecoveryCodes.usedAt),
+      ),
+    )
+    .run()
+  return changes === 1
+}
