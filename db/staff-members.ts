@@ -106,10 +106,12 @@ export function staffIdTaken(db: PortalDatabase, id: string) {
 }
 
 // What every read adds to the row: counts of the second factors, without opening any of them.
+// The outer column is named in full: drizzle renders `${staffMembers.id}` as a bare "id",
+// which inside the subquery would be the subquery's own table's id.
 const withFactors = {
-  passkeys: sql<number>`(select count(*) from staff_passkeys p where p.staff_id = ${staffMembers.id})`,
+  passkeys: sql<number>`(select count(*) from staff_passkeys p where p.staff_id = staff_members.id)`,
   unusedRecoveryCodes: sql<number>`(select count(*) from staff_recovery_codes r
-    where r.staff_id = ${staffMembers.id} and r.used_at is null)`,
+    where r.staff_id = staff_members.id and r.used_at is null)`,
 }
 
 type ReadRow = StaffMemberRow & { passkeys: number; unusedRecoveryCodes: number }

@@ -1,4 +1,4 @@
-import { recoveryCodeHash } from '~/staff/recovery-codes.server'
+import { readRecoveryCode, recoveryCodeHash } from '~/staff/recovery-codes.server'
 import type { SecondFactorCode } from '~/staff/staff-fields'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { matchedTotpStep } from '~/staff/staff-totp.server'
@@ -75,7 +75,8 @@ export function giveSecondFactor({
     const spent =
       code.kind === 'totp'
         ? step !== undefined && spendTotpStep(tx, { staffId: member.id, step })
-        : spendRecoveryCode(tx, {
+        : readRecoveryCode(code.typed) !== undefined &&
+          spendRecoveryCode(tx, {
             staffId: member.id,
             codeHash: recoveryCodeHash(crypto.index, member.id, code.typed),
             now,
@@ -91,7 +92,7 @@ export function giveSecondFactor({
       'success',
       code.kind === 'totp'
         ? { factor: 'totp' }
-        : { factor: 'recovery-code', unusedRecoveryCodes: member.unusedRecoveryCodes - 1 },
+        : { factor: 'recovery-code', unusedRecoveryCodes: Math.max(0, member.unusedRecoveryCodes - 1) },
     )
     return { ok: true }
   })

@@ -21,6 +21,7 @@ import {
 import { openMigratedDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
+import { Authenticator } from '../support/staff-authenticator'
 
 /**
  * The demo supervisor's first sign-in in Chromium without JavaScript, as a
@@ -69,7 +70,7 @@ async function checkPage(heading: string) {
 }
 
 describe('the staff pages', { timeout: 90_000 }, () => {
-  it('take the demo supervisor from sign-in through the new password to the audit log', async () => {
+  it('take the demo supervisor from sign-in through the new password and the authenticator app to the audit log', async () => {
     const { page } = browser
     await page.goto(`${portal.url}/staff/login`)
     expect(await documentLanguage(page)).toBe('ja')
@@ -98,6 +99,24 @@ describe('the staff pages', { timeout: 90_000 }, () => {
 
     await typeInto(page, '#password', NEW_PASSWORD)
     await page.keyboard.press('Enter')
+    await page.waitForURL((url) => url.pathname === '/staff/login/mfa')
+    await checkPage(staffJa.mfa.enrol.heading)
+    expect(await page.locator('.totp-enrolment__qr svg').count()).toBe(1)
+
+    // The authenticator app: the key as the page shows it, codes computed from it.
+    const key = (await page.locator('.totp-enrolment__key code').textContent()) ?? ''
+    const app = new Authenticator(key.replaceAll(' ', ''))
+    await typeInto(page, '#code', app.wrongCode())
+    await page.keyboard.press('Enter')
+    await page.waitForLoadState()
+    expect(await page.locator('[role="alert"]').first().textContent()).toBe(staffJa.mfa.refusals.wrong)
+    await checkPage(staffJa.mfa.enrol.heading)
+    await typeInto(page, '#code', await app.nextCode())
+    await page.keyboard.press('Enter')
+    await page.waitForLoadState()
+    await checkPage(staffJa.mfa.recovery.heading)
+    expect(await page.locator('main .recovery-codes li').count()).toBe(10)
+    await page.locator('main a[href="/staff"]').click()
     await page.waitForURL((url) => url.pathname === '/staff')
     await checkPage(staffJa.home.heading)
 
@@ -114,10 +133,21 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await page.locator('main form[action="/staff/logout"] button').click()
     await page.waitForURL((url) => url.pathname === '/staff/login')
     await checkPage(staffEn.login.heading)
+
+    // A later sign-in, in English: the password, then a code from the app.
+    await typeInto(page, '#email', SUPERVISOR.email)
+    await typeInto(page, '#password', NEW_PASSWORD)
+    await page.keyboard.press('Enter')
+    await page.waitForURL((url) => url.pathname === '/staff/login/mfa')
+    await checkPage(staffEn.mfa.heading)
+    await typeInto(page, '#code', await app.nextCode())
+    await page.keyboard.press('Enter')
+    await page.waitForURL((url) => url.pathname === '/staff')
+    await checkPage(staffEn.home.heading)
     // The two refusals above answer 422 on purpose; Chromium logs that as a failed load.
     const problems = browser
       .consoleProblems()
-      .filter((problem) => !/status of 422 .*\/staff\/(login|password)\)$/.test(problem))
+      .filter((problem) => !/status of 422 .*\/staff\/(login|password|login\/mfa)\)$/.test(problem))
     expect(problems).toEqual([])
   })
 })

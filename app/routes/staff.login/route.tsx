@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { z } from 'zod'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
@@ -24,9 +25,13 @@ export const meta = pageMeta
 
 export const headers = personalPageHeaders
 
+// Why a sign-in ended, when the second step ended it (too many wrong codes locked the account).
+const endedReason = z.enum(['codes']).optional().catch(undefined)
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, headers } = await personalFormToken(request)
-  return data({ meta: await getSubPageMeta(request, 'staff', 'login'), csrf: token }, { headers })
+  const ended = endedReason.parse(new URL(request.url).searchParams.get('ended')?.slice(0, 16) ?? undefined)
+  return data({ meta: await getSubPageMeta(request, 'staff', 'login'), csrf: token, ended }, { headers })
 }
 
 // A malformed address is answered like an unknown one: the page must not say which addresses are staff.
@@ -75,13 +80,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function StaffLoginPage() {
   const { t } = useTranslation('staff')
-  const { csrf } = useLoaderData<typeof loader>()
+  const { csrf, ended } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const error = result && 'error' in result ? result.error : undefined
   return (
     <article className="prose check">
       <h1>{t('login.heading')}</h1>
       {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
+      {ended && !result ? (
+        <div className="callout callout--error" role="alert">
+          <strong>{t('mfa.locked.heading')}</strong>
+          <p>{t('mfa.locked.body')}</p>
+        </div>
+      ) : null}
       <p>{t('login.intro')}</p>
       {error === 'failed' ? (
         <p className="callout callout--error" role="alert">

@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
@@ -75,9 +75,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   countFailure(post.ip)
   if (outcome.refused === 'locked') {
-    // The account is locked now: the sign-in ends, and the next try starts from the password.
+    // The account is locked now: the sign-in ends (so this page's loader would only send the
+    // browser away), and the sign-in page says why; the next try starts from the password.
     const setCookie = staffSessions().end(request)
-    return data({ refused: 'locked' } as const, { status: 403, headers: { 'Set-Cookie': setCookie } })
+    return redirect('/staff/login?ended=codes', { status: 303, headers: { 'Set-Cookie': setCookie } })
   }
   return invalid({ refused: outcome.refused })
 }
@@ -89,19 +90,6 @@ export default function StaffMfaPage() {
   const refused = result && 'refused' in result ? result.refused : undefined
   if (result && 'recoveryCodes' in result) {
     return <RecoveryCodes codes={result.recoveryCodes} next={result.next} />
-  }
-  if (refused === 'locked') {
-    return (
-      <article className="prose check">
-        <h1>{t('mfa.locked.heading')}</h1>
-        <p className="callout callout--error" role="alert">
-          {t('mfa.locked.body')}
-        </p>
-        <p>
-          <Link to="/staff/login">{t('mfa.locked.again')}</Link>
-        </p>
-      </article>
-    )
   }
   const error = refused ? t(`mfa.refusals.${refused}`) : undefined
   const heading =
