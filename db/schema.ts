@@ -481,7 +481,7 @@ export const staffPasskeys = sqliteTable(
 /**
  * Staff sessions, apart from customers' (`sessions`): found by the keyed hash
  * of the random ID their own cookie carries. `factor` is how far the sign-in
- * got: `password` until the MFA step exists (see app/staff/staff-session.server.ts).
+ * got: `password` until a second factor is given (see app/staff/staff-session.server.ts).
  * The row goes with its member, and every row of a member is deleted when
  * their password changes, the account is disabled or its MFA reset.
  */

@@ -78,3 +78,29 @@ export function secondFactorCodeSchema({ required, invalid }: Messages) {
       return z.NEVER
     })
 }
+
+/** A browser's WebAuthn answer is a few kilobytes of JSON; anything far larger is not one. */
+export const PASSKEY_ANSWER_MAX = 16 * 1024
+
+/**
+ * The `credential` field a passkey ceremony fills: JSON with a credential ID,
+ * bounded before it is parsed. The WebAuthn library checks everything else.
+ */
+export function passkeyAnswerSchema({ invalid }: { invalid: string }) {
+  return z
+    .string({ error: invalid })
+    .max(PASSKEY_ANSWER_MAX, { error: invalid, abort: true })
+    .transform((value, context) => {
+      try {
+        const parsed: unknown = JSON.parse(value)
+        const answer = z
+          .looseObject({ id: z.string().min(1).max(1024), type: z.literal('public-key') })
+          .safeParse(parsed)
+        if (answer.success) return answer.data
+      } catch {
+        // Not JSON: refused below like any other malformed answer.
+      }
+      context.issues.push({ code: 'custom', message: invalid, input: value })
+      return z.NEVER
+    })
+}

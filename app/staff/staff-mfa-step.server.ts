@@ -1,3 +1,5 @@
+import type { RelyingParty } from '~/staff/passkey-relying-party.server'
+import { signInWithPasskey } from '~/staff/passkey-sign-in.server'
 import type { SecondFactorCode } from '~/staff/staff-fields'
 import { giveSecondFactor, type SecondFactorRefusal } from '~/staff/staff-second-factor.server'
 import type { StaffSession } from '~/staff/staff-session.server'
@@ -17,10 +19,20 @@ type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession
 
 export type SecondFactorStep =
   | { mode: 'enrol'; offer: TotpOffer }
-  | { mode: 'verify'; stepUp: boolean; passkeysRequired: boolean; unusedRecoveryCodes: number }
+  | {
+      mode: 'verify'
+      stepUp: boolean
+      passkeysRequired: boolean
+      unusedRecoveryCodes: number
+      /** Whether the page offers the passkey button: the member has one, and this origin can use it. */
+      passkeyOffered: boolean
+      hasTotp: boolean
+    }
 
-export async function loadSecondFactorStep(context: Context): Promise<SecondFactorStep> {
-  const { db, crypto, session } = context
+export async function loadSecondFactorStep(
+  context: Context & { party: RelyingParty | undefined },
+): Promise<SecondFactorStep> {
+  const { db, crypto, session, party } = context
   const member = findStaffMemberById(db, crypto.keyring, session.staffId)
   if (member && !member.hasTotp && member.passkeys === 0) {
     return { mode: 'enrol', offer: await currentTotpOffer(context) }
@@ -30,13 +42,15 @@ export async function loadSecondFactorStep(context: Context): Promise<SecondFact
     stepUp: session.secondFactorAt !== null,
     passkeysRequired: member?.passkeysRequired ?? false,
     unusedRecoveryCodes: member?.unusedRecoveryCodes ?? 0,
+    passkeyOffered: party !== undefined && (member?.passkeys ?? 0) > 0,
+    hasTotp: member?.hasTotp ?? false,
   }
 }
 
 export type SecondFactorSubmission =
   | { done: 'signed-in' }
   | { done: 'enrolled'; recoveryCodes: string[] }
-  | { refused: SecondFactorRefusal | 'no-offer' | 'already-enrolled' | 'format' }
+  | { refused: SecondFactorRefusal | 'no-offer' | 'already-enrolled' | 'format' | 'passkey' }
 
 /** An app code typed at enrolment confirms the offer; any other code is the second factor itself. */
 export function submitSecondFactor({
@@ -59,4 +73,19 @@ export function submitSecondFactor({
   }
   const given = giveSecondFactor({ ...context, code, clientIpIndex })
   return given.ok ? { done: 'signed-in' } : { refused: given.reason }
+}
+
+/** A passkey's answer as the second factor; the origin must be one a passkey can belong to. */
+export async function submitPasskey({
+  party,
+  ...context
+}: Context & {
+  party: RelyingParty | undefined
+  response: { id: string; type: 'public-key' } & Record<string, unknown>
+  clientIpIndex: Buffer
+}): Promise<SecondFactorSubmission> {
+  if (!party) return { refused: 'passkey' }
+  const given = await signInWithPasskey({ ...context, party })
+  if (given.ok) return { done: 'signed-in' }
+  return { refused: given.reason === 'wrong' ? 'passkey' : given.reason }
 }

@@ -59,6 +59,9 @@ export function RecoveryCodes({ codes, next }: { codes: string[]; next: string }
       </ol>
       <p>{t('mfa.recovery.keep')}</p>
       <p>
+        {t('mfa.recovery.passkeyNext')} <Link to="/staff/passkeys">{t('mfa.recovery.passkeyLink')}</Link>
+      </p>
+      <p>
         <Link to={next} className="button button--primary">
           {t('mfa.recovery.continue')}
         </Link>

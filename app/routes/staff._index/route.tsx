@@ -40,17 +40,20 @@ export default function StaffHomePage() {
       <p>{t('home.signedInAs', { role: t(`home.roles.${role}`), staffId })}</p>
       <p>{t('home.mfaNext')}</p>
       <h2>{t('home.linksHeading')}</h2>
-      {role === 'supervisor' ? (
-        <ul className="link-list">
+      <ul className="link-list">
+        <li>
+          <Link to="/staff/passkeys">{t('home.passkeysLink')}</Link>
+        </li>
+        {role === 'supervisor' ? (
           <li>
             <Link to="/staff/audit">{t('home.auditLink')}</Link>
           </li>
-        </ul>
-      ) : null}
+        ) : null}
+      </ul>
       <p>{t('home.nothingYet')}</p>
       <Form method="post" action="/staff/logout">
         <CsrfField token={csrf} />
-        <button type="submit" className="button">
+        <button type="submit" className="button button--secondary">
           {t('home.signOut')}
         </button>
       </Form>

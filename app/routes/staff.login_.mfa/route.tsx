@@ -10,9 +10,16 @@ import { countFailure, readGuardedPost } from '~/security/form-post.server'
 import { invalid, personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
 import { hitLimit, limits } from '~/security/rate-limit.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
+import { PasskeyCeremony } from '~/staff/passkey-ceremony'
+import { relyingParty } from '~/staff/passkey-relying-party.server'
 import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
-import { secondFactorCodeSchema } from '~/staff/staff-fields'
-import { loadSecondFactorStep, submitSecondFactor } from '~/staff/staff-mfa-step.server'
+import { PASSKEY_ANSWER_MAX, passkeyAnswerSchema, secondFactorCodeSchema } from '~/staff/staff-fields'
+import {
+  loadSecondFactorStep,
+  type SecondFactorSubmission,
+  submitPasskey,
+  submitSecondFactor,
+} from '~/staff/staff-mfa-step.server'
 import { requireStaff, staffSessions } from '~/staff/staff-session.server'
 import { stepUpReturn } from '~/staff/staff-step-up.server'
 import { RecoveryCodes, TotpEnrolment } from '~/staff/totp-enrolment-view'
@@ -32,22 +39,34 @@ export const ErrorBoundary = StaffErrorBoundary
 export async function loader({ request }: LoaderFunctionArgs) {
   const session = requireStaff(request, { allowPasswordOnly: true })
   const next = stepUpReturn(new URL(request.url).searchParams.get('next'))
-  const step = await loadSecondFactorStep({ db: db(), crypto: portalCrypto(), session })
+  const step = await loadSecondFactorStep({
+    db: db(),
+    crypto: portalCrypto(),
+    session,
+    party: relyingParty(request),
+  })
   const { token, headers } = await personalFormToken(request)
   return data({ meta: await getSubPageMeta(request, 'staff', 'mfa'), csrf: token, next, step }, { headers })
 }
 
-const mfaForm = boundedForm({
-  intent: choiceField(['enrol', 'verify'], { invalid: 'format', fallback: 'verify' }),
+const intentField = choiceField(['enrol', 'verify', 'passkey'], { invalid: 'format', fallback: 'verify' })
+const nextField = textField({ max: 200, required: 'format', tooLong: 'format' }, (text) => text.optional())
+
+const stepForm = boundedForm({ intent: intentField, next: nextField })
+const codeForm = boundedForm({
   code: {
     max: 40,
     tooLong: 'format',
     schema: secondFactorCodeSchema({ required: 'required', invalid: 'format' }),
   },
-  next: textField({ max: 200, required: 'format', tooLong: 'format' }, (text) => text.optional()),
 })
-
-const nextOnly = boundedForm({ next: mfaForm.fields.next })
+const passkeyForm = boundedForm({
+  credential: {
+    max: PASSKEY_ANSWER_MAX,
+    tooLong: 'passkey',
+    schema: passkeyAnswerSchema({ invalid: 'passkey' }),
+  },
+})
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const session = requireStaff(request, { allowPasswordOnly: true })
@@ -55,20 +74,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (post.refused) return post.response
   const perIp = hitLimit(db(), portalCrypto(), limits.staffSignInsPerIp, post.ip.address)
   if (perIp.limited) return tooManyRequests(perIp)
-  const next = stepUpReturn(readForm(post.form, nextOnly).data?.next)
-  const parsed = readForm(post.form, mfaForm)
-  if (!parsed.success) {
-    const message = parsed.error.issues[0]?.message
-    return invalid({ refused: message === 'required' ? 'required' : 'format' } as const)
+  const step = readForm(post.form, stepForm)
+  if (!step.success) return invalid({ refused: 'format' } as const)
+  const next = stepUpReturn(step.data.next)
+  const clientIpIndex = auditClientIpIndex(context, portalCrypto().index)
+  const common = { db: db(), crypto: portalCrypto(), session, clientIpIndex }
+  let outcome: SecondFactorSubmission
+  if (step.data.intent === 'passkey') {
+    const answer = readForm(post.form, passkeyForm)
+    if (!answer.success) return invalid({ refused: 'passkey' } as const)
+    outcome = await submitPasskey({
+      ...common,
+      party: relyingParty(request),
+      response: answer.data.credential,
+    })
+  } else {
+    const parsed = readForm(post.form, codeForm)
+    if (!parsed.success) {
+      return invalid({
+        refused: parsed.error.issues[0]?.message === 'required' ? 'required' : 'format',
+      } as const)
+    }
+    outcome = submitSecondFactor({ ...common, intent: step.data.intent, code: parsed.data.code })
   }
-  const outcome = submitSecondFactor({
-    db: db(),
-    crypto: portalCrypto(),
-    session,
-    intent: parsed.data.intent,
-    code: parsed.data.code,
-    clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
-  })
   if ('done' in outcome) {
     if (outcome.done === 'enrolled') return data({ recoveryCodes: outcome.recoveryCodes, next })
     return redirect(next, { status: 303 })
@@ -105,6 +133,15 @@ export default function StaffMfaPage() {
       ) : null}
       {step.mode === 'enrol' ? <TotpEnrolment offer={step.offer} /> : null}
       {step.mode === 'verify' ? <p>{step.stepUp ? t('mfa.stepUp.intro') : t('mfa.intro')}</p> : null}
+      {step.mode === 'verify' && step.passkeyOffered ? (
+        <Form method="post" className="check-form">
+          <CsrfField token={csrf} announce={false} />
+          <input type="hidden" name="intent" value="passkey" />
+          <input type="hidden" name="next" value={next} />
+          <PasskeyCeremony ceremony="sign-in" csrf={csrf} label={t('mfa.passkey.submit')} />
+          <h2 className="or-divider">{t('mfa.passkey.orCode')}</h2>
+        </Form>
+      ) : null}
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
         <input type="hidden" name="intent" value={step.mode} />
