@@ -245,7 +245,9 @@ const PUBLIC_STAFF_ROUTES = ['/staff/login']
 
 describe('the staff guard', { timeout: 90_000 }, () => {
   it('knows the staff routes', () => {
-    expect(STAFF_ROUTES).toEqual(expect.arrayContaining(['/staff', '/staff/audit', '/staff/password']))
+    expect(STAFF_ROUTES).toEqual(
+      expect.arrayContaining(['/staff', '/staff/audit', '/staff/password', '/staff/people']),
+    )
   })
 
   it('sends a visitor without a staff session, or with a customer session, to /staff/login', async () => {

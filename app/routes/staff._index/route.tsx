@@ -45,6 +45,9 @@ export default function StaffHomePage() {
           <li>
             <Link to="/staff/audit">{t('home.auditLink')}</Link>
           </li>
+          <li>
+            <Link to="/staff/people">{t('home.peopleLink')}</Link>
+          </li>
         </ul>
       ) : null}
       <p>{t('home.nothingYet')}</p>
