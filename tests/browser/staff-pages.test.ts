@@ -25,7 +25,8 @@ import { testSecrets } from '../support/secrets'
 /**
  * The demo supervisor's first sign-in in Chromium without JavaScript, as a
  * newcomer following the README does it: every staff page on the way fits a
- * phone and passes axe, in Japanese, and the audit page in English too.
+ * phone and passes axe, in Japanese, and the audit and staff account pages
+ * in English too.
  */
 
 const secrets = testSecrets()
@@ -106,9 +107,29 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await checkPage(staffJa.audit.heading)
     expect(await page.locator('main table').textContent()).toContain('staff.password_changed')
 
+    // The staff accounts: the list, a new member's one-time password, a disable's confirmation.
+    await page.goto(`${portal.url}/staff`)
+    await page.locator('main a[href="/staff/people"]').click()
+    await page.waitForURL((url) => url.pathname === '/staff/people')
+    await checkPage(staffJa.people.heading)
+    await typeInto(page, '#email', 'new.member@example.jp')
+    await typeInto(page, '#name', '新人 太郎')
+    await page.locator('main form:has(input[value="create"]) button[type="submit"]').click()
+    await page.locator('h1', { hasText: staffJa.people.created.heading }).waitFor()
+    await checkPage(staffJa.people.created.heading)
+    await page.goto(`${portal.url}/staff/people`)
+    await page
+      .locator('main tr', { hasText: 'new.member@example.jp' })
+      .locator('form:has(input[value="disable"]) button')
+      .click()
+    await page.locator('h1', { hasText: staffJa.people.confirm.disable.heading }).waitFor()
+    await checkPage(staffJa.people.confirm.disable.heading)
+
     await page.goto(`${portal.url}/staff/audit?lng=en`)
     expect(await documentLanguage(page)).toBe('en')
     await checkPage(staffEn.audit.heading)
+    await page.goto(`${portal.url}/staff/people`)
+    await checkPage(staffEn.people.heading)
 
     await page.goto(`${portal.url}/staff`)
     await page.locator('main form[action="/staff/logout"] button').click()
