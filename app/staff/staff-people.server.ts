@@ -12,10 +12,11 @@ import { type StaffState, staffState } from './staff-state'
  * What `/staff/people` does for a supervisor, on top of the account functions
  * the `staff` command uses: the list as the page shows it, and the changes
  * named by a member's public ID (the page has IDs, the account functions take
- * addresses). A supervisor never disables or resets their own account: they
- * would lock themselves out mid-task, and a stolen session could not then
- * remove the factors that would expose it; another supervisor or the
- * operator does that.
+ * addresses). A supervisor never disables or resets their own account here:
+ * disabling would lock them out mid-task, and a reset on the strength of a
+ * session alone would let whoever holds that session (perhaps not its owner)
+ * strip the factors that guard the account. Another supervisor, or the
+ * operator, does either.
  */
 
 type Context = { db: PortalDatabase; crypto: PortalCrypto; supervisorId: string; now?: Date }

@@ -4,9 +4,10 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
+import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createStaffMember } from '~/staff/staff-accounts.server'
-import { closeDatabase } from '~db/client'
+import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberByEmail } from '~db/staff-members'
 import { Visitor } from '../support/check-visitor'
@@ -341,6 +342,42 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     const list = await supervisor.get('/staff/people')
     expect(list.body).not.toContain('cross.staff@example.jp')
     expect(list.body).not.toContain('tokenless.staff@example.jp')
+  })
+})
+
+describe('creations by one supervisor', { timeout: 60_000 }, () => {
+  // Last: it spends the supervisor's creations for the hour. The window is filled directly, as
+  // thirty real creations would (each an argon2id hash) only take longer to say the same.
+  it('stop at 30 an hour, with 429 and Retry-After, the form as typed', async () => {
+    const limit = limitsFrom({
+      IP_FAILURE_LIMIT: 1,
+      IP_CHECK_LIMIT: 1,
+      IP_ACCOUNT_LIMIT: 1,
+    }).staffCreationsPerSupervisor
+    expect(limit.max).toBe(30)
+    const db = openDatabase(databasePath)
+    try {
+      for (let hit = 0; hit < limit.max; hit++) hitLimit(db, crypto, limit, `staff:${supervisorId}`)
+    } finally {
+      closeDatabase(db)
+    }
+    const refused = await post(supervisor, {
+      intent: 'create',
+      email: 'one.too.many@example.jp',
+      name: '上限 超過',
+      role: 'agent',
+    })
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(refused.body).toContain('value="one.too.many@example.jp"')
+    expect(refused.body).not.toMatch(ENROLMENT_PASSWORD)
+    // Only creations are limited: the other changes still answer.
+    const asked = await post(supervisor, {
+      intent: 'reset-mfa',
+      staffId: accounts.get('lost-phone.staff@example.jp')?.id ?? '',
+    })
+    expect(asked.status).toBe(200)
+    expect((await supervisor.get('/staff/people')).body).not.toContain('one.too.many@example.jp')
   })
 })
 

@@ -21,7 +21,7 @@ export type PeopleResult =
  * JavaScript (without it, the new page starts at the top anyway), so a
  * screen reader hears where the button led instead of losing its place.
  */
-function ViewHeading({ children }: { children: string }) {
+export function ViewHeading({ children }: { children: string }) {
   const heading = useRef<HTMLHeadingElement>(null)
   useEffect(() => heading.current?.focus(), [])
   return (

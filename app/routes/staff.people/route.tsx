@@ -23,7 +23,7 @@ import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { NewMemberForm } from './new-member-form'
 import { changeForm, intentForm, type NewMemberField, newMemberForm } from './people-forms.server'
-import { ConfirmChange, CreatedMember, type PeopleResult, ResultNotice } from './people-results'
+import { ConfirmChange, CreatedMember, type PeopleResult, ResultNotice, ViewHeading } from './people-results'
 import { PeopleTable } from './people-table'
 
 export const handle = { i18n: ['staff'] }
@@ -116,7 +116,8 @@ export default function StaffPeoplePage() {
   const invalid = outcome?.kind === 'invalid' ? outcome : undefined
   return (
     <article className="prose people">
-      <h1>{t('people.heading')}</h1>
+      {/* After a change the list replaces the confirmation: its heading takes the focus the button had. */}
+      {outcome ? <ViewHeading>{t('people.heading')}</ViewHeading> : <h1>{t('people.heading')}</h1>}
       <p>{t('people.intro')}</p>
       {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
       {outcome ? <ResultNotice result={outcome} /> : null}
