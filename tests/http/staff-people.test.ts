@@ -69,6 +69,9 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
+  // Every view of every answer above rendered with real translations and without a server error.
+  expect(portal?.output()).not.toContain('missing translation')
+  expect(portal?.output()).not.toMatch(/\bError\b/)
   await portal?.stop()
   await stopPasswordWork()
   rmSync(directory, { recursive: true, force: true })
@@ -289,6 +292,19 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
         422,
         ja.add.errors.emailInvalid,
       ],
+      // As long as the body limit allows, shaped to make a backtracking pattern go quadratic.
+      [
+        { intent: 'create', email: `a@${'x.'.repeat(30_000)}@`, name: 'A', role: 'agent' },
+        422,
+        ja.add.errors.emailInvalid,
+      ],
+      [
+        // Full-width spaces fold away; 6,000 of them still fit the body limit once encoded.
+        { intent: 'create', email: 'x.staff@example.jp', name: '\u3000'.repeat(6_000), role: 'agent' },
+        422,
+        ja.add.errors.nameInvalid,
+      ],
+      [{ intent: 'disable', staffId: 'S'.repeat(60_000) }, 400, ja.refused.badRequest],
       [
         { intent: 'create', email: 'x.staff@example.jp', name: '', role: 'agent' },
         422,
