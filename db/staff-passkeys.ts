@@ -84,7 +84,10 @@ export function insertPasskey(
   return true
 }
 
-export function recordPasskeyUse(db: PortalDatabase, { id, counter, now }: { id: number; counter: number; now: Date }) {
+export function recordPasskeyUse(
+  db: PortalDatabase,
+  { id, counter, now }: { id: number; counter: number; now: Date },
+) {
   db.update(staffPasskeys).set({ counter, lastUsedAt: now }).where(eq(staffPasskeys.id, id)).run()
 }
 

@@ -41,6 +41,8 @@ export type PortalLimits = {
   strengthChecksPerMember: Limit
   /** Posts to the member pages that send mail or cost CPU (details, password, strength), per client IP, per 15 minutes. */
   accountPostsPerIp: Limit
+  /** Staff accounts one supervisor creates at /staff/people (each an argon2id hash), per hour. */
+  staffCreationsPerSupervisor: Limit
   /** Code e-mails asked for one address (known or not), per day: each new code brings 5 fresh tries. */
   emailCodesPerAddressPerDay: Limit
   /** As `failuresPerIp`, per IPv6 /48, ten times as many (one /48 holds 65,536 /64s). */
@@ -77,6 +79,9 @@ export function limitsFrom(
       max: config.IP_ACCOUNT_LIMIT,
       windowMs: QUARTER_HOUR,
     },
+    // A team's intake is a few people a day; thirty an hour is a busy onboarding, and bounds the
+    // argon2 work a stolen supervisor session can make the helper process do.
+    staffCreationsPerSupervisor: { bucket: 'staff-creations-per-supervisor', max: 30, windowMs: HOUR },
     emailCodesPerAddressPerDay: { bucket: 'email-codes-per-address-day', max: 10, windowMs: DAY },
     failuresPerIpv6Block: {
       bucket: 'failures-per-ipv6-block',

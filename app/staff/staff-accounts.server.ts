@@ -20,7 +20,7 @@ import { newStaffId } from './staff-id.server'
 
 /**
  * Creating, listing, disabling staff accounts and resetting their second
- * factors: what the `staff` command does, and the supervisors' page will.
+ * factors: what the `staff` command does, and supervisors at `/staff/people`.
  * Every change and every refusal is recorded (`auditStaffChange`) in the
  * change's own transaction, and returned to the caller.
  */

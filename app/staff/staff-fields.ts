@@ -4,10 +4,10 @@ import { displayEmail, normaliseEmail, normaliseText } from '~db/normalise'
 import { STAFF_MEMBER_ROLES } from '~db/schema'
 
 /**
- * What names a staff account, read one way by the command and (later) the
- * supervisors' page: each bounded before anything else reads it, the e-mail
- * address normalised as the portal's e-mail field does. Messages are the
- * caller's: plain lines for the command, i18n keys for a page.
+ * What names a staff account, read one way by the command and the
+ * supervisors' page (`/staff/people`): each bounded before anything else
+ * reads it, the e-mail address normalised as the portal's e-mail field does.
+ * Messages are the caller's: plain lines for the command, i18n keys for a page.
  */
 
 /** Longer than any name a person has; a name is shown in lists, not searched. */

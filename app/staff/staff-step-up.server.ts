@@ -11,7 +11,8 @@ import type { StaffSession } from '~/staff/staff-session.server'
 export const STEP_UP_WINDOW_MS = 5 * 60 * 1000
 
 // A staff path, nothing else: `next` must never send anyone off the console or to another site.
-const STAFF_PATH = /^\/staff(?:\/[A-Za-z0-9._~-]+)*\/?$/
+// Each segment starts with a letter or digit, so `.` and `..` cannot climb out of /staff.
+const STAFF_PATH = /^\/staff(?:\/[A-Za-z0-9][A-Za-z0-9._~-]*)*\/?$/
 const NEXT_MAX = 200
 
 /** Where to go after the second factor: a staff page named by `next`, or the console's home. */

@@ -288,7 +288,14 @@ const PUBLIC_STAFF_ROUTES = ['/staff/login']
 describe('the staff guard', { timeout: 90_000 }, () => {
   it('knows the staff routes', () => {
     expect(STAFF_ROUTES).toEqual(
-      expect.arrayContaining(['/staff', '/staff/audit', '/staff/password', '/staff/login/mfa']),
+      expect.arrayContaining([
+        '/staff',
+        '/staff/audit',
+        '/staff/password',
+        '/staff/login/mfa',
+        '/staff/people',
+        '/staff/passkeys',
+      ]),
     )
   })
 

@@ -45,9 +45,14 @@ export default function StaffHomePage() {
           <Link to="/staff/passkeys">{t('home.passkeysLink')}</Link>
         </li>
         {role === 'supervisor' ? (
-          <li>
-            <Link to="/staff/audit">{t('home.auditLink')}</Link>
-          </li>
+          <>
+            <li>
+              <Link to="/staff/audit">{t('home.auditLink')}</Link>
+            </li>
+            <li>
+              <Link to="/staff/people">{t('home.peopleLink')}</Link>
+            </li>
+          </>
         ) : null}
       </ul>
       <p>{t('home.nothingYet')}</p>
