@@ -124,3 +124,19 @@ export function spendRecoveryCode(
     .run()
   return changes === 1
 }
+
+/**
+ * A supervisor's rule for the member: passkeys only (app codes refused) or
+ * not. Answers whether the rule changed.
+ */
+export function setPasskeysRequired(
+  db: PortalDatabase,
+  { staffId, required, now }: { staffId: string; required: boolean; now: Date },
+) {
+  const { changes } = db
+    .update(staffMembers)
+    .set({ passkeysRequired: required, updatedAt: now })
+    .where(and(eq(staffMembers.id, staffId), eq(staffMembers.passkeysRequired, !required)))
+    .run()
+  return changes === 1
+}

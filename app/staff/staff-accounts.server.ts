@@ -2,6 +2,7 @@ import { hashPassword } from '~/accounts/password-hash.server'
 import { type PortalDatabase, withTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
+import { setPasskeysRequired } from '~db/staff-factors'
 import {
   findStaffMemberByEmail,
   insertStaffMember,
@@ -167,6 +168,34 @@ export function resetStaffMfa({
       detail: { totp: removed.totp, recoveryCodes: removed.recoveryCodes, passkeys: removed.passkeys },
     })
     return { outcome, staffId: member.id, removed, audit }
+  })
+}
+
+/**
+ * Passkeys only for the member (`required`), or app codes allowed again: a
+ * supervisor's rule, for people whose work needs the phishing-resistant
+ * factor. Sessions carry on: the rule applies at the next second factor.
+ */
+export function requirePasskeys({
+  db,
+  crypto,
+  actor,
+  email,
+  required,
+  now = new Date(),
+}: Context & { email: string; required: boolean }): AccountChange<object> {
+  return withTransaction(db, (tx) => {
+    const member = findStaffMemberByEmail(tx, crypto, email)
+    if (!member) return unknownAccount(tx, actor, 'staff.passkey_required')
+    const outcome = setPasskeysRequired(tx, { staffId: member.id, required, now }) ? 'done' : 'unchanged'
+    const audit = auditStaffChange(tx, {
+      actor,
+      action: 'staff.passkey_required',
+      target: { kind: 'staff', staffId: member.id },
+      outcome,
+      detail: { required },
+    })
+    return { outcome, staffId: member.id, audit }
   })
 }
 

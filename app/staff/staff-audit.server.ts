@@ -12,7 +12,10 @@ import type { PortalDatabase } from '~db/client'
 /** The operator at the command line, the demo loader, or a supervisor at `/staff/people`. */
 export type StaffActor = { kind: 'system'; via: 'command' | 'demo-data' } | { kind: 'staff'; staffId: string }
 
-export type StaffAuditAction = Extract<AuditAction, 'staff.created' | 'staff.disabled' | 'staff.mfa_reset'>
+export type StaffAuditAction = Extract<
+  AuditAction,
+  'staff.created' | 'staff.disabled' | 'staff.mfa_reset' | 'staff.passkey_required'
+>
 
 export type StaffAuditEntry = {
   actor: StaffActor

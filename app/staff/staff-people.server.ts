@@ -4,7 +4,13 @@ import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
 import { findStaffMemberById, type StaffEmail, type StaffMember } from '~db/staff-members'
-import { createStaffMember, disableStaffMember, listStaff, resetStaffMfa } from './staff-accounts.server'
+import {
+  createStaffMember,
+  disableStaffMember,
+  listStaff,
+  requirePasskeys,
+  resetStaffMfa,
+} from './staff-accounts.server'
 import { auditStaffChange, type StaffActor } from './staff-audit.server'
 import { type StaffState, staffState } from './staff-state'
 
@@ -29,6 +35,8 @@ export type PersonRow = {
   state: StaffState
   passkeys: number
   totp: boolean
+  /** A supervisor's rule: passkeys only, app codes refused. */
+  passkeysRequired: boolean
   /** The day the account was made, in Japan time and the reader's language. */
   created: string
   /** The supervisor looking at the list: no buttons on their own row. */
@@ -51,6 +59,7 @@ export function listPeople({
     state: staffState(member, now),
     passkeys: member.passkeys,
     totp: member.hasTotp,
+    passkeysRequired: member.passkeysRequired,
     created: day.format(member.createdAt),
     self: member.id === supervisorId,
   }))
@@ -106,13 +115,18 @@ export async function addPerson({
   }
 }
 
-export type PersonChange = 'disable' | 'reset-mfa'
+export type PersonChange = 'disable' | 'reset-mfa' | 'require-passkeys' | 'allow-app-codes'
 
-const CHANGE_ACTIONS = { disable: 'staff.disabled', 'reset-mfa': 'staff.mfa_reset' } as const
+const CHANGE_ACTIONS = {
+  disable: 'staff.disabled',
+  'reset-mfa': 'staff.mfa_reset',
+  'require-passkeys': 'staff.passkey_required',
+  'allow-app-codes': 'staff.passkey_required',
+} as const
 
 export type PersonToChange = { id: string; name: string; email: string; role: StaffMemberRole }
 
-export type ChangeRefusal = { ok: false; reason: 'self' | 'unknown' }
+export type ChangeRefusal = { ok: false; reason: 'self' | 'unknown' | 'noPasskey' }
 
 /**
  * The member a change would apply to, for the page that asks to confirm it;
@@ -159,7 +173,9 @@ export function changePerson({
     const result =
       change === 'disable'
         ? disableStaffMember({ db: tx, crypto, actor, email, now })
-        : resetStaffMfa({ db: tx, crypto, actor, email, now })
+        : change === 'reset-mfa'
+          ? resetStaffMfa({ db: tx, crypto, actor, email, now })
+          : requirePasskeys({ db: tx, crypto, actor, email, required: change === 'require-passkeys', now })
     if (result.outcome === 'unknown') return { ok: false, reason: 'unknown' }
     const { id, name, role } = member
     return { ok: true, outcome: result.outcome, person: { id, name, email: member.email, role } }
@@ -175,14 +191,23 @@ function refuse(
     change,
   }: { supervisorId: string; member: StaffMember | undefined; change: PersonChange },
 ): ChangeRefusal | undefined {
-  const reason = !member ? 'unknown' : member.id === supervisorId ? 'self' : undefined
+  // Passkeys only, for someone with none, would leave them nothing but their recovery codes.
+  const reason = !member
+    ? 'unknown'
+    : member.id === supervisorId
+      ? 'self'
+      : change === 'require-passkeys' && member.passkeys === 0
+        ? 'noPasskey'
+        : undefined
   if (!reason) return undefined
   auditStaffChange(db, {
     actor: actorOf(supervisorId),
     action: CHANGE_ACTIONS[change],
     target: member ? { kind: 'staff', staffId: member.id } : null,
     outcome: 'refused',
-    detail: { reason: reason === 'self' ? 'own_account' : 'unknown_staff_id' },
+    detail: {
+      reason: reason === 'self' ? 'own_account' : reason === 'noPasskey' ? 'no_passkey' : 'unknown_staff_id',
+    },
   })
   return { ok: false, reason }
 }

@@ -52,6 +52,9 @@ export async function signInStaff({
   }
   // Verified whatever the account's state, so a locked or disabled account costs the same time.
   const right = await verifyPassword({ hash: member.passwordHash, password: normalised })
+  // Whoever typed a wrong password is not known to be the member: a refusal is the sign-in's own
+  // record about the account; only a sign-in that passed is the member's act.
+  const refuser = { kind: 'system', id: 'staff-sign-in' } as const
   const actor = { kind: 'staff', id: member.id } as const
   const target = { kind: 'staff', id: member.id } as const
   const denial =
@@ -68,7 +71,7 @@ export async function signInStaff({
     if (denial) {
       // A wrong password while locked does not extend the lock: the lock is the limit already.
       appendAuditEntry(tx, {
-        actor,
+        actor: refuser,
         action: 'staff.sign_in',
         target,
         outcome: 'denied',
@@ -80,7 +83,7 @@ export async function signInStaff({
     if (!right) {
       const { locked } = recordStaffSignInFailure(tx, { id: member.id, now })
       appendAuditEntry(tx, {
-        actor,
+        actor: refuser,
         action: locked ? 'staff.locked' : 'staff.sign_in',
         target,
         outcome: 'failure',

@@ -261,6 +261,44 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     expect(enrolmentKeyOf((await back.get('/staff/login/mfa')).body)).toMatch(/^[A-Z2-7]{32}$/)
   })
 
+  it('requires passkeys of a member who has one, refuses it for one who has none, and allows app codes again', async () => {
+    const { id } = accounts.get('standing.staff@example.jp') as { id: string }
+    const refused = await post(supervisor, { intent: 'require-passkeys', staffId: id, confirmed: 'yes' })
+    expect(refused.status).toBe(422)
+    expect(refused.body).toContain(ja.refused.noPasskey)
+    expect(auditEntries('staff.passkey_required').at(-1)).toMatchObject({ outcome: 'denied', targetId: id })
+
+    // A passkey, as far as the rule can tell (it only counts them).
+    writeDatabase(
+      'insert into staff_passkeys (staff_id, credential_id, public_key) values (?, ?, ?)',
+      id,
+      Buffer.from('standing-credential'),
+      Buffer.alloc(77),
+    )
+    const asked = await post(supervisor, { intent: 'require-passkeys', staffId: id })
+    expect(asked.body).toContain(ja.confirm['require-passkeys'].heading)
+    const done = await post(supervisor, { intent: 'require-passkeys', staffId: id, confirmed: 'yes' })
+    expect(done.status).toBe(200)
+    expect(done.body).toContain(ja.done['require-passkeys'].replace('{{name}}', 'Test standing'))
+    expect(readDatabase('select passkeys_required as required from staff_members where id = ?', id)).toEqual({
+      required: 1,
+    })
+    expect(auditEntries('staff.passkey_required').at(-1)).toMatchObject({
+      actorId: supervisorId,
+      targetId: id,
+      outcome: 'success',
+      detail: '{"required":true}',
+    })
+    // The list says so, and offers the way back.
+    const list = await supervisor.get('/staff/people')
+    expect(list.body).toContain(ja.factors.passkeysOnly)
+    const allowed = await post(supervisor, { intent: 'allow-app-codes', staffId: id, confirmed: 'yes' })
+    expect(allowed.body).toContain(ja.done['allow-app-codes'].replace('{{name}}', 'Test standing'))
+    expect(readDatabase('select passkeys_required as required from staff_members where id = ?', id)).toEqual({
+      required: 0,
+    })
+  })
+
   it('refuses to disable or reset their own account, and records the refusal', async () => {
     for (const intent of ['disable', 'reset-mfa']) {
       for (const confirmed of [{}, { confirmed: 'yes' }] as Record<string, string>[]) {

@@ -20,7 +20,9 @@ function bounded<S extends z.ZodType>(max: number, tooLong: string, schema: S) {
 }
 
 export const intentForm = boundedForm({
-  intent: choiceField(['create', 'disable', 'reset-mfa'], { invalid: 'badRequest' }),
+  intent: choiceField(['create', 'disable', 'reset-mfa', 'require-passkeys', 'allow-app-codes'], {
+    invalid: 'badRequest',
+  }),
 })
 
 export const newMemberForm = boundedForm({

@@ -9,7 +9,7 @@ export type PeopleResult =
   | { kind: 'created'; created: Extract<AddedPerson, { ok: true }>['created'] }
   | { kind: 'confirm'; change: PersonChange; person: PersonToChange }
   | { kind: 'done'; change: PersonChange; outcome: 'done' | 'unchanged'; name: string }
-  | { kind: 'refused'; reason: 'self' | 'unknown' | 'badRequest' }
+  | { kind: 'refused'; reason: 'self' | 'unknown' | 'badRequest' | 'noPasskey' }
   | {
       kind: 'invalid'
       errors: Partial<Record<'email' | 'name' | 'role', string>>

@@ -53,7 +53,13 @@ function SecondFactors({ person }: { person: PersonRow }) {
     ...(person.passkeys > 0 ? [t('people.factors.passkeys', { count: person.passkeys })] : []),
     ...(person.totp ? [t('people.factors.app')] : []),
   ]
-  return <>{factors.length > 0 ? factors.join(t('people.factors.separator')) : t('people.factors.none')}</>
+  const rule = person.passkeysRequired ? ` (${t('people.factors.passkeysOnly')})` : ''
+  return (
+    <>
+      {factors.length > 0 ? factors.join(t('people.factors.separator')) : t('people.factors.none')}
+      {rule}
+    </>
+  )
 }
 
 function RowActions({ person, csrf }: { person: PersonRow; csrf: string }) {
@@ -76,6 +82,9 @@ function RowActions({ person, csrf }: { person: PersonRow; csrf: string }) {
     <div className="row-actions">
       {button('disable', t('people.disable'))}
       {button('reset-mfa', t('people.resetMfa'))}
+      {person.passkeysRequired
+        ? button('allow-app-codes', t('people.allowAppCodes'))
+        : button('require-passkeys', t('people.requirePasskeys'))}
     </div>
   )
 }

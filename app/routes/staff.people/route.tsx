@@ -93,8 +93,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = readForm(post.form, changeForm)
   if (!parsed.success) return answer({ kind: 'refused', reason: 'badRequest' }, 400)
   const { staffId, confirmed } = parsed.data
-  const refused = (reason: 'self' | 'unknown') =>
-    answer({ kind: 'refused', reason }, reason === 'self' ? 403 : 404)
+  const refused = (reason: 'self' | 'unknown' | 'noPasskey') =>
+    answer({ kind: 'refused', reason }, { self: 403, unknown: 404, noPasskey: 422 }[reason])
   // The row's button asks first; only the confirmation's button changes anything.
   if (!confirmed) {
     const found = personToChange({ ...who, staffId, change })
