@@ -24,7 +24,7 @@ const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 const PASSWORD = 'copper kettles hum beside winter orchards'
 const staffEn = JSON.parse(readFileSync(new URL('../../locales/en/staff.json', import.meta.url), 'utf8'))
-const ACCOUNTS = ['replay', 'race', 'window', 'recovery', 'lock', 'passkeys'] as const
+const ACCOUNTS = ['replay', 'race', 'window', 'recovery', 'lock', 'passkeys', 'change'] as const
 
 let directory: string
 let databasePath: string
@@ -231,5 +231,52 @@ describe('a supervisor requiring passkeys', { timeout: 60_000 }, () => {
     expect(refused.status).toBe(422)
     expect(refused.body).toContain(staffEn.mfa.refusals['passkeys-required'])
     expect((await visitor.get('/staff')).location).toBe('/staff/login/mfa')
+  })
+})
+
+describe("a password change of one's own", { timeout: 60_000 }, () => {
+  it('asks for the current password, then ends every other session and is audited', async () => {
+    const { visitor, authenticator } = account('change')
+    const other = new Visitor(portal.url)
+    expect(
+      (await signInWithApp(other, { email: emailOf('change'), password: PASSWORD, authenticator })).status,
+    ).toBe(303)
+    await visitor.get('/staff/password')
+    const newPassword = 'granite owls count the slow tides'
+    const wrong = await visitor.post('/staff/password', {
+      csrf: visitor.csrf ?? '',
+      currentPassword: 'not my password at all',
+      password: newPassword,
+    })
+    expect(wrong.status).toBe(422)
+    expect(wrong.body).toContain(staffEn.password.refusals.currentPasswordWrong)
+    const changed = await visitor.post('/staff/password', {
+      csrf: visitor.csrf ?? '',
+      currentPassword: PASSWORD,
+      password: newPassword,
+    })
+    expect(changed.status).toBe(200)
+    expect(changed.body).toContain(staffEn.password.changed)
+    expect((await visitor.get('/staff')).status).toBe(200)
+    expect((await other.get('/staff')).location).toBe('/staff/login')
+    const entries = database((db) =>
+      db
+        .prepare(
+          `select outcome, detail from audit_log where action = 'staff.password_changed' order by sequence desc limit 2`,
+        )
+        .all(),
+    ) as { outcome: string; detail: string }[]
+    expect(entries.map((entry) => entry.outcome)).toEqual(['success', 'denied'])
+    expect(entries[1]?.detail).toContain('current_password_wrong')
+  })
+
+  it('is not open to a session that has given only the password', async () => {
+    // The password changed above: sign in with the new one, and stop before the code.
+    const fresh = new Visitor(portal.url)
+    await fresh.submit('/staff/login', {
+      email: emailOf('change'),
+      password: 'granite owls count the slow tides',
+    })
+    expect((await fresh.get('/staff/password')).location).toBe('/staff/login/mfa')
   })
 })

@@ -182,8 +182,10 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
     expect(audit.body).toContain('staff.mfa_enrolled')
     expect(audit.body).not.toContain(SUPERVISOR.email)
 
-    // The password page is done with once the password is the member's own.
-    expect((await visitor.get('/staff/password')).location).toBe('/staff')
+    // Once the password is the member's own, the password page asks for it before any change.
+    const changePage = await visitor.get('/staff/password')
+    expect(changePage.status).toBe(200)
+    expect(changePage.body).toContain('name="currentPassword"')
 
     const english = await visitor.get('/staff/audit', { 'Accept-Language': 'en' })
     expect(english.status).toBe(200)

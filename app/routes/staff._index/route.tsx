@@ -44,6 +44,9 @@ export default function StaffHomePage() {
         <li>
           <Link to="/staff/passkeys">{t('home.passkeysLink')}</Link>
         </li>
+        <li>
+          <Link to="/staff/password">{t('home.passwordLink')}</Link>
+        </li>
         {role === 'supervisor' ? (
           <>
             <li>

@@ -1,5 +1,5 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { getConfig } from '~/config.server'
@@ -32,33 +32,43 @@ export const ErrorBoundary = StaffErrorBoundary
 const minLength = () => Math.max(STAFF_PASSWORD_MIN_LENGTH, getConfig().PASSWORD_MIN_LENGTH)
 
 /**
- * Only while the enrolment password is still the password: a change later on
- * will ask for the current password first, and comes with the MFA work.
+ * The enrolment password's forced change right after the password step; any
+ * later change of one's own password from a whole session (both factors),
+ * which asks for the current password too.
  */
-function requireEnrolling(request: Request) {
+function requirePasswordPage(request: Request) {
   const session = requireStaff(request, { allowMustChange: true, allowPasswordOnly: true })
-  if (!session.passwordMustChange) throw redirect('/staff')
+  if (!session.passwordMustChange && session.factor === 'password') throw redirect('/staff/login/mfa')
   return session
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireEnrolling(request)
+  const session = requirePasswordPage(request)
   const { token, headers } = await personalFormToken(request)
   return data(
-    { meta: await getSubPageMeta(request, 'staff', 'password'), csrf: token, minLength: minLength() },
+    {
+      meta: await getSubPageMeta(request, 'staff', 'password'),
+      csrf: token,
+      minLength: minLength(),
+      enrolment: session.passwordMustChange,
+    },
     { headers },
   )
 }
 
-const passwordForm = boundedForm({ password: passwordField({ required: 'required', tooLong: 'tooLong' }) })
+const passwordForm = boundedForm({
+  password: passwordField({ required: 'required', tooLong: 'tooLong' }),
+  currentPassword: passwordField({ tooLong: 'currentPasswordWrong' }),
+})
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requireEnrolling(request)
+  const session = requirePasswordPage(request)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const parsed = readForm(post.form, passwordForm)
   if (!parsed.success) {
-    const refusal = parsed.error.issues[0]?.message === 'tooLong' ? 'tooLong' : 'required'
+    const message = parsed.error.issues[0]?.message
+    const refusal = message === 'tooLong' || message === 'currentPasswordWrong' ? message : 'required'
     return invalid({ refusals: [refusal] })
   }
   // Each try may cost a breach lookup and an argon2 hash: bounded per account, as for members.
@@ -71,22 +81,34 @@ export async function action({ request, context }: ActionFunctionArgs) {
     staffId: session.staffId,
     keepSessionIdHash: session.idHash,
     password: parsed.data.password,
+    currentPassword: parsed.data.currentPassword,
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
   })
   if (!outcome.ok) return invalid({ refusals: outcome.refusals })
-  return redirect('/staff/login/mfa', { status: 303 })
+  // At enrolment the authenticator app comes next; later, the member's own page says it is done.
+  if (session.passwordMustChange) return redirect('/staff/login/mfa', { status: 303 })
+  return data({ changed: true } as const)
 }
 
 export default function StaffPasswordPage() {
   const { t } = useTranslation('staff')
-  const { csrf, minLength } = useLoaderData<typeof loader>()
+  const { csrf, minLength, enrolment } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const refusals = result && 'refusals' in result ? result.refusals : []
+  const newPasswordRefusal = refusals.find((refusal) => refusal !== 'currentPasswordWrong')
   return (
     <article className="prose check">
-      <h1>{t('password.heading')}</h1>
+      <h1>{enrolment ? t('password.heading') : t('password.changeHeading')}</h1>
       {result && 'rateLimited' in result ? <RateLimitedNotice retryAt={result.rateLimited.retryAt} /> : null}
-      <p>{t('password.intro')}</p>
+      {result && 'changed' in result ? (
+        <div className="callout" role="status">
+          <p>{t('password.changed')}</p>
+          <p>
+            <Link to="/staff">{t('password.back')}</Link>
+          </p>
+        </div>
+      ) : null}
+      <p>{enrolment ? t('password.intro') : t('password.changeIntro')}</p>
       <p>{t('password.advice', { min: minLength })}</p>
       {refusals.length > 0 ? (
         <div className="callout callout--error" role="alert">
@@ -100,6 +122,21 @@ export default function StaffPasswordPage() {
       ) : null}
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
+        {enrolment ? null : (
+          <TextField
+            id="currentPassword"
+            name="currentPassword"
+            type="password"
+            autoComplete="current-password"
+            maxLength={1024}
+            label={t('password.currentLabel')}
+            error={
+              refusals.includes('currentPasswordWrong')
+                ? t('password.refusals.currentPasswordWrong')
+                : undefined
+            }
+          />
+        )}
         <TextField
           id="password"
           name="password"
@@ -107,7 +144,9 @@ export default function StaffPasswordPage() {
           autoComplete="new-password"
           maxLength={1024}
           label={t('password.label')}
-          error={refusals[0] ? t(`password.refusals.${refusals[0]}`, { min: minLength }) : undefined}
+          error={
+            newPasswordRefusal ? t(`password.refusals.${newPasswordRefusal}`, { min: minLength }) : undefined
+          }
         />
         <button type="submit" className="button button--primary">
           {t('password.submit')}
