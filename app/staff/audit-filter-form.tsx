@@ -25,17 +25,19 @@ export function AuditFilterForm({
       <fieldset>
         <legend id="audit-filter-legend">{t('audit.filter.legend')}</legend>
         <div className="audit-filter__fields">
-          <TextField
-            id="audit-actor"
-            name="actor"
-            label={t('audit.filter.actor.label')}
-            hint={t('audit.filter.actor.hint')}
-            error={error('actor')}
-            defaultValue={typed.actor}
-            maxLength={AUDIT_FIELD_MAX.actor}
-            autoComplete="off"
-            spellCheck={false}
-          />
+          <div className="audit-filter__wide">
+            <TextField
+              id="audit-actor"
+              name="actor"
+              label={t('audit.filter.actor.label')}
+              hint={t('audit.filter.actor.hint')}
+              error={error('actor')}
+              defaultValue={typed.actor}
+              maxLength={AUDIT_FIELD_MAX.actor}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          </div>
           <TextField
             id="audit-target"
             name="target"

@@ -24,20 +24,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   requireStaff(request, { role: 'supervisor' })
   const page = auditPage({ db: db(), language: await requestLanguage(request), url: new URL(request.url) })
   return data(
-    { meta: await getSubPageMeta(request, 'staff', 'audit'), page, exportMax: MAX_AUDIT_EXPORT_ROWS },
+    {
+      meta: await getSubPageMeta(request, 'staff', 'audit'),
+      page,
+      // From the loader: a server module's constants are not in the browser's bundle.
+      pageSize: AUDIT_PAGE_SIZE,
+      exportMax: MAX_AUDIT_EXPORT_ROWS,
+    },
     { status: page.status, headers: PERSONAL_PAGE_HEADERS },
   )
 }
 
 export default function StaffAuditPage() {
   const { t, i18n } = useTranslation('staff')
-  const { page, exportMax } = useLoaderData<typeof loader>()
+  const { page, pageSize, exportMax } = useLoaderData<typeof loader>()
   const { rows, links } = page
   const invalid = page.status === 400
   return (
     <article className="prose audit-page">
       <h1>{t('audit.heading')}</h1>
-      <p>{t('audit.pagedIntro', { size: AUDIT_PAGE_SIZE })}</p>
+      <p>{t('audit.pagedIntro', { size: pageSize })}</p>
       {invalid ? (
         <p className="audit-page__problem" role="alert">
           {t('audit.errors.summary')}
