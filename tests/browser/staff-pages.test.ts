@@ -113,7 +113,8 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await checkPage(staffJa.mfa.enrol.heading)
     await typeInto(page, '#code', await app.nextCode())
     await page.keyboard.press('Enter')
-    await page.waitForLoadState()
+    // The same address answers: waitForLoadState would see the old page, still loaded, and go on.
+    await page.locator('main .recovery-codes').waitFor()
     await checkPage(staffJa.mfa.recovery.heading)
     expect(await page.locator('main .recovery-codes li').count()).toBe(10)
     await page.locator('main a[href="/staff"]').click()
@@ -124,10 +125,21 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await page.waitForURL((url) => url.pathname === '/staff/audit')
     await checkPage(staffJa.audit.heading)
     expect(await page.locator('main table').textContent()).toContain('staff.password_changed')
+    // Filtered by the form, as a keyboard works it without JavaScript: a GET, so a page of its own.
+    await page.selectOption('#audit-action', 'staff.password_changed')
+    await page.locator('#audit-actor').press('Enter')
+    await page.waitForURL((url) => url.searchParams.get('action') === 'staff.password_changed')
+    await checkPage(staffJa.audit.heading)
+    const rows = await page.locator('main tbody tr').allTextContents()
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row).toContain('staff.password_changed')
 
     await page.goto(`${portal.url}/staff/audit?lng=en`)
     expect(await documentLanguage(page)).toBe('en')
     await checkPage(staffEn.audit.heading)
+    await page.goto(`${portal.url}/staff/audit?actor=system&from=2026-01-01&to=2026-01-02`)
+    await checkPage(staffEn.audit.heading)
+    expect(await page.locator('main').textContent()).toContain(staffEn.audit.emptyFiltered)
 
     await page.goto(`${portal.url}/staff`)
     await page.locator('main form[action="/staff/logout"] button').click()
