@@ -51,18 +51,21 @@ export function exportAuditCsv({
   staffId,
   clientIpIndex,
   now = Date.now(),
+  maxRows = MAX_AUDIT_EXPORT_ROWS,
 }: {
   db: PortalDatabase
   url: URL
   staffId: string
   clientIpIndex: Buffer
   now?: number
+  /** A smaller cap, for tests. */
+  maxRows?: number
 }): AuditExport {
   const query = readAuditQuery(url.searchParams)
   if (!query.ok) return { ok: false, errors: query.errors }
   const { upTo, rows } = withTransaction(db, (tx) => {
     const upTo = readAuditChainHead(tx).lastSequence
-    const rows = countAuditEntries(tx, { filter: query.filter, upTo, cap: MAX_AUDIT_EXPORT_ROWS })
+    const rows = countAuditEntries(tx, { filter: query.filter, upTo, cap: maxRows })
     appendAuditEntry(
       tx,
       {
@@ -73,14 +76,14 @@ export function exportAuditCsv({
         detail: {
           filters: filterFieldsInUse(query.typed),
           rows,
-          capped: rows === MAX_AUDIT_EXPORT_ROWS,
+          capped: rows === maxRows,
         },
       },
       { now },
     )
     return { upTo, rows }
   })
-  const entries = readAuditEntries(db, { filter: query.filter, upTo, limit: MAX_AUDIT_EXPORT_ROWS })
+  const entries = readAuditEntries(db, { filter: query.filter, upTo, limit: maxRows })
   function* records() {
     for (const entry of entries) {
       yield [
