@@ -1,15 +1,19 @@
-import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm'
 import {
-  type AuditDetail,
   type AuditEntry,
   type AuditEntryInput,
   auditEntryHash,
   auditEntryInputSchema,
   canonicalDetail,
 } from './audit-entry'
-import type { AuditAction, AuditActorKind, AuditOutcome, AuditTargetKind } from './audit-vocabulary'
+import { type StoredAuditRow, storedAuditEntry } from './audit-stored'
 import { type PortalDatabase, prepared, withTransaction } from './client'
-import { auditLog } from './schema'
+
+export {
+  type AuditLogFilter,
+  type AuditLogPage,
+  listAuditEntries,
+  MAX_AUDIT_PAGE_SIZE,
+} from './audit-log-query'
 
 /**
  * The audit log's storage: append, list, read in chain order. Appends go
@@ -97,21 +101,6 @@ export function readAuditChainHead(db: PortalDatabase): AuditChainHead {
   return row
 }
 
-type StoredRow = {
-  sequence: number
-  at: number
-  actorKind: AuditActorKind
-  actorId: string
-  action: AuditAction
-  targetKind: AuditTargetKind | null
-  targetId: string | null
-  outcome: AuditOutcome
-  clientIpIndex: Buffer | null
-  detail: string
-  previousHash: Buffer
-  hash: Buffer
-}
-
 const COLUMNS = `sequence, at, actor_kind as actorKind, actor_id as actorId, action,
   target_kind as targetKind, target_id as targetId, outcome, client_ip_index as clientIpIndex,
   detail, previous_hash as previousHash, hash`
@@ -125,14 +114,14 @@ export function* readAuditChain(
   db: PortalDatabase,
   { after = 0, pageSize = 1000 }: { after?: number; pageSize?: number } = {},
 ): Generator<AuditEntry> {
-  const page = prepared<StoredRow>(
+  const page = prepared<StoredAuditRow>(
     db,
     `select ${COLUMNS} from audit_log where sequence > ? order by sequence limit ?`,
   )
   let last = after
   for (;;) {
     const rows = page.all(last, pageSize)
-    for (const row of rows) yield storedEntry(row)
+    for (const row of rows) yield storedAuditEntry(row)
     const end = rows.at(-1)
     if (!end || rows.length < pageSize) return
     last = end.sequence
@@ -141,92 +130,8 @@ export function* readAuditChain(
 
 /** One entry by its sequence number. */
 export function findAuditEntry(db: PortalDatabase, sequence: number): AuditEntry | undefined {
-  const row = prepared<StoredRow>(db, `select ${COLUMNS} from audit_log where sequence = ?`).get(sequence)
-  return row ? storedEntry(row) : undefined
-}
-
-export type AuditLogFilter = {
-  actor?: { kind: AuditActorKind; id: number | string }
-  action?: AuditAction
-  target?: { kind: AuditTargetKind; id: number | string }
-  /** Epoch milliseconds, inclusive. */
-  from?: number
-  /** Epoch milliseconds, exclusive. */
-  until?: number
-}
-
-export type AuditLogPage = {
-  entries: AuditEntry[]
-  /** Pass as `before` for the next (older) page; null on the last page. */
-  nextBefore: number | null
-}
-
-export const MAX_AUDIT_PAGE_SIZE = 500
-
-/**
- * The entries matching `filter`, newest first, `limit` at a time. Pages are
- * cut by sequence number (`before`), not by offset, so a page costs the same
- * deep in a long log and entries appended meanwhile do not shift it.
- */
-export function listAuditEntries(
-  db: PortalDatabase,
-  { filter = {}, before, limit = 50 }: { filter?: AuditLogFilter; before?: number; limit?: number },
-): AuditLogPage {
-  const size = Math.min(Math.max(1, Math.trunc(limit)), MAX_AUDIT_PAGE_SIZE)
-  const conditions: SQL[] = []
-  if (filter.actor) {
-    conditions.push(eq(auditLog.actorKind, filter.actor.kind), eq(auditLog.actorId, String(filter.actor.id)))
-  }
-  if (filter.action) conditions.push(eq(auditLog.action, filter.action))
-  if (filter.target) {
-    conditions.push(
-      eq(auditLog.targetKind, filter.target.kind),
-      eq(auditLog.targetId, String(filter.target.id)),
-    )
-  }
-  if (filter.from !== undefined) conditions.push(gte(auditLog.at, new Date(filter.from)))
-  if (filter.until !== undefined) conditions.push(lt(auditLog.at, new Date(filter.until)))
-  if (before !== undefined) conditions.push(lt(auditLog.sequence, before))
-  const rows = db
-    .select()
-    .from(auditLog)
-    .where(and(...conditions))
-    .orderBy(desc(auditLog.sequence))
-    .limit(size + 1)
-    .all()
-  const entries = rows.slice(0, size).map((row) => storedEntry({ ...row, at: row.at.getTime() }))
-  return { entries, nextBefore: rows.length > size ? (entries.at(-1)?.sequence ?? null) : null }
-}
-
-function storedEntry(row: StoredRow): AuditEntry {
-  const actor =
-    row.actorKind === 'customer'
-      ? { kind: row.actorKind, id: Number(row.actorId) }
-      : { kind: row.actorKind, id: row.actorId }
-  return {
-    sequence: row.sequence,
-    at: row.at,
-    actor,
-    action: row.action,
-    target:
-      row.targetKind === 'case'
-        ? { kind: row.targetKind, id: Number(row.targetId) }
-        : row.targetKind === 'staff'
-          ? { kind: row.targetKind, id: String(row.targetId) }
-          : null,
-    outcome: row.outcome,
-    clientIpIndex: row.clientIpIndex,
-    detail: storedDetail(row.detail),
-    previousHash: row.previousHash,
-    hash: row.hash,
-  }
-}
-
-/** An edited row may hold anything; what does not read as a detail verifies as the edit it is. */
-function storedDetail(text: string): AuditDetail {
-  try {
-    const detail: unknown = JSON.parse(text)
-    if (typeof detail === 'object' && detail !== null && !Array.isArray(detail)) return detail as AuditDetail
-  } catch {}
-  return { unreadable: true }
+  const row = prepared<StoredAuditRow>(db, `select ${COLUMNS} from audit_log where sequence = ?`).get(
+    sequence,
+  )
+  return row ? storedAuditEntry(row) : undefined
 }

@@ -121,6 +121,14 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await page.waitForURL((url) => url.pathname === '/staff/audit')
     await checkPage(staffJa.audit.heading)
     expect(await page.locator('main table').textContent()).toContain('staff.password_changed')
+    // Filtered by the form, as a keyboard works it without JavaScript: a GET, so a page of its own.
+    await page.selectOption('#audit-action', 'staff.password_changed')
+    await page.locator('#audit-actor').press('Enter')
+    await page.waitForURL((url) => url.searchParams.get('action') === 'staff.password_changed')
+    await checkPage(staffJa.audit.heading)
+    const rows = await page.locator('main tbody tr').allTextContents()
+    expect(rows.length).toBeGreaterThan(0)
+    for (const row of rows) expect(row).toContain('staff.password_changed')
 
     // The staff accounts: the list, a new member's one-time password, a disable's confirmation.
     await page.goto(`${portal.url}/staff`)
@@ -145,6 +153,9 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await checkPage(staffEn.audit.heading)
     await page.goto(`${portal.url}/staff/people`)
     await checkPage(staffEn.people.heading)
+    await page.goto(`${portal.url}/staff/audit?actor=system&from=2026-01-01&to=2026-01-02`)
+    await checkPage(staffEn.audit.heading)
+    expect(await page.locator('main').textContent()).toContain(staffEn.audit.emptyFiltered)
 
     await page.goto(`${portal.url}/staff`)
     await page.locator('main form[action="/staff/logout"] button').click()
