@@ -168,7 +168,7 @@ export default function StaffMfaPage() {
           {step.mode === 'enrol' ? t('mfa.enrol.submit') : t('mfa.submit')}
         </button>
       </Form>
-      <p>{t('mfa.help')}</p>
+      {step.mode === 'verify' ? <p>{t('mfa.help')}</p> : null}
     </article>
   )
 }
