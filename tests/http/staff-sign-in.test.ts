@@ -286,6 +286,7 @@ const STAFF_ROUTES = readdirSync(new URL('../../app/routes/', import.meta.url))
         .replaceAll('.', '/')}`,
   )
 const PUBLIC_STAFF_ROUTES = ['/staff/login']
+const SUPERVISOR_ROUTES = ['/staff/audit', '/staff/audit/csv', '/staff/people']
 
 describe('the staff guard', { timeout: 90_000 }, () => {
   it('knows the staff routes', () => {
@@ -336,9 +337,26 @@ describe('the staff guard', { timeout: 90_000 }, () => {
   it('answers an agent on a supervisor page with 403, saying whom to ask', async () => {
     const agent = await signInAndEnrol(AGENT.email, AGENT.enrolmentPassword)
     expect((await agent.get('/staff')).status).toBe(200)
-    const audit = await agent.get('/staff/audit', { 'Accept-Language': 'en' })
-    expect(audit.status).toBe(403)
-    expect(audit.body).toContain(staffText.forbidden.title)
+    for (const path of SUPERVISOR_ROUTES) {
+      // The CSV download sends an agent to the log's page, which says why not.
+      const page = await agent.get(path === '/staff/audit/csv' ? '/staff/audit' : path, {
+        'Accept-Language': 'en',
+      })
+      expect(page.status, path).toBe(403)
+      expect(page.body, path).toContain(staffText.forbidden.title)
+    }
+    expect((await agent.get('/staff/audit/csv')).location).toBe('/staff/audit')
+    // Every route is either for supervisors or open to any staff member: none is forgotten.
+    const anyStaff = [
+      '/staff',
+      '/staff/password',
+      '/staff/passkeys',
+      '/staff/logout',
+      '/staff/passkey-options',
+    ]
+    expect([...STAFF_ROUTES].sort()).toEqual(
+      [...PUBLIC_STAFF_ROUTES, '/staff/login/mfa', ...anyStaff, ...SUPERVISOR_ROUTES].sort(),
+    )
   })
 })
 

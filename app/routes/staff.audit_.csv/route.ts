@@ -7,8 +7,12 @@ import { requireStaff } from '~/staff/staff-session.server'
 
 /** The filtered audit log as a CSV download, for supervisors; the export is itself audited. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const session = requireStaff(request, { role: 'supervisor' })
   const url = new URL(request.url)
+  const session = requireStaff(request)
+  // A download has no page to say why not: an agent is sent to the log's page, whose 403 does.
+  if (session.role !== 'supervisor') {
+    return redirect('/staff/audit', { headers: { 'Cache-Control': 'no-store' } })
+  }
   const exported = exportAuditCsv({
     db: db(),
     url,
