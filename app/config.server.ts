@@ -75,6 +75,9 @@ const schema = z
     IP_CHECK_LIMIT: z.coerce.number().int().min(1).default(300),
     // Member-page posts that mail or cost CPU, mostly the live strength meter's (a few dozen a member).
     IP_ACCOUNT_LIMIT: z.coerce.number().int().min(1).default(600),
+    // Staff sign-in posts (password and second-factor steps) per client IP and 15 minutes: an office
+    // of a few dozen people behind one address signs in a few times a day each.
+    STAFF_SIGN_IN_IP_LIMIT: z.coerce.number().int().min(1).default(60),
     // Members' new passwords (NIST SP 800-63B-4: at least 15 where a password is the only factor).
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(15),
     // The Pwned Passwords range API (https://api.pwnedpasswords.com); unset, only the offline checks run.

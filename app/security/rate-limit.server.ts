@@ -59,7 +59,7 @@ export type PortalLimits = {
 const IPV6_BLOCK_FACTOR = 10
 
 export function limitsFrom(
-  config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT' | 'IP_ACCOUNT_LIMIT'>,
+  config: Pick<Config, 'IP_FAILURE_LIMIT' | 'IP_CHECK_LIMIT' | 'IP_ACCOUNT_LIMIT' | 'STAFF_SIGN_IN_IP_LIMIT'>,
 ): PortalLimits {
   return {
     emailCodesPerAddress: { bucket: 'email-codes-per-address', max: 5, windowMs: HOUR },
@@ -93,8 +93,11 @@ export function limitsFrom(
       max: config.IP_CHECK_LIMIT * IPV6_BLOCK_FACTOR,
       windowMs: QUARTER_HOUR,
     },
-    // An office of a few dozen people behind one address signs in a few times a day each.
-    staffSignInsPerIp: { bucket: 'staff-sign-ins-per-ip', max: 60, windowMs: QUARTER_HOUR },
+    staffSignInsPerIp: {
+      bucket: 'staff-sign-ins-per-ip',
+      max: config.STAFF_SIGN_IN_IP_LIMIT,
+      windowMs: QUARTER_HOUR,
+    },
     // Three locks' worth an hour: a person locked out by someone else is not locked out all day.
     staffSignInFailuresPerAddress: { bucket: 'staff-sign-in-failures-per-address', max: 15, windowMs: HOUR },
   }
@@ -114,10 +117,9 @@ const current = () => {
 export const limits = Object.defineProperties(
   {} as PortalLimits,
   Object.fromEntries(
-    Object.keys(limitsFrom({ IP_FAILURE_LIMIT: 1, IP_CHECK_LIMIT: 1, IP_ACCOUNT_LIMIT: 1 })).map((name) => [
-      name,
-      { enumerable: true, get: () => current()[name as keyof PortalLimits] },
-    ]),
+    Object.keys(
+      limitsFrom({ IP_FAILURE_LIMIT: 1, IP_CHECK_LIMIT: 1, IP_ACCOUNT_LIMIT: 1, STAFF_SIGN_IN_IP_LIMIT: 1 }),
+    ).map((name) => [name, { enumerable: true, get: () => current()[name as keyof PortalLimits] }]),
   ),
 )
 

@@ -44,6 +44,7 @@ const hourly = limitsFrom({
   IP_FAILURE_LIMIT: 1,
   IP_CHECK_LIMIT: 1,
   IP_ACCOUNT_LIMIT: 1,
+  STAFF_SIGN_IN_IP_LIMIT: 1,
 }).emailCodesPerAddress
 const HOUR = 60 * 60 * 1000
 const shots = process.env.SHOTS_DIR

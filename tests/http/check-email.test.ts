@@ -321,6 +321,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
       IP_FAILURE_LIMIT: 1,
       IP_CHECK_LIMIT: 1,
       IP_ACCOUNT_LIMIT: 1,
+      STAFF_SIGN_IN_IP_LIMIT: 1,
     }).emailCodesPerAddressPerDay
     expect(limit.max).toBe(10)
     await awayFromWindowEdge(limit.windowMs)

@@ -462,6 +462,7 @@ describe('creations by one supervisor', { timeout: 60_000 }, () => {
       IP_FAILURE_LIMIT: 1,
       IP_CHECK_LIMIT: 1,
       IP_ACCOUNT_LIMIT: 1,
+      STAFF_SIGN_IN_IP_LIMIT: 1,
     }).staffCreationsPerSupervisor
     expect(limit.max).toBe(30)
     const db = openDatabase(databasePath)

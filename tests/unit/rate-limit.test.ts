@@ -248,11 +248,13 @@ describe('the portal limits', () => {
       IP_FAILURE_LIMIT: '7',
       IP_CHECK_LIMIT: '70',
       IP_ACCOUNT_LIMIT: '9',
+      STAFF_SIGN_IN_IP_LIMIT: '11',
     })
     expect(limitsFrom(config)).toMatchObject({
       failuresPerIp: { max: 7 },
       checksPerIp: { max: 70 },
       accountPostsPerIp: { max: 9 },
+      staffSignInsPerIp: { max: 11 },
     })
   })
 })
@@ -263,6 +265,7 @@ describe('configuration', () => {
       TRUST_PROXY: 0,
       IP_FAILURE_LIMIT: 100,
       IP_CHECK_LIMIT: 300,
+      STAFF_SIGN_IN_IP_LIMIT: 60,
     })
     expect(parseConfig({ ...secrets(), NODE_ENV: 'test', TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2)
   })
@@ -272,6 +275,7 @@ describe('configuration', () => {
     ['TRUST_PROXY', 'yes'],
     ['IP_FAILURE_LIMIT', '0'],
     ['IP_CHECK_LIMIT', '1.5'],
+    ['STAFF_SIGN_IN_IP_LIMIT', '0'],
   ])('rejects %s=%s naming the variable', (name, value) => {
     expect(() => parseConfig({ ...secrets(), [name]: value })).toThrow(new RegExp(`^${name}`))
   })
