@@ -268,6 +268,8 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     expect(refused.body).toContain(ja.refused.noPasskey)
     expect(auditEntries('staff.passkey_required').at(-1)).toMatchObject({ outcome: 'denied', targetId: id })
 
+    // Nobody has a passkey yet, so the list offers the rule to nobody.
+    expect((await supervisor.get('/staff/people')).body).not.toContain('value="require-passkeys"')
     // A passkey, as far as the rule can tell (it only counts them).
     writeDatabase(
       'insert into staff_passkeys (staff_id, credential_id, public_key) values (?, ?, ?)',
@@ -275,6 +277,7 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
       Buffer.from('standing-credential'),
       Buffer.alloc(77),
     )
+    expect((await supervisor.get('/staff/people')).body).toContain('value="require-passkeys"')
     const asked = await post(supervisor, { intent: 'require-passkeys', staffId: id })
     expect(asked.body).toContain(ja.confirm['require-passkeys'].heading)
     const done = await post(supervisor, { intent: 'require-passkeys', staffId: id, confirmed: 'yes' })

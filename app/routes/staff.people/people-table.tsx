@@ -82,9 +82,12 @@ function RowActions({ person, csrf }: { person: PersonRow; csrf: string }) {
     <div className="row-actions">
       {button('disable', t('people.disable'))}
       {button('reset-mfa', t('people.resetMfa'))}
+      {/* Passkeys only is offered once the member has one: before that it would leave them nothing but recovery codes. */}
       {person.passkeysRequired
         ? button('allow-app-codes', t('people.allowAppCodes'))
-        : button('require-passkeys', t('people.requirePasskeys'))}
+        : person.passkeys > 0
+          ? button('require-passkeys', t('people.requirePasskeys'))
+          : null}
     </div>
   )
 }
