@@ -78,6 +78,11 @@ const schema = z
     // Staff sign-in posts (password and second-factor steps) per client IP and 15 minutes: an office
     // of a few dozen people behind one address signs in a few times a day each.
     STAFF_SIGN_IN_IP_LIMIT: z.coerce.number().int().min(1).default(60),
+    // Insider safeguards: how many different cases one staff member may open, and how many values
+    // they may reveal, in any hour. Past either, further opens or reveals are refused and supervisors
+    // see an alert: a colleague copying the data out meets the wall long before it is worth it.
+    CASE_OPENS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(60),
+    CASE_REVEALS_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(10),
     // Members' new passwords (NIST SP 800-63B-4: at least 15 where a password is the only factor).
     PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(15),
     // The Pwned Passwords range API (https://api.pwnedpasswords.com); unset, only the offline checks run.

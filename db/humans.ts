@@ -93,3 +93,8 @@ export function findHuman(db: PortalDatabase, keyring: Keyring, humanId: number)
   ).all(humanId) as SubjectRow[]
   return groupByHuman(rows, keyring)[0]
 }
+
+/** Whether any record has this human ID: a case that exists. */
+export function humanExists(db: PortalDatabase, humanId: number) {
+  return prepared(db, 'select exists (select 1 from subjects where human_id = ?)').pluck().get(humanId) === 1
+}

@@ -53,6 +53,8 @@ export type PortalLimits = {
   staffSignInsPerIp: Limit
   /** Failed staff sign-ins with one e-mail address (known or not), per hour: bounds the locks one can cause. */
   staffSignInFailuresPerAddress: Limit
+  /** Case searches by one staff member, per hour: a person on the phone searches a few times a call. */
+  caseSearchesPerStaff: Limit
 }
 
 // An IPv6 /48 may be one site or many subscribers of one provider: generous, but finite.
@@ -100,6 +102,8 @@ export function limitsFrom(
     },
     // Three locks' worth an hour: a person locked out by someone else is not locked out all day.
     staffSignInFailuresPerAddress: { bucket: 'staff-sign-in-failures-per-address', max: 15, windowMs: HOUR },
+    // A search per half-minute, all hour long: above any real call load, far below a scrape.
+    caseSearchesPerStaff: { bucket: 'case-searches-per-staff', max: 120, windowMs: HOUR },
   }
 }
 

@@ -353,6 +353,8 @@ describe('the staff guard', { timeout: 90_000 }, () => {
       '/staff/passkeys',
       '/staff/logout',
       '/staff/passkey-options',
+      '/staff/cases',
+      '/staff/cases/$humanId',
     ]
     expect([...STAFF_ROUTES].sort()).toEqual(
       [...PUBLIC_STAFF_ROUTES, '/staff/login/mfa', ...anyStaff, ...SUPERVISOR_ROUTES].sort(),

@@ -1,0 +1,56 @@
+import { useTranslation } from 'react-i18next'
+import type { CaseEvent } from '~/staff/case-view.server'
+import { Moment } from './moment'
+
+/**
+ * Everything that happened, newest first, Japan time: an ordered list, so a
+ * screen reader says how long it is; each line says when, what, and which
+ * staff member did it.
+ */
+export function CaseTimeline({ events }: { events: CaseEvent[] }) {
+  const { t } = useTranslation('staff')
+  return (
+    <section aria-labelledby="case-timeline-heading">
+      <h2 id="case-timeline-heading">{t('caseView.timeline.heading')}</h2>
+      {events.length === 0 ? <p>{t('caseView.timeline.none')}</p> : null}
+      <ol className="case-timeline">
+        {events.map((event, position) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: events of one moment have nothing else to tell them apart
+          <li key={position} className={event.outcome === 'denied' ? 'case-timeline__denied' : undefined}>
+            <Moment at={event.at} />{' '}
+            <span>
+              {t(`caseView.events.${event.event}`, {
+                ...translatedValues(t, event.values),
+                defaultValue: event.event,
+              })}
+            </span>
+            {event.staffId ? (
+              <span className="case-timeline__staff">
+                {' '}
+                {t('caseView.timeline.by', { staffId: event.staffId })}
+              </span>
+            ) : null}
+            {event.outcome === 'denied' ? <strong> {t('caseView.timeline.denied')}</strong> : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  )
+}
+
+/** The values that are words of a vocabulary (a channel, a reason), shown translated; the rest as they are. */
+const WORDS = new Set(['channel', 'delivery', 'field', 'reason', 'budget', 'status'])
+
+function translatedValues(
+  t: (key: string, options?: { defaultValue: string }) => string,
+  values: CaseEvent['values'],
+) {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      typeof value === 'string' && WORDS.has(key)
+        ? t(`caseView.tokens.${key}.${value}`, { defaultValue: value })
+        : value,
+    ]),
+  )
+}

@@ -1,0 +1,110 @@
+import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { portalCrypto } from '~/crypto.server'
+import { db } from '~/db.server'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { readGuardedPost } from '~/security/form-post.server'
+import {
+  PERSONAL_PAGE_HEADERS,
+  personalFormToken,
+  personalPageHeaders,
+} from '~/security/personal-page.server'
+import { openCasePage, revealOnCase } from '~/staff/case-page.server'
+import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
+import { requireStaff } from '~/staff/staff-session.server'
+import { requireRecentSecondFactor } from '~/staff/staff-step-up.server'
+import casesStyles from '~/styles/staff-cases.css'
+import { pageMeta } from '~/ui/page-meta'
+import { CaseRecords } from './case-records'
+import { CaseRefused } from './case-refused'
+import { CaseStatus } from './case-status'
+import { CaseTimeline } from './case-timeline'
+import { RevealedValue, RevealForm } from './reveal-form'
+
+export const handle = { i18n: ['staff', 'exposure'] }
+
+export const meta = pageMeta
+
+export const headers = personalPageHeaders
+
+export const ErrorBoundary = StaffErrorBoundary
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: casesStyles }]
+
+const STATUS = { notFound: 404, ownRecord: 403, colleagueRecord: 403, overBudget: 429 } as const
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const session = requireStaff(request)
+  const { token, headers } = await personalFormToken(request)
+  const meta = await getSubPageMeta(request, 'staff', 'caseView')
+  const page = openCasePage({
+    db: db(),
+    crypto: portalCrypto(),
+    session,
+    context,
+    humanIdParam: params.humanId,
+  })
+  const done = new URL(request.url).searchParams.get('done')?.slice(0, 32) ?? null
+  if (!page.ok)
+    return data(
+      { meta, csrf: token, refused: page.reason, view: null, done: null },
+      { status: STATUS[page.reason], headers },
+    )
+  return data({ meta, csrf: token, refused: null, view: page.view, done }, { headers })
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const session = requireStaff(request)
+  // A reveal needs a second factor of the last five minutes; the form is filled in again after it.
+  requireRecentSecondFactor(request, session)
+  const post = await readGuardedPost(request, context)
+  if (post.refused) return post.response
+  const answer = revealOnCase({
+    db: db(),
+    crypto: portalCrypto(),
+    session,
+    context,
+    humanIdParam: params.humanId,
+    form: post.form,
+  })
+  const status = answer.kind === 'revealed' ? 200 : answer.kind === 'refused' ? STATUS[answer.reason] : 422
+  return data(answer, { status, headers: PERSONAL_PAGE_HEADERS })
+}
+
+export default function StaffCasePage() {
+  const { t } = useTranslation('staff')
+  const { csrf, refused, view, done } = useLoaderData<typeof loader>()
+  const posted = useActionData<typeof action>()
+  // A stale form's or a limit's answer carries no `kind`: the page shows as after a plain load.
+  const answer = posted && 'kind' in posted ? posted : undefined
+  if (refused || !view) return <CaseRefused reason={refused ?? 'notFound'} />
+  const revealed = answer?.kind === 'revealed' ? answer : undefined
+  return (
+    <article className="prose case">
+      <h1>{t('caseView.heading', { id: view.humanId })}</h1>
+      {done ? (
+        <p className="callout callout--success" role="status">
+          {t(`caseActions.done.${done}`, { defaultValue: t('caseView.doneGeneric') })}
+        </p>
+      ) : null}
+      {answer?.kind === 'refused' ? (
+        <p className="callout" role="alert">
+          {t(`caseView.reveal.refused.${answer.reason}`)}
+        </p>
+      ) : null}
+      {revealed ? <RevealedValue revealed={revealed} /> : null}
+      <CaseRecords records={view.records} />
+      <CaseStatus status={view.status} humanId={view.humanId} />
+      <RevealForm
+        csrf={csrf}
+        fields={view.revealable}
+        errors={answer?.kind === 'invalid' ? answer.errors : {}}
+      />
+      <CaseTimeline events={view.events} />
+      <p className="link-row">
+        <Link to="/staff/cases">{t('caseView.backToSearch')}</Link>
+      </p>
+    </article>
+  )
+}

@@ -1,0 +1,109 @@
+import { type ExposureRecord, loadExposureView } from '~/exposure/exposure.server'
+import { listAuditEntries } from '~db/audit-log'
+import { CASE_HISTORY_LIMIT, type CaseHistory, readCaseHistory } from '~db/case-history'
+import type { PortalDatabase } from '~db/client'
+import type { PortalCrypto } from '~db/portal-crypto'
+import { type RevealableField, revealableFields } from './case-reveal.server'
+
+/**
+ * The case as staff see it: the person's records with what each exposed
+ * (the masks of the exposure page), where things stand now, and one
+ * timeline of everything that happened, newest first. No value leaves
+ * here unmasked; a reveal is its own request (case-reveal.server.ts).
+ */
+
+/** One line of the timeline: an i18n key under `caseView.events`, its values, and who did it if staff. */
+export type CaseEvent = {
+  at: number
+  event: string
+  values: Record<string, string | number>
+  staffId: string | null
+  outcome: 'success' | 'failure' | 'denied' | null
+}
+
+export type CaseView = {
+  humanId: number
+  records: ExposureRecord[]
+  revealable: RevealableField[]
+  status: Pick<CaseHistory, 'notice' | 'members' | 'openSessions'>
+  events: CaseEvent[]
+}
+
+const event = (
+  at: number | null,
+  name: string,
+  values: CaseEvent['values'] = {},
+  staff: Pick<CaseEvent, 'staffId' | 'outcome'> = { staffId: null, outcome: null },
+): CaseEvent[] => (at === null ? [] : [{ at, event: name, values, ...staff }])
+
+function historyEvents(history: CaseHistory): CaseEvent[] {
+  const { notice } = history
+  return [
+    ...(notice
+      ? [
+          ...event(notice.at, notice.state === 'staged' ? 'noticeStaged' : 'noticeIssued', {
+            channel: notice.channel,
+          }),
+          ...event(notice.letterCodeLockedAt, 'letterCodeLocked', { failures: notice.letterCodeFailures }),
+        ]
+      : []),
+    ...history.messages.flatMap((message) => [
+      ...event(message.at, `message.${message.purpose}`, {
+        channel: message.channel,
+        delivery: message.delivery ?? 'paper',
+        attempts: message.attempts,
+      }),
+      ...event(message.sentAt, 'messageDelivered', { channel: message.channel }),
+      ...(message.delivery === 'failed' || message.failure
+        ? event(message.sentAt ?? message.at, 'messageFailed', { failure: message.failure ?? 'connection' })
+        : []),
+    ]),
+    ...history.letterCodeUses.flatMap((at) => event(at, 'letterCodeUsed')),
+    ...history.detailConfirmations.flatMap((confirmation) =>
+      event(confirmation.at, 'detailsConfirmed', { changed: confirmation.changedFields.length }),
+    ),
+    ...history.members.flatMap((member) => [
+      ...event(member.passwordChangedAt, 'passwordReset'),
+      ...event(member.readyAt, 'ready'),
+    ]),
+    ...history.returnRequests.flatMap((request) =>
+      event(request.at, 'returnRequested', { reason: request.reason, status: request.status }),
+    ),
+  ]
+}
+
+/** Staff actions and looks on this case, from the audit log: the log's own words and tokens. */
+function auditEvents(db: PortalDatabase, humanId: number): CaseEvent[] {
+  const { entries } = listAuditEntries(db, {
+    filter: { target: { kind: 'case', id: humanId } },
+    limit: CASE_HISTORY_LIMIT,
+  })
+  return entries.map((entry) => ({
+    at: entry.at,
+    event: `audit.${entry.action}`,
+    values: Object.fromEntries(
+      Object.entries(entry.detail).map(([key, value]) => [
+        key,
+        Array.isArray(value) ? value.join(', ') : String(value),
+      ]),
+    ),
+    staffId: entry.actor.kind === 'staff' ? entry.actor.id : null,
+    outcome: entry.outcome,
+  }))
+}
+
+export function loadCaseView(
+  { db, crypto, now = Date.now() }: { db: PortalDatabase; crypto: PortalCrypto; now?: number },
+  humanId: number,
+): CaseView {
+  const exposure = loadExposureView(db, crypto.keyring, humanId)
+  const history = readCaseHistory(db, humanId, now)
+  const events = [...historyEvents(history), ...auditEvents(db, humanId)].sort((a, b) => b.at - a.at)
+  return {
+    humanId,
+    records: exposure.records,
+    revealable: revealableFields(db, crypto, humanId),
+    status: { notice: history.notice, members: history.members, openSessions: history.openSessions },
+    events,
+  }
+}

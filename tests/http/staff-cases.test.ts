@@ -1,0 +1,400 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'csv-parse/sync'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { stopPasswordWork } from '~/accounts/password-work.server'
+import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
+import { createStaffMember } from '~/staff/staff-accounts.server'
+import { closeDatabase, openDatabase } from '~db/client'
+import { EXPORTS } from '~db/generate/columns'
+import { normaliseIdentifier } from '~db/normalise'
+import { createPortalCrypto } from '~db/portal-crypto'
+import { importExport, printerRows, readDatabase, Visitor, withoutTokens } from '../support/check-visitor'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { generateMessyExport } from '../support/generated-export'
+import { type PortalServer, startPortal } from '../support/portal-server'
+import { testSecrets } from '../support/secrets'
+import { type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
+
+/**
+ * `/staff/cases` and `/staff/cases/:id` against the built server and an
+ * imported generated export (demo personas included), notified: every search
+ * kind with what a caller reads out, masked results only, the insider
+ * rules (own record, a colleague's, hourly budgets), reveals with a reason
+ * and a fresh second factor, and what each leaves in the audit log.
+ */
+
+const secrets = testSecrets()
+const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
+const [SUPERVISOR, AGENT] = DEMO_STAFF as [(typeof DEMO_STAFF)[number], (typeof DEMO_STAFF)[number]]
+const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
+const staffEn = JSON.parse(readFileSync(new URL('../../locales/en/staff.json', import.meta.url), 'utf8'))
+const EN = { 'Accept-Language': 'en' }
+const OPENS_PER_HOUR = 4
+const REVEALS_PER_HOUR = 2
+const BUDGET_AGENT = 'budget.agent@example.jp'
+
+let portal: PortalServer
+let supervisor: EnrolledStaff
+let agent: EnrolledStaff
+let budgetAgent: EnrolledStaff
+let postcardLetterCode = ''
+let postcardReference = ''
+
+/** A generated export's files as rows, so hand-made rows can join them. */
+function generatedRows(dir: string) {
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.csv'))
+      .map((name) => [
+        name,
+        parse(readFileSync(join(dir, name)), { bom: true, relax_column_count: true }) as string[][],
+      ]),
+  )
+}
+
+beforeAll(async () => {
+  const generated = await generateMessyExport({ members: 120, seed: 'staff-cases', demo: true })
+  const files = generatedRows(generated.dir)
+  const membersFile = EXPORTS.members.fileName
+  const header = files[membersFile]?.[0] ?? []
+  // Customers who also work here: the demo agent's own record, and a colleague's.
+  const asGenerated = (fields: Parameters<typeof member>[0]) => {
+    const row = Object.fromEntries(MEMBER_COLUMNS.map((column, i) => [column, member(fields)[i] ?? '']))
+    return header.map((column) => row[column] ?? '')
+  }
+  files[membersFile]?.push(
+    asGenerated({ member_id: 'M90000001', email: AGENT.email, family_name: '鈴木', phone: '090-9000-0001' }),
+    asGenerated({
+      member_id: 'M90000002',
+      email: SUPERVISOR.email,
+      family_name: '佐藤',
+      phone: '090-9000-0002',
+    }),
+  )
+  portal = await startPortal({
+    env: {
+      ...secrets,
+      CASE_OPENS_PER_HOUR: String(OPENS_PER_HOUR),
+      CASE_REVEALS_PER_HOUR: String(REVEALS_PER_HOUR),
+    },
+  })
+  const { postcards } = await importExport(portal.databasePath, secrets, files, { notify: true })
+  const shiken = printerRows(postcards).find((row) =>
+    Object.values(row).some((value) => value.includes('試験')),
+  )
+  postcardLetterCode = shiken?.letter_code ?? ''
+  postcardReference = shiken?.message_reference ?? ''
+  expect(postcardLetterCode).not.toBe('')
+  rmSync(generated.dir, { recursive: true, force: true })
+
+  const db = openDatabase(portal.databasePath)
+  let budgetEnrolment = ''
+  try {
+    await ensureDemoStaff({ db, crypto })
+    const created = await createStaffMember({
+      db,
+      crypto,
+      actor: { kind: 'system', via: 'command' },
+      email: { shown: BUDGET_AGENT, matched: BUDGET_AGENT },
+      name: '予算 テスト',
+      role: 'agent',
+    })
+    if (!created.ok) throw new Error('could not create the budget agent')
+    budgetEnrolment = created.enrolmentPassword
+  } finally {
+    closeDatabase(db)
+  }
+  const enrol = (email: string, enrolmentPassword: string) =>
+    enrolStaff(new Visitor(portal.url, EN), { email, enrolmentPassword, newPassword: NEW_PASSWORD })
+  supervisor = await enrol(SUPERVISOR.email, SUPERVISOR.enrolmentPassword)
+  agent = await enrol(AGENT.email, AGENT.enrolmentPassword)
+  budgetAgent = await enrol(BUDGET_AGENT, budgetEnrolment)
+}, 240_000)
+
+afterAll(async () => {
+  // Every page above rendered with real translations and without a server error.
+  expect(portal?.output()).not.toContain('missing translation')
+  expect(portal?.output()).not.toMatch(/\bError\b/)
+  await portal?.stop()
+  await stopPasswordWork()
+})
+
+/** The human a member ID belongs to, looked up by its blind index as the importer stored it. */
+function humanOfMember(memberId: string) {
+  const index = crypto.index('member-id', normaliseIdentifier(memberId) ?? '')
+  return readDatabase(portal.databasePath, (db) =>
+    db
+      .prepare("select human_id from subjects where cohort = 'member' and natural_id_index = ?")
+      .pluck()
+      .get(index),
+  ) as number
+}
+
+function humanOf(cohort: string, kind: 'buyer-id' | 'employee-id' | 'staff-id', id: string) {
+  const index = crypto.index(kind, normaliseIdentifier(id) ?? '')
+  return readDatabase(portal.databasePath, (db) =>
+    db
+      .prepare('select human_id from subjects where cohort = ? and natural_id_index = ?')
+      .pluck()
+      .get(cohort, index),
+  ) as number
+}
+
+async function search(staff: EnrolledStaff, kind: string, value: string, birthDate = '') {
+  await staff.visitor.get('/staff/cases')
+  return staff.visitor.post('/staff/cases', { csrf: staff.visitor.csrf ?? '', kind, value, birthDate })
+}
+
+const casesFound = (html: string) =>
+  [...html.matchAll(/href="\/staff\/cases\/(\d+)"/g)].map((match) => Number(match[1]))
+
+function auditRows(where: string, ...values: unknown[]) {
+  return readDatabase(portal.databasePath, (db) =>
+    db.prepare(`select * from audit_log where ${where} order by sequence`).all(...values),
+  ) as { action: string; actor_id: string; target_id: string | null; outcome: string; detail: string }[]
+}
+
+describe('case search', { timeout: 60_000 }, () => {
+  it('finds each kind of key as a caller reads it out, through the blind indexes', async () => {
+    const hanako = humanOfMember('M00000001')
+    const jiro = humanOfMember('M00000003')
+    const shiken = humanOfMember('M00000002')
+    expect(hanako).toBeGreaterThan(0)
+    const cases: [string, string, string, number][] = [
+      ['email', '  ＨＡＮＡＫＯ.Mihon@Example.JP ', '', hanako],
+      ['phone', '０９０－００００－０００１', '', hanako],
+      ['phone', '+81 90 0000 0001', '', hanako],
+      ['member-id', ' m０００００００１', '', hanako],
+      ['buyer-id', 'ＹＢ＿demo000001', '', jiro],
+      ['employee-id', 'ｅ00001', '', humanOf('employee', 'employee-id', 'E00001')],
+      ['warehouse-id', 'w 000001', '', humanOf('warehouse_staff', 'staff-id', 'W000001')],
+      ['letter-code', postcardLetterCode.toLowerCase().replaceAll('-', ' '), '', shiken],
+      ['message-ref', postcardReference.replace(/^R-/, '').toLowerCase(), '', shiken],
+      ['kana-birth', 'みほん', '昭和60年4月1日', hanako],
+      ['kana-birth', 'ﾐﾎﾝ', 'S60.4.1', hanako],
+    ]
+    for (const [kind, value, birthDate, human] of cases) {
+      const page = await search(supervisor, kind, value, birthDate)
+      expect(page.status, `${kind} ${value}`).toBe(200)
+      expect(casesFound(page.body), `${kind} ${value}`).toEqual([human])
+    }
+    // The buyer record and the member record of one person come as one result.
+    const both = await search(supervisor, 'phone', '080-0000-0003')
+    expect(casesFound(both.body)).toEqual([jiro])
+    expect(both.body).toContain(staffEn.cases.cohorts.auction_buyer)
+    expect(both.body).toContain(staffEn.cases.cohorts.member)
+  })
+
+  it('shows masked values only', async () => {
+    const page = await search(supervisor, 'email', 'hanako.mihon@example.jp')
+    const shown = withoutTokens(page.body, { echoed: 'hanako.mihon@example.jp' })
+    expect(shown).toContain('h***@example.jp')
+    expect(shown).toContain('***-****-0001')
+    for (const clear of ['hanako.mihon', '090-0000-0001', '09000000001', '花子', 'M00000001', '1985-04-01']) {
+      expect(shown, clear).not.toContain(clear)
+    }
+  })
+
+  it('answers someone absent as any other empty result, and refuses what is no key', async () => {
+    const nobody = await search(supervisor, 'phone', '090-1234-9876')
+    const nothing = await search(supervisor, 'phone', '03-9999-0000')
+    expect(nobody.status).toBe(200)
+    expect(casesFound(nobody.body)).toEqual([])
+    expect(withoutTokens(nobody.body, { a: '090-1234-9876' })).toBe(
+      withoutTokens(nothing.body, { a: '03-9999-0000' }),
+    )
+    const bad = await search(supervisor, 'phone', 'not a number')
+    expect(bad.status).toBe(422)
+    expect(bad.body).toContain(staffEn.cases.errors.valueInvalid)
+    const noDate = await search(supervisor, 'kana-birth', 'ミホン')
+    expect(noDate.status).toBe(422)
+    expect(noDate.body).toContain(staffEn.cases.errors.birthDateRequired)
+    const huge = await search(supervisor, 'email', `${'a'.repeat(70_000)}@example.jp`)
+    expect([413, 422]).toContain(huge.status)
+  })
+
+  it('audits every search with its kind and hit count, never the value', async () => {
+    const before = auditRows("action = 'case.searched'").length
+    await search(supervisor, 'phone', '090-0000-0001')
+    const rows = auditRows("action = 'case.searched'")
+    expect(rows.length).toBe(before + 1)
+    expect(JSON.parse(rows.at(-1)?.detail ?? '{}')).toEqual({ hits: 1, kind: 'phone' })
+    const everything = readDatabase(portal.databasePath, (db) =>
+      JSON.stringify(db.prepare('select detail, target_id from audit_log').all()),
+    )
+    expect(everything).not.toContain('0000-0001')
+    expect(everything).not.toContain('hanako')
+  })
+})
+
+describe('the case view', { timeout: 60_000 }, () => {
+  it('shows the records, the notice and the timeline, masked, and audits the open', async () => {
+    const hanako = humanOfMember('M00000001')
+    const page = await supervisor.visitor.get(`/staff/cases/${hanako}`)
+    expect(page.status).toBe(200)
+    expect(page.body).toContain(staffEn.caseView.records.heading)
+    expect(page.body).toContain('h***@example.jp')
+    expect(page.body).not.toContain('hanako.mihon@example.jp')
+    expect(page.body).toContain(staffEn.caseView.timeline.heading)
+    expect(page.body).toContain('Notice issued (e-mail)')
+    const opens = auditRows("action = 'case.opened' and target_id = ?", String(hanako))
+    expect(opens.at(-1)).toMatchObject({ outcome: 'success', actor_id: expect.stringMatching(/^S/) })
+  })
+
+  it('refuses an unknown or malformed case ID with a page that says what to do', async () => {
+    for (const path of ['/staff/cases/99999999', '/staff/cases/abc', '/staff/cases/0']) {
+      const page = await supervisor.visitor.get(path)
+      expect(page.status, path).toBe(404)
+      expect(page.body).toContain(staffEn.caseView.refused.notFound.title)
+    }
+  })
+
+  it('never opens a staff member their own record, nor an agent a colleague’s', async () => {
+    const own = humanOfMember('M90000001')
+    const colleague = humanOfMember('M90000002')
+    const listed = await search(agent, 'phone', '090-9000-0001')
+    expect(casesFound(listed.body)).toEqual([])
+    expect(listed.body).toContain(staffEn.cases.results.barred.ownRecord)
+    expect((await agent.visitor.get(`/staff/cases/${own}`)).status).toBe(403)
+    expect((await agent.visitor.get(`/staff/cases/${colleague}`)).status).toBe(403)
+    expect((await supervisor.visitor.get(`/staff/cases/${colleague}`)).status).toBe(403)
+    expect((await supervisor.visitor.get(`/staff/cases/${own}`)).status).toBe(200)
+    const refusals = auditRows(
+      "action = 'case.opened' and outcome = 'denied' and target_id in (?, ?)",
+      String(own),
+      String(colleague),
+    )
+    expect(refusals.map((row) => JSON.parse(row.detail).reason).sort()).toEqual([
+      'colleagueRecord',
+      'ownRecord',
+      'ownRecord',
+    ])
+  })
+
+  it('stops an agent past the hourly budget of different cases, and alerts', async () => {
+    const humans = readDatabase(portal.databasePath, (db) =>
+      db
+        .prepare(
+          "select distinct human_id from subjects where cohort = 'member' and email_index is not null order by human_id limit 20 offset 30",
+        )
+        .pluck()
+        .all(),
+    ) as number[]
+    for (const human of humans.slice(0, OPENS_PER_HOUR)) {
+      expect((await budgetAgent.visitor.get(`/staff/cases/${human}`)).status).toBe(200)
+    }
+    const over = await budgetAgent.visitor.get(`/staff/cases/${humans[OPENS_PER_HOUR]}`)
+    expect(over.status).toBe(429)
+    expect(over.body).toContain(staffEn.caseView.refused.overBudget.title)
+    // A case opened this hour opens again.
+    expect((await budgetAgent.visitor.get(`/staff/cases/${humans[0]}`)).status).toBe(200)
+    const alerts = auditRows("action = 'case.budget_exceeded' and outcome = 'denied'")
+    expect(alerts.length).toBeGreaterThanOrEqual(1)
+    expect(JSON.parse(alerts.at(-1)?.detail ?? '{}')).toMatchObject({
+      budget: 'opens',
+      limit: OPENS_PER_HOUR,
+    })
+  })
+})
+
+describe('revealing a value', { timeout: 120_000 }, () => {
+  /** Makes a staff member's second factor older than the step-up window, as if given ten minutes ago. */
+  function ageSecondFactor() {
+    const db = openDatabase(portal.databasePath)
+    try {
+      db.$client.prepare('update staff_sessions set second_factor_at = ?').run(Date.now() - 10 * 60 * 1000)
+    } finally {
+      closeDatabase(db)
+    }
+  }
+
+  async function stepUp(staff: EnrolledStaff, next: string) {
+    await staff.visitor.get(`/staff/login/mfa?next=${encodeURIComponent(next)}`)
+    const done = await staff.visitor.post(`/staff/login/mfa?next=${encodeURIComponent(next)}`, {
+      csrf: staff.visitor.csrf ?? '',
+      intent: 'verify',
+      code: await staff.authenticator.nextCode(),
+    })
+    expect(done.status).toBe(303)
+  }
+
+  async function reveal(staff: EnrolledStaff, human: number, fields: Record<string, string>) {
+    await staff.visitor.get(`/staff/cases/${human}`)
+    return staff.visitor.post(`/staff/cases/${human}`, { csrf: staff.visitor.csrf ?? '', ...fields })
+  }
+
+  it('asks for a fresh second factor first, then a reason, then shows the value once and audits the field', async () => {
+    const hanako = humanOfMember('M00000001')
+    const subject = readDatabase(portal.databasePath, (db) =>
+      db.prepare("select id from subjects where human_id = ? and cohort = 'member'").pluck().get(hanako),
+    ) as number
+    ageSecondFactor()
+    const stale = await reveal(supervisor, hanako, { ref: `${subject}.email`, reason: 'caller_verified' })
+    expect(stale.status).toBe(303)
+    expect(stale.location).toBe(`/staff/login/mfa?next=${encodeURIComponent(`/staff/cases/${hanako}`)}`)
+    await stepUp(supervisor, `/staff/cases/${hanako}`)
+
+    const noReason = await reveal(supervisor, hanako, { ref: `${subject}.email` })
+    expect(noReason.status).toBe(422)
+    expect(noReason.body).toContain(staffEn.caseView.reveal.errors.reasonRequired)
+    const otherWithout = await reveal(supervisor, hanako, {
+      ref: `${subject}.email`,
+      reason: 'other',
+      reasonText: ' ',
+    })
+    expect(otherWithout.status).toBe(422)
+    expect(otherWithout.body).toContain(staffEn.caseView.reveal.errors.reasonTextRequired)
+    const foreign = await reveal(supervisor, hanako, { ref: '99999.email', reason: 'caller_verified' })
+    expect(foreign.status).toBe(422)
+    expect(noReason.body).not.toContain('hanako.mihon@example.jp')
+
+    const shown = await reveal(supervisor, hanako, { ref: `${subject}.email`, reason: 'caller_verified' })
+    expect(shown.status).toBe(200)
+    expect(shown.body).toContain('hanako.mihon@example.jp')
+    expect(shown.headers.get('cache-control')).toContain('no-store')
+    // Once: the page loaded again is masked.
+    expect((await supervisor.visitor.get(`/staff/cases/${hanako}`)).body).not.toContain(
+      'hanako.mihon@example.jp',
+    )
+    const entry = auditRows("action = 'case.field_revealed'").at(-1)
+    expect(entry).toMatchObject({ target_id: String(hanako), outcome: 'success' })
+    expect(JSON.parse(entry?.detail ?? '{}')).toEqual({
+      cohort: 'member',
+      field: 'email',
+      reason: 'caller_verified',
+      record: `subject-${subject}`,
+    })
+    // The value is in no audit row, and nowhere in the database or its WAL in the clear.
+    for (const file of ['portal.db', 'portal.db-wal']) {
+      const path = join(portal.dataDirectory, file)
+      const bytes = (() => {
+        try {
+          return readFileSync(path)
+        } catch {
+          return Buffer.alloc(0)
+        }
+      })()
+      expect(bytes.includes('hanako.mihon@example.jp'), file).toBe(false)
+    }
+  })
+
+  it('refuses an agent past the hourly reveal budget, and alerts', async () => {
+    const jiro = humanOfMember('M00000003')
+    const subject = readDatabase(portal.databasePath, (db) =>
+      db.prepare("select id from subjects where human_id = ? and cohort = 'member'").pluck().get(jiro),
+    ) as number
+    await stepUp(agent, `/staff/cases/${jiro}`)
+    for (let i = 0; i < REVEALS_PER_HOUR; i++) {
+      const shown = await reveal(agent, jiro, { ref: `${subject}.phone`, reason: 'caller_verified' })
+      expect(shown.status, `reveal ${i + 1}`).toBe(200)
+      expect(shown.body).toContain('080-0000-0003')
+    }
+    const over = await reveal(agent, jiro, { ref: `${subject}.phone`, reason: 'caller_verified' })
+    expect(over.status).toBe(429)
+    expect(over.body).not.toContain('080-0000-0003')
+    expect(over.body).toContain(staffEn.caseView.reveal.refused.overBudget)
+    const alert = auditRows("action = 'case.budget_exceeded'").at(-1)
+    expect(JSON.parse(alert?.detail ?? '{}')).toMatchObject({ budget: 'reveals', limit: REVEALS_PER_HOUR })
+  })
+})
