@@ -63,7 +63,7 @@ export function summariseStaffActivity(db: PortalDatabase, since: number): Staff
        sum(action = 'case.field_revealed' and outcome = 'success') as reveals,
        sum(action in ('case.notice_resent', 'case.letter_code_unlocked', 'case.sessions_ended',
                       'case.note_added', 'case.identity_confirmed') and outcome = 'success') as actions,
-       sum(outcome = 'denied') as refusals,
+       sum(outcome = 'denied' and action != 'case.budget_exceeded') as refusals,
        sum(action = 'case.budget_exceeded') as budgetAlerts,
        max(at) as lastAt
      from audit_log

@@ -398,3 +398,18 @@ describe('revealing a value', { timeout: 120_000 }, () => {
     expect(JSON.parse(alert?.detail ?? '{}')).toMatchObject({ budget: 'reveals', limit: REVEALS_PER_HOUR })
   })
 })
+
+describe('the staff activity page', { timeout: 60_000 }, () => {
+  it('shows supervisors each member’s case work and the budget alerts; agents are refused', async () => {
+    const page = await supervisor.visitor.get('/staff/activity')
+    expect(page.status).toBe(200)
+    expect(page.body).toContain(staffEn.activity.caption)
+    expect(page.body).toContain('予算 テスト')
+    expect(page.body).toMatch(/budget alerts? in the last 24 hours/)
+    const budgetRow = page.body.slice(page.body.indexOf('予算 テスト'))
+    const cells = [...budgetRow.matchAll(/<td>(\d+)<\/td>/g)].slice(0, 6).map((match) => Number(match[1]))
+    // searches, opens, reveals, actions, refusals, budget alerts
+    expect(cells).toEqual([0, OPENS_PER_HOUR + 1, 0, 0, 1, 1])
+    expect((await agent.visitor.get('/staff/activity')).status).toBe(403)
+  })
+})

@@ -286,7 +286,7 @@ const STAFF_ROUTES = readdirSync(new URL('../../app/routes/', import.meta.url))
         .replaceAll('.', '/')}`,
   )
 const PUBLIC_STAFF_ROUTES = ['/staff/login']
-const SUPERVISOR_ROUTES = ['/staff/audit', '/staff/audit/csv', '/staff/people']
+const SUPERVISOR_ROUTES = ['/staff/audit', '/staff/audit/csv', '/staff/people', '/staff/activity']
 
 describe('the staff guard', { timeout: 90_000 }, () => {
   it('knows the staff routes', () => {

@@ -1,7 +1,7 @@
 import { Link } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import type { CaseView } from '~/staff/case-view.server'
-import { Moment } from './moment'
+import { Moment } from '~/staff/moment'
 
 /** Where the case stands now: the notice and its letter code, the member's steps, sessions open. */
 export function CaseStatus({ status, humanId }: { status: CaseView['status']; humanId: number }) {

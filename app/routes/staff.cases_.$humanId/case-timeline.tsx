@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next'
 import type { CaseEvent } from '~/staff/case-view.server'
-import { Moment } from './moment'
+import { Moment } from '~/staff/moment'
 
 /**
  * Everything that happened, newest first, Japan time: an ordered list, so a

@@ -1,0 +1,89 @@
+import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { useTranslation } from 'react-i18next'
+import { portalCrypto } from '~/crypto.server'
+import { db } from '~/db.server'
+import { getSubPageMeta } from '~/i18n/page-meta.server'
+import { PERSONAL_PAGE_HEADERS, personalPageHeaders } from '~/security/personal-page.server'
+import { Moment } from '~/staff/moment'
+import { staffActivity } from '~/staff/staff-activity.server'
+import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
+import { requireStaff } from '~/staff/staff-session.server'
+import casesStyles from '~/styles/staff-cases.css'
+import { pageMeta } from '~/ui/page-meta'
+
+export const handle = { i18n: ['staff'] }
+
+export const meta = pageMeta
+
+export const headers = personalPageHeaders
+
+export const ErrorBoundary = StaffErrorBoundary
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: casesStyles }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  requireStaff(request, { role: 'supervisor' })
+  const activity = staffActivity({ db: db(), crypto: portalCrypto() })
+  return data(
+    { meta: await getSubPageMeta(request, 'staff', 'activity'), ...activity },
+    { headers: PERSONAL_PAGE_HEADERS },
+  )
+}
+
+const COLUMNS = ['searches', 'opens', 'reveals', 'actions', 'refusals', 'budgetAlerts'] as const
+
+/** Each staff member's case work over the last day, as a table; who met a budget first. */
+export default function StaffActivityPage() {
+  const { t } = useTranslation('staff')
+  const { rows, alerts } = useLoaderData<typeof loader>()
+  return (
+    <article className="prose activity">
+      <h1>{t('activity.heading')}</h1>
+      <p>{t('activity.intro')}</p>
+      {alerts > 0 ? (
+        <p className="callout callout--error" role="alert">
+          {t('activity.alerts', { count: alerts })}
+        </p>
+      ) : null}
+      {rows.length === 0 ? (
+        <p>{t('activity.none')}</p>
+      ) : (
+        <div className="table-scroll" role="region" aria-labelledby="activity-caption" tabIndex={0}>
+          <table className="activity-table">
+            <caption id="activity-caption">{t('activity.caption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('activity.columns.staff')}</th>
+                {COLUMNS.map((column) => (
+                  <th key={column} scope="col">
+                    {t(`activity.columns.${column}`)}
+                  </th>
+                ))}
+                <th scope="col">{t('activity.columns.lastAt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.staffId} className={row.budgetAlerts > 0 ? 'activity-table__alert' : undefined}>
+                  <th scope="row">
+                    {row.name ?? row.staffId} <span className="case-record__id">{row.staffId}</span>
+                  </th>
+                  {COLUMNS.map((column) => (
+                    <td key={column}>{row[column]}</td>
+                  ))}
+                  <td>
+                    <Moment at={row.lastAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p className="link-row">
+        <Link to="/staff/audit">{t('activity.auditLink')}</Link> <Link to="/staff">{t('activity.back')}</Link>
+      </p>
+    </article>
+  )
+}
