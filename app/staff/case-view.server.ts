@@ -92,13 +92,37 @@ function auditEvents(db: PortalDatabase, humanId: number): CaseEvent[] {
   }))
 }
 
+/**
+ * Every page load is an audited open, so one call can leave a dozen "case
+ * opened" lines in a row: a run of the same event by the same person shows
+ * as one line with its count (`times`) and its newest moment.
+ */
+function collapseRepeats(events: CaseEvent[]): CaseEvent[] {
+  const collapsed: CaseEvent[] = []
+  for (const event of events) {
+    const last = collapsed.at(-1)
+    if (
+      last &&
+      event.event === 'audit.case.opened' &&
+      last.event === event.event &&
+      last.staffId === event.staffId &&
+      last.outcome === event.outcome
+    ) {
+      last.values = { ...last.values, times: Number(last.values.times ?? 1) + 1 }
+    } else collapsed.push({ ...event })
+  }
+  return collapsed
+}
+
 export function loadCaseView(
   { db, crypto, now = Date.now() }: { db: PortalDatabase; crypto: PortalCrypto; now?: number },
   humanId: number,
 ): CaseView {
   const exposure = loadExposureView(db, crypto.keyring, humanId)
   const history = readCaseHistory(db, humanId, now)
-  const events = [...historyEvents(history), ...auditEvents(db, humanId)].sort((a, b) => b.at - a.at)
+  const events = collapseRepeats(
+    [...historyEvents(history), ...auditEvents(db, humanId)].sort((a, b) => b.at - a.at),
+  )
   return {
     humanId,
     records: exposure.records,

@@ -81,9 +81,14 @@ export default function StaffActivityPage() {
           </table>
         </div>
       )}
-      <p className="link-row">
-        <Link to="/staff/audit">{t('activity.auditLink')}</Link> <Link to="/staff">{t('activity.back')}</Link>
-      </p>
+      <ul className="link-list">
+        <li>
+          <Link to="/staff/audit">{t('activity.auditLink')}</Link>
+        </li>
+        <li>
+          <Link to="/staff">{t('activity.back')}</Link>
+        </li>
+      </ul>
     </article>
   )
 }

@@ -8,7 +8,9 @@ import { Moment } from '~/staff/moment'
  * staff member did it.
  */
 export function CaseTimeline({ events }: { events: CaseEvent[] }) {
-  const { t } = useTranslation('staff')
+  const { t, i18n } = useTranslation('staff')
+  // Japanese runs its parts together; English puts a space between them.
+  const gap = i18n.language === 'ja' ? '' : ' '
   return (
     <section aria-labelledby="case-timeline-heading">
       <h2 id="case-timeline-heading">{t('caseView.timeline.heading')}</h2>
@@ -24,13 +26,24 @@ export function CaseTimeline({ events }: { events: CaseEvent[] }) {
                 defaultValue: event.event,
               })}
             </span>
+            {typeof event.values.times === 'number' ? (
+              <span>
+                {gap}
+                {t('caseView.timeline.times', { count: event.values.times })}
+              </span>
+            ) : null}
             {event.staffId ? (
               <span className="case-timeline__staff">
                 {' '}
                 {t('caseView.timeline.by', { staffId: event.staffId })}
               </span>
             ) : null}
-            {event.outcome === 'denied' ? <strong> {t('caseView.timeline.denied')}</strong> : null}
+            {event.outcome === 'denied' ? (
+              <strong>
+                {gap}
+                {t('caseView.timeline.denied')}
+              </strong>
+            ) : null}
           </li>
         ))}
       </ol>
