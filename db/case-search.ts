@@ -25,7 +25,7 @@ export type CaseKey =
  */
 export const CASE_SEARCH_LIMIT = 20
 
-const QUERIES: Record<CaseKey['kind'], string> = {
+export const CASE_SEARCH_QUERIES: Record<CaseKey['kind'], string> = {
   // The exposed address, or the one a member confirmed since (member_accounts.email_index).
   email: `
     select human_id from subjects where email_index = :index
@@ -45,7 +45,7 @@ export function findCaseHumanIds(db: PortalDatabase, key: CaseKey): number[] {
     key.kind === 'natural-id' ? { index: key.index, cohort: key.cohort } : { index: key.index }
   return prepared(
     db,
-    `select human_id from (${QUERIES[key.kind]}) order by human_id limit ${CASE_SEARCH_LIMIT + 1}`,
+    `select human_id from (${CASE_SEARCH_QUERIES[key.kind]}) order by human_id limit ${CASE_SEARCH_LIMIT + 1}`,
   )
     .pluck()
     .all(parameters) as number[]
