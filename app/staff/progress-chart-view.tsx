@@ -43,7 +43,7 @@ export function ProgressChartView({ chart, titleId, title, description }: Props)
           </g>
         ))}
         {chart.xTicks.map((tick) => (
-          <text key={tick.x} x={tick.x} y={plot.bottom + 22} textAnchor="middle">
+          <text key={tick.x} x={tick.x} y={plot.bottom + 26} textAnchor="middle">
             {tick.label}
           </text>
         ))}
@@ -60,9 +60,15 @@ export function ProgressChartView({ chart, titleId, title, description }: Props)
           <g key={line.series} className="progress-chart__series">
             <path d={line.path} fill="none" strokeDasharray={line.dash} />
             <Marker marker={line.marker} />
-            {/* The name beside the line's end, keyed by the same marker. */}
-            <Marker marker={{ ...line.marker, x: line.label.x + 6, y: line.label.y }} />
-            <text x={line.label.x + 16} y={line.label.y} dominantBaseline="middle">
+            {/* The name beside the line's end, joined to it when names had to be moved apart. */}
+            <line
+              className="progress-chart__leader"
+              x1={line.marker.x + 6}
+              y1={line.marker.y}
+              x2={line.label.x + 2}
+              y2={line.label.y}
+            />
+            <text x={line.label.x + 6} y={line.label.y} dominantBaseline="middle">
               {t(`dashboard.series.${line.series}`)}
             </text>
           </g>

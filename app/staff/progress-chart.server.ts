@@ -14,12 +14,13 @@ export type ProgressSeries = (typeof PROGRESS_SERIES)[number]
 
 export type CumulativeDay = { day: number } & Record<ProgressSeries, number>
 
-const WIDTH = 560
-const HEIGHT = 320
+const WIDTH = 520
+const HEIGHT = 340
 // The right margin holds each series' name beside its last point.
-const MARGIN = { top: 16, right: 150, bottom: 36, left: 56 }
+const MARGIN = { top: 16, right: 170, bottom: 40, left: 60 }
+const MAX_DAY_LABELS = 5
 // Direct labels closer than this (in the chart's units) are pushed apart.
-const LABEL_GAP = 18
+const LABEL_GAP = 22
 
 const DASHES: Record<ProgressSeries, string | undefined> = {
   notified: undefined,
@@ -81,15 +82,16 @@ export function progressChart(days: CumulativeDay[]): ProgressChart {
       path: path ?? '',
       dash: DASHES[series],
       marker,
-      label: { x: plot.right + 10, y: marker.y },
+      label: { x: plot.right + 14, y: marker.y },
     }
   })
   spreadLabels(lines, plot)
 
-  const xTicks = x
-    .ticks(Math.min(5, last - first))
-    .filter((day) => Number.isInteger(day) && day <= last)
-    .map((day) => ({ x: round(x(day)), day }))
+  // d3's tick count is a hint (it prefers round steps); a day's label needs about a fifth of the
+  // axis, so every other tick goes until at most five are left.
+  let dayTicks = x.ticks(Math.min(4, last - first)).filter((day) => Number.isInteger(day) && day <= last)
+  while (dayTicks.length > MAX_DAY_LABELS) dayTicks = dayTicks.filter((_, i) => i % 2 === 0)
+  const xTicks = dayTicks.map((day) => ({ x: round(x(day)), day }))
   const yTicks = y
     .ticks(5)
     .filter((value) => Number.isInteger(value))

@@ -78,6 +78,8 @@ function dailyProgress({ db, language, now }: { db: PortalDatabase; language: st
   }
   const short = dateFormat(language, { month: 'short', day: 'numeric' })
   const long = dateFormat(language, { year: 'numeric', month: 'long', day: 'numeric' })
+  // The axis has room for the shortest form (11/23, 23/11); the table spells the days out.
+  const numeric = dateFormat(language, { month: 'numeric', day: 'numeric' })
   const chart = progressChart(days)
   return {
     from: long.format(dayStart(from)),
@@ -89,7 +91,7 @@ function dailyProgress({ db, language, now }: { db: PortalDatabase; language: st
     })),
     chart: {
       ...chart,
-      xTicks: chart.xTicks.map((tick) => ({ ...tick, label: short.format(dayStart(tick.day)) })),
+      xTicks: chart.xTicks.map((tick) => ({ ...tick, label: numeric.format(dayStart(tick.day)) })),
     },
   }
 }
