@@ -50,7 +50,10 @@ export function DashboardProgress({ progress }: { progress: StaffDashboard['prog
                         <time dateTime={row.date}>{row.label}</time>
                       </th>
                       {SERIES.map((series) => (
-                        <td key={series}>{number(row[series])}</td>
+                        // Each cell names its column, for the stacked layout of a phone.
+                        <td key={series} data-label={t(`dashboard.series.${series}`)}>
+                          {number(row[series])}
+                        </td>
                       ))}
                     </tr>
                   ))}
