@@ -5,16 +5,14 @@ import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
-import { parseGenerateArgs } from '~/cli/generate-args'
 import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase } from '~db/client'
 import { EXPOSURE_CATEGORIES } from '~db/exposure-categories'
-import { generateExports } from '~db/generate/generate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { COHORTS, MESSAGE_CHANNELS } from '~db/schema'
-import { commandEnv, Visitor } from '../support/check-visitor'
+import { Visitor } from '../support/check-visitor'
+import { dashboardPopulation, FIRST_NOTICE } from '../support/dashboard-population'
 import { openMigratedDatabase } from '../support/migrated-database'
-import { runPortalCommand } from '../support/notified-population'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { enrolStaff } from '../support/staff-authenticator'
@@ -37,8 +35,6 @@ const EN = { 'Accept-Language': 'en' }
 const DAY = 24 * 60 * 60 * 1000
 const JAPAN = 9 * 60 * 60 * 1000
 const japanDay = (at: number) => new Date(at + JAPAN).toISOString().slice(0, 10)
-// The first notice went out five Japan days ago, at 10:00 Japan time.
-const FIRST_NOTICE = Math.floor((Date.now() + JAPAN) / DAY) * DAY - JAPAN - 5 * DAY + 10 * 60 * 60 * 1000
 
 let directory: string
 let databasePath: string
@@ -55,68 +51,6 @@ function read<T>(sql: string, ...params: unknown[]): T[] {
   }
 }
 
-/** Moves the notified population along, as days of people checking and acting would. */
-function makeProgress() {
-  const db = new Database(databasePath)
-  try {
-    db.transaction(() => {
-      const notices = db.prepare('select id, human_id from notifications order by id').all() as {
-        id: number
-        human_id: number
-      }[]
-      notices.forEach(({ id }, i) => {
-        // Most notices on the first day, the rest over the next two; every third code used, days later.
-        db.prepare('update notifications set created_at = ? where id = ?').run(
-          FIRST_NOTICE + (i % 5 === 0 ? 1 : i % 7 === 0 ? 2 : 0) * DAY + (i % 13) * 60_000,
-          id,
-        )
-        if (i % 3 === 0)
-          db.prepare('update notifications set letter_code_used_at = ? where id = ?').run(
-            FIRST_NOTICE + ((i % 4) + 1) * DAY + 3_600_000,
-            id,
-          )
-      })
-      const accounts = db.prepare('select subject_id from member_accounts order by subject_id').all() as {
-        subject_id: number
-      }[]
-      accounts.forEach(({ subject_id }, i) => {
-        const at = FIRST_NOTICE + ((i % 3) + 1) * DAY + 7_200_000
-        if (i % 4 === 0)
-          db.prepare('update member_accounts set password_changed_at = ? where subject_id = ?').run(
-            at,
-            subject_id,
-          )
-        if (i % 8 === 0)
-          db.prepare(
-            'update member_accounts set details_confirmed_at = ?, ready_at = ? where subject_id = ?',
-          ).run(at + 600_000, at + 600_000, subject_id)
-      })
-      // Two people who proved themselves by e-mail code, their verified sessions still on record.
-      const [first, second] = db
-        .prepare(
-          'select human_id from notifications where letter_code_used_at is null order by human_id desc limit 2',
-        )
-        .all() as { human_id: number }[]
-      for (const [n, human] of [first, second].entries())
-        db.prepare(
-          `insert into sessions (id_hash, kind, human_id, created_at, last_seen_at, expires_at)
-           values (randomblob(32), 'customer', ?, ?, ?, ?)`,
-        ).run(human?.human_id, FIRST_NOTICE + (n + 2) * DAY, FIRST_NOTICE + (n + 2) * DAY, Date.now() + DAY)
-      // An anonymous session proves nothing.
-      db.prepare(
-        `insert into sessions (id_hash, kind, created_at, last_seen_at, expires_at)
-         values (randomblob(32), 'customer', ?, ?, ?)`,
-      ).run(FIRST_NOTICE, FIRST_NOTICE, Date.now() + DAY)
-      db.prepare("update outbox_messages set state = 'sent', sent_at = ? where id % 10 != 0").run(
-        FIRST_NOTICE,
-      )
-      db.prepare("update outbox_messages set state = 'failed', last_error = '550' where id % 10 = 0").run()
-    })()
-  } finally {
-    db.close()
-  }
-}
-
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'staff-dashboard-'))
   databasePath = join(directory, 'portal.db')
@@ -124,23 +58,7 @@ beforeAll(async () => {
   await ensureDemoStaff({ db, crypto })
   closeDatabase(db)
 
-  const exportDir = join(directory, 'export')
-  const parsed = parseGenerateArgs([
-    ...['--out', exportDir, '--members', '240', '--buyers', '90'],
-    ...['--employees', '12', '--warehouse', '15', '--seed', 'dashboard'],
-  ])
-  if (!parsed.ok || !('args' in parsed)) throw new Error('bad generator arguments')
-  await generateExports(parsed.args)
-  const env = commandEnv(databasePath, secrets)
-  const imported = await runPortalCommand('app/cli/import.ts', { cwd: directory, env, args: [exportDir] })
-  if (imported.status !== 0) throw new Error(`import exited with ${imported.status}: ${imported.stderr}`)
-  const notified = await runPortalCommand('app/cli/notify.ts', {
-    cwd: directory,
-    env,
-    args: ['--postcards', join(directory, 'postcards.csv'), '--handouts', join(directory, 'handouts.csv')],
-  })
-  if (notified.status !== 0) throw new Error(`notify exited with ${notified.status}: ${notified.stderr}`)
-  makeProgress()
+  await dashboardPopulation({ directory, databasePath, secrets })
 
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
   const enrol = async (account: (typeof DEMO_STAFF)[number]) =>
