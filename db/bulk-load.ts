@@ -21,6 +21,7 @@ const LOOKUP_INDEXES = [
   'create index if not exists subjects_phone on subjects (phone_index)',
   'create index if not exists subjects_kana_birth on subjects (kana_birth_index)',
   'create index if not exists subjects_human on subjects (human_id)',
+  'create index if not exists subjects_cohort_human on subjects (cohort, human_id, exposed_categories)',
 ]
 const INDEX_NAMES = [
   'subjects_natural_id',
@@ -28,6 +29,7 @@ const INDEX_NAMES = [
   'subjects_phone',
   'subjects_kana_birth',
   'subjects_human',
+  'subjects_cohort_human',
 ]
 
 const IMPORT_CACHE_KIB = 32 * 1024

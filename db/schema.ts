@@ -75,6 +75,8 @@ export const subjects = sqliteTable(
     index('subjects_phone').on(table.phoneIndex),
     index('subjects_kana_birth').on(table.kanaBirthIndex),
     index('subjects_human').on(table.humanId),
+    // The dashboard's and the breach report's counts per cohort and category read this index alone.
+    index('subjects_cohort_human').on(table.cohort, table.humanId, table.exposedCategories),
   ],
 )
 
@@ -105,7 +107,18 @@ export const memberAccounts = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (table) => [index('member_accounts_email').on(table.emailIndex)],
+  (table) => [
+    index('member_accounts_email').on(table.emailIndex),
+    // Partial: the dashboard counts the few that did each step, and an import of a million
+    // accounts (all still null) writes nothing to them.
+    index('member_accounts_password_changed')
+      .on(table.passwordChangedAt)
+      .where(sql`password_changed_at is not null`),
+    index('member_accounts_details_confirmed')
+      .on(table.detailsConfirmedAt)
+      .where(sql`details_confirmed_at is not null`),
+    index('member_accounts_ready').on(table.readyAt).where(sql`ready_at is not null`),
+  ],
 )
 
 /**
@@ -218,6 +231,12 @@ export const notifications = sqliteTable(
   (table) => [
     uniqueIndex('notifications_human').on(table.humanId),
     uniqueIndex('notifications_letter_code').on(table.letterCodeIndex),
+    // Notices by channel and Japan day, for the dashboard and the breach report.
+    index('notifications_state_channel').on(table.state, table.channel, table.createdAt),
+    // Who used their letter code and when, without visiting the million who have not yet.
+    index('notifications_letter_code_used')
+      .on(table.letterCodeUsedAt, table.humanId)
+      .where(sql`letter_code_used_at is not null`),
   ],
 )
 

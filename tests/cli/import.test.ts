@@ -255,6 +255,7 @@ describe('importing again', () => {
         'subjects_phone',
         'subjects_kana_birth',
         'subjects_human',
+        'subjects_cohort_human',
       ]),
     )
   })

@@ -283,10 +283,23 @@ const STAFF_ROUTES = readdirSync(new URL('../../app/routes/', import.meta.url))
       `/${name
         .replace(/\._index$/, '')
         .replace(/_(?=\.|$)/g, '')
-        .replaceAll('.', '/')}`,
+        // A dot in brackets is part of the path (`staff.report[.csv]` is /staff/report.csv).
+        .replace(/\[[^\]]*\]|\./g, (part) => (part === '.' ? '/' : part.slice(1, -1)))}`,
   )
 const PUBLIC_STAFF_ROUTES = ['/staff/login']
-const SUPERVISOR_ROUTES = ['/staff/audit', '/staff/audit/csv', '/staff/people', '/staff/activity']
+const SUPERVISOR_ROUTES = [
+  '/staff/audit',
+  '/staff/audit/csv',
+  '/staff/people',
+  '/staff/report',
+  '/staff/report.csv',
+  '/staff/activity',
+]
+// A download cannot show a page: it sends an agent to this page, which says why not.
+const DOWNLOAD_PAGES: Record<string, string> = {
+  '/staff/audit/csv': '/staff/audit',
+  '/staff/report.csv': '/staff/report',
+}
 
 describe('the staff guard', { timeout: 90_000 }, () => {
   it('knows the staff routes', () => {
@@ -338,14 +351,12 @@ describe('the staff guard', { timeout: 90_000 }, () => {
     const agent = await signInAndEnrol(AGENT.email, AGENT.enrolmentPassword)
     expect((await agent.get('/staff')).status).toBe(200)
     for (const path of SUPERVISOR_ROUTES) {
-      // The CSV download sends an agent to the log's page, which says why not.
-      const page = await agent.get(path === '/staff/audit/csv' ? '/staff/audit' : path, {
-        'Accept-Language': 'en',
-      })
+      const page = await agent.get(DOWNLOAD_PAGES[path] ?? path, { 'Accept-Language': 'en' })
       expect(page.status, path).toBe(403)
       expect(page.body, path).toContain(staffText.forbidden.title)
     }
-    expect((await agent.get('/staff/audit/csv')).location).toBe('/staff/audit')
+    for (const [download, page] of Object.entries(DOWNLOAD_PAGES))
+      expect((await agent.get(download)).location, download).toBe(page)
     // Every route is either for supervisors or open to any staff member: none is forgotten.
     const anyStaff = [
       '/staff',

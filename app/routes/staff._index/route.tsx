@@ -1,10 +1,17 @@
-import { data, type LoaderFunctionArgs } from '@remix-run/node'
+import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
+import { db } from '~/db.server'
+import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
+import { BreachReportSection } from '~/staff/breach-report-section'
+import { DashboardFigures } from '~/staff/dashboard-figures'
+import { DashboardProgress } from '~/staff/dashboard-progress'
+import { staffDashboard } from '~/staff/staff-dashboard.server'
 import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
 import { requireStaff } from '~/staff/staff-session.server'
+import dashboardStyles from '~/styles/staff-dashboard.css'
 import { CsrfField } from '~/ui/csrf-field'
 import { pageMeta } from '~/ui/page-meta'
 
@@ -13,6 +20,8 @@ export const handle = { i18n: ['staff'] }
 export const meta = pageMeta
 
 export const headers = personalPageHeaders
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }]
 
 export const ErrorBoundary = StaffErrorBoundary
 
@@ -25,20 +34,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: token,
       role: session.role,
       staffId: session.staffId,
+      dashboard: staffDashboard({ db: db(), language: await requestLanguage(request) }),
     },
     { headers },
   )
 }
 
-/** The console's home: who is signed in, what exists so far, the way out. */
+/**
+ * The console's home: who is signed in, the dashboard, what exists so far,
+ * the way out. Each part is a section under its own h2, so a part for
+ * supervisors alone can be added as one more section.
+ */
 export default function StaffHomePage() {
   const { t } = useTranslation('staff')
-  const { csrf, role, staffId } = useLoaderData<typeof loader>()
+  const { csrf, role, staffId, dashboard } = useLoaderData<typeof loader>()
   return (
-    <article className="prose check">
+    <article className="prose check staff-dashboard">
       <h1>{t('home.heading')}</h1>
       <p>{t('home.signedInAs', { role: t(`home.roles.${role}`), staffId })}</p>
       <p>{t('home.mfaNext')}</p>
+      <DashboardFigures dashboard={dashboard} />
+      <DashboardProgress progress={dashboard.progress} />
+      {role === 'supervisor' ? <BreachReportSection /> : null}
       <h2>{t('home.linksHeading')}</h2>
       <ul className="link-list">
         <li>

@@ -1,0 +1,78 @@
+import { type PortalDatabase, prepared } from './client'
+import { categoryBit, EXPOSURE_CATEGORIES, type ExposureCategory } from './exposure-categories'
+import { JAPAN_DAY_SQL } from './portal-progress'
+import { COHORTS, type Cohort, type MessageChannel } from './schema'
+
+/**
+ * The figures a breach report to Japan's Personal Information Protection
+ * Commission asks for: how many people were affected, per cohort and per
+ * category of data exposed, and how many were told, by which channel and on
+ * which day. Counts only; nothing here names anyone.
+ */
+
+/** People per exposed category, within one cohort or (`all`) across every cohort, each human once. */
+export type AffectedCounts = {
+  cohort: Cohort | 'all'
+  people: number
+  byCategory: Record<ExposureCategory, number>
+}
+
+export type NoticeDay = { channel: MessageChannel; day: number; people: number }
+
+// Per human, whether any of their records held each category; then summed. The inner grouping by
+// (cohort, human) follows the covering index (cohort, human_id, exposed_categories): no sort.
+const heldPerHuman = EXPOSURE_CATEGORIES.map(
+  (category) => `max(exposed_categories & ${categoryBit(category)}) > 0 as ${category}`,
+).join(', ')
+const summed = EXPOSURE_CATEGORIES.map((category) => `sum(${category}) as ${category}`).join(', ')
+
+type CountRow = { cohort?: Cohort; people: number } & Record<ExposureCategory, number>
+
+function toCounts(cohort: Cohort | 'all', row: CountRow | undefined): AffectedCounts {
+  return {
+    cohort,
+    people: row?.people ?? 0,
+    byCategory: Object.fromEntries(
+      EXPOSURE_CATEGORIES.map((category) => [category, row?.[category] ?? 0]),
+    ) as Record<ExposureCategory, number>,
+  }
+}
+
+/**
+ * A human with two records in a cohort counts once there, with every category
+ * either record held; one with records in two cohorts counts once in `all`.
+ */
+export function countAffected(db: PortalDatabase): AffectedCounts[] {
+  const byCohort = prepared<CountRow>(
+    db,
+    `select cohort, count(*) as people, ${summed} from (
+       select cohort, human_id, ${heldPerHuman} from subjects group by cohort, human_id
+     ) group by cohort`,
+  ).all()
+  // `+human_id` keeps the planner off the human index, which would then read every record's row
+  // (each holds a sealed document) to save one sort of the covering index.
+  const overall = prepared<CountRow>(
+    db,
+    `select count(*) as people, ${summed} from (
+       select human_id, ${heldPerHuman} from subjects group by +human_id
+     )`,
+  ).get()
+  return [
+    ...COHORTS.map((cohort) =>
+      toCounts(
+        cohort,
+        byCohort.find((row) => row.cohort === cohort),
+      ),
+    ),
+    toCounts('all', overall),
+  ]
+}
+
+/** Notices issued per channel and Japan day (see JAPAN_DAY_SQL), in channel and day order. */
+export function countNoticesByDay(db: PortalDatabase): NoticeDay[] {
+  return prepared<NoticeDay>(
+    db,
+    `select channel, ${JAPAN_DAY_SQL('created_at')} as day, count(*) as people from notifications
+     where state = 'issued' group by channel, day order by channel, day`,
+  ).all()
+}
