@@ -1,5 +1,5 @@
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import { type PortalDatabase, prepared } from './client'
 import type { PortalCrypto } from './portal-crypto'
 import {
   type StaffMemberRole,
@@ -302,4 +302,18 @@ export function setStaffPassword(
     })
     .where(eq(staffMembers.id, id))
     .run()
+}
+
+/**
+ * Changes whenever an account is added or changed: lets a process keep what
+ * it derived from every account (their addresses' customer digests) until then.
+ */
+export function staffMembersVersion(db: PortalDatabase): string {
+  const row = db.$client
+    .prepare('select count(*) as count, max(updated_at) as updated from staff_members')
+    .get() as {
+    count: number
+    updated: number | null
+  }
+  return `${row.count}:${row.updated ?? 0}`
 }

@@ -411,5 +411,8 @@ describe('the staff activity page', { timeout: 60_000 }, () => {
     // searches, opens, reveals, actions, refusals, budget alerts
     expect(cells).toEqual([0, OPENS_PER_HOUR + 1, 0, 0, 1, 1])
     expect((await agent.visitor.get('/staff/activity')).status).toBe(403)
+    // The console's home tells supervisors, and only them, that a budget stopped someone.
+    expect((await supervisor.visitor.get('/staff')).body).toMatch(/Hourly budgets? stopped/)
+    expect((await agent.visitor.get('/staff')).body).not.toMatch(/Hourly budgets? stopped/)
   })
 })

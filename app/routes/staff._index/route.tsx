@@ -8,6 +8,7 @@ import { personalFormToken, personalPageHeaders } from '~/security/personal-page
 import { BreachReportSection } from '~/staff/breach-report-section'
 import { DashboardFigures } from '~/staff/dashboard-figures'
 import { DashboardProgress } from '~/staff/dashboard-progress'
+import { budgetAlertCount } from '~/staff/staff-activity.server'
 import { staffDashboard } from '~/staff/staff-dashboard.server'
 import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
 import { requireStaff } from '~/staff/staff-session.server'
@@ -35,6 +36,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       role: session.role,
       staffId: session.staffId,
       dashboard: staffDashboard({ db: db(), language: await requestLanguage(request) }),
+      // Supervisors see when an hourly budget stopped someone in the last day.
+      budgetAlerts: session.role === 'supervisor' ? budgetAlertCount({ db: db() }) : 0,
     },
     { headers },
   )
@@ -47,12 +50,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
  */
 export default function StaffHomePage() {
   const { t } = useTranslation('staff')
-  const { csrf, role, staffId, dashboard } = useLoaderData<typeof loader>()
+  const { csrf, role, staffId, dashboard, budgetAlerts } = useLoaderData<typeof loader>()
   return (
     <article className="prose check staff-dashboard">
       <h1>{t('home.heading')}</h1>
       <p>{t('home.signedInAs', { role: t(`home.roles.${role}`), staffId })}</p>
       <p>{t('home.mfaNext')}</p>
+      {budgetAlerts > 0 ? (
+        <p className="callout callout--error" role="alert">
+          {t('home.budgetAlerts', { count: budgetAlerts })}{' '}
+          <Link to="/staff/activity">{t('home.activityLink')}</Link>
+        </p>
+      ) : null}
+      <p>
+        <Link to="/staff/cases" className="button button--primary">
+          {t('home.casesLink')}
+        </Link>
+      </p>
       <DashboardFigures dashboard={dashboard} />
       <DashboardProgress progress={dashboard.progress} />
       {role === 'supervisor' ? <BreachReportSection /> : null}
@@ -72,10 +86,12 @@ export default function StaffHomePage() {
             <li>
               <Link to="/staff/people">{t('home.peopleLink')}</Link>
             </li>
+            <li>
+              <Link to="/staff/activity">{t('home.activityLink')}</Link>
+            </li>
           </>
         ) : null}
       </ul>
-      <p>{t('home.nothingYet')}</p>
       <Form method="post" action="/staff/logout">
         <CsrfField token={csrf} />
         <button type="submit" className="button button--secondary">

@@ -49,7 +49,12 @@ export default function StaffActivityPage() {
       {rows.length === 0 ? (
         <p>{t('activity.none')}</p>
       ) : (
-        <div className="table-scroll" role="region" aria-labelledby="activity-caption" tabIndex={0}>
+        <section
+          className="table-scroll"
+          aria-labelledby="activity-caption"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls within itself on a phone, and a keyboard scrolls only what has focus (WCAG 2.1.1)
+          tabIndex={0}
+        >
           <table className="activity-table">
             <caption id="activity-caption">{t('activity.caption')}</caption>
             <thead>
@@ -79,7 +84,7 @@ export default function StaffActivityPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
       <ul className="link-list">
         <li>

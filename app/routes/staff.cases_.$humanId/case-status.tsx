@@ -1,10 +1,9 @@
-import { Link } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import type { CaseView } from '~/staff/case-view.server'
 import { Moment } from '~/staff/moment'
 
 /** Where the case stands now: the notice and its letter code, the member's steps, sessions open. */
-export function CaseStatus({ status, humanId }: { status: CaseView['status']; humanId: number }) {
+export function CaseStatus({ status }: { status: CaseView['status'] }) {
   const { t } = useTranslation('staff')
   const { notice, members, openSessions } = status
   const letterCode = !notice
@@ -59,11 +58,6 @@ export function CaseStatus({ status, humanId }: { status: CaseView['status']; hu
           <dd>{t('caseView.status.sessionsOpen', { count: openSessions.count })}</dd>
         </div>
       </dl>
-      <p>
-        <Link to={`/staff/cases/${humanId}/actions`} className="button button--secondary">
-          {t('caseView.actionsLink')}
-        </Link>
-      </p>
     </section>
   )
 }

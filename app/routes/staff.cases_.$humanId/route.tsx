@@ -95,7 +95,7 @@ export default function StaffCasePage() {
       ) : null}
       {revealed ? <RevealedValue revealed={revealed} /> : null}
       <CaseRecords records={view.records} />
-      <CaseStatus status={view.status} humanId={view.humanId} />
+      <CaseStatus status={view.status} />
       <RevealForm
         csrf={csrf}
         fields={view.revealable}
