@@ -518,6 +518,26 @@ export type StaffPasskey = typeof staffPasskeys.$inferSelect
 
 // ── end of staff accounts ──────────────────────────────────────────────────
 
+/**
+ * A support agent's note on a case (a human: `subjects.human_id`). The text
+ * may hold anything a caller said, so it is sealed with the note's random
+ * public ID as associated data; the ID is chosen before the insert so the
+ * seal can name its row.
+ */
+export const caseNotes = sqliteTable(
+  'case_notes',
+  {
+    id: text('id').primaryKey(),
+    humanId: integer('human_id').notNull(),
+    staffId: text('staff_id').notNull(),
+    noteSealed: blob('note_sealed', { mode: 'buffer' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('case_notes_human').on(table.humanId, table.createdAt)],
+)
+
+export type CaseNoteRow = typeof caseNotes.$inferSelect
+
 export type Subject = typeof subjects.$inferSelect
 export type NewSubject = typeof subjects.$inferInsert
 /** The stored, sealed row; the opened account the app works with is `MemberAccount` in `member-accounts.ts`. */
