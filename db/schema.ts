@@ -537,6 +537,55 @@ export type StaffPasskey = typeof staffPasskeys.$inferSelect
 
 // ── end of staff accounts ──────────────────────────────────────────────────
 
+/**
+ * A support agent's note on a case (a human: `subjects.human_id`). The text
+ * may hold anything a caller said, so it is sealed with the note's random
+ * public ID as associated data; the ID is chosen before the insert so the
+ * seal can name its row.
+ */
+export const caseNotes = sqliteTable(
+  'case_notes',
+  {
+    id: text('id').primaryKey(),
+    humanId: integer('human_id').notNull(),
+    staffId: text('staff_id').notNull(),
+    noteSealed: blob('note_sealed', { mode: 'buffer' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('case_notes_human').on(table.humanId, table.createdAt)],
+)
+
+export type CaseNoteRow = typeof caseNotes.$inferSelect
+
+export const IDENTITY_CONFIRMATION_REASONS = [
+  'letter-lost',
+  'elderly-caller',
+  'no-email-access',
+  'other',
+] as const
+export type IdentityConfirmationReason = (typeof IDENTITY_CONFIRMATION_REASONS)[number]
+
+/**
+ * A supervisor's record that a caller was confirmed by calling back the phone
+ * number on file. It lets the human's next letter-code check pass without the
+ * second factor once before `expires_at`; `used_at` spends it. The reason is a
+ * token; an "other" reason's words are sealed with the row's random ID.
+ */
+export const identityConfirmations = sqliteTable(
+  'identity_confirmations',
+  {
+    id: text('id').primaryKey(),
+    humanId: integer('human_id').notNull(),
+    staffId: text('staff_id').notNull(),
+    reason: text('reason', { enum: IDENTITY_CONFIRMATION_REASONS }).notNull(),
+    reasonTextSealed: blob('reason_text_sealed', { mode: 'buffer' }),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (table) => [index('identity_confirmations_human').on(table.humanId, table.expiresAt)],
+)
+
 export type Subject = typeof subjects.$inferSelect
 export type NewSubject = typeof subjects.$inferInsert
 /** The stored, sealed row; the opened account the app works with is `MemberAccount` in `member-accounts.ts`. */

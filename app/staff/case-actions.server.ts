@@ -1,0 +1,109 @@
+import type { StaffSession } from '~/staff/staff-session.server'
+import { appendAuditEntry } from '~db/audit-log'
+import { endCustomerSessions, unlockLetterCodeOfHuman } from '~db/case-action-state'
+import { addCaseNote } from '~db/case-notes'
+import { type PortalDatabase, withTransaction } from '~db/client'
+import { addIdentityConfirmation } from '~db/identity-confirmations'
+import type { IdentityConfirmationReason } from '~db/schema'
+import type { Keyring } from '~db/seal'
+
+/**
+ * The actions staff take on a case (a human), each one transaction with
+ * exactly one audit entry targeted at the case (stored as ('case', String(humanId))). Audit detail holds
+ * tokens and counts only: never the note, never a reason's words.
+ */
+
+type ActionContext = {
+  db: PortalDatabase
+  session: Pick<StaffSession, 'staffId' | 'role'>
+  humanId: number
+  clientIpIndex: Buffer
+  now: Date
+}
+
+const caseTarget = (humanId: number) => ({ kind: 'case', id: humanId }) as const
+const staffActor = (session: ActionContext['session']) => ({ kind: 'staff', id: session.staffId }) as const
+
+export function unlockCaseLetterCode({ db, session, humanId, clientIpIndex }: ActionContext) {
+  return withTransaction(db, (tx) => {
+    const unlocked = unlockLetterCodeOfHuman(tx, humanId)
+    appendAuditEntry(tx, {
+      actor: staffActor(session),
+      action: 'case.letter_code_unlocked',
+      target: caseTarget(humanId),
+      outcome: unlocked ? 'success' : 'failure',
+      clientIpIndex,
+      detail: unlocked ? {} : { reason: 'not_locked' },
+    })
+    return unlocked
+  })
+}
+
+export function endCaseSessions({ db, session, humanId, clientIpIndex, now }: ActionContext) {
+  return withTransaction(db, (tx) => {
+    const ended = endCustomerSessions(tx, { humanId, now })
+    appendAuditEntry(tx, {
+      actor: staffActor(session),
+      action: 'case.sessions_ended',
+      target: caseTarget(humanId),
+      outcome: 'success',
+      clientIpIndex,
+      detail: { sessions: ended },
+    })
+    return ended
+  })
+}
+
+export function addCaseNoteAudited({
+  keyring,
+  text,
+  ...context
+}: ActionContext & { keyring: Keyring; text: string }) {
+  const { db, session, humanId, clientIpIndex, now } = context
+  return withTransaction(db, (tx) => {
+    addCaseNote(tx, keyring, { humanId, staffId: session.staffId, text, now })
+    appendAuditEntry(tx, {
+      actor: staffActor(session),
+      action: 'case.note_added',
+      target: caseTarget(humanId),
+      outcome: 'success',
+      clientIpIndex,
+      detail: { characters: [...text].length },
+    })
+  })
+}
+
+/**
+ * Supervisors only (the page also asks for a fresh second factor). An agent's
+ * forged post is refused here too and recorded as denied, so the refusal does
+ * not depend on the route remembering to check.
+ */
+export function confirmIdentityByCallBack({
+  keyring,
+  reason,
+  reasonText,
+  ...context
+}: ActionContext & { keyring: Keyring; reason: IdentityConfirmationReason; reasonText?: string }) {
+  const { db, session, humanId, clientIpIndex, now } = context
+  const allowed = session.role === 'supervisor'
+  return withTransaction(db, (tx) => {
+    if (allowed) {
+      addIdentityConfirmation(tx, keyring, {
+        humanId,
+        staffId: session.staffId,
+        reason,
+        reasonText: reason === 'other' ? reasonText : undefined,
+        now,
+      })
+    }
+    appendAuditEntry(tx, {
+      actor: staffActor(session),
+      action: 'case.identity_confirmed',
+      target: caseTarget(humanId),
+      outcome: allowed ? 'success' : 'denied',
+      clientIpIndex,
+      detail: allowed ? { reason } : { reason: 'not_supervisor' },
+    })
+    return allowed
+  })
+}

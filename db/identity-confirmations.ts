@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto'
+import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import type { PortalDatabase } from './client'
+import { type IdentityConfirmationReason, identityConfirmations } from './schema'
+import { type Keyring, seal } from './seal'
+
+/**
+ * Call-back confirmations: a supervisor confirmed a caller by phoning the
+ * number on file, which lets that human's next letter-code check pass without
+ * the second factor, once, within `IDENTITY_CONFIRMATION_MS`.
+ */
+
+export const IDENTITY_CONFIRMATION_MS = 7 * 24 * 60 * 60 * 1000
+
+const reasonTextContext = (id: string) => `identity_confirmations:${id}:reason`
+
+export function addIdentityConfirmation(
+  db: PortalDatabase,
+  keyring: Keyring,
+  {
+    humanId,
+    staffId,
+    reason,
+    reasonText,
+    now,
+  }: { humanId: number; staffId: string; reason: IdentityConfirmationReason; reasonText?: string; now: Date },
+) {
+  const id = `C${randomBytes(10).toString('hex')}`
+  db.insert(identityConfirmations)
+    .values({
+      id,
+      humanId,
+      staffId,
+      reason,
+      reasonTextSealed: reasonText
+        ? seal({ keyring, context: reasonTextContext(id), plaintext: reasonText })
+        : null,
+      expiresAt: new Date(now.getTime() + IDENTITY_CONFIRMATION_MS),
+      createdAt: now,
+    })
+    .run()
+  return id
+}
+
+const usable = (humanId: number, now: Date) =>
+  and(
+    eq(identityConfirmations.humanId, humanId),
+    isNull(identityConfirmations.usedAt),
+    gt(identityConfirmations.expiresAt, now),
+  )
+
+/** Whether a usable confirmation is waiting: for the actions page, which says so. */
+export function hasActiveIdentityConfirmation(
+  db: PortalDatabase,
+  { humanId, now }: { humanId: number; now: Date },
+) {
+  return (
+    db
+      .select({ id: identityConfirmations.id })
+      .from(identityConfirmations)
+      .where(usable(humanId, now))
+      .get() !== undefined
+  )
+}
+
+/**
+ * Spends one usable confirmation in a single UPDATE, so two checks racing for
+ * the same confirmation cannot both pass: only one sees a changed row.
+ */
+export function spendIdentityConfirmation(
+  db: PortalDatabase,
+  { humanId, now }: { humanId: number; now: Date },
+) {
+  const result = db
+    .update(identityConfirmations)
+    .set({ usedAt: now })
+    .where(
+      eq(
+        identityConfirmations.id,
+        sql`(select ${identityConfirmations.id} from ${identityConfirmations} where ${usable(humanId, now)} order by ${identityConfirmations.expiresAt} limit 1)`,
+      ),
+    )
+    .run()
+  return result.changes === 1
+}
