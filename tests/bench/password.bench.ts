@@ -2,7 +2,6 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import argon2 from 'argon2'
 import autocannon from 'autocannon'
 import { ARGON2_PARAMETERS } from '~/accounts/password-hash.server'
@@ -21,7 +20,7 @@ import {
 } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
 import { startSinkProcess } from './sink-process'
-import { verifyPopulation } from './verify-population'
+import { verifyCacheDirectory, verifyPopulation } from './verify-population'
 
 /**
  * npm run bench:password: password-reset POSTs a second at saturation, beside
@@ -43,7 +42,7 @@ const EXPOSURE_CONNECTIONS = 2
 const EXPOSURE_RATE = Number(process.env.BENCH_EXPOSURE_RATE ?? 20)
 const RESETS = 4000
 const READERS = 500
-const cacheDirectory = fileURLToPath(new URL(`../../.cache/bench-verify-${MEMBERS}/`, import.meta.url))
+const cacheDirectory = verifyCacheDirectory(MEMBERS)
 
 const population = await verifyPopulation(cacheDirectory, MEMBERS)
 const workDirectory = mkdtempSync(join(tmpdir(), 'bench-password-'))

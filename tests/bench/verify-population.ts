@@ -8,7 +8,7 @@ import { openDatabase } from '~db/client'
 import { generateExports } from '~db/generate/generate'
 import { listOutbox, markSent } from '~db/outbox'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { portalCommand } from '../support/portal-command'
+import { portalCommand, projectRoot } from '../support/portal-command'
 import { testSecrets } from '../support/secrets'
 
 /**
@@ -26,6 +26,15 @@ export type VerifyPopulation = {
 }
 
 const NOTIFIED = 5000
+
+/**
+ * Where the population of `members` is cached: in this checkout's `.cache/`, or
+ * under BENCH_CACHE when set, so that several checkouts of the project share
+ * one population instead of each building its own (many minutes at a million).
+ */
+export function verifyCacheDirectory(members: number) {
+  return join(process.env.BENCH_CACHE || join(projectRoot, '.cache'), `bench-verify-${members}`)
+}
 
 export async function verifyPopulation(cacheDirectory: string, members: number): Promise<VerifyPopulation> {
   const manifest = join(cacheDirectory, 'population.json')

@@ -1,7 +1,6 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { openDatabase } from '~db/client'
@@ -15,7 +14,7 @@ import {
 } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
 import { startSinkProcess } from './sink-process'
-import { verifyPopulation } from './verify-population'
+import { verifyCacheDirectory, verifyPopulation } from './verify-population'
 
 /**
  * npm run bench:verify: the production build over a database of a million
@@ -32,7 +31,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const SESSIONS = 2000
 // Unmeasured load first, so the figures are of a warm server (JIT, caches), as in service.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
-const cacheDirectory = fileURLToPath(new URL(`../../.cache/bench-verify-${MEMBERS}/`, import.meta.url))
+const cacheDirectory = verifyCacheDirectory(MEMBERS)
 
 const population = await verifyPopulation(cacheDirectory, MEMBERS)
 const workDirectory = mkdtempSync(join(tmpdir(), 'bench-verify-'))
