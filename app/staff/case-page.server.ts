@@ -24,7 +24,7 @@ type PageContext = {
 // A case ID is the portal's own row number: digits only, and never longer than any row number can be.
 const HUMAN_ID = /^[1-9]\d{0,14}$/
 
-function humanIdOf(param: string | undefined) {
+export function humanIdOf(param: string | undefined) {
   return param !== undefined && param.length <= 15 && HUMAN_ID.test(param) ? Number(param) : undefined
 }
 

@@ -1,6 +1,7 @@
 import { type ExposureRecord, loadExposureView } from '~/exposure/exposure.server'
 import { listAuditEntries } from '~db/audit-log'
 import { CASE_HISTORY_LIMIT, type CaseHistory, readCaseHistory } from '~db/case-history'
+import { listCaseNotes } from '~db/case-notes'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type RevealableField, revealableFields } from './case-reveal.server'
@@ -120,8 +121,18 @@ export function loadCaseView(
 ): CaseView {
   const exposure = loadExposureView(db, crypto.keyring, humanId)
   const history = readCaseHistory(db, humanId, now)
+  // Notes are the staff's own words, opened for the staff's eyes: sealed at rest like the rest.
+  const notes = listCaseNotes(db, crypto.keyring, humanId).map(
+    (note): CaseEvent => ({
+      at: note.at,
+      event: 'note',
+      values: { text: note.text },
+      staffId: note.staffId,
+      outcome: null,
+    }),
+  )
   const events = collapseRepeats(
-    [...historyEvents(history), ...auditEvents(db, humanId)].sort((a, b) => b.at - a.at),
+    [...historyEvents(history), ...auditEvents(db, humanId), ...notes].sort((a, b) => b.at - a.at),
   )
   return {
     humanId,

@@ -416,3 +416,88 @@ describe('the staff activity page', { timeout: 60_000 }, () => {
     expect((await agent.visitor.get('/staff')).body).not.toMatch(/Hourly budgets? stopped/)
   })
 })
+
+describe('actions on a case', { timeout: 60_000 }, () => {
+  const auditCount = (action: string, human: number) =>
+    auditRows('action = ? and target_id = ?', action, String(human)).length
+
+  async function act(human: number, fields: Record<string, string>) {
+    await supervisor.visitor.get(`/staff/cases/${human}`)
+    return supervisor.visitor.post(`/staff/cases/${human}`, {
+      csrf: supervisor.visitor.csrf ?? '',
+      ...fields,
+    })
+  }
+
+  it('adds a note: sealed at rest, on the timeline, one audit entry without its words', async () => {
+    const shiken = humanOfMember('M00000002')
+    const before = auditCount('case.note_added', shiken)
+    const note = 'Caller lost the postcard; advised to wait for the resend 7421'
+    const empty = await act(shiken, { intent: 'add-note', note: '  \u0007 ' })
+    expect(empty.status).toBe(422)
+    expect(empty.body).toContain(staffEn.caseView.actions.errors.noteRequired)
+    const added = await act(shiken, { intent: 'add-note', note })
+    expect(added.status).toBe(303)
+    expect(added.location).toBe(`/staff/cases/${shiken}?done=add-note`)
+    const page = await supervisor.visitor.get(added.location ?? '')
+    expect(page.body).toContain(staffEn.caseActions.done['add-note'])
+    expect(page.body, page.body.slice(page.body.indexOf('case-timeline'), page.body.indexOf('case-timeline') + 600)).toContain(note)
+    expect(auditCount('case.note_added', shiken)).toBe(before + 1)
+    expect(JSON.stringify(auditRows("action = 'case.note_added'"))).not.toContain('7421')
+    const file = readFileSync(join(portal.dataDirectory, 'portal.db'))
+    const wal = (() => {
+      try {
+        return readFileSync(join(portal.dataDirectory, 'portal.db-wal'))
+      } catch {
+        return Buffer.alloc(0)
+      }
+    })()
+    expect(file.includes('resend 7421') || wal.includes('resend 7421')).toBe(false)
+  })
+
+  it('ends the customer’s sessions and unlocks a locked letter code, each audited once, changing nothing else', async () => {
+    const shiken = humanOfMember('M00000002')
+    const customer = new Visitor(portal.url)
+    const checked = await customer.submit('/check/letter', {
+      code: postcardLetterCode,
+      proof: '昭和23年11月3日',
+    })
+    expect(checked.location).toBe('/exposure')
+    expect((await customer.get('/exposure')).status).toBe(200)
+    const sessionsBefore = auditCount('case.sessions_ended', shiken)
+    const ended = await act(shiken, { intent: 'end-sessions' })
+    expect(ended.location).toBe(`/staff/cases/${shiken}?done=end-sessions`)
+    expect((await customer.get('/exposure')).status).not.toBe(200)
+    expect(auditCount('case.sessions_ended', shiken)).toBe(sessionsBefore + 1)
+
+    // Locked after wrong second details, as the letter check leaves it.
+    const lock = openDatabase(portal.databasePath)
+    try {
+      lock.$client
+        .prepare(
+          'update notifications set letter_code_failures = 10, letter_code_locked_at = ? where human_id = ?',
+        )
+        .run(Date.now(), shiken)
+    } finally {
+      closeDatabase(lock)
+    }
+    const lockedTry = await new Visitor(portal.url).submit('/check/letter', {
+      code: postcardLetterCode,
+      proof: '1948-11-03',
+    })
+    expect(lockedTry.location).not.toBe('/exposure')
+    const unlocked = await act(shiken, { intent: 'unlock-letter-code' })
+    expect(unlocked.location).toBe(`/staff/cases/${shiken}?done=unlock-letter-code`)
+    const again = await new Visitor(portal.url).submit('/check/letter', {
+      code: postcardLetterCode,
+      proof: '1948-11-03',
+    })
+    expect(again.location).toBe('/exposure')
+    expect(auditCount('case.letter_code_unlocked', shiken)).toBe(1)
+    // The letter code itself is the same one: unlocking sends nothing and makes no new code.
+    const notices = readDatabase(portal.databasePath, (db) =>
+      db.prepare('select count(*) from messages where human_id = ?').pluck().get(shiken),
+    )
+    expect(notices).toBe(1)
+  })
+})

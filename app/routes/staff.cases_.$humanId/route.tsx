@@ -1,8 +1,15 @@
-import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
+import {
+  type ActionFunctionArgs,
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  redirect,
+} from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
+import { readForm } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { readGuardedPost } from '~/security/form-post.server'
 import {
@@ -10,12 +17,15 @@ import {
   personalFormToken,
   personalPageHeaders,
 } from '~/security/personal-page.server'
-import { openCasePage, revealOnCase } from '~/staff/case-page.server'
+import { isCaseActionIntent } from '~/staff/case-action-names'
+import { humanIdOf, openCasePage, revealOnCase } from '~/staff/case-page.server'
+import { actOnCase, intentForm } from '~/staff/case-page-actions.server'
 import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
 import { requireStaff } from '~/staff/staff-session.server'
 import { requireRecentSecondFactor } from '~/staff/staff-step-up.server'
 import casesStyles from '~/styles/staff-cases.css'
 import { pageMeta } from '~/ui/page-meta'
+import { CaseActions } from './case-actions'
 import { CaseRecords } from './case-records'
 import { CaseRefused } from './case-refused'
 import { CaseStatus } from './case-status'
@@ -45,7 +55,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     context,
     humanIdParam: params.humanId,
   })
-  const done = new URL(request.url).searchParams.get('done')?.slice(0, 32) ?? null
+  const asked = new URL(request.url).searchParams.get('done')?.slice(0, 32)
+  const done = isCaseActionIntent(asked) ? asked : null
   if (!page.ok)
     return data(
       { meta, csrf: token, refused: page.reason, view: null, done: null },
@@ -56,20 +67,32 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const session = requireStaff(request)
-  // A reveal needs a second factor of the last five minutes; the form is filled in again after it.
-  requireRecentSecondFactor(request, session)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
-  const answer = revealOnCase({
-    db: db(),
-    crypto: portalCrypto(),
-    session,
-    context,
-    humanIdParam: params.humanId,
-    form: post.form,
+  const intent = readForm(post.form, intentForm)
+  if (!intent.success)
+    return data({ kind: 'invalid' as const, errors: {} }, { status: 400, headers: PERSONAL_PAGE_HEADERS })
+  const humanId = humanIdOf(params.humanId)
+  const common = { db: db(), crypto: portalCrypto(), session, context }
+  if (intent.data.intent === 'reveal' || humanId === undefined) {
+    // A reveal needs a second factor of the last five minutes; the form is filled in again after it.
+    requireRecentSecondFactor(request, session)
+    const answer = revealOnCase({ ...common, humanIdParam: params.humanId, form: post.form })
+    const status = answer.kind === 'revealed' ? 200 : answer.kind === 'refused' ? STATUS[answer.reason] : 422
+    return data(answer, { status, headers: PERSONAL_PAGE_HEADERS })
+  }
+  const acted = actOnCase({ ...common, humanId, intent: intent.data.intent, form: post.form })
+  if (acted.kind === 'done') {
+    return redirect(`/staff/cases/${humanId}?done=${acted.intent}`, {
+      status: 303,
+      headers: PERSONAL_PAGE_HEADERS,
+    })
+  }
+  const status = acted.kind === 'refused' ? STATUS[acted.reason] : 422
+  return data(acted.kind === 'refused' ? acted : { kind: 'noteInvalid' as const, errors: acted.errors }, {
+    status,
+    headers: PERSONAL_PAGE_HEADERS,
   })
-  const status = answer.kind === 'revealed' ? 200 : answer.kind === 'refused' ? STATUS[answer.reason] : 422
-  return data(answer, { status, headers: PERSONAL_PAGE_HEADERS })
 }
 
 export default function StaffCasePage() {
@@ -85,7 +108,7 @@ export default function StaffCasePage() {
       <h1>{t('caseView.heading', { id: view.humanId })}</h1>
       {done ? (
         <p className="callout callout--success" role="status">
-          {t(`caseActions.done.${done}`, { defaultValue: t('caseView.doneGeneric') })}
+          {t(`caseActions.done.${done}`)}
         </p>
       ) : null}
       {answer?.kind === 'refused' ? (
@@ -96,6 +119,11 @@ export default function StaffCasePage() {
       {revealed ? <RevealedValue revealed={revealed} /> : null}
       <CaseRecords records={view.records} />
       <CaseStatus status={view.status} />
+      <CaseActions
+        csrf={csrf}
+        status={view.status}
+        noteError={answer?.kind === 'noteInvalid' ? answer.errors.note : undefined}
+      />
       <RevealForm
         csrf={csrf}
         fields={view.revealable}

@@ -1,0 +1,77 @@
+import type { AppLoadContext } from '@remix-run/node'
+import { z } from 'zod'
+import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
+import type { PortalDatabase } from '~db/client'
+import type { PortalCrypto } from '~db/portal-crypto'
+import { type CaseRefusal, caseAccess } from './case-access.server'
+import { addCaseNoteAudited, endCaseSessions, unlockCaseLetterCode } from './case-actions.server'
+import { caseViewer } from './case-search-page.server'
+import type { StaffSession } from './staff-session.server'
+
+/**
+ * The actions the case page offers beside a reveal: unlock the letter code,
+ * end the customer's sessions, add a note. None of them sends anything or
+ * touches a contact point or a password; each is one transaction with one
+ * audit entry (case-actions.server.ts), and the page then shows the case
+ * again with what was done.
+ */
+
+export const CASE_PAGE_INTENTS = ['reveal', 'unlock-letter-code', 'end-sessions', 'add-note'] as const
+export type CasePageIntent = (typeof CASE_PAGE_INTENTS)[number]
+
+export const NOTE_MAX = 2000
+// Control characters (but line breaks and tabs) have no place in a note read on a screen.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g
+
+export const intentForm = boundedForm({
+  intent: choiceField(CASE_PAGE_INTENTS, { invalid: 'badRequest', fallback: 'reveal' }),
+})
+
+const noteForm = boundedForm({
+  note: textField({ max: NOTE_MAX, required: 'noteRequired', tooLong: 'noteTooLong' }, (text) =>
+    text.transform((value) => value.replace(CONTROL, '').trim()).pipe(z.string().min(1, 'noteRequired')),
+  ),
+})
+
+export type CaseActionAnswer =
+  | { kind: 'done'; intent: Exclude<CasePageIntent, 'reveal'> }
+  | { kind: 'refused'; reason: CaseRefusal }
+  | { kind: 'invalid'; errors: { note?: string } }
+
+export function actOnCase({
+  db,
+  crypto,
+  session,
+  context,
+  humanId,
+  intent,
+  form,
+}: {
+  db: PortalDatabase
+  crypto: PortalCrypto
+  session: StaffSession
+  context: AppLoadContext
+  humanId: number
+  intent: Exclude<CasePageIntent, 'reveal'>
+  form: FormData
+}): CaseActionAnswer {
+  const viewer = caseViewer({ session, context, crypto })
+  const refused = caseAccess({ db, crypto, viewer }, humanId)
+  if (refused) return { kind: 'refused', reason: refused }
+  const acting = { db, session, humanId, clientIpIndex: viewer.clientIpIndex, now: new Date() }
+  switch (intent) {
+    case 'unlock-letter-code':
+      unlockCaseLetterCode(acting)
+      return { kind: 'done', intent }
+    case 'end-sessions':
+      endCaseSessions(acting)
+      return { kind: 'done', intent }
+    case 'add-note': {
+      const parsed = readForm(form, noteForm)
+      if (!parsed.success)
+        return { kind: 'invalid', errors: { note: parsed.error.issues[0]?.message ?? 'noteRequired' } }
+      addCaseNoteAudited({ ...acting, keyring: crypto.keyring, text: parsed.data.note })
+      return { kind: 'done', intent }
+    }
+  }
+}
