@@ -170,6 +170,15 @@ describe('a supervisor on a call', { timeout: 150_000 }, () => {
       // Shown once: the page loaded again is masked.
       await page.goto(`${portal.url}${casePath}`)
       expect(await page.locator('main').textContent()).not.toContain(HANAKO_EMAIL)
+
+      // An action: a note for the next colleague, then the case again saying it was added.
+      await typeInto(page, '#case-note', `Called back about the notice (${language})`)
+      await page.locator('.case-note button[type="submit"]').click()
+      await page.locator('[role="status"]', { hasText: text.caseActions.done['add-note'] }).waitFor()
+      expect(await page.locator('.case-timeline').textContent()).toContain(
+        `Called back about the notice (${language})`,
+      )
+      await check(browser, heading)
     })
   }
 })

@@ -441,7 +441,10 @@ describe('actions on a case', { timeout: 60_000 }, () => {
     expect(added.location).toBe(`/staff/cases/${shiken}?done=add-note`)
     const page = await supervisor.visitor.get(added.location ?? '')
     expect(page.body).toContain(staffEn.caseActions.done['add-note'])
-    expect(page.body, page.body.slice(page.body.indexOf('case-timeline'), page.body.indexOf('case-timeline') + 600)).toContain(note)
+    expect(
+      page.body,
+      page.body.slice(page.body.indexOf('case-timeline'), page.body.indexOf('case-timeline') + 600),
+    ).toContain(note)
     expect(auditCount('case.note_added', shiken)).toBe(before + 1)
     expect(JSON.stringify(auditRows("action = 'case.note_added'"))).not.toContain('7421')
     const file = readFileSync(join(portal.dataDirectory, 'portal.db'))
