@@ -101,3 +101,13 @@ export function readForm<S extends z.ZodType>(
   if (issues.length > 0) return { success: false, error: new z.ZodError(issues) as z.ZodError<z.output<S>> }
   return schema.safeParse(values) as z.ZodSafeParseResult<z.output<S>>
 }
+
+/** Each field's first message from a failed read, by field name: what a form shows beside each box. */
+export function firstErrors<K extends string>(issues: readonly { path: PropertyKey[]; message: string }[]) {
+  const errors: Partial<Record<K, string>> = {}
+  for (const issue of issues) {
+    const field = String(issue.path[0]) as K
+    errors[field] ??= issue.message
+  }
+  return errors
+}

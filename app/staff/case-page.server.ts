@@ -1,5 +1,5 @@
 import type { AppLoadContext } from '@remix-run/node'
-import { readForm } from '~/forms/bounded-form'
+import { firstErrors, readForm } from '~/forms/bounded-form'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess, openCase } from './case-access.server'
@@ -64,11 +64,7 @@ export function revealOnCase({
   if (refused) return { kind: 'refused', reason: refused }
   const parsed = readForm(form, revealForm)
   if (!parsed.success) {
-    const errors: Partial<Record<'ref' | 'reason' | 'reasonText', string>> = {}
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0] as keyof typeof errors
-      errors[field] ??= issue.message
-    }
+    const errors = firstErrors<'ref' | 'reason' | 'reasonText'>(parsed.error.issues)
     return { kind: 'invalid', errors }
   }
   const outcome = revealField({ db, crypto, viewer }, { humanId, ...parsed.data })

@@ -1,6 +1,6 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
-import { readForm } from '~/forms/bounded-form'
+import { firstErrors, readForm } from '~/forms/bounded-form'
 import { hitLimit, limits } from '~/security/rate-limit.server'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -63,11 +63,7 @@ export function runCaseSearch({
   const typed = typedOf(form)
   const parsed = readForm(form, caseSearchForm)
   if (!parsed.success) {
-    const errors: SearchFieldErrors = {}
-    for (const issue of parsed.error.issues) {
-      const field = issue.path[0] as keyof SearchFieldErrors
-      errors[field] ??= issue.message
-    }
+    const errors = firstErrors<keyof SearchFieldErrors>(parsed.error.issues)
     return { kind: 'invalid', typed, errors }
   }
   const read = readCaseKey(crypto.index, parsed.data)

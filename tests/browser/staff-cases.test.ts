@@ -18,7 +18,7 @@ import { importExport, Visitor } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
-import { type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
+import { ageStaffSecondFactors, type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
 
 /**
  * A supervisor's call in Chromium, with JavaScript and without, in Japanese
@@ -88,16 +88,6 @@ afterAll(async () => {
   await stopPasswordWork()
 })
 
-/** As if the second factor had been given ten minutes ago: the next reveal asks for it again. */
-function ageSecondFactor() {
-  const db = openDatabase(portal.databasePath)
-  try {
-    db.$client.prepare('update staff_sessions set second_factor_at = ?').run(Date.now() - 10 * 60 * 1000)
-  } finally {
-    closeDatabase(db)
-  }
-}
-
 async function check(browser: BrowserSession, heading: string) {
   expect(await headingText(browser.page)).toBe(heading)
   await expectFitsPhone(browser.page)
@@ -144,7 +134,7 @@ describe('a supervisor on a call', { timeout: 150_000 }, () => {
       await check(browser, heading)
 
       // A reveal: the second factor first, since the last was given ten minutes ago.
-      ageSecondFactor()
+      ageStaffSecondFactors(portal.databasePath)
       const emailOption = await page
         .locator('#reveal-ref option', { hasText: text.caseView.fields.email })
         .getAttribute('value')
