@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { maskIdentifier } from '~/exposure/mask'
 import { boundedForm, choiceField, textField } from '~/forms/bounded-form'
+import { addCaseNote } from '~db/case-notes'
 import { type PortalDatabase, withTransaction } from '~db/client'
 import { findHuman } from '~db/humans'
 import { displayPhone } from '~db/normalise'
@@ -15,7 +16,7 @@ import { REVEAL_REASONS_SHOWN } from './reveal-reasons'
  * factor given in the last five minutes (checked by the route) and within the
  * hour's reveal budget. The value is in that one response and nowhere else:
  * the audit entry names the field, the record and the reason, never the
- * value, and a reason typed as "other" goes into no log at all.
+ * value; the words of an "other" reason go into a sealed case note, never the log.
  */
 
 export const REVEALABLE_FIELDS = [
@@ -104,7 +105,12 @@ export type RevealOutcome =
 
 export function revealField(
   context: { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number },
-  { humanId, ref, reason }: { humanId: number; ref: string; reason: RevealReason },
+  {
+    humanId,
+    ref,
+    reason,
+    reasonText,
+  }: { humanId: number; ref: string; reason: RevealReason; reasonText: string },
 ): RevealOutcome {
   const [, subjectId, field] = ref.match(REF) ?? []
   const record = findHuman(context.db, context.crypto.keyring, humanId)?.records.find(
@@ -121,6 +127,16 @@ export function revealField(
       record: `subject-${record.subjectId}`,
       reason,
     })
+    // The words of an "other" reason are the staff member's own: kept as a sealed case note
+    // beside the entry, on the timeline, and never in the log.
+    if (reason === 'other') {
+      addCaseNote(tx, context.crypto.keyring, {
+        humanId,
+        staffId: context.viewer.staffId,
+        text: reasonText,
+        now: new Date(context.now ?? Date.now()),
+      })
+    }
   })
   return {
     ok: true,

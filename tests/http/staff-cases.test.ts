@@ -346,6 +346,15 @@ describe('revealing a value', { timeout: 120_000 }, () => {
     })
     expect(otherWithout.status).toBe(422)
     expect(otherWithout.body).toContain(staffEn.caseView.reveal.errors.reasonTextRequired)
+    const other = await reveal(supervisor, hanako, {
+      ref: `${subject}.birthDate`,
+      reason: 'other',
+      reasonText: 'Pension office form 3318 needs it',
+    })
+    expect(other.status).toBe(200)
+    expect(other.body).toContain('Pension office form 3318 needs it')
+    expect(storedInClear('form 3318')).toBe(false)
+    expect(JSON.stringify(auditRows("action = 'case.field_revealed'"))).not.toContain('3318')
     const foreign = await reveal(supervisor, hanako, { ref: '99999.email', reason: 'caller_verified' })
     expect(foreign.status).toBe(422)
     expect(noReason.body).not.toContain('hanako.mihon@example.jp')
