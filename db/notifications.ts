@@ -47,7 +47,7 @@ export const outboxContentContext = ({ id, messageId }: { id: number; messageId:
  * everything else, since a one-time code (10 minutes to live) or a security
  * notice must arrive in seconds even while hundreds of thousands of notices drain.
  */
-const outboxPriorityOf = (purpose: MessagePurpose): OutboxPriority =>
+export const outboxPriorityOf = (purpose: MessagePurpose): OutboxPriority =>
   purpose === 'notification' ? OUTBOX_PRIORITIES.bulk : OUTBOX_PRIORITIES.urgent
 
 export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {

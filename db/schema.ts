@@ -173,7 +173,8 @@ export const storedCards = sqliteTable(
 export const MESSAGE_CHANNELS = ['email', 'postcard', 'handout'] as const
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number]
 
-export const MESSAGE_PURPOSES = ['notification', 'email_code', 'account_notice'] as const
+// `notice_resend`: the notice again, with a new letter code, sent by staff at a caller's request.
+export const MESSAGE_PURPOSES = ['notification', 'email_code', 'account_notice', 'notice_resend'] as const
 export type MessagePurpose = (typeof MESSAGE_PURPOSES)[number]
 
 /**
@@ -584,6 +585,32 @@ export const identityConfirmations = sqliteTable(
     createdAt: createdAt(),
   },
   (table) => [index('identity_confirmations_human').on(table.humanId, table.expiresAt)],
+)
+
+export const PRINTER_ROW_KINDS = ['postcard', 'handout'] as const
+export type PrinterRowKind = (typeof PRINTER_ROW_KINDS)[number]
+
+/**
+ * A notice sent again on paper: its printer row (letter code, name, address)
+ * waits sealed for the next `npm run notify`, which writes it into that run's
+ * file and then drops the sealed row, keeping only when it was written.
+ */
+export const printerReprints = sqliteTable(
+  'printer_reprints',
+  {
+    id: id(),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id),
+    kind: text('kind', { enum: PRINTER_ROW_KINDS }).notNull(),
+    rowSealed: blob('row_sealed', { mode: 'buffer' }),
+    writtenAt: integer('written_at', { mode: 'timestamp_ms' }),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    uniqueIndex('printer_reprints_message').on(table.messageId),
+    index('printer_reprints_waiting').on(table.id).where(sql`written_at is null`),
+  ],
 )
 
 export type Subject = typeof subjects.$inferSelect

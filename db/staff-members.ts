@@ -1,5 +1,5 @@
 import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
-import { type PortalDatabase, prepared } from './client'
+import type { PortalDatabase } from './client'
 import type { PortalCrypto } from './portal-crypto'
 import {
   type StaffMemberRole,

@@ -103,6 +103,10 @@ function describe(summary: NotifySummary) {
       (summary.unreachable > 0 ? `, ${summary.unreachable} with no way to reach them` : '') +
       '.',
   ]
+  if (summary.reprints > 0)
+    lines.push(
+      `${summary.dryRun ? 'Would add' : 'Added'} ${summary.reprints} notices support staff sent again on paper.`,
+    )
   if (summary.postcardFile) lines.push(`Postcards for the printer: ${summary.postcardFile}`)
   if (summary.handoutFile) lines.push(`Handouts for employers: ${summary.handoutFile}`)
   if (summary.postcardFile || summary.handoutFile)

@@ -1,26 +1,17 @@
-import { newLetterCode } from '~/codes/letter-code.server'
-import { newMessageReference } from '~/codes/message-reference.server'
 import { type AtomicCsvFile, openAtomicCsv } from '~/files/atomic-csv.server'
-import type { EmailContent } from '~/mail/email-content.server'
 import type { PortalDatabase } from '~db/client'
 import { countHumansToNotify, findHumansToNotify } from '~db/humans'
+import { listWaitingReprints, markReprintsWritten } from '~db/notice-resends'
 import {
   createNotificationWriter,
   dropStagedNotifications,
   issueStagedNotifications,
   MessageReferenceTaken,
-  type NewNotification,
 } from '~db/notifications'
 import type { PortalCrypto } from '~db/portal-crypto'
-import { chooseNoticeChannel, type NoticeChannel } from './notice-channel.server'
-import {
-  addressLines,
-  formatPostalCode,
-  HANDOUT_COLUMNS,
-  newPrinterFilePath,
-  POSTCARD_COLUMNS,
-  recipientName,
-} from './printer-files.server'
+import { chooseNoticeChannel } from './notice-channel.server'
+import { type Notice, type PreparedNotice, prepareNotice, printerRowOf } from './notice-content.server'
+import { HANDOUT_COLUMNS, newPrinterFilePath, POSTCARD_COLUMNS } from './printer-files.server'
 import { narrowPortalFolder, refuseOpenFolder } from './printer-folder.server'
 
 /**
@@ -38,6 +29,8 @@ export type NotifySummary = {
   postcard: number
   handout: number
   unreachable: number
+  /** Notices staff sent again on paper, written into this run's files. */
+  reprints: number
   postcardFile?: string
   handoutFile?: string
 }
@@ -63,12 +56,17 @@ export type NotifyOptions = {
   progress?: NotifyProgress
 }
 
-type Notice = Exclude<NoticeChannel, { channel: 'unreachable' }>
-type Prepared = { notice: Notice; letterCode: string; reference: string; row: NewNotification }
-
 export async function notifyEveryone(options: NotifyOptions): Promise<NotifySummary> {
   const { db, crypto, dryRun = false, limit = Number.POSITIVE_INFINITY, batchSize = 500 } = options
-  const summary: NotifySummary = { dryRun, humans: 0, email: 0, postcard: 0, handout: 0, unreachable: 0 }
+  const summary: NotifySummary = {
+    dryRun,
+    humans: 0,
+    email: 0,
+    postcard: 0,
+    handout: 0,
+    unreachable: 0,
+    reprints: 0,
+  }
   // Before anything changes, and in a dry run too: a folder refused now costs nobody their code.
   const files = printerFiles(options)
   if (!dryRun) dropStagedNotifications(db)
@@ -92,12 +90,21 @@ export async function notifyEveryone(options: NotifyOptions): Promise<NotifySumm
         summary.humans++
         notices.push(notice)
       }
-      if (!dryRun) await issueBatch(notices.map((notice) => prepare(options, notice)))
+      if (!dryRun) await issueBatch(notices.map((notice) => prepareNotice(options, notice)))
       options.progress?.advance(humans.length)
     }
+    const reprints = listWaitingReprints(db, crypto.keyring)
+    summary.reprints = reprints.length
     if (!dryRun) {
+      for (const reprint of reprints) await files.write(reprint.kind, reprint.row)
       summary.postcardFile = await files.commit('postcard')
       summary.handoutFile = await files.commit('handout')
+      // Only once their file is in place; a run killed before this writes them again next time.
+      markReprintsWritten(
+        db,
+        reprints.map((reprint) => reprint.id),
+        new Date(),
+      )
       issueStagedNotifications(db)
     }
     return summary
@@ -108,16 +115,15 @@ export async function notifyEveryone(options: NotifyOptions): Promise<NotifySumm
     options.progress?.finish()
   }
 
-  async function issueBatch(batch: Prepared[]) {
+  async function issueBatch(batch: PreparedNotice[]) {
     writeWithFreshReferences(batch)
     for (const prepared of batch) {
-      if (prepared.notice.channel === 'postcard')
-        await files.write('postcard', postcardRow(options, prepared))
-      if (prepared.notice.channel === 'handout') await files.write('handout', handoutRow(options, prepared))
+      const row = printerRowOf(options.portalAddress, prepared)
+      if (row && prepared.notice.channel !== 'email') await files.write(prepared.notice.channel, row)
     }
   }
 
-  function writeWithFreshReferences(batch: Prepared[]) {
+  function writeWithFreshReferences(batch: PreparedNotice[]) {
     for (;;) {
       try {
         writer.writeBatch(batch.map((prepared) => prepared.row))
@@ -125,74 +131,10 @@ export async function notifyEveryone(options: NotifyOptions): Promise<NotifySumm
       } catch (error) {
         if (!(error instanceof MessageReferenceTaken)) throw error
         const position = error.position
-        batch[position] = prepare(options, (batch[position] as Prepared).notice)
+        batch[position] = prepareNotice(options, (batch[position] as PreparedNotice).notice)
       }
     }
   }
-}
-
-function prepare({ crypto, portalAddress }: NotifyOptions, notice: Notice): Prepared {
-  const letterCode = newLetterCode()
-  const reference = newMessageReference()
-  const address =
-    notice.channel === 'email'
-      ? notice.email
-      : notice.channel === 'postcard'
-        ? [formatPostalCode(notice.address.postalCode), ...addressLines(notice.address)].join(' ').trim()
-        : // A handout's "address" is the staff or employee ID it was handed out for: what
-          // /message-check asks of a handout's holder.
-          notice.id
-  const emailContent: EmailContent | undefined =
-    notice.channel === 'email'
-      ? {
-          kind: 'notification',
-          to: notice.email,
-          input: {
-            language: notice.language,
-            familyName: notice.familyName,
-            givenName: notice.givenName,
-            categories: notice.categories,
-            letterCode: letterCode.printed,
-            messageReference: reference.printed,
-            portalAddress,
-          },
-        }
-      : undefined
-  return {
-    notice,
-    letterCode: letterCode.printed,
-    reference: reference.printed,
-    row: {
-      message: {
-        humanId: notice.humanId,
-        channel: notice.channel,
-        purpose: 'notification',
-        referenceIndex: crypto.index('message-ref', reference.canonical),
-        address,
-      },
-      letterCodeIndex: crypto.index('letter-code', letterCode.canonical),
-      emailContent,
-    },
-  }
-}
-
-function postcardRow({ portalAddress }: NotifyOptions, { notice, letterCode, reference }: Prepared) {
-  if (notice.channel !== 'postcard') throw new Error('not a postcard')
-  const [line1, line2] = addressLines(notice.address)
-  return [
-    formatPostalCode(notice.address.postalCode),
-    line1,
-    line2,
-    recipientName(notice),
-    letterCode,
-    reference,
-    portalAddress,
-  ]
-}
-
-function handoutRow({ portalAddress }: NotifyOptions, { notice, letterCode, reference }: Prepared) {
-  if (notice.channel !== 'handout') throw new Error('not a handout')
-  return [notice.idKind, notice.id, recipientName(notice), letterCode, reference, portalAddress]
 }
 
 /**

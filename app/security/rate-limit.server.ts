@@ -55,6 +55,10 @@ export type PortalLimits = {
   staffSignInFailuresPerAddress: Limit
   /** Case searches by one staff member, per hour: a person on the phone searches a few times a call. */
   caseSearchesPerStaff: Limit
+  /** Notices sent again for one case, per day: each kills the code the caller may be holding. */
+  noticeResendsPerCase: Limit
+  /** Notices sent again by one staff member, per hour, whatever the case. */
+  noticeResendsPerStaff: Limit
 }
 
 // An IPv6 /48 may be one site or many subscribers of one provider: generous, but finite.
@@ -104,6 +108,10 @@ export function limitsFrom(
     staffSignInFailuresPerAddress: { bucket: 'staff-sign-in-failures-per-address', max: 15, windowMs: HOUR },
     // A search per half-minute, all hour long: above any real call load, far below a scrape.
     caseSearchesPerStaff: { bucket: 'case-searches-per-staff', max: 120, windowMs: HOUR },
+    // A lost notice is sent again once, twice if the first goes astray; more is a loop or a lure.
+    noticeResendsPerCase: { bucket: 'notice-resends-per-case', max: 3, windowMs: DAY },
+    // A few calls an hour need one; twenty is a busy hour, far below mailing a cohort by hand.
+    noticeResendsPerStaff: { bucket: 'notice-resends-per-staff', max: 20, windowMs: HOUR },
   }
 }
 

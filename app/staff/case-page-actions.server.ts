@@ -1,27 +1,35 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
+import type { LimitCheck } from '~/security/rate-limit.server'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess } from './case-access.server'
 import { addCaseNoteAudited, endCaseSessions, unlockCaseLetterCode } from './case-actions.server'
+import { resendCaseNotice } from './case-notice-resend.server'
 import { caseViewer } from './case-search-page.server'
 import type { StaffSession } from './staff-session.server'
 
 /**
- * The actions the case page offers beside a reveal: unlock the letter code,
- * end the customer's sessions, add a note. None of them sends anything or
- * touches a contact point or a password; each is one transaction with one
- * audit entry (case-actions.server.ts), and the page then shows the case
- * again with what was done.
+ * The actions the case page offers beside a reveal: send the notice again
+ * (to the contact point on file, never one given), unlock the letter code,
+ * end the customer's sessions, add a note. None touches a contact point or a
+ * password; each is one transaction with one audit entry, and the page then
+ * shows the case again with what was done.
  */
 
-export const CASE_PAGE_INTENTS = ['reveal', 'unlock-letter-code', 'end-sessions', 'add-note'] as const
+export const CASE_PAGE_INTENTS = [
+  'reveal',
+  'resend-notice',
+  'unlock-letter-code',
+  'end-sessions',
+  'add-note',
+] as const
 export type CasePageIntent = (typeof CASE_PAGE_INTENTS)[number]
 
 export const NOTE_MAX = 2000
 // Control characters (but line breaks and tabs) have no place in a note read on a screen.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g
+const CONTROL = /(?![\t\n\r])[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu
 
 export const intentForm = boundedForm({
   intent: choiceField(CASE_PAGE_INTENTS, { invalid: 'badRequest', fallback: 'reveal' }),
@@ -37,6 +45,8 @@ export type CaseActionAnswer =
   | { kind: 'done'; intent: Exclude<CasePageIntent, 'reveal'> }
   | { kind: 'refused'; reason: CaseRefusal }
   | { kind: 'invalid'; errors: { note?: string } }
+  | { kind: 'resendRefused'; reason: 'not_notified' | 'unreachable' }
+  | { kind: 'rateLimited'; limit: Extract<LimitCheck, { limited: true }> }
 
 export function actOnCase({
   db,
@@ -60,6 +70,12 @@ export function actOnCase({
   if (refused) return { kind: 'refused', reason: refused }
   const acting = { db, session, humanId, clientIpIndex: viewer.clientIpIndex, now: new Date() }
   switch (intent) {
+    case 'resend-notice': {
+      const resent = resendCaseNotice({ db, crypto, session, humanId, clientIpIndex: viewer.clientIpIndex })
+      if (resent.kind === 'sent') return { kind: 'done', intent }
+      if (resent.kind === 'refused') return { kind: 'resendRefused', reason: resent.reason }
+      return resent
+    }
     case 'unlock-letter-code':
       unlockCaseLetterCode(acting)
       return { kind: 'done', intent }

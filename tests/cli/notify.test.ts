@@ -176,7 +176,7 @@ const HANDOUTS = [
   { id_kind: 'staff_id', id: 'W-102', recipient: '吉田 様' },
 ]
 
-const EXPECTED = { email: 5, postcard: 3, handout: 3, unreachable: 1 }
+const EXPECTED = { email: 5, postcard: 3, handout: 3, unreachable: 1, reprints: 0 }
 const REACHABLE = EXPECTED.email + EXPECTED.postcard + EXPECTED.handout
 
 function writeExport(directory: string) {
@@ -337,6 +337,7 @@ type Summary = {
   postcard: number
   handout: number
   unreachable: number
+  reprints: number
   postcardFile?: string
   handoutFile?: string
 }
@@ -677,6 +678,7 @@ describe('npm run notify and npm run send', () => {
         postcard: 0,
         handout: 0,
         unreachable: EXPECTED.unreachable,
+        reprints: 0,
       })
       expect(snapshot(data)).toEqual(before)
       expect(listFiles(data)).toEqual(filesBefore)

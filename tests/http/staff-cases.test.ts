@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
@@ -8,10 +8,20 @@ import { createStaffMember } from '~/staff/staff-accounts.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { EXPORTS } from '~db/generate/columns'
 import { normaliseIdentifier } from '~db/normalise'
+import { outboxContentContext } from '~db/notifications'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { importExport, printerRows, readDatabase, Visitor, withoutTokens } from '../support/check-visitor'
+import { unsealJson } from '~db/seal'
+import {
+  commandEnv,
+  importExport,
+  printerRows,
+  readDatabase,
+  Visitor,
+  withoutTokens,
+} from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { generateMessyExport } from '../support/generated-export'
+import { runPortalCommand } from '../support/notified-population'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { ageStaffSecondFactors, type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
@@ -494,5 +504,163 @@ describe('actions on a case', { timeout: 60_000 }, () => {
       db.prepare('select count(*) from messages where human_id = ?').pluck().get(shiken),
     )
     expect(notices).toBe(1)
+  })
+})
+
+describe('sending the notice again', { timeout: 120_000 }, () => {
+  type Notice = { message_id: number; letter_code_index: Buffer | null }
+  const noticeOf = (human: number) =>
+    readDatabase(portal.databasePath, (db) =>
+      db.prepare('select message_id, letter_code_index from notifications where human_id = ?').get(human),
+    ) as Notice
+  const messagesOf = (human: number) =>
+    readDatabase(portal.databasePath, (db) =>
+      db.prepare('select id, channel, purpose from messages where human_id = ? order by id').all(human),
+    ) as { id: number; channel: string; purpose: string }[]
+  /** What the outbox holds for one message, opened as the sender opens it. */
+  const emailOf = (messageId: number) => {
+    const sealed = readDatabase(portal.databasePath, (db) =>
+      db.prepare('select content_sealed from outbox_messages where message_id = ?').pluck().get(messageId),
+    ) as Buffer
+    return unsealJson<{ to: string; input: { letterCode: string; messageReference: string } }>({
+      keyring: crypto.keyring,
+      context: outboxContentContext({ id: 0, messageId }),
+      sealed,
+    })
+  }
+  // Whatever a caller might ask for: the form has no such fields, and the server reads none.
+  const NEW_CONTACT = {
+    email: 'new.address@attacker.example',
+    address: '東京都千代田区霞が関9-9-9',
+    postalCode: '1000013',
+    phone: '09099998888',
+  }
+
+  async function resend(staff: EnrolledStaff, human: number) {
+    await staff.visitor.get(`/staff/cases/${human}`)
+    return staff.visitor.post(`/staff/cases/${human}`, {
+      csrf: staff.visitor.csrf ?? '',
+      intent: 'resend-notice',
+      ...NEW_CONTACT,
+    })
+  }
+
+  it('e-mails a new letter code to the address on file only, kills the old one, and audits the channel', async () => {
+    const hanako = humanOfMember('M00000001')
+    const before = noticeOf(hanako)
+    const first = emailOf(before.message_id)
+    expect(first.to).toBe('hanako.mihon@example.jp')
+    const page = await agent.visitor.get(`/staff/cases/${hanako}`)
+    expect(page.body).toContain(staffEn.caseView.actions.resendExplained.email)
+
+    const sent = await resend(agent, hanako)
+    expect(sent.status).toBe(303)
+    expect(sent.location).toBe(`/staff/cases/${hanako}?done=resend-notice`)
+    const after = noticeOf(hanako)
+    expect(after.message_id).not.toBe(before.message_id)
+    expect(messagesOf(hanako).at(-1)).toMatchObject({ channel: 'email', purpose: 'notice_resend' })
+    const again = emailOf(after.message_id)
+    expect(again.to).toBe(first.to)
+    expect(again.input.letterCode).not.toBe(first.input.letterCode)
+    expect(again.input.messageReference).not.toBe(first.input.messageReference)
+    expect(
+      Buffer.compare(
+        after.letter_code_index as Buffer,
+        crypto.index('letter-code', again.input.letterCode.replaceAll('-', '')),
+      ),
+    ).toBe(0)
+    const urgent = readDatabase(portal.databasePath, (db) =>
+      db.prepare('select priority from outbox_messages where message_id = ?').pluck().get(after.message_id),
+    )
+    const bulk = readDatabase(portal.databasePath, (db) =>
+      db.prepare('select priority from outbox_messages where message_id = ?').pluck().get(before.message_id),
+    )
+    expect(urgent).toBeLessThan(bulk as number)
+
+    // The old code now answers as an unknown one; the new one opens the page.
+    const oldTry = await new Visitor(portal.url).submit('/check/letter', {
+      code: first.input.letterCode,
+      proof: '1985-04-01',
+    })
+    expect(oldTry.location).not.toBe('/exposure')
+    const newTry = await new Visitor(portal.url).submit('/check/letter', {
+      code: again.input.letterCode,
+      proof: '1985-04-01',
+    })
+    expect(newTry.location).toBe('/exposure')
+
+    // Nothing the post carried went anywhere or was kept.
+    for (const value of Object.values(NEW_CONTACT)) expect(storedInClear(value)).toBe(false)
+    const sealedSomewhere = readDatabase(portal.databasePath, (db) =>
+      db.prepare('select message_id from outbox_messages where message_id is not null').pluck().all(),
+    ) as number[]
+    for (const messageId of sealedSomewhere) expect(emailOf(messageId).to).not.toBe(NEW_CONTACT.email)
+    const audit = auditRows("action = 'case.notice_resent' and target_id = ?", String(hanako))
+    expect(audit).toHaveLength(1)
+    expect(audit[0]).toMatchObject({ actor_id: expect.stringMatching(/^S/), outcome: 'success' })
+    expect(JSON.parse(audit[0]?.detail ?? '')).toEqual({ channel: 'email' })
+  })
+
+  it('stops at three a day for one case, with a 429 that says when, and audits the refusal', async () => {
+    const hanako = humanOfMember('M00000001')
+    // The test above sent one; two more are allowed, the fourth is not.
+    for (let n = 0; n < 2; n++) expect((await resend(supervisor, hanako)).status).toBe(303)
+    const count = messagesOf(hanako).length
+    const refused = await resend(supervisor, hanako)
+    expect(refused.status).toBe(429)
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(refused.body).toContain('role="alert"')
+    expect(messagesOf(hanako)).toHaveLength(count)
+    const refusals = auditRows(
+      "action = 'case.notice_resent' and outcome = 'failure' and target_id = ?",
+      String(hanako),
+    )
+    expect(refusals.map((row) => JSON.parse(row.detail))).toEqual([{ reason: 'rate_limited' }])
+  })
+
+  it('puts a postcard with a new code in the next printer file, to the postal address on file', async () => {
+    const shiken = humanOfMember('M00000002')
+    const before = noticeOf(shiken)
+    const sent = await resend(supervisor, shiken)
+    expect(sent.location).toBe(`/staff/cases/${shiken}?done=resend-notice`)
+    expect(noticeOf(shiken).message_id).not.toBe(before.message_id)
+    expect(messagesOf(shiken).at(-1)).toMatchObject({ channel: 'postcard', purpose: 'notice_resend' })
+    const oldTry = await new Visitor(portal.url).submit('/check/letter', {
+      code: postcardLetterCode,
+      proof: '1948-11-03',
+    })
+    expect(oldTry.location).not.toBe('/exposure')
+    expect(storedInClear(NEW_CONTACT.address)).toBe(false)
+
+    // The next notice run writes it into its file, with no one else new to notify.
+    const folder = dirname(portal.databasePath)
+    const postcards = join(folder, 'resent-postcards.csv')
+    const notified = await runPortalCommand('app/cli/notify.ts', {
+      cwd: folder,
+      env: commandEnv(portal.databasePath, secrets),
+      args: ['--json', '--postcards', postcards, '--handouts', join(folder, 'resent-handouts.csv')],
+    })
+    expect(notified.status, notified.stderr).toBe(0)
+    expect(JSON.parse(notified.stdout)).toMatchObject({ humans: 0, reprints: 1 })
+    const [row, ...more] = printerRows(postcards)
+    expect(more).toEqual([])
+    expect(row?.letter_code).not.toBe(postcardLetterCode)
+    expect(row?.recipient).toContain('試験')
+    expect(row?.address_line1).not.toContain('霞が関9')
+    const newTry = await new Visitor(portal.url).submit('/check/letter', {
+      code: row?.letter_code ?? '',
+      proof: '1948-11-03',
+    })
+    expect(newTry.location).toBe('/exposure')
+    // Written once: its sealed copy is gone, and the run after writes nothing.
+    const waiting = readDatabase(portal.databasePath, (db) =>
+      db.prepare('select count(*) from printer_reprints where row_sealed is not null').pluck().get(),
+    )
+    expect(waiting).toBe(0)
+    const audit = auditRows(
+      "action = 'case.notice_resent' and target_id = ? and outcome = 'success'",
+      String(shiken),
+    )
+    expect(audit.map((entry) => JSON.parse(entry.detail))).toEqual([{ channel: 'postcard' }])
   })
 })

@@ -5,8 +5,9 @@ import { CsrfField } from '~/ui/csrf-field'
 import { FieldFrame } from '~/ui/text-field'
 
 /**
- * What staff can do on the case, each form saying what it will do. None sends
- * anything or changes a contact point or a password.
+ * What staff can do on the case, each form saying what it will do. The notice
+ * goes again only to where the first went: the form has no field for an
+ * address. Nothing here changes a contact point or a password.
  */
 export function CaseActions({
   csrf,
@@ -22,6 +23,15 @@ export function CaseActions({
   return (
     <section aria-labelledby="case-actions-heading">
       <h2 id="case-actions-heading">{t('caseView.actions.heading')}</h2>
+      {status.notice?.state === 'issued' ? (
+        <Form method="post" className="case-action">
+          <CsrfField token={csrf} />
+          <p>{t(`caseView.actions.resendExplained.${status.notice.channel}`)}</p>
+          <button type="submit" name="intent" value="resend-notice" className="button button--secondary">
+            {t('caseView.actions.resend')}
+          </button>
+        </Form>
+      ) : null}
       {locked ? (
         <Form method="post" className="case-action">
           <CsrfField token={csrf} />

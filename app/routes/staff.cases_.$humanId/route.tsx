@@ -17,6 +17,7 @@ import {
   personalFormToken,
   personalPageHeaders,
 } from '~/security/personal-page.server'
+import { tooManyRequests } from '~/security/too-many-requests.server'
 import { isCaseActionIntent } from '~/staff/case-action-names'
 import { humanIdOf, openCasePage, revealOnCase } from '~/staff/case-page.server'
 import { actOnCase, intentForm } from '~/staff/case-page-actions.server'
@@ -25,6 +26,7 @@ import { requireStaff } from '~/staff/staff-session.server'
 import { requireRecentSecondFactor } from '~/staff/staff-step-up.server'
 import casesStyles from '~/styles/staff-cases.css'
 import { pageMeta } from '~/ui/page-meta'
+import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { CaseActions } from './case-actions'
 import { CaseRecords } from './case-records'
 import { CaseRefused } from './case-refused'
@@ -88,6 +90,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       headers: PERSONAL_PAGE_HEADERS,
     })
   }
+  if (acted.kind === 'rateLimited') return tooManyRequests(acted.limit)
+  if (acted.kind === 'resendRefused') return data(acted, { status: 422, headers: PERSONAL_PAGE_HEADERS })
   const status = acted.kind === 'refused' ? STATUS[acted.reason] : 422
   return data(acted.kind === 'refused' ? acted : { kind: 'noteInvalid' as const, errors: acted.errors }, {
     status,
@@ -116,6 +120,12 @@ export default function StaffCasePage() {
           {t(`caseView.reveal.refused.${answer.reason}`)}
         </p>
       ) : null}
+      {answer?.kind === 'resendRefused' ? (
+        <p className="callout" role="alert">
+          {t(`caseView.actions.resendRefused.${answer.reason}`)}
+        </p>
+      ) : null}
+      {posted && 'rateLimited' in posted ? <RateLimitedNotice retryAt={posted.rateLimited.retryAt} /> : null}
       {revealed ? <RevealedValue revealed={revealed} /> : null}
       <CaseRecords records={view.records} />
       <CaseStatus status={view.status} />

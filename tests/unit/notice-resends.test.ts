@@ -1,0 +1,123 @@
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { chooseNoticeChannel, type NoticeChannel } from '~/notify/notice-channel.server'
+import { prepareNotice, printerRowOf } from '~/notify/notice-content.server'
+import { notifyEveryone } from '~/notify/notify.server'
+import type { PortalDatabase } from '~db/client'
+import { findHuman } from '~db/humans'
+import { listWaitingReprints, markReprintsWritten, replaceNotice } from '~db/notice-resends'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { importedDatabase, type TempDatabase } from '../support/temp-database'
+
+/**
+ * The data side of sending a notice again: one notification per human,
+ * pointed at a new message and a new letter code, and a paper row kept sealed
+ * until the next printer file takes it.
+ */
+
+let temp: TempDatabase
+let db: PortalDatabase
+const PORTAL = 'portal.example.jp'
+
+beforeEach(async () => {
+  temp = await importedDatabase('notice-resends-', {
+    'members.csv': [
+      MEMBER_COLUMNS,
+      member({ member_id: 'M1', family_name: '葉書', postal_code: '150-0001' }),
+      member({ member_id: 'M2', family_name: '未通知', postal_code: '150-0002' }),
+    ],
+  })
+  db = temp.db
+  // One run with a limit of one: the second member is not notified yet.
+  await notifyEveryone({
+    db,
+    crypto: temp.crypto,
+    portalAddress: PORTAL,
+    outputDirectory: temp.directory,
+    postcardsPath: join(temp.directory, 'postcards.csv'),
+    handoutsPath: join(temp.directory, 'handouts.csv'),
+    limit: 1,
+  })
+})
+
+afterEach(() => temp.remove())
+
+const humans = () =>
+  db.$client.prepare('select distinct human_id from subjects order by human_id').pluck().all() as number[]
+const notified = () => db.$client.prepare('select human_id from notifications').pluck().all() as number[]
+
+function resendFor(humanId: number) {
+  const human = findHuman(db, temp.crypto.keyring, humanId)
+  const notice = chooseNoticeChannel(human as NonNullable<typeof human>) as Exclude<
+    NoticeChannel,
+    { channel: 'unreachable' }
+  >
+  const prepared = prepareNotice(
+    { crypto: temp.crypto, portalAddress: PORTAL, purpose: 'notice_resend' },
+    notice,
+  )
+  return {
+    prepared,
+    resend: {
+      ...prepared.row,
+      message: { ...prepared.row.message, channel: notice.channel },
+      printerRow: printerRowOf(PORTAL, prepared),
+    },
+  }
+}
+
+describe('replacing a notice', () => {
+  it('gives a notified human a new message and letter code, resets the lock, and keeps the paper row sealed', () => {
+    const [humanId] = notified() as [number]
+    db.$client
+      .prepare(
+        'update notifications set letter_code_failures = 10, letter_code_locked_at = 1 where human_id = ?',
+      )
+      .run(humanId)
+    const before = db.$client
+      .prepare('select * from notifications where human_id = ?')
+      .get(humanId) as Record<string, unknown>
+    const { prepared, resend } = resendFor(humanId)
+    expect(replaceNotice(db, temp.crypto.keyring, resend)).toBe(true)
+    const after = db.$client.prepare('select * from notifications where human_id = ?').get(humanId) as Record<
+      string,
+      unknown
+    >
+    expect(after.id).toBe(before.id)
+    expect(after.message_id).not.toBe(before.message_id)
+    expect(after.letter_code_index).toEqual(resend.letterCodeIndex)
+    expect(after).toMatchObject({ letter_code_failures: 0, letter_code_locked_at: null, channel: 'postcard' })
+    expect(
+      db.$client.prepare('select purpose from messages where id = ?').pluck().get(after.message_id),
+    ).toBe('notice_resend')
+    // Nothing goes to the outbox for paper; the row waits, sealed.
+    expect(db.$client.prepare('select count(*) from outbox_messages').pluck().get()).toBe(0)
+    const sealed = db.$client.prepare('select row_sealed from printer_reprints').pluck().get() as Buffer
+    expect(sealed.includes(prepared.letterCode)).toBe(false)
+    expect(sealed.includes('葉書')).toBe(false)
+
+    const waiting = listWaitingReprints(db, temp.crypto.keyring)
+    expect(waiting).toHaveLength(1)
+    expect(waiting[0]?.kind).toBe('postcard')
+    expect(waiting[0]?.row).toContain(prepared.letterCode)
+    expect(waiting[0]?.row.join(' ')).toContain('葉書')
+
+    expect(markReprintsWritten(db, [waiting[0]?.id as number], new Date())).toBe(1)
+    expect(listWaitingReprints(db, temp.crypto.keyring)).toEqual([])
+    expect(
+      db.$client.prepare('select row_sealed, written_at is not null as written from printer_reprints').get(),
+    ).toEqual({
+      row_sealed: null,
+      written: 1,
+    })
+  })
+
+  it('refuses a human not notified yet, writing nothing', () => {
+    const waitingHuman = humans().find((id) => !notified().includes(id)) as number
+    expect(waitingHuman).toBeGreaterThan(0)
+    const messagesBefore = db.$client.prepare('select count(*) from messages').pluck().get()
+    expect(replaceNotice(db, temp.crypto.keyring, resendFor(waitingHuman).resend)).toBe(false)
+    expect(db.$client.prepare('select count(*) from messages').pluck().get()).toBe(messagesBefore)
+    expect(db.$client.prepare('select count(*) from printer_reprints').pluck().get()).toBe(0)
+  })
+})
