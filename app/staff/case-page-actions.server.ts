@@ -1,7 +1,7 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
-import type { LimitCheck } from '~/security/rate-limit.server'
+import { type LimitCheck, limits } from '~/security/rate-limit.server'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess } from './case-access.server'
@@ -46,7 +46,7 @@ export type CaseActionAnswer =
   | { kind: 'refused'; reason: CaseRefusal }
   | { kind: 'invalid'; errors: { note?: string } }
   | { kind: 'resendRefused'; reason: 'not_notified' | 'unreachable' }
-  | { kind: 'rateLimited'; limit: Extract<LimitCheck, { limited: true }> }
+  | { kind: 'rateLimited'; limit: Extract<LimitCheck, { limited: true }>; perCase: number; perStaff: number }
 
 export function actOnCase({
   db,
@@ -74,7 +74,11 @@ export function actOnCase({
       const resent = resendCaseNotice({ db, crypto, session, humanId, clientIpIndex: viewer.clientIpIndex })
       if (resent.kind === 'sent') return { kind: 'done', intent }
       if (resent.kind === 'refused') return { kind: 'resendRefused', reason: resent.reason }
-      return resent
+      return {
+        ...resent,
+        perCase: limits.noticeResendsPerCase.max,
+        perStaff: limits.noticeResendsPerStaff.max,
+      }
     }
     case 'unlock-letter-code':
       unlockCaseLetterCode(acting)

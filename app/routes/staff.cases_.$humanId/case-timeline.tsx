@@ -44,6 +44,15 @@ export function CaseTimeline({ events }: { events: CaseEvent[] }) {
                 {t('caseView.timeline.denied')}
               </strong>
             ) : null}
+            {event.outcome === 'failure' ? (
+              // An action tried and not done (over a limit, nothing to do): never to be read as done.
+              <strong>
+                {gap}
+                {typeof event.values.reason === 'string'
+                  ? t('caseView.timeline.failedBecause', translatedValues(t, { reason: event.values.reason }))
+                  : t('caseView.timeline.failed')}
+              </strong>
+            ) : null}
           </li>
         ))}
       </ol>

@@ -21,12 +21,12 @@ import { tooManyRequests } from '~/security/too-many-requests.server'
 import { isCaseActionIntent } from '~/staff/case-action-names'
 import { humanIdOf, openCasePage, revealOnCase } from '~/staff/case-page.server'
 import { actOnCase, intentForm } from '~/staff/case-page-actions.server'
+import { Moment } from '~/staff/moment'
 import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
 import { requireStaff } from '~/staff/staff-session.server'
 import { requireRecentSecondFactor } from '~/staff/staff-step-up.server'
 import casesStyles from '~/styles/staff-cases.css'
 import { pageMeta } from '~/ui/page-meta'
-import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { CaseActions } from './case-actions'
 import { CaseRecords } from './case-records'
 import { CaseRefused } from './case-refused'
@@ -90,7 +90,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       headers: PERSONAL_PAGE_HEADERS,
     })
   }
-  if (acted.kind === 'rateLimited') return tooManyRequests(acted.limit)
+  if (acted.kind === 'rateLimited')
+    return tooManyRequests(acted.limit, {
+      resendLimits: { perCase: acted.perCase, perStaff: acted.perStaff },
+    })
   if (acted.kind === 'resendRefused') return data(acted, { status: 422, headers: PERSONAL_PAGE_HEADERS })
   const status = acted.kind === 'refused' ? STATUS[acted.reason] : 422
   return data(acted.kind === 'refused' ? acted : { kind: 'noteInvalid' as const, errors: acted.errors }, {
@@ -107,6 +110,10 @@ export default function StaffCasePage() {
   const answer = posted && 'kind' in posted ? posted : undefined
   if (refused || !view) return <CaseRefused reason={refused ?? 'notFound'} />
   const revealed = answer?.kind === 'revealed' ? answer : undefined
+  const resendLimited =
+    posted && 'resendLimits' in posted
+      ? (posted as { resendLimits: { perCase: number; perStaff: number }; rateLimited: { retryAt: string } })
+      : undefined
   return (
     <article className="prose case">
       <h1>{t('caseView.heading', { id: view.humanId })}</h1>
@@ -125,7 +132,14 @@ export default function StaffCasePage() {
           {t(`caseView.actions.resendRefused.${answer.reason}`)}
         </p>
       ) : null}
-      {posted && 'rateLimited' in posted ? <RateLimitedNotice retryAt={posted.rateLimited.retryAt} /> : null}
+      {resendLimited ? (
+        // Only the resend is limited here: what the limits are, when, and who can help now.
+        <p className="callout" role="alert">
+          {t('caseView.actions.resendLimited', resendLimited.resendLimits)}{' '}
+          <Moment at={Date.parse(resendLimited.rateLimited.retryAt)} />
+          {t('caseView.actions.resendLimitedAfter')}
+        </p>
+      ) : null}
       {revealed ? <RevealedValue revealed={revealed} /> : null}
       <CaseRecords records={view.records} />
       <CaseStatus status={view.status} />
