@@ -16,12 +16,19 @@ import type { StaffSession } from './staff-session.server'
  * again with what was done.
  */
 
-export const CASE_PAGE_INTENTS = ['reveal', 'unlock-letter-code', 'end-sessions', 'add-note'] as const
+export const CASE_PAGE_INTENTS = [
+  'reveal',
+  'unlock-letter-code',
+  'end-sessions',
+  'add-note',
+  'confirm-identity',
+] as const
 export type CasePageIntent = (typeof CASE_PAGE_INTENTS)[number]
 
 export const NOTE_MAX = 2000
-// Control characters (but line breaks and tabs) have no place in a note read on a screen.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g
+// Control characters (but line breaks and tabs) and direction overrides have no place in a note
+// read on a screen. Named by their Unicode category, so the pattern holds no control character itself.
+export const CONTROL = /[^\P{Cc}\t\n\r]|[\u202a-\u202e\u2066-\u2069]/gu
 
 export const intentForm = boundedForm({
   intent: choiceField(CASE_PAGE_INTENTS, { invalid: 'badRequest', fallback: 'reveal' }),
@@ -34,7 +41,7 @@ const noteForm = boundedForm({
 })
 
 export type CaseActionAnswer =
-  | { kind: 'done'; intent: Exclude<CasePageIntent, 'reveal'> }
+  | { kind: 'done'; intent: Exclude<CasePageIntent, 'reveal' | 'confirm-identity'> }
   | { kind: 'refused'; reason: CaseRefusal }
   | { kind: 'invalid'; errors: { note?: string } }
 
@@ -52,7 +59,7 @@ export function actOnCase({
   session: StaffSession
   context: AppLoadContext
   humanId: number
-  intent: Exclude<CasePageIntent, 'reveal'>
+  intent: Exclude<CasePageIntent, 'reveal' | 'confirm-identity'>
   form: FormData
 }): CaseActionAnswer {
   const viewer = caseViewer({ session, context, crypto })
