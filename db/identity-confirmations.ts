@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { and, eq, gt, isNull, sql } from 'drizzle-orm'
+import { and, eq, gt, isNull, max, sql } from 'drizzle-orm'
 import type { PortalDatabase } from './client'
 import { type IdentityConfirmationReason, identityConfirmations } from './schema'
 import { type Keyring, seal } from './seal'
@@ -61,6 +61,19 @@ export function hasActiveIdentityConfirmation(
       .where(usable(humanId, now))
       .get() !== undefined
   )
+}
+
+/** Until when a usable confirmation waits (the latest, if more than one), or null: for the case status. */
+export function activeIdentityConfirmationUntil(
+  db: PortalDatabase,
+  { humanId, now }: { humanId: number; now: Date },
+): Date | null {
+  const row = db
+    .select({ until: max(identityConfirmations.expiresAt) })
+    .from(identityConfirmations)
+    .where(usable(humanId, now))
+    .get()
+  return row?.until ?? null
 }
 
 /**

@@ -24,12 +24,14 @@ export const CASE_PAGE_INTENTS = [
   'unlock-letter-code',
   'end-sessions',
   'add-note',
+  'confirm-identity',
 ] as const
 export type CasePageIntent = (typeof CASE_PAGE_INTENTS)[number]
 
 export const NOTE_MAX = 2000
-// Control characters (but line breaks and tabs) have no place in a note read on a screen.
-const CONTROL = /(?![\t\n\r])[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu
+// Control characters (but line breaks and tabs) and direction overrides have no place in a note
+// read on a screen. Named by their Unicode category, so the pattern holds no control character itself.
+export const CONTROL = /[^\P{Cc}\t\n\r]|[\u202a-\u202e\u2066-\u2069]/gu
 
 export const intentForm = boundedForm({
   intent: choiceField(CASE_PAGE_INTENTS, { invalid: 'badRequest', fallback: 'reveal' }),
@@ -42,7 +44,7 @@ const noteForm = boundedForm({
 })
 
 export type CaseActionAnswer =
-  | { kind: 'done'; intent: Exclude<CasePageIntent, 'reveal'> }
+  | { kind: 'done'; intent: Exclude<CasePageIntent, 'reveal' | 'confirm-identity'> }
   | { kind: 'refused'; reason: CaseRefusal }
   | { kind: 'invalid'; errors: { note?: string } }
   | { kind: 'resendRefused'; reason: 'not_notified' | 'unreachable' }
@@ -62,7 +64,7 @@ export function actOnCase({
   session: StaffSession
   context: AppLoadContext
   humanId: number
-  intent: Exclude<CasePageIntent, 'reveal'>
+  intent: Exclude<CasePageIntent, 'reveal' | 'confirm-identity'>
   form: FormData
 }): CaseActionAnswer {
   const viewer = caseViewer({ session, context, crypto })

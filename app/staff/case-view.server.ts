@@ -3,6 +3,7 @@ import { listAuditEntries } from '~db/audit-log'
 import { CASE_HISTORY_LIMIT, type CaseHistory, readCaseHistory } from '~db/case-history'
 import { listCaseNotes } from '~db/case-notes'
 import type { PortalDatabase } from '~db/client'
+import { activeIdentityConfirmationUntil } from '~db/identity-confirmations'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type RevealableField, revealableFields } from './case-reveal.server'
 
@@ -26,7 +27,10 @@ export type CaseView = {
   humanId: number
   records: ExposureRecord[]
   revealable: RevealableField[]
-  status: Pick<CaseHistory, 'notice' | 'members' | 'openSessions'>
+  status: Pick<CaseHistory, 'notice' | 'members' | 'openSessions'> & {
+    /** Until when a call-back confirmation lets the next letter-code check skip the second factor. */
+    identityConfirmedUntil: number | null
+  }
   events: CaseEvent[]
 }
 
@@ -138,7 +142,13 @@ export function loadCaseView(
     humanId,
     records: exposure.records,
     revealable: revealableFields(db, crypto, humanId),
-    status: { notice: history.notice, members: history.members, openSessions: history.openSessions },
+    status: {
+      notice: history.notice,
+      members: history.members,
+      openSessions: history.openSessions,
+      identityConfirmedUntil:
+        activeIdentityConfirmationUntil(db, { humanId, now: new Date(now) })?.getTime() ?? null,
+    },
     events,
   }
 }

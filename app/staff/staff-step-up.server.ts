@@ -29,8 +29,13 @@ export function hasRecentSecondFactor(session: StaffSession, now = Date.now()) {
 
 export function requireRecentSecondFactor(request: Request, session: StaffSession, now = Date.now()): void {
   if (hasRecentSecondFactor(session, now)) return
+  throw stepUpRedirect(request)
+}
+
+/** To the second factor, then back to this page: for an action whose own module found the factor stale. */
+export function stepUpRedirect(request: Request) {
   const next = stepUpReturn(new URL(request.url).pathname)
-  throw redirect(`/staff/login/mfa?next=${encodeURIComponent(next)}`, {
+  return redirect(`/staff/login/mfa?next=${encodeURIComponent(next)}`, {
     status: 303,
     headers: { 'Cache-Control': 'no-store' },
   })

@@ -2,7 +2,13 @@ import { timingSafeEqual } from 'node:crypto'
 import { readLetterCode } from '~/codes/letter-code.server'
 import type { PortalDatabase } from '~db/client'
 import { findHuman, type HumanRecord } from '~db/humans'
-import { findLetterCodeHolder, recordLetterCodeFailure, recordLetterCodeUse } from '~db/letter-codes'
+import { spendIdentityConfirmation } from '~db/identity-confirmations'
+import {
+  findLetterCodeHolder,
+  type LetterCodeHolder,
+  recordLetterCodeFailure,
+  recordLetterCodeUse,
+} from '~db/letter-codes'
 import { findMemberAccountOfHuman } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { seal, unsealJson } from '~db/seal'
@@ -16,13 +22,18 @@ import { readSecondFactor, type SecondFactor } from './second-factor'
  * pair works on every visit until the last day letter codes are valid (each
  * use recorded); a member who has set a new password since is sent to sign
  * in with it instead. A wrong second factor counts against the code, which
- * locks after LETTER_CODE_LOCK_AFTER in a row.
+ * locks after LETTER_CODE_LOCK_AFTER in a row. With the second factor left
+ * empty, a supervisor's call-back confirmation of the last seven days stands
+ * in for it, once (spent in one statement, so two checks cannot share it);
+ * without one, the second factor is asked for and nothing is counted.
  *
  * What a stranger may learn: an unknown code and a known code with a wrong
  * second factor answer alike (same page, same work). A locked code says so,
  * which tells only that this code exists, and a guesser cannot find one
  * among 2^60 codes; after the last day every well-formed code, known or not,
- * says that letter codes have expired.
+ * says that letter codes have expired. With the second factor empty, an
+ * unknown code, a locked one and a known one without a confirmation all ask
+ * for it alike, after the same lookups and the same statement.
  */
 
 export const LETTER_CODE_LOCK_AFTER = 10
@@ -34,6 +45,8 @@ export type LetterCodeCheck =
   | { ok: false; reason: 'check_the_code' }
   | { ok: false; reason: 'unreadable_date' }
   | { ok: false; reason: 'no_match' }
+  /** No second factor, and no call-back confirmation to stand in for it: nothing counted. */
+  | { ok: false; reason: 'proof_required' }
   | { ok: false; reason: 'locked' }
   | { ok: false; reason: 'expired' }
 
@@ -61,25 +74,43 @@ export function checkLetterCode(
   if (!typed.ok) return { ok: false, reason: 'check_the_code' }
   // Every code ends on the same day, so saying so tells nothing of this one: no lookup.
   if (now >= letterCodesEndAt(validUntil)) return { ok: false, reason: 'expired' }
-  const factor = readSecondFactor(proof)
+  const empty = proof.trim() === ''
+  const factor = empty ? {} : readSecondFactor(proof)
   if (factor.unreadableDate) return { ok: false, reason: 'unreadable_date' }
   const holder = findLetterCodeHolder(db, crypto.index('letter-code', typed.canonical))
   const records = holder ? (findHuman(db, crypto.keyring, holder.humanId)?.records ?? []) : []
   // An unknown code opens a record-sized stand-in, so its answer takes as long as a known one's.
   if (!holder) openStandIn(crypto)
-  const matches = records.some((record) => proves(record, factor))
-  if (holder && !holder.locked && matches) {
-    recordLetterCodeUse(db, holder.notificationId, now)
-    const member = findMemberAccountOfHuman(db, crypto.keyring, holder.humanId)
-    if (member?.passwordHash) return { ok: false, reason: 'sign_in_instead', memberId: member.memberId }
-    return { ok: true, humanId: holder.humanId }
+  const usable = holder && !holder.locked ? holder : undefined
+  if (empty) {
+    // A call-back confirmation stands in for the second factor, once. Unknown and locked codes
+    // run the same statement on no row, and every code without one gets the same answer.
+    const confirmed = spendIdentityConfirmation(db, { humanId: usable?.humanId ?? -1, now: new Date(now) })
+    return usable && confirmed
+      ? letterCodeUsed(db, crypto, usable, now)
+      : { ok: false, reason: 'proof_required' }
   }
+  const matches = records.some((record) => proves(record, factor))
+  if (usable && matches) return letterCodeUsed(db, crypto, usable, now)
   // Unknown and locked codes run the same statement on no row: the same work, nothing counted.
-  recordLetterCodeFailure(db, holder && !holder.locked ? holder.notificationId : -1, {
+  recordLetterCodeFailure(db, usable?.notificationId ?? -1, {
     lockAfter: LETTER_CODE_LOCK_AFTER,
     now,
   })
   return { ok: false, reason: holder?.locked ? 'locked' : 'no_match' }
+}
+
+/** A right second factor, or a call-back confirmation spent: the use recorded, then in or sent to sign in. */
+function letterCodeUsed(
+  db: PortalDatabase,
+  crypto: PortalCrypto,
+  holder: LetterCodeHolder,
+  now: number,
+): LetterCodeCheck {
+  recordLetterCodeUse(db, holder.notificationId, now)
+  const member = findMemberAccountOfHuman(db, crypto.keyring, holder.humanId)
+  if (member?.passwordHash) return { ok: false, reason: 'sign_in_instead', memberId: member.memberId }
+  return { ok: true, humanId: holder.humanId }
 }
 
 // Only staff carry their ID on their person; a member or buyer ID is not something to prove with.

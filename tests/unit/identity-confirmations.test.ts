@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
 import {
+  activeIdentityConfirmationUntil,
   addIdentityConfirmation,
   hasActiveIdentityConfirmation,
   IDENTITY_CONFIRMATION_MS,
@@ -55,5 +56,19 @@ describe('identity confirmations', () => {
     expect(spendIdentityConfirmation(db, { humanId: 7, now: later(1) })).toBe(true)
     expect(spendIdentityConfirmation(db, { humanId: 7, now: later(2) })).toBe(true)
     expect(spendIdentityConfirmation(db, { humanId: 7, now: later(3) })).toBe(false)
+  })
+
+  it('say until when one waits, and nothing once spent or expired', () => {
+    expect(activeIdentityConfirmationUntil(db, { humanId: 7, now: later(1) })).toBeNull()
+    confirm(7)
+    expect(activeIdentityConfirmationUntil(db, { humanId: 7, now: later(1) })).toEqual(
+      later(IDENTITY_CONFIRMATION_MS),
+    )
+    expect(activeIdentityConfirmationUntil(db, { humanId: 8, now: later(1) })).toBeNull()
+    expect(
+      activeIdentityConfirmationUntil(db, { humanId: 7, now: later(IDENTITY_CONFIRMATION_MS) }),
+    ).toBeNull()
+    spendIdentityConfirmation(db, { humanId: 7, now: later(2) })
+    expect(activeIdentityConfirmationUntil(db, { humanId: 7, now: later(3) })).toBeNull()
   })
 })

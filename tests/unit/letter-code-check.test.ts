@@ -6,6 +6,11 @@ import type { EmailContent } from '~/mail/email-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
 import { checkLetterCode, LETTER_CODE_LOCK_AFTER } from '~/verify/letter-code-check.server'
 import type { PortalDatabase } from '~db/client'
+import {
+  addIdentityConfirmation,
+  hasActiveIdentityConfirmation,
+  IDENTITY_CONFIRMATION_MS,
+} from '~db/identity-confirmations'
 import { listLetterCodeUses } from '~db/letter-codes'
 import { listOutbox } from '~db/outbox'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -137,5 +142,72 @@ describe('checking a letter code', () => {
 
   it('answers an unknown code exactly as a wrong proof', () => {
     expect(check('0000-0000-0000-0', '1985-04-01')).toEqual({ ok: false, reason: 'no_match' })
+  })
+})
+
+describe('a call-back confirmation in place of the second factor', () => {
+  const NOW = Date.parse('2026-07-20T12:00:00+09:00')
+  const humanOf = (code: string) => {
+    const result = check(code, '1985-04-01', NOW)
+    if (!result.ok) throw new Error('the member could not check in')
+    return result.humanId
+  }
+  const confirm = (humanId: number, at = NOW - 60_000) =>
+    addIdentityConfirmation(db, crypto.keyring, {
+      humanId,
+      staffId: 'S0000000001',
+      reason: 'elderly-caller',
+      now: new Date(at),
+    })
+  const uses = () => db.$client.prepare('select count(*) from letter_code_uses').pluck().get() as number
+  const failures = () =>
+    db.$client.prepare('select sum(letter_code_failures) from notifications').pluck().get() as number
+
+  it('lets the code in with the second factor left empty, once, each use recorded', () => {
+    const human = humanOf(memberCode)
+    confirm(human)
+    const before = uses()
+    expect(check(memberCode, '', NOW)).toEqual({ ok: true, humanId: human })
+    expect(uses()).toBe(before + 1)
+    expect(check(memberCode, '  ', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    expect(uses()).toBe(before + 1)
+    // The code and a right second factor go on working as before.
+    expect(check(memberCode, '1985-04-01', NOW).ok).toBe(true)
+  })
+
+  it('does not stand in after seven days', () => {
+    const human = humanOf(memberCode)
+    confirm(human, NOW - IDENTITY_CONFIRMATION_MS)
+    expect(check(memberCode, '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    expect(hasActiveIdentityConfirmation(db, { humanId: human, now: new Date(NOW) })).toBe(false)
+  })
+
+  it('does not open a locked code, and is not spent on it', () => {
+    const human = humanOf(memberCode)
+    for (let i = 0; i < LETTER_CODE_LOCK_AFTER; i++) check(memberCode, '2000-01-01', NOW)
+    expect(check(memberCode, '1985-04-01', NOW)).toEqual({ ok: false, reason: 'locked' })
+    confirm(human)
+    expect(check(memberCode, '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    expect(hasActiveIdentityConfirmation(db, { humanId: human, now: new Date(NOW) })).toBe(true)
+  })
+
+  it('sends a member with a new password to sign in, the confirmation spent as a right second factor would be', () => {
+    confirm(humanOf(memberCode))
+    db.$client.prepare("update member_accounts set password_hash = '$argon2id$stand-in'").run()
+    expect(check(memberCode, '', NOW)).toEqual({ ok: false, reason: 'sign_in_instead', memberId: 'M1' })
+    expect(check(memberCode, '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+  })
+
+  it('answers an unknown code, a known one without a confirmation and a locked one alike, counting nothing', () => {
+    expect(check('0000-0000-0000-0', '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    expect(check(memberCode, '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    expect(check(staffCode, '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    expect(failures()).toBe(0)
+    for (let i = 0; i < LETTER_CODE_LOCK_AFTER; i++) check(staffCode, 'W999999', NOW)
+    expect(check(staffCode, '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    // Another human's confirmation opens nothing for this code.
+    confirm(humanOf(memberCode))
+    expect(check(staffCode, '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
+    expect(check('0000-0000-0000-0', '', NOW)).toEqual({ ok: false, reason: 'proof_required' })
   })
 })

@@ -40,9 +40,8 @@ const letterForm = boundedForm({
   code: textField({ max: 64, required: 'codeRequired', tooLong: 'checkTheCode' }, (text) =>
     text.trim().min(1, 'codeRequired'),
   ),
-  proof: textField({ max: 64, required: 'proofRequired', tooLong: 'noMatch' }, (text) =>
-    text.trim().min(1, 'proofRequired'),
-  ),
+  // Left empty, it is still checked: a call-back confirmation from support may stand in for it.
+  proof: textField({ max: 64, required: 'proofRequired', tooLong: 'noMatch' }, (text) => text.trim()),
 })
 
 type Field = 'code' | 'proof'
@@ -70,6 +69,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // Nor did a date that names no real day: it is typed again, and no try is spent.
     case 'unreadable_date':
       return invalid({ field: 'proof' as Field, error: 'unreadableDate', code })
+    // Nothing typed and no call-back confirmation waiting, whatever the code: asked for, not counted.
+    case 'proof_required':
+      return invalid({ field: 'proof' as Field, error: 'proofRequired', code })
     // Every code ends on one day: nothing about this one, nothing to count.
     case 'expired':
       return data(

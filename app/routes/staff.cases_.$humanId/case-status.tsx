@@ -1,11 +1,14 @@
-import { useTranslation } from 'react-i18next'
+import { Trans, useTranslation } from 'react-i18next'
 import type { CaseView } from '~/staff/case-view.server'
 import { Moment } from '~/staff/moment'
 
-/** Where the case stands now: the notice and its letter code, the member's steps, sessions open. */
+/**
+ * Where the case stands now: the notice and its letter code, the member's
+ * steps, a call-back confirmation waiting, sessions open.
+ */
 export function CaseStatus({ status }: { status: CaseView['status'] }) {
   const { t } = useTranslation('staff')
-  const { notice, members, openSessions } = status
+  const { notice, members, openSessions, identityConfirmedUntil } = status
   const letterCode = !notice
     ? 'none'
     : notice.letterCodeLockedAt !== null
@@ -53,6 +56,20 @@ export function CaseStatus({ status }: { status: CaseView['status'] }) {
             </dd>
           </div>
         ))}
+        <div>
+          <dt>{t('caseView.status.callBack')}</dt>
+          <dd>
+            {identityConfirmedUntil !== null ? (
+              <Trans
+                t={t}
+                i18nKey="caseView.status.callBackActive"
+                components={{ until: <Moment at={identityConfirmedUntil} /> }}
+              />
+            ) : (
+              t('caseView.status.callBackNone')
+            )}
+          </dd>
+        </div>
         <div>
           <dt>{t('caseView.status.sessions')}</dt>
           <dd>{t('caseView.status.sessionsOpen', { count: openSessions.count })}</dd>

@@ -19,14 +19,16 @@ import {
 } from '~/security/personal-page.server'
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { isCaseActionIntent } from '~/staff/case-action-names'
+import { confirmIdentityOnCase } from '~/staff/case-call-back.server'
 import { humanIdOf, openCasePage, revealOnCase } from '~/staff/case-page.server'
 import { actOnCase, intentForm } from '~/staff/case-page-actions.server'
 import { Moment } from '~/staff/moment'
 import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
 import { requireStaff } from '~/staff/staff-session.server'
-import { requireRecentSecondFactor } from '~/staff/staff-step-up.server'
+import { requireRecentSecondFactor, stepUpRedirect } from '~/staff/staff-step-up.server'
 import casesStyles from '~/styles/staff-cases.css'
 import { pageMeta } from '~/ui/page-meta'
+import { CallBackForm } from './call-back-form'
 import { CaseActions } from './case-actions'
 import { CaseRecords } from './case-records'
 import { CaseRefused } from './case-refused'
@@ -61,10 +63,11 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const done = isCaseActionIntent(asked) ? asked : null
   if (!page.ok)
     return data(
-      { meta, csrf: token, refused: page.reason, view: null, done: null },
+      { meta, csrf: token, refused: page.reason, view: null, done: null, supervisor: false },
       { status: STATUS[page.reason], headers },
     )
-  return data({ meta, csrf: token, refused: null, view: page.view, done }, { headers })
+  const supervisor = session.role === 'supervisor'
+  return data({ meta, csrf: token, refused: null, view: page.view, done, supervisor }, { headers })
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -81,6 +84,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     requireRecentSecondFactor(request, session)
     const answer = revealOnCase({ ...common, humanIdParam: params.humanId, form: post.form })
     const status = answer.kind === 'revealed' ? 200 : answer.kind === 'refused' ? STATUS[answer.reason] : 422
+    return data(answer, { status, headers: PERSONAL_PAGE_HEADERS })
+  }
+  if (intent.data.intent === 'confirm-identity') {
+    const answer = confirmIdentityOnCase({ ...common, humanId, form: post.form })
+    // The same second factor as a reveal asks for: the form is chosen again after it, never replayed.
+    if (answer.kind === 'stepUp') throw stepUpRedirect(request)
+    if (answer.kind === 'done') {
+      return redirect(`/staff/cases/${humanId}?done=confirm-identity`, {
+        status: 303,
+        headers: PERSONAL_PAGE_HEADERS,
+      })
+    }
+    const status =
+      answer.kind === 'refused' ? STATUS[answer.reason] : answer.kind === 'callBackDenied' ? 403 : 422
     return data(answer, { status, headers: PERSONAL_PAGE_HEADERS })
   }
   const acted = actOnCase({ ...common, humanId, intent: intent.data.intent, form: post.form })
@@ -104,7 +121,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function StaffCasePage() {
   const { t } = useTranslation('staff')
-  const { csrf, refused, view, done } = useLoaderData<typeof loader>()
+  const { csrf, refused, view, done, supervisor } = useLoaderData<typeof loader>()
   const posted = useActionData<typeof action>()
   // A stale form's or a limit's answer carries no `kind`: the page shows as after a plain load.
   const answer = posted && 'kind' in posted ? posted : undefined
@@ -140,6 +157,11 @@ export default function StaffCasePage() {
           {t('caseView.actions.resendLimitedAfter')}
         </p>
       ) : null}
+      {answer?.kind === 'callBackDenied' ? (
+        <p className="callout" role="alert">
+          {t('caseView.callBack.denied')}
+        </p>
+      ) : null}
       {revealed ? <RevealedValue revealed={revealed} /> : null}
       <CaseRecords records={view.records} />
       <CaseStatus status={view.status} />
@@ -148,6 +170,13 @@ export default function StaffCasePage() {
         status={view.status}
         noteError={answer?.kind === 'noteInvalid' ? answer.errors.note : undefined}
       />
+      {supervisor ? (
+        <CallBackForm
+          csrf={csrf}
+          errors={answer?.kind === 'callBackInvalid' ? answer.errors : {}}
+          chosen={answer?.kind === 'callBackInvalid' ? answer.chosen : null}
+        />
+      ) : null}
       <RevealForm
         csrf={csrf}
         fields={view.revealable}
