@@ -24,7 +24,7 @@ import { ageStaffSecondFactors, type EnrolledStaff, enrolStaff } from '../suppor
  * A supervisor's call in Chromium, with JavaScript and without, in Japanese
  * and in English: find 見本 花子 by her phone number read out in full-width
  * digits, open her case, reveal her e-mail address with a reason (the second
- * factor asked again first), and act on the case. Every page passes axe and
+ * factor asked again first), add a note and send her notice again. Every page passes axe and
  * fits a 360 px phone.
  */
 
@@ -167,6 +167,14 @@ describe('a supervisor on a call', { timeout: 150_000 }, () => {
       await page.locator('[role="status"]', { hasText: text.caseActions.done['add-note'] }).waitFor()
       expect(await page.locator('.case-timeline').textContent()).toContain(
         `Called back about the notice (${language})`,
+      )
+      await check(browser, heading)
+
+      // The notice again, to the address on file: the case says so, and so does its timeline.
+      await page.locator('button[value="resend-notice"]').click()
+      await page.locator('[role="status"]', { hasText: text.caseActions.done['resend-notice'] }).waitFor()
+      expect(await page.locator('.case-timeline').textContent()).toContain(
+        text.caseView.events.audit['case.notice_resent'],
       )
       await check(browser, heading)
     })
