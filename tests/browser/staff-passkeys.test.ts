@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStaffMember } from '~/staff/staff-accounts.server'
 import { createPortalCrypto } from '~db/portal-crypto'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
@@ -20,6 +19,7 @@ import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator } from '../support/staff-authenticator'
 import { closeStaffPortal } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * A passkey registered and used in Chromium, through the DevTools protocol's
@@ -42,16 +42,7 @@ let browser: BrowserSession
 
 beforeAll(async () => {
   ;({ directory, databasePath } = await filledDatabase('staff-passkeys-', async (db) => {
-    const created = await createStaffMember({
-      db,
-      crypto,
-      actor: { kind: 'system', via: 'command' },
-      email: { shown: EMAIL, matched: EMAIL },
-      name: 'Passkey Tester',
-      role: 'agent',
-    })
-    if (!created.ok) throw new Error('could not create the test account')
-    enrolmentPassword = created.enrolmentPassword
+    ;({ enrolmentPassword } = await createTestAgent(db, crypto, { email: EMAIL, name: 'Passkey Tester' }))
   }))
   await settleAll(
     startPortal({ env: { ...secrets, DATABASE_URL: databasePath } }).then((started) => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStaffMember } from '~/staff/staff-accounts.server'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { awayFromWindowEdge, Visitor } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
@@ -9,6 +8,7 @@ import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator, type EnrolledStaff, enrolStaff, signInWithApp } from '../support/staff-authenticator'
 import { closeStaffPortal } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * The second factor against the built server: a code is good once (RFC 6238
@@ -33,15 +33,7 @@ beforeAll(async () => {
   const enrolmentPasswords = new Map<string, string>()
   ;({ directory, databasePath } = await filledDatabase('staff-mfa-', async (db) => {
     for (const name of ACCOUNTS) {
-      const created = await createStaffMember({
-        db,
-        crypto,
-        actor: { kind: 'system', via: 'command' },
-        email: { shown: emailOf(name), matched: emailOf(name) },
-        name: `Test ${name}`,
-        role: 'agent',
-      })
-      if (!created.ok) throw new Error('could not create a test account')
+      const created = await createTestAgent(db, crypto, { email: emailOf(name), name: `Test ${name}` })
       enrolmentPasswords.set(name, created.enrolmentPassword)
     }
   }))

@@ -3,7 +3,6 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
-import { createStaffMember } from '~/staff/staff-accounts.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberByEmail } from '~db/staff-members'
@@ -13,6 +12,7 @@ import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type Authenticator, enrolmentKeyOf, enrolStaff } from '../support/staff-authenticator'
 import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, STAFF_PASSWORD } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * `/staff/people` against the built server: a supervisor lists, creates
@@ -47,15 +47,7 @@ beforeAll(async () => {
     supervisorId = findStaffMemberByEmail(db, crypto, DEMO_SUPERVISOR.email)?.id as string
     for (const local of ['leaving', 'lost-phone', 'standing']) {
       const email = `${local}.staff@example.jp`
-      const created = await createStaffMember({
-        db,
-        crypto,
-        actor: { kind: 'system', via: 'command' },
-        email: { shown: email, matched: email },
-        name: `Test ${local}`,
-        role: 'agent',
-      })
-      if (!created.ok) throw new Error('could not create a test account')
+      const created = await createTestAgent(db, crypto, { email, name: `Test ${local}` })
       accounts.set(email, { id: created.id, enrolmentPassword: created.enrolmentPassword })
     }
   }))

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createStaffMember, disableStaffMember } from '~/staff/staff-accounts.server'
+import { disableStaffMember } from '~/staff/staff-accounts.server'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { STAFF_LOCK_AFTER_FAILURES } from '~db/staff-members'
 import { type Page, Visitor, withoutTokens } from '../support/check-visitor'
@@ -8,6 +8,7 @@ import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { closeStaffPortal } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 import { compareTimings, timingSummary } from '../support/timing'
 
 /**
@@ -62,15 +63,7 @@ beforeAll(async () => {
     for (const [kind, count] of Object.entries(KINDS)) {
       for (let i = 0; i < count; i++) {
         const email = address(kind, i)
-        const created = await createStaffMember({
-          db,
-          crypto,
-          actor,
-          email: { shown: email, matched: email },
-          name: `Timing ${kind} ${i}`,
-          role: 'agent',
-        })
-        if (!created.ok) throw new Error('could not create a test account')
+        const created = await createTestAgent(db, crypto, { email, name: `Timing ${kind} ${i}` })
         if (kind === 'locked') locked.push(created.id)
         if (kind === 'disabled') disableStaffMember({ db, crypto, actor, email })
       }

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSessionStore } from '~/session/session.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
-import { createStaffMember, disableStaffMember } from '~/staff/staff-accounts.server'
+import { disableStaffMember } from '~/staff/staff-accounts.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { Visitor, withoutTokens } from '../support/check-visitor'
@@ -12,6 +12,7 @@ import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator, enrolmentKeyOf, enrolStaff, recoveryCodesOf } from '../support/staff-authenticator'
 import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, STAFF_PASSWORD } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * Staff sign-in against the built server: the README's demo walk, the one
@@ -37,15 +38,7 @@ beforeAll(async () => {
     await ensureDemoStaff({ db, crypto })
     for (const local of ['wrong', 'locked', 'disabled', 'idle', 'lockout']) {
       const email = `${local}.staff@example.jp`
-      const created = await createStaffMember({
-        db,
-        crypto,
-        actor: { kind: 'system', via: 'command' },
-        email: { shown: email, matched: email },
-        name: `Test ${local}`,
-        role: 'agent',
-      })
-      if (!created.ok) throw new Error('could not create a test account')
+      const created = await createTestAgent(db, crypto, { email, name: `Test ${local}` })
       enrolment.set(email, created.enrolmentPassword)
     }
     disableStaffMember({
