@@ -1,7 +1,5 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { availableParallelism, cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
 import autocannon from 'autocannon'
 import { ARGON2_PARAMETERS } from '~/accounts/password-hash.server'
@@ -10,17 +8,9 @@ import { passwordWork, stopPasswordWork } from '~/accounts/password-work.server'
 import { openDatabase } from '~db/client'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
-import {
-  csrfPair,
-  describeResult,
-  rotate,
-  startProductionPortal,
-  stopPortal,
-  verifiedSessionCookies,
-} from './portal-load'
+import { machineLine, populationCopy, startPopulationPortal } from './population-run'
+import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
-import { startSinkProcess } from './sink-process'
-import { verifyCacheDirectory, verifyPopulation } from './verify-population'
 
 /**
  * npm run bench:password: password-reset POSTs a second at saturation, beside
@@ -42,16 +32,13 @@ const EXPOSURE_CONNECTIONS = 2
 const EXPOSURE_RATE = Number(process.env.BENCH_EXPOSURE_RATE ?? 20)
 const RESETS = 4000
 const READERS = 500
-const cacheDirectory = verifyCacheDirectory(MEMBERS)
 
-const population = await verifyPopulation(cacheDirectory, MEMBERS)
-const workDirectory = mkdtempSync(join(tmpdir(), 'bench-password-'))
-const databasePath = join(workDirectory, 'portal.db')
-copyFileSync(population.database, databasePath)
+const work = await populationCopy('password', MEMBERS)
+const { population, databasePath } = work
 
 const sessionSecret = population.secrets.SESSION_SECRET as string
-const sink = await startSinkProcess()
-const server = await startProductionPortal({ databasePath, secrets: population.secrets, smtpUrl: sink.url })
+const portal = await startPopulationPortal(databasePath, population.secrets)
+const { server } = portal
 try {
   const { resetters, readers, legacyHash, personalWords } = chooseHumans(databasePath)
   const resetCookies = verifiedSessionCookies({ databasePath, sessionSecret, humanIds: resetters })
@@ -79,7 +66,7 @@ try {
   const resetCpu =
     ((processTreeCpuMs(pid) ?? Number.NaN) - (resetsFrom ?? Number.NaN) - pageCpu) / resets.requests.total
 
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
+  console.log(machineLine())
   console.log(
     `database: ${MEMBERS.toLocaleString('en')} generated members; ${RESET_CONNECTIONS} connections posting resets ` +
       `and /exposure read ${EXPOSURE_RATE} times a second meanwhile, for ${SECONDS} s`,
@@ -109,9 +96,8 @@ try {
     )
   }
 } finally {
-  await stopPortal(server)
-  await sink.close()
-  rmSync(workDirectory, { recursive: true, force: true })
+  await portal.stop()
+  work.remove()
 }
 
 /**

@@ -1,24 +1,14 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { loadavg } from 'node:os'
 import autocannon from 'autocannon'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { CASE_SEARCH_KINDS, type CaseSearchKind } from '~/staff/case-search-kinds'
 import { closeDatabase, openDatabase } from '~db/client'
 import { Visitor } from '../support/check-visitor'
 import { enrolStaff } from '../support/staff-authenticator'
-import {
-  csrfPair,
-  describeResult,
-  rotate,
-  startProductionPortal,
-  stopPortal,
-  verifiedSessionCookies,
-} from './portal-load'
+import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
+import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
-import { startSinkProcess } from './sink-process'
 import { BENCH_SUPERVISOR, createBenchStaff, type SearchValue, searchValues } from './staff-load'
-import { verifyCacheDirectory, verifyPopulation } from './verify-population'
 
 /**
  * npm run bench:staff: the staff console under load, over bench:verify's
@@ -49,10 +39,8 @@ const EXPOSURE_WORSE_BAR = 1.2
 
 // Other work on the machine moves every figure here: said beside them.
 const loadAtStart = loadavg()[0]?.toFixed(1)
-const population = await verifyPopulation(verifyCacheDirectory(MEMBERS), MEMBERS)
-const workDirectory = mkdtempSync(join(tmpdir(), 'bench-staff-'))
-const databasePath = join(workDirectory, 'portal.db')
-copyFileSync(population.database, databasePath)
+const work = await populationCopy('staff', MEMBERS)
+const { population, workDirectory, databasePath } = work
 
 const { secrets } = population
 const exposureCookies = verifiedSessionCookies({
@@ -82,8 +70,8 @@ const nextAgentCookie = () => staff.agentCookies[nextAgent++ % staff.agentCookie
 // Every search answered 200, warm-ups and checks included, to hold against the audit log's count.
 let searchesAnswered = 0
 
-const sink = await startSinkProcess()
-const server = await startProductionPortal({ databasePath, secrets, smtpUrl: sink.url })
+const portal = await startPopulationPortal(databasePath, secrets)
+const { server } = portal
 try {
   csrf = await csrfPair(server.url)
   // The supervisor signs in through the real pages: enrolment password, own password, authenticator app.
@@ -128,8 +116,7 @@ try {
   const exposureAfter = await measured('GET /exposure', exposureLoad(CONNECTIONS), 200)
 
   console.log(
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
-      `load average ${loadAtStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end`,
+    `${machineLine()}; load average ${loadAtStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end`,
   )
   console.log(
     `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ` +
@@ -180,9 +167,8 @@ try {
       `case searches in the audit log ${auditedSearches().toLocaleString('en')}`,
   )
 } finally {
-  await stopPortal(server)
-  await sink.close()
-  rmSync(workDirectory, { recursive: true, force: true })
+  await portal.stop()
+  work.remove()
 }
 
 type Load = (duration: number) => Promise<autocannon.Result>
@@ -280,16 +266,6 @@ async function checkEveryKindFinds() {
   }
   const home = await fetch(`${server.url}/staff`, { headers: { cookie: supervisorCookie } })
   if (home.status !== 200) throw new Error(`the dashboard answered ${home.status}`)
-}
-
-function firstHumans(path: string, count: number) {
-  const db = openDatabase(path)
-  const humans = db.$client
-    .prepare('select distinct human_id from subjects order by human_id limit ?')
-    .pluck()
-    .all(count) as number[]
-  closeDatabase(db)
-  return humans
 }
 
 function auditedSearches() {

@@ -1,20 +1,8 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
-import { join } from 'node:path'
 import autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
-import { openDatabase } from '~db/client'
-import {
-  csrfPair,
-  describeResult,
-  rotate,
-  startProductionPortal,
-  stopPortal,
-  verifiedSessionCookies,
-} from './portal-load'
+import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
+import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
-import { startSinkProcess } from './sink-process'
-import { verifyCacheDirectory, verifyPopulation } from './verify-population'
 
 /**
  * npm run bench:verify: the production build over a database of a million
@@ -31,20 +19,17 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const SESSIONS = 2000
 // Unmeasured load first, so the figures are of a warm server (JIT, caches), as in service.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
-const cacheDirectory = verifyCacheDirectory(MEMBERS)
 
-const population = await verifyPopulation(cacheDirectory, MEMBERS)
-const workDirectory = mkdtempSync(join(tmpdir(), 'bench-verify-'))
-const databasePath = join(workDirectory, 'portal.db')
-copyFileSync(population.database, databasePath)
+const work = await populationCopy('verify', MEMBERS)
+const { population, databasePath } = work
 
 const sessionCookies = verifiedSessionCookies({
   databasePath,
   sessionSecret: population.secrets.SESSION_SECRET as string,
   humanIds: firstHumans(databasePath, SESSIONS),
 })
-const sink = await startSinkProcess()
-const server = await startProductionPortal({ databasePath, secrets: population.secrets, smtpUrl: sink.url })
+const portal = await startPopulationPortal(databasePath, population.secrets)
+const { server } = portal
 try {
   const csrf = await csrfPair(server.url)
   const routes = [
@@ -82,7 +67,7 @@ try {
     results.push({ route, result, cpuMs })
   }
   const staticRate = results[0]?.result.requests.average ?? 1
-  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`)
+  console.log(machineLine())
   console.log(
     `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ${CONNECTIONS} connections, ${SECONDS} s a route`,
   )
@@ -97,9 +82,8 @@ try {
       `worst p99 ${Math.max(...results.map((r) => r.result.latency.p99))} ms (bar < 100 ms)`,
   )
 } finally {
-  await stopPortal(server)
-  await sink.close()
-  rmSync(workDirectory, { recursive: true, force: true })
+  await portal.stop()
+  work.remove()
 }
 
 function postOptions(url: string, path: string, csrf: { cookie: string }, bodies: string[]) {
@@ -125,14 +109,4 @@ function letterBodies(token: string) {
     `csrf=${token}&code=${encodeURIComponent(code)}&proof=1900-01-01`,
     `csrf=${token}&code=${encodeURIComponent(newLetterCode().printed)}&proof=1900-01-01`,
   ])
-}
-
-function firstHumans(path: string, count: number) {
-  const db = openDatabase(path)
-  const humans = db.$client
-    .prepare('select distinct human_id from subjects order by human_id limit ?')
-    .pluck()
-    .all(count) as number[]
-  db.$client.close()
-  return humans
 }

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { renderEmail } from '~/mail/email-content.server'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { openDatabase } from '~db/client'
@@ -10,18 +10,15 @@ import { createPortalCrypto } from '~db/portal-crypto'
 import checkEn from '~locales/en/check.json'
 import checkJa from '~locales/ja/check.json'
 import {
-  type BrowserSession,
   expectFitsPhone,
   expectNoAxeViolations,
   headingText,
-  openBrowser,
-  settleAll,
   startOver,
   typeInto,
   waitForHydration,
 } from '../support/browser'
+import { startPortalWithBrowsers } from '../support/browser-fixture'
 import { awayFromWindowEdge } from '../support/check-visitor'
-import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 
 /**
@@ -49,31 +46,14 @@ const hourly = limitsFrom({
 const HOUR = 60 * 60 * 1000
 const shots = process.env.SHOTS_DIR
 
-let portal: PortalServer | undefined
-let withJavaScript: BrowserSession | undefined
-let withoutJavaScript: BrowserSession | undefined
-
-beforeAll(() =>
-  settleAll(
-    startPortal({ env: secrets }).then((started) => {
-      portal = started
-    }),
-    openBrowser().then((opened) => {
-      withJavaScript = opened
-    }),
-    openBrowser({ javaScriptEnabled: false }).then((opened) => {
-      withoutJavaScript = opened
-    }),
-  ),
-)
-afterAll(() => settleAll(portal?.stop(), withJavaScript?.close(), withoutJavaScript?.close()))
+const fixture = startPortalWithBrowsers({ env: secrets })
 
 const crypto = () =>
   createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 
 /** Codes asked for the address earlier this hour, as the server counts them. */
 function codesAskedEarlier(address: string, count: number) {
-  const db = openDatabase(portal?.databasePath ?? '')
+  const db = openDatabase(fixture.portal.databasePath)
   try {
     for (let i = 0; i < count; i++) hitLimit(db, crypto(), hourly, address)
   } finally {
@@ -83,7 +63,7 @@ function codesAskedEarlier(address: string, count: number) {
 
 /** 99 wrong codes in a row already, as 20 spent codes over a few days would leave. */
 function nearlyClosed(address: string) {
-  const db = new Database(portal?.databasePath ?? '')
+  const db = new Database(fixture.portal.databasePath)
   try {
     db.prepare(
       "update verification_challenges set consecutive_failures = 99 where type = 'email-code' and target_index = ?",
@@ -135,8 +115,8 @@ async function screenshot(page: Page, name: string) {
 }
 
 describe.each([
-  { javaScript: 'on', session: () => withJavaScript },
-  { javaScript: 'off', session: () => withoutJavaScript },
+  { javaScript: 'on', session: () => fixture.withJavaScript },
+  { javaScript: 'off', session: () => fixture.withoutJavaScript },
 ])('with JavaScript $javaScript', ({ javaScript, session }) => {
   // Eight pages, each through axe (and with SHOTS_DIR two screenshots): slow on a busy machine.
   test.each(languages)(
@@ -144,7 +124,7 @@ describe.each([
     { timeout: 180_000 },
     async (language: Language) => {
       const browser = session()
-      if (!browser || !portal) throw new Error('not started')
+      const { portal } = fixture
       const { page } = browser
       await startOver(browser)
       const address = `visitor.${javaScript}.${language.language}@example.jp`
@@ -194,8 +174,7 @@ describe.each([
 })
 
 test('the "not affected" e-mail reads on a phone, its text and HTML parts alike', async () => {
-  const browser = withJavaScript
-  if (!browser) throw new Error('not started')
+  const browser = fixture.withJavaScript
   const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;')
   // A blank page of its own: nothing of the portal's pages around the mail.
   const page = await browser.context.newPage()

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
-import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import staffEn from '~locales/en/staff.json'
@@ -10,15 +10,14 @@ import {
   expectFitsPhone,
   expectNoAxeViolations,
   headingText,
-  openBrowser,
-  settleAll,
   typeInto,
 } from '../support/browser'
-import { importExport, Visitor } from '../support/check-visitor'
+import { startPortalWithBrowsers } from '../support/browser-fixture'
+import { importExport } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
-import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
-import { ageStaffSecondFactors, type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
+import { ageStaffSecondFactors, type EnrolledStaff } from '../support/staff-authenticator'
+import { DEMO_SUPERVISOR, enrolDemoStaff } from '../support/staff-portal'
 
 /**
  * A supervisor's call in Chromium, with JavaScript and without, in Japanese
@@ -30,29 +29,13 @@ import { ageStaffSecondFactors, type EnrolledStaff, enrolStaff } from '../suppor
 
 const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
-const [SUPERVISOR] = DEMO_STAFF as [(typeof DEMO_STAFF)[number]]
-const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
 const HANAKO_EMAIL = 'hanako.mihon@example.jp'
 
-let portal: PortalServer
+const fixture = startPortalWithBrowsers({ env: secrets })
 let staff: EnrolledStaff
-const browsers: Record<'scripted' | 'scriptless', BrowserSession | undefined> = {
-  scripted: undefined,
-  scriptless: undefined,
-}
 
 beforeAll(async () => {
-  await settleAll(
-    startPortal({ env: secrets }).then((started) => {
-      portal = started
-    }),
-    openBrowser({ javaScriptEnabled: true }).then((opened) => {
-      browsers.scripted = opened
-    }),
-    openBrowser({ javaScriptEnabled: false }).then((opened) => {
-      browsers.scriptless = opened
-    }),
-  )
+  const { portal } = fixture
   await importExport(
     portal.databasePath,
     secrets,
@@ -76,17 +59,10 @@ beforeAll(async () => {
   } finally {
     closeDatabase(db)
   }
-  staff = await enrolStaff(new Visitor(portal.url), {
-    email: SUPERVISOR.email,
-    enrolmentPassword: SUPERVISOR.enrolmentPassword,
-    newPassword: NEW_PASSWORD,
-  })
+  ;[staff] = await enrolDemoStaff(portal, [DEMO_SUPERVISOR])
 }, 180_000)
 
-afterAll(async () => {
-  await settleAll(portal?.stop(), browsers.scripted?.close(), browsers.scriptless?.close())
-  await stopPasswordWork()
-})
+afterAll(() => stopPasswordWork())
 
 async function check(browser: BrowserSession, heading: string) {
   expect(await headingText(browser.page)).toBe(heading)
@@ -102,7 +78,8 @@ const RUNS = [
 describe('a supervisor on a call', { timeout: 150_000 }, () => {
   for (const { browser: which, language, text } of RUNS) {
     it(`finds, opens, reveals and acts (${language}, JavaScript ${which === 'scripted' ? 'on' : 'off'})`, async () => {
-      const browser = browsers[which] as BrowserSession
+      const browser = which === 'scripted' ? fixture.withJavaScript : fixture.withoutJavaScript
+      const { portal } = fixture
       const { page } = browser
       // The staff session the sign-in made, and the page language.
       const staffCookie = [...staff.visitor.cookies].find(([name]) => name.includes('portal_staff'))

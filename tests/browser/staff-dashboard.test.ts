@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
-import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
-import { closeDatabase } from '~db/client'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createPortalCrypto } from '~db/portal-crypto'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
@@ -16,13 +11,12 @@ import {
   headingText,
   openBrowser,
 } from '../support/browser'
-import { Visitor } from '../support/check-visitor'
 import { dashboardPopulation } from '../support/dashboard-population'
 import { layoutProblems } from '../support/layout-checks'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
-import { enrolStaff } from '../support/staff-authenticator'
+import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, enrolDemoStaff } from '../support/staff-portal'
 
 /**
  * The console's dashboard in Chromium, over a notified population some days
@@ -33,43 +27,27 @@ import { enrolStaff } from '../support/staff-authenticator'
  */
 
 const secrets = testSecrets()
-const [SUPERVISOR, AGENT] = DEMO_STAFF as [(typeof DEMO_STAFF)[number], (typeof DEMO_STAFF)[number]]
-const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
+const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 const TEXT = { ja: staffJa, en: staffEn } as const
 const WIDTHS = [360, 1280] as const
 
 let directory: string
+let databasePath: string
 let portal: PortalServer
 let cookies: { supervisor: Map<string, string>; agent: Map<string, string> }
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-dashboard-browser-'))
-  const databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  await ensureDemoStaff({
-    db,
-    crypto: createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY }),
-  })
-  closeDatabase(db)
+  ;({ directory, databasePath } = await filledDatabase('staff-dashboard-browser-', (db) =>
+    ensureDemoStaff({ db, crypto }),
+  ))
   await dashboardPopulation({ directory, databasePath, secrets })
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
   // Signed in over HTTP (the sign-in pages have tests of their own); the browser gets the cookies.
-  const enrol = async (account: (typeof DEMO_STAFF)[number]) =>
-    (
-      await enrolStaff(new Visitor(portal.url), {
-        email: account.email,
-        enrolmentPassword: account.enrolmentPassword,
-        newPassword: NEW_PASSWORD,
-      })
-    ).visitor.cookies
-  cookies = { supervisor: await enrol(SUPERVISOR), agent: await enrol(AGENT) }
+  const [supervisor, agent] = await enrolDemoStaff(portal, [DEMO_SUPERVISOR, DEMO_AGENT])
+  cookies = { supervisor: supervisor.visitor.cookies, agent: agent.visitor.cookies }
 }, 180_000)
 
-afterAll(async () => {
-  await portal?.stop()
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop()))
 
 async function browserAs(
   who: keyof typeof cookies,

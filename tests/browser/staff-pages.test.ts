@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
-import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
-import { closeDatabase } from '~db/client'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createPortalCrypto } from '~db/portal-crypto'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
@@ -18,10 +13,11 @@ import {
   settleAll,
   typeInto,
 } from '../support/browser'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator } from '../support/staff-authenticator'
+import { closeStaffPortal, DEMO_SUPERVISOR, STAFF_PASSWORD } from '../support/staff-portal'
 
 /**
  * The demo supervisor's first sign-in in Chromium without JavaScript, as a
@@ -31,22 +27,17 @@ import { Authenticator } from '../support/staff-authenticator'
  */
 
 const secrets = testSecrets()
-const [SUPERVISOR] = DEMO_STAFF as [(typeof DEMO_STAFF)[number]]
-const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
+const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 
 let directory: string
+let databasePath: string
 let portal: PortalServer
 let browser: BrowserSession
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-pages-'))
-  const databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  await ensureDemoStaff({
-    db,
-    crypto: createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY }),
-  })
-  closeDatabase(db)
+  ;({ directory, databasePath } = await filledDatabase('staff-pages-', (db) =>
+    ensureDemoStaff({ db, crypto }),
+  ))
   await settleAll(
     startPortal({ env: { ...secrets, DATABASE_URL: databasePath } }).then((started) => {
       portal = started
@@ -57,11 +48,7 @@ beforeAll(async () => {
   )
 }, 120_000)
 
-afterAll(async () => {
-  await settleAll(portal?.stop(), browser?.close())
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop(), browser?.close()))
 
 async function checkPage(heading: string) {
   const { page } = browser
@@ -78,23 +65,23 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await checkPage(staffJa.login.heading)
 
     // A refusal first: the neutral message, and the page still passes.
-    await typeInto(page, '#email', SUPERVISOR.email)
+    await typeInto(page, '#email', DEMO_SUPERVISOR.email)
     await typeInto(page, '#password', 'not the password at all')
     await page.keyboard.press('Enter')
     await page.locator('[role="alert"]', { hasText: staffJa.login.failed }).waitFor()
     await checkPage(staffJa.login.heading)
 
-    await typeInto(page, '#password', SUPERVISOR.enrolmentPassword)
+    await typeInto(page, '#password', DEMO_SUPERVISOR.enrolmentPassword)
     await page.keyboard.press('Enter')
     await page.waitForURL((url) => url.pathname === '/staff/password')
     await checkPage(staffJa.password.heading)
 
-    await typeInto(page, '#password', SUPERVISOR.enrolmentPassword)
+    await typeInto(page, '#password', DEMO_SUPERVISOR.enrolmentPassword)
     await page.keyboard.press('Enter')
     await page.locator('[role="alert"]', { hasText: staffJa.password.refusals.enrolmentPassword }).waitFor()
     await checkPage(staffJa.password.heading)
 
-    await typeInto(page, '#password', NEW_PASSWORD)
+    await typeInto(page, '#password', STAFF_PASSWORD)
     await page.keyboard.press('Enter')
     await page.waitForURL((url) => url.pathname === '/staff/login/mfa')
     await checkPage(staffJa.mfa.enrol.heading)
@@ -163,8 +150,8 @@ describe('the staff pages', { timeout: 90_000 }, () => {
     await checkPage(staffEn.login.heading)
 
     // A later sign-in, in English: the password, then a code from the app.
-    await typeInto(page, '#email', SUPERVISOR.email)
-    await typeInto(page, '#password', NEW_PASSWORD)
+    await typeInto(page, '#email', DEMO_SUPERVISOR.email)
+    await typeInto(page, '#password', STAFF_PASSWORD)
     await page.keyboard.press('Enter')
     await page.waitForURL((url) => url.pathname === '/staff/login/mfa')
     await checkPage(staffEn.mfa.heading)

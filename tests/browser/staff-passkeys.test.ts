@@ -1,11 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
-import { createStaffMember } from '~/staff/staff-accounts.server'
-import { closeDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
@@ -20,10 +14,12 @@ import {
   typeInto,
   waitForHydration,
 } from '../support/browser'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator } from '../support/staff-authenticator'
+import { closeStaffPortal } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * A passkey registered and used in Chromium, through the DevTools protocol's
@@ -45,20 +41,9 @@ let portal: PortalServer
 let browser: BrowserSession
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-passkeys-'))
-  databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  const created = await createStaffMember({
-    db,
-    crypto,
-    actor: { kind: 'system', via: 'command' },
-    email: { shown: EMAIL, matched: EMAIL },
-    name: 'Passkey Tester',
-    role: 'agent',
-  })
-  if (!created.ok) throw new Error('could not create the test account')
-  enrolmentPassword = created.enrolmentPassword
-  closeDatabase(db)
+  ;({ directory, databasePath } = await filledDatabase('staff-passkeys-', async (db) => {
+    ;({ enrolmentPassword } = await createTestAgent(db, crypto, { email: EMAIL, name: 'Passkey Tester' }))
+  }))
   await settleAll(
     startPortal({ env: { ...secrets, DATABASE_URL: databasePath } }).then((started) => {
       portal = started
@@ -69,11 +54,7 @@ beforeAll(async () => {
   )
 }, 120_000)
 
-afterAll(async () => {
-  await settleAll(portal?.stop(), browser?.close())
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop(), browser?.close()))
 
 async function checkPage(heading: string) {
   const { page } = browser

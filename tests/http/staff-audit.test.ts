@@ -1,19 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
-import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { closeDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { Visitor } from '../support/check-visitor'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
-import { enrolStaff } from '../support/staff-authenticator'
+import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, enrolDemoStaff } from '../support/staff-portal'
 
 /**
  * The supervisors' audit page against the built server: the filter form,
@@ -23,8 +19,6 @@ import { enrolStaff } from '../support/staff-authenticator'
 
 const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
-const [SUPERVISOR, AGENT] = DEMO_STAFF as [(typeof DEMO_STAFF)[number], (typeof DEMO_STAFF)[number]]
-const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
 const staffEn = JSON.parse(readFileSync(new URL('../../locales/en/staff.json', import.meta.url), 'utf8'))
 const EN = { 'Accept-Language': 'en' }
 
@@ -41,55 +35,40 @@ let supervisor: Visitor
 let agent: Visitor
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-audit-'))
-  databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  await ensureDemoStaff({ db, crypto })
-  for (let i = 0; i < 120; i++) {
-    appendAuditEntry(
-      db,
-      {
-        actor: { kind: 'staff', id: OPENER },
-        action: 'case.opened',
-        target: { kind: 'case', id: (i % 3) + 1 },
-        outcome: 'success',
-      },
-      { now: FEB_10 + i * 1000 },
-    )
-  }
-  for (let i = 0; i < 5; i++) {
-    appendAuditEntry(
-      db,
-      {
-        actor: { kind: 'staff', id: NOTER },
-        action: 'case.note_added',
-        target: { kind: 'case', id: 7 },
-        outcome: 'success',
-        clientIpIndex: Buffer.alloc(32, i),
-        detail: { fields: ['note'] },
-      },
-      { now: FEB_12 + i },
-    )
-  }
-  closeDatabase(db)
+  ;({ directory, databasePath } = await filledDatabase('staff-audit-', async (db) => {
+    await ensureDemoStaff({ db, crypto })
+    for (let i = 0; i < 120; i++) {
+      appendAuditEntry(
+        db,
+        {
+          actor: { kind: 'staff', id: OPENER },
+          action: 'case.opened',
+          target: { kind: 'case', id: (i % 3) + 1 },
+          outcome: 'success',
+        },
+        { now: FEB_10 + i * 1000 },
+      )
+    }
+    for (let i = 0; i < 5; i++) {
+      appendAuditEntry(
+        db,
+        {
+          actor: { kind: 'staff', id: NOTER },
+          action: 'case.note_added',
+          target: { kind: 'case', id: 7 },
+          outcome: 'success',
+          clientIpIndex: Buffer.alloc(32, i),
+          detail: { fields: ['note'] },
+        },
+        { now: FEB_12 + i },
+      )
+    }
+  }))
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
-  const enrol = async (account: (typeof DEMO_STAFF)[number]) =>
-    (
-      await enrolStaff(new Visitor(portal.url), {
-        email: account.email,
-        enrolmentPassword: account.enrolmentPassword,
-        newPassword: NEW_PASSWORD,
-      })
-    ).visitor
-  supervisor = await enrol(SUPERVISOR)
-  agent = await enrol(AGENT)
+  ;[{ visitor: supervisor }, { visitor: agent }] = await enrolDemoStaff(portal, [DEMO_SUPERVISOR, DEMO_AGENT])
 }, 150_000)
 
-afterAll(async () => {
-  await portal?.stop()
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop()))
 
 const count = (html: string, text: string) => html.split(text).length - 1
 const actionCells = (html: string, action: string) => count(html, `<code>${action}</code>`)

@@ -1,21 +1,17 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
-import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
-import { closeDatabase } from '~db/client'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { EXPOSURE_CATEGORIES } from '~db/exposure-categories'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { COHORTS, MESSAGE_CHANNELS } from '~db/schema'
 import { Visitor } from '../support/check-visitor'
 import { dashboardPopulation, FIRST_NOTICE } from '../support/dashboard-population'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
-import { enrolStaff } from '../support/staff-authenticator'
+import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, enrolDemoStaff } from '../support/staff-portal'
 
 /**
  * The console's dashboard and the breach report against the built server,
@@ -28,8 +24,6 @@ import { enrolStaff } from '../support/staff-authenticator'
 
 const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
-const [SUPERVISOR, AGENT] = DEMO_STAFF as [(typeof DEMO_STAFF)[number], (typeof DEMO_STAFF)[number]]
-const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
 const staffEn = JSON.parse(readFileSync(new URL('../../locales/en/staff.json', import.meta.url), 'utf8'))
 const EN = { 'Accept-Language': 'en' }
 const DAY = 24 * 60 * 60 * 1000
@@ -52,32 +46,16 @@ function read<T>(sql: string, ...params: unknown[]): T[] {
 }
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-dashboard-'))
-  databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  await ensureDemoStaff({ db, crypto })
-  closeDatabase(db)
-
+  ;({ directory, databasePath } = await filledDatabase('staff-dashboard-', (db) =>
+    ensureDemoStaff({ db, crypto }),
+  ))
   await dashboardPopulation({ directory, databasePath, secrets })
 
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
-  const enrol = async (account: (typeof DEMO_STAFF)[number]) =>
-    (
-      await enrolStaff(new Visitor(portal.url), {
-        email: account.email,
-        enrolmentPassword: account.enrolmentPassword,
-        newPassword: NEW_PASSWORD,
-      })
-    ).visitor
-  supervisor = await enrol(SUPERVISOR)
-  agent = await enrol(AGENT)
+  ;[{ visitor: supervisor }, { visitor: agent }] = await enrolDemoStaff(portal, [DEMO_SUPERVISOR, DEMO_AGENT])
 }, 180_000)
 
-afterAll(async () => {
-  await portal?.stop()
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop()))
 
 // ── What the figures should be, counted without the portal's queries ─────────
 

@@ -1,17 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
-import { createStaffMember } from '~/staff/staff-accounts.server'
-import { closeDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { awayFromWindowEdge, Visitor } from '../support/check-visitor'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator, type EnrolledStaff, enrolStaff, signInWithApp } from '../support/staff-authenticator'
+import { closeStaffPortal } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * The second factor against the built server: a code is good once (RFC 6238
@@ -33,23 +30,13 @@ const enrolled = new Map<(typeof ACCOUNTS)[number], EnrolledStaff>()
 const emailOf = (name: string) => `${name}.mfa@example.jp`
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-mfa-'))
-  databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
   const enrolmentPasswords = new Map<string, string>()
-  for (const name of ACCOUNTS) {
-    const created = await createStaffMember({
-      db,
-      crypto,
-      actor: { kind: 'system', via: 'command' },
-      email: { shown: emailOf(name), matched: emailOf(name) },
-      name: `Test ${name}`,
-      role: 'agent',
-    })
-    if (!created.ok) throw new Error('could not create a test account')
-    enrolmentPasswords.set(name, created.enrolmentPassword)
-  }
-  closeDatabase(db)
+  ;({ directory, databasePath } = await filledDatabase('staff-mfa-', async (db) => {
+    for (const name of ACCOUNTS) {
+      const created = await createTestAgent(db, crypto, { email: emailOf(name), name: `Test ${name}` })
+      enrolmentPasswords.set(name, created.enrolmentPassword)
+    }
+  }))
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
   for (const name of ACCOUNTS) {
     enrolled.set(
@@ -63,11 +50,7 @@ beforeAll(async () => {
   }
 }, 120_000)
 
-afterAll(async () => {
-  await portal?.stop()
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop()))
 
 function account(name: (typeof ACCOUNTS)[number]) {
   const found = enrolled.get(name)

@@ -1,20 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
-import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
-import { createStaffMember } from '~/staff/staff-accounts.server'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberByEmail } from '~db/staff-members'
 import { Visitor } from '../support/check-visitor'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type Authenticator, enrolmentKeyOf, enrolStaff } from '../support/staff-authenticator'
+import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, STAFF_PASSWORD } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * `/staff/people` against the built server: a supervisor lists, creates
@@ -29,8 +27,6 @@ const crypto: PortalCrypto = createPortalCrypto({
   dataKey: secrets.PORTAL_DATA_KEY,
   indexKey: secrets.PORTAL_INDEX_KEY,
 })
-const [SUPERVISOR, AGENT] = DEMO_STAFF as [(typeof DEMO_STAFF)[number], (typeof DEMO_STAFF)[number]]
-const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
 const ENROLMENT_PASSWORD = /[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){3}/
 const read = (language: string) =>
   JSON.parse(readFileSync(new URL(`../../locales/${language}/staff.json`, import.meta.url), 'utf8'))
@@ -46,36 +42,24 @@ const accounts = new Map<string, { id: string; enrolmentPassword: string }>()
 let supervisor: Visitor
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-people-'))
-  databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  await ensureDemoStaff({ db, crypto })
-  supervisorId = findStaffMemberByEmail(db, crypto, SUPERVISOR.email)?.id as string
-  for (const local of ['leaving', 'lost-phone', 'standing']) {
-    const email = `${local}.staff@example.jp`
-    const created = await createStaffMember({
-      db,
-      crypto,
-      actor: { kind: 'system', via: 'command' },
-      email: { shown: email, matched: email },
-      name: `Test ${local}`,
-      role: 'agent',
-    })
-    if (!created.ok) throw new Error('could not create a test account')
-    accounts.set(email, { id: created.id, enrolmentPassword: created.enrolmentPassword })
-  }
-  closeDatabase(db)
+  ;({ directory, databasePath } = await filledDatabase('staff-people-', async (db) => {
+    await ensureDemoStaff({ db, crypto })
+    supervisorId = findStaffMemberByEmail(db, crypto, DEMO_SUPERVISOR.email)?.id as string
+    for (const local of ['leaving', 'lost-phone', 'standing']) {
+      const email = `${local}.staff@example.jp`
+      const created = await createTestAgent(db, crypto, { email, name: `Test ${local}` })
+      accounts.set(email, { id: created.id, enrolmentPassword: created.enrolmentPassword })
+    }
+  }))
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
-  supervisor = await signInWithOwnPassword(SUPERVISOR.email, SUPERVISOR.enrolmentPassword)
+  supervisor = await signInWithOwnPassword(DEMO_SUPERVISOR.email, DEMO_SUPERVISOR.enrolmentPassword)
 }, 120_000)
 
 afterAll(async () => {
   // Every view of every answer above rendered with real translations and without a server error.
   expect(portal?.output()).not.toContain('missing translation')
   expect(portal?.output()).not.toMatch(/\bError\b/)
-  await portal?.stop()
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
+  await closeStaffPortal(directory, portal?.stop())
 })
 
 /** Authenticator apps of the members signed in below, by address. */
@@ -86,7 +70,7 @@ async function signInWithOwnPassword(email: string, enrolmentPassword: string) {
   const { visitor, authenticator } = await enrolStaff(new Visitor(portal.url), {
     email,
     enrolmentPassword,
-    newPassword: NEW_PASSWORD,
+    newPassword: STAFF_PASSWORD,
   })
   apps.set(email, authenticator)
   return visitor
@@ -142,7 +126,12 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     const page = await supervisor.get('/staff/people')
     expect(page.status).toBe(200)
     expect(page.headers.get('cache-control')).toBe('no-store')
-    for (const text of [SUPERVISOR.email, AGENT.email, SUPERVISOR.name, 'leaving.staff@example.jp']) {
+    for (const text of [
+      DEMO_SUPERVISOR.email,
+      DEMO_AGENT.email,
+      DEMO_SUPERVISOR.name,
+      'leaving.staff@example.jp',
+    ]) {
       expect(page.body).toContain(text)
     }
     expect(page.body).toContain(ja.roles.supervisor)
@@ -255,7 +244,7 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     })
     // The account itself still signs in with its own password, and enrols an app anew.
     const back = new Visitor(portal.url)
-    expect((await back.submit('/staff/login', { email, password: NEW_PASSWORD })).location).toBe(
+    expect((await back.submit('/staff/login', { email, password: STAFF_PASSWORD })).location).toBe(
       '/staff/login/mfa',
     )
     expect(enrolmentKeyOf((await back.get('/staff/login/mfa')).body)).toMatch(/^[A-Z2-7]{32}$/)
@@ -426,7 +415,7 @@ describe('a supervisor action after five minutes without a second factor', { tim
     const stepUp = await supervisor.get(asked.location ?? '')
     expect(stepUp.status).toBe(200)
     expect(stepUp.body).toContain(read('ja').mfa.stepUp.heading)
-    const app = apps.get(SUPERVISOR.email) as Authenticator
+    const app = apps.get(DEMO_SUPERVISOR.email) as Authenticator
     const given = await supervisor.post('/staff/login/mfa', {
       csrf: supervisor.csrf ?? '',
       intent: 'verify',
@@ -496,7 +485,7 @@ describe('creations by one supervisor', { timeout: 60_000 }, () => {
 
 describe('anyone but a supervisor', { timeout: 60_000 }, () => {
   it('as an agent gets 403 for the page and its posts, and the console has no link to it', async () => {
-    const agent = await signInWithOwnPassword(AGENT.email, AGENT.enrolmentPassword)
+    const agent = await signInWithOwnPassword(DEMO_AGENT.email, DEMO_AGENT.enrolmentPassword)
     expect((await agent.get('/staff')).body).not.toContain('href="/staff/people"')
     const page = await agent.get('/staff/people', { 'Accept-Language': 'en' })
     expect(page.status).toBe(403)

@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
-import { createStaffMember, disableStaffMember } from '~/staff/staff-accounts.server'
-import { closeDatabase } from '~db/client'
+import { disableStaffMember } from '~/staff/staff-accounts.server'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { STAFF_LOCK_AFTER_FAILURES } from '~db/staff-members'
 import { type Page, Visitor, withoutTokens } from '../support/check-visitor'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
+import { closeStaffPortal } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 import { compareTimings, timingSummary } from '../support/timing'
 
 /**
@@ -60,32 +57,22 @@ let databasePath: string
 let portal: PortalServer
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-sign-in-timing-'))
-  databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  const actor = { kind: 'system', via: 'command' } as const
-  const locked: string[] = []
-  for (const [kind, count] of Object.entries(KINDS)) {
-    for (let i = 0; i < count; i++) {
-      const email = address(kind, i)
-      const created = await createStaffMember({
-        db,
-        crypto,
-        actor,
-        email: { shown: email, matched: email },
-        name: `Timing ${kind} ${i}`,
-        role: 'agent',
-      })
-      if (!created.ok) throw new Error('could not create a test account')
-      if (kind === 'locked') locked.push(created.id)
-      if (kind === 'disabled') disableStaffMember({ db, crypto, actor, email })
+  ;({ directory, databasePath } = await filledDatabase('staff-sign-in-timing-', async (db) => {
+    const actor = { kind: 'system', via: 'command' } as const
+    const locked: string[] = []
+    for (const [kind, count] of Object.entries(KINDS)) {
+      for (let i = 0; i < count; i++) {
+        const email = address(kind, i)
+        const created = await createTestAgent(db, crypto, { email, name: `Timing ${kind} ${i}` })
+        if (kind === 'locked') locked.push(created.id)
+        if (kind === 'disabled') disableStaffMember({ db, crypto, actor, email })
+      }
     }
-  }
-  // Locked as five wrong passwords would lock them, without spending five of each address's failures.
-  const lockedUntil = Date.now() + 24 * 60 * 60 * 1000
-  const lock = db.$client.prepare('update staff_members set locked_until = ? where id = ?')
-  for (const id of locked) lock.run(lockedUntil, id)
-  closeDatabase(db)
+    // Locked as five wrong passwords would lock them, without spending five of each address's failures.
+    const lockedUntil = Date.now() + 24 * 60 * 60 * 1000
+    const lock = db.$client.prepare('update staff_members set locked_until = ? where id = ?')
+    for (const id of locked) lock.run(lockedUntil, id)
+  }))
   portal = await startPortal({
     env: {
       ...secrets,
@@ -98,11 +85,7 @@ beforeAll(async () => {
   })
 }, 180_000)
 
-afterAll(async () => {
-  await portal?.stop()
-  await stopPasswordWork()
-  if (directory) rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop()))
 
 /** The audit log's sign-in entries after `sequence`: what each refusal was, as the portal recorded it. */
 function refusalsAfter(sequence: number) {

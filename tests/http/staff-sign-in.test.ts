@@ -1,19 +1,18 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync, readFileSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stopPasswordWork } from '~/accounts/password-work.server'
 import { createSessionStore } from '~/session/session.server'
-import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
-import { createStaffMember, disableStaffMember } from '~/staff/staff-accounts.server'
+import { ensureDemoStaff } from '~/staff/demo-staff.server'
+import { disableStaffMember } from '~/staff/staff-accounts.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { Visitor, withoutTokens } from '../support/check-visitor'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator, enrolmentKeyOf, enrolStaff, recoveryCodesOf } from '../support/staff-authenticator'
+import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, STAFF_PASSWORD } from '../support/staff-portal'
+import { createTestAgent } from '../support/test-staff'
 
 /**
  * Staff sign-in against the built server: the README's demo walk, the one
@@ -26,8 +25,6 @@ const crypto: PortalCrypto = createPortalCrypto({
   dataKey: secrets.PORTAL_DATA_KEY,
   indexKey: secrets.PORTAL_INDEX_KEY,
 })
-const [SUPERVISOR, AGENT] = DEMO_STAFF as [(typeof DEMO_STAFF)[number], (typeof DEMO_STAFF)[number]]
-const NEW_PASSWORD = 'copper kettles hum beside winter orchards'
 const staffText = JSON.parse(readFileSync(new URL('../../locales/en/staff.json', import.meta.url), 'utf8'))
 
 let directory: string
@@ -37,38 +34,24 @@ let portal: PortalServer
 const enrolment = new Map<string, string>()
 
 beforeAll(async () => {
-  directory = mkdtempSync(join(tmpdir(), 'staff-sign-in-'))
-  databasePath = join(directory, 'portal.db')
-  const db = openMigratedDatabase(databasePath)
-  await ensureDemoStaff({ db, crypto })
-  for (const local of ['wrong', 'locked', 'disabled', 'idle', 'lockout']) {
-    const email = `${local}.staff@example.jp`
-    const created = await createStaffMember({
+  ;({ directory, databasePath } = await filledDatabase('staff-sign-in-', async (db) => {
+    await ensureDemoStaff({ db, crypto })
+    for (const local of ['wrong', 'locked', 'disabled', 'idle', 'lockout']) {
+      const email = `${local}.staff@example.jp`
+      const created = await createTestAgent(db, crypto, { email, name: `Test ${local}` })
+      enrolment.set(email, created.enrolmentPassword)
+    }
+    disableStaffMember({
       db,
       crypto,
       actor: { kind: 'system', via: 'command' },
-      email: { shown: email, matched: email },
-      name: `Test ${local}`,
-      role: 'agent',
+      email: 'disabled.staff@example.jp',
     })
-    if (!created.ok) throw new Error('could not create a test account')
-    enrolment.set(email, created.enrolmentPassword)
-  }
-  disableStaffMember({
-    db,
-    crypto,
-    actor: { kind: 'system', via: 'command' },
-    email: 'disabled.staff@example.jp',
-  })
-  closeDatabase(db)
+  }))
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })
 }, 120_000)
 
-afterAll(async () => {
-  await portal?.stop()
-  await stopPasswordWork()
-  rmSync(directory, { recursive: true, force: true })
-})
+afterAll(() => closeStaffPortal(directory, portal?.stop()))
 
 function writeDatabase(sql: string, ...parameters: unknown[]) {
   const db = new Database(databasePath)
@@ -103,7 +86,7 @@ async function signInAndEnrol(email: string, password: string) {
   const { visitor } = await enrolStaff(new Visitor(portal.url), {
     email,
     enrolmentPassword: password,
-    newPassword: NEW_PASSWORD,
+    newPassword: STAFF_PASSWORD,
   })
   return visitor
 }
@@ -111,7 +94,7 @@ async function signInAndEnrol(email: string, password: string) {
 describe('the demo supervisor', { timeout: 60_000 }, () => {
   it('signs in with the README password, must choose a new one and enrol an app, then sees the audit of the sign-in', async () => {
     const visitor = new Visitor(portal.url)
-    const signedIn = await signIn(visitor, SUPERVISOR.email, SUPERVISOR.enrolmentPassword)
+    const signedIn = await signIn(visitor, DEMO_SUPERVISOR.email, DEMO_SUPERVISOR.enrolmentPassword)
     expect(signedIn.status).toBe(303)
     expect(signedIn.location).toBe('/staff/password')
     const cookie = signedIn.setCookies.find((line) => line.startsWith('portal_staff='))
@@ -129,14 +112,14 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
     expect(form.status).toBe(200)
     const again = await visitor.post('/staff/password', {
       csrf: visitor.csrf ?? '',
-      password: SUPERVISOR.enrolmentPassword,
+      password: DEMO_SUPERVISOR.enrolmentPassword,
     })
     expect(again.status).toBe(422)
     expect(again.body).toContain('登録用パスワードです')
 
     const changed = await visitor.post('/staff/password', {
       csrf: visitor.csrf ?? '',
-      password: NEW_PASSWORD,
+      password: STAFF_PASSWORD,
     })
     expect(changed.status).toBe(303)
     expect(changed.location).toBe('/staff/login/mfa')
@@ -180,7 +163,7 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
     expect(audit.body).toContain('staff.sign_in')
     expect(audit.body).toContain('staff.password_changed')
     expect(audit.body).toContain('staff.mfa_enrolled')
-    expect(audit.body).not.toContain(SUPERVISOR.email)
+    expect(audit.body).not.toContain(DEMO_SUPERVISOR.email)
 
     // Once the password is the member's own, the password page asks for it before any change.
     const changePage = await visitor.get('/staff/password')
@@ -202,7 +185,7 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
 
     // And the new password is the one that signs in now.
     const back = new Visitor(portal.url)
-    const withNew = await signIn(back, SUPERVISOR.email, NEW_PASSWORD)
+    const withNew = await signIn(back, DEMO_SUPERVISOR.email, STAFF_PASSWORD)
     expect(withNew.location).toBe('/staff/login/mfa')
     const second = await back.post('/staff/login/mfa', {
       csrf: back.csrf ?? '',
@@ -213,7 +196,8 @@ describe('the demo supervisor', { timeout: 60_000 }, () => {
     expect(second.location).toBe('/staff')
     expect((await back.get('/staff')).status).toBe(200)
     expect(
-      (await signIn(new Visitor(portal.url), SUPERVISOR.email, SUPERVISOR.enrolmentPassword)).status,
+      (await signIn(new Visitor(portal.url), DEMO_SUPERVISOR.email, DEMO_SUPERVISOR.enrolmentPassword))
+        .status,
     ).toBe(422)
   })
 })
@@ -340,7 +324,7 @@ describe('the staff guard', { timeout: 90_000 }, () => {
     const posted = await fetch(`${portal.url}/staff/password`, {
       method: 'POST',
       headers: { Cookie: customerCookie, Origin: portal.url },
-      body: new URLSearchParams({ password: NEW_PASSWORD }),
+      body: new URLSearchParams({ password: STAFF_PASSWORD }),
       redirect: 'manual',
     })
     expect(posted.status).toBe(302)
@@ -348,7 +332,7 @@ describe('the staff guard', { timeout: 90_000 }, () => {
   })
 
   it('answers an agent on a supervisor page with 403, saying whom to ask', async () => {
-    const agent = await signInAndEnrol(AGENT.email, AGENT.enrolmentPassword)
+    const agent = await signInAndEnrol(DEMO_AGENT.email, DEMO_AGENT.enrolmentPassword)
     expect((await agent.get('/staff')).status).toBe(200)
     for (const path of SUPERVISOR_ROUTES) {
       const page = await agent.get(DOWNLOAD_PAGES[path] ?? path, { 'Accept-Language': 'en' })

@@ -14,15 +14,18 @@ export type PortalWithBrowsers = {
  */
 export function startPortalWithBrowsers({
   viewport,
+  env,
 }: {
   viewport?: { width: number; height: number }
+  /** Besides startPortal's defaults: the portal's secrets, say, when the file writes to its database. */
+  env?: Record<string, string>
 } = {}): PortalWithBrowsers {
   let portal: PortalServer | undefined
   let withJavaScript: BrowserSession | undefined
   let withoutJavaScript: BrowserSession | undefined
   beforeAll(() =>
     settleAll(
-      startPortal().then((started) => {
+      startPortal({ env }).then((started) => {
         portal = started
       }),
       openBrowser({ viewport }).then((opened) => {

@@ -6,6 +6,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { chromiumArgs, chromiumPath } from './chromium-path'
 
+export { settleAll } from './settle-all'
 export { chromiumArgs }
 
 export type BrowserSession = {
@@ -104,18 +105,6 @@ export async function openBrowser({
 export async function startOver(session: BrowserSession) {
   await session.context.clearCookies()
   session.resetConsoleProblems()
-}
-
-/**
- * Waits for every one of `steps` (starting the portal, opening browsers; an
- * `undefined` is a step never started), then throws the first failure, so
- * nothing started is left unclosed when another step fails.
- */
-export async function settleAll(...steps: (Promise<unknown> | undefined)[]) {
-  const results = await Promise.allSettled(steps)
-  for (const result of results) {
-    if (result.status === 'rejected') throw result.reason
-  }
 }
 
 /**

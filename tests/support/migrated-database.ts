@@ -1,8 +1,18 @@
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs'
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '~/server/paths'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 
 /**
@@ -44,4 +54,30 @@ export function copyMigratedDatabase(path: string) {
 export function openMigratedDatabase(path: string): PortalDatabase {
   copyMigratedDatabase(path)
   return openDatabase(path)
+}
+
+export type DatabaseFolder = { directory: string; databasePath: string }
+
+/**
+ * A folder of its own (named from `prefix`) holding a migrated `portal.db`
+ * with whatever `fill` writes to it, closed again so that a portal started
+ * with it as DATABASE_URL is its only user. The caller removes the folder
+ * (this removes it only when `fill` fails).
+ */
+export async function filledDatabase(
+  prefix: string,
+  fill: (db: PortalDatabase) => unknown,
+): Promise<DatabaseFolder> {
+  const directory = mkdtempSync(join(tmpdir(), prefix))
+  const databasePath = join(directory, 'portal.db')
+  const db = openMigratedDatabase(databasePath)
+  try {
+    await fill(db)
+  } catch (error) {
+    closeDatabase(db)
+    rmSync(directory, { recursive: true, force: true })
+    throw error
+  }
+  closeDatabase(db)
+  return { directory, databasePath }
 }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
-import { createStaffMember } from '~/staff/staff-accounts.server'
 import { signInStaff } from '~/staff/staff-sign-in.server'
 import { listAuditEntries } from '~db/audit-log'
 import { closeDatabase, type PortalDatabase } from '~db/client'
@@ -11,6 +10,7 @@ import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberByEmail } from '~db/staff-members'
 import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
+import { createTestAgent } from '../support/test-staff'
 
 const NOW = new Date('2026-12-04T09:00:00Z')
 const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000)
@@ -27,16 +27,7 @@ beforeAll(async () => {
   const secrets = testSecrets()
   crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
   for (const email of ['expiring@example.jp', 'locking@example.jp']) {
-    const created = await createStaffMember({
-      db,
-      crypto,
-      actor: { kind: 'system', via: 'command' },
-      email: { shown: email, matched: email },
-      name: 'Test Person',
-      role: 'agent',
-      now: NOW,
-    })
-    if (!created.ok) throw new Error('not created')
+    const created = await createTestAgent(db, crypto, { email, name: 'Test Person', now: NOW })
     passwords.set(email, created.enrolmentPassword)
   }
 })

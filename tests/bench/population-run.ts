@@ -1,0 +1,65 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { closeDatabase, openDatabase } from '~db/client'
+import { startProductionPortal, stopPortal } from './portal-load'
+import { startSinkProcess } from './sink-process'
+import { verifyCacheDirectory, verifyPopulation } from './verify-population'
+
+/**
+ * What the load benchmarks over bench:verify's population share around their
+ * runs: a working copy of the cached population, the production portal over
+ * it, and the line that says which machine the figures are from.
+ */
+
+/** The machine the figures are from: a benchmark's first line of them. */
+export function machineLine() {
+  return `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`
+}
+
+/**
+ * The cached population of `members` (made first when missing) copied into a
+ * folder of its own named after the benchmark, for one run to change; the
+ * cache stays as it was. `remove` deletes the folder.
+ */
+export async function populationCopy(benchmark: string, members: number) {
+  const population = await verifyPopulation(verifyCacheDirectory(members), members)
+  const workDirectory = mkdtempSync(join(tmpdir(), `bench-${benchmark}-`))
+  const databasePath = join(workDirectory, 'portal.db')
+  copyFileSync(population.database, databasePath)
+  return {
+    population,
+    workDirectory,
+    databasePath,
+    remove: () => rmSync(workDirectory, { recursive: true, force: true }),
+  }
+}
+
+/**
+ * The production portal over `databasePath`, its mail going to an SMTP sink in
+ * a process of its own; `stop` stops both.
+ */
+export async function startPopulationPortal(databasePath: string, secrets: Record<string, string>) {
+  const sink = await startSinkProcess()
+  const server = await startProductionPortal({ databasePath, secrets, smtpUrl: sink.url })
+  return {
+    server,
+    stop: async () => {
+      await stopPortal(server)
+      await sink.close()
+    },
+  }
+}
+
+/** The first `count` humans of the database, by ID: whose sessions the load uses. */
+export function firstHumans(databasePath: string, count: number) {
+  const db = openDatabase(databasePath)
+  try {
+    return db.$client
+      .prepare('select distinct human_id from subjects order by human_id limit ?')
+      .pluck()
+      .all(count) as number[]
+  } finally {
+    closeDatabase(db)
+  }
+}
