@@ -122,6 +122,9 @@ describe('a passkey', { timeout: 120_000 }, () => {
     await checkPage(staffEn.mfa.heading)
     await page.getByRole('button', { name: staffEn.mfa.passkey.submit }).click()
     await page.waitForURL((url) => url.pathname === '/staff')
+    // With JavaScript the address changes before the new page renders: wait for its heading, so
+    // nothing is checked (or injected, as axe is) while React is still putting the page in place.
+    await page.locator('h1', { hasText: staffEn.home.heading }).waitFor()
     await checkPage(staffEn.home.heading)
 
     const db = new Database(databasePath, { readonly: true })
