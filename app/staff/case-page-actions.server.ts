@@ -5,6 +5,7 @@ import { type LimitCheck, limits } from '~/security/rate-limit.server'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess } from './case-access.server'
+import { CASE_ACTION_INTENTS } from './case-action-names'
 import { addCaseNoteAudited, endCaseSessions, unlockCaseLetterCode } from './case-actions.server'
 import { resendCaseNotice } from './case-notice-resend.server'
 import { caseViewer } from './case-search-page.server'
@@ -18,14 +19,8 @@ import type { StaffSession } from './staff-session.server'
  * shows the case again with what was done.
  */
 
-export const CASE_PAGE_INTENTS = [
-  'reveal',
-  'resend-notice',
-  'unlock-letter-code',
-  'end-sessions',
-  'add-note',
-  'confirm-identity',
-] as const
+// A reveal, or one of the actions (their vocabulary's one home is case-action-names.ts).
+export const CASE_PAGE_INTENTS = ['reveal', ...CASE_ACTION_INTENTS] as const
 export type CasePageIntent = (typeof CASE_PAGE_INTENTS)[number]
 
 export const NOTE_MAX = 2000

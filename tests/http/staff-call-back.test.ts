@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
-import { normaliseIdentifier } from '~db/normalise'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { caseDatabase } from '../support/case-database'
 import { importExport, printerRows, readDatabase, Visitor, withoutTokens } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { type PortalServer, startPortal } from '../support/portal-server'
@@ -38,6 +37,7 @@ const REASON_WORDS = 'Daughter answered first, then the caller on extension 4417
 const PEOPLE = { confirmed: '一条', unconfirmed: '二宮', locked: '三浦' } as const
 
 let portal: PortalServer
+const { humanOfMember, auditRows, storedInClear } = caseDatabase(() => portal, crypto)
 let supervisor: EnrolledStaff
 let agent: EnrolledStaff
 const codes = {} as Record<keyof typeof PEOPLE, string>
@@ -87,37 +87,10 @@ afterAll(async () => {
   await stopPasswordWork()
 })
 
-function humanOfMember(memberId: string) {
-  const index = crypto.index('member-id', normaliseIdentifier(memberId) ?? '')
-  return readDatabase(portal.databasePath, (db) =>
-    db
-      .prepare("select human_id from subjects where cohort = 'member' and natural_id_index = ?")
-      .pluck()
-      .get(index),
-  ) as number
-}
-
-function auditRows(where: string, ...values: unknown[]) {
-  return readDatabase(portal.databasePath, (db) =>
-    db.prepare(`select * from audit_log where ${where} order by sequence`).all(...values),
-  ) as { action: string; actor_id: string; target_id: string | null; outcome: string; detail: string }[]
-}
-
 const confirmations = () =>
   readDatabase(portal.databasePath, (db) =>
     db.prepare('select human_id, reason, used_at from identity_confirmations').all(),
   ) as { human_id: number; reason: string; used_at: number | null }[]
-
-/** Whether the text is in the database file or its WAL as it is, unsealed. */
-function storedInClear(text: string) {
-  return ['portal.db', 'portal.db-wal'].some((file) => {
-    try {
-      return readFileSync(join(portal.dataDirectory, file)).includes(text)
-    } catch {
-      return false
-    }
-  })
-}
 
 async function confirmIdentity(staff: EnrolledStaff, human: number, fields: Record<string, string>) {
   await staff.visitor.get(`/staff/cases/${human}`)

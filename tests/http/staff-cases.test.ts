@@ -7,10 +7,10 @@ import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createStaffMember } from '~/staff/staff-accounts.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { EXPORTS } from '~db/generate/columns'
-import { normaliseIdentifier } from '~db/normalise'
 import { outboxContentContext } from '~db/notifications'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { unsealJson } from '~db/seal'
+import { caseDatabase } from '../support/case-database'
 import {
   commandEnv,
   importExport,
@@ -45,6 +45,7 @@ const REVEALS_PER_HOUR = 2
 const BUDGET_AGENT = 'budget.agent@example.jp'
 
 let portal: PortalServer
+const { humanOf, humanOfMember, auditRows, storedInClear } = caseDatabase(() => portal, crypto)
 let supervisor: EnrolledStaff
 let agent: EnrolledStaff
 let budgetAgent: EnrolledStaff
@@ -130,51 +131,13 @@ afterAll(async () => {
   await stopPasswordWork()
 })
 
-/** The human a member ID belongs to, looked up by its blind index as the importer stored it. */
-function humanOfMember(memberId: string) {
-  const index = crypto.index('member-id', normaliseIdentifier(memberId) ?? '')
-  return readDatabase(portal.databasePath, (db) =>
-    db
-      .prepare("select human_id from subjects where cohort = 'member' and natural_id_index = ?")
-      .pluck()
-      .get(index),
-  ) as number
-}
-
-function humanOf(cohort: string, kind: 'buyer-id' | 'employee-id' | 'staff-id', id: string) {
-  const index = crypto.index(kind, normaliseIdentifier(id) ?? '')
-  return readDatabase(portal.databasePath, (db) =>
-    db
-      .prepare('select human_id from subjects where cohort = ? and natural_id_index = ?')
-      .pluck()
-      .get(cohort, index),
-  ) as number
-}
-
 async function search(staff: EnrolledStaff, kind: string, value: string, birthDate = '') {
   await staff.visitor.get('/staff/cases')
   return staff.visitor.post('/staff/cases', { csrf: staff.visitor.csrf ?? '', kind, value, birthDate })
 }
 
-/** Whether the text is in the database file or its WAL as it is, unsealed. */
-function storedInClear(text: string) {
-  return ['portal.db', 'portal.db-wal'].some((file) => {
-    try {
-      return readFileSync(join(portal.dataDirectory, file)).includes(text)
-    } catch {
-      return false
-    }
-  })
-}
-
 const casesFound = (html: string) =>
   [...html.matchAll(/href="\/staff\/cases\/(\d+)"/g)].map((match) => Number(match[1]))
-
-function auditRows(where: string, ...values: unknown[]) {
-  return readDatabase(portal.databasePath, (db) =>
-    db.prepare(`select * from audit_log where ${where} order by sequence`).all(...values),
-  ) as { action: string; actor_id: string; target_id: string | null; outcome: string; detail: string }[]
-}
 
 describe('case search', { timeout: 60_000 }, () => {
   it('finds each kind of key as a caller reads it out, through the blind indexes', async () => {
