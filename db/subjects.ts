@@ -1,4 +1,5 @@
 import { type PortalDatabase, prepared } from './client'
+import { writeMeta } from './meta'
 
 /**
  * What the app asks of the imported subjects: whether there are any, and
@@ -8,6 +9,27 @@ import { type PortalDatabase, prepared } from './client'
 
 export function countSubjects(db: PortalDatabase) {
   return prepared(db, 'select count(*) from subjects').pluck().get() as number
+}
+
+const PEOPLE_CHANGED = 'people-changed-at'
+
+/** Who is in the data changed (an import ran): figures drawn from every subject are stale. */
+export function markPeopleChanged(db: PortalDatabase, now = new Date()) {
+  writeMeta(db, PEOPLE_CHANGED, now.toISOString())
+}
+
+/**
+ * A value that changes whenever who is in the data may have: the last
+ * import's mark and the newest subject's ID (an interrupted import adds rows
+ * before it can mark). Two lookups by key, at any size.
+ */
+export function peopleVersion(db: PortalDatabase): string {
+  const row = prepared(
+    db,
+    `select (select value from portal_meta where key = '${PEOPLE_CHANGED}') as changed,
+            (select max(id) from subjects) as newest`,
+  ).get() as { changed: string | null; newest: number | null }
+  return `${row.changed ?? ''}/${row.newest ?? 0}`
 }
 
 /**

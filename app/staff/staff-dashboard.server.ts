@@ -2,6 +2,7 @@ import { dateFormat, japanDate } from '~/i18n/date-format'
 import type { PortalDatabase } from '~db/client'
 import { countNotices, countPeopleByCohort, countSteps, readDailyProgress } from '~db/portal-progress'
 import { MESSAGE_CHANNELS } from '~db/schema'
+import { peopleVersion } from '~db/subjects'
 import { type CumulativeDay, PROGRESS_SERIES, progressChart } from './progress-chart.server'
 
 /**
@@ -27,7 +28,7 @@ export function staffDashboard({
   language: string
   now?: number
 }) {
-  const { cohorts, humans } = countPeopleByCohort(db)
+  const { cohorts, humans } = peopleByCohort(db, now)
   const notices = countNotices(db)
   const steps = countSteps(db)
   const channels = MESSAGE_CHANNELS.map((channel) => ({
@@ -50,6 +51,25 @@ export function staffDashboard({
 }
 
 export type StaffDashboard = ReturnType<typeof staffDashboard>
+
+type PeopleCount = ReturnType<typeof countPeopleByCohort>
+const peopleCounts = new WeakMap<object, { version: string; at: number; counts: PeopleCount }>()
+// A backstop only: the version changes with every import, the one writer of subjects.
+const PEOPLE_COUNT_MAX_AGE_MS = 10 * 60 * 1000
+
+/**
+ * People per cohort read every subject (over half a second at a million on
+ * a small machine, and the console's home asks at every load), yet change
+ * only when an import runs: kept per process until the people version moves.
+ */
+function peopleByCohort(db: PortalDatabase, now: number): PeopleCount {
+  const version = peopleVersion(db)
+  const cached = peopleCounts.get(db.$client)
+  if (cached && cached.version === version && now - cached.at < PEOPLE_COUNT_MAX_AGE_MS) return cached.counts
+  const counts = countPeopleByCohort(db)
+  peopleCounts.set(db.$client, { version, at: now, counts })
+  return counts
+}
 
 /**
  * Every Japan day from the first notice to today (or to the last step taken,

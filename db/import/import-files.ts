@@ -4,6 +4,7 @@ import { withBulkLoad } from '../bulk-load'
 import type { PortalDatabase } from '../client'
 import { type ImportOrigin, recordImport } from '../data-origin'
 import type { PortalCrypto } from '../portal-crypto'
+import { markPeopleChanged } from '../subjects'
 import { type ChunkOutcome, type ChunkStore, createChunkStore } from './chunk-store'
 import { chunkRecords } from './chunker'
 import { type ExportKind, importOrder } from './export-kinds'
@@ -130,6 +131,7 @@ export async function importFiles({
     await workers?.close()
   }
   if (plan.some((file) => file.kind === 'members' || file.kind === 'auction_buyers')) linkBuyersToMembers(db)
+  markPeopleChanged(db)
   progress?.finish()
   return { files }
 }
