@@ -1,4 +1,4 @@
-import { type StaffActivity, summariseStaffActivity } from '~db/case-activity'
+import { countBudgetAlertsSince, type StaffActivity, summariseStaffActivity } from '~db/case-activity'
 import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { listStaffMembers } from '~db/staff-members'
@@ -34,5 +34,5 @@ export function staffActivity({
 
 /** How many times a budget stopped someone in the last day: the dashboard's alert. */
 export function budgetAlertCount({ db, now = Date.now() }: { db: PortalDatabase; now?: number }) {
-  return summariseStaffActivity(db, now - ACTIVITY_WINDOW_MS).reduce((sum, row) => sum + row.budgetAlerts, 0)
+  return countBudgetAlertsSince(db, now - ACTIVITY_WINDOW_MS)
 }
