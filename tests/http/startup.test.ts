@@ -40,7 +40,9 @@ function startIn(directory: string, env: Record<string, string>) {
   })
 }
 
-describe('npm start on a fresh machine', () => {
+// Each start migrates, makes secrets and, outside production, loads the demo
+// people and staff (argon2 hashes): 14 s on a loaded 2-core machine in CI, and some tests start twice.
+describe('npm start on a fresh machine', { timeout: 90_000 }, () => {
   it('creates private local secrets, says so in one line, migrates and serves', async () => {
     const directory = freshDirectory()
     const { url, output } = await startIn(directory, {})
