@@ -1,6 +1,5 @@
 import { type PortalDatabase, prepared } from './client'
 import { categoryBit, EXPOSURE_CATEGORIES, type ExposureCategory } from './exposure-categories'
-import { JAPAN_DAY_SQL } from './portal-progress'
 import { COHORTS, type Cohort, type MessageChannel } from './schema'
 
 /**
@@ -68,11 +67,15 @@ export function countAffected(db: PortalDatabase): AffectedCounts[] {
   ]
 }
 
-/** Notices issued per channel and Japan day (see JAPAN_DAY_SQL), in channel and day order. */
+/**
+ * Notices issued per channel and Japan day (days since 1970-01-01 at +09:00),
+ * in channel and day order, from the tallies kept as notices are issued
+ * (`progressTallies` in the schema).
+ */
 export function countNoticesByDay(db: PortalDatabase): NoticeDay[] {
   return prepared<NoticeDay>(
     db,
-    `select channel, ${JAPAN_DAY_SQL('created_at')} as day, count(*) as people from notifications
-     where state = 'issued' group by channel, day order by channel, day`,
+    `select substr(series, length('notified:') + 1) as channel, day, tally as people from progress_tallies
+     where series like 'notified:%' and tally != 0 order by channel, day`,
   ).all()
 }

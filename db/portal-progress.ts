@@ -1,17 +1,15 @@
 import { type PortalDatabase, prepared } from './client'
-import { COHORTS, type Cohort, MESSAGE_CHANNELS, type MessageChannel, OUTBOX_PRIORITIES } from './schema'
+import { COHORTS, type Cohort, MESSAGE_CHANNELS, type MessageChannel } from './schema'
 
 /**
- * How far the notice has got, counted for the staff dashboard: people per
- * cohort, notices by channel and what became of them, and how many people
- * took each step since. "People" are humans (the ID their linked records
- * share), never records. Every query is an aggregate over an index, most of
- * them partial, so a page view costs about the same whatever has been done:
- * see `EXPLAIN QUERY PLAN` of each (tests/unit/portal-progress.test.ts).
+ * How far the notice has got, for the staff dashboard: people per cohort,
+ * notices by channel and what became of them, and how many people took each
+ * step since. "People" are humans (the ID their linked records share), never
+ * records. Everything but people per cohort is read from the tallies the
+ * database keeps as things happen (`progressTallies` in the schema), a few
+ * rows per day, so a view costs the same at a million notices as at ten.
+ * Days are Japan calendar days: days since 1970-01-01 at +09:00, all year.
  */
-
-/** A Japan calendar day as a whole number: days since 1970-01-01 in Japan (+09:00, all year). */
-export const JAPAN_DAY_SQL = (column: string) => `((${column} + 32400000) / 86400000)`
 
 export type CohortCount = { cohort: Cohort; people: number; records: number }
 
@@ -63,102 +61,74 @@ export function countPeopleByCohort(db: PortalDatabase): { cohorts: CohortCount[
   return { cohorts, humans: humans?.humans ?? 0 }
 }
 
-export function countNotices(db: PortalDatabase): NoticeCounts {
-  const byChannel = prepared<{ channel: MessageChannel; people: number }>(
+/** Every day's tallies of every series, in day order. */
+function tallies(db: PortalDatabase) {
+  return prepared<{ series: string; day: number; tally: number }>(
     db,
-    `select channel, count(*) as people from notifications
-     where state = 'issued' group by channel`,
+    'select series, day, tally from progress_tallies where tally != 0 order by day',
   ).all()
-  const notified = Object.fromEntries(
-    MESSAGE_CHANNELS.map((channel) => [
-      channel,
-      byChannel.find((row) => row.channel === channel)?.people ?? 0,
-    ]),
-  ) as Record<MessageChannel, number>
-  // Notices, and only notices, go out at bulk priority (db/notifications.ts), so the outbox's own
-  // index (state, priority, …) counts them without a join to their messages.
-  const outbox = prepared<{ state: string; emails: number }>(
-    db,
-    `select state, count(*) as emails from outbox_messages
-     where state in ('sent', 'failed') and priority = ${OUTBOX_PRIORITIES.bulk} group by state`,
-  ).all()
-  const emails = (state: string) => outbox.find((row) => row.state === state)?.emails ?? 0
-  return { notified, emailsSent: emails('sent'), emailsFailed: emails('failed') }
 }
 
-/**
- * When each human first proved who they are, as a subquery of (human_id, at).
- *
- * Nothing keeps a right e-mail code for good: the code's row is deleted when
- * it is used, and the verified session it opens is deleted when it ends. So
- * this reads every durable trace a proof leaves: the first use of the letter
- * code (`notifications.letter_code_used_at`); a new password or confirmed
- * details, which only a verified session can make; and a verified session
- * still on record (its row is made when the proof rotates the session; read
- * through its human index, since anonymous sessions may be many). A
- * person who checked only by e-mail code and whose session has since been
- * purged, without doing anything on their account, is thus missed: the
- * figure is a floor, which the dashboard says.
- */
-const FIRST_CHECKS = `
-  select human_id, min(at) as at from (
-    select human_id, letter_code_used_at as at from notifications
-      where letter_code_used_at is not null
-    union all
-    select s.human_id, m.password_changed_at from member_accounts m cross join subjects s on s.id = m.subject_id
-      where m.password_changed_at is not null
-    union all
-    select s.human_id, m.details_confirmed_at from member_accounts m cross join subjects s on s.id = m.subject_id
-      where m.details_confirmed_at is not null
-    union all
-    select human_id, created_at from sessions indexed by sessions_human where human_id is not null
-  ) group by human_id`
+function totals(db: PortalDatabase) {
+  const rows = prepared<{ series: string; total: number }>(
+    db,
+    'select series, sum(tally) as total from progress_tallies group by series',
+  ).all()
+  return (series: string) => rows.find((row) => row.series === series)?.total ?? 0
+}
 
-/**
- * The members who took a step, once per human, with the day they took it (the
- * last time, if twice). `cross join` keeps SQLite's planner on the step's
- * partial index first (its documented way to fix the join order): left to
- * itself it walks every subject to save the grouping's sort.
- */
-const memberStep = (column: 'password_changed_at' | 'details_confirmed_at' | 'ready_at') => `
-  select s.human_id, max(m.${column}) as at from member_accounts m cross join subjects s on s.id = m.subject_id
-  where m.${column} is not null group by s.human_id`
-
-export function countSteps(db: PortalDatabase): StepCounts {
-  const count = (subquery: string) =>
-    prepared<{ people: number }>(db, `select count(*) as people from (${subquery})`).get()?.people ?? 0
+export function countNotices(db: PortalDatabase): NoticeCounts {
+  const total = totals(db)
+  const notified = Object.fromEntries(
+    MESSAGE_CHANNELS.map((channel) => [channel, total(`notified:${channel}`)]),
+  ) as Record<MessageChannel, number>
   return {
-    checked: count(FIRST_CHECKS),
-    passwordReset: count(memberStep('password_changed_at')),
-    detailsConfirmed: count(memberStep('details_confirmed_at')),
-    ready: count(memberStep('ready_at')),
+    notified,
+    emailsSent: total('notice_email:sent'),
+    emailsFailed: total('notice_email:failed'),
   }
 }
 
 /**
- * New people per step per Japan day, for the days any step happened, in day
- * order; the caller fills the quiet days and adds them up. Grouped by whole
- * days computed from the indexed times (arithmetic, not date strings).
+ * People who took each step, each once: proved who they are (their letter
+ * code's first use, a verified session, a new password or confirmed
+ * details, whichever came first), set a new password, confirmed their
+ * details, and are ready now. Counted as they happen since the tallies
+ * began; what happened before was counted then from what was left of it (a
+ * verified session already purged left nothing, so that part is a floor).
+ */
+export function countSteps(db: PortalDatabase): StepCounts {
+  const total = totals(db)
+  return {
+    checked: total('checked'),
+    passwordReset: total('password_reset'),
+    detailsConfirmed: total('details_confirmed'),
+    ready: total('ready'),
+  }
+}
+
+const DAILY_SERIES: Record<string, keyof Omit<ProgressDay, 'day'>> = {
+  'notified:email': 'notified',
+  'notified:postcard': 'notified',
+  'notified:handout': 'notified',
+  checked: 'checked',
+  password_reset: 'passwordReset',
+  ready: 'ready',
+}
+
+/**
+ * New people per step per Japan day (each person on their first day of it),
+ * for the days any step happened, in day order; the caller fills the quiet
+ * days and adds them up.
  */
 export function readDailyProgress(db: PortalDatabase): ProgressDay[] {
-  const perDay = (subquery: string) =>
-    prepared<{ day: number; people: number }>(
-      db,
-      `select ${JAPAN_DAY_SQL('at')} as day, count(*) as people from (${subquery}) group by day`,
-    ).all()
-  const series = {
-    notified: perDay("select created_at as at from notifications where state = 'issued'"),
-    checked: perDay(FIRST_CHECKS),
-    passwordReset: perDay(memberStep('password_changed_at')),
-    ready: perDay(memberStep('ready_at')),
-  }
   const days = new Map<number, ProgressDay>()
-  for (const [step, rows] of Object.entries(series) as [keyof typeof series, typeof series.notified][]) {
-    for (const { day, people } of rows) {
-      const entry = days.get(day) ?? { day, notified: 0, checked: 0, passwordReset: 0, ready: 0 }
-      entry[step] += people
-      days.set(day, entry)
-    }
+  for (const { series, day, tally } of tallies(db)) {
+    const step = DAILY_SERIES[series]
+    if (!step) continue
+    const entry = days.get(day) ?? { day, notified: 0, checked: 0, passwordReset: 0, ready: 0 }
+    entry[step] += tally
+    days.set(day, entry)
   }
-  return [...days.values()].sort((a, b) => a.day - b.day)
+  return [...days.values()]
 }

@@ -613,6 +613,44 @@ export const printerReprints = sqliteTable(
   ],
 )
 
+/**
+ * The dashboard's figures, kept as they happen instead of counted at each
+ * view: counting a million notices and the steps of hundreds of thousands of
+ * people took seconds a view. Triggers on the tables the figures come from
+ * keep both tables in step, in the transaction of each change (migration
+ * 0017 has them and the count of what was there before); the application
+ * only reads them (`portal-progress.ts`).
+ */
+export const PROGRESS_STEPS = ['checked', 'password_reset', 'details_confirmed', 'ready'] as const
+export type ProgressStep = (typeof PROGRESS_STEPS)[number]
+
+/** A person's first day (Japan) of each step, so that a person counts once per step. */
+export const humanSteps = sqliteTable(
+  'human_steps',
+  {
+    humanId: integer('human_id').notNull(),
+    step: text('step', { enum: PROGRESS_STEPS }).notNull(),
+    day: integer('day').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.humanId, table.step] })],
+)
+
+/**
+ * How many a series counts on a Japan day (days since 1970-01-01 at +09:00):
+ * the steps of `human_steps`, notices issued per channel (`notified:email`…),
+ * and notice e-mails sent or refused for good (`notice_email:sent`,
+ * `notice_email:failed`, on the day they were queued).
+ */
+export const progressTallies = sqliteTable(
+  'progress_tallies',
+  {
+    series: text('series').notNull(),
+    day: integer('day').notNull(),
+    tally: integer('tally').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.series, table.day] })],
+)
+
 export type Subject = typeof subjects.$inferSelect
 export type NewSubject = typeof subjects.$inferInsert
 /** The stored, sealed row; the opened account the app works with is `MemberAccount` in `member-accounts.ts`. */

@@ -5,6 +5,7 @@ import { CASE_SEARCH_KINDS, type CaseSearchKind } from '~/staff/case-search-kind
 import { closeDatabase, openDatabase } from '~db/client'
 import { Visitor } from '../support/check-visitor'
 import { enrolStaff } from '../support/staff-authenticator'
+import { advanceIncident } from './incident-progress'
 import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
 import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
@@ -12,9 +13,10 @@ import { BENCH_SUPERVISOR, createBenchStaff, type SearchValue, searchValues } fr
 
 /**
  * npm run bench:staff: the staff console under load, over bench:verify's
- * million generated members (its cached population), with the production
- * build. First GET /exposure with valid customer sessions alone, as
- * bench:verify drives it; then case searches of each kind (values real
+ * million generated members (its cached population) moved to the middle of
+ * the incident (everyone notified, a third through their steps), with the
+ * production build. First GET /exposure with valid customer sessions alone,
+ * as bench:verify drives it; then case searches of each kind (values real
  * people of the population hold) and the dashboard, each alone; then
  * /exposure alone, with staff searching and reading the dashboard at a
  * steady rate, and alone again. Bars: search (each kind) and dashboard p99
@@ -59,6 +61,8 @@ const staffStarted = performance.now()
 const staff = await createBenchStaff({ databasePath, secrets, agents: AGENTS })
 stopPasswordWork()
 const staffSeconds = (performance.now() - staffStarted) / 1000
+// The dashboard's figures as they stand a fortnight into the incident, not on its first morning.
+const incident = advanceIncident(databasePath)
 
 // Set once the server is up: the form token with its cookie, and the supervisor's session.
 let csrf = { cookie: '', token: '' }
@@ -123,6 +127,7 @@ try {
       `${CONNECTIONS} connections, ${SECONDS} s a run; ${AGENTS} agents (made in ${staffSeconds.toFixed(0)} s) ` +
       `and a supervisor signed in through the pages: ${AGENTS + 1} staff accounts`,
   )
+  console.log(incident)
   const missing = CASE_SEARCH_KINDS.filter((kind) => !values[kind])
   if (missing.length > 0) console.log(`not measured, the population has none: ${missing.join(', ')}`)
   const line = ({ name, result, cpuMs }: { name: string; result: autocannon.Result; cpuMs?: number }) => {

@@ -93,9 +93,10 @@ function memberStep(column: string) {
     `select s.human_id, m.${column} as at from member_accounts m, subjects s
      where s.id = m.subject_id and m.${column} is not null`,
   )
-  const last = new Map<number, number>()
-  for (const { human_id, at } of rows) last.set(human_id, Math.max(at, last.get(human_id) ?? at))
-  return last
+  // A person counts on their first day of a step (the population withdraws no readiness).
+  const first = new Map<number, number>()
+  for (const { human_id, at } of rows) first.set(human_id, Math.min(at, first.get(human_id) ?? at))
+  return first
 }
 
 // ── Reading the page ──────────────────────────────────────────────────────────

@@ -1,12 +1,12 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
 import { listOpenActions } from '~db/member-required-actions'
 import { migrateDatabase } from '~db/migrate'
+import { migrationsUpTo } from '../support/migrations-up-to'
 
 /**
  * A database made before `member_required_actions` (migration 0006, actions
@@ -14,22 +14,7 @@ import { migrateDatabase } from '~db/migrate'
  * keeps exactly the actions they had open, and the column is gone.
  */
 
-const MIGRATIONS = fileURLToPath(new URL('../../db/migrations', import.meta.url))
 const BEFORE = '0006_outbox_priority_and_code_lockout'
-
-type JournalEntry = { tag: string }
-
-/** The migrations folder as it stood at `last`: its SQL files and a journal that ends there. */
-function migrationsUpTo(last: string, into: string) {
-  const journal = JSON.parse(readFileSync(join(MIGRATIONS, 'meta', '_journal.json'), 'utf8')) as {
-    entries: JournalEntry[]
-  }
-  const entries = journal.entries.slice(0, journal.entries.findIndex((entry) => entry.tag === last) + 1)
-  expect(entries.at(-1)?.tag).toBe(last)
-  mkdirSync(join(into, 'meta'), { recursive: true })
-  writeFileSync(join(into, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries }))
-  for (const { tag } of entries) copyFileSync(join(MIGRATIONS, `${tag}.sql`), join(into, `${tag}.sql`))
-}
 
 let directory: string
 let db: PortalDatabase
