@@ -1,10 +1,11 @@
 import { useTranslation } from 'react-i18next'
+import { numberFormat } from '~/i18n/number-format'
 import type { StaffDashboard } from './staff-dashboard.server'
 
 /** Today's figures: people per cohort, notices by channel, and the steps people have taken. */
 export function DashboardFigures({ dashboard }: { dashboard: StaffDashboard }) {
   const { t, i18n } = useTranslation('staff')
-  const number = (value: number) => value.toLocaleString(i18n.language)
+  const { format: number } = numberFormat(i18n.language)
   const records = dashboard.cohorts.reduce((sum, row) => sum + row.records, 0)
   const sum = (key: 'delivered' | 'failed') =>
     dashboard.channels.reduce((total, row) => total + (row[key] ?? 0), 0)

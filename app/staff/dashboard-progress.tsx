@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next'
+import { numberFormat } from '~/i18n/number-format'
 import { ProgressChartView } from './progress-chart-view'
 import type { StaffDashboard } from './staff-dashboard.server'
 
@@ -7,7 +8,9 @@ const SERIES = ['notified', 'checked', 'passwordReset', 'ready'] as const
 /** The days since the first notice: the chart, and beside it the table that holds its data. */
 export function DashboardProgress({ progress }: { progress: StaffDashboard['progress'] }) {
   const { t, i18n } = useTranslation('staff')
-  const number = (value: number) => value.toLocaleString(i18n.language)
+  const { format: number } = numberFormat(i18n.language)
+  // Named once: every cell of a row carries its column's name, for the stacked layout of a phone.
+  const names = SERIES.map((series) => ({ series, name: t(`dashboard.series.${series}`) }))
   return (
     <section aria-labelledby="dashboard-progress">
       <h2 id="dashboard-progress">{t('dashboard.progress.heading')}</h2>
@@ -36,9 +39,9 @@ export function DashboardProgress({ progress }: { progress: StaffDashboard['prog
                 <thead>
                   <tr>
                     <th scope="col">{t('dashboard.progress.date')}</th>
-                    {SERIES.map((series) => (
+                    {names.map(({ series, name }) => (
                       <th scope="col" key={series}>
-                        {t(`dashboard.series.${series}`)}
+                        {name}
                       </th>
                     ))}
                   </tr>
@@ -49,9 +52,8 @@ export function DashboardProgress({ progress }: { progress: StaffDashboard['prog
                       <th scope="row">
                         <time dateTime={row.date}>{row.label}</time>
                       </th>
-                      {SERIES.map((series) => (
-                        // Each cell names its column, for the stacked layout of a phone.
-                        <td key={series} data-label={t(`dashboard.series.${series}`)}>
+                      {names.map(({ series, name }) => (
+                        <td key={series} data-label={name}>
                           {number(row[series])}
                         </td>
                       ))}

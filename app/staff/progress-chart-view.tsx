@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next'
+import { numberFormat } from '~/i18n/number-format'
 import type { ChartLine, ProgressChart } from './progress-chart.server'
 
 type Props = {
@@ -22,6 +23,7 @@ function Marker({ marker }: { marker: ChartLine['marker'] }) {
 export function ProgressChartView({ chart, titleId, title, description }: Props) {
   const { t, i18n } = useTranslation('staff')
   const { plot } = chart
+  const { format: number } = numberFormat(i18n.language)
   const descriptionId = `${titleId}-description`
   return (
     <svg
@@ -38,7 +40,7 @@ export function ProgressChartView({ chart, titleId, title, description }: Props)
           <g key={tick.value}>
             <line x1={plot.left} x2={plot.right} y1={tick.y} y2={tick.y} />
             <text x={plot.left - 8} y={tick.y} textAnchor="end" dominantBaseline="middle">
-              {tick.value.toLocaleString(i18n.language)}
+              {number(tick.value)}
             </text>
           </g>
         ))}
