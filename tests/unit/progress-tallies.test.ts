@@ -93,9 +93,14 @@ class Model {
   detailsConfirmed = new Map<number, number>()
   readyRecords = new Set<number>()
   ready = new Map<number, number>()
+  // What the tables themselves keep, all a migration can count from: a member record holds only
+  // its last new password and confirmation; letter codes and sessions keep their first time.
+  lastPassword = new Map<number, number>()
+  lastDetails = new Map<number, number>()
+  otherChecks = new Map<number, number>()
 
-  firstDay(map: Map<number, number>, human: number, at: number) {
-    map.set(human, Math.min(map.get(human) ?? japanDay(at), japanDay(at)))
+  firstDay(map: Map<number, number>, human: number, day: number) {
+    map.set(human, Math.min(map.get(human) ?? day, day))
   }
 
   apply(op: Operation, at: number) {
@@ -117,27 +122,32 @@ class Model {
         break
       }
       case 'letterCodeUsed':
-        if (this.notices.has(op.human)) this.firstDay(this.checked, op.human, at)
+        if (this.notices.has(op.human)) {
+          this.firstDay(this.checked, op.human, day)
+          this.firstDay(this.otherChecks, op.human, day)
+        }
         break
       case 'sessionVerified':
       case 'sessionMadeVerified':
-        this.firstDay(this.checked, op.human, at)
+        this.firstDay(this.checked, op.human, day)
+        this.firstDay(this.otherChecks, op.human, day)
         break
       case 'sessionsEnded':
         break
       case 'password':
       case 'details':
-        this.firstDay(this.checked, humanOf(op.subject), at)
+        this.firstDay(this.checked, humanOf(op.subject), day)
         this.firstDay(
           op.kind === 'password' ? this.passwordReset : this.detailsConfirmed,
           humanOf(op.subject),
-          at,
+          day,
         )
+        ;(op.kind === 'password' ? this.lastPassword : this.lastDetails).set(op.subject, day)
         break
       case 'ready':
         if (!this.readyRecords.has(op.subject)) {
           this.readyRecords.add(op.subject)
-          this.firstDay(this.ready, humanOf(op.subject), at)
+          this.firstDay(this.ready, humanOf(op.subject), day)
         }
         break
       case 'readyWithdrawn': {
@@ -150,6 +160,25 @@ class Model {
         this.emails.push({ bulk: op.bulk, state: op.outcome, day })
         break
     }
+  }
+
+  /**
+   * The figures a migration counts from what the tables kept of this history
+   * (its histories end no session and withdraw no readiness): a member who set
+   * a password twice counts on the day of the second.
+   */
+  leftoverFigures() {
+    const perHuman = (perRecord: Map<number, number>) => {
+      const days = new Map<number, number>()
+      for (const [subject, day] of perRecord) this.firstDay(days, humanOf(subject), day)
+      return days
+    }
+    const passwordReset = perHuman(this.lastPassword)
+    const detailsConfirmed = perHuman(this.lastDetails)
+    const checked = new Map<number, number>()
+    for (const traces of [this.otherChecks, passwordReset, detailsConfirmed])
+      for (const [human, day] of traces) this.firstDay(checked, human, day)
+    return Object.assign(new Model(), this, { checked, passwordReset, detailsConfirmed }).figures()
   }
 
   figures() {
@@ -328,6 +357,18 @@ function freshDatabase() {
 
 const START = Date.UTC(2026, 1, 20)
 
+/** The history made to the database and to the model alike; answers the model. */
+function play(db: PortalDatabase, steps: [Operation, number][]) {
+  const model = new Model()
+  let at = START
+  for (const [op, gap] of steps) {
+    at += gap
+    model.apply(op, at)
+    applyTo(db, op, at)
+  }
+  return model
+}
+
 describe('the progress tallies', () => {
   it('equal what the history of changes says, day by day, whatever the history', () => {
     const { db } = freshDatabase()
@@ -339,13 +380,7 @@ describe('the progress tallies', () => {
         // Each history from the same start: a savepoint rolled back after it, triggers' work included.
         sqlite.exec('savepoint history')
         try {
-          const model = new Model()
-          let at = START
-          for (const [op, gap] of steps) {
-            at += gap
-            model.apply(op, at)
-            applyTo(db, op, at)
-          }
+          const model = play(db, steps)
           expect(portalFigures(db)).toEqual(model.figures())
         } finally {
           sqlite.exec('rollback to history; release history')
@@ -363,15 +398,9 @@ describe('the progress tallies', () => {
           migrationsUpTo('0016_printer_reprints', join(directory, 'migrations'))
           migrate(db, { migrationsFolder: join(directory, 'migrations') })
           people(db)
-          const model = new Model()
-          let at = START
-          for (const [op, gap] of steps) {
-            at += gap
-            model.apply(op, at)
-            applyTo(db, op, at)
-          }
+          const model = play(db, steps)
           migrateDatabase(db)
-          expect(portalFigures(db)).toEqual(model.figures())
+          expect(portalFigures(db)).toEqual(model.leftoverFigures())
         } finally {
           closeDatabase(db)
           rmSync(directory, { recursive: true, force: true })
