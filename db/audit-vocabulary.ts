@@ -8,8 +8,11 @@
 export const AUDIT_ACTOR_KINDS = ['staff', 'customer', 'system'] as const
 export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number]
 
-/** `case` is a human (the ID their linked records share), `staff` a staff member. */
-export const AUDIT_TARGET_KINDS = ['case', 'staff'] as const
+/**
+ * `case` is a human (the ID their linked records share), `staff` a staff
+ * member, `return` a return request (its RT- reference).
+ */
+export const AUDIT_TARGET_KINDS = ['case', 'staff', 'return'] as const
 export type AuditTargetKind = (typeof AUDIT_TARGET_KINDS)[number]
 
 /** `denied`: refused by a rule (role, budget, lock) rather than failed by a wrong secret. */
@@ -46,6 +49,13 @@ export const AUDIT_ACTIONS = [
   'case.note_added',
   'case.identity_confirmed',
   'case.budget_exceeded',
+  // Return requests: filed by a customer; listed, opened, looked at and worked by staff.
+  'return.filed',
+  'return.queue_viewed',
+  'return.opened',
+  'return.photo_viewed',
+  'return.status_changed',
+  'return.note_added',
   // The audit itself and the figures that leave the portal.
   'audit.viewed',
   'audit.exported',

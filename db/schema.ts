@@ -395,25 +395,107 @@ export const auditChainHead = sqliteTable('audit_chain_head', {
   lastHash: digest('last_hash').notNull(),
 })
 
-export const RETURN_REASONS = ['damaged', 'wrong_item', 'missing_items', 'could_not_return'] as const
+// ── Return requests (section 5 of the notice) ─────────────────────────────
 
+/** Why goods go back: the notice's three cases, the site's closure, or the customer's own words. */
+export const RETURN_REASONS = ['damaged', 'wrong_item', 'missing_items', 'could_not_return', 'other'] as const
+export type ReturnReason = (typeof RETURN_REASONS)[number]
+
+/** Where a request stands in the staff queue, in the order it usually goes through them. */
+export const RETURN_STATUSES = ['new', 'in_progress', 'waiting_for_customer', 'resolved', 'rejected'] as const
+export type ReturnStatus = (typeof RETURN_STATUSES)[number]
+
+/**
+ * A return request being written: what was typed and the photos accepted so
+ * far, held until the code sent to the contact address is entered. Found by a
+ * keyed hash of the random token in the visitor's cookie; nothing in the
+ * clear, and gone a day after it was last touched.
+ */
+export const returnDrafts = sqliteTable('return_drafts', {
+  id: id(),
+  tokenHash: digest('token_hash').notNull().unique(),
+  // The contact address's e-mail index, once a code was sent for it.
+  emailIndex: digest('email_index'),
+  // Contact address, reason, number, description as typed; sealed with the row's ID.
+  detailsSealed: blob('details_sealed', { mode: 'buffer' }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/**
+ * A filed request. `reference` is the RT- code the customer was given: a
+ * random identifier, not personal data, so staff can read and sort by it.
+ * `email_index` is the contact address's e-mail index, the one the subjects'
+ * records use, so a request links to the case of whoever holds that address.
+ */
 export const returnRequests = sqliteTable(
   'return_requests',
   {
     id: id(),
-    humanId: integer('human_id')
-      .notNull()
-      .references(() => subjects.id),
+    reference: text('reference').notNull().unique(),
+    humanId: integer('human_id').references(() => subjects.id),
+    emailIndex: digest('email_index').notNull(),
     reason: text('reason', { enum: RETURN_REASONS }).notNull(),
-    // Shipping management number or order number, message and photo references, sealed together.
-    requestSealed: blob('request_sealed', { mode: 'buffer' }).notNull(),
-    status: text('status', { enum: ['received', 'in_progress', 'resolved'] })
-      .notNull()
-      .default('received'),
+    status: text('status', { enum: RETURN_STATUSES }).notNull().default('new'),
+    // Contact address, number, description, the language mail goes out in; sealed with the reference.
+    detailsSealed: blob('details_sealed', { mode: 'buffer' }).notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (table) => [index('return_requests_human').on(table.humanId)],
+  (table) => [
+    index('return_requests_human').on(table.humanId),
+    index('return_requests_queue').on(table.status, table.createdAt),
+    index('return_requests_email').on(table.emailIndex),
+  ],
+)
+
+/**
+ * A photo of an item or its box, re-encoded (no metadata) and sealed with its
+ * own random ID, which is also the only name it is served under. It belongs
+ * to a draft until the request is filed, then to the request.
+ */
+export const returnPhotos = sqliteTable(
+  'return_photos',
+  {
+    id: text('id').primaryKey(),
+    draftId: integer('draft_id').references(() => returnDrafts.id, { onDelete: 'cascade' }),
+    requestId: integer('request_id').references(() => returnRequests.id),
+    mediaType: text('media_type').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    byteLength: integer('byte_length').notNull(),
+    photoSealed: blob('photo_sealed', { mode: 'buffer' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('return_photos_draft').on(table.draftId),
+    index('return_photos_request').on(table.requestId),
+  ],
+)
+
+export const RETURN_EVENT_KINDS = ['filed', 'status_changed', 'customer_note', 'internal_note'] as const
+export type ReturnEventKind = (typeof RETURN_EVENT_KINDS)[number]
+
+/**
+ * A request's history: filed, each status change, each note (to the customer,
+ * sent by e-mail, or internal). The ID is random, so a note can be sealed
+ * with it before the row exists; a staff member is named by their public ID.
+ */
+export const returnEvents = sqliteTable(
+  'return_events',
+  {
+    id: text('id').primaryKey(),
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => returnRequests.id),
+    kind: text('kind', { enum: RETURN_EVENT_KINDS }).notNull(),
+    status: text('status', { enum: RETURN_STATUSES }),
+    staffId: text('staff_id'),
+    noteSealed: blob('note_sealed', { mode: 'buffer' }),
+    createdAt: createdAt(),
+  },
+  (table) => [index('return_events_request').on(table.requestId, table.createdAt)],
 )
 
 // ── Staff accounts and their second factors ───────────────────────────────

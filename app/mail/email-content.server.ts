@@ -3,6 +3,14 @@ import {
   renderAccountNoticeEmail,
 } from '~/accounts/account-notice-email.server'
 import { type NotificationEmailInput, renderNotificationEmail } from '~/notify/notification-email.server'
+import {
+  type ReturnCodeEmailInput,
+  type ReturnReceivedEmailInput,
+  type ReturnUpdateEmailInput,
+  renderReturnCodeEmail,
+  renderReturnReceivedEmail,
+  renderReturnUpdateEmail,
+} from '~/returns/return-email.server'
 import { type EmailCodeEmailInput, renderEmailCodeEmail } from '~/verify/email-code-email.server'
 import { type NotAffectedEmailInput, renderNotAffectedEmail } from '~/verify/not-affected-email.server'
 
@@ -16,6 +24,9 @@ export type EmailContent =
   | { kind: 'email_code'; to: string; input: EmailCodeEmailInput }
   | { kind: 'account_notice'; to: string; input: AccountNoticeEmailInput }
   | { kind: 'not_affected'; to: string; input: NotAffectedEmailInput }
+  | { kind: 'return_code'; to: string; input: ReturnCodeEmailInput }
+  | { kind: 'return_received'; to: string; input: ReturnReceivedEmailInput }
+  | { kind: 'return_update'; to: string; input: ReturnUpdateEmailInput }
 
 export type RenderedEmail = { to: string; subject: string; text: string; html: string }
 
@@ -29,5 +40,11 @@ export function renderEmail(content: EmailContent): RenderedEmail {
       return { to: content.to, ...renderAccountNoticeEmail(content.input) }
     case 'not_affected':
       return { to: content.to, ...renderNotAffectedEmail(content.input) }
+    case 'return_code':
+      return { to: content.to, ...renderReturnCodeEmail(content.input) }
+    case 'return_received':
+      return { to: content.to, ...renderReturnReceivedEmail(content.input) }
+    case 'return_update':
+      return { to: content.to, ...renderReturnUpdateEmail(content.input) }
   }
 }

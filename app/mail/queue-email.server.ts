@@ -65,3 +65,20 @@ export function queueReplyToUnknownAddress({
 }) {
   writer(db, crypto).queueReply(content)
 }
+
+/**
+ * Queues an e-mail about a return request, urgent like a code: no message
+ * record (the request's RT- reference is what the customer quotes), the
+ * address only inside the sealed content, dropped once sent.
+ */
+export function queueReturnEmail({
+  db,
+  crypto,
+  content,
+}: {
+  db: PortalDatabase
+  crypto: PortalCrypto
+  content: Extract<EmailContent, { kind: 'return_code' | 'return_received' | 'return_update' }>
+}) {
+  writer(db, crypto).queueReply(content)
+}

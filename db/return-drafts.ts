@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto'
+import { type PortalDatabase, prepared } from './client'
+import { type Keyring, seal, unseal } from './seal'
+
+/**
+ * Return requests being written, and the photos accepted for them so far. A
+ * draft is found by the keyed hash of the token in its writer's cookie; what
+ * was typed is one sealed JSON document bound to the draft's row, each photo
+ * its own sealed blob bound to its random ID. A draft lives a day from its
+ * last change; housekeeping removes it and its photos after that.
+ */
+
+export const RETURN_DRAFT_TTL_MS = 24 * 60 * 60 * 1000
+
+/** At most this many photos a request, whether they came in one post or several. */
+export const RETURN_PHOTOS_MAX = 5
+
+/** A photo as stored: re-encoded bytes, and what the pages show about it. */
+export type StoredPhoto = { mediaType: string; width: number; height: number; bytes: Buffer }
+
+export type PhotoSummary = { id: string; width: number; height: number; byteLength: number }
+
+type DraftRow = { id: number; emailIndex: Buffer | null; detailsSealed: Buffer | null; expiresAt: number }
+
+const detailsContext = (draftId: number) => `return_drafts:${draftId}:details`
+export const photoContext = (photoId: string) => `return_photos:${photoId}:photo`
+
+/** A random photo ID: the only name a photo is ever served under, so it must not be guessable. */
+export function newPhotoId() {
+  return `P${randomBytes(16).toString('hex')}`
+}
+
+export function findLiveDraft(db: PortalDatabase, tokenHash: Buffer, now: number): DraftRow | undefined {
+  const row = prepared<DraftRow>(
+    db,
+    `select id, email_index as emailIndex, details_sealed as detailsSealed, expires_at as expiresAt
+     from return_drafts where token_hash = ?`,
+  ).get(tokenHash)
+  return row && row.expiresAt > now ? row : undefined
+}
+
+export function createDraft(db: PortalDatabase, { tokenHash, now }: { tokenHash: Buffer; now: number }) {
+  const result = prepared(
+    db,
+    'insert into return_drafts (token_hash, created_at, updated_at, expires_at) values (?, ?, ?, ?)',
+  ).run(tokenHash, now, now, now + RETURN_DRAFT_TTL_MS)
+  return Number(result.lastInsertRowid)
+}
+
+/** What was typed, sealed over what was there; the draft's day starts again. */
+export function saveDraftDetails<T>(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { draftId, details, now }: { draftId: number; details: T; now: number },
+) {
+  const sealed = seal({ keyring, context: detailsContext(draftId), plaintext: JSON.stringify(details) })
+  prepared(
+    db,
+    'update return_drafts set details_sealed = ?, updated_at = ?, expires_at = ? where id = ?',
+  ).run(sealed, now, now + RETURN_DRAFT_TTL_MS, draftId)
+}
+
+export function readDraftDetails<T>(keyring: Keyring, draft: DraftRow): T | undefined {
+  if (!draft.detailsSealed) return undefined
+  return JSON.parse(
+    unseal({ keyring, context: detailsContext(draft.id), sealed: draft.detailsSealed }).toString('utf8'),
+  ) as T
+}
+
+/** The address a code went to, so the code page checks against the right one. */
+export function setDraftEmailIndex(
+  db: PortalDatabase,
+  { draftId, emailIndex }: { draftId: number; emailIndex: Buffer },
+) {
+  prepared(db, 'update return_drafts set email_index = ? where id = ?').run(emailIndex, draftId)
+}
+
+export function addDraftPhoto(
+  db: PortalDatabase,
+  keyring: Keyring,
+  { draftId, photo, now }: { draftId: number; photo: StoredPhoto; now: number },
+) {
+  const id = newPhotoId()
+  prepared(
+    db,
+    `insert into return_photos (id, draft_id, media_type, width, height, byte_length, photo_sealed, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    id,
+    draftId,
+    photo.mediaType,
+    photo.width,
+    photo.height,
+    photo.bytes.length,
+    seal({ keyring, context: photoContext(id), plaintext: photo.bytes }),
+    now,
+  )
+  return id
+}
+
+/** The draft's photos in the order they came. */
+export function listDraftPhotos(db: PortalDatabase, draftId: number): PhotoSummary[] {
+  return prepared<PhotoSummary>(
+    db,
+    `select id, width, height, byte_length as byteLength from return_photos
+     where draft_id = ? order by created_at, rowid`,
+  ).all(draftId)
+}
+
+export function removeDraftPhotos(
+  db: PortalDatabase,
+  { draftId, photoIds }: { draftId: number; photoIds: string[] },
+) {
+  const remove = prepared(db, 'delete from return_photos where draft_id = ? and id = ?')
+  for (const photoId of photoIds) remove.run(draftId, photoId)
+}
+
+export function deleteDraft(db: PortalDatabase, draftId: number) {
+  prepared(db, 'delete from return_photos where draft_id = ?').run(draftId)
+  prepared(db, 'delete from return_drafts where id = ?').run(draftId)
+}
+
+/** Housekeeping: drafts a day untouched, with their photos. */
+export function deleteExpiredDrafts(db: PortalDatabase, now: number): number {
+  prepared(
+    db,
+    'delete from return_photos where draft_id in (select id from return_drafts where expires_at <= ?)',
+  ).run(now)
+  return prepared(db, 'delete from return_drafts where expires_at <= ?').run(now).changes
+}
