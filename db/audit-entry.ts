@@ -64,6 +64,8 @@ export const auditActorSchema = z.discriminatedUnion('kind', [
 export const auditTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('case'), id: rowId() }),
   z.strictObject({ kind: z.literal('staff'), id: staffId() }),
+  // A return request, by its RT- reference: a random identifier, never personal data.
+  z.strictObject({ kind: z.literal('return'), id: z.string().regex(/^RT-[0-9A-Z]{5}-[0-9A-Z]{5}$/) }),
 ])
 
 export const auditEntryInputSchema = z.strictObject({

@@ -12,9 +12,6 @@ import { type Keyring, seal, unseal } from './seal'
 
 export const RETURN_DRAFT_TTL_MS = 24 * 60 * 60 * 1000
 
-/** At most this many photos a request, whether they came in one post or several. */
-export const RETURN_PHOTOS_MAX = 5
-
 /** A photo as stored: re-encoded bytes, and what the pages show about it. */
 export type StoredPhoto = { mediaType: string; width: number; height: number; bytes: Buffer }
 

@@ -10,6 +10,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core'
 import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS, AUDIT_OUTCOMES, AUDIT_TARGET_KINDS } from './audit-vocabulary'
+import { RETURN_EVENT_KINDS, RETURN_REASONS, RETURN_STATUSES } from './return-vocabulary'
 
 /**
  * The portal's data. Every personal value is sealed (AES-GCM, see seal.ts) in a
@@ -397,13 +398,14 @@ export const auditChainHead = sqliteTable('audit_chain_head', {
 
 // ── Return requests (section 5 of the notice) ─────────────────────────────
 
-/** Why goods go back: the notice's three cases, the site's closure, or the customer's own words. */
-export const RETURN_REASONS = ['damaged', 'wrong_item', 'missing_items', 'could_not_return', 'other'] as const
-export type ReturnReason = (typeof RETURN_REASONS)[number]
-
-/** Where a request stands in the staff queue, in the order it usually goes through them. */
-export const RETURN_STATUSES = ['new', 'in_progress', 'waiting_for_customer', 'resolved', 'rejected'] as const
-export type ReturnStatus = (typeof RETURN_STATUSES)[number]
+export {
+  RETURN_EVENT_KINDS,
+  RETURN_REASONS,
+  RETURN_STATUSES,
+  type ReturnEventKind,
+  type ReturnReason,
+  type ReturnStatus,
+} from './return-vocabulary'
 
 /**
  * A return request being written: what was typed and the photos accepted so
@@ -473,9 +475,6 @@ export const returnPhotos = sqliteTable(
     index('return_photos_request').on(table.requestId),
   ],
 )
-
-export const RETURN_EVENT_KINDS = ['filed', 'status_changed', 'customer_note', 'internal_note'] as const
-export type ReturnEventKind = (typeof RETURN_EVENT_KINDS)[number]
 
 /**
  * A request's history: filed, each status change, each note (to the customer,

@@ -22,8 +22,12 @@ export type EmailChallenge = Pick<VerificationChallenge, 'codeHash' | 'failures'
 
 type FailureCounts = Pick<VerificationChallenge, 'failures' | 'consecutiveFailures'>
 
-/** What the code proves: an address for the identity check, or a member's new address. */
-export type ChallengeType = 'email-code' | 'email-change'
+/**
+ * What the code proves: an address for the identity check, a member's new
+ * address, the contact address of a return request, or the address a return
+ * request's status is asked for with.
+ */
+export type ChallengeType = 'email-code' | 'email-change' | 'return-code' | 'return-status'
 
 export function findEmailChallenge(
   db: PortalDatabase,

@@ -8,6 +8,7 @@ import enExposure from '~locales/en/exposure.json'
 import enIncident from '~locales/en/incident.json'
 import enMessageCheck from '~locales/en/messageCheck.json'
 import enPrivacy from '~locales/en/privacy.json'
+import enReturns from '~locales/en/returns.json'
 import enStaff from '~locales/en/staff.json'
 import jaAccount from '~locales/ja/account.json'
 import jaCheck from '~locales/ja/check.json'
@@ -18,6 +19,7 @@ import jaExposure from '~locales/ja/exposure.json'
 import jaIncident from '~locales/ja/incident.json'
 import jaMessageCheck from '~locales/ja/messageCheck.json'
 import jaPrivacy from '~locales/ja/privacy.json'
+import jaReturns from '~locales/ja/returns.json'
 import jaStaff from '~locales/ja/staff.json'
 
 /** Every translation, bundled into the server build so rendering never touches the disk. */
@@ -33,6 +35,7 @@ export const resources = {
     dev: jaDev,
     account: jaAccount,
     staff: jaStaff,
+    returns: jaReturns,
   },
   en: {
     common: enCommon,
@@ -45,6 +48,7 @@ export const resources = {
     dev: enDev,
     account: enAccount,
     staff: enStaff,
+    returns: enReturns,
   },
 } satisfies Resource
 

@@ -39,9 +39,42 @@ export async function readGuardedPost(
   return { refused: false, form, ip }
 }
 
+/**
+ * As `readGuardedPost`, for a form with files: the client's limits (and
+ * `limit`, the upload's own) are checked before a byte of the body is read,
+ * then `read` streams it, then its token is checked. On any refusal, what
+ * `read` kept is discarded.
+ */
+export async function readGuardedUpload<T extends { form: FormData; discard: () => Promise<void> }>(
+  request: Request,
+  context: Pick<AppLoadContext, 'clientIp'>,
+  { read, limit }: { read: (request: Request) => Promise<T>; limit: Limit },
+): Promise<{ refused: false; upload: T; ip: ClientKeys } | Extract<GuardedPost, { refused: true }>> {
+  const ip = clientKeys(clientIp(context))
+  const failures = firstLimited(ip, (each, key) => checkLimit(db(), portalCrypto(), each, key), 'failures')
+  const posts = failures.limited ? failures : hitLimit(db(), portalCrypto(), limit, ip.address)
+  if (posts.limited) return { refused: true, response: tooManyRequests(posts, { echo: {} }) }
+  const upload = await read(request)
+  const token = await checkFormToken(request, upload.form)
+  if (token.expired) {
+    await upload.discard()
+    return { refused: true, response: formExpired(upload.form, token) }
+  }
+  return { refused: false, upload, ip }
+}
+
 // What a form sent back for an expired token keeps of what was typed: nothing secret (never a
 // password or a second factor), only what a person would be annoyed to type again.
-const KEPT_ON_EXPIRY = ['email', 'code', 'reference', 'address'] as const
+const KEPT_ON_EXPIRY = [
+  'email',
+  'code',
+  'reference',
+  'address',
+  'reason',
+  'otherReason',
+  'number',
+  'description',
+] as const
 
 /**
  * The form sent back when its token expired (the browser was closed and forgot
@@ -53,7 +86,7 @@ function formExpired(form: FormData, fresh: { token: string; setCookie?: string 
   const kept: Partial<Record<(typeof KEPT_ON_EXPIRY)[number], string>> = {}
   for (const field of KEPT_ON_EXPIRY) {
     const value = form.get(field)
-    if (typeof value === 'string') kept[field] = value.slice(0, 300)
+    if (typeof value === 'string') kept[field] = value.slice(0, 2000)
   }
   const headers = new Headers(PERSONAL_PAGE_HEADERS)
   if (fresh.setCookie) headers.append('Set-Cookie', fresh.setCookie)
@@ -66,7 +99,7 @@ export function countFailure(ip: ClientKeys): LimitCheck {
 }
 
 /** What a client's limits count under: its address (an IPv6 /64), and for IPv6 its /48 too. */
-type ClientKeys = { address: string; block: string | undefined }
+export type ClientKeys = { address: string; block: string | undefined }
 
 function clientKeys(ip: string): ClientKeys {
   return { address: ipLimitKey(ip), block: ipBlockLimitKey(ip) }

@@ -59,6 +59,10 @@ export type PortalLimits = {
   noticeResendsPerCase: Limit
   /** Notices sent again by one staff member, per hour, whatever the case. */
   noticeResendsPerStaff: Limit
+  /** Posts of the return form (each may carry 5 photos to re-encode) from one client IP, per hour. */
+  returnPostsPerIp: Limit
+  /** Photos re-encoded for one return draft, per hour, however often they are taken off and sent again. */
+  returnPhotosPerDraft: Limit
 }
 
 // An IPv6 /48 may be one site or many subscribers of one provider: generous, but finite.
@@ -112,6 +116,10 @@ export function limitsFrom(
     noticeResendsPerCase: { bucket: 'notice-resends-per-case', max: 3, windowMs: DAY },
     // A few calls an hour need one; twenty is a busy hour, far below mailing a cohort by hand.
     noticeResendsPerStaff: { bucket: 'notice-resends-per-staff', max: 20, windowMs: HOUR },
+    // A household filing for several parcels, with a retry or two each: a second of CPU a post at worst.
+    returnPostsPerIp: { bucket: 'return-posts-per-ip', max: 30, windowMs: HOUR },
+    // Five photos, each replaced a few times.
+    returnPhotosPerDraft: { bucket: 'return-photos-per-draft', max: 20, windowMs: HOUR },
   }
 }
 

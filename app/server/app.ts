@@ -2,6 +2,7 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
+import { PHOTOS_TOTAL_MAX_BYTES } from '~/returns/multipart-form.server'
 import { seedCsrfCookie } from '~/session/csrf.server'
 import { refuseCrossOriginWrites } from '~/session/origin-guard.server'
 import { limitRequestBody } from './body-limit'
@@ -9,10 +10,12 @@ import { answerUnhandledErrors } from './error-handler'
 import { refuseUnknownHosts } from './host-check'
 import { getLoadContext } from './load-context'
 import { servePublicFiles } from './public-files'
-import { refuseUnexpectedRequests } from './request-shape'
+import { isUploadPath, refuseUnexpectedRequests } from './request-shape'
 import { cspNonce, pageReferrerPolicy, securityHeaders, shouldCompress } from './security-headers'
 
 const FORM_BODY_LIMIT = 64 * 1024
+// Every photo the request may carry, and room for the typed fields and the multipart framing.
+const UPLOAD_BODY_LIMIT = PHOTOS_TOTAL_MAX_BYTES + 1024 * 1024
 
 export function createApp({
   build,
@@ -44,7 +47,11 @@ export function createApp({
   app.use(publicFiles)
 
   app.use(refuseUnexpectedRequests())
-  app.use(limitRequestBody({ maxBytes: FORM_BODY_LIMIT }))
+  app.use(
+    limitRequestBody({
+      maxBytes: (path) => (isUploadPath(path) ? UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT),
+    }),
+  )
   // Before Remix, whose own origin check answers a foreign POST with a 500.
   app.use(refuseCrossOriginWrites({ publicUrl }))
   app.use(pageReferrerPolicy)

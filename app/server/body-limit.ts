@@ -7,7 +7,12 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS'])
  * Refuses request bodies over `maxBytes` before anything reads them. Browsers
  * always declare a form's length, so a body without one is refused too.
  */
-export function limitRequestBody({ maxBytes }: { maxBytes: number }): RequestHandler {
+export function limitRequestBody({
+  maxBytes,
+}: {
+  maxBytes: number | ((path: string) => number)
+}): RequestHandler {
+  const limitFor = typeof maxBytes === 'number' ? () => maxBytes : maxBytes
   return (req, res, next) => {
     if (BODYLESS.has(req.method)) return next()
     const declared = req.headers['content-length']
@@ -17,7 +22,7 @@ export function limitRequestBody({ maxBytes }: { maxBytes: number }): RequestHan
     }
     const length = Number(declared)
     if (!Number.isSafeInteger(length) || length < 0) return refuse(res, 400)
-    if (length > maxBytes) return refuse(res, 413)
+    if (length > limitFor(req.path)) return refuse(res, 413)
     next()
   }
 }

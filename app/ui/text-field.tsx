@@ -1,6 +1,7 @@
 import type { InputHTMLAttributes, ReactNode } from 'react'
 
-export type FieldText = { id: string; label: string; hint?: string; error?: string }
+/** `label` may hold markup (a Japanese phrase marked for screen readers inside English). */
+export type FieldText = { id: string; label: ReactNode; hint?: string; error?: string }
 
 /**
  * A field's label, hint and, after a failed submit, the reason next to it,

@@ -47,7 +47,7 @@ export function emailTarget(crypto: PortalCrypto, normalisedEmail: string): Emai
  */
 export type EmailCodeState = 'live' | 'spent' | 'expired' | 'closed'
 
-function stateOf(challenge: EmailChallenge | undefined, now: number): EmailCodeState {
+export function emailCodeStateOf(challenge: EmailChallenge | undefined, now: number): EmailCodeState {
   if (!challenge) return 'expired'
   if (challenge.consecutiveFailures >= EMAIL_CODE_LIFETIME_FAILURES) return 'closed'
   if (challenge.failures >= EMAIL_CODE_MAX_FAILURES) return 'spent'
@@ -56,7 +56,7 @@ function stateOf(challenge: EmailChallenge | undefined, now: number): EmailCodeS
 
 /** The state of the code the visitor's session waits on, for the code page to show. */
 export function emailCodeState({ db, now = Date.now() }: EmailCodeContext, ref: EmailChallengeRef) {
-  return stateOf(findEmailChallenge(db, Buffer.from(ref.target, 'hex')), now)
+  return emailCodeStateOf(findEmailChallenge(db, Buffer.from(ref.target, 'hex')), now)
 }
 
 /**
@@ -89,7 +89,7 @@ export function requestEmailCode(
   // Whose name the undone mail of an unknown address goes under; looked up for both alike.
   const standIn = anyHumanId(db)
   withTransaction(db, (tx) => {
-    if (stateOf(findEmailChallenge(tx, targetIndex), now) === 'closed') return
+    if (emailCodeStateOf(findEmailChallenge(tx, targetIndex), now) === 'closed') return
     replaceEmailChallenge(tx, {
       targetIndex,
       codeHash: codeHash(crypto, ref, code),
@@ -146,7 +146,7 @@ export function checkEmailCode(
   const matches = challenge
     ? timingSafeEqual(challenge.codeHash, typedHash)
     : timingSafeEqual(typedHash, typedHash)
-  const state = stateOf(challenge, now)
+  const state = emailCodeStateOf(challenge, now)
   // A dead code is not tried, so typing at it costs the address nothing.
   if (state !== 'live') return { ok: false, reason: state }
   if (matches && humanId !== undefined) {

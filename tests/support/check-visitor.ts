@@ -57,14 +57,14 @@ export class Visitor {
       method = 'GET',
       body,
       headers = {},
-    }: { method?: string; body?: Fields; headers?: Record<string, string> } = {},
+    }: { method?: string; body?: Fields | FormData; headers?: Record<string, string> } = {},
   ): Promise<Page> {
     const cookie = this.cookieHeader()
     const started = performance.now()
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers: { ...this.defaultHeaders, ...(cookie ? { Cookie: cookie } : {}), ...headers },
-      body: body ? new URLSearchParams(body) : undefined,
+      body: body instanceof FormData ? body : body ? new URLSearchParams(body) : undefined,
       redirect: 'manual',
     })
     const text = await response.text()
@@ -104,6 +104,11 @@ export class Visitor {
       body: fields,
       headers: { Origin: this.base, ...headers },
     })
+  }
+
+  /** A same-origin multipart POST (a form with files), fields and files as the caller built them. */
+  postMultipart(path: string, form: FormData, headers: Record<string, string> = {}) {
+    return this.request(path, { method: 'POST', body: form, headers: { Origin: this.base, ...headers } })
   }
 
   /** Opens the form's page first when there is no token yet, then posts it as a browser would. */

@@ -1,0 +1,118 @@
+import { randomInt, timingSafeEqual } from 'node:crypto'
+import type { Language } from '~/i18n/config'
+import { queueReturnEmail } from '~/mail/queue-email.server'
+import { limitCodesToAddress } from '~/security/rate-limit.server'
+import {
+  EMAIL_CODE_LIFETIME_FAILURES,
+  EMAIL_CODE_MAX_FAILURES,
+  EMAIL_CODE_TTL_MS,
+  type EmailCodeState,
+  emailCodeStateOf,
+} from '~/verify/email-code.server'
+import type { Refused } from '~/verify/email-code-request.server'
+import type { PortalDatabase } from '~db/client'
+import type { PortalCrypto } from '~db/portal-crypto'
+import {
+  deleteEmailChallenge,
+  findEmailChallenge,
+  recordEmailChallengeFailure,
+  replaceEmailChallenge,
+} from '~db/verification'
+
+/**
+ * The code that proves a return request's contact address, to file it or to
+ * see its status: the e-mail check's machinery (6 digits, 10 minutes, 5 wrong
+ * tries a code, 100 in a row for life) and its per-address limits, which both
+ * share. A return needs no one in the data, so every address gets its code
+ * and the answer says nothing about who is known.
+ */
+
+export type ReturnCodePurpose = 'return-code' | 'return-status'
+
+export type ReturnCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now: number }
+
+/** The address's e-mail index: what the challenge, the request and the subjects' records share. */
+export function returnEmailIndex(crypto: PortalCrypto, normalisedEmail: string) {
+  return crypto.index('email', normalisedEmail)
+}
+
+/**
+ * Sends a new code unless the per-address limits refuse (then nothing is
+ * sent), or codes are closed for the address (nothing sent; the code page
+ * says so). Call inside the transaction that records what the code is for.
+ */
+export function sendReturnCode(
+  { db, crypto, now }: ReturnCodeContext,
+  {
+    purpose,
+    email,
+    displayEmail,
+    language,
+    portalAddress,
+  }: {
+    purpose: ReturnCodePurpose
+    email: string
+    displayEmail: string
+    language: Language
+    portalAddress: string
+  },
+): { limited: false } | Refused {
+  const limited = limitCodesToAddress(db, crypto, email, now)
+  if (limited.limited) return limited
+  const targetIndex = returnEmailIndex(crypto, email)
+  if (emailCodeStateOf(findEmailChallenge(db, targetIndex, purpose), now) === 'closed')
+    return { limited: false }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
+  replaceEmailChallenge(db, {
+    type: purpose,
+    targetIndex,
+    codeHash: codeHash(crypto, purpose, targetIndex, code),
+    expiresAt: now + EMAIL_CODE_TTL_MS,
+    now,
+  })
+  queueReturnEmail({
+    db,
+    crypto,
+    content: {
+      kind: 'return_code',
+      to: displayEmail,
+      input: { language, code, purpose: purpose === 'return-code' ? 'file' : 'status', portalAddress },
+    },
+  })
+  return { limited: false }
+}
+
+export type ReturnCodeCheck = { ok: true } | { ok: false; reason: 'wrong' | Exclude<EmailCodeState, 'live'> }
+
+/** Checks a typed code against the address's; a right one is used up, a wrong one counted. */
+export function checkReturnCode(
+  { db, crypto, now }: ReturnCodeContext,
+  { purpose, emailIndex, typedCode }: { purpose: ReturnCodePurpose; emailIndex: Buffer; typedCode: string },
+): ReturnCodeCheck {
+  const typedHash = codeHash(crypto, purpose, emailIndex, typedCode)
+  const challenge = findEmailChallenge(db, emailIndex, purpose)
+  const state = emailCodeStateOf(challenge, now)
+  // A dead code is not tried, so typing at it costs the address nothing.
+  if (!challenge || state !== 'live') return { ok: false, reason: state === 'live' ? 'expired' : state }
+  if (timingSafeEqual(challenge.codeHash, typedHash)) {
+    deleteEmailChallenge(db, emailIndex, purpose)
+    return { ok: true }
+  }
+  const counts = recordEmailChallengeFailure(db, emailIndex, purpose)
+  if (counts && counts.consecutiveFailures >= EMAIL_CODE_LIFETIME_FAILURES)
+    return { ok: false, reason: 'closed' }
+  if (counts && counts.failures >= EMAIL_CODE_MAX_FAILURES) return { ok: false, reason: 'spent' }
+  return { ok: false, reason: 'wrong' }
+}
+
+/** Where the address's code stands, for the code page to say. */
+export function returnCodeState(
+  { db, now }: Pick<ReturnCodeContext, 'db' | 'now'>,
+  { purpose, emailIndex }: { purpose: ReturnCodePurpose; emailIndex: Buffer },
+): EmailCodeState {
+  return emailCodeStateOf(findEmailChallenge(db, emailIndex, purpose), now)
+}
+
+function codeHash(crypto: PortalCrypto, purpose: ReturnCodePurpose, emailIndex: Buffer, code: string) {
+  return crypto.index('email-code', `${purpose}:${emailIndex.toString('hex')}:${code}`)
+}

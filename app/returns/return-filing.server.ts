@@ -1,0 +1,110 @@
+import { queueReturnEmail } from '~/mail/queue-email.server'
+import { appendAuditEntry } from '~db/audit-log'
+import { withTransaction } from '~db/client'
+import { normaliseEmail } from '~db/normalise'
+import { listDraftPhotos, readDraftDetails } from '~db/return-drafts'
+import { fileDraftAsRequest } from '~db/return-requests'
+import { findHumanIdByEmail } from '~db/subjects'
+import { checkReturnCode, type ReturnCodeCheck, returnCodeState, sendReturnCode } from './return-code.server'
+import { currentDraft, type DraftContext, type DraftDetails } from './return-draft.server'
+import { newReturnReference } from './return-reference.server'
+
+/**
+ * The code entered: the draft becomes a filed request with its RT- reference,
+ * linked to the case of whoever in the data holds the contact address (if
+ * anyone), the receipt is queued to that address, and the filing is audited,
+ * all in one transaction.
+ */
+
+export type FilingOutcome =
+  | { kind: 'noDraft' }
+  | { kind: 'refused'; reason: Exclude<ReturnCodeCheck, { ok: true }>['reason']; sentTo: string }
+  | { kind: 'filed'; reference: string; email: string }
+
+/** The draft waiting for its code, with the address the code went to; undefined when there is none. */
+export function draftAwaitingCode(context: DraftContext, request: Request) {
+  const draft = currentDraft(context, request)
+  if (!draft?.emailIndex) return undefined
+  const details = readDraftDetails<DraftDetails>(context.crypto.keyring, draft)
+  if (!details?.ready) return undefined
+  const state = returnCodeState(context, { purpose: 'return-code', emailIndex: draft.emailIndex })
+  return { draft: { ...draft, emailIndex: draft.emailIndex }, details: details.ready, state }
+}
+
+export function fileReturnWithCode(
+  context: DraftContext,
+  {
+    request,
+    typedCode,
+    clientIpIndex,
+    portalAddress,
+  }: { request: Request; typedCode: string; clientIpIndex: Buffer; portalAddress: string },
+): FilingOutcome {
+  const { db, crypto, now } = context
+  const waiting = draftAwaitingCode(context, request)
+  if (!waiting) return { kind: 'noDraft' }
+  const { draft, details } = waiting
+  return withTransaction(db, (tx) => {
+    const check = checkReturnCode(
+      { db: tx, crypto, now },
+      { purpose: 'return-code', emailIndex: draft.emailIndex, typedCode },
+    )
+    if (!check.ok) return { kind: 'refused', reason: check.reason, sentTo: details.email }
+    const reference = newReturnReference()
+    const humanId = findHumanIdByEmail(tx, draft.emailIndex)
+    const photoCount = listDraftPhotos(tx, draft.id).length
+    fileDraftAsRequest(tx, crypto.keyring, {
+      draftId: draft.id,
+      reference,
+      humanId,
+      emailIndex: draft.emailIndex,
+      reason: details.reason,
+      details,
+      now,
+    })
+    queueReturnEmail({
+      db: tx,
+      crypto,
+      content: {
+        kind: 'return_received',
+        to: details.email,
+        input: { language: details.language, reference, reason: details.reason, photoCount, portalAddress },
+      },
+    })
+    appendAuditEntry(
+      tx,
+      {
+        actor: { kind: 'system', id: 'returns-form' },
+        action: 'return.filed',
+        target: { kind: 'return', id: reference },
+        outcome: 'success',
+        clientIpIndex,
+        detail: { reason: details.reason, photos: photoCount, linked: humanId !== undefined },
+      },
+      { now },
+    )
+    return { kind: 'filed', reference, email: details.email }
+  })
+}
+
+/** "Send a new code" for the draft waiting for one; undefined when none waits. */
+export function resendReturnCode(
+  context: DraftContext,
+  { request, portalAddress }: { request: Request; portalAddress: string },
+) {
+  const waiting = draftAwaitingCode(context, request)
+  if (!waiting) return undefined
+  const { details } = waiting
+  return withTransaction(context.db, (tx) =>
+    sendReturnCode(
+      { ...context, db: tx },
+      {
+        purpose: 'return-code',
+        email: normaliseEmail(details.email) ?? details.email,
+        displayEmail: details.email,
+        language: details.language,
+        portalAddress,
+      },
+    ),
+  )
+}

@@ -1,0 +1,232 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPortalCrypto } from '~db/portal-crypto'
+import { photoContext } from '~db/return-drafts'
+import { unseal } from '~db/seal'
+import { mailTo, plainText, Visitor } from '../support/check-visitor'
+import { type PortalServer, startPortal } from '../support/portal-server'
+import { portOf, rawRequest } from '../support/raw-http'
+import {
+  formWith,
+  jpegWithGps,
+  oversized,
+  png,
+  pngBomb,
+  renamedProgram,
+  truncatedJpeg,
+  type Upload,
+} from '../support/return-photos'
+import { testSecrets } from '../support/secrets'
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
+
+/**
+ * Return requests over real HTTP against the built server: the form with
+ * real photos, the code through a real SMTP server on loopback, the stored
+ * photos read back from the database, and every file the portal must refuse.
+ */
+
+const RETURNS = JSON.parse(readFileSync(new URL('../../locales/ja/returns.json', import.meta.url), 'utf8'))
+const problem = (key: string, name: string) =>
+  (RETURNS.new.fileProblems[key] as string).replace('{{name}}', name)
+
+const secrets = testSecrets()
+let sink: SmtpSink
+let portal: PortalServer
+
+beforeAll(async () => {
+  sink = await startSmtpSink()
+  portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
+})
+
+afterAll(async () => {
+  await portal?.stop()
+  await sink?.close()
+})
+
+const TYPED = {
+  reason: 'damaged',
+  number: '１２３４－５６７８－９０１２',
+  description: '外箱がつぶれ、カップが割れていました。',
+}
+
+async function openForm() {
+  const visitor = new Visitor(portal.url)
+  const page = await visitor.get('/returns/new')
+  expect(page.status).toBe(200)
+  return visitor
+}
+
+function post(visitor: Visitor, fields: Record<string, string>, files: Upload[]) {
+  return visitor.postMultipart('/returns/new', formWith({ csrf: visitor.csrf ?? '', ...fields }, files))
+}
+
+/** The code the return mail to `address` carries, sent after `from`. */
+async function returnCodeTo(address: string, from: number) {
+  const mail = await mailTo(sink, address, { from, accept: (m) => /\n {4}\d{6}\s*\n/.test(plainText(m.raw)) })
+  return plainText(mail.raw).match(/^ {4}(\d{6})\s*$/m)?.[1] as string
+}
+
+function database() {
+  return new Database(portal.databasePath, { readonly: true })
+}
+
+describe('filing a return request', () => {
+  it('takes two photos, sends a code, files the request with its RT- reference, and keeps no metadata', async () => {
+    const visitor = await openForm()
+    const email = 'hanako.return@example.jp'
+    const photo = await jpegWithGps()
+    const original = await sharp(photo.bytes).metadata()
+    expect(original.exif).toBeDefined()
+    const from = sink.received.length
+    const posted = await post(visitor, { ...TYPED, email }, [photo, await png()])
+    expect(posted.status).toBe(303)
+    expect(posted.location).toBe('/returns/confirm')
+
+    const confirm = await visitor.get('/returns/confirm')
+    expect(confirm.status).toBe(200)
+    expect(confirm.body).toContain(email)
+    const code = await returnCodeTo(email, from)
+    const wrong = await visitor.post('/returns/confirm', {
+      csrf: visitor.csrf ?? '',
+      intent: 'confirm',
+      code: code === '000000' ? '111111' : '000000',
+    })
+    expect(wrong.status).toBe(422)
+    expect(wrong.body).toContain(RETURNS.confirm.errors.wrong)
+
+    const mailsBefore = sink.received.length
+    const filed = await visitor.post('/returns/confirm', {
+      csrf: visitor.csrf ?? '',
+      intent: 'confirm',
+      code,
+    })
+    expect(filed.status).toBe(200)
+    const reference = filed.body.match(/RT-[0-9A-Z]{5}-[0-9A-Z]{5}/)?.[0] as string
+    expect(reference).toBeDefined()
+    const receipt = await mailTo(sink, email, {
+      from: mailsBefore,
+      accept: (m) => plainText(m.raw).includes(reference),
+    })
+    expect(plainText(receipt.raw)).not.toMatch(/https?:\/\/\S+\/returns\/(new|confirm)/)
+
+    const db = database()
+    const request = db
+      .prepare('select id, reason, status, human_id as humanId from return_requests where reference = ?')
+      .get(reference) as { id: number; reason: string; status: string; humanId: number | null }
+    expect(request).toMatchObject({ reason: 'damaged', status: 'new', humanId: null })
+    const photos = db
+      .prepare(
+        'select id, photo_sealed as sealed, width, height from return_photos where request_id = ? order by created_at, rowid',
+      )
+      .all(request.id) as { id: string; sealed: Buffer; width: number; height: number }[]
+    expect(photos).toHaveLength(2)
+    expect(db.prepare('select count(*) as n from return_drafts').get()).toEqual({ n: 0 })
+    const audit = db
+      .prepare("select detail from audit_log where action = 'return.filed' and target_id = ?")
+      .get(reference) as { detail: string }
+    expect(audit.detail).not.toContain(email)
+    db.close()
+
+    const crypto = createPortalCrypto({
+      dataKey: secrets.PORTAL_DATA_KEY,
+      indexKey: secrets.PORTAL_INDEX_KEY,
+    })
+    const first = photos[0] as (typeof photos)[number]
+    const stored = unseal({ keyring: crypto.keyring, context: photoContext(first.id), sealed: first.sealed })
+    const metadata = await sharp(stored).metadata()
+    expect(metadata.format).toBe('jpeg')
+    expect(metadata.exif).toBeUndefined()
+    expect([metadata.width, metadata.height]).toEqual([1600, 1200])
+    // Neither the photo as stored nor as sent is anywhere on disk in the clear.
+    const onDisk = readdirSync(portal.dataDirectory, { recursive: true })
+      .map((name) => join(portal.dataDirectory, String(name)))
+      .filter((path) => /portal\.db/.test(path) || /upload-spool/.test(path))
+      .flatMap((path) => {
+        try {
+          return [readFileSync(path)]
+        } catch {
+          return []
+        }
+      })
+    const middle = (bytes: Buffer) => bytes.subarray(bytes.length >> 1, (bytes.length >> 1) + 48)
+    for (const file of onDisk) {
+      expect(file.includes(middle(stored))).toBe(false)
+      expect(file.includes(middle(photo.bytes))).toBe(false)
+    }
+  })
+})
+
+describe('refused files', () => {
+  const cases: [string, () => Promise<Upload> | Upload, string][] = [
+    [
+      'a program renamed .jpg',
+      () => renamedProgram(readFileSync(process.execPath).subarray(0, 64 * 1024)),
+      'notImage',
+    ],
+    ['a truncated JPEG', () => truncatedJpeg(), 'unreadable'],
+    ['a 12 MB file', () => oversized(), 'tooLarge'],
+    ['a 20000 × 20000 PNG bomb', () => pngBomb(), 'tooManyPixels'],
+  ]
+  for (const [what, make, key] of cases) {
+    it(`refuses ${what} with its message and keeps everything typed and the good photo`, async () => {
+      const visitor = await openForm()
+      const bad = await make()
+      const email = `refused.${key}@example.jp`
+      const page = await post(visitor, { ...TYPED, email }, [
+        await jpegWithGps('good.jpg', { width: 400, height: 300 }),
+        bad,
+      ])
+      expect(page.status).toBe(422)
+      expect(page.body).toContain(problem(key, bad.name))
+      expect(page.body).toContain(email)
+      expect(page.body).toContain(TYPED.description)
+      expect(page.body).toContain(TYPED.number)
+      // The good photo is held against the draft: the page lists it, and a reload still does.
+      expect(page.body).toContain('name="removePhoto"')
+      const again = await visitor.get('/returns/new')
+      expect(again.body).toContain('name="removePhoto"')
+      expect(again.body).toContain(problem(key, bad.name))
+    })
+  }
+
+  it('keeps five photos and refuses the sixth', async () => {
+    const visitor = await openForm()
+    const photos = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((n) => jpegWithGps(`p${n}.jpg`, { width: 300, height: 200 })),
+    )
+    const page = await post(visitor, { ...TYPED, email: 'six@example.jp' }, photos)
+    expect(page.status).toBe(422)
+    expect(page.body).toContain(problem('tooMany', 'p6.jpg'))
+    expect(page.body.match(/name="removePhoto"/g)).toHaveLength(5)
+  })
+
+  it('asks for a photo and a well-formed number, never answering with a 5xx', async () => {
+    const visitor = await openForm()
+    const page = await post(visitor, { ...TYPED, number: '12-34', email: 'nophoto@example.jp' }, [])
+    expect(page.status).toBe(422)
+    expect(page.body).toContain(RETURNS.new.errors.photosRequired)
+    expect(page.body).toContain(RETURNS.new.errors.shippingNumberInvalid)
+  })
+
+  it('refuses a url-encoded post and a body over the upload limit before reading it', async () => {
+    const visitor = await openForm()
+    const encoded = await visitor.post('/returns/new', { csrf: visitor.csrf ?? '', ...TYPED })
+    expect(encoded.status).toBe(415)
+    // Refused on its declared length, before a byte of the body is read.
+    const tooLarge = await rawRequest({
+      port: portOf(portal.url),
+      method: 'POST',
+      path: '/returns/new',
+      headers: {
+        Host: new URL(portal.url).host,
+        Origin: portal.url,
+        'Content-Type': 'multipart/form-data; boundary=x',
+        'Content-Length': String(40 * 1024 * 1024),
+      },
+    })
+    expect(tooLarge.status).toBe(413)
+  })
+})
