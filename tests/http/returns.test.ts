@@ -159,6 +159,67 @@ describe('filing a return request', () => {
   })
 })
 
+describe('the status page', () => {
+  it('shows a request to whoever holds its contact address, and nobody else', async () => {
+    const owner = 'status.owner@example.jp'
+    const reference = await fileRequest(owner)
+    const visitor = new Visitor(portal.url)
+    await visitor.get('/returns/status')
+    const malformed = await visitor.submit('/returns/status', {
+      intent: 'ask',
+      reference: 'RT-12345',
+      email: owner,
+    })
+    expect(malformed.status).toBe(422)
+    expect(malformed.body).toContain(RETURNS.status.errors.referenceInvalid)
+
+    let from = sink.received.length
+    // Typed in lower case with spaces, as people copy it.
+    const typed = reference.toLowerCase().replace('-', ' - ')
+    const asked = await visitor.submit('/returns/status', { intent: 'ask', reference: typed, email: owner })
+    expect(asked.status).toBe(200)
+    const code = await returnCodeTo(owner, from)
+    const shown = await visitor.submit('/returns/status', { intent: 'view', reference, email: owner, code })
+    expect(shown.status).toBe(200)
+    expect(shown.body).toContain(RETURNS.status.statuses.new)
+    expect(shown.body).toContain(reference)
+
+    // Someone else's address gets its own code, and with it only "no request found".
+    const stranger = 'status.stranger@example.jp'
+    from = sink.received.length
+    const strangerAsked = await visitor.submit('/returns/status', {
+      intent: 'ask',
+      reference,
+      email: stranger,
+    })
+    expect(strangerAsked.status).toBe(200)
+    const strangerCode = await returnCodeTo(stranger, from)
+    const notFound = await visitor.submit('/returns/status', {
+      intent: 'view',
+      reference,
+      email: stranger,
+      code: strangerCode,
+    })
+    expect(notFound.status).toBe(404)
+    expect(notFound.body).not.toContain(RETURNS.status.statuses.new)
+  })
+})
+
+/** Files a request with one small photo through the pages, and returns its reference. */
+async function fileRequest(email: string) {
+  const visitor = await openForm()
+  const from = sink.received.length
+  const posted = await post(visitor, { ...TYPED, email }, [
+    await jpegWithGps('one.jpg', { width: 320, height: 240 }),
+  ])
+  expect(posted.status).toBe(303)
+  const code = await returnCodeTo(email, from)
+  await visitor.get('/returns/confirm')
+  const filed = await visitor.post('/returns/confirm', { csrf: visitor.csrf ?? '', intent: 'confirm', code })
+  expect(filed.status).toBe(200)
+  return filed.body.match(/RT-[0-9A-Z]{5}-[0-9A-Z]{5}/)?.[0] as string
+}
+
 describe('refused files', () => {
   const cases: [string, () => Promise<Upload> | Upload, string][] = [
     [
