@@ -62,7 +62,7 @@ export function openReturnStatus(
     const check = checkReturnCode({ ...context, db: tx }, { purpose: 'return-status', emailIndex, typedCode })
     if (!check.ok) return { kind: 'refused', reason: check.reason }
     const request = findReturnRequest(tx, lookup.reference)
-    if (!request || !request.emailIndex.equals(emailIndex)) return { kind: 'notFound' }
+    if (!request?.emailIndex.equals(emailIndex)) return { kind: 'notFound' }
     const notes = listReturnEvents(tx, context.crypto.keyring, request.id)
       .filter((event) => event.kind === 'customer_note' && event.note !== null)
       .map((event) => ({ at: event.at, text: event.note as string }))
