@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
+import { HELPER_PROTOCOL, helperProcess } from '~/helpers/helper-process.server'
 
 /**
  * The CPU-heavy part of passwords (the legacy bcrypt compare, zxcvbn's
@@ -47,17 +47,7 @@ const work = {
   hash: ({ password, options }) => argon2.hash(password, { ...options, type: argon2.argon2id }),
   verify: ({ password, hash }) => argon2.verify(hash, password),
 }
-// The web process may be gone by the time an answer is ready: then there is nobody to tell.
-const answer = (reply) => { if (process.connected) process.send(reply, () => {}) }
-process.on('message', async ({ id, op, args }) => {
-  try {
-    answer({ id, result: await work[op](args) })
-  } catch (error) {
-    answer({ id, error: error instanceof Error ? error.name : 'Error' })
-  }
-})
-process.on('disconnect', () => process.exit(0))
-`
+${HELPER_PROTOCOL}`
 
 export type PasswordWork = {
   score: {
@@ -72,8 +62,11 @@ export type PasswordWork = {
   verify: { args: { password: string; hash: string }; result: boolean }
 }
 
-type Reply = { id: number; result?: unknown; error?: string }
-type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void }
+const helper = helperProcess<PasswordWork>(() => ({
+  name: 'password helper',
+  source: HELPER_SOURCE,
+  env: { PASSWORD_HELPER_PATHS: helperPaths() },
+}))
 
 function helperPaths() {
   const require = createRequire(import.meta.url)
@@ -87,91 +80,15 @@ function helperPaths() {
   })
 }
 
-/** The helper process and the requests it has not answered yet. */
-class PasswordHelper {
-  private readonly child: ChildProcess
-  private readonly pending = new Map<number, Pending>()
-  private nextId = 0
-
-  constructor(onExit: (helper: PasswordHelper) => void) {
-    this.child = spawn(process.execPath, ['-e', HELPER_SOURCE], {
-      // Only what it needs: no loader flags of the parent, no secrets.
-      env: {
-        NODE_ENV: process.env.NODE_ENV,
-        PATH: process.env.PATH ?? '',
-        PASSWORD_HELPER_PATHS: helperPaths(),
-      },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
-    this.child.on('message', (reply: Reply) => this.settle(reply))
-    this.child.on('error', (error) =>
-      this.rejectAll(new Error(`the password helper stopped (${error.name})`)),
-    )
-    this.child.on('exit', (code) => {
-      this.rejectAll(new Error(`the password helper stopped (exit code ${code})`))
-      onExit(this)
-    })
-    this.child.unref()
-    this.child.channel?.unref()
-  }
-
-  run<Op extends keyof PasswordWork>(
-    op: Op,
-    args: PasswordWork[Op]['args'],
-  ): Promise<PasswordWork[Op]['result']> {
-    const id = this.nextId++
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      // Held while someone waits, or a script awaiting the answer would exit first.
-      this.child.channel?.ref()
-      this.child.send({ id, op, args }, (error) => {
-        if (!error) return
-        this.forget(id)
-        reject(new Error('the password helper stopped (it could not be reached)'))
-      })
-    })
-  }
-
-  stop() {
-    this.child.kill()
-  }
-
-  private settle({ id, result, error }: Reply) {
-    const waiting = this.pending.get(id)
-    if (!waiting) return
-    this.forget(id)
-    if (error === undefined) waiting.resolve(result)
-    else waiting.reject(new Error(`password work failed (${error})`))
-  }
-
-  private rejectAll(error: Error) {
-    for (const [id, waiting] of this.pending) {
-      this.forget(id)
-      waiting.reject(error)
-    }
-  }
-
-  private forget(id: number) {
-    this.pending.delete(id)
-    if (this.pending.size === 0) this.child.channel?.unref()
-  }
-}
-
-let current: PasswordHelper | undefined
-
 /** Runs one piece of password work in the helper, starting it (again) when needed. */
 export function passwordWork<Op extends keyof PasswordWork>(
   op: Op,
   args: PasswordWork[Op]['args'],
 ): Promise<PasswordWork[Op]['result']> {
-  current ??= new PasswordHelper((exited) => {
-    if (current === exited) current = undefined
-  })
-  return current.run(op, args)
+  return helper.run(op, args)
 }
 
 /** Ends the helper (tests, shutdown); the next call starts a new one. */
 export function stopPasswordWork() {
-  current?.stop()
-  current = undefined
+  helper.stop()
 }

@@ -1,7 +1,7 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import busboy from 'busboy'
@@ -50,6 +50,11 @@ export type ReceivedFile =
   | { kind: 'refused'; name: string; problem: FileProblem }
 
 export type MultipartForm = { form: FormData; files: ReceivedFile[]; discard: () => Promise<void> }
+
+/** Where photos wait, encrypted, while their request is read: beside the database, never under public/. */
+export function spoolDirectoryFor(databasePath: string) {
+  return join(dirname(databasePath), 'upload-spool')
+}
 
 export class MalformedMultipart extends Error {
   override name = 'MalformedMultipart'
@@ -171,9 +176,25 @@ function spool(
   return { path, done }
 }
 
-/** A spooled file's bytes, decrypted; at most `PHOTO_MAX_BYTES`, one file at a time. */
-export async function readSpooledFile(file: SpooledFile): Promise<Buffer> {
-  const decipher = createDecipheriv('aes-256-ctr', file.key, file.iv)
-  const sealed = await readFile(file.path)
-  return Buffer.concat([decipher.update(sealed), decipher.final()])
+/**
+ * Housekeeping: spool files older than any request takes, left by a process
+ * that died mid-upload. Unreadable without their key, which died with it;
+ * removed so they take no space.
+ */
+export async function sweepSpool(
+  directory: string,
+  { olderThanMs, now = Date.now() }: { olderThanMs: number; now?: number },
+) {
+  const names = await readdir(directory).catch(() => [] as string[])
+  let removed = 0
+  for (const name of names) {
+    if (!name.endsWith('.spool')) continue
+    const path = join(directory, name)
+    const info = await stat(path).catch(() => undefined)
+    if (info && now - info.mtimeMs > olderThanMs) {
+      await rm(path, { force: true })
+      removed++
+    }
+  }
+  return removed
 }

@@ -1,4 +1,3 @@
-import { dirname, join } from 'node:path'
 import type { AppLoadContext } from '@remix-run/node'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
@@ -7,7 +6,7 @@ import type { Language } from '~/i18n/config'
 import { printedPortalAddress } from '~/mail/portal-address.server'
 import { readGuardedUpload } from '~/security/form-post.server'
 import { limits } from '~/security/rate-limit.server'
-import { MalformedMultipart, readMultipartForm } from './multipart-form.server'
+import { MalformedMultipart, readMultipartForm, spoolDirectoryFor } from './multipart-form.server'
 import { saveReturnPost } from './return-draft.server'
 import { PHOTO_FIELD, REMOVE_PHOTO_FIELD, RETURN_PHOTOS_MAX } from './return-fields'
 
@@ -19,11 +18,6 @@ import { PHOTO_FIELD, REMOVE_PHOTO_FIELD, RETURN_PHOTOS_MAX } from './return-fie
  */
 
 const PHOTO_ID = /^P[0-9a-f]{32}$/
-
-/** Where photos wait, encrypted, while their request is read: beside the database, never under public/. */
-export function spoolDirectory() {
-  return join(dirname(getConfig().DATABASE_URL), 'upload-spool')
-}
 
 export async function postReturnForm({
   request,
@@ -37,7 +31,11 @@ export async function postReturnForm({
   let guarded: Awaited<ReturnType<typeof readGuardedUpload<Awaited<ReturnType<typeof readMultipartForm>>>>>
   try {
     guarded = await readGuardedUpload(request, context, {
-      read: (body) => readMultipartForm(body, { spoolDirectory: spoolDirectory(), fileField: PHOTO_FIELD }),
+      read: (body) =>
+        readMultipartForm(body, {
+          spoolDirectory: spoolDirectoryFor(getConfig().DATABASE_URL),
+          fileField: PHOTO_FIELD,
+        }),
       limit: limits.returnPostsPerIp,
     })
   } catch (error) {

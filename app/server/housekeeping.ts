@@ -1,15 +1,20 @@
 import type { Config } from '~/config.server'
+import { spoolDirectoryFor, sweepSpool } from '~/returns/multipart-form.server'
 import { limitsFrom, longestLimitWindowMs } from '~/security/rate-limit.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { deleteOldWindows } from '~db/rate-limits'
+import { deleteExpiredDrafts } from '~db/return-drafts'
 import { deleteExpiredSessions } from '~db/sessions'
 import { deleteExpiredChallenges } from '~db/verification'
 
 const EVERY_MS = 10 * 60 * 1000
+// No upload takes an hour; a spool file that old was left by a process that died.
+const SPOOL_KEPT_MS = 60 * 60 * 1000
 
 /**
- * Drops expired sessions, spent rate-limit counters and dead one-time codes
- * now and then, so no table only grows.
+ * Drops expired sessions, spent rate-limit counters, dead one-time codes,
+ * return drafts left a day and spool files left by a crash, now and then, so
+ * nothing only grows.
  */
 export function startHousekeeping(config: Config) {
   const db = openDatabase(config.DATABASE_URL)
@@ -20,6 +25,8 @@ export function startHousekeeping(config: Config) {
     deleteExpiredSessions(db, now)
     deleteOldWindows(db, now - countersKeptMs)
     deleteExpiredChallenges(db, now)
+    deleteExpiredDrafts(db, now)
+    void sweepSpool(spoolDirectoryFor(config.DATABASE_URL), { olderThanMs: SPOOL_KEPT_MS, now })
   }
   sweep()
   const timer = setInterval(sweep, EVERY_MS)

@@ -35,14 +35,18 @@ export async function png(name = 'item.png', { width = 800, height = 600 } = {})
   return { name, type: 'image/png', bytes }
 }
 
-/** A JPEG of about `megabytes` MB (noise compresses badly), under the per-file limit when asked. */
+/** A JPEG of `megabytes` MB or a little less (noise compresses badly): a phone photo at its largest. */
 export async function heavyJpeg(name: string, megabytes: number): Promise<Upload> {
-  // Noise at quality 95 takes about 1.9 bytes a pixel.
-  const side = Math.round(Math.sqrt((megabytes * 1024 * 1024) / 1.9))
-  const bytes = await sharp(await noise(side, side))
-    .jpeg({ quality: 95 })
-    .toBuffer()
-  return { name, type: 'image/jpeg', bytes }
+  const wanted = megabytes * 1024 * 1024
+  // Noise at quality 95 takes about a byte a pixel; the side is corrected until the file fits.
+  let side = Math.round(Math.sqrt(wanted))
+  for (;;) {
+    const bytes = await sharp(await noise(side, side))
+      .jpeg({ quality: 95 })
+      .toBuffer()
+    if (bytes.length <= wanted && bytes.length > wanted * 0.95) return { name, type: 'image/jpeg', bytes }
+    side = Math.round(side * Math.sqrt((wanted * 0.975) / bytes.length))
+  }
 }
 
 /** A real JPEG with its second half cut off, as an interrupted copy leaves it. */

@@ -1,3 +1,4 @@
+import { Link } from '@remix-run/react'
 import { Trans, useTranslation } from 'react-i18next'
 import { INCIDENT_DATE, RETURNS_EMAIL } from '~/incident/incident-facts'
 import { MailLink } from './mail-link'
@@ -15,6 +16,13 @@ export function ReturnsSection() {
   return (
     <section id="returns" className="incident-section">
       <h2>{t('returns.heading')}</h2>
+      <p>{t('returns.form.online')}</p>
+      <p className="link-row">
+        <Link to="/returns/new" className="button button--primary">
+          {t('returns.form.start')}
+        </Link>
+        <Link to="/returns/status">{t('returns.form.status')}</Link>
+      </p>
       <h3>{t('returns.problem.heading', { date: cutoff })}</h3>
       <p>
         <Trans t={t} i18nKey="returns.problem.body" values={{ email: RETURNS_EMAIL }} components={mail} />
