@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { RETURN_DRAFT_COOKIE } from '~/returns/return-draft.server'
 import { CSRF_COOKIE } from '~/session/csrf.server'
 import { SESSION_COOKIE } from '~/session/session.server'
 import { type PortalServer, startPortal } from '../support/portal-server'
@@ -27,8 +28,9 @@ describe('/privacy', () => {
       const html = await (await fetch(`${portal.url}/privacy?lng=${language}`)).text()
       const texts = privacy(language)
       // The names the code sets, not names copied into the page by hand.
-      for (const name of [SESSION_COOKIE, CSRF_COOKIE, 'lng']) expect(html).toContain(`<code>${name}</code>`)
-      for (const cookie of ['session', 'csrf', 'language']) {
+      for (const name of [SESSION_COOKIE, CSRF_COOKIE, 'lng', RETURN_DRAFT_COOKIE])
+        expect(html).toContain(`<code>${name}</code>`)
+      for (const cookie of ['session', 'csrf', 'language', 'returnDraft']) {
         expect(html).toContain(texts.cookies.list[cookie].purpose)
         expect(html).toContain(texts.cookies.list[cookie].lifetime)
       }

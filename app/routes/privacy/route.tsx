@@ -4,6 +4,7 @@ import { Trans, useTranslation } from 'react-i18next'
 import { languageCookie } from '~/i18n/i18next.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
+import { RETURN_DRAFT_COOKIE } from '~/returns/return-draft.server'
 import { CHECK_WAY_COOKIE } from '~/session/check-way.server'
 import { CSRF_COOKIE } from '~/session/csrf.server'
 import { SESSION_COOKIE } from '~/session/session.server'
@@ -21,6 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     { key: 'csrf', name: CSRF_COOKIE },
     { key: 'language', name: languageCookie.name },
     { key: 'checkWay', name: CHECK_WAY_COOKIE },
+    { key: 'returnDraft', name: RETURN_DRAFT_COOKIE },
   ]
   return { meta: await getPageMeta(request, 'privacy'), cookies }
 }
