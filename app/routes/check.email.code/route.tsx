@@ -26,10 +26,10 @@ import {
 } from '~/session/session.server'
 import { DeadCode, type DeadCodeState, ResendForm } from '~/ui/check/email-code-states'
 import { CsrfField } from '~/ui/csrf-field'
+import { OneTimeCodeField } from '~/ui/one-time-code-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { SupportContact } from '~/ui/support-contact'
-import { TextField } from '~/ui/text-field'
 import { checkEmailCode } from '~/verify/email-code.server'
 import {
   askForEmailCodeAgain,
@@ -166,16 +166,7 @@ export default function EmailCodePage() {
       <p>{t(notifyUnknown ? 'emailCode.sentToAll' : 'emailCode.sent')}</p>
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
-        <TextField
-          id="code"
-          name="code"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={20}
-          label={t('emailCode.label')}
-          error={error}
-        />
+        <OneTimeCodeField label={t('emailCode.label')} error={error} />
         <button type="submit" className="button button--primary">
           {t('emailCode.submit')}
         </button>

@@ -1,7 +1,6 @@
 import { Link } from '@remix-run/react'
-import { Trans, useTranslation } from 'react-i18next'
-import { RETURNS_EMAIL } from '~/incident/incident-facts'
-import { MailLink } from '~/ui/incident/mail-link'
+import { useTranslation } from 'react-i18next'
+import { ReturnsContact } from '~/ui/returns-contact'
 
 /** The request went through: its reference, where the receipt went, and what happens next. */
 export function FiledReceipt({ reference, email }: { reference: string; email: string }) {
@@ -20,14 +19,7 @@ export function FiledReceipt({ reference, email }: { reference: string; email: s
       <p className="link-row">
         <Link to="/returns/status">{t('filed.status')}</Link>
       </p>
-      <p>
-        <Trans
-          t={t}
-          i18nKey="contact"
-          values={{ email: RETURNS_EMAIL }}
-          components={{ mail: <MailLink address={RETURNS_EMAIL} /> }}
-        />
-      </p>
+      <ReturnsContact />
     </article>
   )
 }

@@ -22,10 +22,10 @@ import {
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import returnsStyles from '~/styles/returns.css'
 import { CsrfField } from '~/ui/csrf-field'
+import { OneTimeCodeField } from '~/ui/one-time-code-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { SupportContact } from '~/ui/support-contact'
-import { TextField } from '~/ui/text-field'
 import { FiledReceipt } from './filed-receipt'
 
 export const handle = { i18n: ['returns'] }
@@ -116,17 +116,7 @@ export default function ConfirmReturnPage() {
       <p>{t('confirm.intro', { email: waiting.email })}</p>
       <Form method="post" className="check-form" noValidate>
         <CsrfField token={csrf} />
-        <TextField
-          id="code"
-          name="code"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={20}
-          label={t('confirm.label')}
-          hint={t('confirm.hint')}
-          error={error}
-        />
+        <OneTimeCodeField label={t('confirm.label')} hint={t('confirm.hint')} error={error} />
         <button type="submit" name="intent" value="confirm" className="button button--primary">
           {t('confirm.submit')}
         </button>

@@ -1,5 +1,5 @@
 import { Trans, useTranslation } from 'react-i18next'
-import { INCIDENT_DATE, RETURNS_EMAIL } from '~/incident/incident-facts'
+import { INCIDENT_DATE } from '~/incident/incident-facts'
 import type { FileRefusal, PostProblems } from '~/returns/return-draft.server'
 import {
   DESCRIPTION_MAX,
@@ -11,9 +11,9 @@ import {
 import type { TypedReturn } from '~/returns/return-form'
 import { RETURN_NUMBER_FIELD_MAX } from '~/returns/return-numbers'
 import { CsrfField } from '~/ui/csrf-field'
-import { MailLink } from '~/ui/incident/mail-link'
 import { useIncidentDates } from '~/ui/incident/use-incident-dates'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { ReturnsContact } from '~/ui/returns-contact'
 import { SupportContact } from '~/ui/support-contact'
 import { FieldFrame, TextField } from '~/ui/text-field'
 import { RETURN_REASONS } from '~db/return-vocabulary'
@@ -189,14 +189,7 @@ export function ReturnFormView({
           {t('new.submit')}
         </button>
       </form>
-      <p>
-        <Trans
-          t={t}
-          i18nKey="contact"
-          values={{ email: RETURNS_EMAIL }}
-          components={{ mail: <MailLink address={RETURNS_EMAIL} /> }}
-        />
-      </p>
+      <ReturnsContact />
       <SupportContact />
     </>
   )

@@ -1,9 +1,9 @@
 import { Form } from '@remix-run/react'
-import { Trans, useTranslation } from 'react-i18next'
-import { RETURNS_EMAIL } from '~/incident/incident-facts'
+import { useTranslation } from 'react-i18next'
 import { CsrfField } from '~/ui/csrf-field'
-import { MailLink } from '~/ui/incident/mail-link'
+import { OneTimeCodeField } from '~/ui/one-time-code-field'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
+import { ReturnsContact } from '~/ui/returns-contact'
 import { SupportContact } from '~/ui/support-contact'
 import { TextField } from '~/ui/text-field'
 
@@ -54,7 +54,7 @@ export function StatusAskForm({ csrf, typed, errors, rateLimited }: StepProps) {
           {t('status.submit')}
         </button>
       </Form>
-      <ReturnsContact />
+      <ReturnsContacts />
     </>
   )
 }
@@ -71,13 +71,7 @@ export function StatusCodeForm({ csrf, typed, errors, rateLimited }: StepProps &
         <input type="hidden" name="intent" value="view" />
         <input type="hidden" name="reference" value={typed.reference} />
         <input type="hidden" name="email" value={typed.email} />
-        <TextField
-          id="code"
-          name="code"
-          type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          maxLength={20}
+        <OneTimeCodeField
           label={t('confirm.label')}
           hint={t('confirm.hint')}
           error={errors.code ? t(`confirm.errors.${errors.code}`) : undefined}
@@ -86,23 +80,16 @@ export function StatusCodeForm({ csrf, typed, errors, rateLimited }: StepProps &
           {t('status.codeSubmit')}
         </button>
       </Form>
-      <ReturnsContact />
+      <ReturnsContacts />
     </>
   )
 }
 
-export function ReturnsContact() {
-  const { t } = useTranslation('returns')
+/** The returns desk, then the customer desk. */
+export function ReturnsContacts() {
   return (
     <>
-      <p>
-        <Trans
-          t={t}
-          i18nKey="contact"
-          values={{ email: RETURNS_EMAIL }}
-          components={{ mail: <MailLink address={RETURNS_EMAIL} /> }}
-        />
-      </p>
+      <ReturnsContact />
       <SupportContact />
     </>
   )

@@ -4,7 +4,7 @@ import { dateFormat } from '~/i18n/date-format'
 import { INCIDENT_DATE } from '~/incident/incident-facts'
 import type { ReturnStatusView } from '~/returns/return-status.server'
 import { useIncidentDates } from '~/ui/incident/use-incident-dates'
-import { ReturnsContact } from './status-forms'
+import { ReturnsContacts } from './status-forms'
 
 /** Where the request stands, and what the returns desk wrote to its customer. */
 export function StatusView({ view }: { view: ReturnStatusView }) {
@@ -46,7 +46,7 @@ export function StatusView({ view }: { view: ReturnStatusView }) {
       <p className="link-row">
         <Link to="/returns/status">{t('status.again')}</Link>
       </p>
-      <ReturnsContact />
+      <ReturnsContacts />
     </article>
   )
 }
