@@ -121,6 +121,22 @@ function expectNoConsoleProblemsBut422(session: BrowserSession) {
   expect(problems, `console problems on ${session.page.url()}`).toEqual([])
 }
 
+/**
+ * The element's text lies on one line at 360 px: a reference broken at a
+ * hyphen would read as two. (The layout check looks at runs of letters and
+ * digits, so it would not see a break between "RT-7Q4D9-" and "M2X4H".)
+ */
+async function expectOnOneLineOnPhone(page: Page, selector: string) {
+  const size = page.viewportSize()
+  await page.setViewportSize(PHONE_VIEWPORT)
+  try {
+    const lines = await page.locator(selector).evaluate((element) => element.getClientRects().length)
+    expect(lines, `lines taken by ${selector} at 360 px`).toBe(1)
+  } finally {
+    if (size) await page.setViewportSize(size)
+  }
+}
+
 /** Fills the form as a customer with a damaged parcel would, short of the photos. */
 async function fillForm(page: Page, { returns, email, description }: Language) {
   await page.locator('#email').fill(email)
@@ -159,7 +175,11 @@ async function fileAndLookUp(page: Page, language: Language, from: number) {
   await page.locator('#code').waitFor()
   await expectStop(page, language, returns.status.heading)
   await enterCode(page, email, asked)
-  await expectStop(page, language, returns.status.view.heading.replace('{{reference}}', reference))
+  const heading = returns.status.view.heading
+    .replace(/<\/?reference>/g, '')
+    .replace('{{reference}}', reference)
+  await expectStop(page, language, heading)
+  await expectOnOneLineOnPhone(page, 'h1 .return-status__reference')
   expect(((await page.locator('.return-status dd strong').textContent()) ?? '').trim()).toBe(
     returns.status.statuses.new,
   )
