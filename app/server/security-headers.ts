@@ -28,7 +28,8 @@ export function securityHeaders({ isProduction }: { isProduction: boolean }) {
           (_req, res) => `'nonce-${(res as unknown as Response).locals.cspNonce}'`,
         ],
         'style-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
+        // blob: for the return form's previews of the photos chosen, shown before they are sent.
+        'img-src': ["'self'", 'data:', 'blob:'],
         'font-src': ["'self'"],
         // Remix's development server reloads the page over a websocket.
         'connect-src': isProduction ? ["'self'"] : ["'self'", 'ws://localhost:*'],

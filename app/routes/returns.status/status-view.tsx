@@ -1,5 +1,5 @@
 import { Link } from '@remix-run/react'
-import { useTranslation } from 'react-i18next'
+import { Trans, useTranslation } from 'react-i18next'
 import { dateFormat } from '~/i18n/date-format'
 import { INCIDENT_DATE } from '~/incident/incident-facts'
 import type { ReturnStatusView } from '~/returns/return-status.server'
@@ -14,7 +14,14 @@ export function StatusView({ view }: { view: ReturnStatusView }) {
     dateFormat(i18n.language, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(at))
   return (
     <article className="prose returns return-status">
-      <h1>{t('status.view.heading', { reference: view.reference })}</h1>
+      <h1>
+        <Trans
+          t={t}
+          i18nKey="status.view.heading"
+          values={{ reference: view.reference }}
+          components={{ reference: <span className="return-status__reference" /> }}
+        />
+      </h1>
       <dl>
         <dt>{t('status.view.status')}</dt>
         <dd>
