@@ -23,9 +23,10 @@ export const returnForm = boundedForm(
       { max: OTHER_REASON_MAX, required: 'otherReasonRequired', tooLong: 'otherReasonTooLong' },
       (text) => text.trim().default(''),
     ),
+    // Required whatever the reason, so an empty form says so at once; which number is the reason's business.
     number: textField(
       { max: RETURN_NUMBER_FIELD_MAX, required: 'numberRequired', tooLong: 'numberInvalid' },
-      (text) => text.trim(),
+      (text) => text.trim().min(1, 'numberRequired'),
     ),
     description: textField(
       { max: DESCRIPTION_MAX, required: 'descriptionRequired', tooLong: 'descriptionTooLong' },
@@ -36,9 +37,7 @@ export const returnForm = boundedForm(
     object.transform((values, context) => {
       const numberKind = numberKindFor(values.reason)
       const number = readReturnNumber(numberKind, values.number)
-      if (values.number === '')
-        context.issues.push(issue('number', `${numberKind}NumberRequired`, values.number))
-      else if (number === undefined)
+      if (number === undefined)
         context.issues.push(issue('number', `${numberKind}NumberInvalid`, values.number))
       if (values.reason === 'other' && values.otherReason === '')
         context.issues.push(issue('otherReason', 'otherReasonRequired', values.otherReason))

@@ -10,8 +10,11 @@ import { ReturnsContacts } from './status-forms'
 export function StatusView({ view }: { view: ReturnStatusView }) {
   const { t, i18n } = useTranslation('returns')
   const { date } = useIncidentDates()
+  // Japan time, said as such: a reader abroad would otherwise take it for their own.
   const when = (at: number) =>
-    dateFormat(i18n.language, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(at))
+    t('status.view.japanTime', {
+      time: dateFormat(i18n.language, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(at)),
+    })
   return (
     <article className="prose returns return-status">
       <h1>
