@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
-import { HELPER_PROTOCOL, helperProcess } from '~/helpers/helper-process.server'
+// Relative, not `~/`: scripts import this module from any directory, where no path alias applies.
+import { HELPER_PROTOCOL, helperProcess } from '../helpers/helper-process.server'
 
 /**
  * The CPU-heavy part of passwords (the legacy bcrypt compare, zxcvbn's
