@@ -25,6 +25,9 @@ type DraftRow = { id: number; emailIndex: Buffer | null; detailsSealed: Buffer |
 const detailsContext = (draftId: number) => `return_drafts:${draftId}:details`
 export const photoContext = (photoId: string) => `return_photos:${photoId}:photo`
 
+/** What `newPhotoId` makes: `P` and 32 lower-case hex digits. */
+export const RETURN_PHOTO_ID_PATTERN = /^P[0-9a-f]{32}$/
+
 /** A random photo ID: the only name a photo is ever served under, so it must not be guessable. */
 export function newPhotoId() {
   return `P${randomBytes(16).toString('hex')}`

@@ -12,6 +12,12 @@ import { type Keyring, seal, unseal } from './seal'
  * write the audit entry in it.
  */
 
+/**
+ * A reference as printed (`RT-7Q4D9-M2X4H`): Crockford symbols only, the
+ * check symbol one of the plain 32 (see app/returns/return-reference.server.ts).
+ */
+export const RETURN_REFERENCE_PATTERN = /^RT-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/
+
 export type ReturnQueueRow = {
   id: number
   reference: string
