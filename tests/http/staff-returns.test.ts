@@ -3,20 +3,17 @@ import { readFileSync } from 'node:fs'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { maskEmail } from '~/exposure/mask'
-import type { ReturnDetails } from '~/returns/return-details'
 import { newReturnReference } from '~/returns/return-reference.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
-import { closeDatabase, openDatabase, type PortalDatabase, withTransaction } from '~db/client'
-import { normaliseEmail } from '~db/normalise'
+import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { addDraftPhoto, createDraft } from '~db/return-drafts'
-import { fileDraftAsRequest, setReturnStatus } from '~db/return-requests'
-import type { ReturnReason } from '~db/schema'
+import { setReturnStatus } from '~db/return-requests'
 import { findHumanIdByEmail } from '~db/subjects'
 import { caseDatabase } from '../support/case-database'
 import { importExport, mailTo, outboxCount, plainText, readDatabase } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { type PortalServer, startPortal } from '../support/portal-server'
+import { fileTestReturn, type SeededReturn } from '../support/return-requests'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 import type { EnrolledStaff } from '../support/staff-authenticator'
@@ -43,8 +40,6 @@ const NOTE_TO_CUSTOMER = 'Please send a photo of the label on the outer box so w
 const INTERNAL_NOTE = 'Courier claim form 4471 started for this parcel'
 const NUMBERS = ['SK20260114-88231', 'OD-55120987', 'SK20260201-10020', 'OD-77001234'] as const
 
-type Seeded = { reference: string; photoIds: string[] }
-
 let sink: SmtpSink
 let portal: PortalServer
 let agent: EnrolledStaff
@@ -52,58 +47,7 @@ let supervisor: EnrolledStaff
 let humanId = 0
 const { auditRows, storedInClear } = caseDatabase(() => portal, crypto)
 /** The requests filed below: ten days old (linked to a case), three days, an hour, five days (resolved). */
-const seeded = {} as Record<'old' | 'mid' | 'recent' | 'resolved', Seeded>
-
-async function jpeg(width: number, height: number, red: number) {
-  return sharp({ create: { width, height, channels: 3, background: { r: red, g: 80, b: 40 } } })
-    .jpeg()
-    .toBuffer()
-}
-
-/** One request as the customer's side files it: a draft, its photos, then the filing. */
-async function fileRequest(
-  db: PortalDatabase,
-  {
-    ageMs,
-    reason,
-    email,
-    details,
-    photos,
-    linkTo,
-  }: {
-    ageMs: number
-    reason: ReturnReason
-    email: string
-    details: Omit<ReturnDetails, 'email'>
-    photos: number
-    linkTo?: number
-  },
-): Promise<Seeded> {
-  const now = Date.now() - ageMs
-  const images = await Promise.all(Array.from({ length: photos }, (_, i) => jpeg(64 + i * 8, 48, 40 * i)))
-  const reference = newReturnReference()
-  const photoIds = withTransaction(db, (tx) => {
-    const draftId = createDraft(tx, { tokenHash: randomBytes(32), now })
-    const ids = images.map((bytes, i) =>
-      addDraftPhoto(tx, crypto.keyring, {
-        draftId,
-        photo: { mediaType: 'image/jpeg', width: 64 + i * 8, height: 48, bytes },
-        now,
-      }),
-    )
-    fileDraftAsRequest(tx, crypto.keyring, {
-      draftId,
-      reference,
-      humanId: linkTo,
-      emailIndex: crypto.index('email', normaliseEmail(email) ?? email),
-      reason,
-      details: { email, ...details } satisfies ReturnDetails,
-      now,
-    })
-    return ids
-  })
-  return { reference, photoIds }
-}
+const seeded = {} as Record<'old' | 'mid' | 'recent' | 'resolved', SeededReturn>
 
 beforeAll(async () => {
   sink = await startSmtpSink()
@@ -116,7 +60,7 @@ beforeAll(async () => {
     await ensureDemoStaff({ db, crypto })
     humanId = findHumanIdByEmail(db, crypto.index('email', LINKED_EMAIL)) as number
     expect(humanId).toBeGreaterThan(0)
-    seeded.old = await fileRequest(db, {
+    seeded.old = await fileTestReturn(db, crypto, {
       ageMs: 10 * DAY_MS,
       reason: 'damaged',
       email: LINKED_EMAIL,
@@ -129,7 +73,7 @@ beforeAll(async () => {
       photos: 2,
       linkTo: humanId,
     })
-    seeded.mid = await fileRequest(db, {
+    seeded.mid = await fileTestReturn(db, crypto, {
       ageMs: 3 * DAY_MS,
       reason: 'wrong_item',
       email: OTHER_EMAIL,
@@ -141,7 +85,7 @@ beforeAll(async () => {
       },
       photos: 1,
     })
-    seeded.recent = await fileRequest(db, {
+    seeded.recent = await fileTestReturn(db, crypto, {
       ageMs: 60 * 60 * 1000,
       reason: 'missing_items',
       email: OTHER_EMAIL,
@@ -153,7 +97,7 @@ beforeAll(async () => {
       },
       photos: 0,
     })
-    seeded.resolved = await fileRequest(db, {
+    seeded.resolved = await fileTestReturn(db, crypto, {
       ageMs: 5 * DAY_MS,
       reason: 'other',
       email: OTHER_EMAIL,
