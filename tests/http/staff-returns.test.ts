@@ -38,6 +38,7 @@ const LINKED_EMAIL = 'kaede.returns@example.jp'
 const OTHER_EMAIL = 'marco.parcel@example.net'
 const NOTE_TO_CUSTOMER = 'Please send a photo of the label on the outer box so we can trace the parcel'
 const INTERNAL_NOTE = 'Courier claim form 4471 started for this parcel'
+const SECOND_NOTE = 'The refund for the gift wrapping went to your card today'
 const NUMBERS = ['SK20260114-88231', 'OD-55120987', 'SK20260201-10020', 'OD-77001234'] as const
 
 let sink: SmtpSink
@@ -333,6 +334,23 @@ describe('working on a request', () => {
     expect(page.body).toContain(INTERNAL_NOTE)
   })
 
+  it('e-mails a note without a change when the status stays', async () => {
+    const before = sink.received.length
+    const done = await postOnRequest(seeded.resolved.reference, {
+      intent: 'status',
+      status: 'resolved',
+      note: SECOND_NOTE,
+    })
+    expect(done.status).toBe(303)
+    expect(done.location).toBe(`/staff/returns/${seeded.resolved.reference}?done=customerNoteSent`)
+    const mail = await mailTo(sink, OTHER_EMAIL, { from: before })
+    expect(plainText(mail.raw)).toContain(SECOND_NOTE)
+    expect(eventsOf(seeded.resolved.reference)).toEqual([
+      { kind: 'filed', status: 'new' },
+      { kind: 'customer_note', status: 'resolved' },
+    ])
+  })
+
   it('does nothing, and says so, for the same status without a note', async () => {
     const page = await postOnRequest(seeded.recent.reference, { intent: 'status', status: 'new', note: '' })
     expect(page.status).toBe(200)
@@ -392,8 +410,11 @@ describe('the audit log', () => {
       to: 'waiting_for_customer',
       notified: true,
     })
-    const noted = rows.find((row) => row.action === 'return.note_added')
-    expect(JSON.parse(noted?.detail ?? '{}')).toEqual({ kind: 'internal' })
+    const noted = rows.filter((row) => row.action === 'return.note_added')
+    expect(noted.map((row) => [row.target_id, JSON.parse(row.detail)])).toEqual([
+      [seeded.mid.reference, { kind: 'internal' }],
+      [seeded.resolved.reference, { kind: 'customer', notified: true }],
+    ])
     const photo = rows.find((row) => row.action === 'return.photo_viewed' && row.outcome === 'success')
     expect(JSON.parse(photo?.detail ?? '{}')).toEqual({ photo: seeded.old.photoIds[0] })
     const viewed = rows.find((row) => row.action === 'return.queue_viewed')
@@ -404,7 +425,14 @@ describe('the audit log', () => {
       'status',
     ])
     const everything = JSON.stringify(auditRows('1 = 1'))
-    for (const secret of [LINKED_EMAIL, OTHER_EMAIL, NOTE_TO_CUSTOMER, INTERNAL_NOTE, ...NUMBERS]) {
+    for (const secret of [
+      LINKED_EMAIL,
+      OTHER_EMAIL,
+      NOTE_TO_CUSTOMER,
+      INTERNAL_NOTE,
+      SECOND_NOTE,
+      ...NUMBERS,
+    ]) {
       expect(everything).not.toContain(secret)
     }
   })

@@ -5,7 +5,7 @@ import { portalCrypto } from '~/crypto.server'
 import { db } from '~/db.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { RETURN_QUEUE_LIMIT, viewReturnQueue } from '~/returns/staff-return-queue.server'
-import { personalPageHeaders } from '~/security/personal-page.server'
+import { PERSONAL_PAGE_HEADERS, personalPageHeaders } from '~/security/personal-page.server'
 import { StaffErrorBoundary } from '~/staff/staff-error-boundary'
 import { requireStaff } from '~/staff/staff-session.server'
 import returnsStyles from '~/styles/staff-returns.css'
@@ -38,7 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     { meta, page },
     {
       status: page.ok ? 200 : 400,
-      headers: { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+      headers: PERSONAL_PAGE_HEADERS,
     },
   )
 }
