@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from './audit-vocabulary'
+import { RETURN_PHOTO_ID_PATTERN, RETURN_REFERENCE_PATTERN } from './return-vocabulary'
 import { STAFF_ID_PATTERN } from './staff-members'
 
 /**
@@ -25,6 +26,9 @@ const token = () => z.string().max(64, { abort: true }).regex(TOKEN, 'not a toke
 // a staff member is their random public ID (`S` and 10 symbols), never an e-mail or a name.
 const rowId = () => z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
 const staffId = () => z.string().max(11, { abort: true }).regex(STAFF_ID_PATTERN, 'not a staff ID')
+// A return request is its random RT- reference, never the customer's number or address.
+const returnReference = () =>
+  z.string().max(14, { abort: true }).regex(RETURN_REFERENCE_PATTERN, 'not a return reference')
 
 const MAX_DETAIL_KEYS = 16
 const MAX_LIST_LENGTH = 16
@@ -33,6 +37,8 @@ export const MAX_DETAIL_NUMBER = 1_000_000
 
 const detailValue = z.union([
   token(),
+  // A return photo's random ID (`P` and 32 hex digits): a name for bytes, nothing about a person.
+  z.string().max(33, { abort: true }).regex(RETURN_PHOTO_ID_PATTERN, 'not a photo ID'),
   z.number().int().min(0).max(MAX_DETAIL_NUMBER),
   z.boolean(),
   z.array(token()).max(MAX_LIST_LENGTH, { abort: true }),
@@ -65,7 +71,7 @@ export const auditTargetSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('case'), id: rowId() }),
   z.strictObject({ kind: z.literal('staff'), id: staffId() }),
   // A return request, by its RT- reference: a random identifier, never personal data.
-  z.strictObject({ kind: z.literal('return'), id: z.string().regex(/^RT-[0-9A-Z]{5}-[0-9A-Z]{5}$/) }),
+  z.strictObject({ kind: z.literal('return'), id: returnReference() }),
 ])
 
 export const auditEntryInputSchema = z.strictObject({

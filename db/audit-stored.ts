@@ -35,7 +35,7 @@ export function storedAuditEntry(row: StoredAuditRow): AuditEntry {
     target:
       row.targetKind === 'case'
         ? { kind: row.targetKind, id: Number(row.targetId) }
-        : row.targetKind === 'staff'
+        : row.targetKind === 'staff' || row.targetKind === 'return'
           ? { kind: row.targetKind, id: String(row.targetId) }
           : null,
     outcome: row.outcome,

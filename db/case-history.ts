@@ -48,7 +48,7 @@ export type CaseHistory = {
   detailConfirmations: { at: number; changedFields: string[] }[]
   members: CaseMember[]
   openSessions: { count: number; lastSeenAt: number | null }
-  returnRequests: { id: number; reason: string; status: string; at: number }[]
+  returnRequests: { id: number; reference: string; reason: string; status: string; at: number }[]
 }
 
 /** How much of a long history the view lists: the newest, with a count of the rest. */
@@ -112,7 +112,7 @@ export function readCaseHistory(db: PortalDatabase, humanId: number, now = Date.
   ).get(humanId, now) as { count: number; lastSeenAt: number | null }
   const returnRequests = prepared(
     db,
-    `select id, reason, status, created_at as at from return_requests
+    `select id, reference, reason, status, created_at as at from return_requests
      where human_id = ? order by id desc limit ${CASE_HISTORY_LIMIT}`,
   ).all(humanId) as CaseHistory['returnRequests']
   return {

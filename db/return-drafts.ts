@@ -22,6 +22,8 @@ type DraftRow = { id: number; emailIndex: Buffer | null; detailsSealed: Buffer |
 const detailsContext = (draftId: number) => `return_drafts:${draftId}:details`
 export const photoContext = (photoId: string) => `return_photos:${photoId}:photo`
 
+export { RETURN_PHOTO_ID_PATTERN } from './return-vocabulary'
+
 /** A random photo ID: the only name a photo is ever served under, so it must not be guessable. */
 export function newPhotoId() {
   return `P${randomBytes(16).toString('hex')}`

@@ -12,6 +12,8 @@ import { type Keyring, seal, unseal } from './seal'
  * write the audit entry in it.
  */
 
+export { RETURN_REFERENCE_PATTERN } from './return-vocabulary'
+
 export type ReturnQueueRow = {
   id: number
   reference: string

@@ -14,3 +14,12 @@ export type ReturnStatus = (typeof RETURN_STATUSES)[number]
 
 export const RETURN_EVENT_KINDS = ['filed', 'status_changed', 'customer_note', 'internal_note'] as const
 export type ReturnEventKind = (typeof RETURN_EVENT_KINDS)[number]
+
+/**
+ * A reference as printed (`RT-7Q4D9-M2X4H`): Crockford symbols only, the
+ * check symbol one of the plain 32 (see app/returns/return-reference.server.ts).
+ */
+export const RETURN_REFERENCE_PATTERN = /^RT-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/
+
+/** A photo's ID, what `newPhotoId` makes: `P` and 32 lower-case hex digits. */
+export const RETURN_PHOTO_ID_PATTERN = /^P[0-9a-f]{32}$/

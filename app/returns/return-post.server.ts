@@ -6,6 +6,7 @@ import type { Language } from '~/i18n/config'
 import { printedPortalAddress } from '~/mail/portal-address.server'
 import { readGuardedUpload } from '~/security/form-post.server'
 import { limits } from '~/security/rate-limit.server'
+import { RETURN_PHOTO_ID_PATTERN } from '~db/return-vocabulary'
 import { MalformedMultipart, readMultipartForm, spoolDirectoryFor } from './multipart-form.server'
 import { saveReturnPost } from './return-draft.server'
 import { PHOTO_FIELD, REMOVE_PHOTO_FIELD, RETURN_PHOTOS_MAX } from './return-fields'
@@ -16,8 +17,6 @@ import { PHOTO_FIELD, REMOVE_PHOTO_FIELD, RETURN_PHOTOS_MAX } from './return-fie
  * spool), the form's token, then the draft saved and, if complete, the code
  * sent. The spool is emptied whatever happens.
  */
-
-const PHOTO_ID = /^P[0-9a-f]{32}$/
 
 export async function postReturnForm({
   request,
@@ -68,6 +67,7 @@ function photoIdsToRemove(form: FormData) {
     .getAll(REMOVE_PHOTO_FIELD)
     .slice(0, RETURN_PHOTOS_MAX)
     .filter(
-      (value): value is string => typeof value === 'string' && value.length === 33 && PHOTO_ID.test(value),
+      (value): value is string =>
+        typeof value === 'string' && value.length === 33 && RETURN_PHOTO_ID_PATTERN.test(value),
     )
 }

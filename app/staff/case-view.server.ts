@@ -21,6 +21,8 @@ export type CaseEvent = {
   values: Record<string, string | number>
   staffId: string | null
   outcome: 'success' | 'failure' | 'denied' | null
+  /** A staff page with more about it (a return request's own page). */
+  href?: string
 }
 
 export type CaseView = {
@@ -72,7 +74,11 @@ function historyEvents(history: CaseHistory): CaseEvent[] {
       ...event(member.readyAt, 'ready'),
     ]),
     ...history.returnRequests.flatMap((request) =>
-      event(request.at, 'returnRequested', { reason: request.reason, status: request.status }),
+      event(request.at, 'returnRequested', {
+        reference: request.reference,
+        reason: request.reason,
+        status: request.status,
+      }).map((line) => ({ ...line, href: `/staff/returns/${request.reference}` })),
     ),
   ]
 }

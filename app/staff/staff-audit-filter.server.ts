@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { japanDayEnd, japanDayStart } from '~/i18n/date-format'
 import type { AuditLogFilter } from '~db/audit-log'
 import { AUDIT_ACTIONS } from '~db/audit-vocabulary'
+import { RETURN_REFERENCE_PATTERN } from '~db/return-requests'
 import { STAFF_ID_PATTERN } from '~db/staff-members'
 import {
   AUDIT_FIELD_MAX,
@@ -57,10 +58,17 @@ function actorOf(text: string): Actor | undefined {
   return undefined
 }
 
-/** `123` or `case:123` (a human's case), `S…` or `staff:S…` (a staff account), or a kind alone. */
+/**
+ * `123` or `case:123` (a human's case), `S…` or `staff:S…` (a staff account),
+ * `RT-…` or `return:RT-…` (a return request), or a kind alone.
+ */
 function targetOf(text: string): Target | undefined {
-  if (text === 'case' || text === 'staff') return { kind: text }
-  const [kind, id = ''] = text.includes(':') ? splitOnce(text) : [DIGITS.test(text) ? 'case' : 'staff', text]
+  if (text === 'case' || text === 'staff' || text === 'return') return { kind: text }
+  const [kind, id = ''] = text.includes(':') ? splitOnce(text) : [implicitTargetKind(text), text]
+  if (kind === 'return') {
+    const reference = id.toUpperCase()
+    return RETURN_REFERENCE_PATTERN.test(reference) ? { kind, id: reference } : undefined
+  }
   if (kind === 'case') {
     const humanId = humanIdOf(id)
     return humanId ? { kind, id: humanId } : undefined
@@ -70,6 +78,11 @@ function targetOf(text: string): Target | undefined {
     return staffId ? { kind, id: staffId } : undefined
   }
   return undefined
+}
+
+function implicitTargetKind(text: string) {
+  if (DIGITS.test(text)) return 'case'
+  return text.toUpperCase().startsWith('RT-') ? 'return' : 'staff'
 }
 
 function splitOnce(text: string): [string, string] {

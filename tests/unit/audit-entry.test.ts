@@ -86,6 +86,13 @@ describe('what an entry may say', () => {
     expect(accepted({})).toBe(true)
   })
 
+  it("takes a return photo's random ID, and nothing else shaped like it", () => {
+    expect(accepted({ photo: `P${'0123456789abcdef'.repeat(2)}` })).toBe(true)
+    expect(accepted({ photo: `P${'0123456789ABCDEF'.repeat(2)}` })).toBe(false)
+    expect(accepted({ photo: `P${'0'.repeat(31)}` })).toBe(false)
+    expect(accepted({ photo: 'Parcel from Hanako' })).toBe(false)
+  })
+
   it.each([
     ['an e-mail address', { searched: 'hanako.mihon@example.jp' }],
     ['free text', { note: 'called about her parcel' }],
@@ -131,6 +138,13 @@ describe('what an entry may say', () => {
     expect(entry({ kind: 'system', id: 'Hanako Mihon' })).toBe(false)
     expect(entry({ kind: 'staff', id: 'S0000000003', email: 'hanako@example.jp' })).toBe(false)
     expect(entry({ kind: 'staff', id: 'S0000000003' }, { kind: 'case', id: 'M000123' })).toBe(false)
+    // A return request by its random RT- reference, never by what the customer typed.
+    expect(entry({ kind: 'staff', id: 'S0000000003' }, { kind: 'return', id: 'RT-7Q4D9-M2X4H' })).toBe(true)
+    expect(entry({ kind: 'staff', id: 'S0000000003' }, { kind: 'return', id: 'rt-7q4d9-m2x4h' })).toBe(false)
+    expect(entry({ kind: 'staff', id: 'S0000000003' }, { kind: 'return', id: 'SK20260114-88231' })).toBe(
+      false,
+    )
+    expect(entry({ kind: 'staff', id: 'S0000000003' }, { kind: 'return', id: 12 })).toBe(false)
     expect(
       auditEntryInputSchema.safeParse({
         actor: { kind: 'staff', id: 'S0000000003' },

@@ -148,6 +148,27 @@ describe('listAuditEntries', () => {
       detail: {},
     })
   })
+
+  it('gives a return request back as its reference, and the chain still verifies', () => {
+    appendAuditEntry(db, {
+      actor: { kind: 'staff', id: staff(2) },
+      action: 'return.photo_viewed',
+      target: { kind: 'return', id: 'RT-7Q4D9-M2X4H' },
+      outcome: 'success',
+      detail: { photo: `P${'ab'.repeat(16)}` },
+    })
+    const [entry] = listAuditEntries(db, {
+      filter: { target: { kind: 'return', id: 'RT-7Q4D9-M2X4H' } },
+    }).entries
+    expect(entry).toMatchObject({ target: { kind: 'return', id: 'RT-7Q4D9-M2X4H' } })
+    const chain = [...readAuditChain(db)]
+    let previous: Buffer = GENESIS_HASH
+    for (const stored of chain) {
+      const { previousHash, hash, ...content } = stored
+      expect(auditEntryHash(previous, content)).toEqual(hash)
+      previous = hash
+    }
+  })
 })
 
 describe('the running portal’s checkpoints', () => {

@@ -62,9 +62,12 @@ export default function StaffHomePage() {
           <Link to="/staff/activity">{t('home.activityLink')}</Link>
         </p>
       ) : null}
-      <p>
+      <p className="button-row">
         <Link to="/staff/cases" className="button button--primary">
           {t('home.casesLink')}
+        </Link>
+        <Link to="/staff/returns" className="button button--secondary">
+          {t('home.returnsLink')}
         </Link>
       </p>
       <DashboardFigures dashboard={dashboard} />

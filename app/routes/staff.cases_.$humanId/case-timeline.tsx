@@ -1,3 +1,4 @@
+import { Link } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import type { CaseEvent } from '~/staff/case-view.server'
 import { Moment } from '~/staff/moment'
@@ -21,10 +22,7 @@ export function CaseTimeline({ events }: { events: CaseEvent[] }) {
           <li key={position} className={event.outcome === 'denied' ? 'case-timeline__denied' : undefined}>
             <Moment at={event.at} />{' '}
             <span>
-              {t(`caseView.events.${event.event}`, {
-                ...translatedValues(t, event.values),
-                defaultValue: event.event,
-              })}
+              {event.href ? <Link to={event.href}>{eventText(t, event)}</Link> : eventText(t, event)}
             </span>
             {typeof event.values.times === 'number' ? (
               <span>
@@ -58,6 +56,13 @@ export function CaseTimeline({ events }: { events: CaseEvent[] }) {
       </ol>
     </section>
   )
+}
+
+function eventText(t: (key: string, options?: Record<string, unknown>) => string, event: CaseEvent) {
+  return t(`caseView.events.${event.event}`, {
+    ...translatedValues(t, event.values),
+    defaultValue: event.event,
+  })
 }
 
 /** The values that are words of a vocabulary (a channel, a reason), shown translated; the rest as they are. */
