@@ -13,9 +13,9 @@ import type { ReturnDetails } from './return-details'
 import { referenceOf, type StaffActor, staffActorOf } from './staff-return-request.server'
 
 /**
- * What staff do on a return request: move it to another status, with a note
- * the customer gets by e-mail, or write an internal note nobody outside
- * reads. Each is one transaction: the change, its history, the e-mail in the
+ * What staff do on a return request: move it to another status or write to
+ * the customer (either way the customer gets an e-mail with the status, and
+ * the note if there is one), or write an internal note nobody outside reads. Each is one transaction: the change, its history, the e-mail in the
  * outbox and one audit entry, which holds the statuses and whether mail went,
  * never the note.
  */
@@ -89,8 +89,9 @@ export function changeReturnStatus(
         now,
       })
     }
-    const notified = note !== ''
-    if (notified) {
+    // The customer hears of every change of status, and of every note: a request that moves
+    // without a word leaves them wondering.
+    if (note !== '')
       addReturnEvent(tx, crypto.keyring, {
         requestId: row.id,
         kind: 'customer_note',
@@ -99,28 +100,27 @@ export function changeReturnStatus(
         note,
         now,
       })
-      const details = readRequestDetails<ReturnDetails>(crypto.keyring, row)
-      queueReturnEmail({
-        db: tx,
-        crypto,
-        content: {
-          kind: 'return_update',
-          to: details.email,
-          input: {
-            language: details.language,
-            reference,
-            status: to,
-            note,
-            portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
-          },
+    const details = readRequestDetails<ReturnDetails>(crypto.keyring, row)
+    queueReturnEmail({
+      db: tx,
+      crypto,
+      content: {
+        kind: 'return_update',
+        to: details.email,
+        input: {
+          language: details.language,
+          reference,
+          status: to,
+          ...(note !== '' && { note }),
+          portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
         },
-      })
-    }
+      },
+    })
     appendAuditEntry(tx, {
       actor: staffActorOf({ session }),
       ...(from !== to
-        ? { action: 'return.status_changed', detail: { from, to, notified } }
-        : { action: 'return.note_added', detail: { kind: 'customer', notified } }),
+        ? { action: 'return.status_changed', detail: { from, to, notified: true } }
+        : { action: 'return.note_added', detail: { kind: 'customer', notified: true } }),
       target: { kind: 'return', id: reference },
       outcome: 'success',
       clientIpIndex: auditClientIpIndex(context, crypto.index),

@@ -34,6 +34,7 @@ const staffEn = JSON.parse(readFileSync(new URL('../../locales/en/staff.json', i
 const EN = { 'Accept-Language': 'en' }
 const DAY_MS = 24 * 60 * 60 * 1000
 
+const emailJa = JSON.parse(readFileSync(new URL('../../locales/ja/email.json', import.meta.url), 'utf8'))
 const LINKED_EMAIL = 'kaede.returns@example.jp'
 const OTHER_EMAIL = 'marco.parcel@example.net'
 const NOTE_TO_CUSTOMER = 'Please send a photo of the label on the outer box so we can trace the parcel'
@@ -356,6 +357,29 @@ describe('working on a request', () => {
     expect(page.status).toBe(200)
     expect(page.body).toContain(staffEn.returnView.unchanged)
     expect(eventsOf(seeded.recent.reference)).toHaveLength(1)
+  })
+
+  it('tells the customer of a new status even without a note', async () => {
+    const before = sink.received.length
+    const done = await postOnRequest(seeded.mid.reference, {
+      intent: 'status',
+      status: 'in_progress',
+      note: '',
+    })
+    expect(done.status).toBe(303)
+    const reference = seeded.mid.reference
+    const mail = plainText(
+      (await mailTo(sink, OTHER_EMAIL, { from: before, accept: (m) => plainText(m.raw).includes(reference) }))
+        .raw,
+    )
+    expect(mail).toContain(seeded.mid.reference)
+    expect(mail).toContain(emailJa.returns.statuses.in_progress)
+    expect(mail).not.toContain(emailJa.returns.update.noteHeading)
+    expect(eventsOf(seeded.mid.reference).map((event) => event.kind)).toEqual([
+      'filed',
+      'internal_note',
+      'status_changed',
+    ])
   })
 
   it('answers bad input with a message and changes nothing', async () => {
