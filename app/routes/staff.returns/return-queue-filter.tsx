@@ -86,7 +86,7 @@ export function ReturnQueueCounts({ counts }: { counts: Record<ReturnStatus, num
         {RETURN_STATUSES.map((status) => (
           <li key={status}>
             <Link to={`/staff/returns?status=${status}`}>
-              {t('returnQueue.countLabel', { status: t(`returns.statuses.${status}`) })}{' '}
+              {t('returnQueue.countLabel', { status: t(`returns.statuses.${status}`) })}
               <strong>{counts[status]}</strong>
             </Link>
           </li>
