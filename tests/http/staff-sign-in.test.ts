@@ -350,6 +350,9 @@ describe('the staff guard', { timeout: 90_000 }, () => {
       '/staff/passkey-options',
       '/staff/cases',
       '/staff/cases/$humanId',
+      '/staff/returns',
+      '/staff/returns/$reference',
+      '/staff/returns/$reference/photos/$photoId',
     ]
     expect([...STAFF_ROUTES].sort()).toEqual(
       [...PUBLIC_STAFF_ROUTES, '/staff/login/mfa', ...anyStaff, ...SUPERVISOR_ROUTES].sort(),
