@@ -165,8 +165,8 @@ describe('the queue', () => {
     // Counts: three new, one resolved, each a link to the queue filtered to it.
     // React marks where its text parts meet; a browser shows them run together.
     const shown = page.body.replaceAll('<!-- -->', '')
-    expect(shown).toMatch(/href="\/staff\/returns\?status=new">New: <strong>3<\/strong>/)
-    expect(shown).toMatch(/href="\/staff\/returns\?status=resolved">Resolved: <strong>1<\/strong>/)
+    expect(shown).toMatch(/href="\/staff\/returns\?status=new">New:<strong>3<\/strong>/)
+    expect(shown).toMatch(/href="\/staff\/returns\?status=resolved">Resolved:<strong>1<\/strong>/)
     expect(page.body).toContain('3 requests match.')
     expect(page.headers.get('cache-control')).toContain('no-store')
   })
