@@ -32,6 +32,7 @@ const timed = {
     'tests/http/anti-enumeration.test.ts',
     'tests/http/member-journey.test.ts',
     'tests/http/redos.test.ts',
+    'tests/http/slow-clients.test.ts',
     'tests/http/staff-sign-in-timing.test.ts',
   ],
 }

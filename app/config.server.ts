@@ -105,6 +105,14 @@ const schema = z
       .optional(),
     // Web server processes; unset, one per core in production and one elsewhere.
     WEB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    // Requests one web process works on at once; one more is answered 503 with Retry-After.
+    REQUEST_QUEUE_DEPTH: z.coerce.number().int().min(1).max(100_000).default(256),
+    // Open connections one web process keeps; keep it below `ulimit -n` with room for files.
+    MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_096),
+    // How long a client may take to send its headers (a slowloris drips them to hold a socket).
+    HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+    // On SIGTERM, how long requests already started may take to finish before they are cut.
+    SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.PUBLIC_URL) {

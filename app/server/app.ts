@@ -9,6 +9,7 @@ import { limitRequestBody } from './body-limit'
 import { answerUnhandledErrors } from './error-handler'
 import { refuseUnknownHosts } from './host-check'
 import { getLoadContext } from './load-context'
+import { shedLoad } from './load-shedding'
 import { servePublicFiles } from './public-files'
 import { isUploadPath, refuseUnexpectedRequests } from './request-shape'
 import { cspNonce, pageReferrerPolicy, securityHeaders, shouldCompress } from './security-headers'
@@ -23,6 +24,7 @@ export function createApp({
   isProduction,
   trustProxy,
   publicUrl,
+  requestQueueDepth,
 }: {
   build: ServerBuild | (() => Promise<ServerBuild>)
   mode: string
@@ -31,6 +33,8 @@ export function createApp({
   trustProxy: number
   /** The portal's public address: a form posted from there is not cross-origin. */
   publicUrl: string
+  /** Requests in progress at once in this process before more are shed with a 503 (`REQUEST_QUEUE_DEPTH`). */
+  requestQueueDepth: number
 }) {
   const app = express()
   app.disable('x-powered-by')
@@ -46,6 +50,8 @@ export function createApp({
   app.use('/build', assets)
   app.use(publicFiles)
 
+  // Static files above are cheap and always served; pages beyond this point are shed when the process is full.
+  app.use(shedLoad({ depth: requestQueueDepth }))
   app.use(refuseUnexpectedRequests())
   app.use(
     limitRequestBody({

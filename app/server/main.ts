@@ -7,6 +7,8 @@ import { startAuditCheckpoints } from '~/audit/checkpoint-schedule.server'
 import type { Config } from '~/config.server'
 import { startBackgroundSender } from '~/mail/background-sender.server'
 import { createApp } from './app'
+import { createLimitedServer } from './connection-limits'
+import { type Drainable, drainable } from './graceful-shutdown'
 import { startHousekeeping } from './housekeeping'
 import { serverBuildPath } from './paths'
 import { superviseWorkers } from './workers'
@@ -27,18 +29,18 @@ export async function serve(config: Config) {
   if (workers > 1) {
     const supervisor = await superviseWorkers(config, workers)
     announce(config, supervisor.port)
-    stopOnSignal(startBackgroundWork(config), supervisor)
+    stopOnSignal(config, startBackgroundWork(config), supervisor)
     return
   }
-  const server = await listen(config)
+  const { server, drain } = await listen(config)
   announce(config, (server.address() as AddressInfo).port)
-  stopOnSignal(startBackgroundWork(config), {
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  stopOnSignal(config, startBackgroundWork(config), {
+    stop: () => drain(config.SHUTDOWN_DRAIN_MS),
   })
 }
 
-/** One web server process: the Remix build behind Express, listening on `config.PORT`. */
-export async function listen(config: Config): Promise<Server> {
+/** One web server process: the Remix build behind Express, listening on `config.PORT`; `drain` stops it gently. */
+export async function listen(config: Config): Promise<{ server: Server } & Drainable> {
   const build = await importBuild()
   // Set by `remix dev`, which rebuilds and wants to hear when the new build is live.
   const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
@@ -48,9 +50,16 @@ export async function listen(config: Config): Promise<Server> {
     isProduction: config.isProduction,
     trustProxy: config.TRUST_PROXY,
     publicUrl: config.PUBLIC_URL,
+    requestQueueDepth: config.REQUEST_QUEUE_DEPTH,
   })
+  const server = createLimitedServer(app, {
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    maxConnections: config.MAX_CONNECTIONS,
+  })
+  const { drain } = drainable(server)
   const host = listenAddress(config)
-  const server = host === undefined ? app.listen(config.PORT) : app.listen(config.PORT, host)
+  if (host === undefined) server.listen(config.PORT)
+  else server.listen(config.PORT, host)
   await new Promise<void>((resolve) => {
     server.once('listening', resolve)
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -63,7 +72,7 @@ export async function listen(config: Config): Promise<Server> {
     })
   })
   if (underRemixDev) await broadcastDevReady(build)
-  return server
+  return { server, drain }
 }
 
 /**
@@ -103,10 +112,12 @@ function startBackgroundWork(config: Config) {
 
 type Stoppable = { stop(): Promise<void> }
 
-function stopOnSignal(...parts: Stoppable[]) {
+const SHUTDOWN_GRACE_MS = 2_000
+
+function stopOnSignal(config: Pick<Config, 'SHUTDOWN_DRAIN_MS'>, ...parts: Stoppable[]) {
   const shutdown = () => {
-    // Whatever is still running after five seconds is cut off.
-    setTimeout(() => process.exit(0), 5_000).unref()
+    // Requests get the drain deadline; the outbox sender and web workers a moment more to close.
+    setTimeout(() => process.exit(0), config.SHUTDOWN_DRAIN_MS + SHUTDOWN_GRACE_MS).unref()
     void Promise.allSettled(parts.map((part) => part.stop())).then(() => process.exit(0))
   }
   process.once('SIGTERM', shutdown)

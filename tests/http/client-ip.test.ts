@@ -51,6 +51,7 @@ async function ipSeenBy(trustProxy: number, forwardedFor?: string) {
     isProduction: false,
     trustProxy,
     publicUrl: 'http://localhost',
+    requestQueueDepth: 16,
   })
   server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server?.once('listening', resolve))

@@ -13,6 +13,8 @@ export type PortalServer = {
   output: () => string
   /** The process `npm start` would be: the web server, or the primary that supervises web workers. */
   pid: number
+  /** Settles with the exit code once the process has exited (by itself, a signal or `stop`). */
+  exited: Promise<number | null>
   stop: () => Promise<void>
 }
 
@@ -47,6 +49,7 @@ export async function startPortal({
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   let output = ''
   child.stdout?.on('data', (chunk) => {
     output += chunk
@@ -61,6 +64,7 @@ export async function startPortal({
     databasePath,
     output: () => output,
     pid: child.pid as number,
+    exited,
     stop: async () => {
       await stopChild(child)
       rmSync(dataDirectory, { recursive: true, force: true })

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { type PortalServer, startPortal } from '../support/portal-server'
+import { portOf } from '../support/raw-http'
+import { eventually, openSlowClient, postHead, type SlowClient } from '../support/slow-client'
+
+/**
+ * SIGTERM (a deploy, a scale-down) stops the portal taking connections but
+ * answers every request it had started before it exits; one that never ends
+ * is cut at SHUTDOWN_DRAIN_MS.
+ */
+
+let portal: PortalServer | undefined
+
+afterEach(async () => {
+  await portal?.stop()
+  portal = undefined
+})
+
+const BODY_LENGTH = 200
+
+/** A form post sent up to half its body, then left waiting; its request is in progress. */
+async function halfSentForm(port: number) {
+  const client = await openSlowClient(
+    port,
+    `${postHead({ port, path: '/check/email', length: BODY_LENGTH })}email=`,
+  )
+  // The request is in progress once the server has had its head; nothing is answered before the body.
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  expect(client.received()).toBe('')
+  return client
+}
+
+function finish(client: SlowClient) {
+  client.send('x'.repeat(BODY_LENGTH - 'email='.length))
+  return client.closed
+}
+
+async function refusesConnections(url: string) {
+  try {
+    await fetch(`${url}/healthz`)
+    return false
+  } catch {
+    return true
+  }
+}
+
+const statusLine = (text: string) => Number(text.match(/^HTTP\/1\.1 (\d{3})/)?.[1])
+
+describe.each([
+  { workers: '1', how: 'one process' },
+  { workers: '2', how: 'web workers' },
+])('SIGTERM with $how', ({ workers }) => {
+  it('answers the request in progress, takes no new connection, and exits 0', async () => {
+    portal = await startPortal({ env: { WEB_WORKERS: workers, SHUTDOWN_DRAIN_MS: '20000' } })
+    const port = portOf(portal.url)
+    const inProgress = await halfSentForm(port)
+    const started = Date.now()
+
+    process.kill(portal.pid, 'SIGTERM')
+    await eventually(() => refusesConnections(portal?.url ?? ''), 5_000)
+    expect(portal.output()).not.toContain('[server error]')
+
+    // The rest of the form arrives after the signal: it is answered in full, and the connection closed.
+    const answer = await finish(inProgress)
+    expect(statusLine(answer)).toBeGreaterThanOrEqual(400)
+    expect(statusLine(answer)).toBeLessThan(500)
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i)
+
+    expect(await portal.exited).toBe(0)
+    // It left as soon as its last request was answered, long before the deadline.
+    expect(Date.now() - started).toBeLessThan(15_000)
+  })
+})
+
+describe('SIGTERM and a request that never ends', () => {
+  it('cuts it at the drain deadline and exits', async () => {
+    portal = await startPortal({ env: { SHUTDOWN_DRAIN_MS: '1500' } })
+    const stuck = await halfSentForm(portOf(portal.url))
+    const started = Date.now()
+    process.kill(portal.pid, 'SIGTERM')
+    expect(await portal.exited).toBe(0)
+    const took = Date.now() - started
+    expect(took).toBeGreaterThanOrEqual(1_400)
+    expect(took).toBeLessThan(8_000)
+    await stuck.closed
+    expect(stuck.socket.destroyed).toBe(true)
+  })
+})
