@@ -40,10 +40,11 @@ export function shedLoad({ depth }: { depth: number }): RequestHandler & { inPro
 }
 
 // Both languages on one page: choosing one would cost the work the page exists to save.
-// No styles: the CSP allows none inline, and a stylesheet would be one more request to shed.
+// Its stylesheet is a static file (public/busy.css): the CSP allows no inline style, and static files are never shed.
 const BUSY_PAGE = `<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>ただいま混み合っています / The portal is busy</title>
+<link rel="stylesheet" href="/busy.css">
 </head><body><main>
 <h1>ただいま混み合っています</h1>
 <p>アクセスが集中しているため、ページを表示できませんでした。入力した内容は保存されていません。${SHED_RETRY_AFTER_SECONDS}秒ほど待ってから、もう一度お試しください。</p>

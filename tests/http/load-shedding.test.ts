@@ -78,6 +78,9 @@ describe('load shedding', () => {
     // A load balancer's health check and the static files are never shed.
     expect(await statusOf('/healthz')).toBe(200)
     expect(await statusOf('/favicon.svg')).toBe(200)
+    // The busy page's own stylesheet among them.
+    expect(page).toContain('href="/busy.css"')
+    expect(await statusOf('/busy.css')).toBe(200)
 
     // One held request gives up: its place is free again.
     first?.socket.destroy()
