@@ -105,8 +105,10 @@ const schema = z
       .optional(),
     // Web server processes; unset, one per core in production and one elsewhere.
     WEB_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
-    // Requests one web process works on at once; one more is answered 503 with Retry-After.
+    // Load shedding, per web process: past this many requests waiting or in progress, one more is
+    // answered 503 with Retry-After; so is one that waited longer than the wait for its turn.
     REQUEST_QUEUE_DEPTH: z.coerce.number().int().min(1).max(100_000).default(256),
+    REQUEST_QUEUE_WAIT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
     // Open connections one web process keeps; keep it below `ulimit -n` with room for files.
     MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(4_096),
     // How long a client may take to send its headers (a slowloris drips them to hold a socket).

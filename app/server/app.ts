@@ -9,7 +9,7 @@ import { limitRequestBody } from './body-limit'
 import { answerUnhandledErrors } from './error-handler'
 import { refuseUnknownHosts } from './host-check'
 import { getLoadContext } from './load-context'
-import { shedLoad } from './load-shedding'
+import { queueRequests } from './load-shedding'
 import { servePublicFiles } from './public-files'
 import { isUploadPath, refuseUnexpectedRequests } from './request-shape'
 import { cspNonce, pageReferrerPolicy, securityHeaders, shouldCompress } from './security-headers'
@@ -25,6 +25,7 @@ export function createApp({
   trustProxy,
   publicUrl,
   requestQueueDepth,
+  requestQueueWaitMs,
 }: {
   build: ServerBuild | (() => Promise<ServerBuild>)
   mode: string
@@ -35,6 +36,8 @@ export function createApp({
   publicUrl: string
   /** Requests in progress at once in this process before more are shed with a 503 (`REQUEST_QUEUE_DEPTH`). */
   requestQueueDepth: number
+  /** How long a request may wait for its turn before it is shed instead (`REQUEST_QUEUE_WAIT_MS`). */
+  requestQueueWaitMs: number
 }) {
   const app = express()
   app.disable('x-powered-by')
@@ -50,8 +53,8 @@ export function createApp({
   app.use('/build', assets)
   app.use(publicFiles)
 
-  // Static files above are cheap and always served; pages beyond this point are shed when the process is full.
-  app.use(shedLoad({ depth: requestQueueDepth }))
+  // Static files above are cheap and always served; pages beyond this point wait their turn, or are shed.
+  app.use(queueRequests({ depth: requestQueueDepth, maxWaitMs: requestQueueWaitMs }))
   app.use(refuseUnexpectedRequests())
   app.use(
     limitRequestBody({

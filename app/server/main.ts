@@ -51,6 +51,7 @@ export async function listen(config: Config): Promise<{ server: Server } & Drain
     trustProxy: config.TRUST_PROXY,
     publicUrl: config.PUBLIC_URL,
     requestQueueDepth: config.REQUEST_QUEUE_DEPTH,
+    requestQueueWaitMs: config.REQUEST_QUEUE_WAIT_MS,
   })
   const server = createLimitedServer(app, {
     headersTimeoutMs: config.HEADERS_TIMEOUT_MS,

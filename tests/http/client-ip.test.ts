@@ -52,6 +52,7 @@ async function ipSeenBy(trustProxy: number, forwardedFor?: string) {
     trustProxy,
     publicUrl: 'http://localhost',
     requestQueueDepth: 16,
+    requestQueueWaitMs: 2_000,
   })
   server = app.listen(0, '127.0.0.1')
   await new Promise((resolve) => server?.once('listening', resolve))
