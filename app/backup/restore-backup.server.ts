@@ -18,16 +18,18 @@ import { checkpointsBeside } from './take-backup.server'
  * untouched:
  *
  * 1. FILE must be a SQLite database, and no portal may be serving the target
- *    (its marker, ~/server/serving-marker) nor any process have it open (an
- *    exclusive lock, held until the swap is done).
+ *    (its marker, ~/server/serving-marker).
  * 2. FILE is copied beside the target (0600) and the copy checked whole:
- *    integrity, foreign keys, a schema this code knows.
- * 3. The old database keeps a second name, `<db>.before-restore-<time>`, so a
+ *    integrity, foreign keys, a schema this code knows. Nothing so far has
+ *    touched the target.
+ * 3. No process may have the target open: an exclusive lock, taken through
+ *    SQLite and held until the swap is done (`holdExclusively`).
+ * 4. The old database keeps a second name, `<db>.before-restore-<time>`, so a
  *    mistaken restore can be undone; then any -wal and -shm of the old file
  *    are removed, and only then does the copy take the database's name. The
  *    order matters: SQLite would replay a write-ahead log found beside the
  *    database into whatever file has its name, and the old database's log
- *    written into the new file would corrupt it. (The lock in step 1 has
+ *    written into the new file would corrupt it. (The lock in step 3 has
  *    already checkpointed the log into the old file, so nothing is lost.)
  *
  * The audit checkpoints beside FILE, if any, become the portal's checkpoint
@@ -57,9 +59,9 @@ export function restoreBackup({
   if (!looksLikeSqlite(file)) throw new DatabaseFileProblem(`${file} is not a SQLite database.`)
   const serving = servingProcess(database)
   if (serving !== undefined) throw new DatabaseInUse(database, `a portal (process ${serving}) is serving it`)
-  const lock = existsSync(database) ? holdExclusively(database) : undefined
   const temporary = partialName(`${database}.restore`)
   const checkpointsTemporary = partialName(checkpointFile)
+  let lock: { release: () => void } | undefined
   try {
     for (const path of [temporary, checkpointsTemporary]) rmSync(path, { force: true })
     copyPrivately(file, temporary)
@@ -70,6 +72,7 @@ export function restoreBackup({
       throw new DatabaseFileProblem(
         `${file} comes from a newer version of the portal (${report.migrations.applied} migrations): restore it with that version.`,
       )
+    lock = existsSync(database) ? holdExclusively(database) : undefined
     const stamp = now.toISOString().replace(/[:.]/g, '-')
     const previous = lock ? keepUnderSecondName(database, `${database}.before-restore-${stamp}`) : undefined
     for (const suffix of ['-wal', '-shm', '-journal']) rmSync(`${database}${suffix}`, { force: true })
