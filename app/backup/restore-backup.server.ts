@@ -10,7 +10,7 @@ import {
   looksLikeSqlite,
 } from '~db/backup'
 import { copyPrivately, partialName, publish, requireFile, syncFolder } from './private-files.server'
-import { checkpointsBeside } from './take-backup.server'
+import { checkpointsBeside, samePlace } from './take-backup.server'
 
 /**
  * `npm run restore -- FILE`: puts a backup in the place of the portal's
@@ -57,6 +57,7 @@ export function restoreBackup({
 }): RestoreReport {
   requireFile(file, 'backup')
   if (!looksLikeSqlite(file)) throw new DatabaseFileProblem(`${file} is not a SQLite database.`)
+  if (samePlace(file, database)) throw new DatabaseFileProblem(`${file} is the database itself.`)
   const serving = servingProcess(database)
   if (serving !== undefined) throw new DatabaseInUse(database, `a portal (process ${serving}) is serving it`)
   const temporary = partialName(`${database}.restore`)

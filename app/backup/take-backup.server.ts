@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import {
   DatabaseFileProblem,
   type DatabaseReport,
@@ -50,6 +51,11 @@ export function takeBackup({
   replace: boolean
 }): BackupReport {
   requireFile(database, 'database (DATABASE_URL)')
+  // With --force the copy would be renamed over the database it was taken from.
+  if (samePlace(file, database) || samePlace(file, checkpointFile))
+    throw new DatabaseFileProblem(
+      `${file} is the database or its checkpoint file: write the backup elsewhere.`,
+    )
   if (!replace && existsSync(file)) throw exists(file)
   const temporary = partialName(file)
   const checkpointsCopy = checkpointsBeside(file)
@@ -97,4 +103,14 @@ function countLines(bytes: Buffer) {
   let lines = 0
   for (const byte of bytes) if (byte === NEWLINE) lines++
   return lines
+}
+
+/** Whether two paths name one file (through links too, when both exist). */
+export function samePlace(a: string, b: string) {
+  if (resolve(a) === resolve(b)) return true
+  try {
+    return realpathSync(a) === realpathSync(b)
+  } catch {
+    return false
+  }
 }

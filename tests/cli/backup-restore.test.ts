@@ -216,6 +216,14 @@ describe('a backup taken while the portal serves', () => {
     expect(forced.status, forced.stderr).toBe(0)
     expect(JSON.parse(forced.stdout)).toMatchObject({ file: backupFile, integrity: 'ok' })
     expect(statSync(backupFile).mode & 0o777).toBe(0o600)
+    // Not even with --force over the database it copies.
+    const inode = statSync(portal.databasePath).ino
+    const over = await command('app/cli/backup.ts', portal.databasePath, ['--force', portal.databasePath])
+    expect(over.status).toBe(1)
+    expect(over.stderr.trim()).toBe(
+      `Backup failed: ${portal.databasePath} is the database or its checkpoint file: write the backup elsewhere.`,
+    )
+    expect(statSync(portal.databasePath).ino).toBe(inode)
   })
 })
 
