@@ -11,6 +11,7 @@ import { createLimitedServer } from './connection-limits'
 import { type Drainable, drainable } from './graceful-shutdown'
 import { startHousekeeping } from './housekeeping'
 import { serverBuildPath } from './paths'
+import { markServing } from './serving-marker'
 import { superviseWorkers } from './workers'
 
 async function importBuild(): Promise<ServerBuild> {
@@ -26,6 +27,8 @@ async function importBuild(): Promise<ServerBuild> {
 export async function serve(config: Config) {
   const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
   const workers = underRemixDev ? 1 : config.WEB_WORKERS
+  // Before anything listens: `npm run restore` refuses to swap the database out while this is here.
+  markServing(config.DATABASE_URL)
   if (workers > 1) {
     const supervisor = await superviseWorkers(config, workers)
     announce(config, supervisor.port)
