@@ -1,6 +1,6 @@
 import type autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
-import { type CannonKind, countAnswer, counted, type KindTally, newTally } from './load-kinds'
+import { type CannonKind, counted, type KindTally } from './load-kinds'
 import type { Writer } from './load-writers'
 import type { SearchValue } from './staff-load'
 
