@@ -52,6 +52,9 @@ export async function chooseWriters({
       const account = findMemberAccount(db, keyring, row.subjectId)
       if (!account) throw new Error('a member just chosen has no account')
       const values = detailsFromRecord({ ...account.details, naturalId: account.memberId })
+      // Some exposed records have no gender, and the form asks for a choice: the member's is the
+      // form's last, "prefer not to say".
+      if (!values.gender) values.gender = '0'
       const fields = Object.entries(values).map(([name, value]) => [name, String(value ?? '')])
       return { ...row, body: new URLSearchParams(fields).toString() }
     })
