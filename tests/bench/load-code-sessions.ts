@@ -30,6 +30,7 @@ export async function codeSessions({
   const deadline = Date.now() + seconds * 1000
   const timed = async (tally: KindTally, path: string, cookie: string, body?: string) => {
     const started = performance.now()
+    tally.sent++
     try {
       const response = await fetch(`${url}${path}`, {
         method: body === undefined ? 'GET' : 'POST',

@@ -21,10 +21,22 @@ export type KindTally = {
   p50?: number
   p99?: number
   requests: number
+  /** Requests sent: those beyond `requests` were still unanswered when the step ended. */
+  sent: number
 }
 
 export function newTally(name: string, expect: readonly number[]): KindTally {
-  return { name, expect, statuses: new Map(), shed: 0, failures: 0, errors: 0, latencies: [], requests: 0 }
+  return {
+    name,
+    expect,
+    statuses: new Map(),
+    shed: 0,
+    failures: 0,
+    errors: 0,
+    latencies: [],
+    requests: 0,
+    sent: 0,
+  }
 }
 
 /** One answer, as the load saw it. */
@@ -65,6 +77,8 @@ export async function runCannon(kind: CannonKind, connections: number, seconds: 
   const tally = newTally(kind.name, kind.expect)
   const result = await autocannon({ ...kind.options(tally), connections, duration: seconds, timeout: 30 })
   tally.requests = result.requests.total
+  // Not in autocannon's types, but in its result: a request still out at the end is no error to it.
+  tally.sent = (result.requests as { sent?: number }).sent ?? result.requests.total
   // No answer in the step: no latency to speak of (autocannon would say 0 ms).
   if (tally.requests > 0) {
     tally.p50 = result.latency.p50

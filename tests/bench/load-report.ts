@@ -4,6 +4,8 @@ import { type KindTally, settleLatencies, unexpected } from './load-kinds'
 
 export type StepResult = {
   connections: number
+  /** Connections actually open: each kind has one at least. */
+  open: number
   seconds: number
   tallies: KindTally[]
   rssEndMb: number
@@ -18,6 +20,7 @@ export function stepTotals(step: StepResult) {
     failures: sum((t) => t.failures),
     shed: sum((t) => t.shed),
     unexpected: sum(unexpected),
+    unanswered: sum((t) => Math.max(0, t.sent - t.requests - t.errors)),
   }
 }
 
@@ -25,9 +28,9 @@ export function printStep(step: StepResult) {
   for (const tally of step.tallies) settleLatencies(tally)
   const totals = stepTotals(step)
   console.log(
-    `\n${step.connections} connections, ${step.seconds} s: ${Math.round(totals.requests / step.seconds).toLocaleString('en')} req/s, ` +
+    `\n${step.connections} connections (${step.open} open), ${step.seconds} s: ${Math.round(totals.requests / step.seconds).toLocaleString('en')} req/s, ` +
       `errors ${totals.errors}, 5xx (not shed) ${totals.failures}, shed (503 + Retry-After) ${totals.shed}, ` +
-      `other unexpected ${totals.unexpected}; server RSS ${step.rssEndMb.toFixed(0)} MB at the end, ` +
+      `other unexpected ${totals.unexpected}, unanswered at the step's end ${totals.unanswered}; server RSS ${step.rssEndMb.toFixed(0)} MB at the end, ` +
       `peak ${step.rssPeakMb.toFixed(0)} MB`,
   )
   for (const t of step.tallies) {
@@ -38,7 +41,7 @@ export function printStep(step: StepResult) {
     console.log(
       `  ${t.name.padEnd(28)} ${String(Math.round(t.requests / step.seconds)).padStart(6)} req/s  ` +
         `p50 ${String(t.p50 ?? '-').padStart(5)} ms  p99 ${String(t.p99 ?? '-').padStart(5)} ms  ` +
-        `errors ${t.errors}  5xx ${t.failures}  shed ${t.shed}  [${statuses}]`,
+        `errors ${t.errors}  5xx ${t.failures}  shed ${t.shed}  unanswered ${Math.max(0, t.sent - t.requests - t.errors)}  [${statuses}]`,
     )
   }
 }

@@ -119,17 +119,18 @@ try {
     const sampler = setInterval(() => {
       rssPeakMb = Math.max(rssPeakMb, processTreeRssMb(pid) ?? 0)
     }, 250)
+    // Every kind at least one connection: the small step opens a few more than it says.
+    const share = (of: number) => Math.max(1, Math.round(connections * of))
+    const open = kinds.reduce((sum, kind) => sum + share(kind.share), share(CODE_SESSION_SHARE))
     const tallies = await Promise.all([
-      ...kinds.map(({ share, kind }) =>
-        runCannon(kind, Math.max(1, Math.round(connections * share)), SECONDS),
-      ),
+      ...kinds.map((kind) => runCannon(kind.kind, share(kind.share), SECONDS)),
       codeSessions({
         url: server.url,
         csrf,
         emails: sessionEmails,
         nextEmail: () => nextSessionEmail++,
         codeFor: sink.code,
-        connections: Math.max(1, Math.round(connections * CODE_SESSION_SHARE)),
+        connections: share(CODE_SESSION_SHARE),
         seconds: SECONDS,
       }),
     ])
@@ -137,6 +138,7 @@ try {
     const rssEndMb = processTreeRssMb(pid) ?? 0
     const step = {
       connections,
+      open,
       seconds: SECONDS,
       tallies: tallies.flat(),
       rssEndMb,
@@ -177,6 +179,11 @@ for (const [subjectId, status] of writeOutcomes) {
     if (count === 0) tally.lost++
   } else if (count > 0) tally.unwanted++
 }
+const sent = (list: { subjectId: number }[]) => list.filter((w) => writeOutcomes.has(w.subjectId)).length
+console.log(
+  `resets sent ${sent(writers.resetting)} of ${RESETTERS} members ready, confirmations ${sent(writers.confirming)} of ${CONFIRMERS}` +
+    ' (all sent: the rest of the kind went to its page, answered other than 303)',
+)
 const writesOk = tally.lost === 0 && tally.doubled === 0 && tally.unwanted === 0
 console.log(
   `writes: ${tally.answered} resets and confirmations answered 303, ${tally.unanswered} in flight at a step's end; ` +
