@@ -9,6 +9,8 @@ export type StepResult = {
   seconds: number
   tallies: KindTally[]
   rssEndMb: number
+  /** Processes of the server at the step's end, whose RSS is summed. */
+  processes: number
   rssPeakMb: number
 }
 
@@ -30,7 +32,7 @@ export function printStep(step: StepResult) {
   console.log(
     `\n${step.connections} connections (${step.open} open), ${step.seconds} s: ${Math.round(totals.requests / step.seconds).toLocaleString('en')} req/s, ` +
       `errors ${totals.errors}, 5xx (not shed) ${totals.failures}, shed (503 + Retry-After) ${totals.shed}, ` +
-      `other unexpected ${totals.unexpected}, unanswered at the step's end ${totals.unanswered}; server RSS ${step.rssEndMb.toFixed(0)} MB at the end, ` +
+      `other unexpected ${totals.unexpected}, unanswered at the step's end ${totals.unanswered}; server RSS ${step.rssEndMb.toFixed(0)} MB at the end (${step.processes} processes), ` +
       `peak ${step.rssPeakMb.toFixed(0)} MB`,
   )
   for (const t of step.tallies) {

@@ -10,7 +10,7 @@ import { printStep, type StepResult, stepTotals, verdict } from './load-report'
 import { chooseWriters, writesFound } from './load-writers'
 import { firstHumans, machineLine, populationCopy } from './population-run'
 import { csrfPair, startProductionPortal, stopPortal, verifiedSessionCookies } from './portal-load'
-import { processTreeRssMb } from './process-rss'
+import { processTreeRss, processTreeRssMb } from './process-rss'
 import { createBenchStaff, searchValues } from './staff-load'
 
 /**
@@ -135,13 +135,15 @@ try {
       }),
     ])
     clearInterval(sampler)
-    const rssEndMb = processTreeRssMb(pid) ?? 0
+    const rssEnd = processTreeRss(pid)
+    const rssEndMb = rssEnd?.mb ?? 0
     const step = {
       connections,
       open,
       seconds: SECONDS,
       tallies: tallies.flat(),
       rssEndMb,
+      processes: rssEnd?.processes ?? 0,
       rssPeakMb: Math.max(rssPeakMb, rssEndMb),
     }
     steps.push(step)
@@ -196,7 +198,7 @@ if (last && before) {
   const ratio = last.rssPeakMb / before.rssPeakMb
   console.log(
     `RSS peak ${before.rssPeakMb.toFixed(0)} MB at ${before.connections}, ${last.rssPeakMb.toFixed(0)} MB at ${last.connections} ` +
-      `connections: ratio ${ratio.toFixed(2)} (bar <= ${RSS_FLAT_BAR}): ${verdict(ratio <= RSS_FLAT_BAR)}`,
+      `connections: ratio ${ratio.toFixed(3)} (bar <= ${RSS_FLAT_BAR}): ${verdict(ratio <= RSS_FLAT_BAR)}`,
   )
   failed ||= ratio > RSS_FLAT_BAR
 }

@@ -5,6 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs'
  * password helpers), in megabytes, from Linux's /proc; undefined elsewhere.
  */
 export function processTreeRssMb(rootPid: number): number | undefined {
+  return processTreeRss(rootPid)?.mb
+}
+
+/** The same, with how many processes the tree has (the primary, its web workers, their helpers). */
+export function processTreeRss(rootPid: number): { mb: number; processes: number } | undefined {
   const parents = new Map<number, number>()
   let entries: string[]
   try {
@@ -40,5 +45,5 @@ export function processTreeRssMb(rootPid: number): number | undefined {
       // Ended meanwhile: nothing resident any more.
     }
   }
-  return kb / 1024
+  return { mb: kb / 1024, processes: inTree.size }
 }
