@@ -9,8 +9,12 @@ export type StepResult = {
   seconds: number
   tallies: KindTally[]
   rssEndMb: number
-  /** Processes of the server at the step's end, whose RSS is summed. */
-  processes: number
+  /** RSS of each of the server's processes at the step's end (the primary first), summed in `rssEndMb`. */
+  processes: number[]
+  /** Cores busy on average: the server's processes, and this one (the load). */
+  cpu: { server: number; load: number }
+  /** How long the server took to go idle after the step. */
+  drainSeconds: number
   rssPeakMb: number
 }
 
@@ -32,8 +36,9 @@ export function printStep(step: StepResult) {
   console.log(
     `\n${step.connections} connections (${step.open} open), ${step.seconds} s: ${Math.round(totals.requests / step.seconds).toLocaleString('en')} req/s, ` +
       `errors ${totals.errors}, 5xx (not shed) ${totals.failures}, shed (503 + Retry-After) ${totals.shed}, ` +
-      `other unexpected ${totals.unexpected}, unanswered at the step's end ${totals.unanswered}; server RSS ${step.rssEndMb.toFixed(0)} MB at the end (${step.processes} processes), ` +
-      `peak ${step.rssPeakMb.toFixed(0)} MB`,
+      `other unexpected ${totals.unexpected}, unanswered at the step's end ${totals.unanswered}; server RSS ${step.rssEndMb.toFixed(0)} MB at the end (${step.processes.map((mb) => mb.toFixed(0)).join(' + ')}), ` +
+      `peak ${step.rssPeakMb.toFixed(0)} MB; cores busy: server ${step.cpu.server.toFixed(2)}, load generator ${step.cpu.load.toFixed(2)}; ` +
+      `idle again ${step.drainSeconds.toFixed(0)} s after the step`,
   )
   for (const t of step.tallies) {
     const statuses = [...t.statuses]

@@ -10,6 +10,7 @@ import { printStep, type StepResult, stepTotals, verdict } from './load-report'
 import { chooseWriters, writesFound } from './load-writers'
 import { firstHumans, machineLine, populationCopy } from './population-run'
 import { csrfPair, startProductionPortal, stopPortal, verifiedSessionCookies } from './portal-load'
+import { processTreeCpuMs } from './process-cpu'
 import { processTreeRss, processTreeRssMb } from './process-rss'
 import { createBenchStaff, searchValues } from './staff-load'
 
@@ -115,6 +116,9 @@ try {
     confirmCookies,
   })
   for (const connections of STEPS) {
+    const cpuFrom = processTreeCpuMs(pid) ?? Number.NaN
+    const ownCpuFrom = process.cpuUsage()
+    const startedAt = performance.now()
     let rssPeakMb = 0
     const sampler = setInterval(() => {
       rssPeakMb = Math.max(rssPeakMb, processTreeRssMb(pid) ?? 0)
@@ -135,6 +139,12 @@ try {
       }),
     ])
     clearInterval(sampler)
+    const elapsedMs = performance.now() - startedAt
+    const own = process.cpuUsage(ownCpuFrom)
+    const cpu = {
+      server: ((processTreeCpuMs(pid) ?? Number.NaN) - cpuFrom) / elapsedMs,
+      load: (own.user + own.system) / 1000 / elapsedMs,
+    }
     const rssEnd = processTreeRss(pid)
     const rssEndMb = rssEnd?.mb ?? 0
     const step = {
@@ -143,15 +153,15 @@ try {
       seconds: SECONDS,
       tallies: tallies.flat(),
       rssEndMb,
-      processes: rssEnd?.processes ?? 0,
+      processes: rssEnd?.each ?? [],
       rssPeakMb: Math.max(rssPeakMb, rssEndMb),
+      cpu,
+      drainSeconds: await drained(pid),
     }
     steps.push(step)
     printStep(step)
     if (server.child.exitCode !== null) throw new Error(`the server exited with ${server.child.exitCode}`)
   }
-  // Writes still in flight when a run's time was up: let them land before the database is read.
-  await new Promise((resolve) => setTimeout(resolve, 3000))
 } finally {
   await stopPortal(server)
   await sink.close()
@@ -204,3 +214,18 @@ if (last && before) {
 }
 work.remove()
 process.exit(failed ? 1 : 0)
+
+/**
+ * Requests a step left unanswered may still be worked on (a handler runs to its end though its
+ * client has gone): the next step, and the database check, wait until the server is idle again
+ * (under a tenth of a core for a second), at most a minute. Answers how long that took.
+ */
+async function drained(serverPid: number) {
+  const started = performance.now()
+  for (let i = 0; i < 60; i++) {
+    const from = processTreeCpuMs(serverPid) ?? Number.NaN
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    if ((processTreeCpuMs(serverPid) ?? Number.NaN) - from < 100) break
+  }
+  return (performance.now() - started) / 1000
+}

@@ -8,8 +8,8 @@ export function processTreeRssMb(rootPid: number): number | undefined {
   return processTreeRss(rootPid)?.mb
 }
 
-/** The same, with how many processes the tree has (the primary, its web workers, their helpers). */
-export function processTreeRss(rootPid: number): { mb: number; processes: number } | undefined {
+/** The same, with each process's share, the primary first (then its web workers, their helpers). */
+export function processTreeRss(rootPid: number): { mb: number; each: number[] } | undefined {
   const parents = new Map<number, number>()
   let entries: string[]
   try {
@@ -36,14 +36,13 @@ export function processTreeRss(rootPid: number): { mb: number; processes: number
       }
     }
   }
-  let kb = 0
-  for (const pid of inTree) {
+  const each = [...inTree].map((pid) => {
     try {
       const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m)
-      kb += Number(match?.[1] ?? 0)
+      return Number(match?.[1] ?? 0) / 1024
     } catch {
-      // Ended meanwhile: nothing resident any more.
+      return 0 // ended meanwhile: nothing resident any more
     }
-  }
-  return { mb: kb / 1024, processes: inTree.size }
+  })
+  return { mb: each.reduce((sum, mb) => sum + mb, 0), each }
 }
