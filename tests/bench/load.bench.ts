@@ -65,6 +65,8 @@ if (openFiles < needed) {
 const loadAtStart = loadavg()[0]?.toFixed(1)
 const work = await populationCopy('load', MEMBERS)
 const { population, databasePath, workDirectory } = work
+// The run's copy goes however the run ends (a failed step throws past the database check).
+process.on('exit', () => work.remove())
 const { secrets } = population
 const sessionSecret = secrets.SESSION_SECRET as string
 console.log('preparing sessions, writers and staff…')
@@ -230,7 +232,6 @@ if (last && before) {
   )
   failed ||= ratio > RSS_FLAT_BAR
 }
-work.remove()
 process.exit(failed ? 1 : 0)
 
 /**
