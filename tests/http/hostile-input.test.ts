@@ -183,6 +183,31 @@ describe('every customer form, posted hostile input', () => {
     await expectAlive(portal.url)
   }, 180_000)
 
+  it('refuses a post from another site in Japanese and English, before any page', async () => {
+    const visitor = await freshVisitor()
+    for (const headers of [
+      { Origin: 'https://evil.example' },
+      { Origin: 'null' },
+      { 'Sec-Fetch-Site': 'cross-site' },
+    ]) {
+      const answer = await send(visitor, '/check/email?lng=en', {
+        ...encodeBody(
+          [
+            ['csrf', visitor.csrf ?? ''],
+            ['email', MEMBER_EMAIL],
+          ],
+          'urlencoded',
+        ),
+        headers: { Origin: undefined, ...headers },
+      })
+      expect(answer.status).toBe(403)
+      // It was English alone ("Forbidden: cross-origin request refused").
+      expect(answer.body).toBe(
+        '他のサイトからは送信できません。 / This form cannot be sent from another site.',
+      )
+    }
+  })
+
   it('refuses the return form a body in any shape but multipart, and a form any body but url-encoded', async () => {
     const visitor = await freshVisitor()
     const wrong = await send(visitor, '/returns/new', {
