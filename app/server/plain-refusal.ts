@@ -6,6 +6,7 @@ import type { Response } from 'express'
  */
 const MESSAGES = {
   400: '送信内容を読み取れません。 / The request could not be read.',
+  403: '他のサイトからは送信できません。 / This form cannot be sent from another site.',
   405: 'この方法ではご利用いただけません。 / This method is not allowed here.',
   411: '送信内容の長さが必要です。 / The request must state its length.',
   413: '送信内容が大きすぎます。 / The request is too large.',

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express'
+import { refuse } from '~/server/plain-refusal'
 import { isSameSiteRequest } from './csrf.server'
 
 /**
@@ -32,6 +33,7 @@ export function refuseCrossOriginWrites({ publicUrl }: { publicUrl: string }): R
       delete req.headers.origin
       return next()
     }
-    res.status(403).type('text/plain').send('Forbidden: cross-origin request refused')
+    // The HTTP layer's short bilingual refusal: no page's language is known before Remix.
+    refuse(res, 403)
   }
 }

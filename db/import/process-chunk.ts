@@ -29,6 +29,8 @@ const PREPARERS: Record<ExportKind, (crypto: PortalCrypto, row: never) => Prepar
   warehouse_staff: prepareWarehouseStaff,
 }
 
+const UNDECODABLE = "bytes that are not text in the file's encoding (UTF-8 or CP932)"
+
 /**
  * Parses, validates and prepares one chunk of whole records: everything but the
  * database write, so it can run on any thread.
@@ -44,6 +46,12 @@ export function processChunk(crypto: PortalCrypto, job: ChunkJob): ChunkResult {
   readRecords(text, job.columns, {
     record: (fields, position) => {
       result.records++
+      // Bytes the file's encoding has no character for were decoded as U+FFFD: the record is damaged.
+      const damaged = job.columns.find((column) => fields[column]?.includes('\ufffd'))
+      if (damaged !== undefined) {
+        result.rejections.push({ ...position, field: damaged, reason: UNDECODABLE })
+        return
+      }
       const parsed = schema.safeParse(fields)
       if (parsed.success) result.rows.push({ prepared: prepare(crypto, parsed.data as never), ...position })
       else result.rejections.push({ ...position, ...firstProblem(parsed.error) })
