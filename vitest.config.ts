@@ -30,6 +30,8 @@ const timed = {
   ],
   http: [
     'tests/http/anti-enumeration.test.ts',
+    'tests/http/hostile-input.test.ts',
+    'tests/http/hostile-staff-input.test.ts',
     'tests/http/member-journey.test.ts',
     'tests/http/redos.test.ts',
     'tests/http/slow-clients.test.ts',
