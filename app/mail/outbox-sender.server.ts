@@ -1,10 +1,14 @@
 import nodemailer from 'nodemailer'
 import type { Config } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
+import { isStorageFull } from '~/server/storage-full-error'
 import type { PortalDatabase } from '~db/client'
 import { type ClaimedMessage, claimDueMessages, markFailed, markForRetry, markSent } from '~db/outbox'
 import type { Keyring } from '~db/seal'
 import { type EmailContent, renderEmail } from './email-content.server'
+
+/** How long a sender that met a full disk waits before it tries again. */
+const STORAGE_FULL_PAUSE_MS = 2_000
 
 /**
  * Drains the outbox through one pooled SMTP transport. Messages are claimed
@@ -150,13 +154,28 @@ export function createOutboxSender(options: OutboxSenderOptions) {
     return { ...tally }
   }
 
-  /** Drains, then looks again every `pollMs` until stopped. */
+  /**
+   * Drains, then looks again every `pollMs` until stopped. A full disk pauses
+   * sending (one line when it starts), and sending resumes by itself once
+   * space returns; anything else still ends the run.
+   */
   async function run({ pollMs }: { pollMs: number }) {
+    let full = false
     while (!stopping) {
-      await drain()
+      try {
+        await drain()
+        full = false
+      } catch (error) {
+        if (!isStorageFull(error)) throw error
+        if (!full)
+          options.log?.(
+            '[disk full] outbox sender paused: the database cannot be written; it retries by itself',
+          )
+        full = true
+      }
       if (stopping) break
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs)
+        const timer = setTimeout(resolve, full ? Math.max(pollMs, STORAGE_FULL_PAUSE_MS) : pollMs)
         wake = () => {
           clearTimeout(timer)
           resolve()

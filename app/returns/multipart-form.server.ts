@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import busboy from 'busboy'
+import { isStorageFull } from '~/server/storage-full-error'
 
 /**
  * Reads a form with photos as it streams in, never the whole body in memory:
@@ -116,18 +117,25 @@ export async function readMultipartForm(
     const entry = spool(stream, shown, spoolDirectory, budget)
     spooled.push(entry.path)
     const index = files.push({ kind: 'refused', name: shown, problem: 'tooLarge' }) - 1
-    writes.push(
-      entry.done.then((outcome) => {
-        files[index] = outcome
-      }),
-    )
+    const write = entry.done.then((outcome) => {
+      files[index] = outcome
+    })
+    // Awaited once the body is read; a spool write that fails before then (a full disk) must not
+    // count as an unhandled rejection, which would end the process.
+    write.catch(() => {})
+    writes.push(write)
   })
   try {
     await pipeline(Readable.fromWeb(request.body as import('node:stream/web').ReadableStream), parser)
     await Promise.all(writes)
   } catch (error) {
-    await Promise.allSettled(writes)
+    const settled = await Promise.allSettled(writes)
     await discard()
+    // A full disk is not the sender's fault: it is answered as such (see app/server/storage-full.ts),
+    // whether the spool write or the body's stream (ended by that write) failed first.
+    const failures = [error, ...settled.flatMap((each) => (each.status === 'rejected' ? [each.reason] : []))]
+    const full = failures.find(isStorageFull)
+    if (full) throw full
     throw new MalformedMultipart(error instanceof Error ? error.message : 'unreadable')
   }
   return { form, files, discard }
@@ -162,17 +170,27 @@ function spool(
       headLength += Math.min(chunk.length, HEAD_BYTES - headLength)
     }
   })
-  const done = pipeline(stream, cipher, createWriteStream(path, { mode: 0o600, flags: 'wx' })).then(
-    async (): Promise<ReceivedFile> => {
-      if (stream.truncated || overTotal) {
-        // A refused file's bytes leave the budget: the next file may still fit.
-        budget.used -= size
-        await rm(path, { force: true })
-        return { kind: 'refused', name, problem: stream.truncated ? 'tooLarge' : 'overTotal' }
-      }
-      return { kind: 'spooled', file: { name, size, head: Buffer.concat(heads), path, key, iv } }
+  // Piped rather than in one pipeline with the file's stream: a write that fails (a full disk)
+  // must not destroy that stream, whose rest is then read and dropped, or the parser would wait
+  // on it and the request would never be answered.
+  stream.on('error', (error) => cipher.destroy(error))
+  stream.pipe(cipher)
+  const written = pipeline(cipher, createWriteStream(path, { mode: 0o600, flags: 'wx' })).catch(
+    (error: unknown) => {
+      stream.unpipe(cipher)
+      stream.resume()
+      throw error
     },
   )
+  const done = written.then(async (): Promise<ReceivedFile> => {
+    if (stream.truncated || overTotal) {
+      // A refused file's bytes leave the budget: the next file may still fit.
+      budget.used -= size
+      await rm(path, { force: true })
+      return { kind: 'refused', name, problem: stream.truncated ? 'tooLarge' : 'overTotal' }
+    }
+    return { kind: 'spooled', file: { name, size, head: Buffer.concat(heads), path, key, iv } }
+  })
   return { path, done }
 }
 

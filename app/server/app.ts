@@ -13,6 +13,7 @@ import { queueRequests } from './load-shedding'
 import { servePublicFiles } from './public-files'
 import { isUploadPath, refuseUnexpectedRequests } from './request-shape'
 import { cspNonce, pageReferrerPolicy, securityHeaders, shouldCompress } from './security-headers'
+import { answerStorageFull } from './storage-full'
 
 const FORM_BODY_LIMIT = 64 * 1024
 // Every photo the request may carry, and room for the typed fields and the multipart framing.
@@ -68,7 +69,9 @@ export function createApp({
   app.all(
     '*',
     createRequestHandler({
-      build,
+      // A full disk is answered as such by every route, not as a bare 500.
+      build:
+        typeof build === 'function' ? async () => answerStorageFull(await build()) : answerStorageFull(build),
       mode,
       getLoadContext,
     }),

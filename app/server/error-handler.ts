@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler } from 'express'
+import { STORAGE_FULL_RETRY_SECONDS } from '~/ui/storage-full-data'
 import { refuse } from './plain-refusal'
+import { isStorageFull, logStorageFull } from './storage-full'
 
 /**
  * The last word on an error nothing else answered (a path Express cannot
@@ -12,6 +14,10 @@ export const answerUnhandledErrors: ErrorRequestHandler = (error: unknown, _req,
   if (res.headersSent) return next(error)
   const status = statusOf(error)
   if (status >= 400 && status < 500) return refuse(res, 400)
+  if (isStorageFull(error)) {
+    logStorageFull(error)
+    return refuse(res, 503, { 'Retry-After': String(STORAGE_FULL_RETRY_SECONDS) })
+  }
   if (error instanceof Error) {
     console.error(`[server error] ${error.name}\n${error.stack?.split('\n').slice(1).join('\n') ?? ''}`)
   } else {

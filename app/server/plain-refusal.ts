@@ -13,6 +13,7 @@ const MESSAGES = {
   415: 'フォームの形式で送信してください。 / Send the request as a form.',
   421: 'このアドレスではご利用いただけません。 / This portal does not answer at this address.',
   500: '問題が発生しました。しばらくしてからもう一度お試しください。 / Something went wrong. Please try again in a few minutes.',
+  503: '現在、内容を保存できません。数分後にもう一度お試しください。 / We cannot save anything right now. Please try again in a few minutes.',
 } as const
 
 export type RefusalStatus = keyof typeof MESSAGES

@@ -1,12 +1,15 @@
 import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { FormExpiredPage, isFormExpired, isSessionEnded, SessionEndedPage } from '~/ui/session-ended-page'
+import { isStorageFullData } from '~/ui/storage-full-data'
 import { SupportContact } from '~/ui/support-contact'
 
-export type ErrorKind = 'notFound' | 'badRequest' | 'clientError' | 'serverError'
+export type ErrorKind = 'notFound' | 'badRequest' | 'clientError' | 'serverError' | 'storageFull'
 
 export function describeError(error: unknown): { status: number; kind: ErrorKind } {
   const status = isRouteErrorResponse(error) ? error.status : 500
+  // The disk is full: nothing was saved, and trying again later will work.
+  if (isRouteErrorResponse(error) && isStorageFullData(error.data)) return { status, kind: 'storageFull' }
   if (status === 404) return { status, kind: 'notFound' }
   if (status === 400 || status === 422) return { status, kind: 'badRequest' }
   if (status < 500) return { status, kind: 'clientError' }

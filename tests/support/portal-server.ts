@@ -24,15 +24,19 @@ export type PortalServer = {
  */
 export async function startPortal({
   env = {},
+  prefix = [],
 }: {
   env?: Record<string, string>
+  /** A command the start command runs under (its arguments follow), e.g. one that mounts a file system first. */
+  prefix?: string[]
 } = {}): Promise<PortalServer> {
   const dataDirectory = mkdtempSync(join(tmpdir(), 'portal-test-'))
   const databasePath = join(dataDirectory, 'portal.db')
   // The start command migrates whatever file it is given; a copy of a migrated one spares it the work.
   if (env.DATABASE_URL === undefined) copyMigratedDatabase(databasePath)
   const start = portalCommand('app/cli/start.ts')
-  const child = spawn(start.command, start.args, {
+  const [command = start.command, ...args] = [...prefix, start.command, ...start.args]
+  const child = spawn(command, args, {
     cwd: dataDirectory,
     env: {
       ...start.env,

@@ -1,0 +1,69 @@
+import { dirname } from 'node:path'
+import { data, type ServerBuild } from '@remix-run/node'
+import { getConfig } from '~/config.server'
+import { STORAGE_FULL_RETRY_SECONDS, type StorageFullData } from '~/ui/storage-full-data'
+import { isStorageFull } from './storage-full-error'
+
+export { isStorageFull }
+
+/** One line for the operator: where space ran out, nothing of the request. */
+export function logStorageFull(error: unknown) {
+  const path = (error as { path?: unknown }).path
+  const where = typeof path === 'string' ? dirname(path) : dirname(getConfig().DATABASE_URL)
+  const code = String((error as { code?: unknown }).code)
+  console.error(`[disk full] ${code}: cannot write to ${where}; writes are refused until space is freed`)
+}
+
+/**
+ * Every route's loader and action, answering a full disk with a 503 the error
+ * boundary shows as "we cannot save right now" instead of a bare 500. Nothing
+ * is half-written: SQLite rolled the transaction back, the upload's spool is
+ * discarded. The portal needs no restart once space returns.
+ */
+export function answerStorageFull(build: ServerBuild): ServerBuild {
+  const routes: ServerBuild['routes'] = {}
+  for (const [id, route] of Object.entries(build.routes)) {
+    if (!route) continue
+    const module = { ...route.module }
+    if (module.loader) module.loader = guarded(module.loader)
+    if (module.action) module.action = guarded(module.action)
+    routes[id] = { ...route, module }
+  }
+  return { ...build, routes }
+}
+
+type Handler = (args: never) => unknown
+
+function guarded<H extends Handler>(handler: H): H {
+  const wrapped = async (args: never) => {
+    try {
+      return await handler(args)
+    } catch (error) {
+      if (!isStorageFull(error)) throw error
+      logStorageFull(error)
+      await discardUnreadBody((args as { request?: Request }).request)
+      throw data({ storageFull: true } satisfies StorageFullData, {
+        status: 503,
+        headers: { 'Retry-After': String(STORAGE_FULL_RETRY_SECONDS), 'Cache-Control': 'no-store' },
+      })
+    }
+  }
+  return wrapped as H
+}
+
+/**
+ * A post refused before its body was read (the rate-limit write failed first):
+ * the body is read to its end and dropped, or the sender, still sending it,
+ * would never read the answer. The body limit (app/server/body-limit.ts)
+ * bounds what is read.
+ */
+async function discardUnreadBody(request: Request | undefined) {
+  const body = request?.body
+  if (!body || request.bodyUsed || body.locked) return
+  try {
+    const reader = body.getReader()
+    for (;;) if ((await reader.read()).done) break
+  } catch {
+    // A body that breaks off needs no more reading.
+  }
+}
