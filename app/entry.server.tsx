@@ -10,7 +10,7 @@ import { I18nextProvider } from 'react-i18next'
 import { i18nFor, requestLanguage } from './i18n/i18next.server'
 import { NonceProvider } from './server/nonce'
 import { wholeDocument } from './server/whole-document'
-import { hasStorageFull, STORAGE_FULL_RETRY_SECONDS } from './ui/storage-full-data'
+import { storageFullRetryAfter } from './ui/storage-full-data'
 
 const ABORT_DELAY = 5_000
 
@@ -59,9 +59,9 @@ export default async function handleRequest(
         responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
         // Pages may carry personal data: no shared or browser cache keeps them.
         responseHeaders.set('Cache-Control', 'no-store')
-        // A full disk (app/server/storage-full.ts): the reader's browser is told when to try again.
-        if (hasStorageFull(remixContext.staticHandlerContext.errors))
-          responseHeaders.set('Retry-After', String(STORAGE_FULL_RETRY_SECONDS))
+        // A refused write (app/server/storage-full.ts): the reader's browser is told when to try again.
+        const retryAfter = storageFullRetryAfter(remixContext.staticHandlerContext.errors)
+        if (retryAfter !== undefined) responseHeaders.set('Retry-After', String(retryAfter))
         const body = new Uint8Array(html.buffer as ArrayBuffer, html.byteOffset, html.byteLength)
         resolve(new Response(body, { headers: responseHeaders, status: responseStatusCode }))
       },

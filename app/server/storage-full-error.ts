@@ -13,3 +13,13 @@ export function isStorageFull(error: unknown): boolean {
   }
   return false
 }
+
+/**
+ * A write that waited for the database's write lock longer than its busy
+ * timeout (SQLITE_BUSY), as under a burst of writers or beside a long import:
+ * nothing was written, and the same request moments later will succeed.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_BUSY_TIMEOUT'
+}

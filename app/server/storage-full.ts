@@ -2,7 +2,7 @@ import { dirname } from 'node:path'
 import { data, type ServerBuild } from '@remix-run/node'
 import { getConfig } from '~/config.server'
 import { STORAGE_FULL_RETRY_SECONDS, type StorageFullData } from '~/ui/storage-full-data'
-import { isStorageFull } from './storage-full-error'
+import { isDatabaseBusy, isStorageFull } from './storage-full-error'
 
 export { isStorageFull }
 
@@ -15,7 +15,8 @@ export function logStorageFull(error: unknown) {
 }
 
 /**
- * Every route's loader and action, answering a full disk with a 503 the error
+ * Every route's loader and action, answering a full disk (or a database
+ * whose write lock stayed taken past the busy timeout) with a 503 the error
  * boundary shows as "we cannot save right now" instead of a bare 500. Nothing
  * is half-written: SQLite rolled the transaction back, the upload's spool is
  * discarded. The portal needs no restart once space returns.
@@ -34,17 +35,24 @@ export function answerStorageFull(build: ServerBuild): ServerBuild {
 
 type Handler = (args: never) => unknown
 
+// A lock held past the busy timeout is a burst, gone in seconds.
+const BUSY_RETRY_SECONDS = 30
+
 function guarded<H extends Handler>(handler: H): H {
   const wrapped = async (args: never) => {
     try {
       return await handler(args)
     } catch (error) {
-      if (!isStorageFull(error)) throw error
-      logStorageFull(error)
+      const full = isStorageFull(error)
+      if (!full && !isDatabaseBusy(error)) throw error
+      if (full) logStorageFull(error)
+      else console.error('[database busy] a write waited past the busy timeout; it was refused with 503')
       await discardUnreadBody((args as { request?: Request }).request)
-      throw data({ storageFull: true } satisfies StorageFullData, {
+      // The reader sees the same "cannot save right now": nothing was saved, and a retry will be.
+      const retryAfterSeconds = full ? STORAGE_FULL_RETRY_SECONDS : BUSY_RETRY_SECONDS
+      throw data({ storageFull: true, retryAfterSeconds } satisfies StorageFullData, {
         status: 503,
-        headers: { 'Retry-After': String(STORAGE_FULL_RETRY_SECONDS), 'Cache-Control': 'no-store' },
+        headers: { 'Retry-After': String(retryAfterSeconds), 'Cache-Control': 'no-store' },
       })
     }
   }
