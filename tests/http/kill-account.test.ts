@@ -146,5 +146,5 @@ describe('SIGKILL while a new password is saved', () => {
     portal = undefined
     expect(passwordStates().accounts.every((a) => a.changed && !a.resetAsked)).toBe(true)
     await auditVerifies()
-  }, 90_000)
+  }, 180_000)
 })
