@@ -143,6 +143,6 @@ describe('SIGKILL with a write in flight', () => {
       await server.stop()
       portal = undefined
       await auditVerifies()
-    }, 90_000)
+    }, 240_000)
   }
 })
