@@ -99,10 +99,15 @@ const code = sixDigitCodeField({ required: 'required', format: 'format' })
 const codeForm = boundedForm(
   { intent: choiceField(['confirm', 'resend'], { invalid: 'format' }), code },
   () =>
-    z.discriminatedUnion('intent', [
-      z.object({ intent: z.literal('confirm').default('confirm'), code: code.schema }),
-      z.object({ intent: z.literal('resend') }),
-    ]),
+    z.discriminatedUnion(
+      'intent',
+      [
+        z.object({ intent: z.literal('confirm').default('confirm'), code: code.schema }),
+        z.object({ intent: z.literal('resend') }),
+        // An intent that is neither (a hand-made post) is a malformed form, in the page's own words.
+      ],
+      { error: () => 'format' },
+    ),
 )
 
 export async function action({ request, context }: ActionFunctionArgs) {
