@@ -52,7 +52,7 @@ export async function startProductionPortal({
 }
 
 export async function stopPortal(portal: BenchPortal) {
-  if (portal.child.exitCode !== null) return
+  if (portal.child.exitCode !== null || portal.child.signalCode !== null) return
   const exited = new Promise((resolve) => portal.child.once('exit', resolve))
   portal.child.kill('SIGTERM')
   await exited

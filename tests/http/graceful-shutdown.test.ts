@@ -48,9 +48,10 @@ async function refusesConnections(url: string) {
 
 const statusLine = (text: string) => Number(text.match(/^HTTP\/1\.1 (\d{3})/)?.[1])
 
-// One process only: with web workers the same test passed alone but failed when run after this
-// one (the request's connection closed unanswered at the deadline); the cause is not yet found.
-describe.each([{ workers: '1', how: 'one process' }])('SIGTERM with $how', ({ workers }) => {
+describe.each([
+  { workers: '1', how: 'one process' },
+  { workers: '2', how: 'web workers' },
+])('SIGTERM with $how', ({ workers }) => {
   it('answers the request in progress, takes no new connection, and exits 0', async () => {
     portal = await startPortal({ env: { WEB_WORKERS: workers, SHUTDOWN_DRAIN_MS: '20000' } })
     const port = portOf(portal.url)

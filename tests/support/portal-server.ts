@@ -95,7 +95,8 @@ function waitForUrl(child: ChildProcess, output: () => string): Promise<string> 
 }
 
 async function stopChild(child: ChildProcess) {
-  if (child.exitCode !== null) return
+  // A process killed by a signal has no exit code but a signal code; its 'exit' has already fired.
+  if (child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((resolve) => child.once('exit', resolve))
   child.kill('SIGTERM')
   const timeout = setTimeout(() => child.kill('SIGKILL'), 5_000)
