@@ -14,7 +14,7 @@ const REQUEST_TIMEOUT_MS = 300_000
 const KEEP_ALIVE_TIMEOUT_MS = 5_000
 // After this many requests a keep-alive connection is closed, so one client cannot pin one
 // worker for ever and connections spread again across workers.
-const MAX_REQUESTS_PER_SOCKET = 1_000
+export const MAX_REQUESTS_PER_SOCKET = 1_000
 // How often Node checks the two timeouts above; its default (30 s) would let a dripping
 // client overstay its headers timeout by up to half a minute.
 const CONNECTIONS_CHECKING_INTERVAL_MS = 1_000

@@ -41,9 +41,9 @@ export async function codeSessions({
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(30_000), stepOver]),
       })
-      await response.arrayBuffer()
+      const text = await response.text()
       tally.latencies.push(performance.now() - started)
-      countAnswer(tally, response.status, Object.fromEntries(response.headers))
+      countAnswer(tally, response.status, Object.fromEntries(response.headers), text)
       const session = response.headers
         .getSetCookie()
         .map((line) => line.split(';')[0] as string)

@@ -1,4 +1,5 @@
-import autocannon from 'autocannon'
+import type autocannon from 'autocannon'
+import { cannon } from './cannon'
 
 /**
  * How bench:load counts what one kind of request got in one step: answers by
@@ -15,6 +16,8 @@ export type KindTally = {
   shed: number
   /** 5xx other than a 503 with Retry-After. */
   failures: number
+  /** What the failures said, by `<title>` (or the body's start), for the report to name them. */
+  failureKinds: Map<string, number>
   /** Connection errors and timeouts. */
   errors: number
   latencies: number[]
@@ -32,6 +35,7 @@ export function newTally(name: string, expect: readonly number[]): KindTally {
     statuses: new Map(),
     shed: 0,
     failures: 0,
+    failureKinds: new Map(),
     errors: 0,
     latencies: [],
     requests: 0,
@@ -40,11 +44,27 @@ export function newTally(name: string, expect: readonly number[]): KindTally {
 }
 
 /** One answer, as the load saw it. */
-export function countAnswer(tally: KindTally, status: number, headers: Record<string, unknown>) {
+export function countAnswer(
+  tally: KindTally,
+  status: number,
+  headers: Record<string, unknown>,
+  body?: string,
+) {
   tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1)
   const retryAfter = Object.keys(headers).some((name) => name.toLowerCase() === 'retry-after')
   if (status === 503 && retryAfter) tally.shed++
-  else if (status >= 500) tally.failures++
+  else if (status >= 500) {
+    tally.failures++
+    const said = `${status} ${failureSummary(body)}`
+    tally.failureKinds.set(said, (tally.failureKinds.get(said) ?? 0) + 1)
+  }
+}
+
+/** A failed answer's page title, or the start of its body: synthetic bench data, never a person's. */
+function failureSummary(body: string | undefined) {
+  if (body === undefined) return '(body not read)'
+  const title = body.match(/<title>([^<]{0,120})/)?.[1]
+  return JSON.stringify(title ?? body.slice(0, 120))
 }
 
 export function unexpected(tally: KindTally) {
@@ -75,7 +95,7 @@ export type CannonKind = {
 /** One autocannon run of a kind; every answer goes through `countAnswer`. */
 export async function runCannon(kind: CannonKind, connections: number, seconds: number) {
   const tally = newTally(kind.name, kind.expect)
-  const result = await autocannon({ ...kind.options(tally), connections, duration: seconds, timeout: 30 })
+  const result = await cannon({ ...kind.options(tally), connections, duration: seconds, timeout: 30 })
   tally.requests = result.requests.total
   // Not in autocannon's types, but in its result: a request still out at the end is no error to it.
   tally.sent = (result.requests as { sent?: number }).sent ?? result.requests.total
@@ -90,8 +110,8 @@ export async function runCannon(kind: CannonKind, connections: number, seconds: 
 
 /** A request hook that hands every answer to the tally, and, when given, to `seen` too. */
 export function counted(tally: KindTally, seen?: (status: number, context: Record<string, unknown>) => void) {
-  return (status: number, _body: string, context: object, headers: Record<string, unknown> = {}) => {
-    countAnswer(tally, status, headers)
+  return (status: number, body: string, context: object, headers: Record<string, unknown> = {}) => {
+    countAnswer(tally, status, headers, body)
     seen?.(status, context as Record<string, unknown>)
   }
 }

@@ -50,6 +50,7 @@ export function printStep(step: StepResult) {
         `p50 ${String(t.p50 ?? '-').padStart(5)} ms  p99 ${String(t.p99 ?? '-').padStart(5)} ms  ` +
         `errors ${t.errors}  5xx ${t.failures}  shed ${t.shed}  unanswered ${Math.max(0, t.sent - t.requests - t.errors)}  [${statuses}]`,
     )
+    for (const [said, count] of t.failureKinds) console.log(`    5xx ×${count}: ${said}`)
   }
 }
 

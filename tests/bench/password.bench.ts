@@ -1,13 +1,14 @@
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import argon2 from 'argon2'
-import autocannon from 'autocannon'
+import type autocannon from 'autocannon'
 import { ARGON2_PARAMETERS } from '~/accounts/password-hash.server'
 import { personalWordsOf } from '~/accounts/password-policy.server'
 import { passwordWork, stopPasswordWork } from '~/accounts/password-work.server'
 import { openDatabase } from '~db/client'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { cannon } from './cannon'
 import { machineLine, populationCopy, startPopulationPortal } from './population-run'
 import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
@@ -141,7 +142,7 @@ function resetLoad(
   sessions: string[],
   seconds: number,
 ) {
-  return autocannon({
+  return cannon({
     url: `${url}/account/password`,
     method: 'POST',
     connections: RESET_CONNECTIONS,
@@ -152,7 +153,7 @@ function resetLoad(
 }
 
 function exposureLoad(url: string, sessions: string[], seconds: number) {
-  return autocannon({
+  return cannon({
     url: `${url}/exposure`,
     connections: EXPOSURE_CONNECTIONS,
     overallRate: EXPOSURE_RATE,

@@ -1,10 +1,11 @@
 import { loadavg } from 'node:os'
-import autocannon from 'autocannon'
+import type autocannon from 'autocannon'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { CASE_SEARCH_KINDS, type CaseSearchKind } from '~/staff/case-search-kinds'
 import { closeDatabase, openDatabase } from '~db/client'
 import { Visitor } from '../support/check-visitor'
 import { enrolStaff } from '../support/staff-authenticator'
+import { cannon } from './cannon'
 import { advanceIncident } from './incident-progress'
 import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
 import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
@@ -191,7 +192,7 @@ async function measured(name: string, load: Load, expect: number, warm = false) 
 
 function exposureLoad(connections: number): Load {
   return (duration) =>
-    autocannon({
+    cannon({
       url: `${server.url}/exposure`,
       connections,
       duration,
@@ -201,7 +202,7 @@ function exposureLoad(connections: number): Load {
 
 function dashboardLoad(options: { connections: number; overallRate?: number }): Load {
   return (duration) =>
-    autocannon({
+    cannon({
       url: `${server.url}/staff`,
       duration,
       ...options,
@@ -218,7 +219,7 @@ function searchLoad(
     (values[kind] ?? []).map((value) => searchBody(csrf.token, kind, value)),
   )
   let next = 0
-  const run = autocannon({
+  const run = cannon({
     url: `${server.url}/staff/cases`,
     method: 'POST',
     ...options,

@@ -1,5 +1,5 @@
-import autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
+import { cannon } from './cannon'
 import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
 import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
@@ -58,9 +58,9 @@ try {
   const results = []
   for (const route of routes) {
     if (WARMUP_SECONDS > 0)
-      await autocannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...route.options })
+      await cannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...route.options })
     const cpuFrom = processTreeCpuMs(server.child.pid as number)
-    const result = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
+    const result = await cannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
     const cpuMs =
       ((processTreeCpuMs(server.child.pid as number) ?? Number.NaN) - (cpuFrom ?? Number.NaN)) /
       result.requests.total
