@@ -8,6 +8,7 @@ import {
   readDatabase,
   Visitor,
 } from '../support/check-visitor'
+import { detailsForm } from '../support/details-form'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
@@ -84,24 +85,6 @@ async function member_(portal: PortalServer, address: string, { newPassword = tr
     expect(saved.status).toBe(303)
   }
   return visitor
-}
-
-/** The details form as the page fills it, with `changes` on top. */
-async function detailsForm(visitor: Visitor, changes: Record<string, string> = {}) {
-  const page = await visitor.get('/account/details')
-  expect(page.status).toBe(200)
-  const fields: Record<string, string> = { csrf: visitor.csrf ?? '' }
-  for (const match of page.body.matchAll(/<input[^>]*>/g)) {
-    const tag = match[0]
-    const name = tag.match(/name="([^"]+)"/)?.[1]
-    const value = tag.match(/value="([^"]*)"/)?.[1] ?? ''
-    if (!name || name === 'csrf') continue
-    if (/type="radio"/.test(tag)) {
-      if (/checked=""/.test(tag)) fields[name] = value
-    } else fields[name] = value.replaceAll('&amp;', '&')
-  }
-  fields.prefecture = page.body.match(/<option value="([^"]+)" selected="">/)?.[1] ?? ''
-  return { ...fields, ...changes }
 }
 
 /** Codes queued for the e-mail change of any member so far (sent or not). */

@@ -1,27 +1,32 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { emailCodeTo, importExport, Visitor } from '../support/check-visitor'
+import { emailCodeTo, importExport, readDatabase, Visitor } from '../support/check-visitor'
+import { detailsForm } from '../support/details-form'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
-import { runPortalCommand } from '../support/notified-population'
+import { expectAuditChainVerifies, integrityOf, killDuring } from '../support/killed-portal'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 /**
- * The web server killed with SIGKILL while a member's new password is being
- * saved (the hashing takes a helper process a moment: a wide window), at
- * several moments, then started again on the same file: the member has the
- * new password with the reset cleared, or neither, and can simply save it
- * again.
+ * The web server killed with SIGKILL while a member's account is written, at
+ * several moments, then started again on the same file:
+ * - a new password being saved (the hashing takes a helper process a moment:
+ *   a wide window): the member has the new password with the reset cleared,
+ *   or neither;
+ * - details being confirmed: the details, their confirmation record and the
+ *   closed "re-confirm" step are all there, or none is;
+ * and the member can simply do it again.
  */
 
 const secrets = testSecrets()
 const NEW_PASSWORD = 'quiet lanterns drift over paper harbours'
-const DELAYS_MS = [0, 60, 200]
-const ADDRESSES = DELAYS_MS.map((_, i) => `kill.password${i}@example.jp`)
+const PASSWORD_DELAYS_MS = [0, 60, 200]
+const DETAILS_DELAYS_MS = [0, 5, 20]
+const PASSWORD_ADDRESSES = PASSWORD_DELAYS_MS.map((_, i) => `kill.password${i}@example.jp`)
+const DETAILS_ADDRESSES = DETAILS_DELAYS_MS.map((_, i) => `kill.details${i}@example.jp`)
 let directory: string
 let databasePath: string
 let sink: SmtpSink
@@ -41,19 +46,24 @@ const start = async () => {
   return portal
 }
 
+const stop = async (server: PortalServer) => {
+  await server.stop()
+  portal = undefined
+}
+
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'portal-kill-account-'))
   databasePath = join(directory, 'portal.db')
   sink = await startSmtpSink()
-  const server = await start()
+  await stop(await start())
   await importExport(databasePath, secrets, {
     'members.csv': [
       MEMBER_COLUMNS,
-      ...ADDRESSES.map((email, i) => member({ member_id: `K${i + 1}`, email })),
+      ...[...PASSWORD_ADDRESSES, ...DETAILS_ADDRESSES].map((email, i) =>
+        member({ member_id: `K${i + 1}`, email }),
+      ),
     ],
   })
-  await server.stop()
-  portal = undefined
 }, 60_000)
 
 afterAll(async () => {
@@ -62,69 +72,67 @@ afterAll(async () => {
   if (directory) rmSync(directory, { recursive: true, force: true })
 })
 
-async function verifiedVisitor(server: PortalServer, address: string) {
+const auditVerifies = () => expectAuditChainVerifies({ directory, databasePath, secrets })
+
+/** A visitor signed in by an e-mail code as the member at `address`. */
+async function signedIn(server: PortalServer, address: string) {
   const visitor = new Visitor(server.url)
   const from = sink.received.length
   expect((await visitor.submit('/check/email', { email: address })).status).toBe(303)
   const code = await emailCodeTo(sink, address, from)
   const verified = await visitor.post('/check/email/code', { csrf: visitor.csrf ?? '', code })
   expect(verified.location).toBe('/exposure')
+  return visitor
+}
+
+async function atPasswordPage(server: PortalServer, address: string) {
+  const visitor = await signedIn(server, address)
   await visitor.get('/account/password')
   return visitor
 }
 
-/** Each member's password state: changed (hash and time) and whether the reset is still asked for. */
-function passwordStates() {
-  const db = new Database(databasePath, { readonly: true })
-  try {
-    return {
-      integrity: db.pragma('integrity_check', { simple: true }),
-      accounts: db
-        .prepare(`
-          select a.password_changed_at is not null as changed,
-            exists (select 1 from member_required_actions r
-                    where r.subject_id = a.subject_id and r.action = 'reset_password') as resetAsked
-          from member_accounts a order by a.subject_id`)
-        .all() as { changed: number; resetAsked: number }[],
-    }
-  } finally {
-    db.close()
-  }
+const savePassword = (visitor: Visitor) =>
+  visitor.post('/account/password', { csrf: visitor.csrf ?? '', password: NEW_PASSWORD, intent: 'save' })
+
+/** Each member's account as the checks need it, in import order. */
+function accountStates() {
+  return readDatabase(databasePath, (db) =>
+    db
+      .prepare(`
+        select a.password_changed_at is not null as changed,
+          exists (select 1 from member_required_actions r
+                  where r.subject_id = a.subject_id and r.action = 'reset_password') as resetAsked,
+          a.details_confirmed_at is not null as confirmed,
+          exists (select 1 from member_required_actions r
+                  where r.subject_id = a.subject_id and r.action = 'reconfirm_details') as reconfirmAsked,
+          (select count(*) from detail_confirmations c where c.subject_id = a.subject_id) as confirmations
+        from member_accounts a order by a.subject_id`)
+      .all(),
+  ) as {
+    changed: number
+    resetAsked: number
+    confirmed: number
+    reconfirmAsked: number
+    confirmations: number
+  }[]
 }
 
-async function auditVerifies() {
-  const result = await runPortalCommand('app/cli/audit.ts', {
-    cwd: directory,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: databasePath, ...secrets },
-    args: ['verify', '--json'],
-  })
-  expect(result.status, result.stderr).toBe(0)
-  expect(JSON.parse(result.stdout)).toMatchObject({ ok: true })
-}
+const passwordAccounts = () => accountStates().slice(0, PASSWORD_ADDRESSES.length)
+const detailsAccounts = () => accountStates().slice(PASSWORD_ADDRESSES.length)
 
 describe('SIGKILL while a new password is saved', () => {
   it('leaves the new password with the reset cleared, or neither; saving again then works', async () => {
-    expect(passwordStates().accounts.every((a) => !a.changed && a.resetAsked)).toBe(true)
+    expect(passwordAccounts().every((a) => !a.changed && a.resetAsked)).toBe(true)
     const outcomes: string[] = []
-    for (const [i, delayMs] of DELAYS_MS.entries()) {
+    for (const [i, delayMs] of PASSWORD_DELAYS_MS.entries()) {
       const server = await start()
-      const visitor = await verifiedVisitor(server, ADDRESSES[i] as string)
-      const answered = visitor
-        .post('/account/password', { csrf: visitor.csrf ?? '', password: NEW_PASSWORD, intent: 'save' })
-        .then(
-          () => 'answered',
-          () => 'cut off',
-        )
-      await new Promise((resolve) => setTimeout(resolve, delayMs))
-      process.kill(server.pid, 'SIGKILL')
-      outcomes.push(await answered)
-      await server.stop()
+      const visitor = await atPasswordPage(server, PASSWORD_ADDRESSES[i] as string)
+      outcomes.push(await killDuring(server, delayMs, () => savePassword(visitor)))
       portal = undefined
 
-      const { integrity, accounts } = passwordStates()
-      expect(integrity).toBe('ok')
+      expect(integrityOf(databasePath)).toBe('ok')
       // Whole or not at all: a changed password never leaves the reset asked for, nor the reverse.
-      for (const account of accounts) expect(account.changed).toBe(account.resetAsked ? 0 : 1)
+      for (const account of passwordAccounts()) expect(account.changed).toBe(account.resetAsked ? 0 : 1)
     }
     // At least the kill at once lands before the answer: the save was cut off mid-way.
     expect(outcomes).toContain('cut off')
@@ -132,19 +140,55 @@ describe('SIGKILL while a new password is saved', () => {
 
     // Whatever the kills left, each member can save the password now.
     const server = await start()
-    for (const address of ADDRESSES) {
-      const visitor = await verifiedVisitor(server, address)
-      const saved = await visitor.post('/account/password', {
-        csrf: visitor.csrf ?? '',
-        password: NEW_PASSWORD,
-        intent: 'save',
-      })
+    for (const address of PASSWORD_ADDRESSES) {
+      const saved = await savePassword(await atPasswordPage(server, address))
       // Saved now, or already saved before the kill (the member is then led on, not back here).
       expect([303, 200]).toContain(saved.status)
     }
-    await server.stop()
-    portal = undefined
-    expect(passwordStates().accounts.every((a) => a.changed && !a.resetAsked)).toBe(true)
+    await stop(server)
+    expect(passwordAccounts().every((a) => a.changed && !a.resetAsked)).toBe(true)
+    await auditVerifies()
+  }, 180_000)
+})
+
+describe('SIGKILL while details are confirmed', () => {
+  it('leaves details, confirmation record and the closed step together, or none of them; confirming again then works', async () => {
+    // Each member first has the new password (the details page comes after it), unkilled.
+    let server = await start()
+    for (const address of DETAILS_ADDRESSES) {
+      expect((await savePassword(await atPasswordPage(server, address))).status).toBe(303)
+    }
+    await stop(server)
+    expect(detailsAccounts().every((a) => a.changed && !a.confirmed && a.reconfirmAsked)).toBe(true)
+
+    const outcomes: string[] = []
+    for (const [i, delayMs] of DETAILS_DELAYS_MS.entries()) {
+      server = await start()
+      const visitor = await signedIn(server, DETAILS_ADDRESSES[i] as string)
+      const form = await detailsForm(visitor, { phone: `090-7000-000${i}` })
+      outcomes.push(await killDuring(server, delayMs, () => visitor.post('/account/details', form)))
+      portal = undefined
+
+      expect(integrityOf(databasePath)).toBe('ok')
+      for (const account of detailsAccounts()) {
+        // Confirmed means the step closed and one record of it; not confirmed means neither.
+        expect(account.reconfirmAsked).toBe(account.confirmed ? 0 : 1)
+        expect(account.confirmations).toBe(account.confirmed)
+      }
+    }
+    expect(outcomes).toContain('cut off')
+    await auditVerifies()
+
+    server = await start()
+    for (const address of DETAILS_ADDRESSES) {
+      const visitor = await signedIn(server, address)
+      const confirmed = await visitor.post('/account/details', await detailsForm(visitor))
+      expect(confirmed.status, confirmed.body.slice(0, 300)).toBe(303)
+    }
+    await stop(server)
+    expect(detailsAccounts().every((a) => a.confirmed && !a.reconfirmAsked && a.confirmations >= 1)).toBe(
+      true,
+    )
     await auditVerifies()
   }, 180_000)
 })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Visitor } from '../support/check-visitor'
-import { runPortalCommand } from '../support/notified-population'
+import { expectAuditChainVerifies, killDuring } from '../support/killed-portal'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { formWith, heavyJpeg, type Upload } from '../support/return-photos'
 import { testSecrets } from '../support/secrets'
@@ -46,20 +46,6 @@ const start = async () => {
   return portal
 }
 
-/** Sends the request, SIGKILLs the server `delayMs` later, and waits for it to be gone. */
-async function killDuring(server: PortalServer, delayMs: number, request: () => Promise<unknown>) {
-  const answered = request().then(
-    () => 'answered',
-    () => 'cut off',
-  )
-  await new Promise((resolve) => setTimeout(resolve, delayMs))
-  process.kill(server.pid, 'SIGKILL')
-  const outcome = await answered
-  await server.stop()
-  portal = undefined
-  return outcome
-}
-
 function readDatabase<T>(read: (db: Database.Database) => T): T {
   const db = new Database(databasePath, { readonly: true })
   try {
@@ -87,15 +73,7 @@ function soundAfterKill() {
   })
 }
 
-async function auditVerifies() {
-  const result = await runPortalCommand('app/cli/audit.ts', {
-    cwd: directory,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', DATABASE_URL: databasePath, ...secrets },
-    args: ['verify', '--json'],
-  })
-  expect(result.status, result.stderr).toBe(0)
-  expect(JSON.parse(result.stdout)).toMatchObject({ ok: true })
-}
+const auditVerifies = () => expectAuditChainVerifies({ directory, databasePath, secrets })
 
 async function postReturn(server: PortalServer) {
   const visitor = new Visitor(server.url)
@@ -126,6 +104,7 @@ describe('SIGKILL with a write in flight', () => {
       for (const delayMs of DELAYS_MS) {
         const server = await start()
         outcomes.push(await killDuring(server, delayMs, await prepare(server)))
+        portal = undefined
         expect(soundAfterKill(), `killed after ${delayMs} ms`).toEqual({
           integrity: 'ok',
           strayPhotos: 0,
