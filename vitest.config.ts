@@ -32,8 +32,6 @@ const timed = {
     'tests/http/anti-enumeration.test.ts',
     'tests/http/hostile-input.test.ts',
     'tests/http/hostile-staff-input.test.ts',
-    'tests/http/kill-account.test.ts',
-    'tests/http/kill-faults.test.ts',
     'tests/http/member-journey.test.ts',
     'tests/http/redos.test.ts',
     'tests/http/slow-clients.test.ts',

@@ -7,6 +7,8 @@ import { z } from 'zod'
  */
 
 const KEY_BYTES = 32
+// A rotation retires one key at a time; a handful still being re-sealed away from is plenty.
+const MAX_PREVIOUS_KEYS = 8
 
 const base64Key = (name: string) =>
   z
@@ -52,6 +54,26 @@ const schema = z
     PORTAL_DEMO_DATA: z.enum(['on', 'off']).default('on'),
     SESSION_SECRET: sessionSecret,
     PORTAL_DATA_KEY: base64Key('PORTAL_DATA_KEY'),
+    // Data keys retired from sealing but still opening what they sealed, comma-separated, until every
+    // value is re-sealed under PORTAL_DATA_KEY (`npm run keys:status` says how many are left).
+    PORTAL_PREVIOUS_DATA_KEYS: z
+      .string()
+      .max(MAX_PREVIOUS_KEYS * 64 + MAX_PREVIOUS_KEYS, {
+        message: `PORTAL_PREVIOUS_DATA_KEYS holds at most ${MAX_PREVIOUS_KEYS} keys`,
+        abort: true,
+      })
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((key) => key.trim())
+          .filter((key) => key !== ''),
+      )
+      .pipe(
+        z
+          .array(base64Key('each of PORTAL_PREVIOUS_DATA_KEYS'))
+          .max(MAX_PREVIOUS_KEYS, `PORTAL_PREVIOUS_DATA_KEYS holds at most ${MAX_PREVIOUS_KEYS} keys`),
+      ),
     PORTAL_INDEX_KEY: base64Key('PORTAL_INDEX_KEY'),
     // The Ed25519 private key that signs audit checkpoints: its 32-byte seed, base64.
     AUDIT_SIGNING_KEY: base64Key('AUDIT_SIGNING_KEY'),

@@ -1,4 +1,5 @@
 import { cryptoFromConfig } from '~/crypto.server'
+import { keyStatus, unopenableKeysMessage } from '~/keys/key-status.server'
 import { serve } from '~/server/main'
 import { demoStaffPresent } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
@@ -17,6 +18,13 @@ if (config.isProduction && demoStaffPresent({ db, crypto: cryptoFromConfig(confi
   console.error(
     'This database holds the demo staff accounts, whose passwords are public (README.md, "Demo staff"): production does not start on it. Give production a database of its own.',
   )
+  closeDatabase(db)
+  process.exit(1)
+}
+// A value no configured key opens would fail the person it belongs to at their first page: say so now.
+const unopenable = unopenableKeysMessage(keyStatus(db, cryptoFromConfig(config).keyring))
+if (unopenable) {
+  console.error(unopenable)
   closeDatabase(db)
   process.exit(1)
 }

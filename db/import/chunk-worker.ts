@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openDatabase } from '../client'
-import { createPortalCrypto } from '../portal-crypto'
+import { createPortalCrypto, type PortalSecrets } from '../portal-crypto'
 import { type ChunkStore, createChunkStore } from './chunk-store'
 import type { ExportKind } from './export-kinds'
 import { type ChunkJob, processChunk } from './process-chunk'
@@ -10,7 +10,7 @@ import { type ChunkJob, processChunk } from './process-chunk'
  * file order, taking turns with the other workers through a shared counter.
  */
 export type WorkerSetup = {
-  keys: { dataKey: string; indexKey: string }
+  keys: PortalSecrets
   databasePath: string
   /** Int32Array over a SharedArrayBuffer: the sequence number of the next chunk to be written. */
   turn: SharedArrayBuffer

@@ -24,7 +24,7 @@ import { closeStaffPortal, DEMO_SUPERVISOR, enrolDemoStaff } from '../support/st
 const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 const CUSTOMER = 'kill.case@example.jp'
-const DELAYS_MS = [0, 5, 20, 60]
+const DELAYS_MS = [0, 10, 40]
 let directory: string
 let databasePath: string
 let port: number
