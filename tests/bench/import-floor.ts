@@ -13,7 +13,7 @@ import { sealJson } from '~db/seal'
 
 /**
  * The least an import of this machine's members can cost: only the work the
- * portal may not skip (four blind indexes and one AES-GCM seal a row, the
+ * portal may not skip (four blind indexes and one seal a row, the
  * inserts, the index builds), with reading, parsing and validating taken as
  * free. Sealing spreads over every core; writes and index builds do not.
  */
