@@ -21,15 +21,41 @@ const base64Key = (name: string) =>
       message: `${name} is too weak: generate ${KEY_BYTES} random bytes`,
     })
 
+const SESSION_SECRET_MAX = 256
+// A rotation retires one secret while the next signs; a few at once is plenty.
+const MAX_SESSION_SECRETS = 4
+
 const sessionSecret = z
+  .string()
+  .min(32, 'SESSION_SECRET must be at least 32 characters')
+  .max(SESSION_SECRET_MAX, `each SESSION_SECRET is at most ${SESSION_SECRET_MAX} characters`)
+  .refine((value) => !isLowEntropy(Buffer.from(value)), {
+    message: 'SESSION_SECRET is too weak: generate it randomly',
+  })
+
+// Comma-separated, newest first: the first signs sessions and form tokens, every one verifies them,
+// so a secret is retired without signing anyone out (its sessions end as they would have).
+const sessionSecrets = z
   .string({
     error: (issue) =>
       issue.input === undefined ? 'SESSION_SECRET is not set' : 'SESSION_SECRET must be text',
   })
-  .min(32, 'SESSION_SECRET must be at least 32 characters')
-  .refine((value) => !isLowEntropy(Buffer.from(value)), {
-    message: 'SESSION_SECRET is too weak: generate it randomly',
+  .max(MAX_SESSION_SECRETS * (SESSION_SECRET_MAX + 1), {
+    message: `SESSION_SECRET holds at most ${MAX_SESSION_SECRETS} secrets`,
+    abort: true,
   })
+  .transform((value) =>
+    value
+      .split(',')
+      .map((secret) => secret.trim())
+      .filter((secret) => secret !== ''),
+  )
+  .pipe(
+    z
+      .array(sessionSecret)
+      .min(1, 'SESSION_SECRET is not set')
+      .max(MAX_SESSION_SECRETS, `SESSION_SECRET holds at most ${MAX_SESSION_SECRETS} secrets`),
+  )
 
 const schema = z
   .object({
@@ -52,7 +78,7 @@ const schema = z
     PUBLIC_URL: z.string().url().optional(),
     // Outside production an empty database gets generated demo people; tests may turn that off.
     PORTAL_DEMO_DATA: z.enum(['on', 'off']).default('on'),
-    SESSION_SECRET: sessionSecret,
+    SESSION_SECRET: sessionSecrets,
     PORTAL_DATA_KEY: base64Key('PORTAL_DATA_KEY'),
     // Data keys retired from sealing but still opening what they sealed, comma-separated, until every
     // value is re-sealed under PORTAL_DATA_KEY (`npm run keys:status` says how many are left).
@@ -168,8 +194,10 @@ const schema = z
       })
     }
   })
-  .transform((env) => ({
+  .transform(({ SESSION_SECRET, ...env }) => ({
     ...env,
+    /** The first signs, all verify. */
+    SESSION_SECRETS: SESSION_SECRET as [string, ...string[]],
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     MAIL_FROM: env.MAIL_FROM ?? 'Sekaimon <no-reply@localhost>',
     isProduction: env.NODE_ENV === 'production',

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto'
 import { getConfig } from '~/config.server'
 import { firstErrors, readForm } from '~/forms/bounded-form'
 import type { Language } from '~/i18n/config'
@@ -6,10 +5,10 @@ import { hitLimit, limits } from '~/security/rate-limit.server'
 import {
   clearTokenCookie,
   cookieName,
-  purposeKey,
   randomToken,
   readTokenCookie,
   serializeTokenCookie,
+  tokenHashes,
 } from '~/session/cookie.server'
 import type { Refused } from '~/verify/email-code-request.server'
 import { type PortalDatabase, withTransaction } from '~db/client'
@@ -77,13 +76,18 @@ export type SaveOutcome =
   | { kind: 'codeSent'; setCookie?: string }
 
 const cookie = () => cookieName(RETURN_DRAFT_COOKIE, getConfig().NODE_ENV === 'production')
-const tokenHash = (token: string) =>
-  createHmac('sha256', purposeKey(getConfig().SESSION_SECRET, 'return-draft')).update(token).digest()
+// The draft's cookie token is kept as an HMAC under a key of its own, as sessions are.
+const draftTokens = (db: PortalDatabase, now: number) =>
+  tokenHashes(
+    getConfig().SESSION_SECRETS,
+    'return-draft',
+    (hash) => findLiveDraft(db, hash, now) !== undefined,
+  )
 
 /** The visitor's draft, if their cookie names a live one. */
 export function currentDraft({ db, now }: Pick<DraftContext, 'db' | 'now'>, request: Request) {
   const token = readTokenCookie(request, cookie())
-  return token === undefined ? undefined : findLiveDraft(db, tokenHash(token), now)
+  return token === undefined ? undefined : findLiveDraft(db, draftTokens(db, now).stored(token), now)
 }
 
 /** What the form shows for the visitor's draft: the fields as they were typed, the photos held. */
@@ -187,7 +191,7 @@ function draftFor(context: DraftContext, request: Request): { draftId: number; s
   if (draft) return { draftId: draft.id }
   const token = randomToken()
   const draftId = withTransaction(context.db, (tx) =>
-    createDraft(tx, { tokenHash: tokenHash(token), now: context.now }),
+    createDraft(tx, { tokenHash: draftTokens(tx, context.now).fresh(token), now: context.now }),
   )
   const setCookie = serializeTokenCookie({
     name: cookie(),

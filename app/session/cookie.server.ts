@@ -1,4 +1,4 @@
-import { createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
+import { createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
 
 /**
  * The portal's own cookies (session, CSRF) hold one random token each and
@@ -77,4 +77,36 @@ export function clearTokenCookie({
  */
 export function purposeKey(secret: string, purpose: string): KeyObject {
   return createSecretKey(Buffer.from(hkdfSync('sha256', secret, '', `portal:${purpose}`, 32)))
+}
+
+/** The session secrets, newest first: the first signs, every one verifies. */
+export type SessionSecrets = readonly [string, ...string[]]
+
+/**
+ * How a cookie's token is kept in the database: as an HMAC under a key for
+ * `purpose`, never as itself. New tokens are hashed under the first secret.
+ * A token stored before the secrets changed is found under the secret it was
+ * stored with, asked of `isStored` (only while more than one is configured:
+ * with one secret nothing extra is looked up).
+ */
+export function tokenHashes(secrets: SessionSecrets, purpose: string, isStored: (hash: Buffer) => boolean) {
+  const [first, ...previous] = secrets.map((secret) => purposeKey(secret, purpose)) as [
+    KeyObject,
+    ...KeyObject[],
+  ]
+  const under = (key: KeyObject, token: string) => createHmac('sha256', key).update(token).digest()
+  return {
+    /** The hash a new token is stored under. */
+    fresh: (token: string) => under(first, token),
+    /** The hash an existing token is stored under: the first secret's, unless an older one's is stored. */
+    stored(token: string) {
+      const current = under(first, token)
+      if (previous.length === 0 || isStored(current)) return current
+      for (const key of previous) {
+        const hash = under(key, token)
+        if (isStored(hash)) return hash
+      }
+      return current
+    },
+  }
 }

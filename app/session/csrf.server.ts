@@ -1,9 +1,16 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, type KeyObject, timingSafeEqual } from 'node:crypto'
 import type { RequestHandler } from 'express'
 import { getConfig } from '~/config.server'
 import { safeRedirect } from '~/ui/safe-redirect'
 import type { FormExpired } from '~/ui/session-ended-page'
-import { cookieName, purposeKey, randomToken, readTokenCookie, serializeTokenCookie } from './cookie.server'
+import {
+  cookieName,
+  purposeKey,
+  randomToken,
+  readTokenCookie,
+  type SessionSecrets,
+  serializeTokenCookie,
+} from './cookie.server'
 
 /**
  * Cross-site request forgery, refused twice over. First the browser's own
@@ -32,25 +39,28 @@ export type CsrfGuard = ReturnType<typeof createCsrfGuard>
 export type CsrfForm = 'page' | 'language'
 
 export function createCsrfGuard({
-  secret,
+  secrets,
   isProduction,
   publicUrl,
 }: {
-  secret: string
+  secrets: SessionSecrets
   isProduction: boolean
   /** The portal's public address, which may differ from the one the request arrived on behind a proxy. */
   publicUrl: string
 }) {
-  const key = purposeKey(secret, 'csrf')
+  // The first secret signs; a token signed under an older one still verifies until it is retired.
+  const keys = secrets.map((secret) => purposeKey(secret, 'csrf'))
   const name = cookieName(CSRF_COOKIE, isProduction)
   const publicOrigin = new URL(publicUrl).origin
 
   // A form's own purpose goes into the MAC: its token is worth nothing for any other form.
-  const sign = (cookieValue: string, form: CsrfForm = 'page') => {
+  const signUnder = (key: KeyObject, cookieValue: string, form: CsrfForm) => {
     const mac = createHmac('sha256', key).update(cookieValue)
     if (form !== 'page') mac.update(`\u0000${form}`)
     return mac.digest()
   }
+  const sign = (cookieValue: string, form: CsrfForm = 'page') =>
+    signUnder(keys[0] as KeyObject, cookieValue, form)
 
   const isSameSite = (request: Request) =>
     isSameSiteRequest({
@@ -64,10 +74,12 @@ export function createCsrfGuard({
     const cookieValue = readTokenCookie(request, name)
     const submitted = formData.get(CSRF_FIELDS[form])
     if (cookieValue === undefined || typeof submitted !== 'string') return false
-    const expected = sign(cookieValue, form)
     const given = Buffer.from(submitted, 'base64url')
-    // Lengths are no secret; timingSafeEqual needs them equal.
-    return given.length === expected.length && timingSafeEqual(given, expected)
+    return keys.some((key) => {
+      const expected = signUnder(key, cookieValue, form)
+      // Lengths are no secret; timingSafeEqual needs them equal.
+      return given.length === expected.length && timingSafeEqual(given, expected)
+    })
   }
 
   /** The form token for this visitor, and the cookie to set when they had none yet. */
@@ -192,7 +204,7 @@ function requestGuard() {
   if (!guard) {
     const config = getConfig()
     guard = createCsrfGuard({
-      secret: config.SESSION_SECRET,
+      secrets: config.SESSION_SECRETS,
       isProduction: config.isProduction,
       publicUrl: config.PUBLIC_URL,
     })

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto'
 import { getConfig } from '~/config.server'
 import { db } from '~/db.server'
 import type { SessionEnded } from '~/ui/session-ended-page'
@@ -16,10 +15,11 @@ import { type CheckWay, checkWayCookie, readCheckWay } from './check-way.server'
 import {
   clearTokenCookie,
   cookieName,
-  purposeKey,
   randomToken,
   readTokenCookie,
+  type SessionSecrets,
   serializeTokenCookie,
+  tokenHashes,
 } from './cookie.server'
 
 /**
@@ -50,23 +50,23 @@ export type SessionStore = ReturnType<typeof createSessionStore>
 /** The session logic over an explicit database, secret and clock; the exports below bind it to the request's. */
 export function createSessionStore({
   db,
-  secret,
+  secrets,
   isProduction,
   now = Date.now,
 }: {
   db: PortalDatabase
-  secret: string
+  secrets: SessionSecrets
   isProduction: boolean
   now?: () => number
 }) {
-  const key = purposeKey(secret, 'session-id')
+  const hashes = tokenHashes(secrets, 'session-id', (idHash) => findSession(db, idHash) !== undefined)
   const name = cookieName(SESSION_COOKIE, isProduction)
   let lastSweep = Number.NEGATIVE_INFINITY
 
-  const hashId = (id: string) => createHmac('sha256', key).update(id).digest()
+  const hashId = hashes.fresh
   const currentIdHash = (request: Request) => {
     const id = readTokenCookie(request, name)
-    return id === undefined ? undefined : hashId(id)
+    return id === undefined ? undefined : hashes.stored(id)
   }
 
   // The browser may drop the cookie earlier; it must never keep it longer than the server would.
@@ -203,7 +203,11 @@ let store: SessionStore | undefined
 function requestStore() {
   if (!store) {
     const config = getConfig()
-    store = createSessionStore({ db: db(), secret: config.SESSION_SECRET, isProduction: config.isProduction })
+    store = createSessionStore({
+      db: db(),
+      secrets: config.SESSION_SECRETS,
+      isProduction: config.isProduction,
+    })
   }
   return store
 }

@@ -1,14 +1,14 @@
-import { createHmac } from 'node:crypto'
 import { redirect } from '@remix-run/node'
 import { getConfig } from '~/config.server'
 import { db } from '~/db.server'
 import {
   clearTokenCookie,
   cookieName,
-  purposeKey,
   randomToken,
   readTokenCookie,
+  type SessionSecrets,
   serializeTokenCookie,
+  tokenHashes,
 } from '~/session/cookie.server'
 import type { PortalDatabase } from '~db/client'
 import type { StaffMemberRole } from '~db/schema'
@@ -57,23 +57,27 @@ export type StaffSessionStore = ReturnType<typeof createStaffSessionStore>
 
 export function createStaffSessionStore({
   db,
-  secret,
+  secrets,
   isProduction,
   now = Date.now,
 }: {
   db: PortalDatabase
-  secret: string
+  secrets: SessionSecrets
   isProduction: boolean
   now?: () => number
 }) {
   // A key of its own: a customer session ID hashes to nothing a staff row holds.
-  const key = purposeKey(secret, 'staff-session-id')
+  const hashes = tokenHashes(
+    secrets,
+    'staff-session-id',
+    (idHash) => findStaffSession(db, idHash) !== undefined,
+  )
   const name = cookieName(STAFF_SESSION_COOKIE, isProduction)
   let lastSweep = Number.NEGATIVE_INFINITY
-  const hashId = (id: string) => createHmac('sha256', key).update(id).digest()
+  const hashId = hashes.fresh
   const currentIdHash = (request: Request) => {
     const id = readTokenCookie(request, name)
-    return id === undefined ? undefined : hashId(id)
+    return id === undefined ? undefined : hashes.stored(id)
   }
 
   return {
@@ -151,7 +155,7 @@ export function staffSessions(): StaffSessionStore {
     const config = getConfig()
     store = createStaffSessionStore({
       db: db(),
-      secret: config.SESSION_SECRET,
+      secrets: config.SESSION_SECRETS,
       isProduction: config.isProduction,
     })
   }

@@ -69,7 +69,7 @@ export function verifiedSessionCookies({
   humanIds: readonly number[]
 }) {
   const db = openDatabase(databasePath)
-  const store = createSessionStore({ db, secret: sessionSecret, isProduction: true })
+  const store = createSessionStore({ db, secrets: [sessionSecret], isProduction: true })
   const cookies = humanIds.map((humanId) => {
     const setCookie = store.startVerifiedSession(new Request('http://localhost/'), humanId)
     return setCookie.split(';')[0] as string

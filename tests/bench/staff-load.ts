@@ -66,7 +66,7 @@ export async function createBenchStaff({
     const ownPasswordHash = await hashPassword(randomBytes(24).toString('base64url'))
     const store = createStaffSessionStore({
       db,
-      secret: secrets.SESSION_SECRET as string,
+      secrets: [secrets.SESSION_SECRET as string],
       isProduction: true,
     })
     const cookies: string[] = []

@@ -22,7 +22,7 @@ afterAll(async () => {
 /** A CSRF cookie and the token the server would have put in the form, made with the server's secret. */
 function csrfPair() {
   const guard = createCsrfGuard({
-    secret: secrets.SESSION_SECRET,
+    secrets: [secrets.SESSION_SECRET],
     isProduction: false,
     publicUrl: portal.url,
   })

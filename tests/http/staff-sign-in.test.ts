@@ -304,7 +304,7 @@ describe('the staff guard', { timeout: 90_000 }, () => {
     let customerCookie: string
     try {
       // A real customer session of the running server: same secret, same database.
-      const customers = createSessionStore({ db, secret: secrets.SESSION_SECRET, isProduction: false })
+      const customers = createSessionStore({ db, secrets: [secrets.SESSION_SECRET], isProduction: false })
       const { setCookie } = customers.saveChallenge(new Request(`${portal.url}/check/email`), {
         type: 'email',
       })

@@ -86,6 +86,26 @@ describe('parseConfig', () => {
     )
   })
 
+  it('takes a list of session secrets, newest first, each checked, and a list of previous data keys', () => {
+    const [newer, older] = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')]
+    expect(parseConfig({ ...secrets(), SESSION_SECRET: ` ${newer} , ${older},` }).SESSION_SECRETS).toEqual([
+      newer,
+      older,
+    ])
+    expect(() => parseConfig({ ...secrets(), SESSION_SECRET: `${newer},${'a'.repeat(40)}` })).toThrow(
+      /SESSION_SECRET is too weak/,
+    )
+    expect(() => parseConfig({ ...secrets(), SESSION_SECRET: ',' })).toThrow(/SESSION_SECRET is not set/)
+    expect(() => parseConfig({ ...secrets(), SESSION_SECRET: `${newer},`.repeat(5) })).toThrow(
+      /SESSION_SECRET holds at most 4 secrets/,
+    )
+    const previous = [randomBytes(32).toString('base64'), randomBytes(32).toString('base64')]
+    expect(
+      parseConfig({ ...secrets(), PORTAL_PREVIOUS_DATA_KEYS: previous.join(',') }).PORTAL_PREVIOUS_DATA_KEYS,
+    ).toEqual(previous)
+    expect(parseConfig(secrets()).PORTAL_PREVIOUS_DATA_KEYS).toEqual([])
+  })
+
   it('requires PUBLIC_URL in production but not elsewhere', () => {
     expect(() => parseConfig({ ...secrets(), NODE_ENV: 'production' })).toThrow(/^PUBLIC_URL/)
     expect(

@@ -9,7 +9,7 @@ const SELF = 'http://localhost:3000'
 const PUBLIC_URL = 'https://portal.example/'
 
 const guard = createCsrfGuard({
-  secret: testSecrets().SESSION_SECRET,
+  secrets: [testSecrets().SESSION_SECRET],
   isProduction: false,
   publicUrl: PUBLIC_URL,
 })
@@ -88,7 +88,7 @@ describe('csrfToken', () => {
 
   it('uses a __Host- Secure cookie in production', () => {
     const production = createCsrfGuard({
-      secret: testSecrets().SESSION_SECRET,
+      secrets: [testSecrets().SESSION_SECRET],
       isProduction: true,
       publicUrl: PUBLIC_URL,
     })
@@ -141,7 +141,7 @@ describe('assertSafeRequest', () => {
     const { token, cookie } = visitor()
     const flipped = `${token.startsWith('A') ? 'B' : 'A'}${token.slice(1)}`
     const foreign = createCsrfGuard({
-      secret: testSecrets().SESSION_SECRET,
+      secrets: [testSecrets().SESSION_SECRET],
       isProduction: false,
       publicUrl: PUBLIC_URL,
     })
@@ -150,6 +150,25 @@ describe('assertSafeRequest', () => {
     }
     const other = visitor()
     await expectFormExpired(() => guard.assertSafeRequest(post({ cookie: other.cookie }), form(token)))
+  })
+
+  it('takes a form signed under a secret kept after the new one, and signs new forms under the new one', async () => {
+    const [oldSecret, newSecret] = [testSecrets().SESSION_SECRET, testSecrets().SESSION_SECRET]
+    const guardWith = (...secrets: [string, ...string[]]) =>
+      createCsrfGuard({ secrets, isProduction: false, publicUrl: PUBLIC_URL })
+    const before = visitor(guardWith(oldSecret))
+    const rotated = guardWith(newSecret, oldSecret)
+    expect(() => rotated.assertSafeRequest(post({ cookie: before.cookie }), form(before.token))).not.toThrow()
+    // The same cookie's next form is signed under the new secret alone.
+    const { token: renewed } = rotated.csrfToken(page(before.cookie))
+    expect(renewed).not.toBe(before.token)
+    expect(() =>
+      guardWith(newSecret).assertSafeRequest(post({ cookie: before.cookie }), form(renewed)),
+    ).not.toThrow()
+    // Once the old secret is retired, a form signed under it has expired.
+    await expectFormExpired(() =>
+      guardWith(newSecret).assertSafeRequest(post({ cookie: before.cookie }), form(before.token)),
+    )
   })
 
   it('refuses another origin even with a valid token', async () => {

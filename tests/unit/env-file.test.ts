@@ -22,7 +22,7 @@ describe('ensureLocalEnvFile', () => {
       PUBLIC_URL: 'https://portal.example',
       ...PRODUCTION_MAIL,
     })
-    expect(config.SESSION_SECRET).toBe(written.SESSION_SECRET)
+    expect(config.SESSION_SECRETS).toEqual([written.SESSION_SECRET])
     expect(config.SHOP_API_TOKEN).toBe(written.SHOP_API_TOKEN)
     expect(config.AUDIT_SIGNING_KEY).toBe(written.AUDIT_SIGNING_KEY)
   })

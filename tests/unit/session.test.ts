@@ -52,7 +52,7 @@ function addHuman(id: number, db = database) {
 function storeFor(isProduction: boolean) {
   return createSessionStore({
     db: database,
-    secret: testSecrets().SESSION_SECRET,
+    secrets: [testSecrets().SESSION_SECRET],
     isProduction,
     now: () => clock,
   })
@@ -287,5 +287,32 @@ describe('the request-bound functions', () => {
     expect(await endSession(request(verified))).toMatch(/^portal_session=;/)
     expect(await getCustomerSession(request(verified))).toBeNull()
     await expect(requireVerifiedHuman(request(verified))).rejects.toBeInstanceOf(Response)
+  })
+})
+
+describe('a new session secret put first, the old one kept after it', () => {
+  const [oldSecret, newSecret] = [testSecrets().SESSION_SECRET, testSecrets().SESSION_SECRET]
+  const storeWith = (...secrets: [string, ...string[]]) =>
+    createSessionStore({ db: database, secrets, isProduction: false, now: () => clock })
+
+  it('keeps the sessions begun under the old one, and begins new ones under the new one', () => {
+    const before = cookieOf(storeWith(oldSecret).startVerifiedSession(request(), 1))
+    const rotated = storeWith(newSecret, oldSecret)
+    expect(rotated.getCustomerSession(request(before))?.humanId).toBe(1)
+    const after = cookieOf(rotated.startVerifiedSession(request(), 2))
+    // The new session needs only the new secret; the old one, once retired, opens nothing.
+    expect(storeWith(newSecret).getCustomerSession(request(after))?.humanId).toBe(2)
+    expect(storeWith(newSecret).getCustomerSession(request(before))).toBeNull()
+    expect(storeWith(oldSecret).getCustomerSession(request(after))).toBeNull()
+  })
+
+  it('ends a session begun under the old one, and replaces it on sign-in', () => {
+    const before = cookieOf(storeWith(oldSecret).startVerifiedSession(request(), 1))
+    const rotated = storeWith(newSecret, oldSecret)
+    const replaced = cookieOf(rotated.startVerifiedSession(request(before), 1))
+    expect(rotated.getCustomerSession(request(before))).toBeNull()
+    expect(countSessions()).toBe(1)
+    rotated.endSession(request(replaced))
+    expect(countSessions()).toBe(0)
   })
 })

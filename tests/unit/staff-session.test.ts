@@ -31,7 +31,7 @@ const request = (cookie?: string) =>
 const cookieOf = (setCookie: string) => setCookie.split(';')[0] as string
 
 const storeFor = (isProduction: boolean) =>
-  createStaffSessionStore({ db, secret: secrets.SESSION_SECRET, isProduction, now: () => clock })
+  createStaffSessionStore({ db, secrets: [secrets.SESSION_SECRET], isProduction, now: () => clock })
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'staff-session-'))
@@ -110,6 +110,21 @@ describe('staff sessions', () => {
     expect(store.live(request(second))).toBeDefined()
     expect(store.end(request(second))).toMatch(/^portal_staff=; .*Max-Age=0/)
     expect(store.live(request(second))).toBeUndefined()
+  })
+
+  it('begun under a secret kept after a new one go on, and end at sign-out; new ones need only the new secret', () => {
+    const newSecret = testSecrets().SESSION_SECRET
+    const storeWith = (...list: [string, ...string[]]) =>
+      createStaffSessionStore({ db, secrets: list, isProduction: false, now: () => clock })
+    const before = cookieOf(storeFor(false).start({ request: request(), staffId: STAFF_ID }))
+    const rotated = storeWith(newSecret, secrets.SESSION_SECRET)
+    expect(rotated.live(request(before))?.staffId).toBe(STAFF_ID)
+    const after = cookieOf(rotated.start({ request: request(), staffId: STAFF_ID }))
+    expect(storeWith(newSecret).live(request(after))?.staffId).toBe(STAFF_ID)
+    expect(storeWith(newSecret).live(request(before))).toBeUndefined()
+    rotated.end(request(before))
+    expect(rotated.live(request(before))).toBeUndefined()
+    expect(rotated.live(request(after))).toBeDefined()
   })
 
   it('end when the account is disabled or its MFA reset', () => {
