@@ -33,29 +33,35 @@ const sessionSecret = z
     message: 'SESSION_SECRET is too weak: generate it randomly',
   })
 
+/**
+ * A comma-separated list of `item`s (spaces around each and empty ones
+ * ignored), at most `max`, its whole length bounded before it is split.
+ */
+function commaList<T extends z.ZodType<unknown, string>>(
+  name: string,
+  item: T,
+  { max, itemLength, noun }: { max: number; itemLength: number; noun: string },
+) {
+  const tooMany = `${name} holds at most ${max} ${noun}`
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${name} is not set` : `${name} must be text`) })
+    .max(max * (itemLength + 1), { message: tooMany, abort: true })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .pipe(z.array(item).max(max, tooMany))
+}
+
 // Comma-separated, newest first: the first signs sessions and form tokens, every one verifies them,
 // so a secret is retired without signing anyone out (its sessions end as they would have).
-const sessionSecrets = z
-  .string({
-    error: (issue) =>
-      issue.input === undefined ? 'SESSION_SECRET is not set' : 'SESSION_SECRET must be text',
-  })
-  .max(MAX_SESSION_SECRETS * (SESSION_SECRET_MAX + 1), {
-    message: `SESSION_SECRET holds at most ${MAX_SESSION_SECRETS} secrets`,
-    abort: true,
-  })
-  .transform((value) =>
-    value
-      .split(',')
-      .map((secret) => secret.trim())
-      .filter((secret) => secret !== ''),
-  )
-  .pipe(
-    z
-      .array(sessionSecret)
-      .min(1, 'SESSION_SECRET is not set')
-      .max(MAX_SESSION_SECRETS, `SESSION_SECRET holds at most ${MAX_SESSION_SECRETS} secrets`),
-  )
+const sessionSecrets = commaList('SESSION_SECRET', sessionSecret, {
+  max: MAX_SESSION_SECRETS,
+  itemLength: SESSION_SECRET_MAX,
+  noun: 'secrets',
+}).refine((secrets) => secrets.length > 0, 'SESSION_SECRET is not set')
 
 const schema = z
   .object({
@@ -82,24 +88,15 @@ const schema = z
     PORTAL_DATA_KEY: base64Key('PORTAL_DATA_KEY'),
     // Data keys retired from sealing but still opening what they sealed, comma-separated, until every
     // value is re-sealed under PORTAL_DATA_KEY (`npm run keys:status` says how many are left).
-    PORTAL_PREVIOUS_DATA_KEYS: z
-      .string()
-      .max(MAX_PREVIOUS_KEYS * 64 + MAX_PREVIOUS_KEYS, {
-        message: `PORTAL_PREVIOUS_DATA_KEYS holds at most ${MAX_PREVIOUS_KEYS} keys`,
-        abort: true,
-      })
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((key) => key.trim())
-          .filter((key) => key !== ''),
-      )
-      .pipe(
-        z
-          .array(base64Key('each of PORTAL_PREVIOUS_DATA_KEYS'))
-          .max(MAX_PREVIOUS_KEYS, `PORTAL_PREVIOUS_DATA_KEYS holds at most ${MAX_PREVIOUS_KEYS} keys`),
-      ),
+    PORTAL_PREVIOUS_DATA_KEYS: commaList(
+      'PORTAL_PREVIOUS_DATA_KEYS',
+      base64Key('each of PORTAL_PREVIOUS_DATA_KEYS'),
+      {
+        max: MAX_PREVIOUS_KEYS,
+        itemLength: 64,
+        noun: 'keys',
+      },
+    ).prefault(''),
     PORTAL_INDEX_KEY: base64Key('PORTAL_INDEX_KEY'),
     // The Ed25519 private key that signs audit checkpoints: its 32-byte seed, base64.
     AUDIT_SIGNING_KEY: base64Key('AUDIT_SIGNING_KEY'),

@@ -74,15 +74,10 @@ function nextNonce(into: Buffer) {
   nonceOffset += NONCE_BYTES
 }
 
-export function seal({
-  keyring,
-  context,
-  plaintext,
-}: {
-  keyring: Keyring
-  context: SealContext
-  plaintext: Buffer | string
-}) {
+/** What to seal, where it lives, and the keyring whose current key seals it. */
+export type SealArgs = { keyring: Keyring; context: SealContext; plaintext: Buffer | string }
+
+export function seal({ keyring, context, plaintext }: SealArgs) {
   const { id, key } = keyring.current
   const message = typeof plaintext === 'string' ? Buffer.from(plaintext) : plaintext
   const sealed = Buffer.allocUnsafe(HEADER_BYTES + message.length + TAG_BYTES)
@@ -156,15 +151,7 @@ function openGcm(buffer: Buffer, key: Buffer, context: SealContext) {
  * Seals under suite 1, as values were before suite 2: only for tests and
  * benchmarks that need such a value to open.
  */
-export function sealWithAesGcm({
-  keyring,
-  context,
-  plaintext,
-}: {
-  keyring: Keyring
-  context: SealContext
-  plaintext: Buffer | string
-}) {
+export function sealWithAesGcm({ keyring, context, plaintext }: SealArgs) {
   const { id, key } = keyring.current
   const iv = randomBytes(GCM_IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', key, iv)

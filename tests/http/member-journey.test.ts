@@ -14,6 +14,7 @@ import {
   Visitor,
   withoutTokens,
 } from '../support/check-visitor'
+import { detailsForm } from '../support/details-form'
 import { LEGACY_PASSWORD, MEMBER_COLUMNS, member } from '../support/export-files'
 import { runPortalCommand } from '../support/notified-population'
 import { type PortalServer, startPortal } from '../support/portal-server'
@@ -103,24 +104,6 @@ async function verifiedVisitor(address: string) {
 async function setNewPassword(visitor: Visitor, password = NEW_PASSWORD) {
   await visitor.get('/account/password')
   return visitor.post('/account/password', { csrf: visitor.csrf ?? '', password, intent: 'save' })
-}
-
-/** The details form as the page fills it, with `changes` on top and every card kept. */
-async function detailsForm(visitor: Visitor, changes: Record<string, string> = {}) {
-  const page = await visitor.get('/account/details')
-  expect(page.status).toBe(200)
-  const fields: Record<string, string> = { csrf: visitor.csrf ?? '' }
-  for (const match of page.body.matchAll(/<input[^>]*>/g)) {
-    const tag = match[0]
-    const name = tag.match(/name="([^"]+)"/)?.[1]
-    const value = tag.match(/value="([^"]*)"/)?.[1] ?? ''
-    if (!name || name === 'csrf') continue
-    if (/type="radio"/.test(tag)) {
-      if (/checked=""/.test(tag)) fields[name] = value
-    } else fields[name] = value.replaceAll('&amp;', '&')
-  }
-  fields.prefecture = page.body.match(/<option value="([^"]+)" selected="">/)?.[1] ?? ''
-  return { ...fields, ...changes }
 }
 
 function readiness(memberId: string, token: string | null = secrets.SHOP_API_TOKEN) {
