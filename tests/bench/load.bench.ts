@@ -13,6 +13,7 @@ import { csrfPair, startProductionPortal, stopPortal, verifiedSessionCookies } f
 import { processTreeCpuMs } from './process-cpu'
 import { processTreeRss, processTreeRssMb } from './process-rss'
 import { createBenchStaff, searchValues } from './staff-load'
+import { withinStepDeadline } from './step-deadline'
 
 /**
  * npm run bench:load: a mix of sessions against the production start over a
@@ -43,6 +44,8 @@ const MEMBERS = Number(flags.members)
 // each) at its first reset, which would otherwise land in whichever step first gets a reset answered
 // and make its RSS look like growth. 40 connections give the resets two, one for each worker likely.
 const WARMUP_SECONDS = Number(flags.warmup)
+// autocannon and the hand-driven sessions end on time; past this after a step, something is stuck.
+const STEP_GRACE_MS = 60_000
 const WARMUP_CONNECTIONS = 40
 const RSS_FLAT_BAR = 1.15
 // Writers for the longest run at the default steps, with room: a reset costs ~100 ms of CPU, a
@@ -139,18 +142,27 @@ try {
     // Every kind at least one connection: the small step opens a few more than it says.
     const share = (of: number) => Math.max(1, Math.round(connections * of))
     const open = kinds.reduce((sum, kind) => sum + share(kind.share), share(CODE_SESSION_SHARE))
-    const tallies = await Promise.all([
-      ...kinds.map((kind) => runCannon(kind.kind, share(kind.share), seconds)),
-      codeSessions({
-        url: server.url,
-        csrf,
-        emails: sessionEmails,
-        nextEmail: () => nextSessionEmail++,
-        codeFor: sink.code,
-        connections: share(CODE_SESSION_SHARE),
-        seconds: seconds,
-      }),
-    ])
+    const tallies = await withinStepDeadline(
+      [
+        ...kinds.map((kind) => ({
+          name: kind.kind.name,
+          run: runCannon(kind.kind, share(kind.share), seconds).then((tally) => [tally]),
+        })),
+        {
+          name: 'e-mail checks to the end',
+          run: codeSessions({
+            url: server.url,
+            csrf,
+            emails: sessionEmails,
+            nextEmail: () => nextSessionEmail++,
+            codeFor: sink.code,
+            connections: share(CODE_SESSION_SHARE),
+            seconds: seconds,
+          }),
+        },
+      ],
+      { stepMs: seconds * 1000, graceMs: STEP_GRACE_MS },
+    )
     clearInterval(sampler)
     const elapsedMs = performance.now() - startedAt
     const own = process.cpuUsage(ownCpuFrom)
