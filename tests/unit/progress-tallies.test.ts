@@ -121,8 +121,9 @@ class Model {
         if (notice?.issued) notice.channel = op.channel
         break
       }
+      // Only an issued notice's code finds its holder (`findLetterCodeHolder`): a staged letter is not yet printed.
       case 'letterCodeUsed':
-        if (this.notices.has(op.human)) {
+        if (this.notices.get(op.human)?.issued) {
           this.firstDay(this.checked, op.human, day)
           this.firstDay(this.otherChecks, op.human, day)
         }
@@ -268,7 +269,7 @@ function applyTo(db: PortalDatabase, op: Operation, at: number) {
       break
     case 'letterCodeUsed':
       run(
-        'update notifications set letter_code_used_at = coalesce(letter_code_used_at, ?) where human_id = ?',
+        "update notifications set letter_code_used_at = coalesce(letter_code_used_at, ?) where human_id = ? and state = 'issued'",
         at,
         op.human,
       )
