@@ -59,7 +59,7 @@ function groupByHuman(rows: SubjectRow[], keyring: Keyring): Human[] {
       categories: categoriesOf(row.exposed_categories),
       record: unsealJson<SubjectRecord>({
         keyring,
-        context: subjectRecordContext(row.cohort, row.natural_id_index),
+        context: subjectRecordContext(row.id),
         sealed: row.record_sealed,
       }),
     }

@@ -1,14 +1,8 @@
 import { type PortalDatabase, prepared } from './client'
-import {
-  detailsContext,
-  exposedContext,
-  findMemberAccount,
-  type MemberDetails,
-  pendingEmailContext,
-} from './member-accounts'
+import { detailsContext, findMemberAccount, type MemberDetails, pendingEmailContext } from './member-accounts'
 import { closeAction, openAction } from './member-required-actions'
 import { type Keyring, sealJson, unsealJson } from './seal'
-import type { SubjectRecord } from './subject-record'
+import { type SubjectRecord, subjectRecordContext } from './subject-record'
 
 /**
  * What a member changes on their account: the password that replaces the
@@ -28,11 +22,11 @@ export function saveNewPassword(
 ) {
   db.$client
     .transaction(() => {
-      const row = prepared(db, 'select natural_id_index, record_sealed from subjects where id = ?').get(
-        subjectId,
-      ) as { natural_id_index: Buffer; record_sealed: Buffer } | undefined
+      const row = prepared(db, 'select record_sealed from subjects where id = ?').get(subjectId) as
+        | { record_sealed: Buffer }
+        | undefined
       if (!row) throw new Error('no such member')
-      const context = exposedContext(row.natural_id_index)
+      const context = subjectRecordContext(subjectId)
       const { legacyPasswordHash: _erased, ...record } = unsealJson<SubjectRecord>({
         keyring,
         context,
@@ -87,16 +81,16 @@ export function saveConfirmedDetails(
 ) {
   db.$client
     .transaction(() => {
-      const naturalIdIndex = naturalIdIndexOf(db, subjectId)
+      assertMemberAccount(db, subjectId)
       prepared(
         db,
         `update member_accounts set details_sealed = ?, pending_email_sealed = ?, details_confirmed_at = ?, updated_at = ?
          where subject_id = ?`,
       ).run(
-        sealJson({ keyring, context: detailsContext(naturalIdIndex), value: details }),
+        sealJson({ keyring, context: detailsContext(subjectId), value: details }),
         pendingEmail === undefined
           ? null
-          : sealJson({ keyring, context: pendingEmailContext(naturalIdIndex), value: pendingEmail }),
+          : sealJson({ keyring, context: pendingEmailContext(subjectId), value: pendingEmail }),
         now,
         now,
         subjectId,
@@ -122,14 +116,13 @@ export function confirmPendingEmail(
     .transaction(() => {
       const account = findMemberAccount(db, keyring, subjectId)
       if (!account?.pendingEmail) throw new Error('no address waiting')
-      const naturalIdIndex = naturalIdIndexOf(db, subjectId)
       const details = { ...account.details, email: account.pendingEmail }
       prepared(
         db,
         `update member_accounts set details_sealed = ?, email_index = ?, pending_email_sealed = null, updated_at = ?
          where subject_id = ?`,
       ).run(
-        sealJson({ keyring, context: detailsContext(naturalIdIndex), value: details }),
+        sealJson({ keyring, context: detailsContext(subjectId), value: details }),
         emailIndex,
         now,
         subjectId,
@@ -143,12 +136,9 @@ export function confirmPendingEmail(
     .immediate()
 }
 
-function naturalIdIndexOf(db: PortalDatabase, subjectId: number): Buffer {
-  const index = prepared(db, 'select natural_id_index from subjects where id = ?').pluck().get(subjectId) as
-    | Buffer
-    | undefined
-  if (!index) throw new Error('no such member')
-  return index
+function assertMemberAccount(db: PortalDatabase, subjectId: number) {
+  if (!prepared(db, 'select 1 from member_accounts where subject_id = ?').get(subjectId))
+    throw new Error('no such member')
 }
 
 /** The member keeps their old address after all: the new one is forgotten and its step closed. */

@@ -44,11 +44,8 @@ type AccountRow = {
   ready_at: number | null
 }
 
-const hex = (digest: Uint8Array) => Buffer.from(digest).toString('hex')
-export const detailsContext = (naturalIdIndex: Uint8Array) => `member_accounts:${hex(naturalIdIndex)}:details`
-export const pendingEmailContext = (naturalIdIndex: Uint8Array) =>
-  `member_accounts:${hex(naturalIdIndex)}:pending_email`
-export const exposedContext = (naturalIdIndex: Uint8Array) => subjectRecordContext('member', naturalIdIndex)
+export const detailsContext = (subjectId: number) => `member_accounts:${subjectId}:details`
+export const pendingEmailContext = (subjectId: number) => `member_accounts:${subjectId}:pending_email`
 
 const ACCOUNT_COLUMNS = `
   a.subject_id, s.human_id, s.language, s.natural_id_index, s.record_sealed, a.password_hash,
@@ -87,21 +84,21 @@ export function findMemberAccount(db: PortalDatabase, keyring: Keyring, subjectI
 function openAccount(db: PortalDatabase, row: AccountRow, keyring: Keyring): MemberAccount {
   const exposed = unsealJson<SubjectRecord>({
     keyring,
-    context: exposedContext(row.natural_id_index),
+    context: subjectRecordContext(row.subject_id),
     sealed: row.record_sealed,
   })
   const { naturalId, legacyPasswordHash, ...exposedDetails } = exposed
   const details = row.details_sealed
     ? unsealJson<MemberDetails>({
         keyring,
-        context: detailsContext(row.natural_id_index),
+        context: detailsContext(row.subject_id),
         sealed: row.details_sealed,
       })
     : exposedDetails
   const pendingEmail = row.pending_email_sealed
     ? unsealJson<string>({
         keyring,
-        context: pendingEmailContext(row.natural_id_index),
+        context: pendingEmailContext(row.subject_id),
         sealed: row.pending_email_sealed,
       })
     : undefined

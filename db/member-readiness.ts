@@ -1,9 +1,8 @@
 import { type PortalDatabase, prepared } from './client'
-import { exposedContext } from './member-accounts'
 import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
 import { type Keyring, unsealJson } from './seal'
-import type { SubjectRecord } from './subject-record'
+import { type SubjectRecord, subjectRecordContext } from './subject-record'
 
 /**
  * What others may learn of members' progress: the shop's readiness check for
@@ -30,15 +29,15 @@ export function findReadiness(
 export function* readyMemberIds(db: PortalDatabase, keyring: Keyring): Generator<string> {
   const rows = db.$client
     .prepare(
-      `select s.natural_id_index, s.record_sealed from member_accounts a join subjects s on s.id = a.subject_id
+      `select s.id, s.record_sealed from member_accounts a join subjects s on s.id = a.subject_id
        where not exists (select 1 from member_required_actions r where r.subject_id = a.subject_id)
        order by a.ready_at, a.subject_id`,
     )
-    .iterate() as IterableIterator<{ natural_id_index: Buffer; record_sealed: Buffer }>
+    .iterate() as IterableIterator<{ id: number; record_sealed: Buffer }>
   for (const row of rows) {
     yield unsealJson<SubjectRecord>({
       keyring,
-      context: exposedContext(row.natural_id_index),
+      context: subjectRecordContext(row.id),
       sealed: row.record_sealed,
     }).naturalId
   }

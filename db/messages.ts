@@ -7,15 +7,15 @@ import type { Message } from './schema'
  */
 
 /**
- * `addressSealed` is sealed under `messageAddressContext(referenceIndex)`: the e-mail address, the
+ * `addressSealed` is sealed under `messageAddressContext(id)`: the e-mail address, the
  * postcard's address, or the staff or employee ID a handout was for (null for handouts made before).
  */
-export type MessageFound = Pick<Message, 'channel' | 'addressSealed'>
+export type MessageFound = Pick<Message, 'id' | 'channel' | 'addressSealed'>
 
 export function findMessageByReference(db: PortalDatabase, referenceIndex: Buffer): MessageFound | undefined {
   const row = prepared(
     db,
-    'select channel, address_sealed as addressSealed from messages where reference_index = ?',
+    'select id, channel, address_sealed as addressSealed from messages where reference_index = ?',
   ).get(referenceIndex) as MessageFound | undefined
-  return row ? { channel: row.channel, addressSealed: row.addressSealed } : undefined
+  return row ? { id: row.id, channel: row.channel, addressSealed: row.addressSealed } : undefined
 }

@@ -5,7 +5,10 @@ import type { PortalDatabase } from './client'
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 
-/** Brings the schema up to date; commands call this before touching data. */
+/**
+ * Brings the schema up to date; commands call this before touching data, and
+ * then `rebindSealedValues`, which needs the keys (see `migrateForCommand`).
+ */
 export function migrateDatabase(db: PortalDatabase) {
   migrate(db, { migrationsFolder })
   restoreSubjectIndexes(db)

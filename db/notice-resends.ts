@@ -49,16 +49,21 @@ export function replaceNotice(db: PortalDatabase, keyring: Keyring, resend: Noti
       humanId: message.humanId,
       channel: message.channel,
       purpose: message.purpose,
-      addressSealed: seal({
-        keyring,
-        context: messageAddressContext(message.referenceIndex),
-        plaintext: message.address,
-      }),
     })
     .onConflictDoNothing()
     .returning({ id: messages.id })
     .get()
   if (!inserted) throw new MessageReferenceTaken(0)
+  db.update(messages)
+    .set({
+      addressSealed: seal({
+        keyring,
+        context: messageAddressContext(inserted.id),
+        plaintext: message.address,
+      }),
+    })
+    .where(eq(messages.id, inserted.id))
+    .run()
   db.update(notifications)
     .set({
       channel: message.channel,

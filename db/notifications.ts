@@ -32,8 +32,7 @@ export class MessageReferenceTaken extends Error {
   }
 }
 
-const hex = (digest: Uint8Array) => Buffer.from(digest).toString('hex')
-export const messageAddressContext = (referenceIndex: Uint8Array) => `messages:${hex(referenceIndex)}:address`
+export const messageAddressContext = (messageId: number) => `messages:${messageId}:address`
 /**
  * What an outbox row's content is sealed under: its message's, or for a reply
  * that is no one's message (no message row) its own row's, so a sealed content
@@ -53,8 +52,10 @@ export const outboxPriorityOf = (purpose: MessagePurpose): OutboxPriority =>
 export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const sqlite = db.$client
   const insertMessage = sqlite.prepare(`
-    insert into messages (reference_index, human_id, channel, purpose, address_sealed) values (?, ?, ?, ?, ?)
+    insert into messages (reference_index, human_id, channel, purpose) values (?, ?, ?, ?)
     on conflict (reference_index) do nothing`)
+  // The address is sealed for the row's ID, known once the row is in: same transaction, one more statement.
+  const sealAddress = sqlite.prepare('update messages set address_sealed = ? where id = ?')
   const insertNotification = sqlite.prepare(`
     insert into notifications (human_id, channel, message_id, state, letter_code_index) values (?, ?, ?, ?, ?)`)
   const insertOutbox = sqlite.prepare(
@@ -66,18 +67,17 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const sealReply = sqlite.prepare('update outbox_messages set content_sealed = ? where id = ?')
 
   const recordMessage = (message: NewMessage, position: number) => {
-    const addressSealed = message.address
-      ? seal({ keyring, context: messageAddressContext(message.referenceIndex), plaintext: message.address })
-      : null
     const inserted = insertMessage.run(
       message.referenceIndex,
       message.humanId,
       message.channel,
       message.purpose,
-      addressSealed,
     )
     if (inserted.changes === 0) throw new MessageReferenceTaken(position)
-    return Number(inserted.lastInsertRowid)
+    const id = Number(inserted.lastInsertRowid)
+    if (message.address)
+      sealAddress.run(seal({ keyring, context: messageAddressContext(id), plaintext: message.address }), id)
+    return id
   }
 
   const enqueueEmail = (messageId: number, purpose: MessagePurpose, content: unknown) =>

@@ -732,6 +732,18 @@ export const progressTallies = sqliteTable(
   (table) => [primaryKey({ columns: [table.series, table.day] })],
 )
 
+/**
+ * Sealed columns whose values still carry the associated data they were first
+ * sealed under (a blind-index digest, which an index-key rotation changes) and
+ * are to be sealed again bound to their row's ID: a row per column, its
+ * progress in `after_key`, deleted when the column is done (`seal-rebinding.ts`).
+ * Migration 0019 lists only the columns that held values then.
+ */
+export const sealRebindings = sqliteTable('seal_rebindings', {
+  sealedColumn: text('sealed_column').primaryKey(),
+  afterKey: integer('after_key').notNull().default(0),
+})
+
 export type Subject = typeof subjects.$inferSelect
 export type NewSubject = typeof subjects.$inferInsert
 /** The stored, sealed row; the opened account the app works with is `MemberAccount` in `member-accounts.ts`. */

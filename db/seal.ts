@@ -36,8 +36,20 @@ export type Keyring = {
   byId: Map<number, DataKey>
 }
 
+// Locked memory is a small budget per process (8 MiB by default, a few pages per allocation, and a
+// failed allocation aborts the process): each distinct key is kept once, however often a keyring is made.
+const keptKeys = new Map<string, DataKey>()
+
 /** The ID is derived from the key itself, so no one has to number keys by hand. */
 export function dataKeyFrom(base64: string): DataKey {
+  const kept = keptKeys.get(base64)
+  if (kept) return kept
+  const dataKey = lockedDataKey(base64)
+  keptKeys.set(base64, dataKey)
+  return dataKey
+}
+
+function lockedDataKey(base64: string): DataKey {
   const raw = Buffer.from(base64, 'base64')
   if (raw.length !== 32) throw new Error('a data key must be 32 bytes')
   const id = createHash('sha256').update('portal-data-key-id').update(raw).digest().readUInt16BE(0)

@@ -3,7 +3,7 @@ import { type Keyring, unsealJson } from './seal'
 import { cardContext, type StoredCardValue } from './subject-record'
 
 // Under the SQL column names the hand-written selects return (one joined from subjects), not `StoredCard`'s.
-type CardRow = { card_index: Buffer; card_sealed: Buffer; member_id_index: Buffer }
+type CardRow = { id: number; card_sealed: Buffer }
 
 /**
  * The cards a member had stored (last four digits and expiry `MM/YY`), opened,
@@ -19,7 +19,7 @@ export function findStoredCards(
   const rows = prepared(
     db,
     `
-      select c.card_index, c.card_sealed, s.natural_id_index as member_id_index
+      select c.id, c.card_sealed
       from stored_cards c join subjects s on s.id = c.subject_id
       where c.subject_id = ? and s.cohort = 'member' ${currentOnly ? 'and c.removed_at is null' : ''}
       order by c.id`,
@@ -27,7 +27,7 @@ export function findStoredCards(
   return rows.map((row) => {
     const { last4, expiry } = unsealJson<StoredCardValue>({
       keyring,
-      context: cardContext(row.member_id_index, row.card_index),
+      context: cardContext(row.id),
       sealed: row.card_sealed,
     })
     return { last4, expiry }
@@ -41,15 +41,15 @@ export function findCurrentCards(db: PortalDatabase, keyring: Keyring, subjectId
   const rows = prepared(
     db,
     `
-      select c.id, c.card_index, c.card_sealed, s.natural_id_index as member_id_index
+      select c.id, c.card_sealed
       from stored_cards c join subjects s on s.id = c.subject_id
       where c.subject_id = ? and s.cohort = 'member' and c.removed_at is null
       order by c.id`,
-  ).all(subjectId) as (CardRow & { id: number })[]
+  ).all(subjectId) as CardRow[]
   return rows.map((row) => {
     const { last4, expiry } = unsealJson<StoredCardValue>({
       keyring,
-      context: cardContext(row.member_id_index, row.card_index),
+      context: cardContext(row.id),
       sealed: row.card_sealed,
     })
     return { id: row.id, last4, expiry }

@@ -1,5 +1,4 @@
 import type { GenderCode } from './normalise'
-import type { Cohort } from './schema'
 
 /** Everything personal about one subject, stored as one sealed JSON document. */
 export type SubjectRecord = {
@@ -23,13 +22,8 @@ export type SubjectRecord = {
 
 export type StoredCardValue = { last4: string; expiry: string }
 
-// Digests may arrive from a worker thread as plain Uint8Arrays, whose toString ignores 'hex'.
-const hex = (digest: Uint8Array) =>
-  Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex')
+// The associated data of each sealed value: its table, its row's ID and its field. Never a blind
+// index digest: those change when the index key is rotated, and the row's ID never does.
+export const subjectRecordContext = (subjectId: number) => `subjects:${subjectId}:record`
 
-// The associated data of each sealed value: its table, its row's natural key and its field.
-export const subjectRecordContext = (cohort: Cohort, naturalIdIndex: Uint8Array) =>
-  `subjects:${cohort}:${hex(naturalIdIndex)}:record`
-
-export const cardContext = (memberIdIndex: Uint8Array, cardIndex: Uint8Array) =>
-  `stored_cards:${hex(memberIdIndex)}:${hex(cardIndex)}:card`
+export const cardContext = (cardId: number) => `stored_cards:${cardId}:card`

@@ -3,9 +3,8 @@ import { AuditLogDamaged, writeCheckpoint } from '~/audit/audit-checkpoints.serv
 import { auditSigningKey } from '~/audit/audit-signing-key.server'
 import { verifyAuditLog } from '~/audit/audit-verification.server'
 import { closeDatabase, openDatabase } from '~db/client'
-import { migrateDatabase } from '~db/migrate'
 import { commandArguments } from './arguments'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run audit:checkpoint -- [--json] | npm run audit:verify -- [--json]'
 
@@ -30,7 +29,7 @@ const key = auditSigningKey(config.AUDIT_SIGNING_KEY)
 const file = config.AUDIT_CHECKPOINT_FILE
 const db = openDatabase(config.DATABASE_URL)
 try {
-  migrateDatabase(db)
+  migrateForCommand(db, config)
   if (task === 'checkpoint') {
     const checkpoint = writeCheckpoint({ db, key, file })
     console.log(

@@ -2,14 +2,13 @@ import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { projectRoot } from '~/server/paths'
 import { closeDatabase, openDatabase } from '~db/client'
-import { migrateDatabase } from '~db/migrate'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 const require = createRequire(import.meta.url)
 const config = bootstrapCommand()
 
 const db = openDatabase(config.DATABASE_URL)
-migrateDatabase(db)
+migrateForCommand(db, config)
 closeDatabase(db)
 
 // Remix rebuilds on every change and restarts our server command with the new build.

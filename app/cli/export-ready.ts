@@ -4,9 +4,8 @@ import { cryptoFromConfig } from '~/crypto.server'
 import { openAtomicCsv } from '~/files/atomic-csv.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { readyMemberIds } from '~db/member-readiness'
-import { migrateDatabase } from '~db/migrate'
 import { commandArguments } from './arguments'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run export:ready -- FILE'
 
@@ -22,7 +21,7 @@ const {
  */
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
-migrateDatabase(db)
+migrateForCommand(db, config)
 const path = resolve(file)
 const output = openAtomicCsv(path, ['member_id'])
 try {

@@ -4,9 +4,8 @@ import { closeDatabase, openDatabase } from '~db/client'
 import { importFiles } from '~db/import/import-files'
 import { createProgressBar } from '~db/import/progress'
 import { UnreadableFileError } from '~db/import/source'
-import { migrateDatabase } from '~db/migrate'
 import { commandArguments } from './arguments'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run import -- [--json] <directory or files…>'
 
@@ -18,7 +17,7 @@ const { values, positionals } = commandArguments(USAGE, {
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
-migrateDatabase(db)
+migrateForCommand(db, config)
 
 try {
   const result = await importFiles({

@@ -1,9 +1,8 @@
 import { closeDatabase, openDatabase } from '~db/client'
-import { migrateDatabase } from '~db/migrate'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
-migrateDatabase(db)
+migrateForCommand(db, config)
 closeDatabase(db)
 console.log(`Database ${config.DATABASE_URL} is up to date.`)

@@ -11,9 +11,8 @@ import {
   purgePrintedFiles,
 } from '~/notify/printer-folder.server'
 import { closeDatabase, openDatabase } from '~db/client'
-import { migrateDatabase } from '~db/migrate'
 import { commandArguments } from './arguments'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 const USAGE = [
   'usage: npm run notify -- [--postcards FILE] [--handouts FILE] [--dry-run] [--limit N] [--json]',
@@ -73,7 +72,7 @@ try {
   } else {
     const db = openDatabase(config.DATABASE_URL)
     try {
-      migrateDatabase(db)
+      migrateForCommand(db, config)
       const summary = await notifyEveryone({
         db,
         crypto: cryptoFromConfig(config),

@@ -1,10 +1,9 @@
 import { z } from 'zod'
 import { configuredOutboxSender } from '~/mail/outbox-sender.server'
 import { closeDatabase, openDatabase } from '~db/client'
-import { migrateDatabase } from '~db/migrate'
 import { countOutbox } from '~db/outbox'
 import { commandArguments } from './arguments'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run send -- [--once] [--json] [--lease-seconds N]'
 
@@ -29,7 +28,7 @@ if (!config.SMTP_URL) {
   process.exit(1)
 }
 const db = openDatabase(config.DATABASE_URL)
-migrateDatabase(db)
+migrateForCommand(db, config)
 
 const sender = configuredOutboxSender(
   db,

@@ -11,9 +11,8 @@ import type { StaffActor } from '~/staff/staff-audit.server'
 import { staffEmailSchema, staffNameSchema, staffRoleSchema } from '~/staff/staff-fields'
 import { describeStaffList, staffListJson } from '~/staff/staff-list-output'
 import { closeDatabase, openDatabase } from '~db/client'
-import { migrateDatabase } from '~db/migrate'
 import { MAX_ARGUMENT_LENGTH, readArguments } from './arguments'
-import { bootstrapCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
 /**
  * npm run staff -- create|list|disable|reset-mfa: the operator's way to make
@@ -111,7 +110,7 @@ function refuse(line: string) {
 }
 
 try {
-  migrateDatabase(db)
+  migrateForCommand(db, config)
   switch (parsed.command) {
     case 'create': {
       const { email, name, role } = parsed.values

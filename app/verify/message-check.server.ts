@@ -27,11 +27,12 @@ export function checkMessage(
   const referenceIndex = crypto.index('message-ref', canonical)
   const message = findMessageByReference(db, referenceIndex)
   const sealed = message?.addressSealed
-  const stored = sealed
-    ? unseal({ keyring: crypto.keyring, context: messageAddressContext(referenceIndex), sealed }).toString(
-        'utf8',
-      )
-    : openDummy(crypto.keyring)
+  const stored =
+    message && sealed
+      ? unseal({ keyring: crypto.keyring, context: messageAddressContext(message.id), sealed }).toString(
+          'utf8',
+        )
+      : openDummy(crypto.keyring)
   // The dummy is read as an e-mail address too, for the same work; it is never what is matched.
   const key = addressKey(message?.channel ?? 'email', stored)
   // A handout made before handouts kept their staff ID has nothing to compare with.

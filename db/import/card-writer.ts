@@ -15,7 +15,7 @@ export function createCardWriter(db: PortalDatabase) {
     .prepare("select id from subjects where cohort = 'member' and natural_id_index = ?")
     .pluck()
   const insert = sqlite.prepare(`
-    insert into stored_cards (subject_id, card_index, card_sealed) values (?, ?, ?)
+    insert into stored_cards (id, subject_id, card_index, card_sealed) values (?, ?, ?, ?)
     on conflict (subject_id, card_index) do nothing`)
   const markExposed = sqlite.prepare(
     `update subjects set exposed_categories = exposed_categories | ${CARD_BIT} where id = ?`,
@@ -30,7 +30,7 @@ export function createCardWriter(db: PortalDatabase) {
         counts.unknownMember.push(position)
         return
       }
-      if (insert.run(subjectId, card.cardIndex, card.cardSealed).changes === 1) {
+      if (insert.run(card.id, subjectId, card.cardIndex, card.cardSealed).changes === 1) {
         markExposed.run(subjectId)
         counts.inserted++
       } else {

@@ -7,6 +7,24 @@ import type { ChunkRejection, ChunkResult, ChunkRow } from './process-chunk'
 import type { WriteCounts } from './subject-versions'
 import { createSubjectWriter } from './subject-writer'
 
+/**
+ * Hands out the row IDs of one file's chunks before they are prepared: a
+ * sealed value is bound to its row's ID, and chunks are sealed on several
+ * threads before any is written. A chunk gets one ID per line break in it,
+ * plus one, which is at least as many as its records; IDs left unused (a
+ * rejected record, a quoted line break, a row already stored) stay gaps.
+ * Only the import writes these tables, so no one else takes a reserved ID.
+ */
+export function reserveRowIds(db: PortalDatabase, kind: ExportKind) {
+  const table = kind === 'member_cards' ? 'stored_cards' : 'subjects'
+  let next = db.$client.prepare(`select coalesce(max(id), 0) + 1 from ${table}`).pluck().get() as number
+  return (lines: number) => {
+    const first = next
+    next += lines + 1
+    return first
+  }
+}
+
 /** What became of one chunk: its counts and its problems, positions relative to the chunk, in order. */
 export type ChunkOutcome = { records: number; counts: WriteCounts; problems: ChunkRejection[] }
 

@@ -5,7 +5,7 @@ import type { PortalDatabase } from '../client'
 import { type ImportOrigin, recordImport } from '../data-origin'
 import type { PortalCrypto } from '../portal-crypto'
 import { markPeopleChanged } from '../subjects'
-import { type ChunkOutcome, type ChunkStore, createChunkStore } from './chunk-store'
+import { type ChunkOutcome, type ChunkStore, createChunkStore, reserveRowIds } from './chunk-store'
 import { chunkRecords } from './chunker'
 import { type ExportKind, importOrder } from './export-kinds'
 import { linkBuyersToMembers } from './link-buyers'
@@ -180,6 +180,7 @@ async function importFile({
   // Lines are known when a chunk is cut; its records only once it is parsed, in file order.
   let linesBefore = 0
   let header = true
+  const rowIdsFor = reserveRowIds(db, file.kind)
   for await (const chunk of chunkRecords({
     path: file.path,
     targetBytes: chunkBytes,
@@ -190,7 +191,13 @@ async function importFile({
       linesBefore += chunk.lines
       continue
     }
-    const job = { kind: file.kind, encoding: file.encoding, columns: file.columns, bytes: chunk.bytes }
+    const job = {
+      kind: file.kind,
+      encoding: file.encoding,
+      columns: file.columns,
+      bytes: chunk.bytes,
+      firstId: rowIdsFor(chunk.lines),
+    }
     inFlight.push({ outcome: storeChunk(job), line: linesBefore })
     linesBefore += chunk.lines
     if (inFlight.length >= maxInFlight) await settleNext()

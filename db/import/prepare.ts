@@ -9,10 +9,13 @@ import type { AuctionBuyerRow, EmployeeRow, MemberCardRow, MemberRow, WarehouseS
 
 /**
  * Validated rows turned into what is stored: sealed values, blind indexes and
- * the exposed categories. Pure apart from the IVs, so it can run on any thread.
+ * the exposed categories. Pure apart from the nonces, so it can run on any
+ * thread. Each row comes with the ID the import reserved for it (see
+ * `reserveRowIds`), because a sealed value is bound to its row's ID.
  */
 
 export type PreparedSubject = {
+  id: number
   cohort: Cohort
   naturalIdIndex: Buffer
   emailIndex: Buffer | null
@@ -25,6 +28,7 @@ export type PreparedSubject = {
 }
 
 export type PreparedCard = {
+  id: number
   memberIdIndex: Buffer
   cardIndex: Buffer
   cardSealed: Buffer
@@ -39,12 +43,13 @@ type SubjectInput = {
   cohortUntil?: number
 }
 
-function prepareSubject(crypto: PortalCrypto, input: SubjectInput): PreparedSubject {
+function prepareSubject(crypto: PortalCrypto, id: number, input: SubjectInput): PreparedSubject {
   const { record } = input
   const naturalIdIndex = crypto.index(input.naturalIdKind, record.naturalId)
   const normalisedEmail = record.email ? normaliseEmail(record.email) : undefined
   const familyKana = record.familyNameKana ? normaliseKana(record.familyNameKana) : undefined
   return {
+    id,
     cohort: input.cohort,
     naturalIdIndex,
     emailIndex: normalisedEmail ? crypto.index('email', normalisedEmail) : null,
@@ -54,7 +59,7 @@ function prepareSubject(crypto: PortalCrypto, input: SubjectInput): PreparedSubj
     exposedCategories: categoryBits(input.categories),
     recordSealed: sealJson({
       keyring: crypto.keyring,
-      context: subjectRecordContext(input.cohort, naturalIdIndex),
+      context: subjectRecordContext(id),
       value: record,
     }),
     cohortFrom: input.cohortFrom ?? null,
@@ -80,8 +85,8 @@ function addressOf(row: {
   return row.postal_code ?? row.prefecture ?? row.city ?? row.address_line1 ?? row.address_line2
 }
 
-export function prepareMember(crypto: PortalCrypto, row: MemberRow): PreparedSubject {
-  return prepareSubject(crypto, {
+export function prepareMember(crypto: PortalCrypto, row: MemberRow, id: number): PreparedSubject {
+  return prepareSubject(crypto, id, {
     cohort: 'member',
     naturalIdKind: 'member-id',
     record: {
@@ -115,8 +120,8 @@ export function prepareMember(crypto: PortalCrypto, row: MemberRow): PreparedSub
   })
 }
 
-export function prepareAuctionBuyer(crypto: PortalCrypto, row: AuctionBuyerRow): PreparedSubject {
-  return prepareSubject(crypto, {
+export function prepareAuctionBuyer(crypto: PortalCrypto, row: AuctionBuyerRow, id: number): PreparedSubject {
+  return prepareSubject(crypto, id, {
     cohort: 'auction_buyer',
     naturalIdKind: 'buyer-id',
     record: {
@@ -141,8 +146,8 @@ export function prepareAuctionBuyer(crypto: PortalCrypto, row: AuctionBuyerRow):
   })
 }
 
-export function prepareEmployee(crypto: PortalCrypto, row: EmployeeRow): PreparedSubject {
-  return prepareSubject(crypto, {
+export function prepareEmployee(crypto: PortalCrypto, row: EmployeeRow, id: number): PreparedSubject {
+  return prepareSubject(crypto, id, {
     cohort: 'employee',
     naturalIdKind: 'employee-id',
     record: {
@@ -162,8 +167,12 @@ export function prepareEmployee(crypto: PortalCrypto, row: EmployeeRow): Prepare
   })
 }
 
-export function prepareWarehouseStaff(crypto: PortalCrypto, row: WarehouseStaffRow): PreparedSubject {
-  return prepareSubject(crypto, {
+export function prepareWarehouseStaff(
+  crypto: PortalCrypto,
+  row: WarehouseStaffRow,
+  id: number,
+): PreparedSubject {
+  return prepareSubject(crypto, id, {
     cohort: 'warehouse_staff',
     naturalIdKind: 'staff-id',
     record: { naturalId: row.staff_id, familyName: row.family_name, givenName: row.given_name },
@@ -174,15 +183,16 @@ export function prepareWarehouseStaff(crypto: PortalCrypto, row: WarehouseStaffR
   })
 }
 
-export function prepareCard(crypto: PortalCrypto, row: MemberCardRow): PreparedCard {
+export function prepareCard(crypto: PortalCrypto, row: MemberCardRow, id: number): PreparedCard {
   const memberIdIndex = crypto.index('member-id', row.member_id)
   const cardIndex = crypto.index('card', `${row.member_id}|${row.card_last4}|${row.card_expiry}`)
   return {
+    id,
     memberIdIndex,
     cardIndex,
     cardSealed: sealJson({
       keyring: crypto.keyring,
-      context: cardContext(memberIdIndex, cardIndex),
+      context: cardContext(id),
       value: { last4: row.card_last4, expiry: row.card_expiry },
     }),
   }

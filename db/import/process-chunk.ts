@@ -19,9 +19,19 @@ export type ChunkRejection = { record: number; line: number; field: string; reas
 export type ChunkRow = { prepared: PreparedSubject | PreparedCard; record: number; line: number }
 export type ChunkResult = { records: number; rows: ChunkRow[]; rejections: ChunkRejection[] }
 
-export type ChunkJob = { kind: ExportKind; encoding: SourceEncoding; columns: string[]; bytes: Uint8Array }
+export type ChunkJob = {
+  kind: ExportKind
+  encoding: SourceEncoding
+  columns: string[]
+  bytes: Uint8Array
+  /** The first of the row IDs reserved for this chunk, one per line of it (see `reserveRowIds`). */
+  firstId: number
+}
 
-const PREPARERS: Record<ExportKind, (crypto: PortalCrypto, row: never) => PreparedSubject | PreparedCard> = {
+const PREPARERS: Record<
+  ExportKind,
+  (crypto: PortalCrypto, row: never, id: number) => PreparedSubject | PreparedCard
+> = {
   members: prepareMember,
   member_cards: prepareCard,
   auction_buyers: prepareAuctionBuyer,
@@ -53,8 +63,10 @@ export function processChunk(crypto: PortalCrypto, job: ChunkJob): ChunkResult {
         return
       }
       const parsed = schema.safeParse(fields)
-      if (parsed.success) result.rows.push({ prepared: prepare(crypto, parsed.data as never), ...position })
-      else result.rejections.push({ ...position, ...firstProblem(parsed.error) })
+      if (parsed.success) {
+        const id = job.firstId + result.rows.length
+        result.rows.push({ prepared: prepare(crypto, parsed.data as never, id), ...position })
+      } else result.rejections.push({ ...position, ...firstProblem(parsed.error) })
     },
     malformed: (position, reason) => {
       result.records++

@@ -15,6 +15,7 @@ export type WriteCounts = { inserted: number; updated: number; unchanged: number
  * hand-written SQL reads and writes them, where drizzle's `timestamp_ms` gives Dates.
  */
 export type SubjectVersion = {
+  id: number
   cohort: Cohort
   naturalIdIndex: Uint8Array
   recordSealed: Uint8Array
@@ -28,13 +29,9 @@ export type SubjectVersion = {
  * the few records a re-import meets.
  */
 export function sameSubject(keyring: Keyring, a: SubjectVersion, b: SubjectVersion) {
-  const context = subjectRecordContext(a.cohort, a.naturalIdIndex)
-  const open = (sealed: Uint8Array) => unseal({ keyring, context, sealed }).toString('utf8')
-  return (
-    a.cohortFrom === b.cohortFrom &&
-    a.cohortUntil === b.cohortUntil &&
-    open(a.recordSealed) === open(b.recordSealed)
-  )
+  const open = ({ id, recordSealed }: SubjectVersion) =>
+    unseal({ keyring, context: subjectRecordContext(id), sealed: recordSealed }).toString('utf8')
+  return a.cohortFrom === b.cohortFrom && a.cohortUntil === b.cohortUntil && open(a) === open(b)
 }
 
 /** Columns of a stored subject under the names of SubjectVersion. */

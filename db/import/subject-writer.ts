@@ -31,7 +31,6 @@ export function createSubjectWriter(
   { keyring, bulk }: { keyring: Keyring; bulk: boolean },
 ) {
   const sqlite = db.$client
-  const nextId = sqlite.prepare('select coalesce(max(id), 0) + 1 from subjects').pluck()
   const insert = sqlite.prepare(`
     insert into subjects (id, human_id, cohort, natural_id_index, email_index, phone_index, kana_birth_index,
       exposed_categories, record_sealed, cohort_from, cohort_until)
@@ -40,7 +39,7 @@ export function createSubjectWriter(
   // One statement per batch gives the batch's new members their accounts, one more their actions.
   const insertAccounts = sqlite.prepare(`
     insert into member_accounts (subject_id)
-    select id from subjects where id >= ? and cohort = 'member'`)
+    select id from subjects where id between ? and ? and cohort = 'member'`)
   const openInitialActions = createInitialActionsWriter(db)
   const existing = sqlite.prepare(`
     select ${SUBJECT_VERSION_COLUMNS}, a.password_hash is not null as newPasswordSet
@@ -55,13 +54,11 @@ export function createSubjectWriter(
 
   const writeBatch = sqlite.transaction((batch: PreparedSubject[]): WriteCounts => {
     const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 }
-    const firstId = nextId.get() as number
-    let id = firstId
     for (const subject of batch) {
       // Positional parameters: binding by name costs more than the insert on this hot path.
       const inserted = insert.run(
-        id,
-        id,
+        subject.id,
+        subject.id,
         subject.cohort,
         subject.naturalIdIndex,
         subject.emailIndex,
@@ -74,21 +71,21 @@ export function createSubjectWriter(
       )
       if (inserted.changes === 1) {
         counts.inserted++
-        id++
         continue
       }
       const found = existing.get(subject.cohort, subject.naturalIdIndex) as StoredSubject
-      const incoming = found.newPasswordSet ? withoutLegacyPassword(keyring, subject) : subject
+      const incoming = movedTo(keyring, subject, found)
       if (sameSubject(keyring, found, incoming)) {
         counts.unchanged++
         continue
       }
-      update.run({ ...incoming, id: found.id })
+      update.run(incoming)
       counts.updated++
     }
-    if (id > firstId) {
-      insertAccounts.run(firstId)
-      openInitialActions(firstId)
+    if (counts.inserted > 0) {
+      // The batch's IDs ascend and every stored row's ID is below them (see reserveRowIds).
+      insertAccounts.run(batch[0]?.id, batch.at(-1)?.id)
+      openInitialActions(batch[0]?.id as number)
     }
     return counts
   })
@@ -97,13 +94,18 @@ export function createSubjectWriter(
   return { writeBatch: (batch: PreparedSubject[]) => writeBatch.immediate(batch) }
 }
 
-/** A member who already chose a new password never gets the exposed one back from a re-import. */
-function withoutLegacyPassword(keyring: Keyring, subject: PreparedSubject): PreparedSubject {
-  const context = subjectRecordContext(subject.cohort, subject.naturalIdIndex)
-  const { legacyPasswordHash: _, ...record } = unsealJson<SubjectRecord>({
+/**
+ * A new version of a stored subject, sealed for the stored row instead of the
+ * ID reserved for it. A member who already chose a new password never gets
+ * the exposed one back from a re-import.
+ */
+function movedTo(keyring: Keyring, subject: PreparedSubject, stored: StoredSubject): PreparedSubject {
+  const record = unsealJson<SubjectRecord>({
     keyring,
-    context,
+    context: subjectRecordContext(subject.id),
     sealed: subject.recordSealed,
   })
-  return { ...subject, recordSealed: sealJson({ keyring, context, value: record }) }
+  if (stored.newPasswordSet) delete record.legacyPasswordHash
+  const recordSealed = sealJson({ keyring, context: subjectRecordContext(stored.id), value: record })
+  return { ...subject, id: stored.id, recordSealed }
 }

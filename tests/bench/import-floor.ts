@@ -10,6 +10,7 @@ import { createSubjectWriter } from '~db/import/subject-writer'
 import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { sealJson } from '~db/seal'
+import { subjectRecordContext } from '~db/subject-record'
 
 /**
  * The least an import of this machine's members can cost: only the work the
@@ -42,10 +43,11 @@ export async function importFloor(membersFile: string) {
     indexKey: randomBytes(32).toString('base64'),
   })
   let started = performance.now()
-  const prepared: PreparedSubject[] = rows.map((row) => {
+  const prepared: PreparedSubject[] = rows.map((row, position) => {
     const [id = '', , , , familyKana = '', , birthDate = '', , email = '', phone = ''] = row
     const naturalIdIndex = crypto.index('member-id', id)
     return {
+      id: position + 1,
       cohort: 'member',
       naturalIdIndex,
       emailIndex: crypto.index('email', email),
@@ -54,7 +56,7 @@ export async function importFloor(membersFile: string) {
       exposedCategories: 127,
       recordSealed: sealJson({
         keyring: crypto.keyring,
-        context: `subjects:member:${id}:record`,
+        context: subjectRecordContext(position + 1),
         value: row,
       }),
       cohortFrom: null,

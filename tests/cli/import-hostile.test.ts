@@ -254,11 +254,11 @@ describe('a UTF-8 export with a few damaged bytes', () => {
       // Read as CP932 (as before), every name would have been stored as nonsense: 見本 is still 見本.
       const naturalIdIndex = crypto.index('member-id', 'M3')
       const row = db.$client
-        .prepare("select record_sealed from subjects where cohort = 'member' and natural_id_index = ?")
-        .get(naturalIdIndex) as { record_sealed: Buffer }
+        .prepare("select id, record_sealed from subjects where cohort = 'member' and natural_id_index = ?")
+        .get(naturalIdIndex) as { id: number; record_sealed: Buffer }
       const record = unsealJson<SubjectRecord>({
         keyring: crypto.keyring,
-        context: subjectRecordContext('member', naturalIdIndex),
+        context: subjectRecordContext(row.id),
         sealed: row.record_sealed,
       })
       expect(JSON.stringify(record)).toContain('見本')

@@ -47,7 +47,7 @@ function contents(db: PortalDatabase) {
       ...subject,
       record: unsealJson({
         keyring: crypto.keyring,
-        context: subjectRecordContext(subject.cohort, Buffer.from(subject.naturalId, 'hex')),
+        context: subjectRecordContext(subject.id as number),
         sealed: record_sealed as Buffer,
       }),
     })),

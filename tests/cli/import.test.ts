@@ -39,14 +39,14 @@ function memberRecord(memberId: string) {
   const naturalIdIndex = crypto.index('member-id', memberId)
   const row = db.$client
     .prepare(
-      "select record_sealed, exposed_categories from subjects where cohort = 'member' and natural_id_index = ?",
+      "select id, record_sealed, exposed_categories from subjects where cohort = 'member' and natural_id_index = ?",
     )
-    .get(naturalIdIndex) as { record_sealed: Buffer; exposed_categories: number } | undefined
+    .get(naturalIdIndex) as { id: number; record_sealed: Buffer; exposed_categories: number } | undefined
   if (!row) return undefined
   return {
     record: unsealJson<SubjectRecord>({
       keyring: crypto.keyring,
-      context: subjectRecordContext('member', naturalIdIndex),
+      context: subjectRecordContext(row.id),
       sealed: row.record_sealed,
     }),
     categories: categoriesOf(row.exposed_categories),

@@ -8,6 +8,7 @@ import { type KeyStatus, keyIdHex } from '~/keys/key-status.server'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { dataKeyFrom, sealWithAesGcm } from '~db/seal'
 import { SEALED_COLUMNS } from '~db/sealed-columns'
+import { subjectRecordContext } from '~db/subject-record'
 import { importExport, readDatabase } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { copyMigratedDatabase } from '../support/migrated-database'
@@ -47,13 +48,8 @@ beforeAll(async () => {
   const crypto = createPortalCrypto({ dataKey: KEY_A, indexKey: secrets.PORTAL_INDEX_KEY })
   const db = new Database(databasePath)
   try {
-    const row = db
-      .prepare("select id, natural_id_index from subjects where cohort = 'member' limit 1")
-      .get() as {
-      id: number
-      natural_id_index: Buffer
-    }
-    const context = `subjects:member:${row.natural_id_index.toString('hex')}:record`
+    const row = db.prepare("select id from subjects where cohort = 'member' limit 1").get() as { id: number }
+    const context = subjectRecordContext(row.id)
     db.prepare('update subjects set record_sealed = ? where id = ?').run(
       sealWithAesGcm({ keyring: crypto.keyring, context, plaintext: '{}' }),
       row.id,

@@ -131,13 +131,13 @@ function readRecipients(databasePath: string, secrets: Secrets) {
   try {
     const rows = db
       .prepare(`
-        select o.id, m.reference_index as referenceIndex, m.address_sealed as sealed
+        select o.id, m.id as messageId, m.address_sealed as sealed
         from outbox_messages o join messages m on m.id = o.message_id`)
-      .all() as { id: number; referenceIndex: Buffer; sealed: Buffer }[]
+      .all() as { id: number; messageId: number; sealed: Buffer }[]
     return new Map(
-      rows.map(({ id, referenceIndex, sealed }) => [
+      rows.map(({ id, messageId, sealed }) => [
         id,
-        unseal({ keyring, context: messageAddressContext(referenceIndex), sealed }).toString('utf8'),
+        unseal({ keyring, context: messageAddressContext(messageId), sealed }).toString('utf8'),
       ]),
     )
   } finally {
