@@ -13,7 +13,7 @@ import { type Keyring, seal, unseal } from './seal'
 
 export const CASE_NOTE_MAX_LENGTH = 2000
 
-const noteContext = (id: string) => `case_notes:${id}:note`
+export const noteContext = (id: string) => `case_notes:${id}:note`
 
 export type CaseNote = { id: string; staffId: string; at: number; text: string }
 

@@ -12,7 +12,7 @@ import { type Keyring, seal } from './seal'
 
 export const IDENTITY_CONFIRMATION_MS = 7 * 24 * 60 * 60 * 1000
 
-const reasonTextContext = (id: string) => `identity_confirmations:${id}:reason`
+export const reasonTextContext = (id: string) => `identity_confirmations:${id}:reason`
 
 export function addIdentityConfirmation(
   db: PortalDatabase,

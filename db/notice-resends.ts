@@ -27,7 +27,7 @@ export type NoticeResend = {
   printerRow?: string[]
 }
 
-const reprintRowContext = (messageId: number) => `printer_reprints:${messageId}:row`
+export const reprintRowContext = (messageId: number) => `printer_reprints:${messageId}:row`
 
 /**
  * False when the human has no issued notice to replace (never notified, or a

@@ -19,7 +19,7 @@ export type PhotoSummary = { id: string; width: number; height: number; byteLeng
 
 type DraftRow = { id: number; emailIndex: Buffer | null; detailsSealed: Buffer | null; expiresAt: number }
 
-const detailsContext = (draftId: number) => `return_drafts:${draftId}:details`
+export const detailsContext = (draftId: number) => `return_drafts:${draftId}:details`
 export const photoContext = (photoId: string) => `return_photos:${photoId}:photo`
 
 export { RETURN_PHOTO_ID_PATTERN } from './return-vocabulary'

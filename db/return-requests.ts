@@ -34,8 +34,8 @@ export type ReturnEvent = {
   at: number
 }
 
-const detailsContext = (reference: string) => `return_requests:${reference}:details`
-const noteContext = (eventId: string) => `return_events:${eventId}:note`
+export const detailsContext = (reference: string) => `return_requests:${reference}:details`
+export const noteContext = (eventId: string) => `return_events:${eventId}:note`
 
 /**
  * The draft becomes the request: its photos move over, its history starts

@@ -14,7 +14,7 @@ import { totpSecretContext } from './staff-members'
  */
 
 // Bound to the member: a pending secret copied into another person's session does not open.
-const enrolmentContext = (staffId: string) => `staff_sessions:${staffId}:totp-enrolment`
+export const enrolmentContext = (staffId: string) => `staff_sessions:${staffId}:totp-enrolment`
 
 /** The secret offered in this session, kept so that a reload shows the same QR code. */
 export function holdTotpEnrolment(

@@ -41,8 +41,8 @@ export type StaffMember = Omit<
 }
 
 // The row's public ID is in the associated data: a ciphertext copied into another row does not open.
-const emailContext = (staffId: string) => `staff_members:${staffId}:email`
-const nameContext = (staffId: string) => `staff_members:${staffId}:name`
+export const emailContext = (staffId: string) => `staff_members:${staffId}:email`
+export const nameContext = (staffId: string) => `staff_members:${staffId}:name`
 /** For the TOTP secret, sealed by the enrolment that is still to come. */
 export const totpSecretContext = (staffId: string) => `staff_members:${staffId}:totp`
 
