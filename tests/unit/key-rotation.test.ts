@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { describe, expect, it } from 'vitest'
+import type { PortalDatabase } from '~db/client'
 import { countValuesToReseal, resealValues } from '~db/key-rotation'
 import { detailsContext } from '~db/member-accounts'
 import { migrateDatabase } from '~db/migrate'
@@ -19,6 +16,7 @@ import {
   unseal,
 } from '~db/seal'
 import { cardContext, subjectRecordContext } from '~db/subject-record'
+import { scratchDatabases } from '../support/scratch-database'
 
 /**
  * Data-key rotation on a real file: values sealed under key A (both suites)
@@ -33,15 +31,7 @@ const underA = createKeyring({ current: KEY_A })
 const rotating = createKeyring({ current: KEY_B, previous: [KEY_A] })
 const onlyB = createKeyring({ current: KEY_B })
 
-let directory: string | undefined
-let db: PortalDatabase | undefined
-
-afterEach(() => {
-  if (db) closeDatabase(db)
-  if (directory) rmSync(directory, { recursive: true, force: true })
-  db = undefined
-  directory = undefined
-})
+const scratchDatabase = scratchDatabases('key-rotation-')
 
 const COLUMNS = [
   { select: 'select id as key, record_sealed as sealed from subjects', context: subjectRecordContext },
@@ -54,8 +44,7 @@ const COLUMNS = [
 ]
 
 function databaseUnderA(members: number) {
-  directory = mkdtempSync(join(tmpdir(), 'key-rotation-'))
-  db = openDatabase(join(directory, 'portal.db'))
+  const { db } = scratchDatabase()
   migrateDatabase(db)
   const sqlite = db.$client
   // Every third value as the first suite sealed it, the rest as the current suite does.

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { afterEach, describe, expect, it } from 'vitest'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { describe, expect, it } from 'vitest'
+import type { PortalDatabase } from '~db/client'
 import { detailsContext, pendingEmailContext } from '~db/member-accounts'
 import { migrateDatabase } from '~db/migrate'
 import { messageAddressContext } from '~db/notifications'
@@ -19,6 +17,7 @@ import {
 import { countValuesToRebind, rebindSealedValues } from '~db/seal-rebinding'
 import { cardContext, subjectRecordContext } from '~db/subject-record'
 import { migrationsUpTo } from '../support/migrations-up-to'
+import { scratchDatabases } from '../support/scratch-database'
 
 /**
  * A database as the portal left it before sealed values were bound to their
@@ -33,19 +32,10 @@ const before = createKeyring({ current: KEY_A })
 const after = createKeyring({ current: KEY_B, previous: [KEY_A] })
 const hex = (digest: Buffer) => digest.toString('hex')
 
-let directory: string | undefined
-let db: PortalDatabase | undefined
-
-afterEach(() => {
-  if (db) closeDatabase(db)
-  if (directory) rmSync(directory, { recursive: true, force: true })
-  db = undefined
-  directory = undefined
-})
+const scratchDatabase = scratchDatabases('seal-rebinding-')
 
 function databaseAsBefore() {
-  directory = mkdtempSync(join(tmpdir(), 'seal-rebinding-'))
-  db = openDatabase(join(directory, 'portal.db'))
+  const { directory, db } = scratchDatabase()
   migrationsUpTo('0018_returns', join(directory, 'migrations'))
   migrate(db, { migrationsFolder: join(directory, 'migrations') })
   return db
