@@ -1,8 +1,10 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { PortalDatabase } from './client'
 import {
+  letterCodeContext,
   MessageReferenceTaken,
   messageAddressContext,
+  messageReferenceContext,
   type NewMessage,
   outboxContentContext,
   outboxPriorityOf,
@@ -21,6 +23,8 @@ import { type Keyring, seal, unsealJson } from './seal'
 export type NoticeResend = {
   message: NewMessage & { channel: 'email' | PrinterRowKind; address: string }
   letterCodeIndex: Buffer
+  /** The new letter code in its canonical form, in the clear: sealed here. */
+  letterCode: string
   /** E-mail: what the sender writes and sends, in the clear, sealed here. */
   emailContent?: unknown
   /** Paper: the row as the printer file prints it (letter code, name, address), sealed here. */
@@ -56,6 +60,11 @@ export function replaceNotice(db: PortalDatabase, keyring: Keyring, resend: Noti
   if (!inserted) throw new MessageReferenceTaken(0)
   db.update(messages)
     .set({
+      referenceSealed: seal({
+        keyring,
+        context: messageReferenceContext(inserted.id),
+        plaintext: message.reference,
+      }),
       addressSealed: seal({
         keyring,
         context: messageAddressContext(inserted.id),
@@ -69,6 +78,11 @@ export function replaceNotice(db: PortalDatabase, keyring: Keyring, resend: Noti
       channel: message.channel,
       messageId: inserted.id,
       letterCodeIndex: resend.letterCodeIndex,
+      letterCodeSealed: seal({
+        keyring,
+        context: letterCodeContext(inserted.id),
+        plaintext: resend.letterCode,
+      }),
       letterCodeFailures: 0,
       letterCodeLockedAt: null,
     })

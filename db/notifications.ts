@@ -13,6 +13,8 @@ export type NewMessage = {
   channel: MessageChannel
   purpose: MessagePurpose
   referenceIndex: Buffer
+  /** The reference in its canonical form, in the clear: sealed here, so a new index key can recompute its digest. */
+  reference: string
   /** The e-mail or postal address it goes to, in the clear: sealed here. */
   address?: string
 }
@@ -20,6 +22,8 @@ export type NewMessage = {
 export type NewNotification = {
   message: NewMessage
   letterCodeIndex: Buffer
+  /** The letter code in its canonical form, in the clear: sealed here, as the reference is. */
+  letterCode: string
   /** E-mail only: what the sender needs to write and send it, in the clear: sealed here. */
   emailContent?: unknown
 }
@@ -33,6 +37,12 @@ export class MessageReferenceTaken extends Error {
 }
 
 export const messageAddressContext = (messageId: number) => `messages:${messageId}:address`
+export const messageReferenceContext = (messageId: number) => `messages:${messageId}:reference`
+/**
+ * A letter code is sealed for the message that carries it: a resend points the
+ * notification at a new message with a new code, so the pair changes together.
+ */
+export const letterCodeContext = (messageId: number) => `notifications:message:${messageId}:letter-code`
 /**
  * What an outbox row's content is sealed under: its message's, or for a reply
  * that is no one's message (no message row) its own row's, so a sealed content
@@ -54,10 +64,14 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const insertMessage = sqlite.prepare(`
     insert into messages (reference_index, human_id, channel, purpose) values (?, ?, ?, ?)
     on conflict (reference_index) do nothing`)
-  // The address is sealed for the row's ID, known once the row is in: same transaction, one more statement.
-  const sealAddress = sqlite.prepare('update messages set address_sealed = ? where id = ?')
+  // The reference and address are sealed for the row's ID, known once the row is in: same
+  // transaction, one more statement.
+  const sealMessage = sqlite.prepare(
+    'update messages set reference_sealed = ?, address_sealed = ? where id = ?',
+  )
   const insertNotification = sqlite.prepare(`
-    insert into notifications (human_id, channel, message_id, state, letter_code_index) values (?, ?, ?, ?, ?)`)
+    insert into notifications (human_id, channel, message_id, state, letter_code_index, letter_code_sealed)
+    values (?, ?, ?, ?, ?, ?)`)
   const insertOutbox = sqlite.prepare(
     'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)',
   )
@@ -75,8 +89,13 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
     )
     if (inserted.changes === 0) throw new MessageReferenceTaken(position)
     const id = Number(inserted.lastInsertRowid)
-    if (message.address)
-      sealAddress.run(seal({ keyring, context: messageAddressContext(id), plaintext: message.address }), id)
+    sealMessage.run(
+      seal({ keyring, context: messageReferenceContext(id), plaintext: message.reference }),
+      message.address
+        ? seal({ keyring, context: messageAddressContext(id), plaintext: message.address })
+        : null,
+      id,
+    )
     return id
   }
 
@@ -100,7 +119,14 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
       const { message } = notification
       const messageId = recordMessage(message, position)
       const state = message.channel === 'email' ? 'issued' : 'staged'
-      insertNotification.run(message.humanId, message.channel, messageId, state, notification.letterCodeIndex)
+      insertNotification.run(
+        message.humanId,
+        message.channel,
+        messageId,
+        state,
+        notification.letterCodeIndex,
+        seal({ keyring, context: letterCodeContext(messageId), plaintext: notification.letterCode }),
+      )
       if (message.channel === 'email') enqueueEmail(messageId, message.purpose, notification.emailContent)
     })
   })

@@ -194,6 +194,9 @@ export const messages = sqliteTable(
     channel: text('channel', { enum: MESSAGE_CHANNELS }).notNull(),
     purpose: text('purpose', { enum: MESSAGE_PURPOSES }).notNull(),
     addressSealed: blob('address_sealed', { mode: 'buffer' }),
+    // The reference itself, sealed: what a new index key recomputes reference_index from (README,
+    // "Index keys"). Null for messages recorded before it was kept.
+    referenceSealed: blob('reference_sealed', { mode: 'buffer' }),
     createdAt: createdAt(),
   },
   (table) => [
@@ -223,6 +226,9 @@ export const notifications = sqliteTable(
     state: text('state', { enum: NOTIFICATION_STATES }).notNull().default('issued'),
     // Null once the code is dead (replaced by a new one); a used code stays alive until LETTER_CODE_VALID_UNTIL.
     letterCodeIndex: digest('letter_code_index'),
+    // The code itself, sealed for the message that carries it: what a new index key recomputes
+    // letter_code_index from. Null for codes issued before it was kept.
+    letterCodeSealed: blob('letter_code_sealed', { mode: 'buffer' }),
     // The first use; every use is a row of letter_code_uses.
     letterCodeUsedAt: integer('letter_code_used_at', { mode: 'timestamp_ms' }),
     // Wrong second factors given with this letter code; at the limit it is locked until staff reset it.

@@ -3,7 +3,12 @@ import { type PortalDatabase, prepared } from './client'
 import { reasonTextContext } from './identity-confirmations'
 import { detailsContext as memberDetailsContext, pendingEmailContext } from './member-accounts'
 import { reprintRowContext } from './notice-resends'
-import { messageAddressContext, outboxContentContext } from './notifications'
+import {
+  letterCodeContext,
+  messageAddressContext,
+  messageReferenceContext,
+  outboxContentContext,
+} from './notifications'
 import { photoContext, detailsContext as returnDraftContext } from './return-drafts'
 import { noteContext as returnNoteContext, detailsContext as returnRequestContext } from './return-requests'
 import { SEAL_SUITES, type SealSuite } from './seal'
@@ -47,6 +52,19 @@ export const SEALED_COLUMNS = [
     column: 'address_sealed',
     key: 'id',
     context: (id: number) => messageAddressContext(id),
+  },
+  {
+    table: 'messages',
+    column: 'reference_sealed',
+    key: 'id',
+    context: (id: number) => messageReferenceContext(id),
+  },
+  {
+    table: 'notifications',
+    column: 'letter_code_sealed',
+    key: 'id',
+    also: 'message_id',
+    context: (_id: number, messageId: number) => letterCodeContext(messageId),
   },
   {
     table: 'outbox_messages',

@@ -43,6 +43,7 @@ export function queueEmailMessage({
       channel: 'email',
       purpose,
       referenceIndex: crypto.index('message-ref', reference.canonical),
+      reference: reference.canonical,
       address: to,
     },
     content(reference.printed),

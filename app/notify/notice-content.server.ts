@@ -67,9 +67,11 @@ export function prepareNotice(
         channel: notice.channel,
         purpose,
         referenceIndex: crypto.index('message-ref', reference.canonical),
+        reference: reference.canonical,
         address,
       },
       letterCodeIndex: crypto.index('letter-code', letterCode.canonical),
+      letterCode: letterCode.canonical,
       emailContent,
     },
   }

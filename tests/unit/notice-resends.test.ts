@@ -6,6 +6,8 @@ import { notifyEveryone } from '~/notify/notify.server'
 import type { PortalDatabase } from '~db/client'
 import { findHuman } from '~db/humans'
 import { listWaitingReprints, markReprintsWritten, replaceNotice } from '~db/notice-resends'
+import { letterCodeContext, messageReferenceContext } from '~db/notifications'
+import { UnsealError, unseal } from '~db/seal'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
@@ -119,5 +121,47 @@ describe('replacing a notice', () => {
     expect(replaceNotice(db, temp.crypto.keyring, resendFor(waitingHuman).resend)).toBe(false)
     expect(db.$client.prepare('select count(*) from messages').pluck().get()).toBe(messagesBefore)
     expect(db.$client.prepare('select count(*) from printer_reprints').pluck().get()).toBe(0)
+  })
+})
+
+describe('printed codes kept sealed', () => {
+  const keyring = () => temp.crypto.keyring
+  const open = (sealed: Buffer, context: string) => unseal({ keyring: keyring(), context, sealed }).toString()
+  type NoticeRow = { id: number; message_id: number; letter_code_index: Buffer; letter_code_sealed: Buffer }
+  const noticeOf = (humanId: number) =>
+    db.$client
+      .prepare(
+        'select id, message_id, letter_code_index, letter_code_sealed from notifications where human_id = ?',
+      )
+      .get(humanId) as NoticeRow
+
+  // A new index key recomputes each digest from these: what they open to must give the stored digest.
+  it('seals each letter code and message reference for its message, opening to what its digest was made from', () => {
+    const [humanId] = notified() as [number]
+    const check = () => {
+      const notice = noticeOf(humanId)
+      const code = open(notice.letter_code_sealed, letterCodeContext(notice.message_id))
+      expect(temp.crypto.index('letter-code', code)).toEqual(notice.letter_code_index)
+      const message = db.$client
+        .prepare('select reference_index, reference_sealed from messages where id = ?')
+        .get(notice.message_id) as { reference_index: Buffer; reference_sealed: Buffer }
+      const reference = open(message.reference_sealed, messageReferenceContext(notice.message_id))
+      expect(temp.crypto.index('message-ref', reference)).toEqual(message.reference_index)
+      return { code, reference }
+    }
+    const first = check()
+    const { prepared, resend } = resendFor(humanId)
+    expect(replaceNotice(db, keyring(), resend)).toBe(true)
+    const second = check()
+    expect(second.code).not.toBe(first.code)
+    expect(prepared.letterCode.replace(/\W/g, '')).toContain(second.code.replace(/\W/g, ''))
+  })
+
+  it('refuses a sealed letter code moved to another message', () => {
+    const [humanId] = notified() as [number]
+    const notice = noticeOf(humanId)
+    expect(() => open(notice.letter_code_sealed, letterCodeContext(notice.message_id + 1))).toThrow(
+      UnsealError,
+    )
   })
 })

@@ -41,6 +41,7 @@ function message(purpose: MessagePurpose, humanId: number): NewMessage {
     channel: 'email',
     purpose,
     referenceIndex: crypto.index('message-ref', `R${references}`),
+    reference: `R${references}`,
     address: 'someone@example.jp',
   }
 }
@@ -53,6 +54,7 @@ function queue(purpose: MessagePurpose, humanId = humanIds[0] as number) {
       {
         message: message(purpose, humanId),
         letterCodeIndex: crypto.index('letter-code', `L${references}`),
+        letterCode: `L${references}`,
         emailContent: { purpose },
       },
     ])
