@@ -98,6 +98,12 @@ const schema = z
       },
     ).prefault(''),
     PORTAL_INDEX_KEY: base64Key('PORTAL_INDEX_KEY'),
+    // The index key a rotation moves away from: values are looked up under both until
+    // `npm run keys:rotate` has recomputed every stored digest (README, "Index keys").
+    PORTAL_PREVIOUS_INDEX_KEY: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      base64Key('PORTAL_PREVIOUS_INDEX_KEY').optional(),
+    ),
     // The Ed25519 private key that signs audit checkpoints: its 32-byte seed, base64.
     AUDIT_SIGNING_KEY: base64Key('AUDIT_SIGNING_KEY'),
     // Where signed checkpoints are appended (JSON lines); unset, beside the database file.

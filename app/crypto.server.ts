@@ -3,12 +3,16 @@ import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 
 /** The sealing keyring and blind indexer for the configured keys. */
 export function cryptoFromConfig(
-  config: Pick<Config, 'PORTAL_DATA_KEY' | 'PORTAL_PREVIOUS_DATA_KEYS' | 'PORTAL_INDEX_KEY'>,
+  config: Pick<
+    Config,
+    'PORTAL_DATA_KEY' | 'PORTAL_PREVIOUS_DATA_KEYS' | 'PORTAL_INDEX_KEY' | 'PORTAL_PREVIOUS_INDEX_KEY'
+  >,
 ) {
   return createPortalCrypto({
     dataKey: config.PORTAL_DATA_KEY,
     previousDataKeys: config.PORTAL_PREVIOUS_DATA_KEYS,
     indexKey: config.PORTAL_INDEX_KEY,
+    ...(config.PORTAL_PREVIOUS_INDEX_KEY && { previousIndexKey: config.PORTAL_PREVIOUS_INDEX_KEY }),
   })
 }
 

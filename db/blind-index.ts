@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey } from 'node:crypto'
+import { createHash, createHmac, createSecretKey } from 'node:crypto'
 
 /**
  * Keyed blind indexes: HMAC-SHA256 over a value's normalised form, under a key
@@ -44,4 +44,33 @@ export function createBlindIndexer(base64Key: string): BlindIndexer {
       .update(normalised)
       .digest()
       .subarray(0, BLIND_INDEX_BYTES)
+}
+
+/** An index key's ID, derived from the key as a data key's is: what `portal_meta` records digests under. */
+export function indexKeyIdOf(base64Key: string) {
+  const raw = Buffer.from(base64Key, 'base64')
+  return createHash('sha256')
+    .update('portal-index-key-id')
+    .update(raw)
+    .digest()
+    .subarray(0, 4)
+    .toString('hex')
+}
+
+/**
+ * The digests a typed value is looked up by: under the current index key and,
+ * while a rotation from the previous one is not finished, under that one too.
+ * Always two, the second the first again when there is no previous key, so
+ * every lookup statement has one shape (`in (?, ?)`) and costs the same for a
+ * known value and an unknown one.
+ */
+export type IndexLookup = (kind: BlindIndexKind, normalised: string) => [Buffer, Buffer]
+
+export function createIndexLookup(current: BlindIndexer, previous?: BlindIndexer): IndexLookup {
+  if (!previous)
+    return (kind, normalised) => {
+      const digest = current(kind, normalised)
+      return [digest, digest]
+    }
+  return (kind, normalised) => [current(kind, normalised), previous(kind, normalised)]
 }
