@@ -1,6 +1,7 @@
 import { type Config, ConfigError, getConfig } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
-import type { PortalDatabase } from '~db/client'
+import { closeDatabase, type PortalDatabase } from '~db/client'
+import { indexKeyProblem, indexKeyState } from '~db/index-key-rotation'
 import { migrateDatabase } from '~db/migrate'
 import { rebindSealedValues } from '~db/seal-rebinding'
 import { createCountBar } from './count-bar'
@@ -31,7 +32,21 @@ export function bootstrapCommand(): Config {
  */
 export function migrateForCommand(db: PortalDatabase, config: Config) {
   migrateDatabase(db)
+  checkIndexKeysForCommand(db, config)
   rebindForCommand(db, config)
+}
+
+/**
+ * Ends the command, saying why, when the stored blind indexes are under an
+ * index key this configuration lacks: every lookup would find nobody.
+ */
+export function checkIndexKeysForCommand(db: PortalDatabase, config: Config) {
+  const crypto = cryptoFromConfig(config)
+  const problem = indexKeyProblem(indexKeyState(db, crypto), crypto)
+  if (!problem) return
+  console.error(problem)
+  closeDatabase(db)
+  process.exit(1)
 }
 
 /** Sealed values bound to their rows' IDs, with a bar; said on stderr, so a command's JSON stays clean. */

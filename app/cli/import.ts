@@ -4,6 +4,7 @@ import { closeDatabase, openDatabase } from '~db/client'
 import { importFiles } from '~db/import/import-files'
 import { createProgressBar } from '~db/import/progress'
 import { UnreadableFileError } from '~db/import/source'
+import { indexKeyState, rotationUnfinished } from '~db/index-key-rotation'
 import { commandArguments } from './arguments'
 import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
@@ -18,11 +19,20 @@ const { values, positionals } = commandArguments(USAGE, {
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
 migrateForCommand(db, config)
+const crypto = cryptoFromConfig(config)
+// A re-imported person is matched by their natural ID's digest under the current key alone.
+if (rotationUnfinished(indexKeyState(db, crypto), crypto)) {
+  console.error(
+    'An index-key rotation is unfinished: run npm run keys:rotate to its end, then import (README, "Index keys").',
+  )
+  closeDatabase(db)
+  process.exit(1)
+}
 
 try {
   const result = await importFiles({
     db,
-    crypto: cryptoFromConfig(config),
+    crypto,
     paths: positionals,
     progress: !values.json && process.stderr.isTTY ? createProgressBar() : undefined,
   })

@@ -2,9 +2,15 @@ import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
 import { type KeyStatus, keyIdHex, keyStatus, unopenableKeysMessage } from '~/keys/key-status.server'
 import { closeDatabase, openDatabase } from '~db/client'
+import {
+  countDigestRowsToRecompute,
+  indexKeyProblem,
+  indexKeyState,
+  recomputeDigests,
+} from '~db/index-key-rotation'
 import { resealValues } from '~db/key-rotation'
 import { migrateDatabase } from '~db/migrate'
-import type { Keyring } from '~db/seal'
+import type { PortalCrypto } from '~db/portal-crypto'
 import { commandArguments } from './arguments'
 import { bootstrapCommand, rebindForCommand } from './bootstrap'
 import { createCountBar } from './count-bar'
@@ -30,27 +36,55 @@ const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
 try {
   migrateDatabase(db)
-  const keyring = cryptoFromConfig(config).keyring
-  if (positionals[0] === 'rotate') await rotate(keyring)
-  report(keyStatus(db, keyring))
+  const crypto = cryptoFromConfig(config)
+  if (positionals[0] === 'rotate') await rotate(crypto)
+  report(keyStatus(db, crypto.keyring), indexStatus(crypto))
 } finally {
   closeDatabase(db)
 }
 
-/** Nothing is touched while some value is under a key this configuration lacks: the report says which. */
-async function rotate(keyring: Keyring) {
+/**
+ * Data keys first, then index keys: the digests are recomputed from sealed
+ * values, so those must open. Nothing is touched while some value or digest
+ * is under a key this configuration lacks: the report says which.
+ */
+async function rotate(crypto: PortalCrypto) {
+  const { keyring } = crypto
   if (unopenableKeysMessage(keyStatus(db, keyring))) return
+  if (indexStatus(crypto).problem) return
   rebindForCommand(db, config)
-  const bar = createCountBar('Sealing again under the current key')
-  const resealed = await resealValues(db, keyring, { progress: bar.update })
-  bar.stop()
+  const sealing = createCountBar('Sealing again under the current key')
+  const resealed = await resealValues(db, keyring, { progress: sealing.update })
+  sealing.stop()
   console.error(
     `${resealed.toLocaleString('en')} values sealed again under key ${keyIdHex(keyring.current.id)}.`,
   )
+  const indexing = createCountBar('Blind indexes under the current index key')
+  const recomputed = await recomputeDigests(db, crypto, { progress: indexing.update })
+  indexing.stop()
+  if (recomputed > 0)
+    console.error(
+      `${recomputed.toLocaleString('en')} rows' blind indexes recomputed under index key ${crypto.indexKeyId}.`,
+    )
 }
 
-function report(status: KeyStatus) {
-  if (values.json) console.log(JSON.stringify(status))
+/** Where the blind indexes stand: under which index key, and what a rotation still has to do. */
+function indexStatus(crypto: PortalCrypto) {
+  const state = indexKeyState(db, crypto)
+  return {
+    storedKeyId: state.storedKeyId,
+    currentKeyId: crypto.indexKeyId,
+    previousKeyId: crypto.previousIndexKeyId ?? null,
+    movingToKeyId: state.movingToKeyId ?? null,
+    toRecompute: countDigestRowsToRecompute(db, state, crypto),
+    unsealedPrintedCodes: state.unsealedCodes,
+    unsealedPrintedCodesKeyId: state.unsealedCodesKeyId ?? null,
+    problem: indexKeyProblem(state, crypto) ?? null,
+  }
+}
+
+function report(status: KeyStatus, index: ReturnType<typeof indexStatus>) {
+  if (values.json) console.log(JSON.stringify({ ...status, index }))
   else {
     const number = (n: number) => n.toLocaleString('en')
     console.log('Sealed values by data key (its ID, derived from the key) and suite:')
@@ -67,10 +101,33 @@ function report(status: KeyStatus) {
     )
     if (status.malformed > 0)
       console.log(`${number(status.malformed)} stored values are not sealed values at all.`)
+    reportIndex(index)
   }
   const unopenable = unopenableKeysMessage(status)
   if (unopenable) {
     console.error(unopenable)
     process.exitCode = 1
   }
+  if (index.problem) {
+    console.error(index.problem)
+    process.exitCode = 1
+  }
+}
+
+function reportIndex(index: ReturnType<typeof indexStatus>) {
+  const number = (n: number) => n.toLocaleString('en')
+  console.log(
+    `Blind indexes: under index key ${index.storedKeyId}; current ${index.currentKeyId}` +
+      (index.previousKeyId ? `, previous ${index.previousKeyId}.` : ', no previous key.'),
+  )
+  if (index.toRecompute > 0)
+    console.log(
+      `${number(index.toRecompute)} rows' blind indexes are still to recompute under ${index.currentKeyId}; values are looked up under both keys meanwhile.`,
+    )
+  else if (index.previousKeyId && !index.unsealedPrintedCodesKeyId)
+    console.log('Every blind index is under the current key: PORTAL_PREVIOUS_INDEX_KEY can go.')
+  if (index.unsealedPrintedCodesKeyId)
+    console.log(
+      `${number(index.unsealedPrintedCodes)} letter codes and message references printed before their sealed copies were kept are findable only under index key ${index.unsealedPrintedCodesKeyId}.`,
+    )
 }

@@ -5,7 +5,7 @@ import { demoStaffPresent } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { holdsOnlyDemoData } from '~db/data-origin'
 import { migrateDatabase } from '~db/migrate'
-import { bootstrapCommand, rebindForCommand } from './bootstrap'
+import { bootstrapCommand, checkIndexKeysForCommand, rebindForCommand } from './bootstrap'
 import { ensureProductionBuild } from './build'
 import { ensureDemoStaffIfDemo, loadDemoDataIfEmpty } from './demo-data'
 
@@ -28,6 +28,7 @@ if (unopenable) {
   closeDatabase(db)
   process.exit(1)
 }
+checkIndexKeysForCommand(db, config)
 rebindForCommand(db, config)
 ensureProductionBuild()
 const demo = await loadDemoDataIfEmpty({ config, db })

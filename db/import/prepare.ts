@@ -1,10 +1,15 @@
-import type { BlindIndexer } from '../blind-index'
+import type { BlindIndexer, BlindIndexKind } from '../blind-index'
 import { categoryBits, type ExposureCategory } from '../exposure-categories'
 import { normaliseEmail, normaliseKana } from '../normalise'
 import type { PortalCrypto } from '../portal-crypto'
 import type { Cohort } from '../schema'
 import { sealJson } from '../seal'
-import { cardContext, type SubjectRecord, subjectRecordContext } from '../subject-record'
+import {
+  cardContext,
+  type StoredCardValue,
+  type SubjectRecord,
+  subjectRecordContext,
+} from '../subject-record'
 import type { AuctionBuyerRow, EmployeeRow, MemberCardRow, MemberRow, WarehouseStaffRow } from './records'
 
 /**
@@ -36,26 +41,52 @@ export type PreparedCard = {
 
 type SubjectInput = {
   cohort: Cohort
-  naturalIdKind: Parameters<BlindIndexer>[0]
   record: SubjectRecord
   categories: ExposureCategory[]
   cohortFrom?: number
   cohortUntil?: number
 }
 
-function prepareSubject(crypto: PortalCrypto, id: number, input: SubjectInput): PreparedSubject {
-  const { record } = input
-  const naturalIdIndex = crypto.index(input.naturalIdKind, record.naturalId)
+/** Which blind-index kind each cohort's natural ID is digested as. */
+export const NATURAL_ID_KINDS = {
+  member: 'member-id',
+  auction_buyer: 'buyer-id',
+  employee: 'employee-id',
+  warehouse_staff: 'staff-id',
+} as const satisfies Record<Cohort, BlindIndexKind>
+
+export type SubjectDigests = Pick<
+  PreparedSubject,
+  'naturalIdIndex' | 'emailIndex' | 'phoneIndex' | 'kanaBirthIndex'
+>
+
+/**
+ * A subject's blind indexes from its record: the one home of what each is a
+ * digest of, for the import and for an index-key rotation, which recomputes
+ * them from the sealed record.
+ */
+export function subjectDigests(index: BlindIndexer, cohort: Cohort, record: SubjectRecord): SubjectDigests {
   const normalisedEmail = record.email ? normaliseEmail(record.email) : undefined
   const familyKana = record.familyNameKana ? normaliseKana(record.familyNameKana) : undefined
   return {
+    naturalIdIndex: index(NATURAL_ID_KINDS[cohort], record.naturalId),
+    emailIndex: normalisedEmail ? index('email', normalisedEmail) : null,
+    phoneIndex: record.phone ? index('phone', record.phone) : null,
+    kanaBirthIndex:
+      familyKana && record.birthDate ? index('kana-birth', `${familyKana}|${record.birthDate}`) : null,
+  }
+}
+
+/** What a stored card is found by: its member's ID with its last four digits and expiry. */
+export const cardDigestOf = (index: BlindIndexer, memberId: string, card: StoredCardValue) =>
+  index('card', `${memberId}|${card.last4}|${card.expiry}`)
+
+function prepareSubject(crypto: PortalCrypto, id: number, input: SubjectInput): PreparedSubject {
+  const { record } = input
+  return {
     id,
     cohort: input.cohort,
-    naturalIdIndex,
-    emailIndex: normalisedEmail ? crypto.index('email', normalisedEmail) : null,
-    phoneIndex: record.phone ? crypto.index('phone', record.phone) : null,
-    kanaBirthIndex:
-      familyKana && record.birthDate ? crypto.index('kana-birth', `${familyKana}|${record.birthDate}`) : null,
+    ...subjectDigests(crypto.index, input.cohort, record),
     exposedCategories: categoryBits(input.categories),
     recordSealed: sealJson({
       keyring: crypto.keyring,
@@ -88,7 +119,6 @@ function addressOf(row: {
 export function prepareMember(crypto: PortalCrypto, row: MemberRow, id: number): PreparedSubject {
   return prepareSubject(crypto, id, {
     cohort: 'member',
-    naturalIdKind: 'member-id',
     record: {
       naturalId: row.member_id,
       familyName: row.family_name,
@@ -123,7 +153,6 @@ export function prepareMember(crypto: PortalCrypto, row: MemberRow, id: number):
 export function prepareAuctionBuyer(crypto: PortalCrypto, row: AuctionBuyerRow, id: number): PreparedSubject {
   return prepareSubject(crypto, id, {
     cohort: 'auction_buyer',
-    naturalIdKind: 'buyer-id',
     record: {
       naturalId: row.buyer_id,
       familyName: row.family_name,
@@ -149,7 +178,6 @@ export function prepareAuctionBuyer(crypto: PortalCrypto, row: AuctionBuyerRow, 
 export function prepareEmployee(crypto: PortalCrypto, row: EmployeeRow, id: number): PreparedSubject {
   return prepareSubject(crypto, id, {
     cohort: 'employee',
-    naturalIdKind: 'employee-id',
     record: {
       naturalId: row.employee_id,
       familyName: row.family_name,
@@ -174,7 +202,6 @@ export function prepareWarehouseStaff(
 ): PreparedSubject {
   return prepareSubject(crypto, id, {
     cohort: 'warehouse_staff',
-    naturalIdKind: 'staff-id',
     record: { naturalId: row.staff_id, familyName: row.family_name, givenName: row.given_name },
     categories: present([
       ['name', nameOf(row)],
@@ -185,7 +212,8 @@ export function prepareWarehouseStaff(
 
 export function prepareCard(crypto: PortalCrypto, row: MemberCardRow, id: number): PreparedCard {
   const memberIdIndex = crypto.index('member-id', row.member_id)
-  const cardIndex = crypto.index('card', `${row.member_id}|${row.card_last4}|${row.card_expiry}`)
+  const card = { last4: row.card_last4, expiry: row.card_expiry }
+  const cardIndex = cardDigestOf(crypto.index, row.member_id, card)
   return {
     id,
     memberIdIndex,
@@ -193,7 +221,7 @@ export function prepareCard(crypto: PortalCrypto, row: MemberCardRow, id: number
     cardSealed: sealJson({
       keyring: crypto.keyring,
       context: cardContext(id),
-      value: { last4: row.card_last4, expiry: row.card_expiry },
+      value: card,
     }),
   }
 }

@@ -1,0 +1,169 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { PortalDatabase } from './client'
+import { INDEXED_TABLES, type IndexedRow } from './indexed-columns'
+import { readMeta, writeMeta } from './meta'
+import type { PortalCrypto } from './portal-crypto'
+
+/**
+ * Which index key the stored digests are under, and moving them to another
+ * while the portal serves. `portal_meta` holds the key's ID (`index_key_id`,
+ * set when a database is first opened with index keys tracked). A rotation
+ * records the key it moves to, recomputes every digest of `INDEXED_TABLES`
+ * from its sealed value a batch per transaction, a cursor per table, and then
+ * records the new key as the one everything is under. Meanwhile the portal
+ * looks every value up under both keys (`PortalCrypto.lookup`), so nobody is
+ * missed whichever side of the cursor their row is on.
+ */
+
+const STORED = 'index_key_id'
+const MOVING_TO = 'index_rotation_to'
+const cursorOf = (table: string) => `index_rotation_after:${table}`
+/** Where letter codes and references without sealed copies are findable: see `unsealedPrintedCodes`. */
+const UNSEALED_CODES = 'unsealed_printed_codes_index_key_id'
+
+const BATCH_ROWS = 250
+const MIN_PAUSE_MS = 2
+
+export type IndexKeyState = {
+  /** The key the digests are under; during a rotation, the key it moves from. */
+  storedKeyId: string
+  /** Set while a rotation is unfinished: the key it moves to. */
+  movingToKeyId?: string
+  /** The key printed codes without sealed copies are findable under, while any such code exists. */
+  unsealedCodesKeyId?: string
+  unsealedCodes: number
+}
+
+/**
+ * Letter codes and message references issued before their sealed copies were
+ * kept: nothing can recompute their digests, so they stay findable only under
+ * the index key of their day, as long as that key is configured.
+ */
+export function unsealedPrintedCodes(db: PortalDatabase) {
+  const sqlite = db.$client
+  const count = (sql: string) => sqlite.prepare(sql).pluck().get() as number
+  return (
+    count(
+      'select count(*) from notifications where letter_code_index is not null and letter_code_sealed is null',
+    ) + count('select count(*) from messages where reference_sealed is null')
+  )
+}
+
+/**
+ * The state, recorded first for a database that has none: its digests are
+ * under the previous key when one is configured (a rotation is what that
+ * means), under the current one otherwise.
+ */
+export function indexKeyState(db: PortalDatabase, crypto: PortalCrypto): IndexKeyState {
+  let storedKeyId = readMeta(db, STORED)
+  if (!storedKeyId) {
+    storedKeyId = crypto.previousIndexKeyId ?? crypto.indexKeyId
+    writeMeta(db, STORED, storedKeyId)
+  }
+  const unsealedCodes = unsealedPrintedCodes(db)
+  let unsealedCodesKeyId = readMeta(db, UNSEALED_CODES)
+  if (unsealedCodes > 0 && !unsealedCodesKeyId) {
+    unsealedCodesKeyId = storedKeyId
+    writeMeta(db, UNSEALED_CODES, unsealedCodesKeyId)
+  }
+  const movingToKeyId = readMeta(db, MOVING_TO)
+  return {
+    storedKeyId,
+    ...(movingToKeyId && { movingToKeyId }),
+    ...(unsealedCodes > 0 && unsealedCodesKeyId && { unsealedCodesKeyId }),
+    unsealedCodes,
+  }
+}
+
+/**
+ * Why these keys cannot serve this database, or undefined: stored digests (or
+ * printed codes) under a key that is neither the current nor the previous
+ * one would find nobody, and a rotation left half-way to another key leaves
+ * digests under three.
+ */
+export function indexKeyProblem(state: IndexKeyState, crypto: PortalCrypto) {
+  const configured = [crypto.indexKeyId, crypto.previousIndexKeyId]
+  if (state.movingToKeyId && state.movingToKeyId !== crypto.indexKeyId)
+    return `An index-key rotation to key ${state.movingToKeyId} is unfinished: configure that key as PORTAL_INDEX_KEY and key ${state.storedKeyId} as PORTAL_PREVIOUS_INDEX_KEY, and run npm run keys:rotate to its end.`
+  if (!configured.includes(state.storedKeyId))
+    return `Stored blind indexes are under index key ${state.storedKeyId}, which is neither PORTAL_INDEX_KEY nor PORTAL_PREVIOUS_INDEX_KEY: configure it as one of them (README, "Index keys").`
+  if (state.unsealedCodesKeyId && !configured.includes(state.unsealedCodesKeyId))
+    return `${state.unsealedCodes.toLocaleString('en')} letter codes and message references printed before this version are findable only under index key ${state.unsealedCodesKeyId}: configure it as PORTAL_PREVIOUS_INDEX_KEY (README, "Index keys").`
+  return undefined
+}
+
+/** True while some stored digest may still be under the previous key. */
+export const rotationUnfinished = (state: IndexKeyState, crypto: PortalCrypto) =>
+  state.storedKeyId !== crypto.indexKeyId || state.movingToKeyId !== undefined
+
+/** Digests not yet recomputed under the current key: every indexed row, unless everything is under it. */
+export function countDigestRowsToRecompute(db: PortalDatabase, state: IndexKeyState, crypto: PortalCrypto) {
+  if (!rotationUnfinished(state, crypto)) return 0
+  return INDEXED_TABLES.reduce((sum, { table, select }) => {
+    const after = readMeta(db, cursorOf(table))
+    const rows = `select count(*) from (${select.replace(/limit \?$/, '')})`
+    return (
+      sum +
+      (db.$client
+        .prepare(rows)
+        .pluck()
+        .get(after ? JSON.parse(after) : 0) as number)
+    )
+  }, 0)
+}
+
+export type RecomputeProgress = (done: number, total: number) => void
+
+/**
+ * Recomputes every stored digest under the current index key, resumable: a
+ * killed run loses the batch in flight at most, and the next run carries on
+ * from each table's cursor. Returns how many rows it recomputed.
+ */
+export async function recomputeDigests(
+  db: PortalDatabase,
+  crypto: PortalCrypto,
+  { progress, batchRows = BATCH_ROWS }: { progress?: RecomputeProgress; batchRows?: number } = {},
+) {
+  const state = indexKeyState(db, crypto)
+  const problem = indexKeyProblem(state, crypto)
+  if (problem) throw new Error(problem)
+  if (!rotationUnfinished(state, crypto)) return 0
+  const sqlite = db.$client
+  const total = countDigestRowsToRecompute(db, state, crypto)
+  writeMeta(db, MOVING_TO, crypto.indexKeyId)
+  let done = 0
+  progress?.(done, total)
+  for (const { table, select, update, digests } of INDEXED_TABLES) {
+    const read = sqlite.prepare(select)
+    const write = sqlite.prepare(update)
+    const stored = readMeta(db, cursorOf(table))
+    let after: unknown = stored ? JSON.parse(stored) : 0
+    for (;;) {
+      const started = performance.now()
+      const rows = sqlite
+        .transaction(() => {
+          const batch = read.all(after, batchRows) as IndexedRow[]
+          for (const row of batch) write.run(...digests(row, crypto.index, crypto.keyring))
+          const last = batch.at(-1)
+          if (last) writeMeta(db, cursorOf(table), JSON.stringify(last.key))
+          return batch
+        })
+        .immediate()
+      if (rows.length === 0) break
+      after = rows.at(-1)?.key
+      done += rows.length
+      progress?.(done, total)
+      // The portal's own writes get the lock between batches at least as long as a batch held it.
+      await sleep(Math.max(MIN_PAUSE_MS, performance.now() - started))
+    }
+  }
+  sqlite
+    .transaction(() => {
+      writeMeta(db, STORED, crypto.indexKeyId)
+      sqlite
+        .prepare(`delete from portal_meta where key = ? or key like 'index_rotation_after:%'`)
+        .run(MOVING_TO)
+    })
+    .immediate()
+  return done
+}

@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { notifyEveryone } from '~/notify/notify.server'
+import { closeDatabase, type PortalDatabase } from '~db/client'
+import { generateExports } from '~db/generate/generate'
+import { importFiles } from '~db/import/import-files'
+import {
+  countDigestRowsToRecompute,
+  indexKeyProblem,
+  indexKeyState,
+  recomputeDigests,
+} from '~db/index-key-rotation'
+import { INDEXED_TABLES, type IndexedRow } from '~db/indexed-columns'
+import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { insertStaffMember } from '~db/staff-members'
+import { openMigratedDatabase } from '../support/migrated-database'
+import { testSecrets } from '../support/secrets'
+
+/**
+ * Index-key rotation over a database with every kind of stored digest: the
+ * generator's four cohorts with cards, notices with letter codes and message
+ * references, and a staff member. What is checked is what a rotation means:
+ * afterwards each stored digest is the one its sealed value gives under the
+ * new key, and until then nothing is lost.
+ */
+
+const secrets = testSecrets()
+const keyA = secrets.PORTAL_INDEX_KEY
+const keyB = randomBytes(32).toString('base64')
+const keyC = randomBytes(32).toString('base64')
+const cryptoWith = (indexKey: string, previousIndexKey?: string) =>
+  createPortalCrypto({
+    dataKey: secrets.PORTAL_DATA_KEY,
+    indexKey,
+    ...(previousIndexKey && { previousIndexKey }),
+  })
+const underA = cryptoWith(keyA)
+const fromAtoB = cryptoWith(keyB, keyA)
+
+let directory: string
+let db: PortalDatabase
+
+beforeAll(async () => {
+  directory = mkdtempSync(join(tmpdir(), 'index-rotation-'))
+  db = openMigratedDatabase(join(directory, 'portal.db'))
+  const exports = join(directory, 'export')
+  await generateExports({
+    outDir: exports,
+    members: 300,
+    buyers: 80,
+    employees: 10,
+    warehouse: 10,
+    seed: 'index-rotation',
+    encoding: 'utf8',
+    messy: false,
+    demo: true,
+  })
+  await importFiles({ db, crypto: underA, paths: [exports] })
+  await notifyEveryone({
+    db,
+    crypto: underA,
+    portalAddress: 'portal.example.jp',
+    outputDirectory: directory,
+    postcardsPath: join(directory, 'postcards.csv'),
+    handoutsPath: join(directory, 'handouts.csv'),
+  })
+  insertStaffMember(db, underA, {
+    id: 'S-ROTATE',
+    email: { shown: 'Desk.One@Example.jp', matched: 'desk.one@example.jp' },
+    name: 'Desk One',
+    role: 'agent',
+    enrolmentPasswordHash: 'not-a-hash',
+    enrolmentExpiresAt: new Date(Date.now() + 86_400_000),
+    now: new Date(),
+  })
+  // Recorded as the state of a database first opened with index keys tracked.
+  indexKeyState(db, underA)
+})
+
+afterAll(() => {
+  closeDatabase(db)
+  rmSync(directory, { recursive: true, force: true })
+})
+
+/** Each indexed row's stored update parameters against those its sealed values give under `crypto`. */
+function compareDigests(crypto: PortalCrypto) {
+  let rows = 0
+  let differing = 0
+  for (const { table, select, digests } of INDEXED_TABLES) {
+    const stored = db.$client.prepare(select).all(0, 1_000_000) as IndexedRow[]
+    const columns = /set (.*) where/.exec(
+      (INDEXED_TABLES.find((entry) => entry.table === table) as { update: string }).update,
+    )?.[1] as string
+    const names = columns.split(',').map((part) => part.trim().split(' ')[0] as string)
+    const keyColumn = table === 'member_accounts' ? 'subject_id' : 'id'
+    const read = db.$client.prepare(`select ${names.join(', ')} from ${table} where ${keyColumn} = ?`)
+    for (const row of stored) {
+      rows++
+      const expected = digests(row, crypto.index, crypto.keyring).slice(0, -1)
+      const actual = Object.values(read.get(row.key) as Record<string, unknown>)
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) differing++
+    }
+  }
+  return { rows, differing }
+}
+
+const countIn = (table: string) => db.$client.prepare(`select count(*) from ${table}`).pluck().get() as number
+
+describe('blind indexes under a new index key', () => {
+  it('holds every kind of digest, each the one its sealed value gives under the key of its day', () => {
+    expect(countIn('stored_cards')).toBeGreaterThan(0)
+    expect(countIn('notifications')).toBeGreaterThan(300)
+    const { rows, differing } = compareDigests(underA)
+    expect(rows).toBeGreaterThan(countIn('subjects') + countIn('notifications'))
+    expect(differing).toBe(0)
+    expect(compareDigests(cryptoWith(keyB)).differing).toBe(rows)
+  })
+
+  it('is refused, naming the stored key, by a configuration without it', () => {
+    const alone = cryptoWith(keyB)
+    const problem = indexKeyProblem(indexKeyState(db, alone), alone)
+    expect(problem).toContain(underA.indexKeyId)
+    expect(problem).toContain('PORTAL_PREVIOUS_INDEX_KEY')
+    expect(indexKeyProblem(indexKeyState(db, fromAtoB), fromAtoB)).toBeUndefined()
+  })
+
+  it('recomputes them all from their sealed values, carrying on where a stopped run left off', async () => {
+    const total = countDigestRowsToRecompute(db, indexKeyState(db, fromAtoB), fromAtoB)
+    expect(total).toBe(compareDigests(underA).rows)
+    // A run stopped part way (as a kill would), batch by batch: what it did stays done.
+    let seen = 0
+    await expect(
+      recomputeDigests(db, fromAtoB, {
+        batchRows: 50,
+        progress: (done) => {
+          seen = done
+          if (done >= 200) throw new Error('stopped')
+        },
+      }),
+    ).rejects.toThrow('stopped')
+    expect(seen).toBe(200)
+    const midway = indexKeyState(db, fromAtoB)
+    expect(midway).toMatchObject({ storedKeyId: underA.indexKeyId, movingToKeyId: fromAtoB.indexKeyId })
+    expect(countDigestRowsToRecompute(db, midway, fromAtoB)).toBe(total - 200)
+    // Another target while one rotation is unfinished would leave digests under three keys.
+    const elsewhere = cryptoWith(keyC, keyA)
+    expect(indexKeyProblem(indexKeyState(db, elsewhere), elsewhere)).toContain(fromAtoB.indexKeyId)
+
+    expect(await recomputeDigests(db, fromAtoB, { batchRows: 50 })).toBe(total - 200)
+    expect(compareDigests(cryptoWith(keyB))).toEqual({ rows: total, differing: 0 })
+    const after = indexKeyState(db, fromAtoB)
+    expect(after).toMatchObject({ storedKeyId: fromAtoB.indexKeyId })
+    expect(after.movingToKeyId).toBeUndefined()
+    expect(countDigestRowsToRecompute(db, after, fromAtoB)).toBe(0)
+    expect(db.$client.prepare('pragma integrity_check').pluck().get()).toBe('ok')
+    // B alone now serves: nothing is under A any more.
+    const alone = cryptoWith(keyB)
+    expect(indexKeyProblem(indexKeyState(db, alone), alone)).toBeUndefined()
+  })
+
+  it('keeps the previous key for letter codes printed before their sealed copies were kept', () => {
+    const alone = cryptoWith(keyB)
+    db.$client
+      .prepare(
+        'update notifications set letter_code_sealed = null where id = (select min(id) from notifications)',
+      )
+      .run()
+    // Such a code was digested under the key of its day, A: noted once, the first time it is seen.
+    db.$client.prepare("delete from portal_meta where key = 'unsealed_printed_codes_index_key_id'").run()
+    db.$client.prepare("update portal_meta set value = ? where key = 'index_key_id'").run(underA.indexKeyId)
+    indexKeyState(db, fromAtoB)
+    db.$client.prepare("update portal_meta set value = ? where key = 'index_key_id'").run(fromAtoB.indexKeyId)
+    const state = indexKeyState(db, alone)
+    expect(state).toMatchObject({ unsealedCodes: 1, unsealedCodesKeyId: underA.indexKeyId })
+    expect(indexKeyProblem(state, alone)).toContain(underA.indexKeyId)
+    expect(indexKeyProblem(indexKeyState(db, fromAtoB), fromAtoB)).toBeUndefined()
+  })
+})
