@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type KeyStatus, keyIdHex } from '~/keys/key-status.server'
+import { indexKeyIdOf } from '~db/blind-index'
 import { CURRENT_SUITE, dataKeyFrom } from '~db/seal'
 import {
   commandEnv,
@@ -24,8 +25,8 @@ import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 
 /**
  * `npm run keys:rotate` end to end, as an operator would run it: a database
- * whose members were imported and notified under data key A, the portal
- * serving it with B current and A previous, a rotation SIGKILLed part way
+ * whose members were imported and notified under data key A and index key A,
+ * the portal serving it with B current and A previous for both, a rotation SIGKILLed part way
  * and run again to its end, while members keep checking by e-mail and reading
  * their exposure page. Afterwards nothing is under A, the file is sound, and
  * the portal starts with B alone: an e-mail check works and a letter code
@@ -52,8 +53,19 @@ const ID_B = keyIdHex(dataKeyFrom(KEY_B).id)
 const HEADER_B = Buffer.alloc(3)
 HEADER_B.writeUInt8(CURRENT_SUITE, 0)
 HEADER_B.writeUInt16BE(dataKeyFrom(KEY_B).id, 1)
-const BOTH_KEYS = { PORTAL_DATA_KEY: KEY_B, PORTAL_PREVIOUS_DATA_KEYS: KEY_A }
-const ONLY_B = { PORTAL_DATA_KEY: KEY_B }
+// The index key is rotated in the same run: its digests are recomputed once the values are under B.
+const INDEX_A = secrets.PORTAL_INDEX_KEY
+const INDEX_B = randomBytes(32).toString('base64')
+const BOTH_KEYS = {
+  PORTAL_DATA_KEY: KEY_B,
+  PORTAL_PREVIOUS_DATA_KEYS: KEY_A,
+  PORTAL_INDEX_KEY: INDEX_B,
+  PORTAL_PREVIOUS_INDEX_KEY: INDEX_A,
+}
+const ONLY_B = { PORTAL_DATA_KEY: KEY_B, PORTAL_INDEX_KEY: INDEX_B }
+const INDEX_ID_A = indexKeyIdOf(INDEX_A)
+const INDEX_ID_B = indexKeyIdOf(INDEX_B)
+type KeysReport = KeyStatus & { index: { storedKeyId: string; toRecompute: number; problem: string | null } }
 
 let directory: string
 let databasePath: string
@@ -109,7 +121,7 @@ const keysCommand = (keys: Record<string, string>, args: string[]) =>
 
 async function status(keys: Record<string, string>) {
   const result = await keysCommand(keys, ['status', '--json']).result
-  return { result, report: JSON.parse(result.stdout) as KeyStatus }
+  return { result, report: JSON.parse(result.stdout) as KeysReport }
 }
 
 /** How many members' records are sealed under B, of how many. */
@@ -248,6 +260,9 @@ describe('npm run keys:rotate while the portal serves', () => {
     ])
     // Several batches' worth beyond the subjects.
     expect(sealedValues).toBeGreaterThan(MEMBERS)
+    // Every blind index is still under index key A, each of its rows to recompute under B.
+    expect(before.report.index).toMatchObject({ storedKeyId: INDEX_ID_A, problem: null })
+    expect(before.report.index.toRecompute).toBeGreaterThan(MEMBERS)
 
     portal = await startServer(BOTH_KEYS)
     // A member signed in before the rotation, who keeps reading their page through it.
@@ -290,7 +305,12 @@ describe('npm run keys:rotate while the portal serves', () => {
     const second = succeeded(await keysCommand(BOTH_KEYS, ['rotate', '--json']).result)
     const afterSecond = load.done()
     expect(second.stderr).toContain(`values sealed again under key ${ID_B}.`)
-    expect(JSON.parse(second.stdout) as KeyStatus).toMatchObject({ toReseal: 0, unopenable: 0 })
+    expect(second.stderr).toContain(`blind indexes recomputed under index key ${INDEX_ID_B}.`)
+    expect(JSON.parse(second.stdout) as KeysReport).toMatchObject({
+      toReseal: 0,
+      unopenable: 0,
+      index: { storedKeyId: INDEX_ID_B, toRecompute: 0, problem: null },
+    })
 
     const { statuses, failures, reads, checks } = await load.stop()
     expect(failures).toEqual([])
@@ -304,7 +324,7 @@ describe('npm run keys:rotate while the portal serves', () => {
     )
   }, 120_000)
 
-  it('leaves nothing under A and the file sound', async () => {
+  it('leaves nothing under A and the file sound, every blind index under index key B', async () => {
     const withBoth = await status(BOTH_KEYS)
     succeeded(withBoth.result)
     expect(withBoth.report).toMatchObject({ toReseal: 0, unopenable: 0, malformed: 0 })
@@ -313,6 +333,7 @@ describe('npm run keys:rotate while the portal serves', () => {
     const alone = await status(ONLY_B)
     succeeded(alone.result)
     expect(alone.report).toMatchObject({ toReseal: 0, unopenable: 0, malformed: 0 })
+    expect(alone.report.index).toMatchObject({ storedKeyId: INDEX_ID_B, toRecompute: 0, problem: null })
     expect(alone.report.keys.map(({ keyId, role }) => ({ keyId, role }))).toEqual([
       { keyId: ID_B, role: 'current' },
     ])
@@ -328,7 +349,7 @@ describe('npm run keys:rotate while the portal serves', () => {
     ).toBe(MEMBERS)
   })
 
-  it('starts again with B alone: an e-mail check works, and a letter code printed before the rotation opens its page', async () => {
+  it('starts again with B alone, data and index keys: an e-mail check works, and a letter code printed before the rotation opens its page', async () => {
     await portal?.stop()
     portal = await startServer(ONLY_B)
     const byEmail = new Visitor(portal.url)
