@@ -64,7 +64,14 @@ export function indexKeyIdOf(base64Key: string) {
  * every lookup statement has one shape (`in (?, ?)`) and costs the same for a
  * known value and an unknown one.
  */
-export type IndexLookup = (kind: BlindIndexKind, normalised: string) => [Buffer, Buffer]
+export type IndexLookup = (kind: BlindIndexKind, normalised: string) => LookupDigests
+
+/**
+ * What a lookup finds a stored digest by: the typed value's digest under the
+ * current index key, then under the previous one. A parameter of this type
+ * cannot be given a lone digest under the current key by mistake.
+ */
+export type LookupDigests = readonly [current: Buffer, previous: Buffer]
 
 export function createIndexLookup(current: BlindIndexer, previous?: BlindIndexer): IndexLookup {
   if (!previous)

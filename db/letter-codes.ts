@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm'
+import type { LookupDigests } from './blind-index'
 import { type PortalDatabase, prepared, withTransaction } from './client'
 import { letterCodeUses, notifications } from './schema'
 
@@ -11,16 +12,17 @@ import { letterCodeUses, notifications } from './schema'
 
 export type LetterCodeHolder = { notificationId: number; humanId: number; failures: number; locked: boolean }
 
+/** The issued notice a typed code's digests (under the current index key and the previous one) find. */
 export function findLetterCodeHolder(
   db: PortalDatabase,
-  letterCodeIndex: Buffer,
+  letterCodeDigests: LookupDigests,
 ): LetterCodeHolder | undefined {
   const row = prepared(
     db,
     `
       select id, human_id as humanId, letter_code_failures as failures, letter_code_locked_at as lockedAt
-      from notifications where letter_code_index = ? and state = 'issued'`,
-  ).get(letterCodeIndex) as
+      from notifications where letter_code_index in (?, ?) and state = 'issued'`,
+  ).get(...letterCodeDigests) as
     | { id: number; humanId: number; failures: number; lockedAt: number | null }
     | undefined
   if (!row) return undefined

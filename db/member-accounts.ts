@@ -1,3 +1,4 @@
+import type { LookupDigests } from './blind-index'
 import { type PortalDatabase, prepared } from './client'
 import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
@@ -121,29 +122,37 @@ export type SignInCandidate = { subjectId: number; humanId: number; passwordHash
 
 /**
  * The member who signs in with this address: by the confirmed address where
- * one replaced the exposed record's, else by the record's own.
+ * one replaced the exposed record's, else by the record's own. Found by the
+ * address's digests under the current index key and the previous one.
  */
-export function findMemberByEmail(db: PortalDatabase, emailIndex: Buffer): SignInCandidate | undefined {
+export function findMemberByEmail(
+  db: PortalDatabase,
+  emailDigests: LookupDigests,
+): SignInCandidate | undefined {
+  const [current, previous] = emailDigests
   return prepared(
     db,
     `select a.subject_id as subjectId, s.human_id as humanId, a.password_hash as passwordHash
      from member_accounts a join subjects s on s.id = a.subject_id
-     where a.email_index = ?
+     where a.email_index in (?, ?)
      union all
      select a.subject_id, s.human_id, a.password_hash
      from subjects s join member_accounts a on a.subject_id = s.id
-     where s.email_index = ? and s.cohort = 'member' and a.email_index is null
+     where s.email_index in (?, ?) and s.cohort = 'member' and a.email_index is null
      limit 1`,
-  ).get(emailIndex, emailIndex) as SignInCandidate | undefined
+  ).get(current, previous, current, previous) as SignInCandidate | undefined
 }
 
-/** The member who signs in with this member ID (a blind index of the normalised ID). */
-export function findMemberByMemberId(db: PortalDatabase, memberIdIndex: Buffer): SignInCandidate | undefined {
+/** The member who signs in with this member ID (its digests under the current index key and the previous one). */
+export function findMemberByMemberId(
+  db: PortalDatabase,
+  memberIdDigests: LookupDigests,
+): SignInCandidate | undefined {
   return prepared(
     db,
     `select a.subject_id as subjectId, s.human_id as humanId, a.password_hash as passwordHash
      from subjects s join member_accounts a on a.subject_id = s.id
-     where s.natural_id_index = ? and s.cohort = 'member'
+     where s.natural_id_index in (?, ?) and s.cohort = 'member'
      limit 1`,
-  ).get(memberIdIndex) as SignInCandidate | undefined
+  ).get(...memberIdDigests) as SignInCandidate | undefined
 }

@@ -1,3 +1,4 @@
+import type { LookupDigests } from './blind-index'
 import { type PortalDatabase, prepared } from './client'
 import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
@@ -10,18 +11,22 @@ import { type SubjectRecord, subjectRecordContext } from './subject-record'
  * but the member ID the shop already holds.
  */
 
-/** What the shop may know about a member: the steps still open. Nothing personal. */
+/**
+ * What the shop may know about a member: the steps still open. Nothing
+ * personal. Found by the member ID's digests under the current index key and
+ * the previous one.
+ */
 export function findReadiness(
   db: PortalDatabase,
-  memberIdIndex: Buffer,
+  memberIdDigests: LookupDigests,
 ): { openActions: RequiredAction[] } | undefined {
   const subjectId = prepared(
     db,
     `select a.subject_id from subjects s join member_accounts a on a.subject_id = s.id
-     where s.cohort = 'member' and s.natural_id_index = ?`,
+     where s.cohort = 'member' and s.natural_id_index in (?, ?)`,
   )
     .pluck()
-    .get(memberIdIndex) as number | undefined
+    .get(...memberIdDigests) as number | undefined
   return subjectId === undefined ? undefined : { openActions: listOpenActions(db, subjectId) }
 }
 

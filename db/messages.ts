@@ -1,3 +1,4 @@
+import type { LookupDigests } from './blind-index'
 import { type PortalDatabase, prepared } from './client'
 import type { Message } from './schema'
 
@@ -12,10 +13,14 @@ import type { Message } from './schema'
  */
 export type MessageFound = Pick<Message, 'id' | 'channel' | 'addressSealed'>
 
-export function findMessageByReference(db: PortalDatabase, referenceIndex: Buffer): MessageFound | undefined {
+/** The message a typed reference's digests (under the current index key and the previous one) find. */
+export function findMessageByReference(
+  db: PortalDatabase,
+  referenceDigests: LookupDigests,
+): MessageFound | undefined {
   const row = prepared(
     db,
-    'select id, channel, address_sealed as addressSealed from messages where reference_index = ?',
-  ).get(referenceIndex) as MessageFound | undefined
+    'select id, channel, address_sealed as addressSealed from messages where reference_index in (?, ?)',
+  ).get(...referenceDigests) as MessageFound | undefined
   return row ? { id: row.id, channel: row.channel, addressSealed: row.addressSealed } : undefined
 }

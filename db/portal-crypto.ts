@@ -4,6 +4,7 @@ import {
   createIndexLookup,
   type IndexLookup,
   indexKeyIdOf,
+  type LookupDigests,
 } from './blind-index'
 import { createKeyring, type Keyring } from './seal'
 
@@ -23,6 +24,11 @@ export type PortalCrypto = {
   index: BlindIndexer
   /** The digests to find a stored one by: under the current index key and any previous one. */
   lookup: IndexLookup
+  /**
+   * The previous index key's indexer, while a rotation from it is not finished: for a keyed hash
+   * that must be made again under the key a found row was made under (see `indexerFor`).
+   */
+  previousIndex?: BlindIndexer
   indexKeyId: string
   previousIndexKeyId?: string
   secrets: PortalSecrets
@@ -36,8 +42,23 @@ export function createPortalCrypto(secrets: PortalSecrets): PortalCrypto {
     keyring: createKeyring({ current: secrets.dataKey, previous: secrets.previousDataKeys ?? [] }),
     index,
     lookup: createIndexLookup(index, previous),
+    ...(previous && { previousIndex: previous }),
     indexKeyId: indexKeyIdOf(secrets.indexKey),
     ...(secrets.previousIndexKey && { previousIndexKeyId: indexKeyIdOf(secrets.previousIndexKey) }),
     secrets,
   }
+}
+
+/**
+ * The indexer of the key a row found by `digests` was made under: the
+ * previous key's when the row's digest is the second of the pair, else the
+ * current one's (also when nothing was found).
+ */
+export function indexerFor(
+  crypto: Pick<PortalCrypto, 'index' | 'previousIndex'>,
+  digests: LookupDigests,
+  found: Buffer | undefined,
+): BlindIndexer {
+  const underPrevious = found !== undefined && !found.equals(digests[0])
+  return underPrevious && crypto.previousIndex ? crypto.previousIndex : crypto.index
 }

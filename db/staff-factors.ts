@@ -1,4 +1,5 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm'
+import type { LookupDigests } from './blind-index'
 import type { PortalDatabase } from './client'
 import { staffMembers, staffRecoveryCodes, staffSessions } from './schema'
 import { type Keyring, seal, unseal } from './seal'
@@ -106,10 +107,16 @@ export function replaceRecoveryCodes(
   }
 }
 
-/** Spends a recovery code: true once for an unused code of this member, never again. */
+/**
+ * Spends a recovery code: true once for an unused code of this member, never
+ * again. `codeHashes` is the typed code's keyed hash under the current index
+ * key and the previous one: the codes are stored only as that hash, which no
+ * rotation can make again without the code, so a code handed out before the
+ * index key changed is accepted under the key it was hashed with.
+ */
 export function spendRecoveryCode(
   db: PortalDatabase,
-  { staffId, codeHash, now }: { staffId: string; codeHash: Buffer; now: Date },
+  { staffId, codeHashes, now }: { staffId: string; codeHashes: LookupDigests; now: Date },
 ) {
   const { changes } = db
     .update(staffRecoveryCodes)
@@ -117,12 +124,12 @@ export function spendRecoveryCode(
     .where(
       and(
         eq(staffRecoveryCodes.staffId, staffId),
-        eq(staffRecoveryCodes.codeHash, codeHash),
+        inArray(staffRecoveryCodes.codeHash, [...codeHashes]),
         isNull(staffRecoveryCodes.usedAt),
       ),
     )
     .run()
-  return changes === 1
+  return changes > 0
 }
 
 /**

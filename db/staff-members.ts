@@ -1,4 +1,4 @@
-import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { PortalDatabase } from './client'
 import type { PortalCrypto } from './portal-crypto'
 import {
@@ -46,8 +46,14 @@ export const nameContext = (staffId: string) => `staff_members:${staffId}:name`
 /** For the TOTP secret, sealed by the enrolment that is still to come. */
 export const totpSecretContext = (staffId: string) => `staff_members:${staffId}:totp`
 
+/** The digest an account's address is stored under: the current index key's. */
 export function staffEmailIndex(crypto: Pick<PortalCrypto, 'index'>, matched: string) {
   return crypto.index('staff-email', matched)
+}
+
+/** What an account is found by: the address's digests under the current index key and the previous one. */
+function staffEmailLookup(crypto: Pick<PortalCrypto, 'lookup'>, matched: string) {
+  return [...crypto.lookup('staff-email', matched)]
 }
 
 export type NewStaffMember = {
@@ -69,14 +75,15 @@ export type NewStaffMember = {
  */
 export function insertStaffMember(
   db: PortalDatabase,
-  crypto: Pick<PortalCrypto, 'index' | 'keyring'>,
+  crypto: Pick<PortalCrypto, 'index' | 'lookup' | 'keyring'>,
   member: NewStaffMember,
 ): 'inserted' | 'email-taken' {
   const emailIndex = staffEmailIndex(crypto, member.email.matched)
+  // An account whose digest is still under the previous index key holds the address too.
   const taken = db
     .select({ id: staffMembers.id })
     .from(staffMembers)
-    .where(eq(staffMembers.emailIndex, emailIndex))
+    .where(inArray(staffMembers.emailIndex, staffEmailLookup(crypto, member.email.matched)))
     .get()
   if (taken) return 'email-taken'
   const { keyring } = crypto
@@ -152,14 +159,17 @@ function selectMembers(db: PortalDatabase) {
     .from(staffMembers)
 }
 
-/** The account whose e-mail address is `matched` (normalised), found by its blind index. */
+/**
+ * The account whose e-mail address is `matched` (normalised), found by its
+ * blind index under the current index key or the previous one.
+ */
 export function findStaffMemberByEmail(
   db: PortalDatabase,
-  crypto: Pick<PortalCrypto, 'index' | 'keyring'>,
+  crypto: Pick<PortalCrypto, 'lookup' | 'keyring'>,
   matched: string,
 ): StaffMember | undefined {
   const row = selectMembers(db)
-    .where(eq(staffMembers.emailIndex, staffEmailIndex(crypto, matched)))
+    .where(inArray(staffMembers.emailIndex, staffEmailLookup(crypto, matched)))
     .get()
   return row && opened(crypto.keyring, row)
 }

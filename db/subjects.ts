@@ -1,3 +1,4 @@
+import type { LookupDigests } from './blind-index'
 import { type PortalDatabase, prepared } from './client'
 import { writeMeta } from './meta'
 
@@ -33,23 +34,26 @@ export function peopleVersion(db: PortalDatabase): string {
 }
 
 /**
- * The human an e-mail address belongs to, by its blind index. A member who
+ * The human an e-mail address belongs to, by its blind index (the address's
+ * digests under the current index key and the previous one). A member who
  * replaced their address is found by the new one only: the old one was told it
  * no longer speaks for the account. Should two humans share one address, the
  * earliest record's human answers.
  */
-export function findHumanIdByEmail(db: PortalDatabase, emailIndex: Buffer): number | undefined {
+export function findHumanIdByEmail(db: PortalDatabase, emailDigests: LookupDigests): number | undefined {
+  const [current, previous] = emailDigests
   return (
     (prepared(
       db,
       `select min(human_id) from (
-         select s.human_id from member_accounts a join subjects s on s.id = a.subject_id where a.email_index = ?
+         select s.human_id from member_accounts a join subjects s on s.id = a.subject_id
+         where a.email_index in (?, ?)
          union all
          select s.human_id from subjects s left join member_accounts a on a.subject_id = s.id
-         where s.email_index = ? and a.email_index is null)`,
+         where s.email_index in (?, ?) and a.email_index is null)`,
     )
       .pluck()
-      .get(emailIndex, emailIndex) as number | null) ?? undefined
+      .get(current, previous, current, previous) as number | null) ?? undefined
   )
 }
 

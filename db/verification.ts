@@ -1,3 +1,4 @@
+import type { LookupDigests } from './blind-index'
 import { type PortalDatabase, prepared } from './client'
 import type { VerificationChallenge } from './schema'
 
@@ -7,15 +8,25 @@ import type { VerificationChallenge } from './schema'
  * at 0, while the wrong tries in a row against the address (across codes)
  * survive it until a right code ends the row. A row is kept for addresses
  * nobody holds too, so both kinds cost the database the same.
+ *
+ * A row is found by the target's digests under the current index key and the
+ * previous one, so a code asked for before the portal restarted with a new
+ * index key can still be answered; what is done to a row found is done by the
+ * digest it is stored under (`targetIndex`).
  */
 
 /**
  * `failures`: wrong codes against this code; `consecutiveFailures`: wrong
- * codes since the address last proved itself, across codes. Not the schema's
- * row type alone: the hand-written select returns times as epoch milliseconds,
- * where drizzle's `timestamp_ms` columns would give Dates.
+ * codes since the address last proved itself, across codes; `targetIndex`:
+ * the digest the row is stored under, which says the index key its code's
+ * hash was made under. Not the schema's row type alone: the hand-written
+ * select returns times as epoch milliseconds, where drizzle's `timestamp_ms`
+ * columns would give Dates.
  */
-export type EmailChallenge = Pick<VerificationChallenge, 'codeHash' | 'failures' | 'consecutiveFailures'> & {
+export type EmailChallenge = Pick<
+  VerificationChallenge,
+  'targetIndex' | 'codeHash' | 'failures' | 'consecutiveFailures'
+> & {
   expiresAt: number
   createdAt: number
 }
@@ -29,18 +40,43 @@ type FailureCounts = Pick<VerificationChallenge, 'failures' | 'consecutiveFailur
  */
 export type ChallengeType = 'email-code' | 'email-change' | 'return-code' | 'return-status'
 
+/**
+ * The challenge of a target, by its digests under the current index key and
+ * the previous one; should both have a row, the current key's.
+ */
 export function findEmailChallenge(
   db: PortalDatabase,
-  targetIndex: Buffer,
+  targets: LookupDigests,
   type: ChallengeType = 'email-code',
 ): EmailChallenge | undefined {
+  const [current, previous] = targets
   return prepared(
     db,
     `
-      select code_hash as codeHash, failures, consecutive_failures as consecutiveFailures,
-             expires_at as expiresAt, created_at as createdAt
-      from verification_challenges where type = ? and target_index = ?`,
-  ).get(type, targetIndex) as EmailChallenge | undefined
+      select target_index as targetIndex, code_hash as codeHash, failures,
+             consecutive_failures as consecutiveFailures, expires_at as expiresAt, created_at as createdAt
+      from verification_challenges where type = ? and target_index in (?, ?)
+      order by target_index = ? desc limit 1`,
+  ).get(type, current, previous, current) as EmailChallenge | undefined
+}
+
+/**
+ * A challenge stored under the previous index key's digest moves to the
+ * current one's before a new code replaces it: the wrong tries in a row
+ * across codes go with it, so a new index key never resets the lifetime cap,
+ * and no row is left behind under a key that is going away. Nothing happens
+ * when the row is under the current key already.
+ */
+export function rekeyEmailChallenge(
+  db: PortalDatabase,
+  { type, from, to }: { type: ChallengeType; from: Buffer; to: Buffer },
+) {
+  if (from.equals(to)) return
+  prepared(db, 'update verification_challenges set target_index = ? where type = ? and target_index = ?').run(
+    to,
+    type,
+    from,
+  )
 }
 
 /**
@@ -71,7 +107,7 @@ export function replaceEmailChallenge(
   ).run(type, targetIndex, codeHash, expiresAt, now)
 }
 
-/** One wrong code more, against the code and in the row; returns both counts after it. */
+/** One wrong code more, against the code and in the row (by its stored digest); returns both counts after it. */
 export function recordEmailChallengeFailure(
   db: PortalDatabase,
   targetIndex: Buffer,
@@ -91,18 +127,19 @@ export function recordEmailChallengeFailure(
  * Withdrawn (a member keeps their old address): the code can no longer be
  * used, but the row stays while it still counts toward the lifetime cap, so
  * withdrawing and asking again never buys fresh tries. Housekeeping removes it.
+ * By the target's digests under the current index key and the previous one.
  */
 export function withdrawEmailChallenge(
   db: PortalDatabase,
-  { targetIndex, type, now }: { targetIndex: Buffer; type: ChallengeType; now: number },
+  { targets, type, now }: { targets: LookupDigests; type: ChallengeType; now: number },
 ) {
   prepared(
     db,
-    'update verification_challenges set expires_at = min(expires_at, ?) where type = ? and target_index = ?',
-  ).run(now, type, targetIndex)
+    'update verification_challenges set expires_at = min(expires_at, ?) where type = ? and target_index in (?, ?)',
+  ).run(now, type, ...targets)
 }
 
-/** Used: gone, so the code cannot be used again. */
+/** Used: gone (by its stored digest), so the code cannot be used again. */
 export function deleteEmailChallenge(
   db: PortalDatabase,
   targetIndex: Buffer,

@@ -2,15 +2,17 @@ import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
 import { queueEmailMessage } from '~/mail/queue-email.server'
 import { EMAIL_CODE_LIFETIME_FAILURES } from '~/verify/email-code.server'
+import type { BlindIndexer } from '~db/blind-index'
 import { type PortalDatabase, withTransaction } from '~db/client'
 import { confirmPendingEmail, dropPendingEmail } from '~db/member-account-updates'
 import type { MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
-import type { PortalCrypto } from '~db/portal-crypto'
+import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
 import {
   deleteEmailChallenge,
   findEmailChallenge,
   recordEmailChallengeFailure,
+  rekeyEmailChallenge,
   replaceEmailChallenge,
   withdrawEmailChallenge,
 } from '~db/verification'
@@ -26,9 +28,12 @@ const MAX_FAILURES = 5
 
 type Context = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
 
-const targetOf = (crypto: PortalCrypto, subjectId: number) => crypto.index('email-change', String(subjectId))
-const codeHash = (crypto: PortalCrypto, target: Buffer, code: string) =>
-  crypto.index('email-code', `${target.toString('hex')}:${code}`)
+/** The member's challenge is found by its target's digests under the current index key and the previous one. */
+const targetsOf = (crypto: PortalCrypto, subjectId: number) =>
+  crypto.lookup('email-change', String(subjectId))
+/** Made over the digest the challenge is stored under, with that digest's index key. */
+const codeHash = (index: BlindIndexer, target: Buffer, code: string) =>
+  index('email-code', `${target.toString('hex')}:${code}`)
 
 /** Sends a new code to the address waiting in `account` (its own 5 tries; the lifetime cap carries over). */
 export function sendEmailChangeCode(
@@ -37,13 +42,17 @@ export function sendEmailChangeCode(
 ) {
   const to = account.pendingEmail
   if (!to) return
-  const target = targetOf(crypto, account.subjectId)
+  const targets = targetsOf(crypto, account.subjectId)
+  // A new code is stored under the current index key's digest.
+  const [target] = targets
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
   withTransaction(db, (tx) => {
+    const held = findEmailChallenge(tx, targets, 'email-change')
+    if (held) rekeyEmailChallenge(tx, { type: 'email-change', from: held.targetIndex, to: target })
     replaceEmailChallenge(tx, {
       type: 'email-change',
       targetIndex: target,
-      codeHash: codeHash(crypto, target, code),
+      codeHash: codeHash(crypto.index, target, code),
       expiresAt: now + CODE_TTL_MS,
       now,
     })
@@ -75,9 +84,11 @@ export function confirmEmailChange(
     portalAddress,
   }: { account: MemberAccount; code: string; language: Language; portalAddress: string },
 ): boolean {
-  const target = targetOf(crypto, account.subjectId)
-  const challenge = findEmailChallenge(db, target, 'email-change')
-  const typed = codeHash(crypto, target, code)
+  const targets = targetsOf(crypto, account.subjectId)
+  const challenge = findEmailChallenge(db, targets, 'email-change')
+  // A code sent before the portal restarted with a new index key was hashed under the previous one.
+  const target = challenge?.targetIndex ?? targets[0]
+  const typed = codeHash(indexerFor(crypto, targets, challenge?.targetIndex), target, code)
   const matches = challenge ? timingSafeEqual(challenge.codeHash, typed) : false
   const usable =
     challenge !== undefined &&
@@ -125,7 +136,7 @@ export function confirmEmailChange(
 export function cancelEmailChange({ db, crypto, now = Date.now() }: Context, account: MemberAccount) {
   withTransaction(db, (tx) => {
     withdrawEmailChallenge(tx, {
-      targetIndex: targetOf(crypto, account.subjectId),
+      targets: targetsOf(crypto, account.subjectId),
       type: 'email-change',
       now,
     })

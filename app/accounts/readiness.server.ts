@@ -33,6 +33,6 @@ export function memberReadiness({
 }): Readiness | undefined {
   const normalised = normaliseIdentifier(memberId)
   if (!normalised) return undefined
-  const found = findReadiness(db, crypto.index('member-id', normalised))
+  const found = findReadiness(db, crypto.lookup('member-id', normalised))
   return found && { ready: found.openActions.length === 0, open: found.openActions }
 }

@@ -29,8 +29,8 @@ export async function signIn({
 }): Promise<SignInOutcome> {
   const candidate =
     name.kind === 'email'
-      ? findMemberByEmail(db, crypto.index('email', name.address))
-      : findMemberByMemberId(db, crypto.index('member-id', name.memberId))
+      ? findMemberByEmail(db, crypto.lookup('email', name.address))
+      : findMemberByMemberId(db, crypto.lookup('member-id', name.memberId))
   const normalised = normalisePassword(password)
   if (!candidate?.passwordHash) {
     await spendVerifyTime(normalised)

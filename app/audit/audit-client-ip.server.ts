@@ -8,5 +8,6 @@ import type { BlindIndexer } from '~db/blind-index'
  * own, so it equals no rate-limit key or other index of the same text.
  */
 export function auditClientIpIndex(context: Pick<AppLoadContext, 'clientIp'>, index: BlindIndexer): Buffer {
+  // The current index key only: entries are immutable in the hash chain, so old ones keep the old key's.
   return index('audit-client-ip', clientIp(context))
 }

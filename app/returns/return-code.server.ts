@@ -10,12 +10,14 @@ import {
   emailCodeStateOf,
 } from '~/verify/email-code.server'
 import type { Refused } from '~/verify/email-code-request.server'
+import type { BlindIndexer, LookupDigests } from '~db/blind-index'
 import type { PortalDatabase } from '~db/client'
-import type { PortalCrypto } from '~db/portal-crypto'
+import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
 import {
   deleteEmailChallenge,
   findEmailChallenge,
   recordEmailChallengeFailure,
+  rekeyEmailChallenge,
   replaceEmailChallenge,
 } from '~db/verification'
 
@@ -31,9 +33,13 @@ export type ReturnCodePurpose = 'return-code' | 'return-status'
 
 export type ReturnCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now: number }
 
-/** The address's e-mail index: what the challenge, the request and the subjects' records share. */
-export function returnEmailIndex(crypto: PortalCrypto, normalisedEmail: string) {
-  return crypto.index('email', normalisedEmail)
+/**
+ * The address's e-mail index, what the challenge, the request and the
+ * subjects' records share: its digests under the current index key and the
+ * previous one, as they are found by (the first is the one new rows store).
+ */
+export function returnEmailDigests(crypto: PortalCrypto, normalisedEmail: string): LookupDigests {
+  return crypto.lookup('email', normalisedEmail)
 }
 
 /**
@@ -59,14 +65,17 @@ export function sendReturnCode(
 ): { limited: false } | Refused {
   const limited = limitCodesToAddress(db, crypto, email, now)
   if (limited.limited) return limited
-  const targetIndex = returnEmailIndex(crypto, email)
-  if (emailCodeStateOf(findEmailChallenge(db, targetIndex, purpose), now) === 'closed')
-    return { limited: false }
+  const targets = returnEmailDigests(crypto, email)
+  const held = findEmailChallenge(db, targets, purpose)
+  if (emailCodeStateOf(held, now) === 'closed') return { limited: false }
+  // A new code is stored under the current index key's digest.
+  const [targetIndex] = targets
+  if (held) rekeyEmailChallenge(db, { type: purpose, from: held.targetIndex, to: targetIndex })
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
   replaceEmailChallenge(db, {
     type: purpose,
     targetIndex,
-    codeHash: codeHash(crypto, purpose, targetIndex, code),
+    codeHash: codeHash(crypto.index, purpose, targetIndex, code),
     expiresAt: now + EMAIL_CODE_TTL_MS,
     now,
   })
@@ -87,18 +96,30 @@ export type ReturnCodeCheck = { ok: true } | { ok: false; reason: 'wrong' | Excl
 /** Checks a typed code against the address's; a right one is used up, a wrong one counted. */
 export function checkReturnCode(
   { db, crypto, now }: ReturnCodeContext,
-  { purpose, emailIndex, typedCode }: { purpose: ReturnCodePurpose; emailIndex: Buffer; typedCode: string },
+  {
+    purpose,
+    emailDigests,
+    typedCode,
+  }: { purpose: ReturnCodePurpose; emailDigests: LookupDigests; typedCode: string },
 ): ReturnCodeCheck {
-  const typedHash = codeHash(crypto, purpose, emailIndex, typedCode)
-  const challenge = findEmailChallenge(db, emailIndex, purpose)
+  const challenge = findEmailChallenge(db, emailDigests, purpose)
+  // Hashed as the code was: over the digest the row is stored under, with that digest's index key
+  // (the previous one for a code sent before the portal restarted with a new key). One hash either way.
+  const targetIndex = challenge?.targetIndex ?? emailDigests[0]
+  const typedHash = codeHash(
+    indexerFor(crypto, emailDigests, challenge?.targetIndex),
+    purpose,
+    targetIndex,
+    typedCode,
+  )
   const state = emailCodeStateOf(challenge, now)
   // A dead code is not tried, so typing at it costs the address nothing.
   if (!challenge || state !== 'live') return { ok: false, reason: state === 'live' ? 'expired' : state }
   if (timingSafeEqual(challenge.codeHash, typedHash)) {
-    deleteEmailChallenge(db, emailIndex, purpose)
+    deleteEmailChallenge(db, targetIndex, purpose)
     return { ok: true }
   }
-  const counts = recordEmailChallengeFailure(db, emailIndex, purpose)
+  const counts = recordEmailChallengeFailure(db, targetIndex, purpose)
   if (counts && counts.consecutiveFailures >= EMAIL_CODE_LIFETIME_FAILURES)
     return { ok: false, reason: 'closed' }
   if (counts && counts.failures >= EMAIL_CODE_MAX_FAILURES) return { ok: false, reason: 'spent' }
@@ -108,11 +129,11 @@ export function checkReturnCode(
 /** Where the address's code stands, for the code page to say. */
 export function returnCodeState(
   { db, now }: Pick<ReturnCodeContext, 'db' | 'now'>,
-  { purpose, emailIndex }: { purpose: ReturnCodePurpose; emailIndex: Buffer },
+  { purpose, emailDigests }: { purpose: ReturnCodePurpose; emailDigests: LookupDigests },
 ): EmailCodeState {
-  return emailCodeStateOf(findEmailChallenge(db, emailIndex, purpose), now)
+  return emailCodeStateOf(findEmailChallenge(db, emailDigests, purpose), now)
 }
 
-function codeHash(crypto: PortalCrypto, purpose: ReturnCodePurpose, emailIndex: Buffer, code: string) {
-  return crypto.index('email-code', `${purpose}:${emailIndex.toString('hex')}:${code}`)
+function codeHash(index: BlindIndexer, purpose: ReturnCodePurpose, targetIndex: Buffer, code: string) {
+  return index('email-code', `${purpose}:${targetIndex.toString('hex')}:${code}`)
 }

@@ -5,7 +5,13 @@ import { normaliseEmail } from '~db/normalise'
 import { listDraftPhotos, readDraftDetails } from '~db/return-drafts'
 import { fileDraftAsRequest } from '~db/return-requests'
 import { findHumanIdByEmail } from '~db/subjects'
-import { checkReturnCode, type ReturnCodeCheck, returnCodeState, sendReturnCode } from './return-code.server'
+import {
+  checkReturnCode,
+  type ReturnCodeCheck,
+  returnCodeState,
+  returnEmailDigests,
+  sendReturnCode,
+} from './return-code.server'
 import { currentDraft, type DraftContext, type DraftDetails } from './return-draft.server'
 import { newReturnReference } from './return-reference.server'
 
@@ -21,14 +27,21 @@ export type FilingOutcome =
   | { kind: 'refused'; reason: Exclude<ReturnCodeCheck, { ok: true }>['reason']; sentTo: string }
   | { kind: 'filed'; reference: string; email: string }
 
-/** The draft waiting for its code, with the address the code went to; undefined when there is none. */
+/**
+ * The draft waiting for its code, with the address the code went to; undefined when there is none.
+ * The address's digests come from the address itself, not the draft's stored one: the code and the
+ * people who hold the address are found under the current index key or the previous one, whichever
+ * the portal made them under.
+ */
 export function draftAwaitingCode(context: DraftContext, request: Request) {
   const draft = currentDraft(context, request)
   if (!draft?.emailIndex) return undefined
   const details = readDraftDetails<DraftDetails>(context.crypto.keyring, draft)
   if (!details?.ready) return undefined
-  const state = returnCodeState(context, { purpose: 'return-code', emailIndex: draft.emailIndex })
-  return { draft: { ...draft, emailIndex: draft.emailIndex }, details: details.ready, state }
+  const email = details.ready.email
+  const emailDigests = returnEmailDigests(context.crypto, normaliseEmail(email) ?? email)
+  const state = returnCodeState(context, { purpose: 'return-code', emailDigests })
+  return { draft, emailDigests, details: details.ready, state }
 }
 
 export function fileReturnWithCode(
@@ -43,21 +56,22 @@ export function fileReturnWithCode(
   const { db, crypto, now } = context
   const waiting = draftAwaitingCode(context, request)
   if (!waiting) return { kind: 'noDraft' }
-  const { draft, details } = waiting
+  const { draft, emailDigests, details } = waiting
   return withTransaction(db, (tx) => {
     const check = checkReturnCode(
       { db: tx, crypto, now },
-      { purpose: 'return-code', emailIndex: draft.emailIndex, typedCode },
+      { purpose: 'return-code', emailDigests, typedCode },
     )
     if (!check.ok) return { kind: 'refused', reason: check.reason, sentTo: details.email }
     const reference = newReturnReference()
-    const humanId = findHumanIdByEmail(tx, draft.emailIndex)
+    const humanId = findHumanIdByEmail(tx, emailDigests)
     const photoCount = listDraftPhotos(tx, draft.id).length
     fileDraftAsRequest(tx, crypto.keyring, {
       draftId: draft.id,
       reference,
       humanId,
-      emailIndex: draft.emailIndex,
+      // Stored under the current index key, as every digest written is.
+      emailIndex: emailDigests[0],
       reason: details.reason,
       details,
       now,

@@ -5,7 +5,12 @@ import { withTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findReturnRequest, listRequestPhotos, listReturnEvents } from '~db/return-requests'
 import type { ReturnReason, ReturnStatus } from '~db/return-vocabulary'
-import { checkReturnCode, type ReturnCodeCheck, returnEmailIndex, sendReturnCode } from './return-code.server'
+import {
+  checkReturnCode,
+  type ReturnCodeCheck,
+  returnEmailDigests,
+  sendReturnCode,
+} from './return-code.server'
 
 /**
  * A customer looking up their request: the reference and the contact
@@ -57,12 +62,17 @@ export function openReturnStatus(
   context: Context,
   { lookup, typedCode }: { lookup: StatusLookup; typedCode: string },
 ): StatusOutcome {
-  const emailIndex = returnEmailIndex(context.crypto, lookup.email.matched)
+  const emailDigests = returnEmailDigests(context.crypto, lookup.email.matched)
   return withTransaction(context.db, (tx) => {
-    const check = checkReturnCode({ ...context, db: tx }, { purpose: 'return-status', emailIndex, typedCode })
+    const check = checkReturnCode(
+      { ...context, db: tx },
+      { purpose: 'return-status', emailDigests, typedCode },
+    )
     if (!check.ok) return { kind: 'refused', reason: check.reason }
     const request = findReturnRequest(tx, lookup.reference)
-    if (!request?.emailIndex.equals(emailIndex)) return { kind: 'notFound' }
+    // The request's digest is under the index key of its day: the current one or the previous one.
+    if (!request || !emailDigests.some((digest) => digest.equals(request.emailIndex)))
+      return { kind: 'notFound' }
     const notes = listReturnEvents(tx, context.crypto.keyring, request.id)
       .filter((event) => event.kind === 'customer_note' && event.note !== null)
       .map((event) => ({ at: event.at, text: event.note as string }))

@@ -220,6 +220,7 @@ const indexKeys = new WeakMap<PortalCrypto, KeyObject>()
  * Blind-index kinds never begin with `rate-limit`, so no digest is shared.
  */
 function counter(crypto: PortalCrypto, limit: Limit, key: string) {
+  // Under the current index key only: windows are short, so counts kept under an old key soon lapse.
   let indexKey = indexKeys.get(crypto)
   if (!indexKey) {
     indexKey = createSecretKey(Buffer.from(crypto.secrets.indexKey, 'base64'))

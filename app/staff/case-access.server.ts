@@ -1,5 +1,6 @@
 import { getConfig } from '~/config.server'
 import { appendAuditEntry } from '~db/audit-log'
+import type { LookupDigests } from '~db/blind-index'
 import { casesOpenedSince, revealsSince } from '~db/case-activity'
 import { listEmailIndexesOfHuman } from '~db/case-search'
 import { type PortalDatabase, withTransaction } from '~db/client'
@@ -30,13 +31,15 @@ type Context = { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer; n
 /**
  * Whose staff record a case is, if anyone's: the staff members whose address
  * (under the customers' e-mail index, not the staff one) one of the case's
- * records holds. Staff are few; their addresses are opened per question.
+ * records holds, under the current index key or the previous one: a record
+ * a rotation has not reached yet is still its owner's. Staff are few; their
+ * addresses are opened per question.
  */
 export function staffOwningCase({ db, crypto }: Pick<Context, 'db' | 'crypto'>, humanId: number): string[] {
   const held = listEmailIndexesOfHuman(db, humanId)
   if (held.length === 0) return []
   return staffCustomerDigests({ db, crypto })
-    .filter(({ digest }) => held.some((index) => index.equals(digest)))
+    .filter(({ digests }) => held.some((index) => digests.some((digest) => index.equals(digest))))
     .map(({ staffId }) => staffId)
 }
 
@@ -44,7 +47,7 @@ export function staffOwningCase({ db, crypto }: Pick<Context, 'db' | 'crypto'>, 
 // the digests are kept per process until an account is added or changed.
 const digestCache = new WeakMap<
   PortalCrypto,
-  { version: string; digests: { staffId: string; digest: Buffer }[] }
+  { version: string; digests: { staffId: string; digests: LookupDigests }[] }
 >()
 
 function staffCustomerDigests({ db, crypto }: Pick<Context, 'db' | 'crypto'>) {
@@ -53,7 +56,7 @@ function staffCustomerDigests({ db, crypto }: Pick<Context, 'db' | 'crypto'>) {
   if (cached?.version === version) return cached.digests
   const digests = listStaffMembers(db, crypto.keyring).flatMap((member) => {
     const matched = normaliseEmail(member.email)
-    return matched === undefined ? [] : [{ staffId: member.id, digest: crypto.index('email', matched) }]
+    return matched === undefined ? [] : [{ staffId: member.id, digests: crypto.lookup('email', matched) }]
   })
   digestCache.set(crypto, { version, digests })
   return digests

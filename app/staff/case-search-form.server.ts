@@ -3,7 +3,7 @@ import { readLetterCode } from '~/codes/letter-code.server'
 import { readMessageReference } from '~/codes/message-reference.server'
 import { boundedForm, choiceField, textField } from '~/forms/bounded-form'
 import { EMAIL_FIELD_MAX } from '~/forms/fields'
-import type { BlindIndexer } from '~db/blind-index'
+import type { IndexLookup } from '~db/blind-index'
 import type { CaseKey } from '~db/case-search'
 import { normaliseEmail, normaliseIdentifier, normaliseKana, normalisePhone } from '~db/normalise'
 import type { Cohort } from '~db/schema'
@@ -47,9 +47,12 @@ export type ReadCaseKey =
       error: 'valueInvalid' | 'birthDateRequired' | 'birthDateInvalid'
     }
 
-/** The digest a typed value is found by, or which box to correct. */
+/**
+ * The digests a typed value is found by (under the current index key and the
+ * previous one), or which box to correct.
+ */
 export function readCaseKey(
-  index: BlindIndexer,
+  lookup: IndexLookup,
   { kind, value, birthDate }: { kind: CaseSearchKind; value: string; birthDate: string },
 ): ReadCaseKey {
   const invalid = { ok: false, field: 'value', error: 'valueInvalid' } as const
@@ -57,28 +60,28 @@ export function readCaseKey(
   if (natural) {
     const id = normaliseIdentifier(value)
     return id
-      ? { ok: true, key: { kind: 'natural-id', cohort: natural.cohort, index: index(natural.index, id) } }
+      ? { ok: true, key: { kind: 'natural-id', cohort: natural.cohort, digests: lookup(natural.index, id) } }
       : invalid
   }
   switch (kind) {
     case 'email': {
       const email = normaliseEmail(value)
-      return email ? { ok: true, key: { kind: 'email', index: index('email', email) } } : invalid
+      return email ? { ok: true, key: { kind: 'email', digests: lookup('email', email) } } : invalid
     }
     case 'phone': {
       const phone = normalisePhone(value)
-      return phone ? { ok: true, key: { kind: 'phone', index: index('phone', phone) } } : invalid
+      return phone ? { ok: true, key: { kind: 'phone', digests: lookup('phone', phone) } } : invalid
     }
     case 'letter-code': {
       const code = readLetterCode(value)
       return code.ok
-        ? { ok: true, key: { kind: 'letter-code', index: index('letter-code', code.canonical) } }
+        ? { ok: true, key: { kind: 'letter-code', digests: lookup('letter-code', code.canonical) } }
         : invalid
     }
     case 'message-ref': {
       const reference = readMessageReference(value)
       return reference
-        ? { ok: true, key: { kind: 'message-ref', index: index('message-ref', reference) } }
+        ? { ok: true, key: { kind: 'message-ref', digests: lookup('message-ref', reference) } }
         : invalid
     }
     case 'kana-birth': {
@@ -87,7 +90,7 @@ export function readCaseKey(
       if (birthDate === '') return { ok: false, field: 'birthDate', error: 'birthDateRequired' }
       const date = readWrittenDate(birthDate)
       if (date.read !== 'date') return { ok: false, field: 'birthDate', error: 'birthDateInvalid' }
-      return { ok: true, key: { kind: 'kana-birth', index: index('kana-birth', `${kana}|${date.iso}`) } }
+      return { ok: true, key: { kind: 'kana-birth', digests: lookup('kana-birth', `${kana}|${date.iso}`) } }
     }
     default:
       return invalid

@@ -66,7 +66,7 @@ export function runCaseSearch({
     const errors = firstErrors<keyof SearchFieldErrors>(parsed.error.issues)
     return { kind: 'invalid', typed, errors }
   }
-  const read = readCaseKey(crypto.index, parsed.data)
+  const read = readCaseKey(crypto.lookup, parsed.data)
   if (!read.ok) return { kind: 'invalid', typed, errors: { [read.field]: read.error } }
   // Counted once the search is one: a typo corrected costs nothing.
   const limit = hitLimit(db, crypto, limits.caseSearchesPerStaff, `staff:${session.staffId}`)

@@ -24,7 +24,21 @@ export function readRecoveryCode(typed: string) {
 
 /** The stored form: keyed, and bound to the member, so one person's code is nobody else's. */
 export function recoveryCodeHash(index: PortalCrypto['index'], staffId: string, code: string) {
+  return index('staff-recovery-code', recoveryCodeInput(staffId, code))
+}
+
+/**
+ * What a typed code is spent by: its hash under the current index key and the
+ * previous one. A code is stored only as its hash, which a rotation cannot
+ * make again without the code, so codes handed out before the index key
+ * changed are accepted under the key they were hashed with.
+ */
+export function recoveryCodeLookup(lookup: PortalCrypto['lookup'], staffId: string, code: string) {
+  return lookup('staff-recovery-code', recoveryCodeInput(staffId, code))
+}
+
+function recoveryCodeInput(staffId: string, code: string) {
   const symbols = readRecoveryCode(code)
   if (!symbols) throw new Error('not a recovery code')
-  return index('staff-recovery-code', `${staffId}:${symbols}`)
+  return `${staffId}:${symbols}`
 }

@@ -1,4 +1,4 @@
-import { readRecoveryCode, recoveryCodeHash } from '~/staff/recovery-codes.server'
+import { readRecoveryCode, recoveryCodeLookup } from '~/staff/recovery-codes.server'
 import type { SecondFactorCode } from '~/staff/staff-fields'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { matchedTotpStep } from '~/staff/staff-totp.server'
@@ -78,7 +78,7 @@ export function giveSecondFactor({
         : readRecoveryCode(code.typed) !== undefined &&
           spendRecoveryCode(tx, {
             staffId: member.id,
-            codeHash: recoveryCodeHash(crypto.index, member.id, code.typed),
+            codeHashes: recoveryCodeLookup(crypto.lookup, member.id, code.typed),
             now,
           })
     if (!spent) {

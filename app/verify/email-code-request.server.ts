@@ -4,8 +4,11 @@ import type { PortalDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { sealJson, unsealJson } from '~db/seal'
 import {
+  checkEmailCode,
   type EmailChallengeRef,
+  type EmailCodeCheck,
   type EmailCodeState,
+  type EmailCodeTarget,
   emailCodeState,
   requestEmailCode,
 } from './email-code.server'
@@ -66,6 +69,18 @@ export function typedAddressOf(crypto: PortalCrypto, pending: PendingEmailCheck)
 }
 
 /**
+ * The typed code against the one the session waits on, found by the address
+ * the session keeps, under the current index key or the previous one.
+ */
+export function checkPendingEmailCode(
+  context: EmailCodeRequestContext,
+  pending: PendingEmailCheck,
+  typedCode: string,
+): EmailCodeCheck {
+  return checkEmailCode(context, codeTarget(pending, openAddress(context.crypto, pending)), typedCode)
+}
+
+/**
  * The code's state for the code page, and for a dead code (spent or expired)
  * whether a new one may be asked for now: if not, when (the limit's refusal).
  */
@@ -73,9 +88,9 @@ export function codePageState(
   { db, crypto, now = Date.now() }: EmailCodeRequestContext,
   pending: PendingEmailCheck,
 ): { state: EmailCodeState; wait?: Refused } {
-  const state = emailCodeState({ db, crypto, now }, pending)
-  if (state !== 'spent' && state !== 'expired') return { state }
   const address = openAddress(crypto, pending)
+  const state = emailCodeState({ db, crypto, now }, codeTarget(pending, address))
+  if (state !== 'spent' && state !== 'expired') return { state }
   if (!address) return { state }
   const wait = nextCodeRefused(db, crypto, address.email, now)
   return wait ? { state, wait } : { state }
@@ -88,6 +103,11 @@ function nextCodeRefused(db: PortalDatabase, crypto: PortalCrypto, email: string
     if (check.limited) return check
   }
   return undefined
+}
+
+/** The challenge as the code's checks find it: by the address when the session still has it. */
+function codeTarget(pending: PendingEmailCheck, address: TypedAddress | undefined): EmailCodeTarget {
+  return { type: pending.type, target: pending.target, ...(address && { email: address.email }) }
 }
 
 const addressContext = (ref: EmailChallengeRef) => `sessions:email-check:${ref.target}:address`

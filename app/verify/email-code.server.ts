@@ -1,14 +1,16 @@
 import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
 import { queueEmailMessage, queueReplyToUnknownAddress } from '~/mail/queue-email.server'
+import type { BlindIndexer, LookupDigests } from '~db/blind-index'
 import { type PortalDatabase, tentatively, withTransaction } from '~db/client'
-import type { PortalCrypto } from '~db/portal-crypto'
+import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
 import { anyHumanId, findHumanIdByEmail } from '~db/subjects'
 import {
   deleteEmailChallenge,
   type EmailChallenge,
   findEmailChallenge,
   recordEmailChallengeFailure,
+  rekeyEmailChallenge,
   replaceEmailChallenge,
 } from '~db/verification'
 
@@ -37,8 +39,23 @@ export type EmailCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now?:
 /** What the visitor's session remembers between the two pages: a keyed hash, never the address. */
 export type EmailChallengeRef = { type: 'email'; target: string }
 
-export function emailTarget(crypto: PortalCrypto, normalisedEmail: string): EmailChallengeRef {
-  return { type: 'email', target: crypto.index('email', normalisedEmail).toString('hex') }
+/**
+ * The challenge a code is typed at: the session's ref and, when the session
+ * still holds it, the address (normalised) the code was asked for.
+ */
+export type EmailCodeTarget = EmailChallengeRef & { email?: string }
+
+/**
+ * What a challenge and its human are found by. From the address when the
+ * session still holds it: its digests under the current index key and the
+ * previous one, so a code asked for before the portal restarted with a new
+ * index key is still found, and so is its human, whose digest a rotation may
+ * have recomputed since. Without the address, the session's digest alone.
+ */
+function targetDigests(crypto: PortalCrypto, target: EmailCodeTarget): LookupDigests {
+  if (target.email !== undefined) return crypto.lookup('email', target.email)
+  const digest = Buffer.from(target.target, 'hex')
+  return [digest, digest]
 }
 
 /**
@@ -55,8 +72,8 @@ export function emailCodeStateOf(challenge: EmailChallenge | undefined, now: num
 }
 
 /** The state of the code the visitor's session waits on, for the code page to show. */
-export function emailCodeState({ db, now = Date.now() }: EmailCodeContext, ref: EmailChallengeRef) {
-  return emailCodeStateOf(findEmailChallenge(db, Buffer.from(ref.target, 'hex')), now)
+export function emailCodeState({ db, crypto, now = Date.now() }: EmailCodeContext, target: EmailCodeTarget) {
+  return emailCodeStateOf(findEmailChallenge(db, targetDigests(crypto, target)), now)
 }
 
 /**
@@ -82,17 +99,21 @@ export function requestEmailCode(
     notifyUnknown: boolean
   },
 ): EmailChallengeRef {
-  const ref = emailTarget(crypto, email)
-  const targetIndex = Buffer.from(ref.target, 'hex')
+  const targets = crypto.lookup('email', email)
+  // A new code is stored under the current index key's digest, which the session keeps.
+  const [targetIndex] = targets
+  const ref: EmailChallengeRef = { type: 'email', target: targetIndex.toString('hex') }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  const humanId = findHumanIdByEmail(db, targetIndex)
+  const humanId = findHumanIdByEmail(db, targets)
   // Whose name the undone mail of an unknown address goes under; looked up for both alike.
   const standIn = anyHumanId(db)
   withTransaction(db, (tx) => {
-    if (emailCodeStateOf(findEmailChallenge(tx, targetIndex), now) === 'closed') return
+    const held = findEmailChallenge(tx, targets)
+    if (emailCodeStateOf(held, now) === 'closed') return
+    if (held) rekeyEmailChallenge(tx, { type: 'email-code', from: held.targetIndex, to: targetIndex })
     replaceEmailChallenge(tx, {
       targetIndex,
-      codeHash: codeHash(crypto, ref, code),
+      codeHash: codeHash(crypto.index, targetIndex, code),
       expiresAt: now + EMAIL_CODE_TTL_MS,
       now,
     })
@@ -136,13 +157,17 @@ export type EmailCodeCheck =
 
 export function checkEmailCode(
   { db, crypto, now = Date.now() }: EmailCodeContext,
-  ref: EmailChallengeRef,
+  target: EmailCodeTarget,
   typedCode: string,
 ): EmailCodeCheck {
-  const targetIndex = Buffer.from(ref.target, 'hex')
-  const typedHash = codeHash(crypto, ref, typedCode)
-  const challenge = findEmailChallenge(db, targetIndex)
-  const humanId = findHumanIdByEmail(db, targetIndex)
+  const targets = targetDigests(crypto, target)
+  const challenge = findEmailChallenge(db, targets)
+  const humanId = findHumanIdByEmail(db, targets)
+  // The code's hash was made over the digest the row is stored under, with that digest's index key
+  // (the previous one for a code asked for before the portal restarted with a new key): made again
+  // so here. One hash whichever key, and one under the current key when there is no row.
+  const targetIndex = challenge?.targetIndex ?? targets[0]
+  const typedHash = codeHash(indexerFor(crypto, targets, challenge?.targetIndex), targetIndex, typedCode)
   const matches = challenge
     ? timingSafeEqual(challenge.codeHash, typedHash)
     : timingSafeEqual(typedHash, typedHash)
@@ -160,6 +185,6 @@ export function checkEmailCode(
   return { ok: false, reason: 'wrong' }
 }
 
-function codeHash(crypto: PortalCrypto, ref: EmailChallengeRef, code: string) {
-  return crypto.index('email-code', `${ref.target}:${code}`)
+function codeHash(index: BlindIndexer, targetIndex: Buffer, code: string) {
+  return index('email-code', `${targetIndex.toString('hex')}:${code}`)
 }

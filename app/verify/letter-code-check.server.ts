@@ -77,7 +77,7 @@ export function checkLetterCode(
   const empty = proof.trim() === ''
   const factor = empty ? {} : readSecondFactor(proof)
   if (factor.unreadableDate) return { ok: false, reason: 'unreadable_date' }
-  const holder = findLetterCodeHolder(db, crypto.index('letter-code', typed.canonical))
+  const holder = findLetterCodeHolder(db, crypto.lookup('letter-code', typed.canonical))
   const records = holder ? (findHuman(db, crypto.keyring, holder.humanId)?.records ?? []) : []
   // An unknown code opens a record-sized stand-in, so its answer takes as long as a known one's.
   if (!holder) openStandIn(crypto)

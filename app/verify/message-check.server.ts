@@ -24,8 +24,7 @@ export function checkMessage(
 ): MessageCheck {
   const canonical = readMessageReference(reference)
   if (!canonical) return 'check_the_reference'
-  const referenceIndex = crypto.index('message-ref', canonical)
-  const message = findMessageByReference(db, referenceIndex)
+  const message = findMessageByReference(db, crypto.lookup('message-ref', canonical))
   const sealed = message?.addressSealed
   const stored =
     message && sealed

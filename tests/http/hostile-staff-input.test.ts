@@ -59,7 +59,7 @@ beforeAll(async () => {
   const db = openDatabase(portal.databasePath)
   try {
     await ensureDemoStaff({ db, crypto })
-    humanId = findHumanIdByEmail(db, crypto.index('email', MEMBER_EMAIL)) as number
+    humanId = findHumanIdByEmail(db, crypto.lookup('email', MEMBER_EMAIL)) as number
     expect(humanId).toBeGreaterThan(0)
     // What a customer could have typed into the return form, every markup probe in it.
     markupReturn = await fileTestReturn(db, crypto, {

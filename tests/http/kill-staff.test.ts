@@ -48,7 +48,7 @@ beforeAll(async () => {
   const db = openDatabase(databasePath)
   try {
     await ensureDemoStaff({ db, crypto })
-    humanId = findHumanIdByEmail(db, crypto.index('email', CUSTOMER)) as number
+    humanId = findHumanIdByEmail(db, crypto.lookup('email', CUSTOMER)) as number
   } finally {
     closeDatabase(db)
   }

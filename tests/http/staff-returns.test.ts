@@ -60,7 +60,7 @@ beforeAll(async () => {
   const db = openDatabase(portal.databasePath)
   try {
     await ensureDemoStaff({ db, crypto })
-    humanId = findHumanIdByEmail(db, crypto.index('email', LINKED_EMAIL)) as number
+    humanId = findHumanIdByEmail(db, crypto.lookup('email', LINKED_EMAIL)) as number
     expect(humanId).toBeGreaterThan(0)
     seeded.old = await fileTestReturn(db, crypto, {
       ageMs: 10 * DAY_MS,

@@ -25,7 +25,9 @@ describe('case search queries', () => {
     it(`${kind}: searches an index and scans no table`, () => {
       const plan = db.$client
         .prepare(`explain query plan ${sql}`)
-        .all({ index: Buffer.alloc(16), cohort: 'member' }) as { detail: string }[]
+        .all({ current: Buffer.alloc(16), previous: Buffer.alloc(16, 1), cohort: 'member' }) as {
+        detail: string
+      }[]
       const steps = plan.map((step) => step.detail)
       expect(
         steps.some((step) => /USING (COVERING )?INDEX|USING INTEGER PRIMARY KEY/.test(step)),

@@ -68,8 +68,8 @@ describe('housekeeping', () => {
     })
     recordEmailChallengeFailure(temp.db, targetIndex, type)
     recordEmailChallengeFailure(temp.db, targetIndex, type)
-    withdrawEmailChallenge(temp.db, { targetIndex, type, now })
-    expect(findEmailChallenge(temp.db, targetIndex, type)).toMatchObject({
+    withdrawEmailChallenge(temp.db, { targets: [targetIndex, targetIndex], type, now })
+    expect(findEmailChallenge(temp.db, [targetIndex, targetIndex], type)).toMatchObject({
       expiresAt: now,
       consecutiveFailures: 2,
     })
@@ -82,7 +82,7 @@ describe('housekeeping', () => {
       now,
       type,
     })
-    expect(findEmailChallenge(temp.db, targetIndex, type)).toMatchObject({
+    expect(findEmailChallenge(temp.db, [targetIndex, targetIndex], type)).toMatchObject({
       failures: 0,
       consecutiveFailures: 2,
     })

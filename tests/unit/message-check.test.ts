@@ -83,7 +83,7 @@ describe('checking a message reference', () => {
   it('finds the messages notify recorded, by the keyed hash of the reference', () => {
     expect(emailReference).toMatch(/^R-[0-9A-Z]{5}-[0-9A-Z]{5}$/)
     expect(postcardReference).toMatch(/^R-[0-9A-Z]{5}-[0-9A-Z]{5}$/)
-    const index = (printed: string) => crypto.index('message-ref', printed.replaceAll('-', '').slice(1))
+    const index = (printed: string) => crypto.lookup('message-ref', printed.replaceAll('-', '').slice(1))
     expect(findMessageByReference(db, index(emailReference))).toMatchObject({ channel: 'email' })
     expect(findMessageByReference(db, index(postcardReference))).toMatchObject({ channel: 'postcard' })
     expect(findMessageByReference(db, index(newMessageReference().printed))).toBeUndefined()

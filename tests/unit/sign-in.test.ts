@@ -20,7 +20,7 @@ beforeAll(async () => {
     ],
   })
   const store = (email: string, hash: string) => {
-    const candidate = findMemberByEmail(temp.db, temp.crypto.index('email', email))
+    const candidate = findMemberByEmail(temp.db, temp.crypto.lookup('email', email))
     temp.db.$client
       .prepare('update member_accounts set password_hash = ? where subject_id = ?')
       .run(hash, candidate?.subjectId)
@@ -43,7 +43,7 @@ const attempt = (email: string, password = PASSWORD) =>
 const attemptById = (memberId: string, password = PASSWORD) =>
   signIn({ db: temp.db, crypto: temp.crypto, name: { kind: 'memberId', memberId }, password })
 const storedHash = (email: string) =>
-  findMemberByEmail(temp.db, temp.crypto.index('email', email))?.passwordHash
+  findMemberByEmail(temp.db, temp.crypto.lookup('email', email))?.passwordHash
 
 describe('signing in with the new password', () => {
   it('admits the right password and refuses a wrong one', async () => {

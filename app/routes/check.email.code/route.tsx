@@ -30,9 +30,9 @@ import { OneTimeCodeField } from '~/ui/one-time-code-field'
 import { pageMeta } from '~/ui/page-meta'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { SupportContact } from '~/ui/support-contact'
-import { checkEmailCode } from '~/verify/email-code.server'
 import {
   askForEmailCodeAgain,
+  checkPendingEmailCode,
   codePageState,
   type PendingEmailCheck,
   type Refused,
@@ -130,7 +130,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (setCookie) headers.append('Set-Cookie', setCookie)
     return data({ resent: true }, { headers })
   }
-  const result = checkEmailCode(store(), challenge, parsed.data.code)
+  const result = checkPendingEmailCode(store(), challenge, parsed.data.code)
   if (!result.ok) {
     const limit = countFailure(post.ip)
     if (limit.limited) return tooManyRequests(limit)

@@ -1,0 +1,300 @@
+import { randomBytes } from 'node:crypto'
+import argon2 from 'argon2'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ARGON2_PARAMETERS } from '~/accounts/password-hash.server'
+import { stopPasswordWork } from '~/accounts/password-work.server'
+import { memberReadiness } from '~/accounts/readiness.server'
+import { signIn } from '~/accounts/sign-in.server'
+import type { EmailContent } from '~/mail/email-content.server'
+import { notifyEveryone } from '~/notify/notify.server'
+import { newReturnReference } from '~/returns/return-reference.server'
+import { askForStatusCode, openReturnStatus, type StatusLookup } from '~/returns/return-status.server'
+import { staffOwningCase } from '~/staff/case-access.server'
+import { type CaseSearchKind, readCaseKey } from '~/staff/case-search-form.server'
+import { newRecoveryCodes, recoveryCodeHash } from '~/staff/recovery-codes.server'
+import { giveSecondFactor } from '~/staff/staff-second-factor.server'
+import { createStaffSessionStore } from '~/staff/staff-session.server'
+import { signInStaff } from '~/staff/staff-sign-in.server'
+import { askForEmailCode, checkPendingEmailCode } from '~/verify/email-code-request.server'
+import { checkLetterCode } from '~/verify/letter-code-check.server'
+import { checkMessage } from '~/verify/message-check.server'
+import { findCaseHumanIds } from '~db/case-search'
+import type { PortalDatabase } from '~db/client'
+import { listOutbox } from '~db/outbox'
+import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { createDraft } from '~db/return-drafts'
+import { fileDraftAsRequest } from '~db/return-requests'
+import { replaceRecoveryCodes } from '~db/staff-factors'
+import { findHumanIdByEmail } from '~db/subjects'
+import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { importedDatabase, type TempDatabase } from '../support/temp-database'
+import { createTestAgent } from '../support/test-staff'
+
+/**
+ * Index-key rotation, the lookups' side: a database whose every digest was
+ * made under index key A, read by a portal restarted with key B current and
+ * A previous, before any digest is recomputed. Every kind of lookup still
+ * finds its row; a portal with B alone finds none of them.
+ */
+
+const SIGNED_UP = 'hanako@example.jp'
+const NOTIFIED = 'taro@example.jp'
+const RETURNS = 'returns-customer@example.jp'
+const PASSWORD = 'quiet harbour lanterns drift'
+const NOW = Date.UTC(2026, 11, 4, 9, 0, 0)
+const CLIENT_IP = Buffer.alloc(16, 7)
+const OPTIONS = { language: 'ja', portalAddress: 'portal.example.jp', notifyUnknown: false } as const
+
+let temp: TempDatabase
+let db: PortalDatabase
+/** The crypto everything was written with: index key A. */
+let underA: PortalCrypto
+/** The portal restarted for a rotation: B current, A previous. */
+let rotating: PortalCrypto
+/** The portal with B alone, as if A had been dropped before anything was recomputed. */
+let newOnly: PortalCrypto
+let staff: { id: string; enrolmentPassword: string }
+let letterCode: string
+let messageReference: string
+
+/** What was mailed, newest first. */
+const mailed = () =>
+  listOutbox(db, underA.keyring, { limit: 100 }).map((entry) => entry.content as EmailContent)
+
+/** The code in the newest mail. */
+function lastCode() {
+  const input = mailed()[0]?.input as { code?: string } | undefined
+  if (!input?.code) throw new Error('no code was mailed')
+  return input.code
+}
+
+beforeAll(async () => {
+  temp = await importedDatabase('index-key-lookups-', {
+    'members.csv': [
+      MEMBER_COLUMNS,
+      member({
+        member_id: 'M1',
+        email: SIGNED_UP,
+        phone: '090-1234-5678',
+        family_name_kana: 'ミホン',
+        birth_date: '1985-04-01',
+      }),
+      member({ member_id: 'M2', email: NOTIFIED, family_name_kana: 'ツウチ', birth_date: '1970-01-02' }),
+    ],
+  })
+  db = temp.db
+  underA = temp.crypto
+  const { dataKey, indexKey } = underA.secrets
+  const keyB = randomBytes(32).toString('base64')
+  rotating = createPortalCrypto({ dataKey, indexKey: keyB, previousIndexKey: indexKey })
+  newOnly = createPortalCrypto({ dataKey, indexKey: keyB })
+
+  const signedUp = findHumanIdByEmail(db, underA.lookup('email', SIGNED_UP))
+  db.$client
+    .prepare(
+      'update member_accounts set password_hash = ? where subject_id = (select id from subjects where human_id = ?)',
+    )
+    .run(await argon2.hash(PASSWORD, ARGON2_PARAMETERS), signedUp)
+
+  await notifyEveryone({
+    db,
+    crypto: underA,
+    portalAddress: OPTIONS.portalAddress,
+    outputDirectory: temp.directory,
+  })
+  const notice = mailed().find((content) => content.kind === 'notification' && content.to === NOTIFIED)
+  const input = notice?.input as { letterCode: string; messageReference: string }
+  letterCode = input.letterCode
+  messageReference = input.messageReference
+
+  // A staff member whose own address is a customer's too (so the case is theirs).
+  staff = await createTestAgent(db, underA, { email: SIGNED_UP, name: 'Desk One', now: new Date(NOW) })
+})
+
+afterAll(async () => {
+  await stopPasswordWork()
+  temp?.remove()
+})
+
+const humanOf = (email: string) => findHumanIdByEmail(db, underA.lookup('email', email))
+
+describe('a portal restarted with a new index key and the old one as previous', () => {
+  it('signs a member in by e-mail and by member ID', async () => {
+    const attempt = (crypto: PortalCrypto, name: Parameters<typeof signIn>[0]['name']) =>
+      signIn({ db, crypto, name, password: PASSWORD })
+    for (const name of [
+      { kind: 'email', address: SIGNED_UP },
+      { kind: 'memberId', memberId: 'M1' },
+    ] as const) {
+      expect(await attempt(rotating, name)).toEqual({ ok: true, humanId: humanOf(SIGNED_UP) })
+      expect(await attempt(newOnly, name)).toEqual({ ok: false })
+    }
+  })
+
+  it("answers the shop's readiness check by member ID", () => {
+    expect(memberReadiness({ db, crypto: rotating, memberId: 'M1' })).toMatchObject({
+      ready: expect.any(Boolean),
+    })
+    expect(memberReadiness({ db, crypto: newOnly, memberId: 'M1' })).toBeUndefined()
+  })
+
+  it('finds the holder of a letter code printed before', () => {
+    const check = (crypto: PortalCrypto) =>
+      checkLetterCode(
+        { db, crypto, now: NOW, validUntil: '2099-12-31' },
+        { code: letterCode, proof: '1970-01-02' },
+      )
+    expect(check(newOnly)).toEqual({ ok: false, reason: 'no_match' })
+    expect(check(rotating)).toEqual({ ok: true, humanId: humanOf(NOTIFIED) })
+  })
+
+  it('knows a message it sent before', () => {
+    const check = (crypto: PortalCrypto) =>
+      checkMessage({ db, crypto }, { reference: messageReference, address: NOTIFIED })
+    expect(check(rotating)).toBe('sent')
+    expect(check(newOnly)).toBe('not_sent')
+  })
+
+  // The printed codes are known only once notify has run, hence functions.
+  it.each<[CaseSearchKind, () => string, string, string]>([
+    ['email', () => SIGNED_UP, '', SIGNED_UP],
+    ['phone', () => '090-1234-5678', '', SIGNED_UP],
+    ['member-id', () => 'M2', '', NOTIFIED],
+    ['kana-birth', () => 'ミホン', '1985-04-01', SIGNED_UP],
+    ['letter-code', () => letterCode, '', NOTIFIED],
+    ['message-ref', () => messageReference, '', NOTIFIED],
+  ])('finds a case by %s', (kind, typed, birthDate, whose) => {
+    const value = typed()
+    const search = (crypto: PortalCrypto) => {
+      const read = readCaseKey(crypto.lookup, { kind, value, birthDate })
+      if (!read.ok) throw new Error(`${kind} not read`)
+      return findCaseHumanIds(db, read.key)
+    }
+    expect(search(rotating)).toEqual([humanOf(whose)])
+    expect(search(newOnly)).toEqual([])
+  })
+
+  it("knows a case is a staff member's own", () => {
+    const humanId = humanOf(SIGNED_UP) as number
+    expect(staffOwningCase({ db, crypto: rotating }, humanId)).toEqual([staff.id])
+    expect(staffOwningCase({ db, crypto: newOnly }, humanId)).toEqual([])
+  })
+
+  it('signs staff in by e-mail, and takes a recovery code handed out before', async () => {
+    const attempt = (crypto: PortalCrypto) =>
+      signInStaff({
+        db,
+        crypto,
+        email: SIGNED_UP,
+        password: staff.enrolmentPassword,
+        clientIpIndex: CLIENT_IP,
+        now: new Date(NOW + 1000),
+      })
+    expect(await attempt(newOnly)).toEqual({ ok: false })
+    expect(await attempt(rotating)).toMatchObject({ ok: true })
+
+    const codes = newRecoveryCodes()
+    replaceRecoveryCodes(db, {
+      staffId: staff.id,
+      codeHashes: codes.map((code) => recoveryCodeHash(underA.index, staff.id, code)),
+      now: new Date(NOW),
+    })
+    const store = createStaffSessionStore({
+      db,
+      secrets: [randomBytes(32).toString('base64url')],
+      isProduction: false,
+      now: () => NOW + 2000,
+    })
+    const cookie = store
+      .start({ request: new Request('http://localhost/staff'), staffId: staff.id })
+      .split(';')[0]
+    const session = store.live(new Request('http://localhost/staff', { headers: { Cookie: cookie ?? '' } }))
+    if (!session) throw new Error('no staff session')
+    const give = (crypto: PortalCrypto, typed: string) =>
+      giveSecondFactor({
+        db,
+        crypto,
+        session,
+        code: { kind: 'recovery-code', typed },
+        clientIpIndex: CLIENT_IP,
+        now: new Date(NOW + 3000),
+      })
+    expect(give(newOnly, codes[0] as string)).toEqual({ ok: false, reason: 'wrong' })
+    expect(give(rotating, codes[0] as string)).toEqual({ ok: true })
+    // Spent, under either key.
+    expect(give(rotating, codes[0] as string)).toEqual({ ok: false, reason: 'wrong' })
+  })
+
+  it('answers an e-mail code asked for before the restart', () => {
+    const asked = askForEmailCode(
+      { db, crypto: underA, now: NOW },
+      { email: NOTIFIED, displayEmail: NOTIFIED },
+      OPTIONS,
+    )
+    if (asked.limited) throw new Error('limited')
+    const code = lastCode()
+    const check = (crypto: PortalCrypto) =>
+      checkPendingEmailCode({ db, crypto, now: NOW + 1000 }, asked.pending, code)
+    expect(check(newOnly)).toEqual({ ok: false, reason: 'expired' })
+    expect(check(rotating)).toEqual({ ok: true, humanId: humanOf(NOTIFIED) })
+  })
+
+  it('moves a code asked for again to the new key, its wrong tries in a row with it', () => {
+    const target = (crypto: PortalCrypto) => crypto.index('email', SIGNED_UP)
+    const row = (crypto: PortalCrypto) =>
+      db.$client
+        .prepare(
+          "select consecutive_failures as count from verification_challenges where type = 'email-code' and target_index = ?",
+        )
+        .get(target(crypto)) as { count: number } | undefined
+    const first = askForEmailCode(
+      { db, crypto: underA, now: NOW },
+      { email: SIGNED_UP, displayEmail: SIGNED_UP },
+      OPTIONS,
+    )
+    if (first.limited) throw new Error('limited')
+    const code = lastCode()
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
+    expect(checkPendingEmailCode({ db, crypto: rotating, now: NOW + 1000 }, first.pending, wrong)).toEqual({
+      ok: false,
+      reason: 'wrong',
+    })
+    const again = askForEmailCode(
+      { db, crypto: rotating, now: NOW + 2000 },
+      { email: SIGNED_UP, displayEmail: SIGNED_UP },
+      OPTIONS,
+    )
+    if (again.limited) throw new Error('limited')
+    expect(row(underA)).toBeUndefined()
+    expect(row(newOnly)).toEqual({ count: 1 })
+    const newer = lastCode()
+    expect(checkPendingEmailCode({ db, crypto: rotating, now: NOW + 3000 }, again.pending, newer)).toEqual({
+      ok: true,
+      humanId: humanOf(SIGNED_UP),
+    })
+  })
+
+  it("opens a return request's status with a code asked for before the restart", () => {
+    const emailIndex = underA.index('email', RETURNS)
+    const reference = newReturnReference()
+    const draftId = createDraft(db, { tokenHash: randomBytes(32), now: NOW })
+    fileDraftAsRequest(db, underA.keyring, {
+      draftId,
+      reference,
+      humanId: undefined,
+      emailIndex,
+      reason: 'damaged',
+      details: {},
+      now: NOW,
+    })
+    const lookup: StatusLookup = { reference, email: { matched: RETURNS, shown: RETURNS } }
+    expect(askForStatusCode({ db, crypto: underA, now: NOW }, { lookup, ...OPTIONS })).toEqual({
+      limited: false,
+    })
+    const code = lastCode()
+    const open = (crypto: PortalCrypto) =>
+      openReturnStatus({ db, crypto, now: NOW + 1000 }, { lookup, typedCode: code })
+    expect(open(newOnly)).toEqual({ kind: 'refused', reason: 'expired' })
+    expect(open(rotating)).toMatchObject({ kind: 'found', view: { reference, status: 'new' } })
+  })
+})
