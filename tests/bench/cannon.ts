@@ -12,3 +12,18 @@ import { MAX_REQUESTS_PER_SOCKET } from '~/server/connection-limits'
 export function cannon(options: autocannon.Options) {
   return autocannon({ reconnectRate: MAX_REQUESTS_PER_SOCKET, ...options })
 }
+
+/**
+ * The same, run until `stop` rather than for a length known beforehand
+ * (`duration` is then only a ceiling): load beside work whose own length is
+ * what is measured. autocannon ends at its next tick, within a second of `stop`.
+ */
+export function cannonUntilStopped(options: autocannon.Options) {
+  let instance: autocannon.Instance | undefined
+  const result = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon({ reconnectRate: MAX_REQUESTS_PER_SOCKET, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    )
+  })
+  return { result, stop: () => instance?.stop() }
+}

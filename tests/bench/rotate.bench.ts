@@ -1,0 +1,220 @@
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { loadavg } from 'node:os'
+import type autocannon from 'autocannon'
+import { type KeyStatus, keyIdHex } from '~/keys/key-status.server'
+import { dataKeyFrom } from '~db/seal'
+import { readDatabase } from '../support/check-visitor'
+import { startPortalCommand } from '../support/notified-population'
+import { cannon, cannonUntilStopped } from './cannon'
+import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
+import { describeResult, rotate, verifiedSessionCookies } from './portal-load'
+import { processTreeCpuMs } from './process-cpu'
+
+/**
+ * npm run bench:rotate: `npm run keys:rotate` over bench:verify's million
+ * generated members (its cached population, every value sealed under its data
+ * key A) while the production portal serves, as README's "Data keys" tells an
+ * operator to retire a key: a new key B current, A previous, the portal
+ * restarted with both. GET /exposure alone first, then the same load for the
+ * whole of the rotation, which runs as its own process as an operator runs it.
+ * Afterwards keys:status and the file's integrity check; then, the portal
+ * stopped, a second rotation (B to a third key) for the rotation's pace
+ * without load. Bars: /exposure p99 during the rotation at most 100 ms, every
+ * answer 200, nothing left under A and the file sound.
+ */
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
+// The rotation without load doubles the run's length at a million members; `off` leaves it out.
+const UNLOADED = process.env.BENCH_UNLOADED !== 'off'
+const SESSIONS = 2000
+const P99_BAR_MS = 100
+// The load beside the rotation is stopped when the rotation exits; this only ends a run gone wrong.
+const LOAD_CEILING_SECONDS = 4 * 60 * 60
+
+const loadAtStart = loadavg()[0]?.toFixed(1)
+const work = await populationCopy('rotate', MEMBERS)
+const { population, workDirectory, databasePath } = work
+// The copy (gigabytes at a million members) goes however the run ends: a throw, a failed bar, Ctrl-C.
+process.on('exit', () => work.remove())
+// Ctrl-C reaches the children by itself; a signal to this process alone must stop them too, or they
+// would go on serving and rotating a copy that is gone.
+const running: { portal?: { stop: () => Promise<void> }; rotation?: ChildProcess } = {}
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => {
+    running.rotation?.kill()
+    void (running.portal?.stop() ?? Promise.resolve()).finally(() => process.exit(1))
+  })
+
+const { secrets } = population
+const keyA = secrets.PORTAL_DATA_KEY as string
+const keyB = randomBytes(32).toString('base64')
+const idA = keyIdOf(keyA)
+const idB = keyIdOf(keyB)
+const retiringA = { PORTAL_DATA_KEY: keyB, PORTAL_PREVIOUS_DATA_KEYS: keyA }
+
+const before = await keysStatus(retiringA)
+if (before.report.toReseal === 0) throw new Error('the population has nothing to seal again under a new key')
+const exposureCookies = verifiedSessionCookies({
+  databasePath,
+  sessionSecret: secrets.SESSION_SECRET as string,
+  humanIds: firstHumans(databasePath, SESSIONS),
+})
+
+const portal = await startPopulationPortal(databasePath, { ...secrets, ...retiringA })
+running.portal = portal
+const { server } = portal
+let alone: Measured
+let during: Measured & { rotation: Rotation }
+try {
+  if (WARMUP_SECONDS > 0) await exposureLoad(WARMUP_SECONDS)
+  alone = await withServerCpu(async () => ({ result: await exposureLoad(SECONDS) }))
+  during = await withServerCpu(rotateUnderLoad)
+} finally {
+  await portal.stop()
+}
+
+const after = await keysStatus(retiringA)
+const leftUnderA = after.report.keys.find((key) => key.keyId === idA)?.values ?? 0
+const integrity = readDatabase(databasePath, (db) => db.pragma('integrity_check', { simple: true }))
+// B to a third key, the portal stopped: the same values again, with the machine to itself.
+const unloaded = UNLOADED
+  ? await timedRotation({
+      PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
+      PORTAL_PREVIOUS_DATA_KEYS: keyB,
+    })
+  : undefined
+
+console.log(
+  `${machineLine()}; load average ${loadAtStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end`,
+)
+console.log(
+  `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ` +
+    `${count(before.report.toReseal)} sealed values under key ${idA} (A), to be sealed again under ${idB} (B); ` +
+    `keys:status alone ${before.seconds.toFixed(1)} s (the command's start and one counting pass)`,
+)
+console.log(`GET /exposure, closed loop of ${CONNECTIONS} connections, ${count(SESSIONS)} sessions:`)
+line('alone', alone)
+line('rotating', during)
+console.log(
+  `keys:rotate, B current and A previous, the portal serving: ${rate(during.rotation)} ` +
+    `(wall time of the command, its start and counting passes included; load for ${during.result.duration} s)`,
+)
+if (unloaded) console.log(`keys:rotate again (B to a third key), the portal stopped: ${rate(unloaded)}`)
+console.log(
+  `after: ${count(after.report.toReseal)} values to seal again, ${count(leftUnderA)} under A, ` +
+    `${count(after.report.unopenable)} unopenable; integrity_check ${integrity}`,
+)
+
+const verdict = (met: boolean) => (met ? 'PASS' : 'FAIL')
+const p99 = during.result.latency.p99
+const failures =
+  describeResult('', during.result, 200).unexpected + during.result.errors + during.result.timeouts
+const nothingLeft = after.report.toReseal === 0 && leftUnderA === 0 && integrity === 'ok'
+console.log(
+  `/exposure p99 during the rotation: ${p99} ms (bar <= ${P99_BAR_MS} ms): ${verdict(p99 <= P99_BAR_MS)}`,
+)
+console.log(
+  `/exposure answers other than 200, and errors, during the rotation: ${count(failures)} (bar 0): ${verdict(failures === 0)}`,
+)
+console.log(
+  `left under A: ${count(leftUnderA)}, to seal again: ${count(after.report.toReseal)}, integrity_check ${integrity} ` +
+    `(bar: 0, 0, ok): ${verdict(nothingLeft)}`,
+)
+process.exit(p99 <= P99_BAR_MS && failures === 0 && nothingLeft ? 0 : 1)
+
+type Rotation = { values: number; seconds: number }
+type Measured = { result: autocannon.Result; cpuMs: number }
+
+function keyIdOf(key: string) {
+  return keyIdHex(dataKeyFrom(key).id)
+}
+
+/** The keys command over the run's copy with these keys, as its own process. */
+function keysCommand(keys: Record<string, string>, args: string[]) {
+  return startPortalCommand('app/cli/keys.ts', {
+    cwd: workDirectory,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? workDirectory,
+      DATABASE_URL: databasePath,
+      ...secrets,
+      ...keys,
+    },
+    args,
+  })
+}
+
+async function keysStatus(keys: Record<string, string>) {
+  const started = performance.now()
+  const result = await keysCommand(keys, ['status', '--json']).result
+  if (result.status !== 0) throw new Error(`keys:status exited with ${result.status}: ${result.stderr}`)
+  return { report: JSON.parse(result.stdout) as KeyStatus, seconds: (performance.now() - started) / 1000 }
+}
+
+/** keys:rotate to its end, timed from its start to its exit; `values`: how many it says it sealed again. */
+async function timedRotation(keys: Record<string, string>): Promise<Rotation> {
+  const started = performance.now()
+  const command = keysCommand(keys, ['rotate', '--json'])
+  running.rotation = command.child
+  const result = await command.result
+  running.rotation = undefined
+  const seconds = (performance.now() - started) / 1000
+  if (result.status !== 0)
+    throw new Error(`keys:rotate exited with ${result.status ?? result.signal}: ${result.stderr}`)
+  const said = result.stderr.match(/([\d,]+) values sealed again under key/)?.[1]
+  if (!said) throw new Error(`keys:rotate did not say how many values it sealed again: ${result.stderr}`)
+  return { values: Number(said.replaceAll(',', '')), seconds }
+}
+
+/** /exposure from the moment the rotation starts until it exits (and at most a second more). */
+async function rotateUnderLoad() {
+  const load = cannonUntilStopped(exposureOptions(LOAD_CEILING_SECONDS))
+  let rotation: Rotation
+  try {
+    rotation = await timedRotation(retiringA)
+  } finally {
+    load.stop()
+  }
+  return { result: await load.result, rotation }
+}
+
+/** A run, with the CPU time every server process spent a request of its load (Linux only; NaN elsewhere). */
+async function withServerCpu<T extends { result: autocannon.Result }>(run: () => Promise<T>) {
+  const pid = server.child.pid as number
+  const cpuFrom = processTreeCpuMs(pid) ?? Number.NaN
+  const measured = await run()
+  return {
+    ...measured,
+    cpuMs: ((processTreeCpuMs(pid) ?? Number.NaN) - cpuFrom) / measured.result.requests.total,
+  }
+}
+
+function exposureOptions(duration: number): autocannon.Options {
+  return {
+    url: `${server.url}/exposure`,
+    connections: CONNECTIONS,
+    duration,
+    requests: [{ setupRequest: rotate('cookie', exposureCookies) }],
+  }
+}
+
+function exposureLoad(duration: number) {
+  return cannon(exposureOptions(duration))
+}
+
+function line(when: string, { result, cpuMs }: Measured) {
+  const cpu = Number.isFinite(cpuMs) ? `, CPU ${cpuMs.toFixed(1)} ms a request` : ''
+  console.log(`  ${describeResult(`GET /exposure (${when})`, result, 200).line}${cpu}`)
+}
+
+function rate({ values, seconds }: Rotation) {
+  return `${count(values)} values in ${seconds.toFixed(1)} s = ${count(Math.round(values / seconds))} values/s`
+}
+
+function count(n: number) {
+  return n.toLocaleString('en')
+}
