@@ -62,13 +62,22 @@ export async function resealValues(
   for (const entry of SEALED_COLUMNS) {
     const { table, column, key } = entry
     const also = 'also' in entry ? entry.also : 'null'
-    const stale = sqlite.prepare(`
-      select ${key} as key, ${also} as also, ${column} as sealed from ${table}
-      where ${column} is not null and substr(${column}, 1, 3) != @header and (@after is null or ${key} > @after)
-      order by ${key} limit @limit`)
+    // Two statements, not `(@after is null or key > @after)`: SQLite cannot seek past `after` through
+    // an OR, so each batch would read the table from its start, every row already sealed again included.
+    const staleFrom = (start: string) =>
+      sqlite.prepare(`
+        select ${key} as key, ${also} as also, ${column} as sealed from ${table}
+        where ${start} ${column} is not null and substr(${column}, 1, 3) != @header
+        order by ${key} limit @limit`)
+    const first = staleFrom('')
+    const next = staleFrom(`${key} > @after and`)
     const update = sqlite.prepare(`update ${table} set ${column} = ? where ${key} = ?`)
     const batch = sqlite.transaction((after: unknown) => {
-      const rows = stale.all({ header, after, limit: batchRows }) as StaleRow[]
+      const rows = (
+        after === null
+          ? first.all({ header, limit: batchRows })
+          : next.all({ header, after, limit: batchRows })
+      ) as StaleRow[]
       for (const row of rows) {
         const context = entry.context(row.key as never, row.also as never)
         const plaintext = openOrSay(`${table}.${column}`, () =>
