@@ -71,7 +71,9 @@ describe.each([
     expect(await portal.exited).toBe(0)
     // It left as soon as its last request was answered, long before the deadline.
     expect(Date.now() - started).toBeLessThan(15_000)
-  })
+    // Room for two web workers to start on a loaded machine (it ran out at 30 s in one CI run); the
+    // bound above still holds the drain itself.
+  }, 90_000)
 })
 
 describe('SIGTERM and a request that never ends', () => {
