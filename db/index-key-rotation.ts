@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { indexKeyIdOf } from './blind-index'
 import type { PortalDatabase } from './client'
 import { INDEXED_TABLES, type IndexedRow } from './indexed-columns'
 import { readMeta, writeMeta } from './meta'
-import type { PortalCrypto } from './portal-crypto'
+import { createPortalCrypto, type PortalCrypto } from './portal-crypto'
 
 /**
  * Which index key the stored digests are under, and moving them to another
@@ -20,6 +21,8 @@ const MOVING_TO = 'index_rotation_to'
 const cursorOf = (table: string) => `index_rotation_after:${table}`
 /** Where letter codes and references without sealed copies are findable: see `unsealedPrintedCodes`. */
 const UNSEALED_CODES = 'unsealed_printed_codes_index_key_id'
+/** Left by migration 0021 in a database indexed before `index_key_id` was kept, necessarily under HMAC-SHA256. */
+const UNTRACKED_SUITE = 'untracked_index_suite'
 
 const BATCH_ROWS = 250
 const MIN_PAUSE_MS = 2
@@ -52,12 +55,19 @@ export function unsealedPrintedCodes(db: PortalDatabase) {
 /**
  * The state, recorded first for a database that has none: its digests are
  * under the previous key when one is configured (a rotation is what that
- * means), under the current one otherwise.
+ * means), under the current one otherwise, and under the suite of their day.
  */
 export function indexKeyState(db: PortalDatabase, crypto: PortalCrypto): IndexKeyState {
   let storedKeyId = readMeta(db, STORED)
   if (!storedKeyId) {
-    storedKeyId = crypto.previousIndexKeyId ?? crypto.indexKeyId
+    const { indexKey, previousIndexKey } = crypto.secrets
+    const untracked = readMeta(db, UNTRACKED_SUITE)
+    storedKeyId =
+      untracked === 'hmac-sha256'
+        ? indexKeyIdOf(previousIndexKey ?? indexKey, untracked)
+        : previousIndexKey
+          ? indexKeyIdOf(previousIndexKey)
+          : crypto.indexKeyId
     writeMeta(db, STORED, storedKeyId)
   }
   const unsealedCodes = unsealedPrintedCodes(db)
@@ -82,14 +92,34 @@ export function indexKeyState(db: PortalDatabase, crypto: PortalCrypto): IndexKe
  * digests under three.
  */
 export function indexKeyProblem(state: IndexKeyState, crypto: PortalCrypto) {
-  const configured = [crypto.indexKeyId, crypto.previousIndexKeyId]
+  const known = crypto.knownIndexKeys
   if (state.movingToKeyId && state.movingToKeyId !== crypto.indexKeyId)
     return `An index-key rotation to key ${state.movingToKeyId} is unfinished: configure that key as PORTAL_INDEX_KEY and key ${state.storedKeyId} as PORTAL_PREVIOUS_INDEX_KEY, and run npm run keys:rotate to its end.`
-  if (!configured.includes(state.storedKeyId))
+  if (!known.has(state.storedKeyId))
     return `Stored blind indexes are under index key ${state.storedKeyId}, which is neither PORTAL_INDEX_KEY nor PORTAL_PREVIOUS_INDEX_KEY: configure it as one of them (README, "Index keys").`
-  if (state.unsealedCodesKeyId && !configured.includes(state.unsealedCodesKeyId))
+  if (state.unsealedCodesKeyId && !known.has(state.unsealedCodesKeyId))
     return `${state.unsealedCodes.toLocaleString('en')} letter codes and message references printed before this version are findable only under index key ${state.unsealedCodesKeyId}: configure it as PORTAL_PREVIOUS_INDEX_KEY (README, "Index keys").`
+  const older = olderIndexKeyIds(state, crypto.indexKeyId)
+  if (older.length > 1)
+    return `Stored blind indexes are under index key ${older[0]}, and ${state.unsealedCodes.toLocaleString('en')} letter codes and message references printed before this version only under key ${older[1]}; lookups use one key beside the current one, so no rotation can start while both are needed. Configure the index key you had before (README, "Index keys").`
   return undefined
+}
+
+/** The keys, other than the current one, that stored digests or printed codes are under. */
+const olderIndexKeyIds = (state: IndexKeyState, currentKeyId: string) =>
+  [...new Set([state.storedKeyId, state.unsealedCodesKeyId])].filter(
+    (id): id is string => id !== undefined && id !== currentKeyId,
+  )
+
+/**
+ * The keys as this database needs them: every lookup also under the key (or
+ * suite) its digests may still be under, which after an upgrade is the
+ * current key's under the earlier suite, with no previous key configured.
+ */
+export function cryptoForDatabase(db: PortalDatabase, crypto: PortalCrypto): PortalCrypto {
+  const [older] = olderIndexKeyIds(indexKeyState(db, crypto), crypto.indexKeyId)
+  if (older === undefined || older === crypto.previousIndexKeyId) return crypto
+  return createPortalCrypto({ ...crypto.secrets, indexedAlsoUnder: older })
 }
 
 /** True while some stored digest may still be under the previous key. */

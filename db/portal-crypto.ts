@@ -2,7 +2,9 @@ import {
   type BlindIndexer,
   createBlindIndexer,
   createIndexLookup,
+  INDEX_SUITES,
   type IndexLookup,
+  type IndexSuite,
   indexKeyIdOf,
   type LookupDigests,
 } from './blind-index'
@@ -15,6 +17,13 @@ export type PortalSecrets = {
   indexKey: string
   /** The index key a rotation is moving away from, until `npm run keys:rotate` has finished. */
   previousIndexKey?: string
+  /**
+   * The ID of the index key and suite stored digests may still be under beside
+   * the current one, as the database says (`cryptoForDatabase`): the previous
+   * key's, or the current key's under the earlier suite after an upgrade.
+   * Without it, the previous key's under the current suite.
+   */
+  indexedAlsoUnder?: string
 }
 
 /** The keys in use; `secrets` lets worker threads build the same keys. */
@@ -31,20 +40,29 @@ export type PortalCrypto = {
   previousIndex?: BlindIndexer
   indexKeyId: string
   previousIndexKeyId?: string
+  /** Every index key ID these keys can make digests under (each configured key under each suite), with its suite. */
+  knownIndexKeys: ReadonlyMap<string, IndexSuite>
   secrets: PortalSecrets
 }
 
 /** The keys every data module needs, from the configuration's base64 secrets. */
 export function createPortalCrypto(secrets: PortalSecrets): PortalCrypto {
   const index = createBlindIndexer(secrets.indexKey)
-  const previous = secrets.previousIndexKey ? createBlindIndexer(secrets.previousIndexKey) : undefined
+  const indexKeyId = indexKeyIdOf(secrets.indexKey)
+  const known = new Map<string, { key: string; suite: IndexSuite }>()
+  for (const key of [secrets.indexKey, secrets.previousIndexKey])
+    for (const suite of INDEX_SUITES) if (key) known.set(indexKeyIdOf(key, suite), { key, suite })
+  const previousIndexKeyId =
+    secrets.indexedAlsoUnder ?? (secrets.previousIndexKey && indexKeyIdOf(secrets.previousIndexKey))
+  const source = previousIndexKeyId === indexKeyId ? undefined : known.get(previousIndexKeyId ?? '')
+  const previous = source && createBlindIndexer(source.key, source.suite)
   return {
     keyring: createKeyring({ current: secrets.dataKey, previous: secrets.previousDataKeys ?? [] }),
     index,
     lookup: createIndexLookup(index, previous),
-    ...(previous && { previousIndex: previous }),
-    indexKeyId: indexKeyIdOf(secrets.indexKey),
-    ...(secrets.previousIndexKey && { previousIndexKeyId: indexKeyIdOf(secrets.previousIndexKey) }),
+    ...(previous && { previousIndex: previous, previousIndexKeyId }),
+    indexKeyId,
+    knownIndexKeys: new Map([...known].map(([id, { suite }]) => [id, suite])),
     secrets,
   }
 }

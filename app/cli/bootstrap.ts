@@ -41,7 +41,7 @@ export function migrateForCommand(db: PortalDatabase, config: Config) {
  * index key this configuration lacks: every lookup would find nobody.
  */
 export function checkIndexKeysForCommand(db: PortalDatabase, config: Config) {
-  const crypto = cryptoFromConfig(config)
+  const crypto = cryptoFromConfig(config, db)
   const problem = indexKeyProblem(indexKeyState(db, crypto), crypto)
   if (!problem) return
   console.error(problem)

@@ -35,7 +35,7 @@ export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: 
     })
     const { files } = await importFiles({
       db,
-      crypto: cryptoFromConfig(config),
+      crypto: cryptoFromConfig(config, db),
       paths: [directory],
       origin: 'demo',
     })
@@ -59,7 +59,7 @@ export async function ensureDemoStaffIfDemo({ config, db }: { config: Config; db
   if (countSubjects(db) === 0 || !holdsOnlyDemoData(db)) return undefined
   let touched: number
   try {
-    touched = await ensureDemoStaff({ db, crypto: cryptoFromConfig(config) })
+    touched = await ensureDemoStaff({ db, crypto: cryptoFromConfig(config, db) })
   } finally {
     // The hashing helper is not needed again by this process until the server's own work starts one.
     stopPasswordWork()

@@ -19,7 +19,7 @@ const { values, positionals } = commandArguments(USAGE, {
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
 migrateForCommand(db, config)
-const crypto = cryptoFromConfig(config)
+const crypto = cryptoFromConfig(config, db)
 // A re-imported person is matched by their natural ID's digest under the current key alone.
 if (rotationUnfinished(indexKeyState(db, crypto), crypto)) {
   console.error(

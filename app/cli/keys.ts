@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
 import { type KeyStatus, keyIdHex, keyStatus, unopenableKeysMessage } from '~/keys/key-status.server'
+import { CURRENT_INDEX_SUITE } from '~db/blind-index'
 import { closeDatabase, openDatabase } from '~db/client'
 import {
   countDigestRowsToRecompute,
@@ -36,9 +37,10 @@ const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
 try {
   migrateDatabase(db)
-  const crypto = cryptoFromConfig(config)
+  const crypto = cryptoFromConfig(config, db)
   if (positionals[0] === 'rotate') await rotate(crypto)
-  report(keyStatus(db, crypto.keyring), indexStatus(crypto))
+  // Made again: after a rotation, lookups no longer need the key it moved from.
+  report(keyStatus(db, crypto.keyring), indexStatus(cryptoFromConfig(config, db)))
 } finally {
   closeDatabase(db)
 }
@@ -73,8 +75,12 @@ function indexStatus(crypto: PortalCrypto) {
   const state = indexKeyState(db, crypto)
   return {
     storedKeyId: state.storedKeyId,
+    storedSuite: crypto.knownIndexKeys.get(state.storedKeyId) ?? null,
     currentKeyId: crypto.indexKeyId,
+    currentSuite: CURRENT_INDEX_SUITE,
+    // The key or suite lookups also use: the previous key's, or the current key's under the earlier suite.
     previousKeyId: crypto.previousIndexKeyId ?? null,
+    previousKeyConfigured: crypto.secrets.previousIndexKey !== undefined,
     movingToKeyId: state.movingToKeyId ?? null,
     toRecompute: countDigestRowsToRecompute(db, state, crypto),
     unsealedPrintedCodes: state.unsealedCodes,
@@ -117,14 +123,14 @@ function report(status: KeyStatus, index: ReturnType<typeof indexStatus>) {
 function reportIndex(index: ReturnType<typeof indexStatus>) {
   const number = (n: number) => n.toLocaleString('en')
   console.log(
-    `Blind indexes: under index key ${index.storedKeyId}; current ${index.currentKeyId}` +
-      (index.previousKeyId ? `, previous ${index.previousKeyId}.` : ', no previous key.'),
+    `Blind indexes: under index key ${index.storedKeyId}${index.storedSuite ? ` (${index.storedSuite})` : ''}; current ${index.currentKeyId} (${index.currentSuite})` +
+      (index.previousKeyId ? `; looked up also under ${index.previousKeyId}.` : '.'),
   )
   if (index.toRecompute > 0)
     console.log(
       `${number(index.toRecompute)} rows' blind indexes are still to recompute under ${index.currentKeyId}; values are looked up under both keys meanwhile.`,
     )
-  else if (index.previousKeyId && !index.unsealedPrintedCodesKeyId)
+  else if (index.previousKeyConfigured && !index.unsealedPrintedCodesKeyId)
     console.log('Every blind index is under the current key: PORTAL_PREVIOUS_INDEX_KEY can go.')
   if (index.unsealedPrintedCodesKeyId)
     console.log(

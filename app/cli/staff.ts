@@ -96,7 +96,7 @@ const parsed = parse(name, rest)
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
-const crypto = cryptoFromConfig(config)
+const crypto = cryptoFromConfig(config, db)
 const actor: StaffActor = { kind: 'system', via: 'command' }
 const NO_ACCOUNT = 'No staff account has that e-mail address.'
 

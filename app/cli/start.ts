@@ -14,7 +14,7 @@ const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
 // Before the build, which takes minutes: the demo staff's passwords are in the README for anyone to read.
-if (config.isProduction && demoStaffPresent({ db, crypto: cryptoFromConfig(config) })) {
+if (config.isProduction && demoStaffPresent({ db, crypto: cryptoFromConfig(config, db) })) {
   console.error(
     'This database holds the demo staff accounts, whose passwords are public (README.md, "Demo staff"): production does not start on it. Give production a database of its own.',
   )

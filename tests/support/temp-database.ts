@@ -17,11 +17,15 @@ export type TempDatabase = { directory: string; db: PortalDatabase; crypto: Port
 export async function importedDatabase(
   prefix: string,
   files: Record<string, string[][]>,
+  /** The keys to import under, made from fresh ones (by default, those). */
+  keys: (fresh: PortalCrypto) => PortalCrypto = (fresh) => fresh,
 ): Promise<TempDatabase> {
   const directory = mkdtempSync(join(tmpdir(), prefix))
   const db = openMigratedDatabase(join(directory, 'portal.db'))
   const secrets = testSecrets()
-  const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
+  const crypto = keys(
+    createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY }),
+  )
   const exports = exportDirectory()
   for (const [name, rows] of Object.entries(files)) writeCsv(join(exports, name), rows)
   await importFiles({ db, crypto, paths: [exports] })

@@ -20,6 +20,7 @@ import { checkLetterCode } from '~/verify/letter-code-check.server'
 import { checkMessage } from '~/verify/message-check.server'
 import { findCaseHumanIds } from '~db/case-search'
 import type { PortalDatabase } from '~db/client'
+import { cryptoForDatabase, indexKeyState } from '~db/index-key-rotation'
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { createDraft } from '~db/return-drafts'
@@ -27,6 +28,7 @@ import { fileDraftAsRequest } from '~db/return-requests'
 import { replaceRecoveryCodes } from '~db/staff-factors'
 import { findHumanIdByEmail } from '~db/subjects'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { hmacSuiteCrypto } from '../support/hmac-suite'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 import { createTestAgent } from '../support/test-staff'
 
@@ -34,8 +36,47 @@ import { createTestAgent } from '../support/test-staff'
  * Index-key rotation, the lookups' side: a database whose every digest was
  * made under index key A, read by a portal restarted with key B current and
  * A previous, before any digest is recomputed. Every kind of lookup still
- * finds its row; a portal with B alone finds none of them.
+ * finds its row; a portal with B alone finds none of them. The same again for
+ * the upgrade to the BLAKE2b suite: digests made by HMAC-SHA256 under key A,
+ * read by a portal with key A alone, as the database says to (`cryptoForDatabase`).
  */
+
+type Scenario = {
+  /** The keys the database is written with, from fresh ones under key A. */
+  written: (fresh: PortalCrypto) => PortalCrypto
+  /** The portal reading it before anything is recomputed, and one that finds nothing. */
+  reading: (db: PortalDatabase, written: PortalCrypto) => { rotating: PortalCrypto; newOnly: PortalCrypto }
+}
+
+const SCENARIOS: [string, Scenario][] = [
+  [
+    'a portal restarted with a new index key and the old one as previous',
+    {
+      written: (fresh) => fresh,
+      reading: (_db, written) => {
+        const { dataKey, indexKey } = written.secrets
+        const keyB = randomBytes(32).toString('base64')
+        return {
+          rotating: createPortalCrypto({ dataKey, indexKey: keyB, previousIndexKey: indexKey }),
+          newOnly: createPortalCrypto({ dataKey, indexKey: keyB }),
+        }
+      },
+    },
+  ],
+  [
+    'a portal upgraded from HMAC-SHA256 digests to BLAKE2b, same key',
+    {
+      written: hmacSuiteCrypto,
+      reading: (db, written) => {
+        // As the previous version recorded it on the database's first open.
+        indexKeyState(db, written)
+        const { dataKey, indexKey } = written.secrets
+        const configured = createPortalCrypto({ dataKey, indexKey })
+        return { rotating: cryptoForDatabase(db, configured), newOnly: configured }
+      },
+    },
+  ],
+]
 
 const SIGNED_UP = 'hanako@example.jp'
 const NOTIFIED = 'taro@example.jp'
@@ -68,57 +109,58 @@ function lastCode() {
   return input.code
 }
 
-beforeAll(async () => {
-  temp = await importedDatabase('index-key-lookups-', {
-    'members.csv': [
-      MEMBER_COLUMNS,
-      member({
-        member_id: 'M1',
-        email: SIGNED_UP,
-        phone: '090-1234-5678',
-        family_name_kana: 'ミホン',
-        birth_date: '1985-04-01',
-      }),
-      member({ member_id: 'M2', email: NOTIFIED, family_name_kana: 'ツウチ', birth_date: '1970-01-02' }),
-    ],
-  })
-  db = temp.db
-  underA = temp.crypto
-  const { dataKey, indexKey } = underA.secrets
-  const keyB = randomBytes(32).toString('base64')
-  rotating = createPortalCrypto({ dataKey, indexKey: keyB, previousIndexKey: indexKey })
-  newOnly = createPortalCrypto({ dataKey, indexKey: keyB })
-
-  const signedUp = findHumanIdByEmail(db, underA.lookup('email', SIGNED_UP))
-  db.$client
-    .prepare(
-      'update member_accounts set password_hash = ? where subject_id = (select id from subjects where human_id = ?)',
+describe.each(SCENARIOS)('%s', (_name, scenario) => {
+  beforeAll(async () => {
+    temp = await importedDatabase(
+      'index-key-lookups-',
+      {
+        'members.csv': [
+          MEMBER_COLUMNS,
+          member({
+            member_id: 'M1',
+            email: SIGNED_UP,
+            phone: '090-1234-5678',
+            family_name_kana: 'ミホン',
+            birth_date: '1985-04-01',
+          }),
+          member({ member_id: 'M2', email: NOTIFIED, family_name_kana: 'ツウチ', birth_date: '1970-01-02' }),
+        ],
+      },
+      scenario.written,
     )
-    .run(await argon2.hash(PASSWORD, ARGON2_PARAMETERS), signedUp)
+    db = temp.db
+    underA = temp.crypto
+    ;({ rotating, newOnly } = scenario.reading(db, underA))
 
-  await notifyEveryone({
-    db,
-    crypto: underA,
-    portalAddress: OPTIONS.portalAddress,
-    outputDirectory: temp.directory,
+    const signedUp = findHumanIdByEmail(db, underA.lookup('email', SIGNED_UP))
+    db.$client
+      .prepare(
+        'update member_accounts set password_hash = ? where subject_id = (select id from subjects where human_id = ?)',
+      )
+      .run(await argon2.hash(PASSWORD, ARGON2_PARAMETERS), signedUp)
+
+    await notifyEveryone({
+      db,
+      crypto: underA,
+      portalAddress: OPTIONS.portalAddress,
+      outputDirectory: temp.directory,
+    })
+    const notice = mailed().find((content) => content.kind === 'notification' && content.to === NOTIFIED)
+    const input = notice?.input as { letterCode: string; messageReference: string }
+    letterCode = input.letterCode
+    messageReference = input.messageReference
+
+    // A staff member whose own address is a customer's too (so the case is theirs).
+    staff = await createTestAgent(db, underA, { email: SIGNED_UP, name: 'Desk One', now: new Date(NOW) })
   })
-  const notice = mailed().find((content) => content.kind === 'notification' && content.to === NOTIFIED)
-  const input = notice?.input as { letterCode: string; messageReference: string }
-  letterCode = input.letterCode
-  messageReference = input.messageReference
 
-  // A staff member whose own address is a customer's too (so the case is theirs).
-  staff = await createTestAgent(db, underA, { email: SIGNED_UP, name: 'Desk One', now: new Date(NOW) })
-})
+  afterAll(async () => {
+    await stopPasswordWork()
+    temp?.remove()
+  })
 
-afterAll(async () => {
-  await stopPasswordWork()
-  temp?.remove()
-})
+  const humanOf = (email: string) => findHumanIdByEmail(db, underA.lookup('email', email))
 
-const humanOf = (email: string) => findHumanIdByEmail(db, underA.lookup('email', email))
-
-describe('a portal restarted with a new index key and the old one as previous', () => {
   it('signs a member in by e-mail and by member ID', async () => {
     const attempt = (crypto: PortalCrypto, name: Parameters<typeof signIn>[0]['name']) =>
       signIn({ db, crypto, name, password: PASSWORD })
