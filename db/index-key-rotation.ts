@@ -106,7 +106,10 @@ export function indexKeyProblem(state: IndexKeyState, crypto: PortalCrypto) {
 }
 
 /** The keys, other than the current one, that stored digests or printed codes are under. */
-const olderIndexKeyIds = (state: IndexKeyState, currentKeyId: string) =>
+const olderIndexKeyIds = (
+  state: Pick<IndexKeyState, 'storedKeyId' | 'unsealedCodesKeyId'>,
+  currentKeyId: string,
+) =>
   [...new Set([state.storedKeyId, state.unsealedCodesKeyId])].filter(
     (id): id is string => id !== undefined && id !== currentKeyId,
   )
@@ -117,7 +120,12 @@ const olderIndexKeyIds = (state: IndexKeyState, currentKeyId: string) =>
  * current key's under the earlier suite, with no previous key configured.
  */
 export function cryptoForDatabase(db: PortalDatabase, crypto: PortalCrypto): PortalCrypto {
-  const [older] = olderIndexKeyIds(indexKeyState(db, crypto), crypto.indexKeyId)
+  const storedKeyId = readMeta(db, STORED)
+  // Once recorded, the meta alone says it: a web process does not count the printed codes again.
+  const state = storedKeyId
+    ? { storedKeyId, unsealedCodesKeyId: readMeta(db, UNSEALED_CODES) }
+    : indexKeyState(db, crypto)
+  const [older] = olderIndexKeyIds(state, crypto.indexKeyId)
   if (older === undefined || older === crypto.previousIndexKeyId) return crypto
   return createPortalCrypto({ ...crypto.secrets, indexedAlsoUnder: older })
 }
