@@ -48,10 +48,9 @@ const UNDECODABLE = "bytes that are not text in the file's encoding (UTF-8 or CP
 export function processChunk(crypto: PortalCrypto, job: ChunkJob): ChunkResult {
   const schema = ROW_SCHEMAS[job.kind]
   const prepare = PREPARERS[job.kind]
-  const text =
-    job.encoding === 'cp932'
-      ? iconv.decode(Buffer.from(job.bytes), 'cp932')
-      : Buffer.from(job.bytes).toString('utf8')
+  // A view of the bytes, not a copy of them.
+  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength)
+  const text = job.encoding === 'cp932' ? iconv.decode(bytes, 'cp932') : bytes.toString('utf8')
   const result: ChunkResult = { records: 0, rows: [], rejections: [] }
   readRecords(text, job.columns, {
     record: (fields, position) => {
