@@ -14,14 +14,15 @@ import { processTreeCpuMs } from './process-cpu'
 /**
  * npm run bench:rotate: `npm run keys:rotate` over bench:verify's million
  * generated members (its cached population, every value sealed under its data
- * key A) while the production portal serves, as README's "Data keys" tells an
- * operator to retire a key: a new key B current, A previous, the portal
- * restarted with both. GET /exposure alone first, then the same load for the
+ * key A and every blind index under its index key A) while the production
+ * portal serves, as README's "Data keys" and "Index keys" tell an operator to
+ * retire keys: new keys B current, A previous, the portal restarted with both;
+ * the command seals every value again and then recomputes every digest. GET /exposure alone first, then the same load for the
  * whole of the rotation, which runs as its own process as an operator runs it.
  * Afterwards keys:status and the file's integrity check; then, the portal
  * stopped, a second rotation (B to a third key) for the rotation's pace
  * without load. Bars: /exposure p99 during the rotation at most 100 ms, every
- * answer 200, nothing left under A and the file sound.
+ * answer 200, nothing left under A (values or digests) and the file sound.
  */
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000)
@@ -54,7 +55,14 @@ const keyA = secrets.PORTAL_DATA_KEY as string
 const keyB = randomBytes(32).toString('base64')
 const idA = keyIdOf(keyA)
 const idB = keyIdOf(keyB)
-const retiringA = { PORTAL_DATA_KEY: keyB, PORTAL_PREVIOUS_DATA_KEYS: keyA }
+const indexA = secrets.PORTAL_INDEX_KEY as string
+const indexB = randomBytes(32).toString('base64')
+const retiringA = {
+  PORTAL_DATA_KEY: keyB,
+  PORTAL_PREVIOUS_DATA_KEYS: keyA,
+  PORTAL_INDEX_KEY: indexB,
+  PORTAL_PREVIOUS_INDEX_KEY: indexA,
+}
 
 const before = await keysStatus(retiringA)
 if (before.report.toReseal === 0) throw new Error('the population has nothing to seal again under a new key')
@@ -85,6 +93,8 @@ const unloaded = UNLOADED
   ? await timedRotation({
       PORTAL_DATA_KEY: randomBytes(32).toString('base64'),
       PORTAL_PREVIOUS_DATA_KEYS: keyB,
+      PORTAL_INDEX_KEY: randomBytes(32).toString('base64'),
+      PORTAL_PREVIOUS_INDEX_KEY: indexB,
     })
   : undefined
 
@@ -93,7 +103,8 @@ console.log(
 )
 console.log(
   `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ` +
-    `${count(before.report.toReseal)} sealed values under key ${idA} (A), to be sealed again under ${idB} (B); ` +
+    `${count(before.report.toReseal)} sealed values under key ${idA} (A), to be sealed again under ${idB} (B), ` +
+    `and ${count(before.report.index.toRecompute)} rows' blind indexes under index key ${before.report.index.storedKeyId}, to recompute under ${before.report.index.currentKeyId}; ` +
     `keys:status alone ${before.seconds.toFixed(1)} s (the command's start and one counting pass)`,
 )
 console.log(`GET /exposure, closed loop of ${CONNECTIONS} connections, ${count(SESSIONS)} sessions:`)
@@ -106,14 +117,17 @@ console.log(
 if (unloaded) console.log(`keys:rotate again (B to a third key), the portal stopped: ${rate(unloaded)}`)
 console.log(
   `after: ${count(after.report.toReseal)} values to seal again, ${count(leftUnderA)} under A, ` +
-    `${count(after.report.unopenable)} unopenable; integrity_check ${integrity}`,
+    `${count(after.report.unopenable)} unopenable, ${count(after.report.index.toRecompute)} rows' digests to recompute, ` +
+    `digests under ${after.report.index.storedKeyId}; integrity_check ${integrity}`,
 )
 
 const verdict = (met: boolean) => (met ? 'PASS' : 'FAIL')
 const p99 = during.result.latency.p99
 const failures =
   describeResult('', during.result, 200).unexpected + during.result.errors + during.result.timeouts
-const nothingLeft = after.report.toReseal === 0 && leftUnderA === 0 && integrity === 'ok'
+const indexDone =
+  after.report.index.toRecompute === 0 && after.report.index.storedKeyId === after.report.index.currentKeyId
+const nothingLeft = after.report.toReseal === 0 && leftUnderA === 0 && indexDone && integrity === 'ok'
 console.log(
   `/exposure p99 during the rotation: ${p99} ms (bar <= ${P99_BAR_MS} ms): ${verdict(p99 <= P99_BAR_MS)}`,
 )
@@ -121,12 +135,17 @@ console.log(
   `/exposure answers other than 200, and errors, during the rotation: ${count(failures)} (bar 0): ${verdict(failures === 0)}`,
 )
 console.log(
-  `left under A: ${count(leftUnderA)}, to seal again: ${count(after.report.toReseal)}, integrity_check ${integrity} ` +
-    `(bar: 0, 0, ok): ${verdict(nothingLeft)}`,
+  `left under A: ${count(leftUnderA)}, to seal again: ${count(after.report.toReseal)}, ` +
+    `digests to recompute: ${count(after.report.index.toRecompute)}, integrity_check ${integrity} ` +
+    `(bar: 0, 0, 0, ok): ${verdict(nothingLeft)}`,
 )
 process.exit(p99 <= P99_BAR_MS && failures === 0 && nothingLeft ? 0 : 1)
 
-type Rotation = { values: number; seconds: number }
+/** What `keys:status --json` prints: the data keys' status and the blind indexes'. */
+type KeysReport = KeyStatus & { index: { storedKeyId: string; currentKeyId: string; toRecompute: number } }
+
+/** What keys:rotate said it did, and its wall time (start and counting passes included). */
+type Rotation = { values: number; digestRows: number; seconds: number }
 type Measured = { result: autocannon.Result; cpuMs: number }
 
 function keyIdOf(key: string) {
@@ -152,7 +171,7 @@ async function keysStatus(keys: Record<string, string>) {
   const started = performance.now()
   const result = await keysCommand(keys, ['status', '--json']).result
   if (result.status !== 0) throw new Error(`keys:status exited with ${result.status}: ${result.stderr}`)
-  return { report: JSON.parse(result.stdout) as KeyStatus, seconds: (performance.now() - started) / 1000 }
+  return { report: JSON.parse(result.stdout) as KeysReport, seconds: (performance.now() - started) / 1000 }
 }
 
 /** keys:rotate to its end, timed from its start to its exit; `values`: how many it says it sealed again. */
@@ -167,7 +186,12 @@ async function timedRotation(keys: Record<string, string>): Promise<Rotation> {
     throw new Error(`keys:rotate exited with ${result.status ?? result.signal}: ${result.stderr}`)
   const said = result.stderr.match(/([\d,]+) values sealed again under key/)?.[1]
   if (!said) throw new Error(`keys:rotate did not say how many values it sealed again: ${result.stderr}`)
-  return { values: Number(said.replaceAll(',', '')), seconds }
+  const digests = result.stderr.match(/([\d,]+) rows' blind indexes recomputed/)?.[1] ?? '0'
+  return {
+    values: Number(said.replaceAll(',', '')),
+    digestRows: Number(digests.replaceAll(',', '')),
+    seconds,
+  }
 }
 
 /** /exposure from the moment the rotation starts until it exits (and at most a second more). */
@@ -211,8 +235,11 @@ function line(when: string, { result, cpuMs }: Measured) {
   console.log(`  ${describeResult(`GET /exposure (${when})`, result, 200).line}${cpu}`)
 }
 
-function rate({ values, seconds }: Rotation) {
-  return `${count(values)} values in ${seconds.toFixed(1)} s = ${count(Math.round(values / seconds))} values/s`
+function rate({ values, digestRows, seconds }: Rotation) {
+  return (
+    `${count(values)} values sealed again and ${count(digestRows)} rows' digests recomputed in ${seconds.toFixed(1)} s = ` +
+    `${count(Math.round(values / seconds))} values/s and ${count(Math.round(digestRows / seconds))} rows/s over the whole`
+  )
 }
 
 function count(n: number) {
