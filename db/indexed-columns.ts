@@ -3,7 +3,11 @@ import { cardDigestOf, subjectDigests } from './import/prepare'
 import { type MemberDetails, detailsContext as memberDetailsContext } from './member-accounts'
 import { normaliseEmail } from './normalise'
 import { letterCodeContext, messageReferenceContext } from './notifications'
-import { detailsContext as returnDraftContext } from './return-drafts'
+import {
+  type DraftAddressSource,
+  draftAddressOf,
+  detailsContext as returnDraftContext,
+} from './return-drafts'
 import { detailsContext as returnRequestContext } from './return-requests'
 import type { Cohort } from './schema'
 import { type Keyring, unseal, unsealJson } from './seal'
@@ -37,9 +41,15 @@ export type IndexedTable = {
   digests: (row: IndexedRow, index: BlindIndexer, keyring: Keyring) => unknown[]
 }
 
-const emailDigest = (index: BlindIndexer, email: string | undefined) => {
-  const matched = email ? normaliseEmail(email) : undefined
-  return matched ? index('email', matched) : null
+/**
+ * An address's digest, from its sealed form. Every row read has a digest, so a
+ * missing address is a row this table's entry misreads: it stops the rotation,
+ * naming the row, rather than erase a digest someone is found by.
+ */
+const emailDigest = (index: BlindIndexer, email: string | undefined, row: string) => {
+  const matched = email === undefined ? undefined : normaliseEmail(email)
+  if (matched === undefined) throw new Error(`${row} has no sealed address to recompute its digest from`)
+  return index('email', matched)
 }
 
 const openJson = <T>(keyring: Keyring, context: string, sealed: unknown) =>
@@ -66,7 +76,7 @@ export const INDEXED_TABLES: IndexedTable[] = [
     update: 'update member_accounts set email_index = ? where subject_id = ?',
     digests: (row, index, keyring) => {
       const details = openJson<MemberDetails>(keyring, memberDetailsContext(row.key as number), row.sealed)
-      return [emailDigest(index, details.email), row.key]
+      return [emailDigest(index, details.email, `member_accounts ${row.key}`), row.key]
     },
   },
   {
@@ -121,7 +131,7 @@ export const INDEXED_TABLES: IndexedTable[] = [
   {
     table: 'return_requests',
     select: `select id as key, reference, details_sealed as sealed from return_requests
-             where id > ? order by id limit ?`,
+             where id > ? and email_index is not null order by id limit ?`,
     update: 'update return_requests set email_index = ? where id = ?',
     digests: (row, index, keyring) => {
       const details = openJson<{ email?: string }>(
@@ -129,7 +139,7 @@ export const INDEXED_TABLES: IndexedTable[] = [
         returnRequestContext(row.reference as string),
         row.sealed,
       )
-      return [emailDigest(index, details.email), row.key]
+      return [emailDigest(index, details.email, `return_requests ${row.key}`), row.key]
     },
   },
   {
@@ -139,8 +149,8 @@ export const INDEXED_TABLES: IndexedTable[] = [
              where id > ? and email_index is not null and details_sealed is not null order by id limit ?`,
     update: 'update return_drafts set email_index = ? where id = ?',
     digests: (row, index, keyring) => {
-      const details = openJson<{ email?: string }>(keyring, returnDraftContext(row.key as number), row.sealed)
-      return [emailDigest(index, details.email), row.key]
+      const details = openJson<DraftAddressSource>(keyring, returnDraftContext(row.key as number), row.sealed)
+      return [emailDigest(index, draftAddressOf(details), `return_drafts ${row.key}`), row.key]
     },
   },
 ]

@@ -66,6 +66,14 @@ export function readDraftDetails<T>(keyring: Keyring, draft: DraftRow): T | unde
   ) as T
 }
 
+/**
+ * What of a draft's sealed details its digest is of: the address typed into
+ * the whole form, as shown, which the code went to (see `setDraftEmailIndex`).
+ */
+export type DraftAddressSource = { ready?: { email: string } }
+
+export const draftAddressOf = (details: DraftAddressSource) => details.ready?.email
+
 /** The address a code went to, so the code page checks against the right one. */
 export function setDraftEmailIndex(
   db: PortalDatabase,

@@ -16,6 +16,7 @@ import type { PortalCrypto } from '~db/portal-crypto'
 import {
   addDraftPhoto,
   createDraft,
+  type DraftAddressSource,
   findLiveDraft,
   listDraftPhotos,
   type PhotoSummary,
@@ -47,7 +48,8 @@ export const RETURN_DRAFT_COOKIE = 'portal_return'
 export type DraftContext = { db: PortalDatabase; crypto: PortalCrypto; now: number }
 
 /** What the draft keeps: the fields as typed, and once they were all right, the request to file. */
-export type DraftDetails = {
+/** Sealed with the draft; `ready.email` is what its digest is of (`DraftAddressSource`). */
+export type DraftDetails = DraftAddressSource & {
   typed: TypedReturn
   ready?: ReturnDetails & { reason: ReturnReason }
   language: Language

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { notifyEveryone } from '~/notify/notify.server'
+import { newReturnReference } from '~/returns/return-reference.server'
 import { closeDatabase, type PortalDatabase } from '~db/client'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
@@ -13,7 +14,11 @@ import {
   indexKeyState,
   recomputeDigests,
 } from '~db/index-key-rotation'
+import { detailsContext as memberDetailsContext } from '~db/member-accounts'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { createDraft, saveDraftDetails, setDraftEmailIndex } from '~db/return-drafts'
+import { fileDraftAsRequest } from '~db/return-requests'
+import { sealJson } from '~db/seal'
 import { insertStaffMember } from '~db/staff-members'
 import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
@@ -38,6 +43,9 @@ const cryptoWith = (indexKey: string, previousIndexKey?: string) =>
     ...(previousIndexKey && { previousIndexKey }),
   })
 const underA = cryptoWith(keyA)
+const MOVED = 'moved.member@example.jp'
+const RETURNING = 'returning.customer@example.jp'
+const DRAFTING = 'drafting.customer@example.jp'
 const fromAtoB = cryptoWith(keyB, keyA)
 
 let directory: string
@@ -76,6 +84,28 @@ beforeAll(async () => {
     enrolmentExpiresAt: new Date(Date.now() + 86_400_000),
     now: new Date(),
   })
+  // A member's confirmed new address, a filed return request and a draft awaiting its code.
+  const now = Date.now()
+  const memberId = db.$client.prepare('select min(subject_id) from member_accounts').pluck().get() as number
+  db.$client
+    .prepare('update member_accounts set details_sealed = ?, email_index = ? where subject_id = ?')
+    .run(
+      sealJson({ keyring: underA.keyring, context: memberDetailsContext(memberId), value: { email: MOVED } }),
+      underA.index('email', MOVED),
+      memberId,
+    )
+  fileDraftAsRequest(db, underA.keyring, {
+    draftId: createDraft(db, { tokenHash: randomBytes(32), now }),
+    reference: newReturnReference(),
+    humanId: undefined,
+    emailIndex: underA.index('email', RETURNING),
+    reason: 'damaged',
+    details: { email: RETURNING },
+    now,
+  })
+  const draftId = createDraft(db, { tokenHash: randomBytes(32), now })
+  saveDraftDetails(db, underA.keyring, { draftId, details: { ready: { email: DRAFTING } }, now })
+  setDraftEmailIndex(db, { draftId, emailIndex: underA.index('email', DRAFTING) })
   // Recorded as the state of a database first opened with index keys tracked.
   indexKeyState(db, underA)
 })
@@ -94,6 +124,9 @@ describe('blind indexes under a new index key', () => {
   it('holds every kind of digest, each the one its sealed value gives under the key of its day', () => {
     expect(countIn('stored_cards')).toBeGreaterThan(0)
     expect(countIn('notifications')).toBeGreaterThan(300)
+    for (const table of ['return_requests', 'return_drafts'])
+      expect(db.$client.prepare(`select count(email_index) from ${table}`).pluck().get()).toBe(1)
+    expect(countIn('member_accounts where email_index is not null')).toBe(1)
     const { rows, differing } = compareDigests(underA)
     expect(rows).toBeGreaterThan(countIn('subjects') + countIn('notifications'))
     expect(differing).toBe(0)
