@@ -58,6 +58,8 @@ export function unsealedPrintedCodes(db: PortalDatabase) {
  * means), under the current one otherwise, and under the suite of their day.
  */
 export function indexKeyState(db: PortalDatabase, crypto: PortalCrypto): IndexKeyState {
+  // Counted first: on a schema older than the sealed codes this throws before anything is recorded.
+  const unsealedCodes = unsealedPrintedCodes(db)
   let storedKeyId = readMeta(db, STORED)
   if (!storedKeyId) {
     const { indexKey, previousIndexKey } = crypto.secrets
@@ -70,7 +72,6 @@ export function indexKeyState(db: PortalDatabase, crypto: PortalCrypto): IndexKe
           : crypto.indexKeyId
     writeMeta(db, STORED, storedKeyId)
   }
-  const unsealedCodes = unsealedPrintedCodes(db)
   let unsealedCodesKeyId = readMeta(db, UNSEALED_CODES)
   if (unsealedCodes > 0 && !unsealedCodesKeyId) {
     unsealedCodesKeyId = storedKeyId
@@ -118,13 +119,14 @@ const olderIndexKeyIds = (
  * The keys as this database needs them: every lookup also under the key (or
  * suite) its digests may still be under, which after an upgrade is the
  * current key's under the earlier suite, with no previous key configured.
+ * Reads what `indexKeyState` recorded, and records nothing: a command calls it
+ * after its migrations and `checkIndexKeysForCommand`, which records the state
+ * of a database first opened; before that the keys are returned as they are.
  */
 export function cryptoForDatabase(db: PortalDatabase, crypto: PortalCrypto): PortalCrypto {
   const storedKeyId = readMeta(db, STORED)
-  // Once recorded, the meta alone says it: a web process does not count the printed codes again.
-  const state = storedKeyId
-    ? { storedKeyId, unsealedCodesKeyId: readMeta(db, UNSEALED_CODES) }
-    : indexKeyState(db, crypto)
+  if (!storedKeyId) return crypto
+  const state = { storedKeyId, unsealedCodesKeyId: readMeta(db, UNSEALED_CODES) }
   const [older] = olderIndexKeyIds(state, crypto.indexKeyId)
   if (older === undefined || older === crypto.previousIndexKeyId) return crypto
   return createPortalCrypto({ ...crypto.secrets, indexedAlsoUnder: older })

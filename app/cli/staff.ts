@@ -96,6 +96,8 @@ const parsed = parse(name, rest)
 
 const config = bootstrapCommand()
 const db = openDatabase(config.DATABASE_URL)
+// First: the keys are made for the database as the migrations leave it (see `cryptoForDatabase`).
+migrateForCommand(db, config)
 const crypto = cryptoFromConfig(config, db)
 const actor: StaffActor = { kind: 'system', via: 'command' }
 const NO_ACCOUNT = 'No staff account has that e-mail address.'
@@ -110,7 +112,6 @@ function refuse(line: string) {
 }
 
 try {
-  migrateForCommand(db, config)
   switch (parsed.command) {
     case 'create': {
       const { email, name, role } = parsed.values

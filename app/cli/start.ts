@@ -13,6 +13,8 @@ const config = bootstrapCommand()
 
 const db = openDatabase(config.DATABASE_URL)
 migrateDatabase(db)
+// First: what the index keys must be for this database, which the checks below look people up with.
+checkIndexKeysForCommand(db, config)
 // Before the build, which takes minutes: the demo staff's passwords are in the README for anyone to read.
 if (config.isProduction && demoStaffPresent({ db, crypto: cryptoFromConfig(config, db) })) {
   console.error(
@@ -28,7 +30,6 @@ if (unopenable) {
   closeDatabase(db)
   process.exit(1)
 }
-checkIndexKeysForCommand(db, config)
 rebindForCommand(db, config)
 ensureProductionBuild()
 const demo = await loadDemoDataIfEmpty({ config, db })
