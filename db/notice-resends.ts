@@ -46,10 +46,17 @@ export function replaceNotice(db: PortalDatabase, keyring: Keyring, resend: Noti
     .where(and(eq(notifications.humanId, message.humanId), eq(notifications.state, 'issued')))
     .get()
   if (!current) return false
+  // Taken under either index key, as the notification writer checks it.
+  const taken = db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(inArray(messages.referenceIndex, [...message.referenceDigests]))
+    .get()
+  if (taken) throw new MessageReferenceTaken(0)
   const inserted = db
     .insert(messages)
     .values({
-      referenceIndex: message.referenceIndex,
+      referenceIndex: message.referenceDigests[0],
       humanId: message.humanId,
       channel: message.channel,
       purpose: message.purpose,

@@ -1,3 +1,4 @@
+import type { LookupDigests } from './blind-index'
 import type { PortalDatabase } from './client'
 import { type MessageChannel, type MessagePurpose, OUTBOX_PRIORITIES, type OutboxPriority } from './schema'
 import { type Keyring, seal } from './seal'
@@ -12,7 +13,11 @@ export type NewMessage = {
   humanId: number
   channel: MessageChannel
   purpose: MessagePurpose
-  referenceIndex: Buffer
+  /**
+   * The reference's digests: the first is stored; a reference whose digest under
+   * either key is already some message's is taken, so no lookup can ever find two.
+   */
+  referenceDigests: LookupDigests
   /** The reference in its canonical form, in the clear: sealed here, so a new index key can recompute its digest. */
   reference: string
   /** The e-mail or postal address it goes to, in the clear: sealed here. */
@@ -61,9 +66,11 @@ export const outboxPriorityOf = (purpose: MessagePurpose): OutboxPriority =>
 
 export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const sqlite = db.$client
+  // Taken under the previous index key too: a clash there would give a lookup two messages, and
+  // the rotation a duplicate it could never write.
   const insertMessage = sqlite.prepare(`
-    insert into messages (reference_index, human_id, channel, purpose) values (?, ?, ?, ?)
-    on conflict (reference_index) do nothing`)
+    insert into messages (reference_index, human_id, channel, purpose)
+    select ?, ?, ?, ? where not exists (select 1 from messages where reference_index in (?, ?))`)
   // The reference and address are sealed for the row's ID, known once the row is in: same
   // transaction, one more statement.
   const sealMessage = sqlite.prepare(
@@ -81,11 +88,14 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   const sealReply = sqlite.prepare('update outbox_messages set content_sealed = ? where id = ?')
 
   const recordMessage = (message: NewMessage, position: number) => {
+    const [stored, previous] = message.referenceDigests
     const inserted = insertMessage.run(
-      message.referenceIndex,
+      stored,
       message.humanId,
       message.channel,
       message.purpose,
+      stored,
+      previous,
     )
     if (inserted.changes === 0) throw new MessageReferenceTaken(position)
     const id = Number(inserted.lastInsertRowid)

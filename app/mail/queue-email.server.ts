@@ -42,7 +42,7 @@ export function queueEmailMessage({
       humanId,
       channel: 'email',
       purpose,
-      referenceIndex: crypto.index('message-ref', reference.canonical),
+      referenceDigests: crypto.lookup('message-ref', reference.canonical),
       reference: reference.canonical,
       address: to,
     },

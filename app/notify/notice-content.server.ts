@@ -66,7 +66,7 @@ export function prepareNotice(
         humanId: notice.humanId,
         channel: notice.channel,
         purpose,
-        referenceIndex: crypto.index('message-ref', reference.canonical),
+        referenceDigests: crypto.lookup('message-ref', reference.canonical),
         reference: reference.canonical,
         address,
       },

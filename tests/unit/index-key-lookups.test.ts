@@ -5,6 +5,7 @@ import { ARGON2_PARAMETERS } from '~/accounts/password-hash.server'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { memberReadiness } from '~/accounts/readiness.server'
 import { signIn } from '~/accounts/sign-in.server'
+import { newMessageReference, readMessageReference } from '~/codes/message-reference.server'
 import type { EmailContent } from '~/mail/email-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
 import { newReturnReference } from '~/returns/return-reference.server'
@@ -21,6 +22,8 @@ import { checkMessage } from '~/verify/message-check.server'
 import { findCaseHumanIds } from '~db/case-search'
 import type { PortalDatabase } from '~db/client'
 import { cryptoForDatabase, indexKeyState } from '~db/index-key-rotation'
+import { replaceNotice } from '~db/notice-resends'
+import { createNotificationWriter, MessageReferenceTaken } from '~db/notifications'
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { createDraft } from '~db/return-drafts'
@@ -314,6 +317,35 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
       ok: true,
       humanId: humanOf(SIGNED_UP),
     })
+  })
+
+  it('takes no new message reference that an older message has under the key before', () => {
+    const humanId = humanOf(NOTIFIED) as number
+    const message = (reference: string) => ({
+      humanId,
+      channel: 'email' as const,
+      purpose: 'notice_resend' as const,
+      reference,
+      referenceDigests: rotating.lookup('message-ref', reference),
+      address: NOTIFIED,
+    })
+    const printedBefore = readMessageReference(messageReference) as string
+    const writer = createNotificationWriter(db, rotating.keyring)
+    expect(() => writer.queueEmail(message(printedBefore), {})).toThrow(MessageReferenceTaken)
+    const resend = (reference: string) =>
+      replaceNotice(db, rotating.keyring, {
+        message: message(reference),
+        letterCodeIndex: rotating.index('letter-code', `${reference}-code`),
+        letterCode: `${reference}-code`,
+        emailContent: {},
+      })
+    expect(() => resend(printedBefore)).toThrow(MessageReferenceTaken)
+    // A reference no message has goes in, found under the new key.
+    const unused = newMessageReference()
+    expect(resend(unused.canonical)).toBe(true)
+    expect(checkMessage({ db, crypto: rotating }, { reference: unused.printed, address: NOTIFIED })).toBe(
+      'sent',
+    )
   })
 
   it("opens a return request's status with a code asked for before the restart", () => {

@@ -40,7 +40,7 @@ function message(purpose: MessagePurpose, humanId: number): NewMessage {
     humanId,
     channel: 'email',
     purpose,
-    referenceIndex: crypto.index('message-ref', `R${references}`),
+    referenceDigests: crypto.lookup('message-ref', `R${references}`),
     reference: `R${references}`,
     address: 'someone@example.jp',
   }
