@@ -167,10 +167,17 @@ export function checkEmailCode(
   // (the previous one for a code asked for before the portal restarted with a new key): made again
   // so here. One hash whichever key, and one under the current key when there is no row.
   const targetIndex = challenge?.targetIndex ?? targets[0]
-  const typedHash = codeHash(indexerFor(crypto, targets, challenge?.targetIndex), targetIndex, typedCode)
-  const matches = challenge
-    ? timingSafeEqual(challenge.codeHash, typedHash)
-    : timingSafeEqual(typedHash, typedHash)
+  // Without the address, the session's digest does not say which key made it: both are tried.
+  const indexers =
+    target.email === undefined && crypto.previousIndex
+      ? [crypto.index, crypto.previousIndex]
+      : [indexerFor(crypto, targets, challenge?.targetIndex)]
+  const matches = indexers
+    .map((indexer) => {
+      const typedHash = codeHash(indexer, targetIndex, typedCode)
+      return timingSafeEqual(challenge?.codeHash ?? typedHash, typedHash)
+    })
+    .includes(true)
   const state = emailCodeStateOf(challenge, now)
   // A dead code is not tried, so typing at it costs the address nothing.
   if (state !== 'live') return { ok: false, reason: state }

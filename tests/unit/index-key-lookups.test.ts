@@ -16,6 +16,7 @@ import { newRecoveryCodes, recoveryCodeHash } from '~/staff/recovery-codes.serve
 import { giveSecondFactor } from '~/staff/staff-second-factor.server'
 import { createStaffSessionStore } from '~/staff/staff-session.server'
 import { signInStaff } from '~/staff/staff-sign-in.server'
+import { checkEmailCode } from '~/verify/email-code.server'
 import { askForEmailCode, checkPendingEmailCode } from '~/verify/email-code-request.server'
 import { checkLetterCode } from '~/verify/letter-code-check.server'
 import { checkMessage } from '~/verify/message-check.server'
@@ -282,6 +283,20 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
       checkPendingEmailCode({ db, crypto, now: NOW + 1000 }, asked.pending, code)
     expect(check(newOnly)).toEqual({ ok: false, reason: 'expired' })
     expect(check(rotating)).toEqual({ ok: true, humanId: humanOf(NOTIFIED) })
+  })
+
+  it('answers a code asked for before the restart when the session kept only its digest', () => {
+    const asked = askForEmailCode(
+      { db, crypto: underA, now: NOW + 5000 },
+      { email: NOTIFIED, displayEmail: NOTIFIED },
+      OPTIONS,
+    )
+    if (asked.limited) throw new Error('limited')
+    const target = { type: 'email', target: underA.index('email', NOTIFIED).toString('hex') } as const
+    expect(checkEmailCode({ db, crypto: rotating, now: NOW + 6000 }, target, lastCode())).toEqual({
+      ok: true,
+      humanId: humanOf(NOTIFIED),
+    })
   })
 
   it('moves a code asked for again to the new key, its wrong tries in a row with it', () => {
