@@ -173,7 +173,18 @@ export async function recomputeDigests(
   writeMeta(db, MOVING_TO, crypto.indexKeyId)
   let done = 0
   progress?.(done, total)
-  for (const { table, select, update, digests } of INDEXED_TABLES) {
+  // A row that cannot be recomputed stops the run at the same batch each time: named, it can be looked at.
+  const recomputed = (table: string, row: IndexedRow) => {
+    const entry = INDEXED_TABLES.find((indexed) => indexed.table === table) as (typeof INDEXED_TABLES)[number]
+    try {
+      return entry.digests(row, crypto.index, crypto.keyring)
+    } catch (error) {
+      throw new Error(
+        `${table} row ${row.key}: ${error instanceof Error ? error.message : 'its digests could not be recomputed'}`,
+      )
+    }
+  }
+  for (const { table, select, update } of INDEXED_TABLES) {
     const read = sqlite.prepare(select)
     const write = sqlite.prepare(update)
     const stored = readMeta(db, cursorOf(table))
@@ -183,7 +194,7 @@ export async function recomputeDigests(
       const rows = sqlite
         .transaction(() => {
           const batch = read.all(after, batchRows) as IndexedRow[]
-          for (const row of batch) write.run(...digests(row, crypto.index, crypto.keyring))
+          for (const row of batch) write.run(...recomputed(table, row))
           const last = batch.at(-1)
           if (last) writeMeta(db, cursorOf(table), JSON.stringify(last.key))
           return batch

@@ -1,4 +1,14 @@
+import type { BlindIndexKind } from './blind-index'
 import type { GenderCode } from './normalise'
+import type { Cohort } from './schema'
+
+/** Which blind-index kind each cohort's natural ID is digested as. */
+export const NATURAL_ID_KINDS = {
+  member: 'member-id',
+  auction_buyer: 'buyer-id',
+  employee: 'employee-id',
+  warehouse_staff: 'staff-id',
+} as const satisfies Record<Cohort, BlindIndexKind>
 
 /** Everything personal about one subject, stored as one sealed JSON document. */
 export type SubjectRecord = {

@@ -131,7 +131,9 @@ function reportIndex(index: ReturnType<typeof indexStatus>) {
       `${number(index.toRecompute)} rows' blind indexes are still to recompute under ${index.currentKeyId}; values are looked up under both keys meanwhile.`,
     )
   else if (index.previousKeyConfigured && !index.unsealedPrintedCodesKeyId)
-    console.log('Every blind index is under the current key: PORTAL_PREVIOUS_INDEX_KEY can go.')
+    console.log(
+      'Every blind index is under the current key: PORTAL_PREVIOUS_INDEX_KEY can go (staff recovery codes made before the rotation stop working with it: npm run staff -- reset-mfa lets a staff member enrol again, with new ones).',
+    )
   if (index.unsealedPrintedCodesKeyId)
     console.log(
       `${number(index.unsealedPrintedCodes)} letter codes and message references printed before their sealed copies were kept are findable only under index key ${index.unsealedPrintedCodesKeyId}.`,

@@ -7,6 +7,7 @@ import type { IndexLookup } from '~db/blind-index'
 import type { CaseKey } from '~db/case-search'
 import { normaliseEmail, normaliseIdentifier, normaliseKana, normalisePhone } from '~db/normalise'
 import type { Cohort } from '~db/schema'
+import { NATURAL_ID_KINDS } from '~db/subject-record'
 import { CASE_SEARCH_KINDS, type CaseSearchKind } from './case-search-kinds'
 
 export { CASE_SEARCH_KINDS, type CaseSearchKind }
@@ -30,13 +31,12 @@ export const caseSearchForm = boundedForm({
   ),
 })
 
-const NATURAL_IDS: Partial<
-  Record<CaseSearchKind, { cohort: Cohort; index: 'member-id' | 'buyer-id' | 'employee-id' | 'staff-id' }>
-> = {
-  'member-id': { cohort: 'member', index: 'member-id' },
-  'buyer-id': { cohort: 'auction_buyer', index: 'buyer-id' },
-  'employee-id': { cohort: 'employee', index: 'employee-id' },
-  'warehouse-id': { cohort: 'warehouse_staff', index: 'staff-id' },
+/** The cohort a natural-ID search looks in; its digest's kind is that cohort's (`NATURAL_ID_KINDS`). */
+const NATURAL_ID_COHORTS: Partial<Record<CaseSearchKind, Cohort>> = {
+  'member-id': 'member',
+  'buyer-id': 'auction_buyer',
+  'employee-id': 'employee',
+  'warehouse-id': 'warehouse_staff',
 }
 
 export type ReadCaseKey =
@@ -56,11 +56,11 @@ export function readCaseKey(
   { kind, value, birthDate }: { kind: CaseSearchKind; value: string; birthDate: string },
 ): ReadCaseKey {
   const invalid = { ok: false, field: 'value', error: 'valueInvalid' } as const
-  const natural = NATURAL_IDS[kind]
-  if (natural) {
+  const cohort = NATURAL_ID_COHORTS[kind]
+  if (cohort) {
     const id = normaliseIdentifier(value)
     return id
-      ? { ok: true, key: { kind: 'natural-id', cohort: natural.cohort, digests: lookup(natural.index, id) } }
+      ? { ok: true, key: { kind: 'natural-id', cohort, digests: lookup(NATURAL_ID_KINDS[cohort], id) } }
       : invalid
   }
   switch (kind) {

@@ -1,4 +1,4 @@
-import type { BlindIndexer, BlindIndexKind } from '../blind-index'
+import type { BlindIndexer } from '../blind-index'
 import { categoryBits, type ExposureCategory } from '../exposure-categories'
 import { normaliseEmail, normaliseKana } from '../normalise'
 import type { PortalCrypto } from '../portal-crypto'
@@ -6,6 +6,7 @@ import type { Cohort } from '../schema'
 import { sealJson } from '../seal'
 import {
   cardContext,
+  NATURAL_ID_KINDS,
   type StoredCardValue,
   type SubjectRecord,
   subjectRecordContext,
@@ -46,14 +47,6 @@ type SubjectInput = {
   cohortFrom?: number
   cohortUntil?: number
 }
-
-/** Which blind-index kind each cohort's natural ID is digested as. */
-export const NATURAL_ID_KINDS = {
-  member: 'member-id',
-  auction_buyer: 'buyer-id',
-  employee: 'employee-id',
-  warehouse_staff: 'staff-id',
-} as const satisfies Record<Cohort, BlindIndexKind>
 
 export type SubjectDigests = Pick<
   PreparedSubject,
