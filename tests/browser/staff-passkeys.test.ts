@@ -106,6 +106,9 @@ describe('a passkey', { timeout: 120_000 }, () => {
     await checkPage(staffJa.passkeys.heading)
     await page.getByRole('button', { name: staffJa.passkeys.add }).click()
     await page.getByText(staffJa.passkeys.done.added).waitFor()
+    // The page's data is fetched again after the post: checked once that render has settled, as axe
+    // run while React still commits it once made React throw (its error 345) on a loaded CI machine.
+    await page.waitForLoadState('networkidle')
     await checkPage(staffJa.passkeys.heading)
     expect(await page.locator('main .passkey-list li').count()).toBe(1)
     const { credentials } = await devtools.send('WebAuthn.getCredentials', { authenticatorId })
@@ -125,6 +128,7 @@ describe('a passkey', { timeout: 120_000 }, () => {
     // With JavaScript the address changes before the new page renders: wait for its heading, so
     // nothing is checked (or injected, as axe is) while React is still putting the page in place.
     await page.locator('h1', { hasText: staffEn.home.heading }).waitFor()
+    await page.waitForLoadState('networkidle')
     await checkPage(staffEn.home.heading)
 
     const db = new Database(databasePath, { readonly: true })
