@@ -26,8 +26,9 @@ async function halfSentForm(port: number) {
   )
   // The request is in progress once a web process has parsed its head; until then the connection
   // counts as idle and SIGTERM may close it. With web workers the connection is handed from the
-  // primary first, which on a loaded machine took longer than 300 ms, and once (in a full CI run)
-  // longer than 1.5 s: 4 s is room for both.
+  // primary first, which on a loaded machine took longer than 300 ms: 4 s is room for both. (A
+  // worker that left such a request unanswered until the drain deadline was seen a few times with
+  // a browser test loading the machine beside it; its cause is not found yet.)
   await new Promise((resolve) => setTimeout(resolve, 4_000))
   expect(client.received()).toBe('')
   return client
