@@ -13,6 +13,13 @@ const RESTART_BACKOFF_MS = 1_000
  * and limits live in the database, so any worker can answer any request.
  */
 export async function superviseWorkers(config: Config, count: number) {
+  // The kernel hands each connection to a worker that accepts it, not this process. With
+  // Node's round-robin, a connection this process had accepted and was handing to a worker
+  // as that worker stopped at SIGTERM is queued again after the last worker has gone, and
+  // waits unanswered until the drain deadline (the race Node leaves open in its
+  // round_robin_handle.js `distribute`). Here such a connection is accepted by the worker
+  // still listening, or refused at once when none is.
+  cluster.schedulingPolicy = cluster.SCHED_NONE
   cluster.setupPrimary({ exec: workerScript })
   let stopping = false
   let lastRestart = 0
