@@ -4,6 +4,8 @@ import Database from 'better-sqlite3'
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import * as schema from './schema'
 
+const connections = new Map<string, PortalDatabase>()
+
 export type PortalDatabase = BetterSQLite3Database<typeof schema> & {
   $client: Database.Database
 }
@@ -17,7 +19,21 @@ export function openDatabase(path: string): PortalDatabase {
   sqlite.pragma('busy_timeout = 5000')
   // WAL makes NORMAL durable against application crashes; only power loss can undo the last commit.
   sqlite.pragma('synchronous = NORMAL')
+  if (!checkpointOnCommit) sqlite.pragma('wal_autocheckpoint = 0')
   return drizzle(sqlite, { schema })
+}
+
+let checkpointOnCommit = true
+
+/**
+ * For a serving process: its connections, open and to come, never copy the
+ * write-ahead log back in a commit (a request's), as the thread of
+ * `startWalCheckpoints` does it for the whole portal (see wal-checkpoints.ts).
+ * Commands keep SQLite's default and checkpoint as they commit.
+ */
+export function leaveCheckpointsToTheirThread() {
+  checkpointOnCommit = false
+  for (const db of connections.values()) db.$client.pragma('wal_autocheckpoint = 0')
 }
 
 /**
@@ -31,8 +47,6 @@ function createPrivately(path: string) {
   closeSync(openSync(path, 'a', 0o600))
   if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600)
 }
-
-const connections = new Map<string, PortalDatabase>()
 
 /** One shared connection per file for the life of the process. */
 export function getDatabase(path: string): PortalDatabase {

@@ -6,6 +6,8 @@ import { broadcastDevReady, type ServerBuild } from '@remix-run/node'
 import { startAuditCheckpoints } from '~/audit/checkpoint-schedule.server'
 import type { Config } from '~/config.server'
 import { startBackgroundSender } from '~/mail/background-sender.server'
+import { leaveCheckpointsToTheirThread } from '~db/client'
+import { startWalCheckpoints } from '~db/wal-checkpoints'
 import { createApp } from './app'
 import { createLimitedServer } from './connection-limits'
 import { type Drainable, drainable } from './graceful-shutdown'
@@ -27,6 +29,7 @@ async function importBuild(): Promise<ServerBuild> {
 export async function serve(config: Config) {
   const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
   const workers = underRemixDev ? 1 : config.WEB_WORKERS
+  leaveCheckpointsToTheirThread()
   // Before anything listens: `npm run restore` refuses to swap the database out while this is here.
   markServing(config.DATABASE_URL)
   if (workers > 1) {
@@ -44,6 +47,8 @@ export async function serve(config: Config) {
 
 /** One web server process: the Remix build behind Express, listening on `config.PORT`; `drain` stops it gently. */
 export async function listen(config: Config): Promise<{ server: Server } & Drainable> {
+  // A request's commit never waits for the write-ahead log to be copied back (see wal-checkpoints.ts).
+  leaveCheckpointsToTheirThread()
   const build = await importBuild()
   // Set by `remix dev`, which rebuilds and wants to hear when the new build is live.
   const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
@@ -105,11 +110,12 @@ function startBackgroundWork(config: Config) {
   const sender = startBackgroundSender(config)
   const housekeeping = startHousekeeping(config)
   const checkpoints = startAuditCheckpoints(config)
+  const walCheckpoints = startWalCheckpoints(config.DATABASE_URL)
   return {
     async stop() {
       checkpoints.stop()
       housekeeping.stop()
-      await sender?.stop()
+      await Promise.all([sender?.stop(), walCheckpoints.stop()])
     },
   }
 }

@@ -17,11 +17,13 @@ import { processTreeCpuMs } from './process-cpu'
  * key A and every blind index under its index key A) while the production
  * portal serves, as README's "Data keys" and "Index keys" tell an operator to
  * retire keys: new keys B current, A previous, the portal restarted with both;
- * the command seals every value again and then recomputes every digest. GET /exposure alone first, then the same load for the
- * whole of the rotation, which runs as its own process as an operator runs it.
+ * the command seals every value again and then recomputes every digest.
+ * GET /exposure alone first, then the same load for the whole of the rotation
+ * (which runs as its own process, as an operator runs it), measured apart in
+ * its two phases.
  * Afterwards keys:status and the file's integrity check; then, the portal
  * stopped, a second rotation (B to a third key) for the rotation's pace
- * without load. Bars: /exposure p99 during the rotation at most 100 ms, every
+ * without load. Bars: /exposure p99 in either phase at most 100 ms, every
  * answer 200, nothing left under A (values or digests) and the file sound.
  */
 
@@ -76,11 +78,11 @@ const portal = await startPopulationPortal(databasePath, { ...secrets, ...retiri
 running.portal = portal
 const { server } = portal
 let alone: Measured
-let during: Measured & { rotation: Rotation }
+let during: { sealing: Measured; indexing: Measured; rotation: Rotation }
 try {
   if (WARMUP_SECONDS > 0) await exposureLoad(WARMUP_SECONDS)
   alone = await withServerCpu(async () => ({ result: await exposureLoad(SECONDS) }))
-  during = await withServerCpu(rotateUnderLoad)
+  during = await rotateUnderLoad()
 } finally {
   await portal.stop()
 }
@@ -109,10 +111,11 @@ console.log(
 )
 console.log(`GET /exposure, closed loop of ${CONNECTIONS} connections, ${count(SESSIONS)} sessions:`)
 line('alone', alone)
-line('rotating', during)
+line('while values are sealed again', during.sealing)
+line('while digests are recomputed', during.indexing)
 console.log(
   `keys:rotate, B current and A previous, the portal serving: ${rate(during.rotation)} ` +
-    `(wall time of the command, its start and counting passes included; load for ${during.result.duration} s)`,
+    `(wall time of the command, its start and counting passes included; load for ${(during.sealing.result.duration + during.indexing.result.duration).toFixed(0)} s)`,
 )
 if (unloaded) console.log(`keys:rotate again (B to a third key), the portal stopped: ${rate(unloaded)}`)
 console.log(
@@ -122,14 +125,16 @@ console.log(
 )
 
 const verdict = (met: boolean) => (met ? 'PASS' : 'FAIL')
-const p99 = during.result.latency.p99
-const failures =
-  describeResult('', during.result, 200).unexpected + during.result.errors + during.result.timeouts
+// The worse phase's p99: no merged histogram is at hand, and the whole rotation's p99 is never above it.
+const p99 = Math.max(during.sealing.result.latency.p99, during.indexing.result.latency.p99)
+const failures = [during.sealing.result, during.indexing.result]
+  .map((result) => describeResult('', result, 200).unexpected + result.errors + result.timeouts)
+  .reduce((sum, each) => sum + each, 0)
 const indexDone =
   after.report.index.toRecompute === 0 && after.report.index.storedKeyId === after.report.index.currentKeyId
 const nothingLeft = after.report.toReseal === 0 && leftUnderA === 0 && indexDone && integrity === 'ok'
 console.log(
-  `/exposure p99 during the rotation: ${p99} ms (bar <= ${P99_BAR_MS} ms): ${verdict(p99 <= P99_BAR_MS)}`,
+  `/exposure p99 during the rotation (the worse phase): ${p99} ms (bar <= ${P99_BAR_MS} ms): ${verdict(p99 <= P99_BAR_MS)}`,
 )
 console.log(
   `/exposure answers other than 200, and errors, during the rotation: ${count(failures)} (bar 0): ${verdict(failures === 0)}`,
@@ -181,7 +186,7 @@ async function keysStatus(keys: Record<string, string>) {
 }
 
 /** keys:rotate to its end, timed from its start to its exit; `values`: how many it says it sealed again. */
-async function timedRotation(keys: Record<string, string>): Promise<Rotation> {
+async function timedRotation(keys: Record<string, string>, onSealed?: () => void): Promise<Rotation> {
   const started = performance.now()
   const command = keysCommand(keys, ['rotate', '--json'])
   running.rotation = command.child
@@ -190,7 +195,10 @@ async function timedRotation(keys: Record<string, string>): Promise<Rotation> {
   let heard = ''
   command.child.stderr?.on('data', (chunk) => {
     heard += chunk
-    if (Number.isNaN(sealedAt) && /values sealed again under key/.test(heard)) sealedAt = performance.now()
+    if (Number.isNaN(sealedAt) && /values sealed again under key/.test(heard)) {
+      sealedAt = performance.now()
+      onSealed?.()
+    }
   })
   const result = await command.result
   running.rotation = undefined
@@ -208,16 +216,37 @@ async function timedRotation(keys: Record<string, string>): Promise<Rotation> {
   }
 }
 
-/** /exposure from the moment the rotation starts until it exits (and at most a second more). */
+/**
+ * /exposure from the moment the rotation starts until it exits, one load while
+ * values are sealed again and another while digests are recomputed, so each
+ * phase has its own percentiles.
+ */
 async function rotateUnderLoad() {
-  const load = cannonUntilStopped(exposureOptions(LOAD_CEILING_SECONDS))
+  const pid = server.child.pid as number
+  const cpuAtStart = processTreeCpuMs(pid) ?? Number.NaN
+  let cpuAtSealed = Number.NaN
+  const sealing = cannonUntilStopped(exposureOptions(LOAD_CEILING_SECONDS))
+  let indexing: ReturnType<typeof cannonUntilStopped> | undefined
   let rotation: Rotation
   try {
-    rotation = await timedRotation(retiringA)
+    rotation = await timedRotation(retiringA, () => {
+      sealing.stop()
+      cpuAtSealed = processTreeCpuMs(pid) ?? Number.NaN
+      indexing = cannonUntilStopped(exposureOptions(LOAD_CEILING_SECONDS))
+    })
   } finally {
-    load.stop()
+    sealing.stop()
+    indexing?.stop()
   }
-  return { result: await load.result, rotation }
+  const cpuAtEnd = processTreeCpuMs(pid) ?? Number.NaN
+  if (!indexing) throw new Error('keys:rotate never said its values were sealed again')
+  const sealed = await sealing.result
+  const indexed = await indexing.result
+  return {
+    sealing: { result: sealed, cpuMs: (cpuAtSealed - cpuAtStart) / sealed.requests.total },
+    indexing: { result: indexed, cpuMs: (cpuAtEnd - cpuAtSealed) / indexed.requests.total },
+    rotation,
+  }
 }
 
 /** A run, with the CPU time every server process spent a request of its load (Linux only; NaN elsewhere). */
