@@ -61,16 +61,42 @@ export function findSession(db: PortalDatabase, idHash: Buffer): StoredSession |
   return { ...row, challenge: parseChallenge(row.challenge) }
 }
 
-/** The visitor came back: the idle clock restarts (within the absolute limit the caller applied). */
+/**
+ * The visitor came back: the idle clock restarts (within the absolute limit
+ * the caller applied), unless another process holds the write lock this
+ * instant; returns whether it restarted. Waiting would block the whole web
+ * process, better-sqlite3 being synchronous: behind a batch of `keys:rotate`
+ * or the importer, for the batch and SQLite's busy-sleep steps (up to 33 ms
+ * for a 30 ms batch), with every request the process holds. The clock can
+ * wait for the visitor's next page instead. Inside a transaction, whose lock
+ * is the caller's business, it restarts as any write does.
+ */
 export function touchSession(
   db: PortalDatabase,
   { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
-) {
-  prepared(db, 'update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
-    now,
-    expiresAt,
-    idHash,
-  )
+): boolean {
+  const touch = () =>
+    prepared(db, 'update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
+      now,
+      expiresAt,
+      idHash,
+    )
+  const sqlite = db.$client
+  if (sqlite.inTransaction) {
+    touch()
+    return true
+  }
+  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true })
+  sqlite.pragma('busy_timeout = 0')
+  try {
+    touch()
+    return true
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return false
+    throw error
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`)
+  }
 }
 
 /** The visitor proved who they are; the pending challenge is spent with it. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   createSessionStore,
@@ -191,6 +192,33 @@ describe('expiry', () => {
     // The idle limit counts from the last restart: a minute early at the most.
     clock = START + MINUTE + SESSION_IDLE_MS - 1
     expect(store.getCustomerSession(request(cookie))).toEqual({ humanId: 1, challenge: null })
+  })
+
+  it('leaves the idle clock for the next page while another process holds the write lock, without waiting', () => {
+    const cookie = cookieOf(store.startVerifiedSession(request(), 1))
+    const lastSeen = () =>
+      (database.$client.prepare('select last_seen_at as at from sessions').get() as { at: number }).at
+    const busyTimeout = () => Number(database.$client.pragma('busy_timeout', { simple: true }))
+    const timeoutBefore = busyTimeout()
+    expect(timeoutBefore).toBeGreaterThan(0)
+    // A batch of keys:rotate, as another process runs it: the write lock held.
+    const other = new Database(databasePath)
+    other.prepare('begin immediate').run()
+    try {
+      clock += MINUTE
+      const started = performance.now()
+      expect(store.getCustomerSession(request(cookie))).toEqual({ humanId: 1, challenge: null })
+      // SQLite's busy handler would have waited its full timeout (seconds) for the lock.
+      expect(performance.now() - started).toBeLessThan(timeoutBefore / 2)
+      expect(lastSeen()).toBe(START)
+      expect(busyTimeout()).toBe(timeoutBefore)
+    } finally {
+      other.prepare('rollback').run()
+      other.close()
+    }
+    clock += 1
+    expect(store.getCustomerSession(request(cookie))).toEqual({ humanId: 1, challenge: null })
+    expect(lastSeen()).toBe(START + MINUTE + 1)
   })
 
   it('ends a session 12 hours after it began, however active', () => {
