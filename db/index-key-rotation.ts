@@ -168,7 +168,16 @@ export type RecomputeProgress = (done: number, total: number) => void
 export async function recomputeDigests(
   db: PortalDatabase,
   crypto: PortalCrypto,
-  { progress, batchRows = BATCH_ROWS }: { progress?: RecomputeProgress; batchRows?: number } = {},
+  {
+    progress,
+    batchRows = BATCH_ROWS,
+    pauseRatio = 1,
+  }: {
+    progress?: RecomputeProgress
+    batchRows?: number
+    /** The pause after each batch as a multiple of the time it held the write lock (see `ROTATION_PAUSE_RATIO`). */
+    pauseRatio?: number
+  } = {},
 ) {
   const state = indexKeyState(db, crypto)
   const problem = indexKeyProblem(state, crypto)
@@ -195,7 +204,7 @@ export async function recomputeDigests(
   sqlite.pragma(`cache_size = -${RECOMPUTE_CACHE_KIB}`)
   sqlite.pragma('wal_autocheckpoint = 0')
   try {
-    done = await recomputeTables(db, recomputed, { batchRows, done, total, progress })
+    done = await recomputeTables(db, recomputed, { batchRows, pauseRatio, done, total, progress })
   } finally {
     sqlite.pragma(`cache_size = ${cacheBefore}`)
     sqlite.pragma(`wal_autocheckpoint = ${checkpointBefore}`)
@@ -218,10 +227,11 @@ async function recomputeTables(
   recomputed: (table: string, row: IndexedRow) => unknown[],
   {
     batchRows,
+    pauseRatio,
     done: doneBefore,
     total,
     progress,
-  }: { batchRows: number; done: number; total: number; progress?: RecomputeProgress },
+  }: { batchRows: number; pauseRatio: number; done: number; total: number; progress?: RecomputeProgress },
 ) {
   const sqlite = db.$client
   let done = doneBefore
@@ -249,7 +259,7 @@ async function recomputeTables(
       // The portal's own writes get the lock between batches at least as long as a batch held it.
       const held = performance.now() - started
       if (++batches % CHECKPOINT_BATCHES === 0) sqlite.pragma('wal_checkpoint(PASSIVE)')
-      await sleep(Math.max(MIN_PAUSE_MS, held))
+      await sleep(Math.max(MIN_PAUSE_MS, pauseRatio * held))
     }
   }
   return done

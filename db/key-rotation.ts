@@ -52,7 +52,16 @@ type StaleRow = { key: unknown; also: unknown; sealed: Buffer }
 export async function resealValues(
   db: PortalDatabase,
   keyring: Keyring,
-  { progress, batchRows = BATCH_ROWS }: { progress?: ResealProgress; batchRows?: number } = {},
+  {
+    progress,
+    batchRows = BATCH_ROWS,
+    pauseRatio = 1,
+  }: {
+    progress?: ResealProgress
+    batchRows?: number
+    /** The pause after each batch as a multiple of the time it held the write lock (see `ROTATION_PAUSE_RATIO`). */
+    pauseRatio?: number
+  } = {},
 ) {
   const sqlite = db.$client
   const header = currentHeader(keyring)
@@ -95,7 +104,7 @@ export async function resealValues(
       progress?.(done, total)
       if (rows.length < batchRows) break
       after = (rows.at(-1) as StaleRow).key
-      await sleep(Math.max(MIN_PAUSE_MS, held))
+      await sleep(Math.max(MIN_PAUSE_MS, pauseRatio * held))
     }
   }
   return done
