@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { indexKeyIdOf } from './blind-index'
 import type { PortalDatabase } from './client'
 import { INDEXED_TABLES, type IndexedRow } from './indexed-columns'
+import type { RotationBatches } from './key-rotation'
 import { readMeta, writeMeta } from './meta'
 import { createPortalCrypto, type PortalCrypto } from './portal-crypto'
 
@@ -158,8 +159,6 @@ export function countDigestRowsToRecompute(db: PortalDatabase, state: IndexKeySt
   }, 0)
 }
 
-export type RecomputeProgress = (done: number, total: number) => void
-
 /**
  * Recomputes every stored digest under the current index key, resumable: a
  * killed run loses the batch in flight at most, and the next run carries on
@@ -168,16 +167,7 @@ export type RecomputeProgress = (done: number, total: number) => void
 export async function recomputeDigests(
   db: PortalDatabase,
   crypto: PortalCrypto,
-  {
-    progress,
-    batchRows = BATCH_ROWS,
-    pauseRatio = 1,
-  }: {
-    progress?: RecomputeProgress
-    batchRows?: number
-    /** The pause after each batch as a multiple of the time it held the write lock (see `ROTATION_PAUSE_RATIO`). */
-    pauseRatio?: number
-  } = {},
+  { progress, batchRows = BATCH_ROWS, pauseRatio = 1 }: RotationBatches = {},
 ) {
   const state = indexKeyState(db, crypto)
   const problem = indexKeyProblem(state, crypto)
@@ -231,7 +221,13 @@ async function recomputeTables(
     done: doneBefore,
     total,
     progress,
-  }: { batchRows: number; pauseRatio: number; done: number; total: number; progress?: RecomputeProgress },
+  }: {
+    batchRows: number
+    pauseRatio: number
+    done: number
+    total: number
+    progress: RotationBatches['progress']
+  },
 ) {
   const sqlite = db.$client
   let done = doneBefore

@@ -14,7 +14,13 @@ import { SEALED_COLUMNS } from './sealed-columns'
  * most.
  */
 
-export type ResealProgress = (done: number, total: number) => void
+/** How a rotation's batches go, re-sealing or recomputing digests. */
+export type RotationBatches = {
+  progress?: (done: number, total: number) => void
+  batchRows?: number
+  /** The pause after each batch as a multiple of the time it held the write lock (keys:rotate triples it while a portal serves). */
+  pauseRatio?: number
+}
 
 /** Rows per transaction: about 2 ms of the write lock for small values. */
 const BATCH_ROWS = 250
@@ -52,16 +58,7 @@ type StaleRow = { key: unknown; also: unknown; sealed: Buffer }
 export async function resealValues(
   db: PortalDatabase,
   keyring: Keyring,
-  {
-    progress,
-    batchRows = BATCH_ROWS,
-    pauseRatio = 1,
-  }: {
-    progress?: ResealProgress
-    batchRows?: number
-    /** The pause after each batch as a multiple of the time it held the write lock (see `ROTATION_PAUSE_RATIO`). */
-    pauseRatio?: number
-  } = {},
+  { progress, batchRows = BATCH_ROWS, pauseRatio = 1 }: RotationBatches = {},
 ) {
   const sqlite = db.$client
   const header = currentHeader(keyring)
