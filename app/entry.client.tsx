@@ -8,7 +8,24 @@ import { I18nextProvider, initReactI18next } from 'react-i18next'
 import { getInitialNamespaces } from 'remix-i18next/client'
 import { i18nConfig } from './i18n/config'
 
+/**
+ * With single fetch, RemixBrowser suspends on its first render while it decodes the
+ * server's payload, and React 18 cannot finish a root that suspends while it hydrates
+ * in a hurry: a key press or a click in that window makes it hydrate synchronously,
+ * fail, and throw its error 345 (a worried reader typing as the page loads did this).
+ * RemixBrowser throws its decoding promise before any hook, so calling it once before
+ * hydrating starts the decoding, and hydration then never suspends.
+ */
+async function decodeServerState() {
+  try {
+    RemixBrowser({})
+  } catch (thrown) {
+    if (thrown instanceof Promise) await thrown
+  }
+}
+
 async function hydrate() {
+  const decoded = decodeServerState()
   await i18next
     .use(initReactI18next)
     .use(LanguageDetector)
@@ -27,6 +44,7 @@ async function hydrate() {
       // The server already chose the language and wrote it into <html lang>.
       detection: { order: ['htmlTag'], caches: [] },
     })
+  await decoded
 
   startTransition(() => {
     hydrateRoot(

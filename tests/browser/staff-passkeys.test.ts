@@ -106,8 +106,7 @@ describe('a passkey', { timeout: 120_000 }, () => {
     await checkPage(staffJa.passkeys.heading)
     await page.getByRole('button', { name: staffJa.passkeys.add }).click()
     await page.getByText(staffJa.passkeys.done.added).waitFor()
-    // The page's data is fetched again after the post: checked once that render has settled, as axe
-    // run while React still commits it once made React throw (its error 345) on a loaded CI machine.
+    // The page's data is fetched again after the post: checked once that has settled.
     await page.waitForLoadState('networkidle')
     await checkPage(staffJa.passkeys.heading)
     expect(await page.locator('main .passkey-list li').count()).toBe(1)
