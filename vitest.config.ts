@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { configDefaults, defineConfig } from 'vitest/config'
+import { canStartPostgres } from './tests/support/throwaway-postgres'
 
 const root = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -62,6 +63,27 @@ const http = {
   hookTimeout: 60_000,
 }
 
+/**
+ * The PostgreSQL half: the same data-layer and HTTP behaviour against a real
+ * PostgreSQL, a throw-away cluster started for the run. Left out where no
+ * cluster can be started (`npm test` says so in one line, and how to add it).
+ */
+const postgresHalf = canStartPostgres()
+  ? [
+      {
+        ...shared,
+        test: {
+          name: 'postgres',
+          include: ['tests/postgres/**/*.test.ts'],
+          globalSetup: ['tests/support/postgres-once.ts'],
+          setupFiles: ['tests/support/unit-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ]
+  : []
+
 export default defineConfig({
   ...shared,
   test: {
@@ -116,6 +138,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      ...postgresHalf,
     ],
   },
 })

@@ -79,7 +79,14 @@ const schema = z
     DATABASE_URL: z
       .string()
       .min(1)
+      .max(4096, { message: 'DATABASE_URL is longer than any path or address', abort: true })
       .default('data/portal.db')
+      // PostgreSQL comes as a second backend in steps (its schema first); until it serves, such a
+      // URL is refused rather than taken for the name of a SQLite file.
+      .refine((value) => !/^postgres(ql)?:\/\//i.test(value), {
+        message:
+          'DATABASE_URL names a PostgreSQL server, which this version cannot serve yet: give a SQLite file',
+      })
       .transform((value) => value.replace(/^file:/, '')),
     PUBLIC_URL: z.string().url().optional(),
     // Outside production an empty database gets generated demo people; tests may turn that off.

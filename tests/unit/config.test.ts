@@ -50,6 +50,22 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...secrets(), DATABASE_URL: 'file:/tmp/x.db' }).DATABASE_URL).toBe('/tmp/x.db')
   })
 
+  it.each(['postgres://portal@db.internal/portal', 'postgresql://portal@db.internal/portal'])(
+    'refuses the PostgreSQL URL %s in one line rather than making a file of that name',
+    (url) => {
+      expect(() => parseConfig({ ...secrets(), DATABASE_URL: url })).toThrow(ConfigError)
+      expect(() => parseConfig({ ...secrets(), DATABASE_URL: url })).toThrow(
+        /^DATABASE_URL names a PostgreSQL server/,
+      )
+    },
+  )
+
+  it('bounds DATABASE_URL before reading it', () => {
+    expect(() => parseConfig({ ...secrets(), DATABASE_URL: `postgres://${'x'.repeat(5000)}` })).toThrow(
+      /^DATABASE_URL is longer than any path or address/,
+    )
+  })
+
   it.each(['SESSION_SECRET', 'PORTAL_DATA_KEY', 'PORTAL_INDEX_KEY', 'SHOP_API_TOKEN', 'AUDIT_SIGNING_KEY'])(
     'stops production with one line naming a missing %s',
     (name) => {
