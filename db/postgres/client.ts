@@ -4,14 +4,21 @@ import * as schema from './schema'
 
 export type PostgresDatabase = NodePgDatabase<typeof schema> & { $client: pg.Pool }
 
-// int8 (counts, ids, millisecond times) as numbers, as SQLite gives them: every value the portal
-// stores fits in 2^53. Set on the pool's own parsers, not node-postgres's global ones.
+// Values come back as SQLite gives them (sql-store.ts): int8 (counts, IDs, millisecond moments) and
+// numeric (sums) as numbers, every one the portal stores fitting in 2^53; a boolean (a comparison
+// selected) as 1 or 0. Set on the pool's own parsers, not node-postgres's global ones.
 const INT8 = 20
+const NUMERIC = 1700
+const BOOL = 16
+const textParsers: Record<number, (value: string) => unknown> = {
+  [INT8]: Number,
+  [NUMERIC]: Number,
+  [BOOL]: (value) => (value === 't' ? 1 : 0),
+}
 const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8 && format !== 'binary'
-      ? Number
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    (format !== 'binary' && textParsers[oid]) ||
+    pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 }
 
 /**

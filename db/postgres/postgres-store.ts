@@ -1,0 +1,137 @@
+import type pg from 'pg'
+import {
+  type Params,
+  type SqlRunner,
+  type SqlStore,
+  type TransactionMode,
+  TransactionScope,
+} from '../sql-store'
+import { postgresStatement } from './placeholders'
+
+/**
+ * The SQL contract (sql-store.ts) on a PostgreSQL server: a pool of
+ * connections, each statement prepared once per connection under a name.
+ *
+ * A transaction that writes (`immediate`, the default) first takes one
+ * advisory lock, the database's write lock, held until it ends: writers take
+ * turns across every node as they do on SQLite, each seeing all that the ones
+ * before it committed. The portal's read-then-write work (a limit counted and
+ * then passed, the audit chain's head read and then moved) was written for
+ * exactly that, and so stays right with any number of nodes. (Serializable
+ * isolation alone was tried: twenty callers on one row failed past ten
+ * retries each.) A `deferred` transaction reads one consistent snapshot, as
+ * SQLite's read transactions do, and takes no turn.
+ */
+
+// Any fixed number: PostgreSQL names advisory locks by integers (migrations use another).
+const WRITE_LOCK = 7_231_027
+
+// 40001 serialization_failure, 40P01 deadlock_detected: PostgreSQL's own word that trying again is
+// safe. Only a deferred transaction that writes can meet either; writers in turn never do.
+const RETRIED_CODES = new Set(['40001', '40P01'])
+const MAX_ATTEMPTS = 5
+
+type Queryable = pg.Pool | pg.PoolClient
+
+export function postgresStore(pool: pg.Pool): SqlStore {
+  const scope = new TransactionScope()
+  const outside = async <T>(statement: () => Promise<T>) => {
+    scope.refuseInside()
+    return statement()
+  }
+  return {
+    dialect: 'postgres',
+    all: <Row>(source: string, params: Params = []) => outside(() => allRows<Row>(pool, source, params)),
+    get: <Row>(source: string, params: Params = []) =>
+      outside(async () => (await allRows<Row>(pool, source, params))[0]),
+    run: (source, params = []) => outside(() => runStatement(pool, source, params)),
+    async transaction(work, { mode = 'immediate' } = {}) {
+      scope.refuseInside()
+      const client = await pool.connect()
+      let broken = false
+      try {
+        return await scope.run(() =>
+          withRetries(client, mode, work, () => {
+            broken = true
+          }),
+        )
+      } finally {
+        // A connection that could not even roll back is closed, not handed to the next caller.
+        client.release(broken)
+      }
+    },
+    close: () => pool.end(),
+  }
+}
+
+async function allRows<Row>(on: Queryable, source: string, params: Params): Promise<Row[]> {
+  const result = await on.query({ ...postgresStatement(source), values: [...params] })
+  return result.rows as Row[]
+}
+
+async function runStatement(on: Queryable, source: string, params: Params) {
+  const result = await on.query({ ...postgresStatement(source), values: [...params] })
+  return { changes: result.rowCount ?? 0 }
+}
+
+async function withRetries<T>(
+  client: pg.PoolClient,
+  mode: TransactionMode,
+  work: (tx: SqlRunner) => Promise<T>,
+  markBroken: () => void,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    if (mode === 'immediate') {
+      await client.query('begin')
+      await client.query({ ...postgresStatement('select pg_advisory_xact_lock(?)'), values: [WRITE_LOCK] })
+    } else {
+      await client.query('begin isolation level repeatable read')
+    }
+    try {
+      const result = await work(transactionRunner(client, 1))
+      await client.query('commit')
+      return result
+    } catch (error) {
+      try {
+        await client.query('rollback')
+      } catch {
+        markBroken()
+        throw error
+      }
+      if (attempt >= MAX_ATTEMPTS || !RETRIED_CODES.has((error as { code?: string }).code ?? '')) throw error
+    }
+  }
+}
+
+/** The transaction's connection; a nested transaction is a savepoint, as on SQLite. */
+function transactionRunner(client: pg.PoolClient, depth: number): SqlRunner {
+  let nestedOpen = false
+  const now = async <T>(statement: () => Promise<T>) => {
+    if (nestedOpen) throw new Error('a statement on a transaction while a savepoint of it is open')
+    return statement()
+  }
+  return {
+    dialect: 'postgres',
+    all: <Row>(source: string, params: Params = []) => now(() => allRows<Row>(client, source, params)),
+    get: <Row>(source: string, params: Params = []) =>
+      now(async () => (await allRows<Row>(client, source, params))[0]),
+    run: (source, params = []) => now(() => runStatement(client, source, params)),
+    async transaction(work) {
+      if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')
+      const name = `nested_${depth}`
+      nestedOpen = true
+      await client.query(`savepoint ${name}`)
+      try {
+        const result = await work(transactionRunner(client, depth + 1))
+        await client.query(`release savepoint ${name}`)
+        return result
+      } catch (error) {
+        await client.query(`rollback to savepoint ${name}`)
+        await client.query(`release savepoint ${name}`)
+        throw error
+      } finally {
+        nestedOpen = false
+      }
+    },
+  }
+}
