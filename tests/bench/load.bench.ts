@@ -79,6 +79,10 @@ const exposureCookies = verifiedSessionCookies({
   humanIds: firstHumans(databasePath, 2000),
 })
 const writers = await chooseWriters({ databasePath, secrets, resetters: RESETTERS, confirmers: CONFIRMERS })
+if (writers.passedOver.size > 0) {
+  const fields = [...writers.passedOver].map(([field, count]) => `${field} ${count}`).join(', ')
+  console.log(`confirmers passed over, their records needing a correction first (by field): ${fields}`)
+}
 const resetCookies = verifiedSessionCookies({
   databasePath,
   sessionSecret,

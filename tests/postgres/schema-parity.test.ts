@@ -186,9 +186,10 @@ async function postgresShapes(db: PostgresDatabase) {
   for (const key of foreignKeys) shapeOf(key.table_name).foreignKeys.push(key.description)
   for (const index of indexes) {
     shapeOf(index.table_name).indexes[index.name] = {
-      unique: index.unique,
+      // The store's pool reads booleans as SQLite's 1 and 0.
+      unique: Boolean(index.unique),
       columns: index.columns,
-      partial: index.partial,
+      partial: Boolean(index.partial),
     }
   }
   for (const shape of Object.values(shapes)) shape.foreignKeys.sort()
