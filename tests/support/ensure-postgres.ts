@@ -18,9 +18,15 @@ function main() {
   }
   console.log("Installing Debian's postgresql with apt-get (once per machine)…")
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  run(['apt-get', 'update', '-qq'], env)
-  run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'postgresql'], env)
-  if (!canStartPostgres()) fail('apt-get finished but no PostgreSQL cluster can be started here.')
+  // A failed install costs the PostgreSQL half, not the run: the SQLite half still says everything it can.
+  const installed =
+    run(['apt-get', 'update', '-qq'], env) &&
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'postgresql'], env)
+  if (!installed || !canStartPostgres()) {
+    console.log(
+      'The PostgreSQL half of the tests is skipped: apt-get could not install a PostgreSQL that starts here (see above).',
+    )
+  }
 }
 
 function commandExists(command: string) {
@@ -29,12 +35,8 @@ function commandExists(command: string) {
 
 function run([command, ...args]: string[], env: NodeJS.ProcessEnv) {
   const result = spawnSync(command as string, args, { stdio: 'inherit', env })
-  if (result.status !== 0) fail(`\`${[command, ...args].join(' ')}\` failed (exit ${result.status}).`)
-}
-
-function fail(line: string): never {
-  console.error(line)
-  process.exit(1)
+  if (result.status !== 0) console.log(`\`${[command, ...args].join(' ')}\` failed (exit ${result.status}).`)
+  return result.status === 0
 }
 
 main()

@@ -59,7 +59,8 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const binaries = postgresBinDirectory()
   if (binaries === null) throw new Error('no PostgreSQL binaries (Debian: apt-get install postgresql)')
   const owner = clusterOwner()
-  const directory = mkdtempSync(join(tmpdir(), 'portal-postgres-'))
+  // As root, a folder the postgres user can reach whatever TMPDIR says (root's own may be closed to it).
+  const directory = mkdtempSync(join(owner ? '/tmp' : tmpdir(), 'portal-postgres-'))
   if (owner) chownSync(directory, owner.uid, owner.gid)
   const data = join(directory, 'data')
   const run = (command: string, args: string[]) => {
