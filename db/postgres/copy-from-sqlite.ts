@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream/promises'
 import type Database from 'better-sqlite3'
 import { from as copyFrom } from 'pg-copy-streams'
+import { portalTableNames } from '../sqlite-tables'
 import type { PostgresDatabase } from './client'
 import { migratePostgres } from './migrate'
 
@@ -63,13 +64,7 @@ export async function copySqliteToPostgres({
 
 /** The source's tables (drizzle's own bookkeeping aside: the target keeps its own), keyed by primary key. */
 function sourceTables(source: Database.Database): TableShape[] {
-  const names = source
-    .prepare(
-      `select name from sqlite_master where type = 'table'
-        and name not like 'sqlite\\_%' escape '\\' and name not like '\\_\\_drizzle%' escape '\\' order by name`,
-    )
-    .pluck()
-    .all() as string[]
+  const names = portalTableNames(source)
   return names.map((name) => {
     const columns = source
       .prepare('select name, pk from pragma_table_xinfo(?) where hidden = 0')

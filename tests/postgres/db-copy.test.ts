@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closePostgres, openPostgres, type PostgresDatabase } from '~db/postgres/client'
 import { copySqliteToPostgres } from '~db/postgres/copy-from-sqlite'
+import { portalTableNames } from '~db/sqlite-tables'
 import { type NotifiedPopulation, notifiedPopulation, runPortalCommand } from '../support/notified-population'
 import { scratchPostgresDatabase } from '../support/postgres-database'
 
@@ -42,15 +43,7 @@ afterAll(() => {
   population?.remove()
 })
 
-function sourceTables() {
-  return source
-    .prepare(
-      `select name from sqlite_master where type = 'table'
-        and name not like 'sqlite\\_%' escape '\\' and name not like '\\_\\_drizzle%' escape '\\' order by name`,
-    )
-    .pluck()
-    .all() as string[]
-}
+const sourceTables = () => portalTableNames(source)
 
 function keyOf(table: string) {
   return (

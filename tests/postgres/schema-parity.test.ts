@@ -6,6 +6,7 @@ import { projectRoot } from '~/server/paths'
 import { closeDatabase, type PortalDatabase } from '~db/client'
 import { closePostgres, openPostgres, type PostgresDatabase } from '~db/postgres/client'
 import { migratePostgres } from '~db/postgres/migrate'
+import { portalTableNames } from '~db/sqlite-tables'
 import { openMigratedDatabase } from '../support/migrated-database'
 import { type ScratchPostgresDatabase, scratchPostgresDatabase } from '../support/postgres-database'
 
@@ -56,13 +57,7 @@ afterAll(async () => {
 
 function sqliteShapes(db: PortalDatabase) {
   const client = db.$client
-  const tables = client
-    .prepare(
-      `select name from sqlite_master where type = 'table'
-        and name not like 'sqlite\\_%' escape '\\' and name not like '\\_\\_drizzle%' escape '\\' order by name`,
-    )
-    .pluck()
-    .all() as string[]
+  const tables = portalTableNames(client)
   const shapes: Record<string, Shape> = {}
   for (const table of tables) {
     const columns = client.prepare(`select * from pragma_table_xinfo(?)`).all(table) as {
