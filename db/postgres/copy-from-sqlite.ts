@@ -51,7 +51,7 @@ export async function copySqliteToPostgres({
   for (const table of tables) {
     const total = count(source, table.name)
     await copyTable({ source, pool, table, total, onProgress, chunkRows })
-    const copied = Number((await pool.query(`select count(*) as n from "${table.name}"`)).rows[0].n)
+    const copied = Number((await pool.query(`select count(*) as n from ${quoted(table.name)}`)).rows[0].n)
     if (copied !== total) {
       throw new CopyProblem(`${table.name}: ${total} rows in the source, ${copied} in PostgreSQL`)
     }
@@ -90,7 +90,7 @@ async function startOrResume(pool: PostgresDatabase['$client'], tables: TableSha
   const progress = await pool.query(`select to_regclass('${PROGRESS_TABLE}') as name`)
   if (progress.rows[0].name !== null) return true
   for (const { name } of tables) {
-    const { rows } = await pool.query(`select count(*) as n from "${name}"`)
+    const { rows } = await pool.query(`select count(*) as n from ${quoted(name)}`)
     const expected = name === 'audit_chain_head' ? 1 : 0
     if (Number(rows[0].n) > expected) {
       throw new CopyProblem(`PostgreSQL already holds data (${name}): copy into an empty database`)
@@ -123,11 +123,11 @@ async function copyTable({
   ])
   let lastKey: unknown[] | null = noted.rows[0] ? decodeKey(noted.rows[0].last_key) : null
   let copied = noted.rows[0] ? Number(noted.rows[0].copied) : 0
-  const columnList = table.columns.map((column) => `"${column}"`).join(', ')
-  const keyList = table.key.map((column) => `"${column}"`).join(', ')
-  const first = source.prepare(`select ${columnList} from "${table.name}" order by ${keyList} limit ?`)
+  const columnList = table.columns.map(quoted).join(', ')
+  const keyList = table.key.map(quoted).join(', ')
+  const first = source.prepare(`select ${columnList} from ${quoted(table.name)} order by ${keyList} limit ?`)
   const next = source.prepare(
-    `select ${columnList} from "${table.name}" where (${keyList}) > (${table.key.map(() => '?').join(', ')})
+    `select ${columnList} from ${quoted(table.name)} where (${keyList}) > (${table.key.map(() => '?').join(', ')})
       order by ${keyList} limit ?`,
   )
   onProgress({ table: table.name, copied, total })
@@ -147,7 +147,7 @@ async function copyTable({
       await client.query("set local session_replication_role = 'replica'")
       await pipeline(
         rows.map((row) => csvLine(row)),
-        client.query(copyFrom(`copy "${table.name}" (${columnList}) from stdin with (format csv)`)),
+        client.query(copyFrom(`copy ${quoted(table.name)} (${columnList}) from stdin with (format csv)`)),
       )
       await client.query(
         `insert into ${PROGRESS_TABLE} (table_name, last_key, copied) values ($1, $2, $3)
@@ -173,14 +173,22 @@ async function advanceIdentities(pool: PostgresDatabase['$client']) {
   )
   for (const { table_name: table, column_name: column } of rows) {
     await pool.query(
-      `select setval(pg_get_serial_sequence($1, $2), coalesce((select max("${column}") from "${table}"), 0) + 1, false)`,
-      [`"${table}"`, column],
+      `select setval(pg_get_serial_sequence($1, $2), coalesce((select max(${quoted(column)}) from ${quoted(table)}), 0) + 1, false)`,
+      [quoted(table), column],
     )
   }
 }
 
 function count(source: Database.Database, table: string) {
-  return source.prepare(`select count(*) from "${table}"`).pluck().get() as number
+  return source
+    .prepare(`select count(*) from ${quoted(table)}`)
+    .pluck()
+    .get() as number
+}
+
+// Names come from the file's own schema and the target's catalogue, not from input; quoted all the same.
+function quoted(name: string) {
+  return `"${name.replaceAll('"', '""')}"`
 }
 
 /** One row as CSV: text always quoted (so '' is not null), bytes in PostgreSQL's hex form. */
