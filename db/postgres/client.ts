@@ -31,6 +31,9 @@ export function openPostgres(
   { connections = 10 }: { connections?: number } = {},
 ): PostgresDatabase {
   const pool = new pg.Pool({ connectionString: url, max: connections, types: typeParsers })
+  // An idle connection the server ends (a restart, an administrator, a dropped database) is only
+  // dropped from the pool, which opens another when needed; unheard, the error would end the process.
+  pool.on('error', () => {})
   return drizzle(pool, { schema })
 }
 
