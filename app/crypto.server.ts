@@ -1,6 +1,6 @@
 import { type Config, getConfig } from '~/config.server'
-import { db } from '~/db.server'
-import type { PortalDatabase } from '~db/client'
+import { sqliteDb } from '~/db.server'
+import type { SqliteDatabase } from '~db/client'
 import { cryptoForDatabase } from '~db/index-key-rotation'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 
@@ -14,7 +14,7 @@ type KeysConfig = Pick<
  * database, with lookups also under the index key its digests may still be
  * under (see `cryptoForDatabase`), which any command that looks rows up needs.
  */
-export function cryptoFromConfig(config: KeysConfig, database?: PortalDatabase) {
+export function cryptoFromConfig(config: KeysConfig, database?: SqliteDatabase) {
   const crypto = createPortalCrypto({
     dataKey: config.PORTAL_DATA_KEY,
     previousDataKeys: config.PORTAL_PREVIOUS_DATA_KEYS,
@@ -28,6 +28,6 @@ let shared: PortalCrypto | undefined
 
 /** The keys for request handlers, made once per process (key import is not free). */
 export function portalCrypto() {
-  shared ??= cryptoFromConfig(getConfig(), db())
+  shared ??= cryptoFromConfig(getConfig(), sqliteDb())
   return shared
 }

@@ -1,6 +1,6 @@
 import { isDatabaseReachable } from '~db/meta'
-import { db } from './db.server'
+import { sqliteDb } from './db.server'
 
 export function checkHealth() {
-  return isDatabaseReachable(db())
+  return isDatabaseReachable(sqliteDb())
 }

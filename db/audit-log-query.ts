@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from 'drizzle-orm
 import type { AuditEntry } from './audit-entry'
 import { storedAuditEntry } from './audit-stored'
 import type { AuditAction, AuditActorKind, AuditTargetKind } from './audit-vocabulary'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { auditLog } from './schema'
 
 /**
@@ -54,7 +54,7 @@ type Row = typeof auditLog.$inferSelect
 
 const entryOf = (row: Row) => storedAuditEntry({ ...row, at: row.at.getTime() })
 
-function anyMatching(db: PortalDatabase, conditions: SQL[]) {
+function anyMatching(db: SqliteDatabase, conditions: SQL[]) {
   return (
     db
       .select({ sequence: auditLog.sequence })
@@ -71,7 +71,7 @@ function anyMatching(db: PortalDatabase, conditions: SQL[]) {
  * (what a "newer" link asks for, read upwards and turned round).
  */
 export function listAuditEntries(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   {
     filter = {},
     before,
@@ -123,7 +123,7 @@ export function listAuditEntries(
  * than `cap`: what an export of them will hold.
  */
 export function countAuditEntries(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { filter = {}, upTo, cap }: { filter?: AuditLogFilter; upTo: number; cap: number },
 ): number {
   const matching = db
@@ -142,7 +142,7 @@ export function countAuditEntries(
  * holds one page in memory, and no statement stays open between pages.
  */
 export function* readAuditEntries(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   {
     filter = {},
     upTo,

@@ -6,7 +6,7 @@ import {
   canonicalDetail,
 } from './audit-entry'
 import { type StoredAuditRow, storedAuditEntry } from './audit-stored'
-import { type PortalDatabase, prepared, withTransaction } from './client'
+import { type SqliteDatabase, sqliteStatement, withSqliteTransaction } from './client'
 
 export {
   type AuditLogFilter,
@@ -31,13 +31,13 @@ export type AuditChainHead = { lastSequence: number; lastHash: Buffer }
 
 /**
  * Appends one entry after the chain's end and returns it. Pass the
- * transaction the audited action runs in (`withTransaction`'s `tx`): the entry
+ * transaction the audited action runs in (`withSqliteTransaction`'s `tx`): the entry
  * then commits with the action or not at all. Outside a transaction it makes
  * its own. Throws `AuditEntryRefused`, naming the field but never quoting it,
  * when the entry holds anything but IDs, vocabulary words, tokens and counts.
  */
 export function appendAuditEntry(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   input: AuditEntryInput,
   { now = Date.now() }: { now?: number } = {},
 ): AuditEntry {
@@ -49,7 +49,7 @@ export function appendAuditEntry(
   }
   const given = parsed.data
   // Immediate, so the head is read under the write lock; inside a caller's transaction this is a savepoint.
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const head = readAuditChainHead(tx)
     const content = {
       sequence: head.lastSequence + 1,
@@ -62,7 +62,7 @@ export function appendAuditEntry(
       detail: given.detail,
     }
     const hash = auditEntryHash(head.lastHash, content)
-    prepared(
+    sqliteStatement(
       tx,
       `insert into audit_log (sequence, at, actor_kind, actor_id, action, target_kind, target_id,
         outcome, client_ip_index, detail, previous_hash, hash)
@@ -82,7 +82,7 @@ export function appendAuditEntry(
       hash,
     )
     // The head must still be where it was read; on a server database without a row lock this is what refuses a fork.
-    const moved = prepared(
+    const moved = sqliteStatement(
       tx,
       'update audit_chain_head set last_sequence = ?, last_hash = ? where id = 1 and last_sequence = ?',
     ).run(content.sequence, hash, head.lastSequence)
@@ -92,8 +92,8 @@ export function appendAuditEntry(
 }
 
 /** The head row. (On a server database, appends read it FOR UPDATE.) */
-export function readAuditChainHead(db: PortalDatabase): AuditChainHead {
-  const row = prepared<{ lastSequence: number; lastHash: Buffer }>(
+export function readAuditChainHead(db: SqliteDatabase): AuditChainHead {
+  const row = sqliteStatement<{ lastSequence: number; lastHash: Buffer }>(
     db,
     'select last_sequence as lastSequence, last_hash as lastHash from audit_chain_head where id = 1',
   ).get()
@@ -111,10 +111,10 @@ const COLUMNS = `sequence, at, actor_kind as actorKind, actor_id as actorId, act
  * no cursor stays open between entries and a log of millions streams.
  */
 export function* readAuditChain(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { after = 0, pageSize = 1000 }: { after?: number; pageSize?: number } = {},
 ): Generator<AuditEntry> {
-  const page = prepared<StoredAuditRow>(
+  const page = sqliteStatement<StoredAuditRow>(
     db,
     `select ${COLUMNS} from audit_log where sequence > ? order by sequence limit ?`,
   )
@@ -129,8 +129,8 @@ export function* readAuditChain(
 }
 
 /** One entry by its sequence number. */
-export function findAuditEntry(db: PortalDatabase, sequence: number): AuditEntry | undefined {
-  const row = prepared<StoredAuditRow>(db, `select ${COLUMNS} from audit_log where sequence = ?`).get(
+export function findAuditEntry(db: SqliteDatabase, sequence: number): AuditEntry | undefined {
+  const row = sqliteStatement<StoredAuditRow>(db, `select ${COLUMNS} from audit_log where sequence = ?`).get(
     sequence,
   )
   return row ? storedAuditEntry(row) : undefined

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { categoryBit, EXPOSURE_CATEGORIES, type ExposureCategory } from './exposure-categories'
 import { COHORTS, type Cohort, type MessageChannel } from './schema'
 
@@ -41,8 +41,8 @@ function toCounts(cohort: Cohort | 'all', row: CountRow | undefined): AffectedCo
  * A human with two records in a cohort counts once there, with every category
  * either record held; one with records in two cohorts counts once in `all`.
  */
-export function countAffected(db: PortalDatabase): AffectedCounts[] {
-  const byCohort = prepared<CountRow>(
+export function countAffected(db: SqliteDatabase): AffectedCounts[] {
+  const byCohort = sqliteStatement<CountRow>(
     db,
     `select cohort, count(*) as people, ${summed} from (
        select cohort, human_id, ${heldPerHuman} from subjects group by cohort, human_id
@@ -50,7 +50,7 @@ export function countAffected(db: PortalDatabase): AffectedCounts[] {
   ).all()
   // `+human_id` keeps the planner off the human index, which would then read every record's row
   // (each holds a sealed document) to save one sort of the covering index.
-  const overall = prepared<CountRow>(
+  const overall = sqliteStatement<CountRow>(
     db,
     `select count(*) as people, ${summed} from (
        select human_id, ${heldPerHuman} from subjects group by +human_id
@@ -72,8 +72,8 @@ export function countAffected(db: PortalDatabase): AffectedCounts[] {
  * in channel and day order, from the tallies kept as notices are issued
  * (`progressTallies` in the schema).
  */
-export function countNoticesByDay(db: PortalDatabase): NoticeDay[] {
-  return prepared<NoticeDay>(
+export function countNoticesByDay(db: SqliteDatabase): NoticeDay[] {
+  return sqliteStatement<NoticeDay>(
     db,
     `select substr(series, length('notified:') + 1) as channel, day, tally as people from progress_tallies
      where series like 'notified:%' and tally != 0 order by channel, day`,

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import {
   SUBJECT_VERSION_COLUMNS,
   type SubjectVersion,
@@ -47,7 +47,7 @@ export type BulkLoad = {
 
 /** Runs `load` with the database set up for bulk writing, and restores everything after. */
 export async function withBulkLoad<T>(
-  { db, keyring }: { db: PortalDatabase; keyring: Keyring },
+  { db, keyring }: { db: SqliteDatabase; keyring: Keyring },
   load: (bulk: BulkLoad) => Promise<T>,
 ): Promise<T> {
   const sqlite = db.$client
@@ -86,7 +86,7 @@ export async function withBulkLoad<T>(
   }
 }
 
-function createUniqueIndex(db: PortalDatabase) {
+function createUniqueIndex(db: SqliteDatabase) {
   try {
     db.$client.exec(UNIQUE_NATURAL_ID)
     return true
@@ -96,7 +96,7 @@ function createUniqueIndex(db: PortalDatabase) {
   }
 }
 
-function settleDuplicates(db: PortalDatabase, keyring: Keyring): WriteCounts {
+function settleDuplicates(db: SqliteDatabase, keyring: Keyring): WriteCounts {
   const sqlite = db.$client
   const rows = sqlite
     .prepare(`
@@ -131,7 +131,7 @@ function settleDuplicates(db: PortalDatabase, keyring: Keyring): WriteCounts {
  * Puts back any index a killed bulk load left out, keeping the last row of a
  * natural ID first. Every migration runs it.
  */
-export function restoreSubjectIndexes(db: PortalDatabase) {
+export function restoreSubjectIndexes(db: SqliteDatabase) {
   const sqlite = db.$client
   sqlite.transaction(() => {
     const unique = sqlite.prepare(

@@ -1,5 +1,5 @@
 import { and, count, eq, gt, isNotNull } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { hasActiveIdentityConfirmation } from './identity-confirmations'
 import { notifications, sessions } from './schema'
 
@@ -19,7 +19,7 @@ export type CaseActionState = {
 }
 
 export function readCaseActionState(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { humanId, now }: { humanId: number; now: Date },
 ): CaseActionState {
   const notice = db
@@ -38,7 +38,7 @@ export function readCaseActionState(
 const customerSessionsOf = (humanId: number) =>
   and(eq(sessions.kind, 'customer'), eq(sessions.humanId, humanId))
 
-function countOpenCustomerSessions(db: PortalDatabase, { humanId, now }: { humanId: number; now: Date }) {
+function countOpenCustomerSessions(db: SqliteDatabase, { humanId, now }: { humanId: number; now: Date }) {
   return (
     db
       .select({ n: count() })
@@ -49,7 +49,7 @@ function countOpenCustomerSessions(db: PortalDatabase, { humanId, now }: { human
 }
 
 /** Clears a lock and its count of wrong second factors; false when nothing was locked. */
-export function unlockLetterCodeOfHuman(db: PortalDatabase, humanId: number) {
+export function unlockLetterCodeOfHuman(db: SqliteDatabase, humanId: number) {
   return (
     db
       .update(notifications)
@@ -60,7 +60,7 @@ export function unlockLetterCodeOfHuman(db: PortalDatabase, humanId: number) {
 }
 
 /** Deletes every customer session of the human, expired ones too; returns how many were still open. */
-export function endCustomerSessions(db: PortalDatabase, { humanId, now }: { humanId: number; now: Date }) {
+export function endCustomerSessions(db: SqliteDatabase, { humanId, now }: { humanId: number; now: Date }) {
   const open = countOpenCustomerSessions(db, { humanId, now })
   db.delete(sessions).where(customerSessionsOf(humanId)).run()
   return open

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 
 /**
  * What staff did with cases lately, read back from the audit log: the log is
@@ -10,10 +10,10 @@ import { type PortalDatabase, prepared } from './client'
 
 /** Different cases a staff member opened since `since` (ms), and whether `humanId` is among them. */
 export function casesOpenedSince(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { staffId, since, humanId }: { staffId: string; since: number; humanId: number },
 ): { count: number; includes: boolean } {
-  const row = prepared(
+  const row = sqliteStatement(
     db,
     `select count(distinct target_id) as count, coalesce(max(target_id = :humanId), 0) as includes
      from audit_log
@@ -25,10 +25,10 @@ export function casesOpenedSince(
 
 /** Values a staff member revealed since `since` (ms). */
 export function revealsSince(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { staffId, since }: { staffId: string; since: number },
 ): number {
-  return prepared(
+  return sqliteStatement(
     db,
     `select count(*) from audit_log
      where actor_kind = 'staff' and actor_id = ? and action = 'case.field_revealed' and outcome = 'success'
@@ -54,8 +54,8 @@ export type StaffActivity = {
  * actions, refusals, and how often a budget stopped them. For supervisors'
  * activity page; read from the `audit_log_at` index over that window.
  */
-export function summariseStaffActivity(db: PortalDatabase, since: number): StaffActivity[] {
-  return prepared(
+export function summariseStaffActivity(db: SqliteDatabase, since: number): StaffActivity[] {
+  return sqliteStatement(
     db,
     `select actor_id as staffId,
        sum(action = 'case.searched') as searches,
@@ -78,8 +78,11 @@ export function summariseStaffActivity(db: PortalDatabase, since: number): Staff
  * alert, on every load. From the `audit_log_action` index, so it reads the
  * alerts alone, not the day's thousands of searches the summary above reads.
  */
-export function countBudgetAlertsSince(db: PortalDatabase, since: number): number {
-  return prepared(db, "select count(*) from audit_log where action = 'case.budget_exceeded' and at >= ?")
+export function countBudgetAlertsSince(db: SqliteDatabase, since: number): number {
+  return sqliteStatement(
+    db,
+    "select count(*) from audit_log where action = 'case.budget_exceeded' and at >= ?",
+  )
     .pluck()
     .get(since) as number
 }

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import type { MessageChannel, MessagePurpose, OutboxState, RequiredAction } from './schema'
 
 /**
@@ -57,8 +57,8 @@ export const CASE_HISTORY_LIMIT = 100
 // Only the code and class of an SMTP reply, as the sender stored it (`SMTP 550 5.1.1 (EENVELOPE)`).
 const SMTP_REPLY = /^SMTP \d{3}(?: \d\.\d{1,3}\.\d{1,3})?/
 
-export function readCaseHistory(db: PortalDatabase, humanId: number, now = Date.now()): CaseHistory {
-  const notice = prepared(
+export function readCaseHistory(db: SqliteDatabase, humanId: number, now = Date.now()): CaseHistory {
+  const notice = sqliteStatement(
     db,
     `select channel, state, created_at as at, letter_code_index is not null as letterCodeAlive,
        letter_code_used_at as letterCodeFirstUsedAt, letter_code_failures as letterCodeFailures,
@@ -66,7 +66,7 @@ export function readCaseHistory(db: PortalDatabase, humanId: number, now = Date.
      from notifications where human_id = ?`,
   ).get(humanId) as (Omit<CaseNotice, 'letterCodeAlive'> & { letterCodeAlive: number }) | undefined
   const messages = (
-    prepared(
+    sqliteStatement(
       db,
       `select m.id, m.channel, m.purpose, m.created_at as at, o.state as delivery,
          coalesce(o.attempts, 0) as attempts, o.sent_at as sentAt, o.last_error as lastError
@@ -77,7 +77,7 @@ export function readCaseHistory(db: PortalDatabase, humanId: number, now = Date.
     ...message,
     failure: lastError === null ? null : (lastError.match(SMTP_REPLY)?.[0] ?? 'connection'),
   }))
-  const letterCodeUses = prepared(
+  const letterCodeUses = sqliteStatement(
     db,
     `select u.used_at from letter_code_uses u join notifications n on n.id = u.notification_id
      where n.human_id = ? order by u.used_at desc limit ${CASE_HISTORY_LIMIT}`,
@@ -85,7 +85,7 @@ export function readCaseHistory(db: PortalDatabase, humanId: number, now = Date.
     .pluck()
     .all(humanId) as number[]
   const detailConfirmations = (
-    prepared(
+    sqliteStatement(
       db,
       `select d.confirmed_at as at, d.changed_fields as changedFields
        from detail_confirmations d join subjects s on s.id = d.subject_id
@@ -93,7 +93,7 @@ export function readCaseHistory(db: PortalDatabase, humanId: number, now = Date.
     ).all(humanId) as { at: number; changedFields: string }[]
   ).map((row) => ({ at: row.at, changedFields: JSON.parse(row.changedFields) as string[] }))
   const members = (
-    prepared(
+    sqliteStatement(
       db,
       `select a.subject_id as subjectId, a.password_changed_at as passwordChangedAt,
          a.details_confirmed_at as detailsConfirmedAt, a.ready_at as readyAt,
@@ -105,12 +105,12 @@ export function readCaseHistory(db: PortalDatabase, humanId: number, now = Date.
     ...member,
     openActions: (member.openActions?.split(',') ?? []) as RequiredAction[],
   }))
-  const openSessions = prepared(
+  const openSessions = sqliteStatement(
     db,
     `select count(*) as count, max(last_seen_at) as lastSeenAt from sessions
      where human_id = ? and kind = 'customer' and expires_at > ?`,
   ).get(humanId, now) as { count: number; lastSeenAt: number | null }
-  const returnRequests = prepared(
+  const returnRequests = sqliteStatement(
     db,
     `select id, reference, reason, status, created_at as at from return_requests
      where human_id = ? order by id desc limit ${CASE_HISTORY_LIMIT}`,

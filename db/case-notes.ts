@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { desc, eq } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { caseNotes } from './schema'
 import { type Keyring, seal, unseal } from './seal'
 
@@ -18,7 +18,7 @@ export const noteContext = (id: string) => `case_notes:${id}:note`
 export type CaseNote = { id: string; staffId: string; at: number; text: string }
 
 export function addCaseNote(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { humanId, staffId, text, now }: { humanId: number; staffId: string; text: string; now: Date },
 ) {
@@ -36,7 +36,7 @@ export function addCaseNote(
 }
 
 /** Newest first; the ID breaks ties between notes written in the same millisecond. */
-export function listCaseNotes(db: PortalDatabase, keyring: Keyring, humanId: number): CaseNote[] {
+export function listCaseNotes(db: SqliteDatabase, keyring: Keyring, humanId: number): CaseNote[] {
   return db
     .select()
     .from(caseNotes)

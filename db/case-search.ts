@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import type { Cohort } from './schema'
 
 /**
@@ -46,11 +46,11 @@ export const CASE_SEARCH_QUERIES: Record<CaseKey['kind'], string> = {
 }
 
 /** The humans a key finds, lowest ID first, at most `CASE_SEARCH_LIMIT + 1` (one more says "more"). */
-export function findCaseHumanIds(db: PortalDatabase, key: CaseKey): number[] {
+export function findCaseHumanIds(db: SqliteDatabase, key: CaseKey): number[] {
   const [current, previous] = key.digests
   const parameters =
     key.kind === 'natural-id' ? { current, previous, cohort: key.cohort } : { current, previous }
-  return prepared(
+  return sqliteStatement(
     db,
     `select human_id from (${CASE_SEARCH_QUERIES[key.kind]}) order by human_id limit ${CASE_SEARCH_LIMIT + 1}`,
   )
@@ -59,8 +59,8 @@ export function findCaseHumanIds(db: PortalDatabase, key: CaseKey): number[] {
 }
 
 /** Every e-mail digest a human's records hold: the exposed addresses and any a member confirmed since. */
-export function listEmailIndexesOfHuman(db: PortalDatabase, humanId: number): Buffer[] {
-  return prepared(
+export function listEmailIndexesOfHuman(db: SqliteDatabase, humanId: number): Buffer[] {
+  return sqliteStatement(
     db,
     `select s.email_index from subjects s where s.human_id = ? and s.email_index is not null
      union

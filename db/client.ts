@@ -4,14 +4,14 @@ import Database from 'better-sqlite3'
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import * as schema from './schema'
 
-const connections = new Map<string, PortalDatabase>()
+const connections = new Map<string, SqliteDatabase>()
 
-export type PortalDatabase = BetterSQLite3Database<typeof schema> & {
+export type SqliteDatabase = BetterSQLite3Database<typeof schema> & {
   $client: Database.Database
 }
 
 /** Opens (creating if needed) the SQLite file with the settings the portal relies on. */
-export function openDatabase(path: string): PortalDatabase {
+export function openDatabase(path: string): SqliteDatabase {
   if (path !== ':memory:') createPrivately(path)
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
@@ -49,7 +49,7 @@ function createPrivately(path: string) {
 }
 
 /** One shared connection per file for the life of the process. */
-export function getDatabase(path: string): PortalDatabase {
+export function getDatabase(path: string): SqliteDatabase {
   let db = connections.get(path)
   if (!db) {
     db = openDatabase(path)
@@ -64,7 +64,7 @@ export function closeDatabases() {
 }
 
 /** Closes a connection opened with `openDatabase` (one from `getDatabase` goes with `closeDatabases`). */
-export function closeDatabase(db: PortalDatabase) {
+export function closeDatabase(db: SqliteDatabase) {
   db.$client.close()
 }
 
@@ -85,9 +85,9 @@ export type TransactionMode = 'immediate' | 'deferred'
  * must be synchronous (a returned promise is refused): nothing may await
  * while SQLite holds the transaction open.
  */
-export function withTransaction<T>(
-  db: PortalDatabase,
-  work: (tx: PortalDatabase) => T,
+export function withSqliteTransaction<T>(
+  db: SqliteDatabase,
+  work: (tx: SqliteDatabase) => T,
   { mode = 'immediate' }: { mode?: TransactionMode } = {},
 ): T {
   return db.$client.transaction(() => work(db))[mode]()
@@ -103,17 +103,17 @@ export function withTransaction<T>(
  * instead would need a pragma, which expires every prepared statement of the
  * connection: 0.3 ms a request.)
  */
-export function tentatively(db: PortalDatabase, { keep }: { keep: boolean }, work: () => void) {
+export function tentatively(db: SqliteDatabase, { keep }: { keep: boolean }, work: () => void) {
   if (!db.$client.inTransaction) throw new Error('tentative work needs a transaction to undo it in')
-  prepared(db, 'savepoint tentative').run()
+  sqliteStatement(db, 'savepoint tentative').run()
   try {
     work()
-    if (!keep) prepared(db, 'rollback to tentative').run()
+    if (!keep) sqliteStatement(db, 'rollback to tentative').run()
   } catch (error) {
-    prepared(db, 'rollback to tentative').run()
+    sqliteStatement(db, 'rollback to tentative').run()
     throw error
   } finally {
-    prepared(db, 'release tentative').run()
+    sqliteStatement(db, 'release tentative').run()
   }
 }
 
@@ -124,7 +124,7 @@ const statementCaches = new WeakMap<Database.Database, Map<string, Database.Stat
  * more than most of the portal's queries take to run. Only for SQL built from
  * constants, so the cache stays as small as the code.
  */
-export function prepared<Row = unknown>(db: PortalDatabase, source: string) {
+export function sqliteStatement<Row = unknown>(db: SqliteDatabase, source: string) {
   let cache = statementCaches.get(db.$client)
   if (!cache) {
     cache = new Map()

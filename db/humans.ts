@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { categoriesOf, type ExposureCategory } from './exposure-categories'
 import type { Cohort } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -31,11 +31,11 @@ type SubjectRow = {
  * page by page, so a run over millions keeps its memory flat.
  */
 export function findHumansToNotify(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { afterHumanId, limit }: { afterHumanId: number; limit: number },
 ): Human[] {
-  const rows = prepared(
+  const rows = sqliteStatement(
     db,
     `
       select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
@@ -70,8 +70,8 @@ function groupByHuman(rows: SubjectRow[], keyring: Keyring): Human[] {
   return humans
 }
 
-export function countHumansToNotify(db: PortalDatabase) {
-  return prepared(
+export function countHumansToNotify(db: SqliteDatabase) {
+  return sqliteStatement(
     db,
     `
       select count(distinct human_id) from subjects s
@@ -82,8 +82,8 @@ export function countHumansToNotify(db: PortalDatabase) {
 }
 
 /** One human with every record of theirs, opened; undefined when no record has that human ID. */
-export function findHuman(db: PortalDatabase, keyring: Keyring, humanId: number): Human | undefined {
-  const rows = prepared(
+export function findHuman(db: SqliteDatabase, keyring: Keyring, humanId: number): Human | undefined {
+  const rows = sqliteStatement(
     db,
     `
       select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
@@ -95,6 +95,9 @@ export function findHuman(db: PortalDatabase, keyring: Keyring, humanId: number)
 }
 
 /** Whether any record has this human ID: a case that exists. */
-export function humanExists(db: PortalDatabase, humanId: number) {
-  return prepared(db, 'select exists (select 1 from subjects where human_id = ?)').pluck().get(humanId) === 1
+export function humanExists(db: SqliteDatabase, humanId: number) {
+  return (
+    sqliteStatement(db, 'select exists (select 1 from subjects where human_id = ?)').pluck().get(humanId) ===
+    1
+  )
 }

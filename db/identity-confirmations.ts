@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, gt, isNull, max, sql } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { type IdentityConfirmationReason, identityConfirmations } from './schema'
 import { type Keyring, seal } from './seal'
 
@@ -15,7 +15,7 @@ export const IDENTITY_CONFIRMATION_MS = 7 * 24 * 60 * 60 * 1000
 export const reasonTextContext = (id: string) => `identity_confirmations:${id}:reason`
 
 export function addIdentityConfirmation(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   {
     humanId,
@@ -51,7 +51,7 @@ const usable = (humanId: number, now: Date) =>
 
 /** Whether a usable confirmation is waiting: for the actions page, which says so. */
 export function hasActiveIdentityConfirmation(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { humanId, now }: { humanId: number; now: Date },
 ) {
   return (
@@ -65,7 +65,7 @@ export function hasActiveIdentityConfirmation(
 
 /** Until when a usable confirmation waits (the latest, if more than one), or null: for the case status. */
 export function activeIdentityConfirmationUntil(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { humanId, now }: { humanId: number; now: Date },
 ): Date | null {
   const row = db
@@ -81,7 +81,7 @@ export function activeIdentityConfirmationUntil(
  * the same confirmation cannot both pass: only one sees a changed row.
  */
 export function spendIdentityConfirmation(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { humanId, now }: { humanId: number; now: Date },
 ) {
   const result = db

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { indexKeyIdOf } from './blind-index'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { INDEXED_TABLES, type IndexedRow } from './indexed-columns'
 import type { RotationBatches } from './key-rotation'
 import { readMeta, writeMeta } from './meta'
@@ -49,7 +49,7 @@ export type IndexKeyState = {
  * kept: nothing can recompute their digests, so they stay findable only under
  * the index key of their day, as long as that key is configured.
  */
-export function unsealedPrintedCodes(db: PortalDatabase) {
+export function unsealedPrintedCodes(db: SqliteDatabase) {
   const sqlite = db.$client
   const count = (sql: string) => sqlite.prepare(sql).pluck().get() as number
   return (
@@ -64,7 +64,7 @@ export function unsealedPrintedCodes(db: PortalDatabase) {
  * under the previous key when one is configured (a rotation is what that
  * means), under the current one otherwise, and under the suite of their day.
  */
-export function indexKeyState(db: PortalDatabase, crypto: PortalCrypto): IndexKeyState {
+export function indexKeyState(db: SqliteDatabase, crypto: PortalCrypto): IndexKeyState {
   // Counted first: on a schema older than the sealed codes this throws before anything is recorded.
   const unsealedCodes = unsealedPrintedCodes(db)
   let storedKeyId = readMeta(db, STORED)
@@ -130,7 +130,7 @@ const olderIndexKeyIds = (
  * after its migrations and `checkIndexKeysForCommand`, which records the state
  * of a database first opened; before that the keys are returned as they are.
  */
-export function cryptoForDatabase(db: PortalDatabase, crypto: PortalCrypto): PortalCrypto {
+export function cryptoForDatabase(db: SqliteDatabase, crypto: PortalCrypto): PortalCrypto {
   const storedKeyId = readMeta(db, STORED)
   if (!storedKeyId) return crypto
   const state = { storedKeyId, unsealedCodesKeyId: readMeta(db, UNSEALED_CODES) }
@@ -144,7 +144,7 @@ export const rotationUnfinished = (state: IndexKeyState, crypto: PortalCrypto) =
   state.storedKeyId !== crypto.indexKeyId || state.movingToKeyId !== undefined
 
 /** Digests not yet recomputed under the current key: every indexed row, unless everything is under it. */
-export function countDigestRowsToRecompute(db: PortalDatabase, state: IndexKeyState, crypto: PortalCrypto) {
+export function countDigestRowsToRecompute(db: SqliteDatabase, state: IndexKeyState, crypto: PortalCrypto) {
   if (!rotationUnfinished(state, crypto)) return 0
   return INDEXED_TABLES.reduce((sum, { table, select }) => {
     const after = readMeta(db, cursorOf(table))
@@ -165,7 +165,7 @@ export function countDigestRowsToRecompute(db: PortalDatabase, state: IndexKeySt
  * from each table's cursor. Returns how many rows it recomputed.
  */
 export async function recomputeDigests(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   { progress, batchRows = BATCH_ROWS, pauseRatio = 1 }: RotationBatches = {},
 ) {
@@ -213,7 +213,7 @@ export async function recomputeDigests(
 
 /** Every table's rows from its cursor on, a batch a transaction; returns the count done, carried on from `done`. */
 async function recomputeTables(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   recomputed: (table: string, row: IndexedRow) => unknown[],
   {
     batchRows,

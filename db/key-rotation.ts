@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { CURRENT_SUITE, type Keyring, seal, UnsealError, unseal } from './seal'
 import { SEALED_COLUMNS } from './sealed-columns'
 
@@ -36,7 +36,7 @@ function currentHeader(keyring: Keyring) {
 }
 
 /** How many values are not yet under the current key and suite. */
-export function countValuesToReseal(db: PortalDatabase, keyring: Keyring) {
+export function countValuesToReseal(db: SqliteDatabase, keyring: Keyring) {
   const header = currentHeader(keyring)
   return SEALED_COLUMNS.reduce(
     (sum, { table, column }) =>
@@ -56,7 +56,7 @@ type StaleRow = { key: unknown; also: unknown; sealed: Buffer }
  * column in key order; returns how many it sealed.
  */
 export async function resealValues(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { progress, batchRows = BATCH_ROWS, pauseRatio = 1 }: RotationBatches = {},
 ) {

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { LookupDigests } from './blind-index'
-import { type PortalDatabase, prepared, withTransaction } from './client'
+import { type SqliteDatabase, sqliteStatement, withSqliteTransaction } from './client'
 import { letterCodeUses, notifications } from './schema'
 
 /**
@@ -14,10 +14,10 @@ export type LetterCodeHolder = { notificationId: number; humanId: number; failur
 
 /** The issued notice a typed code's digests (under the current index key and the previous one) find. */
 export function findLetterCodeHolder(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   letterCodeDigests: LookupDigests,
 ): LetterCodeHolder | undefined {
-  const row = prepared(
+  const row = sqliteStatement(
     db,
     `
       select id, human_id as humanId, letter_code_failures as failures, letter_code_locked_at as lockedAt
@@ -36,11 +36,11 @@ export function findLetterCodeHolder(
 
 /** One more wrong second factor; at `lockAfter` the code locks. */
 export function recordLetterCodeFailure(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   notificationId: number,
   { lockAfter, now }: { lockAfter: number; now: number },
 ) {
-  prepared(
+  sqliteStatement(
     db,
     `
       update notifications set
@@ -57,8 +57,8 @@ export function recordLetterCodeFailure(
  * limit does), so a person who mistypes now and then over months is not
  * locked out of their own page.
  */
-export function recordLetterCodeUse(db: PortalDatabase, notificationId: number, now: number) {
-  withTransaction(db, (tx) => {
+export function recordLetterCodeUse(db: SqliteDatabase, notificationId: number, now: number) {
+  withSqliteTransaction(db, (tx) => {
     tx.insert(letterCodeUses)
       .values({ notificationId, usedAt: new Date(now) })
       .run()
@@ -73,7 +73,7 @@ export function recordLetterCodeUse(db: PortalDatabase, notificationId: number, 
 }
 
 /** When a notice's letter code was used, oldest first (for the case, and the staff console to come). */
-export function listLetterCodeUses(db: PortalDatabase, notificationId: number): Date[] {
+export function listLetterCodeUses(db: SqliteDatabase, notificationId: number): Date[] {
   return db
     .select({ usedAt: letterCodeUses.usedAt })
     .from(letterCodeUses)
@@ -84,8 +84,8 @@ export function listLetterCodeUses(db: PortalDatabase, notificationId: number): 
 }
 
 /** Staff lift a lock (issue of the support console); the count starts again. */
-export function unlockLetterCode(db: PortalDatabase, notificationId: number) {
-  prepared(
+export function unlockLetterCode(db: SqliteDatabase, notificationId: number) {
+  sqliteStatement(
     db,
     'update notifications set letter_code_failures = 0, letter_code_locked_at = null where id = ?',
   ).run(notificationId)

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { detailsContext, findMemberAccount, type MemberDetails, pendingEmailContext } from './member-accounts'
 import { closeAction, openAction } from './member-required-actions'
 import { type Keyring, sealJson, unsealJson } from './seal'
@@ -16,13 +16,13 @@ import { type SubjectRecord, subjectRecordContext } from './subject-record'
  * sealed record (nothing can compare against it any more), the step closed.
  */
 export function saveNewPassword(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { subjectId, passwordHash, now }: { subjectId: number; passwordHash: string; now: number },
 ) {
   db.$client
     .transaction(() => {
-      const row = prepared(db, 'select record_sealed from subjects where id = ?').get(subjectId) as
+      const row = sqliteStatement(db, 'select record_sealed from subjects where id = ?').get(subjectId) as
         | { record_sealed: Buffer }
         | undefined
       if (!row) throw new Error('no such member')
@@ -32,12 +32,12 @@ export function saveNewPassword(
         context,
         sealed: row.record_sealed,
       })
-      prepared(db, 'update subjects set record_sealed = ?, updated_at = ? where id = ?').run(
+      sqliteStatement(db, 'update subjects set record_sealed = ?, updated_at = ? where id = ?').run(
         sealJson({ keyring, context, value: record }),
         now,
         subjectId,
       )
-      prepared(
+      sqliteStatement(
         db,
         'update member_accounts set password_hash = ?, password_changed_at = ?, updated_at = ? where subject_id = ?',
       ).run(passwordHash, now, now, subjectId)
@@ -48,10 +48,10 @@ export function saveNewPassword(
 
 /** A stronger hash of the same password (parameters raised since it was made). */
 export function replacePasswordHash(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { subjectId, passwordHash }: { subjectId: number; passwordHash: string },
 ) {
-  prepared(db, 'update member_accounts set password_hash = ? where subject_id = ?').run(
+  sqliteStatement(db, 'update member_accounts set password_hash = ? where subject_id = ?').run(
     passwordHash,
     subjectId,
   )
@@ -63,7 +63,7 @@ export function replacePasswordHash(
  * sealed, until its code is entered; until then `verify_email` stays open.
  */
 export function saveConfirmedDetails(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   {
     subjectId,
@@ -82,7 +82,7 @@ export function saveConfirmedDetails(
   db.$client
     .transaction(() => {
       assertMemberAccount(db, subjectId)
-      prepared(
+      sqliteStatement(
         db,
         `update member_accounts set details_sealed = ?, pending_email_sealed = ?, details_confirmed_at = ?, updated_at = ?
          where subject_id = ?`,
@@ -95,7 +95,7 @@ export function saveConfirmedDetails(
         now,
         subjectId,
       )
-      prepared(
+      sqliteStatement(
         db,
         'insert into detail_confirmations (subject_id, changed_fields, confirmed_at) values (?, ?, ?)',
       ).run(subjectId, JSON.stringify(changedFields), now)
@@ -108,7 +108,7 @@ export function saveConfirmedDetails(
 
 /** The new address proved itself: it replaces the old one, and sign-in finds the member by it. */
 export function confirmPendingEmail(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { subjectId, emailIndex, now }: { subjectId: number; emailIndex: Buffer; now: number },
 ) {
@@ -117,7 +117,7 @@ export function confirmPendingEmail(
       const account = findMemberAccount(db, keyring, subjectId)
       if (!account?.pendingEmail) throw new Error('no address waiting')
       const details = { ...account.details, email: account.pendingEmail }
-      prepared(
+      sqliteStatement(
         db,
         `update member_accounts set details_sealed = ?, email_index = ?, pending_email_sealed = null, updated_at = ?
          where subject_id = ?`,
@@ -127,7 +127,7 @@ export function confirmPendingEmail(
         now,
         subjectId,
       )
-      prepared(
+      sqliteStatement(
         db,
         'insert into detail_confirmations (subject_id, changed_fields, confirmed_at) values (?, ?, ?)',
       ).run(subjectId, JSON.stringify(['email']), now)
@@ -136,16 +136,16 @@ export function confirmPendingEmail(
     .immediate()
 }
 
-function assertMemberAccount(db: PortalDatabase, subjectId: number) {
-  if (!prepared(db, 'select 1 from member_accounts where subject_id = ?').get(subjectId))
+function assertMemberAccount(db: SqliteDatabase, subjectId: number) {
+  if (!sqliteStatement(db, 'select 1 from member_accounts where subject_id = ?').get(subjectId))
     throw new Error('no such member')
 }
 
 /** The member keeps their old address after all: the new one is forgotten and its step closed. */
-export function dropPendingEmail(db: PortalDatabase, { subjectId, now }: { subjectId: number; now: number }) {
+export function dropPendingEmail(db: SqliteDatabase, { subjectId, now }: { subjectId: number; now: number }) {
   db.$client
     .transaction(() => {
-      prepared(
+      sqliteStatement(
         db,
         'update member_accounts set pending_email_sealed = null, updated_at = ? where subject_id = ?',
       ).run(now, subjectId)

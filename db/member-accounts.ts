@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -57,11 +57,11 @@ const ACCOUNT_COLUMNS = `
  * member records, the one with steps still open comes first.
  */
 export function findMemberAccountOfHuman(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   humanId: number,
 ): MemberAccount | undefined {
-  const row = prepared(
+  const row = sqliteStatement(
     db,
     `select ${ACCOUNT_COLUMNS}
      from subjects s join member_accounts a on a.subject_id = s.id
@@ -72,8 +72,8 @@ export function findMemberAccountOfHuman(
   return row && openAccount(db, row, keyring)
 }
 
-export function findMemberAccount(db: PortalDatabase, keyring: Keyring, subjectId: number) {
-  const row = prepared(
+export function findMemberAccount(db: SqliteDatabase, keyring: Keyring, subjectId: number) {
+  const row = sqliteStatement(
     db,
     `select ${ACCOUNT_COLUMNS}
      from subjects s join member_accounts a on a.subject_id = s.id
@@ -82,7 +82,7 @@ export function findMemberAccount(db: PortalDatabase, keyring: Keyring, subjectI
   return row && openAccount(db, row, keyring)
 }
 
-function openAccount(db: PortalDatabase, row: AccountRow, keyring: Keyring): MemberAccount {
+function openAccount(db: SqliteDatabase, row: AccountRow, keyring: Keyring): MemberAccount {
   const exposed = unsealJson<SubjectRecord>({
     keyring,
     context: subjectRecordContext(row.subject_id),
@@ -126,11 +126,11 @@ export type SignInCandidate = { subjectId: number; humanId: number; passwordHash
  * address's digests under the current index key and the previous one.
  */
 export function findMemberByEmail(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   emailDigests: LookupDigests,
 ): SignInCandidate | undefined {
   const [current, previous] = emailDigests
-  return prepared(
+  return sqliteStatement(
     db,
     `select a.subject_id as subjectId, s.human_id as humanId, a.password_hash as passwordHash
      from member_accounts a join subjects s on s.id = a.subject_id
@@ -145,10 +145,10 @@ export function findMemberByEmail(
 
 /** The member who signs in with this member ID (its digests under the current index key and the previous one). */
 export function findMemberByMemberId(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   memberIdDigests: LookupDigests,
 ): SignInCandidate | undefined {
-  return prepared(
+  return sqliteStatement(
     db,
     `select a.subject_id as subjectId, s.human_id as humanId, a.password_hash as passwordHash
      from subjects s join member_accounts a on a.subject_id = s.id

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -17,10 +17,10 @@ import { type SubjectRecord, subjectRecordContext } from './subject-record'
  * the previous one.
  */
 export function findReadiness(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   memberIdDigests: LookupDigests,
 ): { openActions: RequiredAction[] } | undefined {
-  const subjectId = prepared(
+  const subjectId = sqliteStatement(
     db,
     `select a.subject_id from subjects s join member_accounts a on a.subject_id = s.id
      where s.cohort = 'member' and s.natural_id_index in (?, ?)`,
@@ -31,7 +31,7 @@ export function findReadiness(
 }
 
 /** Every ready member's ID, in the order they became ready, one at a time (the list may be long). */
-export function* readyMemberIds(db: PortalDatabase, keyring: Keyring): Generator<string> {
+export function* readyMemberIds(db: SqliteDatabase, keyring: Keyring): Generator<string> {
   const rows = db.$client
     .prepare(
       `select s.id, s.record_sealed from member_accounts a join subjects s on s.id = a.subject_id

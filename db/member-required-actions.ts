@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { REQUIRED_ACTIONS, type RequiredAction } from './schema'
 
 /**
@@ -14,8 +14,8 @@ import { REQUIRED_ACTIONS, type RequiredAction } from './schema'
 export const INITIAL_ACTIONS: readonly RequiredAction[] = ['reset_password', 'reconfirm_details']
 
 /** The member's open actions, in the order they are led through them. */
-export function listOpenActions(db: PortalDatabase, subjectId: number): RequiredAction[] {
-  const open = prepared(db, 'select action from member_required_actions where subject_id = ?')
+export function listOpenActions(db: SqliteDatabase, subjectId: number): RequiredAction[] {
+  const open = sqliteStatement(db, 'select action from member_required_actions where subject_id = ?')
     .pluck()
     .all(subjectId) as RequiredAction[]
   return REQUIRED_ACTIONS.filter((action) => open.includes(action))
@@ -25,7 +25,7 @@ export function listOpenActions(db: PortalDatabase, subjectId: number): Required
  * For the importer's batches: gives every account from `firstSubjectId` on
  * (the batch's new members) the initial actions, in one statement.
  */
-export function createInitialActionsWriter(db: PortalDatabase) {
+export function createInitialActionsWriter(db: SqliteDatabase) {
   const insert = db.$client.prepare(`
     insert into member_required_actions (subject_id, action)
     select a.subject_id, initial.column1
@@ -36,36 +36,36 @@ export function createInitialActionsWriter(db: PortalDatabase) {
 
 /** One action is done; `ready_at` is set when it was the last. */
 export function closeAction(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { subjectId, action, now }: { subjectId: number; action: RequiredAction; now: number },
 ) {
-  prepared(db, 'delete from member_required_actions where subject_id = ? and action = ?').run(
+  sqliteStatement(db, 'delete from member_required_actions where subject_id = ? and action = ?').run(
     subjectId,
     action,
   )
-  prepared(db, 'update member_accounts set updated_at = ? where subject_id = ?').run(now, subjectId)
+  sqliteStatement(db, 'update member_accounts set updated_at = ? where subject_id = ?').run(now, subjectId)
   markReadyIfDone(db, { subjectId, now })
 }
 
 /** An action is open (again, or still): the member is not ready until it closes. */
 export function openAction(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { subjectId, action, now }: { subjectId: number; action: RequiredAction; now: number },
 ) {
-  prepared(
+  sqliteStatement(
     db,
     `insert into member_required_actions (subject_id, action)
      select subject_id, ? from member_accounts where subject_id = ?
      on conflict (subject_id, action) do nothing`,
   ).run(action, subjectId)
-  prepared(db, 'update member_accounts set ready_at = null, updated_at = ? where subject_id = ?').run(
+  sqliteStatement(db, 'update member_accounts set ready_at = null, updated_at = ? where subject_id = ?').run(
     now,
     subjectId,
   )
 }
 
-function markReadyIfDone(db: PortalDatabase, { subjectId, now }: { subjectId: number; now: number }) {
-  prepared(
+function markReadyIfDone(db: SqliteDatabase, { subjectId, now }: { subjectId: number; now: number }) {
+  sqliteStatement(
     db,
     `update member_accounts set ready_at = coalesce(ready_at, ?)
      where subject_id = ? and not exists (select 1 from member_required_actions where subject_id = ?)`,

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import type { Message } from './schema'
 
 /**
@@ -15,10 +15,10 @@ export type MessageFound = Pick<Message, 'id' | 'channel' | 'addressSealed'>
 
 /** The message a typed reference's digests (under the current index key and the previous one) find. */
 export function findMessageByReference(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   referenceDigests: LookupDigests,
 ): MessageFound | undefined {
-  const row = prepared(
+  const row = sqliteStatement(
     db,
     'select id, channel, address_sealed as addressSealed from messages where reference_index in (?, ?)',
   ).get(...referenceDigests) as MessageFound | undefined

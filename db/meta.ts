@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { portalMeta } from './schema'
 
-export function readMeta(db: PortalDatabase, key: string): string | undefined {
+export function readMeta(db: SqliteDatabase, key: string): string | undefined {
   return db.select({ value: portalMeta.value }).from(portalMeta).where(eq(portalMeta.key, key)).get()?.value
 }
 
-export function writeMeta(db: PortalDatabase, key: string, value: string) {
+export function writeMeta(db: SqliteDatabase, key: string, value: string) {
   db.insert(portalMeta)
     .values({ key, value })
     .onConflictDoUpdate({
@@ -17,7 +17,7 @@ export function writeMeta(db: PortalDatabase, key: string, value: string) {
 }
 
 /** A cheap query that proves the database file is open and readable. */
-export function isDatabaseReachable(db: PortalDatabase) {
+export function isDatabaseReachable(db: SqliteDatabase) {
   try {
     db.$client.prepare('select 1').get()
     return true

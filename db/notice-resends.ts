@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import {
   letterCodeContext,
   MessageReferenceTaken,
@@ -38,7 +38,7 @@ export const reprintRowContext = (messageId: number) => `printer_reprints:${mess
  * notify run still writing their file): a resend is not a first notice.
  * Throws MessageReferenceTaken when the new reference is already used.
  */
-export function replaceNotice(db: PortalDatabase, keyring: Keyring, resend: NoticeResend): boolean {
+export function replaceNotice(db: SqliteDatabase, keyring: Keyring, resend: NoticeResend): boolean {
   const { message } = resend
   const current = db
     .select({ id: notifications.id })
@@ -126,7 +126,7 @@ export function replaceNotice(db: PortalDatabase, keyring: Keyring, resend: Noti
 export type WaitingReprint = { id: number; kind: PrinterRowKind; row: string[] }
 
 /** Paper resends not yet in a printer file, oldest first, opened for writing into one. */
-export function listWaitingReprints(db: PortalDatabase, keyring: Keyring): WaitingReprint[] {
+export function listWaitingReprints(db: SqliteDatabase, keyring: Keyring): WaitingReprint[] {
   return db
     .select({
       id: printerReprints.id,
@@ -159,7 +159,7 @@ export function listWaitingReprints(db: PortalDatabase, keyring: Keyring): Waiti
  * Their file is in place: the rows are written, and the sealed copies (which
  * hold letter codes) are dropped, as a printed file is deleted once printed.
  */
-export function markReprintsWritten(db: PortalDatabase, ids: number[], now: Date) {
+export function markReprintsWritten(db: SqliteDatabase, ids: number[], now: Date) {
   let marked = 0
   // In slices, well under SQLite's limit on bound parameters.
   for (let start = 0; start < ids.length; start += 500) {

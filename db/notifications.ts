@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { type MessageChannel, type MessagePurpose, OUTBOX_PRIORITIES, type OutboxPriority } from './schema'
 import { type Keyring, seal } from './seal'
 
@@ -64,7 +64,7 @@ export const outboxContentContext = ({ id, messageId }: { id: number; messageId:
 export const outboxPriorityOf = (purpose: MessagePurpose): OutboxPriority =>
   purpose === 'notification' ? OUTBOX_PRIORITIES.bulk : OUTBOX_PRIORITIES.urgent
 
-export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
+export function createNotificationWriter(db: SqliteDatabase, keyring: Keyring) {
   const sqlite = db.$client
   // Taken under the previous index key too: a clash there would give a lookup two messages, and
   // the rotation a duplicate it could never write.
@@ -161,7 +161,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
 }
 
 /** The files are in place: their staged notifications now count. */
-export function issueStagedNotifications(db: PortalDatabase) {
+export function issueStagedNotifications(db: SqliteDatabase) {
   return db.$client.prepare("update notifications set state = 'issued' where state = 'staged'").run().changes
 }
 
@@ -169,7 +169,7 @@ export function issueStagedNotifications(db: PortalDatabase) {
  * Staged notifications of a run that never finished: their codes were only in a
  * file that never took its place, so they are as if never made.
  */
-export function dropStagedNotifications(db: PortalDatabase) {
+export function dropStagedNotifications(db: SqliteDatabase) {
   const sqlite = db.$client
   return sqlite
     .transaction(() => {
@@ -185,7 +185,7 @@ export function dropStagedNotifications(db: PortalDatabase) {
     .immediate()
 }
 
-export function countNotifications(db: PortalDatabase) {
+export function countNotifications(db: SqliteDatabase) {
   return db.$client
     .prepare("select channel, count(*) as count from notifications where state = 'issued' group by channel")
     .all() as { channel: MessageChannel; count: number }[]

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { outboxContentContext } from './notifications'
 import { OUTBOX_PRIORITIES, type OutboxMessage, type OutboxState } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -18,24 +18,24 @@ type Due = Pick<OutboxMessage, 'id' | 'messageId' | 'attempts'> & { contentSeale
 export type ClaimedMessage = Pick<OutboxMessage, 'id' | 'messageId' | 'attempts'> & { content: unknown }
 
 export function claimDueMessages(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { now, limit, leaseMs }: { now: number; limit: number; leaseMs: number },
 ): ClaimedMessage[] {
   // Index range scans of outbox_due (state, priority, next_attempt_at) only: an OR across states or
   // priorities, or one order by priority, would walk every sent (or every pending) row on each claim.
   const columns = 'id, message_id as messageId, attempts, content_sealed as contentSealed'
-  const abandoned = prepared<Due>(
+  const abandoned = sqliteStatement<Due>(
     db,
     `select ${columns} from outbox_messages
       where state = 'sending' and priority = ? and lease_until <= ? limit ?`,
   )
-  const pending = prepared<Due>(
+  const pending = sqliteStatement<Due>(
     db,
     `select ${columns} from outbox_messages
       where state = 'pending' and priority = ? and next_attempt_at <= ? order by next_attempt_at, id limit ?`,
   )
-  const take = prepared(
+  const take = sqliteStatement(
     db,
     "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
   )
@@ -59,8 +59,8 @@ export function claimDueMessages(
 }
 
 /** Sent: the content (the only copy of what it said) is dropped; the state and time remain. */
-export function markSent(db: PortalDatabase, id: number, at: number) {
-  prepared(
+export function markSent(db: SqliteDatabase, id: number, at: number) {
+  sqliteStatement(
     db,
     "update outbox_messages set state = 'sent', sent_at = ?, content_sealed = null, lease_until = null, last_error = null where id = ?",
   ).run(at, id)
@@ -68,27 +68,30 @@ export function markSent(db: PortalDatabase, id: number, at: number) {
 
 /** A temporary failure: due again at `nextAttemptAt`. */
 export function markForRetry(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   id: number,
   { nextAttemptAt, reason }: { nextAttemptAt: number; reason: string },
 ) {
-  prepared(
+  sqliteStatement(
     db,
     "update outbox_messages set state = 'pending', next_attempt_at = ?, lease_until = null, last_error = ? where id = ?",
   ).run(nextAttemptAt, reason, id)
 }
 
 /** A permanent failure (bounced, address refused): kept with its reason for staff. */
-export function markFailed(db: PortalDatabase, id: number, reason: string) {
-  prepared(
+export function markFailed(db: SqliteDatabase, id: number, reason: string) {
+  sqliteStatement(
     db,
     "update outbox_messages set state = 'failed', lease_until = null, last_error = ? where id = ?",
   ).run(reason, id)
 }
 
-export function countOutbox(db: PortalDatabase): Record<OutboxState, number> {
+export function countOutbox(db: SqliteDatabase): Record<OutboxState, number> {
   const counts: Record<OutboxState, number> = { pending: 0, sending: 0, sent: 0, failed: 0 }
-  const rows = prepared(db, 'select state, count(*) as count from outbox_messages group by state').all() as {
+  const rows = sqliteStatement(
+    db,
+    'select state, count(*) as count from outbox_messages group by state',
+  ).all() as {
     state: OutboxState
     count: number
   }[]
@@ -105,11 +108,11 @@ export type OutboxEntry = Pick<OutboxMessage, 'id' | 'state' | 'attempts' | 'las
 
 /** The newest messages with their content, for the development outbox page. */
 export function listOutbox(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { limit }: { limit: number },
 ): OutboxEntry[] {
-  const rows = prepared(
+  const rows = sqliteStatement(
     db,
     `
       select id, message_id as messageId, state, attempts, last_error as lastError, created_at as createdAt,

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { COHORTS, type Cohort, MESSAGE_CHANNELS, type MessageChannel } from './schema'
 
 /**
@@ -43,8 +43,8 @@ export type ProgressDay = {
  * in both, once each; `humans` counts everyone once (each human's ID is the
  * ID of one of their records).
  */
-export function countPeopleByCohort(db: PortalDatabase): { cohorts: CohortCount[]; humans: number } {
-  const rows = prepared<CohortCount>(
+export function countPeopleByCohort(db: SqliteDatabase): { cohorts: CohortCount[]; humans: number } {
+  const rows = sqliteStatement<CohortCount>(
     db,
     // Grouped by (cohort, human) first, in the index's own order: no sort and no temporary B-tree.
     `select cohort, count(*) as people, sum(records) as records from (
@@ -54,7 +54,7 @@ export function countPeopleByCohort(db: PortalDatabase): { cohorts: CohortCount[
   const cohorts = COHORTS.map(
     (cohort) => rows.find((row) => row.cohort === cohort) ?? { cohort, people: 0, records: 0 },
   )
-  const humans = prepared<{ humans: number }>(
+  const humans = sqliteStatement<{ humans: number }>(
     db,
     'select count(*) as humans from subjects where id = human_id',
   ).get()
@@ -62,22 +62,22 @@ export function countPeopleByCohort(db: PortalDatabase): { cohorts: CohortCount[
 }
 
 /** Every day's tallies of every series, in day order. */
-function tallies(db: PortalDatabase) {
-  return prepared<{ series: string; day: number; tally: number }>(
+function tallies(db: SqliteDatabase) {
+  return sqliteStatement<{ series: string; day: number; tally: number }>(
     db,
     'select series, day, tally from progress_tallies where tally != 0 order by day',
   ).all()
 }
 
-function totals(db: PortalDatabase) {
-  const rows = prepared<{ series: string; total: number }>(
+function totals(db: SqliteDatabase) {
+  const rows = sqliteStatement<{ series: string; total: number }>(
     db,
     'select series, sum(tally) as total from progress_tallies group by series',
   ).all()
   return (series: string) => rows.find((row) => row.series === series)?.total ?? 0
 }
 
-export function countNotices(db: PortalDatabase): NoticeCounts {
+export function countNotices(db: SqliteDatabase): NoticeCounts {
   const total = totals(db)
   const notified = Object.fromEntries(
     MESSAGE_CHANNELS.map((channel) => [channel, total(`notified:${channel}`)]),
@@ -97,7 +97,7 @@ export function countNotices(db: PortalDatabase): NoticeCounts {
  * began; what happened before was counted then from what was left of it (a
  * verified session already purged left nothing, so that part is a floor).
  */
-export function countSteps(db: PortalDatabase): StepCounts {
+export function countSteps(db: SqliteDatabase): StepCounts {
   const total = totals(db)
   return {
     checked: total('checked'),
@@ -121,7 +121,7 @@ const DAILY_SERIES: Record<string, keyof Omit<ProgressDay, 'day'>> = {
  * for the days any step happened, in day order; the caller fills the quiet
  * days and adds them up.
  */
-export function readDailyProgress(db: PortalDatabase): ProgressDay[] {
+export function readDailyProgress(db: SqliteDatabase): ProgressDay[] {
   const days = new Map<number, ProgressDay>()
   for (const { series, day, tally } of tallies(db)) {
     const step = DAILY_SERIES[series]

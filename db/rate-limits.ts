@@ -1,5 +1,5 @@
 import { and, eq, lt } from 'drizzle-orm'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { rateLimitCounters } from './schema'
 
 /**
@@ -19,11 +19,11 @@ export function windowStartOf(now: number, windowMs: number) {
 
 /** Hits counted so far in the window holding `now`. */
 export function countInWindow(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { bucket, keyIndex, windowMs, now }: CounterWindow,
 ): number {
   // Statements prepared once (every POST asks): a query builder's prepare each time cost more than the lookup.
-  const count = prepared(
+  const count = sqliteStatement(
     db,
     'select count from rate_limit_counters where bucket = ? and key_index = ? and window_start = ?',
   )
@@ -36,8 +36,8 @@ export function countInWindow(
  * Counts one hit and returns the window's count after it. One statement, so
  * two processes hitting at once both count and each sees a different total.
  */
-export function recordHit(db: PortalDatabase, { bucket, keyIndex, windowMs, now }: CounterWindow): number {
-  return prepared(
+export function recordHit(db: SqliteDatabase, { bucket, keyIndex, windowMs, now }: CounterWindow): number {
+  return sqliteStatement(
     db,
     `insert into rate_limit_counters (bucket, key_index, window_start, count) values (?, ?, ?, 1)
      on conflict (bucket, key_index, window_start) do update set count = count + 1
@@ -48,7 +48,7 @@ export function recordHit(db: PortalDatabase, { bucket, keyIndex, windowMs, now 
 }
 
 /** Forgets every window of one key, e.g. once its owner has proved who they are. */
-export function clearHits(db: PortalDatabase, { bucket, keyIndex }: CounterKey): number {
+export function clearHits(db: SqliteDatabase, { bucket, keyIndex }: CounterKey): number {
   return db
     .delete(rateLimitCounters)
     .where(and(eq(rateLimitCounters.bucket, bucket), eq(rateLimitCounters.keyIndex, keyIndex)))
@@ -56,7 +56,7 @@ export function clearHits(db: PortalDatabase, { bucket, keyIndex }: CounterKey):
 }
 
 /** Drops windows that began before `before` (ms); returns how many rows went. */
-export function deleteOldWindows(db: PortalDatabase, before: number): number {
+export function deleteOldWindows(db: SqliteDatabase, before: number): number {
   return db
     .delete(rateLimitCounters)
     .where(lt(rateLimitCounters.windowStart, new Date(before)))

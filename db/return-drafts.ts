@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { type Keyring, seal, unseal } from './seal'
 
 /**
@@ -29,8 +29,8 @@ export function newPhotoId() {
   return `P${randomBytes(16).toString('hex')}`
 }
 
-export function findLiveDraft(db: PortalDatabase, tokenHash: Buffer, now: number): DraftRow | undefined {
-  const row = prepared<DraftRow>(
+export function findLiveDraft(db: SqliteDatabase, tokenHash: Buffer, now: number): DraftRow | undefined {
+  const row = sqliteStatement<DraftRow>(
     db,
     `select id, email_index as emailIndex, details_sealed as detailsSealed, expires_at as expiresAt
      from return_drafts where token_hash = ?`,
@@ -38,8 +38,8 @@ export function findLiveDraft(db: PortalDatabase, tokenHash: Buffer, now: number
   return row && row.expiresAt > now ? row : undefined
 }
 
-export function createDraft(db: PortalDatabase, { tokenHash, now }: { tokenHash: Buffer; now: number }) {
-  const result = prepared(
+export function createDraft(db: SqliteDatabase, { tokenHash, now }: { tokenHash: Buffer; now: number }) {
+  const result = sqliteStatement(
     db,
     'insert into return_drafts (token_hash, created_at, updated_at, expires_at) values (?, ?, ?, ?)',
   ).run(tokenHash, now, now, now + RETURN_DRAFT_TTL_MS)
@@ -48,12 +48,12 @@ export function createDraft(db: PortalDatabase, { tokenHash, now }: { tokenHash:
 
 /** What was typed, sealed over what was there; the draft's day starts again. */
 export function saveDraftDetails<T>(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { draftId, details, now }: { draftId: number; details: T; now: number },
 ) {
   const sealed = seal({ keyring, context: detailsContext(draftId), plaintext: JSON.stringify(details) })
-  prepared(
+  sqliteStatement(
     db,
     'update return_drafts set details_sealed = ?, updated_at = ?, expires_at = ? where id = ?',
   ).run(sealed, now, now + RETURN_DRAFT_TTL_MS, draftId)
@@ -76,19 +76,19 @@ export const draftAddressOf = (details: DraftAddressSource) => details.ready?.em
 
 /** The address a code went to, so the code page checks against the right one. */
 export function setDraftEmailIndex(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { draftId, emailIndex }: { draftId: number; emailIndex: Buffer },
 ) {
-  prepared(db, 'update return_drafts set email_index = ? where id = ?').run(emailIndex, draftId)
+  sqliteStatement(db, 'update return_drafts set email_index = ? where id = ?').run(emailIndex, draftId)
 }
 
 export function addDraftPhoto(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { draftId, photo, now }: { draftId: number; photo: StoredPhoto; now: number },
 ) {
   const id = newPhotoId()
-  prepared(
+  sqliteStatement(
     db,
     `insert into return_photos (id, draft_id, media_type, width, height, byte_length, photo_sealed, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -106,8 +106,8 @@ export function addDraftPhoto(
 }
 
 /** The draft's photos in the order they came. */
-export function listDraftPhotos(db: PortalDatabase, draftId: number): PhotoSummary[] {
-  return prepared<PhotoSummary>(
+export function listDraftPhotos(db: SqliteDatabase, draftId: number): PhotoSummary[] {
+  return sqliteStatement<PhotoSummary>(
     db,
     `select id, width, height, byte_length as byteLength from return_photos
      where draft_id = ? order by created_at, rowid`,
@@ -115,23 +115,23 @@ export function listDraftPhotos(db: PortalDatabase, draftId: number): PhotoSumma
 }
 
 export function removeDraftPhotos(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { draftId, photoIds }: { draftId: number; photoIds: string[] },
 ) {
-  const remove = prepared(db, 'delete from return_photos where draft_id = ? and id = ?')
+  const remove = sqliteStatement(db, 'delete from return_photos where draft_id = ? and id = ?')
   for (const photoId of photoIds) remove.run(draftId, photoId)
 }
 
-export function deleteDraft(db: PortalDatabase, draftId: number) {
-  prepared(db, 'delete from return_photos where draft_id = ?').run(draftId)
-  prepared(db, 'delete from return_drafts where id = ?').run(draftId)
+export function deleteDraft(db: SqliteDatabase, draftId: number) {
+  sqliteStatement(db, 'delete from return_photos where draft_id = ?').run(draftId)
+  sqliteStatement(db, 'delete from return_drafts where id = ?').run(draftId)
 }
 
 /** Housekeeping: drafts a day untouched, with their photos. */
-export function deleteExpiredDrafts(db: PortalDatabase, now: number): number {
-  prepared(
+export function deleteExpiredDrafts(db: SqliteDatabase, now: number): number {
+  sqliteStatement(
     db,
     'delete from return_photos where draft_id in (select id from return_drafts where expires_at <= ?)',
   ).run(now)
-  return prepared(db, 'delete from return_drafts where expires_at <= ?').run(now).changes
+  return sqliteStatement(db, 'delete from return_drafts where expires_at <= ?').run(now).changes
 }

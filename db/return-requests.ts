@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, asc, count, eq, inArray, lte, type SQL } from 'drizzle-orm'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { photoContext } from './return-drafts'
 import { type ReturnEventKind, type ReturnReason, type ReturnStatus, returnRequests } from './schema'
 import { type Keyring, seal, unseal } from './seal'
@@ -42,7 +42,7 @@ export const noteContext = (eventId: string) => `return_events:${eventId}:note`
  * with `filed`, and the draft is gone. Returns the request's row ID.
  */
 export function fileDraftAsRequest<T>(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   {
     draftId,
@@ -64,23 +64,23 @@ export function fileDraftAsRequest<T>(
 ): number {
   const sealed = seal({ keyring, context: detailsContext(reference), plaintext: JSON.stringify(details) })
   const requestId = Number(
-    prepared(
+    sqliteStatement(
       db,
       `insert into return_requests (reference, human_id, email_index, reason, status, details_sealed, created_at, updated_at)
        values (?, ?, ?, ?, 'new', ?, ?, ?)`,
     ).run(reference, humanId ?? null, emailIndex, reason, sealed, now, now).lastInsertRowid,
   )
-  prepared(db, 'update return_photos set request_id = ?, draft_id = null where draft_id = ?').run(
+  sqliteStatement(db, 'update return_photos set request_id = ?, draft_id = null where draft_id = ?').run(
     requestId,
     draftId,
   )
-  prepared(db, 'delete from return_drafts where id = ?').run(draftId)
+  sqliteStatement(db, 'delete from return_drafts where id = ?').run(draftId)
   addReturnEvent(db, keyring, { requestId, kind: 'filed', status: 'new', now })
   return requestId
 }
 
 export function addReturnEvent(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   {
     requestId,
@@ -100,7 +100,7 @@ export function addReturnEvent(
 ) {
   const id = `E${randomBytes(10).toString('hex')}`
   const noteSealed = note === undefined ? null : seal({ keyring, context: noteContext(id), plaintext: note })
-  prepared(
+  sqliteStatement(
     db,
     `insert into return_events (id, request_id, kind, status, staff_id, note_sealed, created_at)
      values (?, ?, ?, ?, ?, ?, ?)`,
@@ -109,10 +109,10 @@ export function addReturnEvent(
 }
 
 export function setReturnStatus(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { requestId, status, now }: { requestId: number; status: ReturnStatus; now: number },
 ) {
-  prepared(db, 'update return_requests set status = ?, updated_at = ? where id = ?').run(
+  sqliteStatement(db, 'update return_requests set status = ?, updated_at = ? where id = ?').run(
     status,
     now,
     requestId,
@@ -121,8 +121,8 @@ export function setReturnStatus(
 
 type RequestRow = Omit<ReturnQueueRow, 'photoCount'> & { emailIndex: Buffer; detailsSealed: Buffer }
 
-export function findReturnRequest(db: PortalDatabase, reference: string): RequestRow | undefined {
-  return prepared<RequestRow>(
+export function findReturnRequest(db: SqliteDatabase, reference: string): RequestRow | undefined {
+  return sqliteStatement<RequestRow>(
     db,
     `select id, reference, reason, status, human_id as humanId, created_at as createdAt,
             updated_at as updatedAt, email_index as emailIndex, details_sealed as detailsSealed
@@ -140,8 +140,8 @@ export function readRequestDetails<T>(
 }
 
 /** Oldest first; notes opened. */
-export function listReturnEvents(db: PortalDatabase, keyring: Keyring, requestId: number): ReturnEvent[] {
-  const rows = prepared<Omit<ReturnEvent, 'note'> & { noteSealed: Buffer | null }>(
+export function listReturnEvents(db: SqliteDatabase, keyring: Keyring, requestId: number): ReturnEvent[] {
+  const rows = sqliteStatement<Omit<ReturnEvent, 'note'> & { noteSealed: Buffer | null }>(
     db,
     `select id, kind, status, staff_id as staffId, note_sealed as noteSealed, created_at as at
      from return_events where request_id = ? order by created_at, rowid`,
@@ -157,8 +157,8 @@ export function listReturnEvents(db: PortalDatabase, keyring: Keyring, requestId
 
 export type RequestPhoto = { id: string; width: number; height: number; byteLength: number }
 
-export function listRequestPhotos(db: PortalDatabase, requestId: number): RequestPhoto[] {
-  return prepared<RequestPhoto>(
+export function listRequestPhotos(db: SqliteDatabase, requestId: number): RequestPhoto[] {
+  return sqliteStatement<RequestPhoto>(
     db,
     `select id, width, height, byte_length as byteLength from return_photos
      where request_id = ? order by created_at, rowid`,
@@ -167,11 +167,11 @@ export function listRequestPhotos(db: PortalDatabase, requestId: number): Reques
 
 /** A filed request's photo, opened; undefined for any ID that is not one of that request's. */
 export function readRequestPhoto(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { requestId, photoId }: { requestId: number; photoId: string },
 ): { mediaType: string; bytes: Buffer } | undefined {
-  const row = prepared<{ mediaType: string; photoSealed: Buffer }>(
+  const row = sqliteStatement<{ mediaType: string; photoSealed: Buffer }>(
     db,
     'select media_type as mediaType, photo_sealed as photoSealed from return_photos where id = ? and request_id = ?',
   ).get(photoId, requestId)
@@ -192,7 +192,7 @@ export type ReturnQueueFilter = {
 
 /** The staff queue: oldest first, with each request's photo count, and how many match in all. */
 export function listReturnQueue(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { statuses, reason, filedBefore, limit }: ReturnQueueFilter,
 ): { rows: ReturnQueueRow[]; total: number } {
   const conditions: SQL[] = [inArray(returnRequests.status, [...statuses])]
@@ -207,7 +207,7 @@ export function listReturnQueue(
     .limit(limit)
     .all()
   const total = db.select({ n: count() }).from(returnRequests).where(where).get()?.n ?? 0
-  const summary = prepared<ReturnQueueRow>(
+  const summary = sqliteStatement<ReturnQueueRow>(
     db,
     `select r.id, r.reference, r.reason, r.status, r.human_id as humanId, r.created_at as createdAt,
             r.updated_at as updatedAt, (select count(*) from return_photos p where p.request_id = r.id) as photoCount
@@ -217,7 +217,7 @@ export function listReturnQueue(
 }
 
 /** How many requests are in each status, for the queue's filter labels. */
-export function countReturnsByStatus(db: PortalDatabase): Record<ReturnStatus, number> {
+export function countReturnsByStatus(db: SqliteDatabase): Record<ReturnStatus, number> {
   const counts: Record<ReturnStatus, number> = {
     new: 0,
     in_progress: 0,
@@ -225,7 +225,7 @@ export function countReturnsByStatus(db: PortalDatabase): Record<ReturnStatus, n
     resolved: 0,
     rejected: 0,
   }
-  const rows = prepared<{ status: ReturnStatus; n: number }>(
+  const rows = sqliteStatement<{ status: ReturnStatus; n: number }>(
     db,
     'select status, count(*) as n from return_requests group by status',
   ).all()

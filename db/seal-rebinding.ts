@@ -1,4 +1,4 @@
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { detailsContext, pendingEmailContext } from './member-accounts'
 import { messageAddressContext } from './notifications'
 import { type Keyring, type SealContext, seal, UnsealError, unseal } from './seal'
@@ -74,7 +74,7 @@ const BATCH_ROWS = 2000
 export type RebindingProgress = (done: number, total: number) => void
 
 /** How many values are still bound to a digest (zero once every column is done). */
-export function countValuesToRebind(db: PortalDatabase): number {
+export function countValuesToRebind(db: SqliteDatabase): number {
   return pendingColumns(db).reduce((sum, { sealedColumn, afterKey }) => {
     const [table, column] = sealedColumn.split('.') as [string, string]
     const key = table === 'member_accounts' ? 'subject_id' : 'id'
@@ -89,7 +89,7 @@ export function countValuesToRebind(db: PortalDatabase): number {
 }
 
 /** Seals every listed column's values again bound to their rows; returns how many it sealed. */
-export function rebindSealedValues(db: PortalDatabase, keyring: Keyring, progress?: RebindingProgress) {
+export function rebindSealedValues(db: SqliteDatabase, keyring: Keyring, progress?: RebindingProgress) {
   const sqlite = db.$client
   const total = countValuesToRebind(db)
   let done = 0
@@ -136,7 +136,7 @@ function openEither(keyring: Keyring, row: LegacyRow, rebinding: Rebinding) {
   }
 }
 
-function pendingColumns(db: PortalDatabase) {
+function pendingColumns(db: SqliteDatabase) {
   return db.$client
     .prepare(
       'select sealed_column as sealedColumn, after_key as afterKey from seal_rebindings order by rowid',

@@ -1,5 +1,5 @@
 import { noteContext as caseNoteContext } from './case-notes'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { reasonTextContext } from './identity-confirmations'
 import { detailsContext as memberDetailsContext, pendingEmailContext } from './member-accounts'
 import { reprintRowContext } from './notice-resends'
@@ -155,9 +155,9 @@ export type SealedValueCount = {
  * Counts every sealed value by column, suite and key ID, from the three
  * bytes each value starts with: one pass over each table, nothing opened.
  */
-export function sealedValueCounts(db: PortalDatabase): SealedValueCount[] {
+export function sealedValueCounts(db: SqliteDatabase): SealedValueCount[] {
   return SEALED_COLUMNS.flatMap(({ table, column }) =>
-    prepared<{ head: string; count: number }>(
+    sqliteStatement<{ head: string; count: number }>(
       db,
       `select hex(substr(${column}, 1, 3)) as head, count(*) as count
        from ${table} where ${column} is not null group by head`,

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import type { Session } from './schema'
 
 /**
@@ -32,8 +32,8 @@ export type NewSession = {
   expiresAt: number
 }
 
-export function createSession(db: PortalDatabase, session: NewSession) {
-  prepared(
+export function createSession(db: SqliteDatabase, session: NewSession) {
+  sqliteStatement(
     db,
     `
       insert into sessions (id_hash, kind, human_id, challenge, created_at, last_seen_at, expires_at)
@@ -49,8 +49,8 @@ export function createSession(db: PortalDatabase, session: NewSession) {
   )
 }
 
-export function findSession(db: PortalDatabase, idHash: Buffer): StoredSession | undefined {
-  const row = prepared(
+export function findSession(db: SqliteDatabase, idHash: Buffer): StoredSession | undefined {
+  const row = sqliteStatement(
     db,
     `
       select kind, human_id as humanId, challenge,
@@ -72,11 +72,11 @@ export function findSession(db: PortalDatabase, idHash: Buffer): StoredSession |
  * is the caller's business, it restarts as any write does.
  */
 export function touchSession(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
 ): boolean {
   const touch = () =>
-    prepared(db, 'update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
+    sqliteStatement(db, 'update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
       now,
       expiresAt,
       idHash,
@@ -101,39 +101,47 @@ export function touchSession(
 
 /** The visitor proved who they are; the pending challenge is spent with it. */
 export function setSessionHuman(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { idHash, humanId }: { idHash: Buffer; humanId: number },
 ) {
-  prepared(db, 'update sessions set human_id = ?, challenge = null where id_hash = ?').run(humanId, idHash)
+  sqliteStatement(db, 'update sessions set human_id = ?, challenge = null where id_hash = ?').run(
+    humanId,
+    idHash,
+  )
 }
 
 export function setSessionChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { idHash, challenge }: { idHash: Buffer; challenge: unknown },
 ) {
-  prepared(db, 'update sessions set challenge = ? where id_hash = ?').run(challengeJson(challenge), idHash)
+  sqliteStatement(db, 'update sessions set challenge = ? where id_hash = ?').run(
+    challengeJson(challenge),
+    idHash,
+  )
 }
 
-export function clearSessionChallenge(db: PortalDatabase, idHash: Buffer) {
-  prepared(db, 'update sessions set challenge = null where id_hash = ?').run(idHash)
+export function clearSessionChallenge(db: SqliteDatabase, idHash: Buffer) {
+  sqliteStatement(db, 'update sessions set challenge = null where id_hash = ?').run(idHash)
 }
 
-export function deleteSession(db: PortalDatabase, idHash: Buffer) {
-  prepared(db, 'delete from sessions where id_hash = ?').run(idHash)
+export function deleteSession(db: SqliteDatabase, idHash: Buffer) {
+  sqliteStatement(db, 'delete from sessions where id_hash = ?').run(idHash)
 }
 
 /** "Sign out everywhere else": every session of the human but the one in use. */
 export function deleteOtherSessionsOfHuman(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { humanId, keepIdHash }: { humanId: number; keepIdHash: Buffer },
 ) {
-  return prepared(db, 'delete from sessions where human_id = ? and id_hash != ?').run(humanId, keepIdHash)
-    .changes
+  return sqliteStatement(db, 'delete from sessions where human_id = ? and id_hash != ?').run(
+    humanId,
+    keepIdHash,
+  ).changes
 }
 
 /** Sessions nobody can use any more; returns how many went. */
-export function deleteExpiredSessions(db: PortalDatabase, now: number) {
-  return prepared(db, 'delete from sessions where expires_at <= ?').run(now).changes
+export function deleteExpiredSessions(db: SqliteDatabase, now: number) {
+  return sqliteStatement(db, 'delete from sessions where expires_at <= ?').run(now).changes
 }
 
 function challengeJson(challenge: unknown) {

@@ -32,6 +32,8 @@ export interface SqlRunner {
   readonly dialect: Dialect
   all<Row>(source: string, params?: Params): Promise<Row[]>
   get<Row>(source: string, params?: Params): Promise<Row | undefined>
+  /** Rows as arrays of their columns in order: for a query whose columns share a name (a join's IDs). */
+  values<Row extends unknown[]>(source: string, params?: Params): Promise<Row[]>
   /** A statement whose rows are not wanted; how many rows it changed. */
   run(source: string, params?: Params): Promise<{ changes: number }>
   /**

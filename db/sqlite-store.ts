@@ -1,4 +1,5 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, portalDatabase } from './database'
 import {
   type Params,
   type SqlRunner,
@@ -15,7 +16,39 @@ import {
  * made; what the promise adds is a place in the queue while a transaction,
  * open across its awaits, holds the connection.
  */
-export function sqliteStore(db: PortalDatabase): SqlStore {
+export function sqliteStore(db: SqliteDatabase): SqlStore {
+  let store = stores.get(db)
+  if (!store) {
+    store = storeOn(db)
+    stores.set(db, store)
+  }
+  return store
+}
+
+// One store per connection: its queue is what keeps the connection's transactions apart.
+const stores = new WeakMap<SqliteDatabase, SqlStore>()
+
+/** The portal database (database.ts) on a SQLite connection. */
+export function sqlitePortalDatabase(db: SqliteDatabase): PortalDatabase {
+  return portalDatabase(sqliteStore(db))
+}
+
+// The connection under each runner, for `sqliteConnectionOf` while db/ moves onto the contract.
+const connectionsOf = new WeakMap<SqlRunner, SqliteDatabase>()
+
+/**
+ * TRANSITIONAL, while db/ modules move onto the contract: the SQLite
+ * connection a portal database runs on, for a module that still speaks to
+ * better-sqlite3 directly. Inside a transaction it is the same connection, so
+ * the module's statements are in that transaction.
+ */
+export function sqliteConnectionOf(db: PortalDatabase): SqliteDatabase {
+  const connection = connectionsOf.get(db.$runner)
+  if (!connection) throw new Error('not a SQLite portal database')
+  return connection
+}
+
+function storeOn(db: SqliteDatabase): SqlStore {
   const queue = new TransactionQueue()
   const scope = new TransactionScope()
 
@@ -25,10 +58,11 @@ export function sqliteStore(db: PortalDatabase): SqlStore {
     return queue.busy ? queue.run(statement) : statement()
   }
 
-  return {
+  const store: SqlStore = {
     dialect: 'sqlite',
     all: (source, params = []) => outside(() => allRows(db, source, params)),
     get: (source, params = []) => outside(() => oneRow(db, source, params)),
+    values: (source, params = []) => outside(() => valueRows(db, source, params)),
     run: (source, params = []) => outside(() => runStatement(db, source, params)),
     async transaction(work, { mode = 'immediate' } = {}) {
       scope.refuseInside()
@@ -38,33 +72,46 @@ export function sqliteStore(db: PortalDatabase): SqlStore {
       await queue.run(() => db.$client.close())
     },
   }
+  connectionsOf.set(store, db)
+  return store
 }
 
-function allRows<Row>(db: PortalDatabase, source: string, params: Params) {
-  return prepared<Row>(db, source).all(...params)
+// `raw` is a mode of the one cached statement, so it is set on every call, both ways.
+function allRows<Row>(db: SqliteDatabase, source: string, params: Params) {
+  return sqliteStatement<Row>(db, source)
+    .raw(false)
+    .all(...params)
 }
 
-function oneRow<Row>(db: PortalDatabase, source: string, params: Params) {
-  return prepared<Row>(db, source).get(...params)
+function oneRow<Row>(db: SqliteDatabase, source: string, params: Params) {
+  return sqliteStatement<Row>(db, source)
+    .raw(false)
+    .get(...params)
 }
 
-function runStatement(db: PortalDatabase, source: string, params: Params) {
-  return { changes: prepared(db, source).run(...params).changes }
+function valueRows<Row extends unknown[]>(db: SqliteDatabase, source: string, params: Params) {
+  return sqliteStatement(db, source)
+    .raw(true)
+    .all(...params) as Row[]
+}
+
+function runStatement(db: SqliteDatabase, source: string, params: Params) {
+  return { changes: sqliteStatement(db, source).run(...params).changes }
 }
 
 async function inTransaction<T>(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   mode: TransactionMode,
   work: (tx: SqlRunner) => Promise<T>,
 ): Promise<T> {
-  prepared(db, `begin ${mode}`).run()
+  sqliteStatement(db, `begin ${mode}`).run()
   try {
     const result = await work(transactionRunner(db, 1))
-    prepared(db, 'commit').run()
+    sqliteStatement(db, 'commit').run()
     return result
   } catch (error) {
     // SQLite may have rolled back already (a full disk, say); a second rollback would throw over the cause.
-    if (db.$client.inTransaction) prepared(db, 'rollback').run()
+    if (db.$client.inTransaction) sqliteStatement(db, 'rollback').run()
     throw error
   }
 }
@@ -76,30 +123,31 @@ async function inTransaction<T>(
  * savepoint while a nested one is open is refused, since it would land in
  * the savepoint by accident.
  */
-function transactionRunner(db: PortalDatabase, depth: number): SqlRunner {
+function transactionRunner(db: SqliteDatabase, depth: number): SqlRunner {
   let nestedOpen = false
   const now = async <T>(statement: () => T) => {
     if (nestedOpen) throw new Error('a statement on a transaction while a savepoint of it is open')
     return statement()
   }
-  return {
+  const runner: SqlRunner = {
     dialect: 'sqlite',
     all: (source, params = []) => now(() => allRows(db, source, params)),
     get: (source, params = []) => now(() => oneRow(db, source, params)),
+    values: (source, params = []) => now(() => valueRows(db, source, params)),
     run: (source, params = []) => now(() => runStatement(db, source, params)),
     async transaction(work) {
       if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')
       const name = `nested_${depth}`
       nestedOpen = true
-      prepared(db, `savepoint ${name}`).run()
+      sqliteStatement(db, `savepoint ${name}`).run()
       try {
         const result = await work(transactionRunner(db, depth + 1))
-        prepared(db, `release ${name}`).run()
+        sqliteStatement(db, `release ${name}`).run()
         return result
       } catch (error) {
         if (db.$client.inTransaction) {
-          prepared(db, `rollback to ${name}`).run()
-          prepared(db, `release ${name}`).run()
+          sqliteStatement(db, `rollback to ${name}`).run()
+          sqliteStatement(db, `release ${name}`).run()
         }
         throw error
       } finally {
@@ -107,4 +155,6 @@ function transactionRunner(db: PortalDatabase, depth: number): SqlRunner {
       }
     },
   }
+  connectionsOf.set(runner, db)
+  return runner
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm'
 import type { LookupDigests } from './blind-index'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { staffMembers, staffRecoveryCodes, staffSessions } from './schema'
 import { type Keyring, seal, unseal } from './seal'
 import { totpSecretContext } from './staff-members'
@@ -19,7 +19,7 @@ export const enrolmentContext = (staffId: string) => `staff_sessions:${staffId}:
 
 /** The secret offered in this session, kept so that a reload shows the same QR code. */
 export function holdTotpEnrolment(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { idHash, staffId, secret }: { idHash: Buffer; staffId: string; secret: string },
 ) {
@@ -31,7 +31,7 @@ export function holdTotpEnrolment(
 
 /** The secret offered in this session and not yet confirmed, if any. */
 export function readTotpEnrolment(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { idHash, staffId }: { idHash: Buffer; staffId: string },
 ): string | undefined {
@@ -50,7 +50,7 @@ export function readTotpEnrolment(
  * False when the member enrolled meanwhile (another tab): the first one stands.
  */
 export function enrolTotp(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   { staffId, secret, step, now }: { staffId: string; secret: string; step: number; now: Date },
 ) {
@@ -68,7 +68,7 @@ export function enrolTotp(
 }
 
 /** The member's authenticator secret, opened only to check a code; undefined when none is enrolled. */
-export function readTotpSecret(db: PortalDatabase, keyring: Keyring, staffId: string): string | undefined {
+export function readTotpSecret(db: SqliteDatabase, keyring: Keyring, staffId: string): string | undefined {
   const row = db
     .select({ sealed: staffMembers.totpSecretSealed })
     .from(staffMembers)
@@ -82,7 +82,7 @@ export function readTotpSecret(db: PortalDatabase, keyring: Keyring, staffId: st
  * Spends a time step (RFC 6238 §5.2): true only when `step` is later than the
  * last one accepted, and then it becomes the last one, in the same statement.
  */
-export function spendTotpStep(db: PortalDatabase, { staffId, step }: { staffId: string; step: number }) {
+export function spendTotpStep(db: SqliteDatabase, { staffId, step }: { staffId: string; step: number }) {
   const { changes } = db
     .update(staffMembers)
     .set({ totpLastStep: step })
@@ -98,7 +98,7 @@ export function spendTotpStep(db: PortalDatabase, { staffId, step }: { staffId: 
 
 /** A fresh set of recovery codes replaces any earlier one, used or not. */
 export function replaceRecoveryCodes(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { staffId, codeHashes, now }: { staffId: string; codeHashes: Buffer[]; now: Date },
 ) {
   db.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staffId)).run()
@@ -115,7 +115,7 @@ export function replaceRecoveryCodes(
  * index key changed is accepted under the key it was hashed with.
  */
 export function spendRecoveryCode(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { staffId, codeHashes, now }: { staffId: string; codeHashes: LookupDigests; now: Date },
 ) {
   const { changes } = db
@@ -137,7 +137,7 @@ export function spendRecoveryCode(
  * not. Answers whether the rule changed.
  */
 export function setPasskeysRequired(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { staffId, required, now }: { staffId: string; required: boolean; now: Date },
 ) {
   const { changes } = db

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import type { PortalCrypto } from './portal-crypto'
 import {
   type StaffMemberRole,
@@ -74,7 +74,7 @@ export type NewStaffMember = {
  * a PostgreSQL transaction); the index still stops a race between two callers.
  */
 export function insertStaffMember(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: Pick<PortalCrypto, 'index' | 'lookup' | 'keyring'>,
   member: NewStaffMember,
 ): 'inserted' | 'email-taken' {
@@ -106,7 +106,7 @@ export function insertStaffMember(
 }
 
 /** Whether a public ID is already in use (a fresh random one almost never is). */
-export function staffIdTaken(db: PortalDatabase, id: string) {
+export function staffIdTaken(db: SqliteDatabase, id: string) {
   return (
     db.select({ id: staffMembers.id }).from(staffMembers).where(eq(staffMembers.id, id)).get() !== undefined
   )
@@ -133,7 +133,7 @@ function opened(keyring: Keyring, row: ReadRow): StaffMember {
   }
 }
 
-function selectMembers(db: PortalDatabase) {
+function selectMembers(db: SqliteDatabase) {
   return db
     .select({
       id: staffMembers.id,
@@ -164,7 +164,7 @@ function selectMembers(db: PortalDatabase) {
  * blind index under the current index key or the previous one.
  */
 export function findStaffMemberByEmail(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: Pick<PortalCrypto, 'lookup' | 'keyring'>,
   matched: string,
 ): StaffMember | undefined {
@@ -175,7 +175,7 @@ export function findStaffMemberByEmail(
 }
 
 export function findStaffMemberById(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   id: string,
 ): StaffMember | undefined {
@@ -184,7 +184,7 @@ export function findStaffMemberById(
 }
 
 /** Every account, oldest first, opened: for the operator's list and the supervisors' page. */
-export function listStaffMembers(db: PortalDatabase, keyring: Keyring): StaffMember[] {
+export function listStaffMembers(db: SqliteDatabase, keyring: Keyring): StaffMember[] {
   return selectMembers(db)
     .orderBy(asc(staffMembers.createdAt), asc(staffMembers.id))
     .all()
@@ -192,7 +192,7 @@ export function listStaffMembers(db: PortalDatabase, keyring: Keyring): StaffMem
 }
 
 /** Disables the account; false when it already was (nothing changes then). */
-export function markStaffMemberDisabled(db: PortalDatabase, { id, now }: { id: string; now: Date }) {
+export function markStaffMemberDisabled(db: SqliteDatabase, { id, now }: { id: string; now: Date }) {
   const { changes } = db
     .update(staffMembers)
     .set({ disabledAt: now, updatedAt: now })
@@ -209,7 +209,7 @@ export type RemovedFactors = { totp: boolean; recoveryCodes: number; passkeys: n
  * step, the recovery codes, the passkeys. The next sign-in enrols anew.
  */
 export function removeStaffFactors(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { id, now }: { id: string; now: Date },
 ): RemovedFactors {
   const hadTotp =
@@ -233,7 +233,7 @@ export function removeStaffFactors(
  * production). False when the person has set one since: theirs is kept.
  */
 export function renewEnrolmentPassword(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   {
     id,
     enrolmentPasswordHash,
@@ -270,7 +270,7 @@ export const STAFF_LOCK_MS = 15 * 60 * 1000
  * account locks and the count starts again for after the lock. Answers whether
  * this failure locked it.
  */
-export function recordStaffSignInFailure(db: PortalDatabase, { id, now }: { id: string; now: Date }) {
+export function recordStaffSignInFailure(db: SqliteDatabase, { id, now }: { id: string; now: Date }) {
   const row = db.$client
     .prepare(
       'update staff_members set failed_sign_ins = failed_sign_ins + 1 where id = ? returning failed_sign_ins as failures',
@@ -285,7 +285,7 @@ export function recordStaffSignInFailure(db: PortalDatabase, { id, now }: { id: 
 }
 
 /** A right password: the count of wrong ones starts again. */
-export function clearStaffSignInFailures(db: PortalDatabase, id: string) {
+export function clearStaffSignInFailures(db: SqliteDatabase, id: string) {
   db.update(staffMembers)
     .set({ failedSignIns: 0, lockedUntil: null })
     .where(
@@ -299,7 +299,7 @@ export function clearStaffSignInFailures(db: PortalDatabase, id: string) {
 
 /** A password of the member's own replaces the enrolment one; the enrolment hash stays, to refuse it again. */
 export function setStaffPassword(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { id, passwordHash, now }: { id: string; passwordHash: string; now: Date },
 ) {
   db.update(staffMembers)
@@ -318,7 +318,7 @@ export function setStaffPassword(
  * Changes whenever an account is added or changed: lets a process keep what
  * it derived from every account (their addresses' customer digests) until then.
  */
-export function staffMembersVersion(db: PortalDatabase): string {
+export function staffMembersVersion(db: SqliteDatabase): string {
   const row = db.$client
     .prepare('select count(*) as count, max(updated_at) as updated from staff_members')
     .get() as {

@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm'
-import type { PortalDatabase } from './client'
+import type { SqliteDatabase } from './client'
 import { staffPasskeys, staffSessions } from './schema'
 
 /**
@@ -43,7 +43,7 @@ const stored = (row: Row): StoredPasskey => ({
   transports: row.transports ?? [],
 })
 
-export function listPasskeys(db: PortalDatabase, staffId: string): StoredPasskey[] {
+export function listPasskeys(db: SqliteDatabase, staffId: string): StoredPasskey[] {
   return db
     .select(columns)
     .from(staffPasskeys)
@@ -54,7 +54,7 @@ export function listPasskeys(db: PortalDatabase, staffId: string): StoredPasskey
 }
 
 /** The passkey with this credential ID, whoever's it is; the caller checks it is the signer's. */
-export function findPasskey(db: PortalDatabase, credentialId: string): StoredPasskey | undefined {
+export function findPasskey(db: SqliteDatabase, credentialId: string): StoredPasskey | undefined {
   const row = db
     .select(columns)
     .from(staffPasskeys)
@@ -65,7 +65,7 @@ export function findPasskey(db: PortalDatabase, credentialId: string): StoredPas
 
 /** Adds a passkey; false (and nothing written) when the credential is registered already. */
 export function insertPasskey(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   passkey: Pick<StoredPasskey, 'staffId' | 'credentialId' | 'publicKey' | 'counter' | 'transports'> & {
     now: Date
   },
@@ -85,14 +85,14 @@ export function insertPasskey(
 }
 
 export function recordPasskeyUse(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { id, counter, now }: { id: number; counter: number; now: Date },
 ) {
   db.update(staffPasskeys).set({ counter, lastUsedAt: now }).where(eq(staffPasskeys.id, id)).run()
 }
 
 /** Removes one of the member's own passkeys; false when it is not theirs or gone already. */
-export function deletePasskey(db: PortalDatabase, { staffId, id }: { staffId: string; id: number }) {
+export function deletePasskey(db: SqliteDatabase, { staffId, id }: { staffId: string; id: number }) {
   return (
     db
       .delete(staffPasskeys)
@@ -105,7 +105,7 @@ export function deletePasskey(db: PortalDatabase, { staffId, id }: { staffId: st
 export type WebauthnCeremony = 'register' | 'sign-in'
 
 export function holdWebauthnChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { idHash, ceremony, challenge }: { idHash: Buffer; ceremony: WebauthnCeremony; challenge: string },
 ) {
   db.update(staffSessions)
@@ -116,7 +116,7 @@ export function holdWebauthnChallenge(
 
 /** The session's challenge for `ceremony`, taken: it is gone after this, answer or not. */
 export function takeWebauthnChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { idHash, ceremony }: { idHash: Buffer; ceremony: WebauthnCeremony },
 ): string | undefined {
   const held = db

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import type { STAFF_SESSION_FACTORS, StaffMemberRole } from './schema'
 
 /**
@@ -24,18 +24,18 @@ export type StoredStaffSession = {
 }
 
 export function createStaffSession(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   session: { idHash: Buffer; staffId: string; factor: StaffSessionFactor; now: number; expiresAt: number },
 ) {
-  prepared(
+  sqliteStatement(
     db,
     `insert into staff_sessions (id_hash, staff_id, factor, created_at, last_seen_at, expires_at)
       values (?, ?, ?, ?, ?, ?)`,
   ).run(session.idHash, session.staffId, session.factor, session.now, session.now, session.expiresAt)
 }
 
-export function findStaffSession(db: PortalDatabase, idHash: Buffer): StoredStaffSession | undefined {
-  const row = prepared<
+export function findStaffSession(db: SqliteDatabase, idHash: Buffer): StoredStaffSession | undefined {
+  const row = sqliteStatement<
     Omit<StoredStaffSession, 'passwordMustChange' | 'disabled'> & {
       mustChange: number
       disabledAt: number | null
@@ -53,10 +53,10 @@ export function findStaffSession(db: PortalDatabase, idHash: Buffer): StoredStaf
 }
 
 export function touchStaffSession(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
 ) {
-  prepared(db, 'update staff_sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
+  sqliteStatement(db, 'update staff_sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
     now,
     expiresAt,
     idHash,
@@ -65,31 +65,31 @@ export function touchStaffSession(
 
 /** A second factor given: the session is whole, and step-up counts five minutes from now. */
 export function recordSecondFactor(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { idHash, factor, now }: { idHash: Buffer; factor: Exclude<StaffSessionFactor, 'password'>; now: number },
 ) {
-  prepared(db, 'update staff_sessions set factor = ?, second_factor_at = ? where id_hash = ?').run(
+  sqliteStatement(db, 'update staff_sessions set factor = ?, second_factor_at = ? where id_hash = ?').run(
     factor,
     now,
     idHash,
   )
 }
 
-export function deleteStaffSession(db: PortalDatabase, idHash: Buffer) {
-  prepared(db, 'delete from staff_sessions where id_hash = ?').run(idHash)
+export function deleteStaffSession(db: SqliteDatabase, idHash: Buffer) {
+  sqliteStatement(db, 'delete from staff_sessions where id_hash = ?').run(idHash)
 }
 
 /** Every session of the member but `keepIdHash` (none kept when it is omitted); returns how many went. */
 export function deleteStaffSessionsOf(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { staffId, keepIdHash }: { staffId: string; keepIdHash?: Buffer },
 ) {
-  return prepared(db, 'delete from staff_sessions where staff_id = ? and id_hash != ?').run(
+  return sqliteStatement(db, 'delete from staff_sessions where staff_id = ? and id_hash != ?').run(
     staffId,
     keepIdHash ?? Buffer.alloc(0),
   ).changes
 }
 
-export function deleteExpiredStaffSessions(db: PortalDatabase, now: number) {
-  return prepared(db, 'delete from staff_sessions where expires_at <= ?').run(now).changes
+export function deleteExpiredStaffSessions(db: SqliteDatabase, now: number) {
+  return sqliteStatement(db, 'delete from staff_sessions where expires_at <= ?').run(now).changes
 }

@@ -1,4 +1,4 @@
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { type Keyring, unsealJson } from './seal'
 import { cardContext, type StoredCardValue } from './subject-record'
 
@@ -11,12 +11,12 @@ type CardRow = { id: number; card_sealed: Buffer }
  * returned unless `currentOnly`: they were in the data when it was accessed.
  */
 export function findStoredCards(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   keyring: Keyring,
   subjectId: number,
   { currentOnly = false }: { currentOnly?: boolean } = {},
 ): StoredCardValue[] {
-  const rows = prepared(
+  const rows = sqliteStatement(
     db,
     `
       select c.id, c.card_sealed
@@ -37,8 +37,8 @@ export function findStoredCards(
 export type CurrentCard = StoredCardValue & { id: number }
 
 /** The cards a member still has saved, with the row IDs the form refers to them by. */
-export function findCurrentCards(db: PortalDatabase, keyring: Keyring, subjectId: number): CurrentCard[] {
-  const rows = prepared(
+export function findCurrentCards(db: SqliteDatabase, keyring: Keyring, subjectId: number): CurrentCard[] {
+  const rows = sqliteStatement(
     db,
     `
       select c.id, c.card_sealed
@@ -58,10 +58,10 @@ export function findCurrentCards(db: PortalDatabase, keyring: Keyring, subjectId
 
 /** The member no longer wants these cards saved. The rows stay: the cards were in the data that was accessed. */
 export function removeStoredCards(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { subjectId, cardIds, now }: { subjectId: number; cardIds: readonly number[]; now: number },
 ) {
-  const remove = prepared(
+  const remove = sqliteStatement(
     db,
     'update stored_cards set removed_at = ? where id = ? and subject_id = ? and removed_at is null',
   )

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { writeMeta } from './meta'
 
 /**
@@ -8,14 +8,14 @@ import { writeMeta } from './meta'
  * writes them (see import/subject-writer.ts).
  */
 
-export function countSubjects(db: PortalDatabase) {
-  return prepared(db, 'select count(*) from subjects').pluck().get() as number
+export function countSubjects(db: SqliteDatabase) {
+  return sqliteStatement(db, 'select count(*) from subjects').pluck().get() as number
 }
 
 const PEOPLE_CHANGED = 'people-changed-at'
 
 /** Who is in the data changed (an import ran): figures drawn from every subject are stale. */
-export function markPeopleChanged(db: PortalDatabase, now = new Date()) {
+export function markPeopleChanged(db: SqliteDatabase, now = new Date()) {
   writeMeta(db, PEOPLE_CHANGED, now.toISOString())
 }
 
@@ -24,8 +24,8 @@ export function markPeopleChanged(db: PortalDatabase, now = new Date()) {
  * import's mark and the newest subject's ID (an interrupted import adds rows
  * before it can mark). Two lookups by key, at any size.
  */
-export function peopleVersion(db: PortalDatabase): string {
-  const row = prepared(
+export function peopleVersion(db: SqliteDatabase): string {
+  const row = sqliteStatement(
     db,
     `select (select value from portal_meta where key = '${PEOPLE_CHANGED}') as changed,
             (select max(id) from subjects) as newest`,
@@ -40,10 +40,10 @@ export function peopleVersion(db: PortalDatabase): string {
  * no longer speaks for the account. Should two humans share one address, the
  * earliest record's human answers.
  */
-export function findHumanIdByEmail(db: PortalDatabase, emailDigests: LookupDigests): number | undefined {
+export function findHumanIdByEmail(db: SqliteDatabase, emailDigests: LookupDigests): number | undefined {
   const [current, previous] = emailDigests
   return (
-    (prepared(
+    (sqliteStatement(
       db,
       `select min(human_id) from (
          select s.human_id from member_accounts a join subjects s on s.id = a.subject_id
@@ -61,9 +61,10 @@ export function findHumanIdByEmail(db: PortalDatabase, emailDigests: LookupDiges
  * Some human in the data, for work that must look like someone's and is then
  * undone (see `tentatively`); undefined only in an empty database.
  */
-export function anyHumanId(db: PortalDatabase): number | undefined {
+export function anyHumanId(db: SqliteDatabase): number | undefined {
   return (
-    (prepared(db, 'select human_id from subjects order by id limit 1').pluck().get() as number | undefined) ??
-    undefined
+    (sqliteStatement(db, 'select human_id from subjects order by id limit 1').pluck().get() as
+      | number
+      | undefined) ?? undefined
   )
 }

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type PortalDatabase, prepared } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import type { VerificationChallenge } from './schema'
 
 /**
@@ -45,12 +45,12 @@ export type ChallengeType = 'email-code' | 'email-change' | 'return-code' | 'ret
  * the previous one; should both have a row, the current key's.
  */
 export function findEmailChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   targets: LookupDigests,
   type: ChallengeType = 'email-code',
 ): EmailChallenge | undefined {
   const [current, previous] = targets
-  return prepared(
+  return sqliteStatement(
     db,
     `
       select target_index as targetIndex, code_hash as codeHash, failures,
@@ -68,15 +68,14 @@ export function findEmailChallenge(
  * when the row is under the current key already.
  */
 export function rekeyEmailChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { type, from, to }: { type: ChallengeType; from: Buffer; to: Buffer },
 ) {
   if (from.equals(to)) return
-  prepared(db, 'update verification_challenges set target_index = ? where type = ? and target_index = ?').run(
-    to,
-    type,
-    from,
-  )
+  sqliteStatement(
+    db,
+    'update verification_challenges set target_index = ? where type = ? and target_index = ?',
+  ).run(to, type, from)
 }
 
 /**
@@ -85,7 +84,7 @@ export function rekeyEmailChallenge(
  * is the rate limits' business).
  */
 export function replaceEmailChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   {
     targetIndex,
     codeHash,
@@ -94,7 +93,7 @@ export function replaceEmailChallenge(
     type = 'email-code',
   }: { targetIndex: Buffer; codeHash: Buffer; expiresAt: number; now: number; type?: ChallengeType },
 ) {
-  prepared(
+  sqliteStatement(
     db,
     `
       insert into verification_challenges (type, target_index, code_hash, failures, expires_at, created_at)
@@ -109,11 +108,11 @@ export function replaceEmailChallenge(
 
 /** One wrong code more, against the code and in the row (by its stored digest); returns both counts after it. */
 export function recordEmailChallengeFailure(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   targetIndex: Buffer,
   type: ChallengeType = 'email-code',
 ): FailureCounts | undefined {
-  return prepared(
+  return sqliteStatement(
     db,
     `
       update verification_challenges
@@ -130,10 +129,10 @@ export function recordEmailChallengeFailure(
  * By the target's digests under the current index key and the previous one.
  */
 export function withdrawEmailChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { targets, type, now }: { targets: LookupDigests; type: ChallengeType; now: number },
 ) {
-  prepared(
+  sqliteStatement(
     db,
     'update verification_challenges set expires_at = min(expires_at, ?) where type = ? and target_index in (?, ?)',
   ).run(now, type, ...targets)
@@ -141,11 +140,11 @@ export function withdrawEmailChallenge(
 
 /** Used: gone (by its stored digest), so the code cannot be used again. */
 export function deleteEmailChallenge(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   targetIndex: Buffer,
   type: ChallengeType = 'email-code',
 ) {
-  prepared(db, 'delete from verification_challenges where type = ? and target_index = ?').run(
+  sqliteStatement(db, 'delete from verification_challenges where type = ? and target_index = ?').run(
     type,
     targetIndex,
   )
@@ -156,8 +155,8 @@ export function deleteEmailChallenge(
  * remember. Rows that still count toward the lifetime cap stay, expired or
  * not, or deleting them would reset it.
  */
-export function deleteExpiredChallenges(db: PortalDatabase, now: number): number {
-  return prepared(
+export function deleteExpiredChallenges(db: SqliteDatabase, now: number): number {
+  return sqliteStatement(
     db,
     'delete from verification_challenges where expires_at <= ? and consecutive_failures = 0',
   ).run(now).changes

@@ -1,9 +1,9 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { clientIp, ipLimitKey } from '~/security/client-ip.server'
 import { hitLimit, type LimitCheck, limitCodesToAddress, limits } from '~/security/rate-limit.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -35,7 +35,7 @@ export function limitAccountPost(
   context: Pick<AppLoadContext, 'clientIp'>,
   { post, account }: { post: CostlyAccountPost; account: MemberAccount },
 ): LimitCheck {
-  const store = { db: db(), crypto: portalCrypto() }
+  const store = { db: sqliteDb(), crypto: portalCrypto() }
   const perIp = hitLimit(store.db, store.crypto, limits.accountPostsPerIp, ipLimitKey(clientIp(context)))
   if (perIp.limited) return perIp
   const limit = perMember(post)
@@ -48,7 +48,7 @@ export function limitAccountPost(
  * way it is a code mailed to that address.
  */
 export function limitEmailChangeCode(
-  { db, crypto }: { db: PortalDatabase; crypto: PortalCrypto },
+  { db, crypto }: { db: SqliteDatabase; crypto: PortalCrypto },
   { account, address }: { account: MemberAccount; address: string },
 ): LimitCheck {
   const perAccount = hitLimit(db, crypto, limits.emailChangeCodesPerMember, String(account.subjectId))

@@ -1,7 +1,7 @@
 import { maskCard } from '~/exposure/mask'
 import type { Language } from '~/i18n/config'
 import type { LimitCheck } from '~/security/rate-limit.server'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { saveConfirmedDetails } from '~db/member-account-updates'
 import { findMemberAccount, type MemberAccount, type MemberDetails } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -29,7 +29,7 @@ export function confirmDetails({
   portalAddress,
   now = Date.now(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   account: MemberAccount
   details: RegistrationDetails
@@ -68,7 +68,7 @@ export function confirmDetails({
     ...changed.filter((field) => field !== 'email'),
     ...(removeCardIds.length > 0 ? ['cards'] : []),
   ]
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     saveConfirmedDetails(tx, crypto.keyring, {
       subjectId: account.subjectId,
       details: stored,
@@ -93,7 +93,7 @@ export function savedCards({
   crypto,
   account,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   account: MemberAccount
 }) {

@@ -3,7 +3,7 @@ import type { Language } from '~/i18n/config'
 import { queueEmailMessage } from '~/mail/queue-email.server'
 import { EMAIL_CODE_LIFETIME_FAILURES } from '~/verify/email-code.server'
 import type { BlindIndexer } from '~db/blind-index'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { confirmPendingEmail, dropPendingEmail } from '~db/member-account-updates'
 import type { MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
@@ -26,7 +26,7 @@ import {
 const CODE_TTL_MS = 10 * 60 * 1000
 const MAX_FAILURES = 5
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; now?: number }
 
 /** The member's challenge is found by its target's digests under the current index key and the previous one. */
 const targetsOf = (crypto: PortalCrypto, subjectId: number) =>
@@ -46,7 +46,7 @@ export function sendEmailChangeCode(
   // A new code is stored under the current index key's digest.
   const [target] = targets
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     const held = findEmailChallenge(tx, targets, 'email-change')
     if (held) rekeyEmailChallenge(tx, { type: 'email-change', from: held.targetIndex, to: target })
     replaceEmailChallenge(tx, {
@@ -101,7 +101,7 @@ export function confirmEmailChange(
     return false
   }
   const oldAddress = account.details.email
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     deleteEmailChallenge(tx, target, 'email-change')
     confirmPendingEmail(tx, crypto.keyring, {
       subjectId: account.subjectId,
@@ -134,7 +134,7 @@ export function confirmEmailChange(
 
 /** "Keep my old address": the waiting one and its code are dropped. */
 export function cancelEmailChange({ db, crypto, now = Date.now() }: Context, account: MemberAccount) {
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     withdrawEmailChallenge(tx, {
       targets: targetsOf(crypto, account.subjectId),
       type: 'email-change',

@@ -2,7 +2,7 @@ import type { Config } from '~/config.server'
 import type { Language } from '~/i18n/config'
 import { printedPortalAddress } from '~/mail/portal-address.server'
 import { queueEmailMessage } from '~/mail/queue-email.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { saveNewPassword } from '~db/member-account-updates'
 import type { MemberAccount } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -26,7 +26,7 @@ export async function resetPassword({
   language,
   now = Date.now(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   config: Pick<Config, 'PASSWORD_MIN_LENGTH' | 'PWNED_PASSWORDS_URL' | 'PUBLIC_URL'>
   account: MemberAccount

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { findReadiness } from '~db/member-readiness'
 import { normaliseIdentifier } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -27,7 +27,7 @@ export function memberReadiness({
   crypto,
   memberId,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   memberId: string
 }): Readiness | undefined {

@@ -1,5 +1,5 @@
 import type { SignInName } from '~/forms/fields'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { replacePasswordHash } from '~db/member-account-updates'
 import { findMemberByEmail, findMemberByMemberId } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -22,7 +22,7 @@ export async function signIn({
   name,
   password,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   name: SignInName
   password: string

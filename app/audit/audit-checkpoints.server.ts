@@ -12,7 +12,7 @@ import { dirname } from 'node:path'
 import { z } from 'zod'
 import { AUDIT_HASH_BYTES, GENESIS_HASH } from '~db/audit-entry'
 import { findAuditEntry, readAuditChainHead } from '~db/audit-log'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import {
   type AuditSigningKey,
   type AuditVerifyingKey,
@@ -94,7 +94,7 @@ export function writeCheckpoint({
   file,
   now = Date.now(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   key: AuditSigningKey
   file: string
   now?: number

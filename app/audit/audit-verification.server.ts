@@ -1,6 +1,6 @@
 import { auditEntryHash, GENESIS_HASH } from '~db/audit-entry'
 import { readAuditChain, readAuditChainHead } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { type Checkpoint, readCheckpoints } from './audit-checkpoints.server'
 import type { AuditVerifyingKey } from './audit-signing-key.server'
 
@@ -45,7 +45,7 @@ export function verifyAuditLog({
   key,
   checkpointFile,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   key: AuditVerifyingKey
   checkpointFile: string
 }): AuditVerification {
@@ -55,7 +55,7 @@ export function verifyAuditLog({
   const hashes = new Map<number, string>([[0, GENESIS_HASH.toString('hex')]])
 
   // One read transaction: the head and the entries as of one moment, whatever is appended meanwhile.
-  const walked = withTransaction(db, (tx) => walkChain(tx, wanted, hashes), { mode: 'deferred' })
+  const walked = withSqliteTransaction(db, (tx) => walkChain(tx, wanted, hashes), { mode: 'deferred' })
   const { head, count, previous } = walked
   const problems: AuditProblem[] = walked.problems
   if (problems.length === 0) {
@@ -85,7 +85,7 @@ export function verifyAuditLog({
 }
 
 /** Recomputes the chain from the first entry; stops at the first entry that is not as it should be. */
-function walkChain(db: PortalDatabase, wanted: Set<number>, hashes: Map<number, string>) {
+function walkChain(db: SqliteDatabase, wanted: Set<number>, hashes: Map<number, string>) {
   const head = readAuditChainHead(db)
   const problems: AuditProblem[] = []
   let count = 0

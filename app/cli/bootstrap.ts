@@ -1,6 +1,6 @@
 import { type Config, ConfigError, getConfig } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
-import { closeDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { indexKeyProblem, indexKeyState } from '~db/index-key-rotation'
 import { migrateDatabase } from '~db/migrate'
 import { rebindSealedValues } from '~db/seal-rebinding'
@@ -30,7 +30,7 @@ export function bootstrapCommand(): Config {
  * The schema and the sealed values brought up to date: values sealed before
  * they were bound to their rows' IDs are sealed again first (once, resumable).
  */
-export function migrateForCommand(db: PortalDatabase, config: Config) {
+export function migrateForCommand(db: SqliteDatabase, config: Config) {
   migrateDatabase(db)
   checkIndexKeysForCommand(db, config)
   rebindForCommand(db, config)
@@ -40,7 +40,7 @@ export function migrateForCommand(db: PortalDatabase, config: Config) {
  * Ends the command, saying why, when the stored blind indexes are under an
  * index key this configuration lacks: every lookup would find nobody.
  */
-export function checkIndexKeysForCommand(db: PortalDatabase, config: Config) {
+export function checkIndexKeysForCommand(db: SqliteDatabase, config: Config) {
   const crypto = cryptoFromConfig(config, db)
   const problem = indexKeyProblem(indexKeyState(db, crypto), crypto)
   if (!problem) return
@@ -50,7 +50,7 @@ export function checkIndexKeysForCommand(db: PortalDatabase, config: Config) {
 }
 
 /** Sealed values bound to their rows' IDs, with a bar; said on stderr, so a command's JSON stays clean. */
-export function rebindForCommand(db: PortalDatabase, config: Config) {
+export function rebindForCommand(db: SqliteDatabase, config: Config) {
   const bar = createCountBar('Binding sealed values to their rows')
   const rebound = rebindSealedValues(db, cryptoFromConfig(config).keyring, bar.update)
   bar.stop()

@@ -5,7 +5,7 @@ import { stopPasswordWork } from '~/accounts/password-work.server'
 import type { Config } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { holdsOnlyDemoData } from '~db/data-origin'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
@@ -18,7 +18,7 @@ const DEMO_MEMBERS = 2000
  * the documented demo personas, so a newcomer has someone to look up. Returns
  * the line to print, or nothing when no demo data was loaded.
  */
-export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: PortalDatabase }) {
+export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: SqliteDatabase }) {
   if (config.isProduction || config.PORTAL_DEMO_DATA === 'off' || countSubjects(db) > 0) return undefined
   const directory = mkdtempSync(join(tmpdir(), 'portal-demo-'))
   try {
@@ -54,7 +54,7 @@ export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: 
  * database made last week still lets a newcomer in). Never beside an imported
  * export. Returns the line to print, or nothing when nothing changed.
  */
-export async function ensureDemoStaffIfDemo({ config, db }: { config: Config; db: PortalDatabase }) {
+export async function ensureDemoStaffIfDemo({ config, db }: { config: Config; db: SqliteDatabase }) {
   if (config.isProduction || config.PORTAL_DEMO_DATA === 'off') return undefined
   if (countSubjects(db) === 0 || !holdsOnlyDemoData(db)) return undefined
   let touched: number

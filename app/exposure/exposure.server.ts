@@ -1,5 +1,5 @@
 import { cohorts as incidentCohorts } from '~/incident/incident-facts'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { ExposureCategory } from '~db/exposure-categories'
 import { findHuman, type Human, type HumanRecord } from '~db/humans'
 import { COHORTS, type Cohort } from '~db/schema'
@@ -182,7 +182,7 @@ export function buildExposureView(
 }
 
 /** Everything the exposure page needs for one human, from the database. */
-export function loadExposureView(db: PortalDatabase, keyring: Keyring, humanId: number): ExposureView {
+export function loadExposureView(db: SqliteDatabase, keyring: Keyring, humanId: number): ExposureView {
   const human = findHuman(db, keyring, humanId)
   const cards = new Map(
     (human?.records ?? [])

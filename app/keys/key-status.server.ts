@@ -1,4 +1,4 @@
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { CURRENT_SUITE, type Keyring, SEAL_SUITES, type SealSuite } from '~db/seal'
 import { sealedValueCounts } from '~db/sealed-columns'
 
@@ -31,7 +31,7 @@ export type KeyStatus = {
 
 export const keyIdHex = (id: number) => id.toString(16).padStart(4, '0')
 
-export function keyStatus(db: PortalDatabase, keyring: Keyring): KeyStatus {
+export function keyStatus(db: SqliteDatabase, keyring: Keyring): KeyStatus {
   const byKey = new Map<number, KeyUsage>()
   let toReseal = 0
   let unopenable = 0

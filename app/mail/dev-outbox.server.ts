@@ -1,5 +1,5 @@
 import { intlLocale, type Language } from '~/i18n/config'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { countOutbox, listOutbox, type OutboxEntry } from '~db/outbox'
 import { OUTBOX_STATES, type OutboxState } from '~db/schema'
 import type { Keyring } from '~db/seal'
@@ -45,7 +45,7 @@ export function loadDevOutbox({
   keyring,
   language,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   keyring: Keyring
   /** The reader's language, for the dates; each e-mail stays in its own. */
   language: Language

@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer'
 import type { Config } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
 import { isStorageFull } from '~/server/storage-full-error'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { type ClaimedMessage, claimDueMessages, markFailed, markForRetry, markSent } from '~db/outbox'
 import type { Keyring } from '~db/seal'
 import { type EmailContent, renderEmail } from './email-content.server'
@@ -19,7 +19,7 @@ const STORAGE_FULL_PAUSE_MS = 2_000
  */
 
 export type OutboxSenderOptions = {
-  db: PortalDatabase
+  db: SqliteDatabase
   keyring: Keyring
   smtpUrl: string
   from: string
@@ -46,7 +46,7 @@ const MAX_ATTEMPTS = 80
  * background sender and `npm run send` run it; its lines go to stderr.
  */
 export function configuredOutboxSender(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   config: Config & { SMTP_URL: string },
   { leaseMs }: { leaseMs?: number } = {},
 ) {

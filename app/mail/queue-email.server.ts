@@ -1,13 +1,13 @@
 import { newMessageReference } from '~/codes/message-reference.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { createNotificationWriter } from '~db/notifications'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { MessagePurpose } from '~db/schema'
 import type { EmailContent } from './email-content.server'
 
-const writers = new WeakMap<PortalDatabase, ReturnType<typeof createNotificationWriter>>()
+const writers = new WeakMap<SqliteDatabase, ReturnType<typeof createNotificationWriter>>()
 
-function writer(db: PortalDatabase, crypto: PortalCrypto) {
+function writer(db: SqliteDatabase, crypto: PortalCrypto) {
   let made = writers.get(db)
   if (!made) {
     made = createNotificationWriter(db, crypto.keyring)
@@ -29,7 +29,7 @@ export function queueEmailMessage({
   to,
   content,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   humanId: number
   purpose: MessagePurpose
@@ -60,7 +60,7 @@ export function queueReplyToUnknownAddress({
   crypto,
   content,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   content: Extract<EmailContent, { kind: 'not_affected' }>
 }) {
@@ -77,7 +77,7 @@ export function queueReturnEmail({
   crypto,
   content,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   content: Extract<EmailContent, { kind: 'return_code' | 'return_received' | 'return_update' }>
 }) {

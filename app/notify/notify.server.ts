@@ -1,5 +1,5 @@
 import { type AtomicCsvFile, openAtomicCsv } from '~/files/atomic-csv.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { countHumansToNotify, findHumansToNotify } from '~db/humans'
 import { listWaitingReprints, markReprintsWritten } from '~db/notice-resends'
 import {
@@ -42,7 +42,7 @@ export type NotifyProgress = {
 }
 
 export type NotifyOptions = {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   /** The portal's address as printed: PUBLIC_URL without its scheme. */
   portalAddress: string

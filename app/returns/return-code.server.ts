@@ -11,7 +11,7 @@ import {
 } from '~/verify/email-code.server'
 import type { Refused } from '~/verify/email-code-request.server'
 import type { BlindIndexer, LookupDigests } from '~db/blind-index'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
 import {
   deleteEmailChallenge,
@@ -31,7 +31,7 @@ import {
 
 export type ReturnCodePurpose = 'return-code' | 'return-status'
 
-export type ReturnCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now: number }
+export type ReturnCodeContext = { db: SqliteDatabase; crypto: PortalCrypto; now: number }
 
 /**
  * The address's e-mail index, what the challenge, the request and the

@@ -11,7 +11,7 @@ import {
   tokenHashes,
 } from '~/session/cookie.server'
 import type { Refused } from '~/verify/email-code-request.server'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import {
   addDraftPhoto,
@@ -45,7 +45,7 @@ import { returnForm, type TypedReturn, typedReturn } from './return-form'
 
 export const RETURN_DRAFT_COOKIE = 'portal_return'
 
-export type DraftContext = { db: PortalDatabase; crypto: PortalCrypto; now: number }
+export type DraftContext = { db: SqliteDatabase; crypto: PortalCrypto; now: number }
 
 /** What the draft keeps: the fields as typed, and once they were all right, the request to file. */
 /** Sealed with the draft; `ready.email` is what its digest is of (`DraftAddressSource`). */
@@ -79,7 +79,7 @@ export type SaveOutcome =
 
 const cookie = () => cookieName(RETURN_DRAFT_COOKIE, getConfig().NODE_ENV === 'production')
 // The draft's cookie token is kept as an HMAC under a key of its own, as sessions are.
-const draftTokens = (db: PortalDatabase, now: number) =>
+const draftTokens = (db: SqliteDatabase, now: number) =>
   tokenHashes(
     getConfig().SESSION_SECRETS,
     'return-draft',
@@ -152,7 +152,7 @@ export async function saveReturnPost(
     const photo = await reencodePhoto(file.file)
     if (!photo.ok) refused.push({ name: file.file.name, problem: photo.problem })
     else
-      withTransaction(db, (tx) =>
+      withSqliteTransaction(db, (tx) =>
         addDraftPhoto(tx, crypto.keyring, { draftId, photo: photo.photo, now: context.now }),
       )
   }
@@ -168,13 +168,13 @@ export async function saveReturnPost(
   const view = { typed, photos }
   if (!parsed.success || photos.length === 0 || refused.length > 0) {
     const withProblems = { ...details, lastPost: { errors, refused } }
-    withTransaction(db, (tx) =>
+    withSqliteTransaction(db, (tx) =>
       saveDraftDetails(tx, crypto.keyring, { draftId, details: withProblems, now: context.now }),
     )
     return { kind: 'incomplete', errors, refused, view, setCookie }
   }
   const email = parsed.data.email
-  const sent = withTransaction(db, (tx) => {
+  const sent = withSqliteTransaction(db, (tx) => {
     saveDraftDetails(tx, crypto.keyring, { draftId, details, now: context.now })
     const outcome = sendReturnCode(
       { db: tx, crypto, now: context.now },
@@ -192,7 +192,7 @@ function draftFor(context: DraftContext, request: Request): { draftId: number; s
   const draft = currentDraft(context, request)
   if (draft) return { draftId: draft.id }
   const token = randomToken()
-  const draftId = withTransaction(context.db, (tx) =>
+  const draftId = withSqliteTransaction(context.db, (tx) =>
     createDraft(tx, { tokenHash: draftTokens(tx, context.now).fresh(token), now: context.now }),
   )
   const setCookie = serializeTokenCookie({

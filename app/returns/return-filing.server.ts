@@ -1,6 +1,6 @@
 import { queueReturnEmail } from '~/mail/queue-email.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { withTransaction } from '~db/client'
+import { withSqliteTransaction } from '~db/client'
 import { normaliseEmail } from '~db/normalise'
 import { listDraftPhotos, readDraftDetails } from '~db/return-drafts'
 import { fileDraftAsRequest } from '~db/return-requests'
@@ -57,7 +57,7 @@ export function fileReturnWithCode(
   const waiting = draftAwaitingCode(context, request)
   if (!waiting) return { kind: 'noDraft' }
   const { draft, emailDigests, details } = waiting
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const check = checkReturnCode(
       { db: tx, crypto, now },
       { purpose: 'return-code', emailDigests, typedCode },
@@ -109,7 +109,7 @@ export function resendReturnCode(
   const waiting = draftAwaitingCode(context, request)
   if (!waiting) return undefined
   const { details } = waiting
-  return withTransaction(context.db, (tx) =>
+  return withSqliteTransaction(context.db, (tx) =>
     sendReturnCode(
       { ...context, db: tx },
       {

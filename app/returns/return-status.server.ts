@@ -1,7 +1,7 @@
 import type { Language } from '~/i18n/config'
 import type { Refused } from '~/verify/email-code-request.server'
-import type { PortalDatabase } from '~db/client'
-import { withTransaction } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
+import { withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findReturnRequest, listRequestPhotos, listReturnEvents } from '~db/return-requests'
 import type { ReturnReason, ReturnStatus } from '~db/return-vocabulary'
@@ -20,7 +20,7 @@ import {
  * the code, learns that, and only for requests made with that address.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; now: number }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; now: number }
 
 export type StatusLookup = { reference: string; email: { matched: string; shown: string } }
 
@@ -28,7 +28,7 @@ export function askForStatusCode(
   context: Context,
   { lookup, language, portalAddress }: { lookup: StatusLookup; language: Language; portalAddress: string },
 ): { limited: false } | Refused {
-  return withTransaction(context.db, (tx) =>
+  return withSqliteTransaction(context.db, (tx) =>
     sendReturnCode(
       { ...context, db: tx },
       {
@@ -63,7 +63,7 @@ export function openReturnStatus(
   { lookup, typedCode }: { lookup: StatusLookup; typedCode: string },
 ): StatusOutcome {
   const emailDigests = returnEmailDigests(context.crypto, lookup.email.matched)
-  return withTransaction(context.db, (tx) => {
+  return withSqliteTransaction(context.db, (tx) => {
     const check = checkReturnCode(
       { ...context, db: tx },
       { purpose: 'return-status', emailDigests, typedCode },

@@ -6,7 +6,7 @@ import { printedPortalAddress } from '~/mail/portal-address.server'
 import { queueReturnEmail } from '~/mail/queue-email.server'
 import { CONTROL } from '~/staff/case-page-actions.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { withTransaction } from '~db/client'
+import { withSqliteTransaction } from '~db/client'
 import { addReturnEvent, findReturnRequest, readRequestDetails, setReturnStatus } from '~db/return-requests'
 import { RETURN_STATUSES } from '~db/schema'
 import type { ReturnDetails } from './return-details'
@@ -73,7 +73,7 @@ export function changeReturnStatus(
   const { status: to } = parsed.data
   const note = parsed.data.note as string
   const { db, crypto, session, context } = actor
-  return withTransaction(db, (tx): ReturnActionAnswer => {
+  return withSqliteTransaction(db, (tx): ReturnActionAnswer => {
     const row = findReturnRequest(tx, reference)
     if (!row) return { kind: 'notFound' }
     const from = row.status
@@ -140,7 +140,7 @@ export function addInternalReturnNote(
   if (!reference) return { kind: 'notFound' }
   const note = parsed.data.note as string
   const { db, crypto, session, context } = actor
-  return withTransaction(db, (tx): ReturnActionAnswer => {
+  return withSqliteTransaction(db, (tx): ReturnActionAnswer => {
     const row = findReturnRequest(tx, reference)
     if (!row) return { kind: 'notFound' }
     addReturnEvent(tx, crypto.keyring, {

@@ -3,7 +3,7 @@ import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { boundedForm, choiceField, firstErrors, readForm } from '~/forms/bounded-form'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { countReturnsByStatus, listReturnQueue, type ReturnQueueRow } from '~db/return-requests'
 import { RETURN_REASONS, RETURN_STATUSES, type ReturnStatus } from '~db/schema'
@@ -88,7 +88,7 @@ export function viewReturnQueue({
   params,
   now = Date.now(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext
@@ -107,7 +107,7 @@ export function viewReturnQueue({
   }
   const filter: QueueFilter = parsed.data
   const age = AGE_MS[filter.age]
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const listed = listReturnQueue(tx, {
       statuses: statusesOf(filter.status),
       reason: filter.reason === 'any' ? undefined : filter.reason,

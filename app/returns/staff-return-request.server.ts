@@ -3,7 +3,7 @@ import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { maskEmail } from '~/exposure/mask'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { RETURN_PHOTO_ID_PATTERN } from '~db/return-drafts'
 import {
@@ -26,7 +26,7 @@ import type { ReturnDetails } from './return-details'
  */
 
 export type StaffActor = {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: Pick<StaffSession, 'staffId'>
   context: AppLoadContext
@@ -69,7 +69,7 @@ export function openReturnRequest(
   const reference = referenceOf(referenceParam)
   if (!reference) return undefined
   const { db, crypto, session, context } = actor
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const row = findReturnRequest(tx, reference)
     appendAuditEntry(tx, {
       actor: staffActorOf({ session }),
@@ -113,7 +113,7 @@ export function openReturnPhoto(
       : undefined
   if (!reference || !photoId) return undefined
   const { db, crypto, session, context } = actor
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const row = findReturnRequest(tx, reference)
     const photo = row ? readRequestPhoto(tx, crypto.keyring, { requestId: row.id, photoId }) : undefined
     appendAuditEntry(tx, {

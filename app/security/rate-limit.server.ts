@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { type Config, getConfig } from '~/config.server'
 import { BLIND_INDEX_BYTES } from '~db/blind-index'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { clearHits, countInWindow, recordHit, windowStartOf } from '~db/rate-limits'
 
@@ -148,7 +148,7 @@ export const limits = Object.defineProperties(
  * counted under the hourly and then the daily limit of codes per address.
  */
 export function limitCodesToAddress(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   normalisedEmail: string,
   now = Date.now(),
@@ -166,7 +166,7 @@ export function limitCodesToAddress(
  * `hitLimit` only when the attempt failed.
  */
 export function checkLimit(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   limit: Limit,
   key: string,
@@ -182,7 +182,7 @@ export function checkLimit(
  * that processes racing each other let through `max` requests, never more.
  */
 export function hitLimit(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   limit: Limit,
   key: string,
@@ -193,7 +193,7 @@ export function hitLimit(
 }
 
 /** Forgets a key's count under one limit. */
-export function clearLimit(db: PortalDatabase, crypto: PortalCrypto, limit: Limit, key: string) {
+export function clearLimit(db: SqliteDatabase, crypto: PortalCrypto, limit: Limit, key: string) {
   clearHits(db, counter(crypto, limit, key))
 }
 

@@ -1,7 +1,7 @@
 import { getConfig } from '~/config.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import type { SessionEnded } from '~/ui/session-ended-page'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import {
   createSession,
   deleteExpiredSessions,
@@ -54,7 +54,7 @@ export function createSessionStore({
   isProduction,
   now = Date.now,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   secrets: SessionSecrets
   isProduction: boolean
   now?: () => number
@@ -98,7 +98,7 @@ export function createSessionStore({
   const rotate = (request: Request, humanId: number): string => {
     const idHash = currentIdHash(request)
     // One transaction: the old ID never outlives the new one, even if the process dies in between.
-    return withTransaction(
+    return withSqliteTransaction(
       db,
       () => {
         if (idHash) deleteSession(db, idHash)
@@ -180,7 +180,7 @@ export function createSessionStore({
      * new one (new ID) carries on, so no ID seen before the change works after it.
      */
     renewAfterPasswordChange(request: Request, humanId: number): string {
-      return withTransaction(
+      return withSqliteTransaction(
         db,
         () => {
           deleteOtherSessionsOfHuman(db, { humanId, keepIdHash: Buffer.alloc(0) })
@@ -204,7 +204,7 @@ function requestStore() {
   if (!store) {
     const config = getConfig()
     store = createSessionStore({
-      db: db(),
+      db: sqliteDb(),
       secrets: config.SESSION_SECRETS,
       isProduction: config.isProduction,
     })

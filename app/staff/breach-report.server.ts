@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync'
 import { japanDate } from '~/i18n/date-format'
 import { appendAuditEntry } from '~db/audit-log'
 import { countAffected, countNoticesByDay } from '~db/breach-report'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { EXPOSURE_CATEGORIES } from '~db/exposure-categories'
 import { MESSAGE_CHANNELS } from '~db/schema'
 
@@ -22,7 +22,7 @@ export const BREACH_REPORT_COLUMNS = ['figure', 'cohort', 'category', 'channel',
 const DAY_MS = 24 * 60 * 60 * 1000
 const JAPAN_OFFSET_MS = 9 * 60 * 60 * 1000
 
-export function breachReportRows(db: PortalDatabase): string[][] {
+export function breachReportRows(db: SqliteDatabase): string[][] {
   const affected = countAffected(db)
   const notices = countNoticesByDay(db)
   const rows: string[][] = []
@@ -52,7 +52,7 @@ export function exportBreachReport({
   clientIpIndex,
   now = Date.now(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   staffId: string
   clientIpIndex: Buffer
   now?: number

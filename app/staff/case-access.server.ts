@@ -3,7 +3,7 @@ import { appendAuditEntry } from '~db/audit-log'
 import type { LookupDigests } from '~db/blind-index'
 import { casesOpenedSince, revealsSince } from '~db/case-activity'
 import { listEmailIndexesOfHuman } from '~db/case-search'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { humanExists } from '~db/humans'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -26,7 +26,7 @@ export type CaseViewer = { staffId: string; role: StaffMemberRole; clientIpIndex
 
 export type CaseRefusal = 'notFound' | 'ownRecord' | 'colleagueRecord' | 'overBudget'
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number }
 
 /**
  * Whose staff record a case is, if anyone's: the staff members whose address
@@ -95,7 +95,7 @@ export function openCase(
   context: Context,
   humanId: number,
 ): { ok: true } | { ok: false; reason: CaseRefusal } {
-  return withTransaction(context.db, (tx) => {
+  return withSqliteTransaction(context.db, (tx) => {
     const refused = caseAccess({ ...context, db: tx }, humanId)
     if (refused === 'overBudget') {
       const limit = getConfig().CASE_OPENS_PER_HOUR
@@ -118,14 +118,14 @@ export function withinRevealBudget(context: Context, humanId: number): boolean {
   const { db, viewer, now = Date.now() } = context
   const budget = getConfig().CASE_REVEALS_PER_HOUR
   if (revealsSince(db, { staffId: viewer.staffId, since: now - HOUR_MS }) < budget) return true
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     audit(tx, viewer, 'case.budget_exceeded', humanId, 'denied', { budget: 'reveals', limit: budget })
   })
   return false
 }
 
 export function audit(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   viewer: CaseViewer,
   action: 'case.opened' | 'case.budget_exceeded' | 'case.field_revealed' | 'case.searched',
   humanId: number | undefined,

@@ -2,7 +2,7 @@ import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
 import { endCustomerSessions, unlockLetterCodeOfHuman } from '~db/case-action-state'
 import { addCaseNote } from '~db/case-notes'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { addIdentityConfirmation } from '~db/identity-confirmations'
 import type { IdentityConfirmationReason } from '~db/schema'
 import type { Keyring } from '~db/seal'
@@ -14,7 +14,7 @@ import type { Keyring } from '~db/seal'
  */
 
 type ActionContext = {
-  db: PortalDatabase
+  db: SqliteDatabase
   session: Pick<StaffSession, 'staffId' | 'role'>
   humanId: number
   clientIpIndex: Buffer
@@ -25,7 +25,7 @@ const caseTarget = (humanId: number) => ({ kind: 'case', id: humanId }) as const
 const staffActor = (session: ActionContext['session']) => ({ kind: 'staff', id: session.staffId }) as const
 
 export function unlockCaseLetterCode({ db, session, humanId, clientIpIndex }: ActionContext) {
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const unlocked = unlockLetterCodeOfHuman(tx, humanId)
     appendAuditEntry(tx, {
       actor: staffActor(session),
@@ -40,7 +40,7 @@ export function unlockCaseLetterCode({ db, session, humanId, clientIpIndex }: Ac
 }
 
 export function endCaseSessions({ db, session, humanId, clientIpIndex, now }: ActionContext) {
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const ended = endCustomerSessions(tx, { humanId, now })
     appendAuditEntry(tx, {
       actor: staffActor(session),
@@ -60,7 +60,7 @@ export function addCaseNoteAudited({
   ...context
 }: ActionContext & { keyring: Keyring; text: string }) {
   const { db, session, humanId, clientIpIndex, now } = context
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     addCaseNote(tx, keyring, { humanId, staffId: session.staffId, text, now })
     appendAuditEntry(tx, {
       actor: staffActor(session),
@@ -86,7 +86,7 @@ export function confirmIdentityByCallBack({
 }: ActionContext & { keyring: Keyring; reason: IdentityConfirmationReason; reasonText?: string }) {
   const { db, session, humanId, clientIpIndex, now } = context
   const allowed = session.role === 'supervisor'
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     if (allowed) {
       addIdentityConfirmation(tx, keyring, {
         humanId,

@@ -1,6 +1,6 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { boundedForm, choiceField, firstErrors, readForm, textField } from '~/forms/bounded-form'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { IdentityConfirmationReason } from '~db/schema'
 import { CALL_BACK_REASON_TEXT_MAX, CALL_BACK_REASONS_SHOWN } from './call-back-reasons'
@@ -55,7 +55,7 @@ export function confirmIdentityOnCase({
   form,
   now = new Date(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext

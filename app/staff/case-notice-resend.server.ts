@@ -4,7 +4,7 @@ import { chooseNoticeChannel } from '~/notify/notice-channel.server'
 import { prepareNotice, printerRowOf } from '~/notify/notice-content.server'
 import { hitLimit, type LimitCheck, limits } from '~/security/rate-limit.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { findHuman } from '~db/humans'
 import { replaceNotice } from '~db/notice-resends'
 import { MessageReferenceTaken } from '~db/notifications'
@@ -35,13 +35,13 @@ export function resendCaseNotice({
   humanId,
   clientIpIndex,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: Pick<StaffSession, 'staffId'>
   humanId: number
   clientIpIndex: Buffer
 }): NoticeResendAnswer {
-  const audit = (tx: PortalDatabase, outcome: 'success' | 'failure', detail: Record<string, string>) =>
+  const audit = (tx: SqliteDatabase, outcome: 'success' | 'failure', detail: Record<string, string>) =>
     appendAuditEntry(tx, {
       actor: { kind: 'staff', id: session.staffId },
       action: 'case.notice_resent',
@@ -70,7 +70,7 @@ export function resendCaseNotice({
   for (let draw = 1; ; draw++) {
     const prepared = prepareNotice({ crypto, portalAddress, purpose: 'notice_resend' }, notice)
     try {
-      return withTransaction(db, (tx) => {
+      return withSqliteTransaction(db, (tx) => {
         const replaced = replaceNotice(tx, crypto.keyring, {
           ...prepared.row,
           message: { ...prepared.row.message, channel: notice.channel },

@@ -2,7 +2,7 @@ import type { AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
 import { type LimitCheck, limits } from '~/security/rate-limit.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess } from './case-access.server'
 import { CASE_ACTION_INTENTS } from './case-action-names'
@@ -54,7 +54,7 @@ export function actOnCase({
   intent,
   form,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext

@@ -1,6 +1,6 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { firstErrors, readForm } from '~/forms/bounded-form'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess, openCase } from './case-access.server'
 import { type RevealOutcome, revealField, revealForm } from './case-reveal.server'
@@ -14,7 +14,7 @@ import type { StaffSession } from './staff-session.server'
  */
 
 type PageContext = {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext

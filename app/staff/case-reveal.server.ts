@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { maskIdentifier } from '~/exposure/mask'
 import { boundedForm, choiceField, textField } from '~/forms/bounded-form'
 import { addCaseNote } from '~db/case-notes'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { findHuman } from '~db/humans'
 import { displayPhone } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -63,7 +63,7 @@ const VALUE_OF: Record<RevealableFieldName, (record: SubjectRecord) => string | 
 
 /** The fields of the human's records that hold a value, record by record. */
 export function revealableFields(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   humanId: number,
 ): RevealableField[] {
@@ -104,7 +104,7 @@ export type RevealOutcome =
   | { ok: false; reason: 'unknownField' | 'overBudget' }
 
 export function revealField(
-  context: { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number },
+  context: { db: SqliteDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number },
   {
     humanId,
     ref,
@@ -120,7 +120,7 @@ export function revealField(
   const value = record && name ? VALUE_OF[name](record.record) : undefined
   if (!record || !name || value === undefined) return { ok: false, reason: 'unknownField' }
   if (!withinRevealBudget(context, humanId)) return { ok: false, reason: 'overBudget' }
-  withTransaction(context.db, (tx) => {
+  withSqliteTransaction(context.db, (tx) => {
     audit(tx, context.viewer, 'case.field_revealed', humanId, 'success', {
       field: name,
       cohort: record.cohort,

@@ -2,7 +2,7 @@ import type { AppLoadContext } from '@remix-run/node'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { firstErrors, readForm } from '~/forms/bounded-form'
 import { hitLimit, limits } from '~/security/rate-limit.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { CaseViewer } from './case-access.server'
 import { type CaseSearchAnswer, searchCases } from './case-search.server'
@@ -54,7 +54,7 @@ export function runCaseSearch({
   context,
   form,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext

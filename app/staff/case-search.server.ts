@@ -1,6 +1,6 @@
 import { maskEmail, maskIdentifier, maskName, maskPhone } from '~/exposure/mask'
 import { CASE_SEARCH_LIMIT, type CaseKey, findCaseHumanIds } from '~db/case-search'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { findHuman } from '~db/humans'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { Cohort } from '~db/schema'
@@ -31,7 +31,7 @@ export type CaseSearchAnswer = { results: CaseSearchResult[]; tooMany: boolean }
 const firstOf = <T>(values: (T | null)[]) => values.find((value) => value !== null) ?? null
 
 export function searchCases(
-  { db, crypto, viewer }: { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer },
+  { db, crypto, viewer }: { db: SqliteDatabase; crypto: PortalCrypto; viewer: CaseViewer },
   { kind, key }: { kind: CaseSearchKind; key: CaseKey },
 ): CaseSearchAnswer {
   const found = findCaseHumanIds(db, key)
@@ -56,7 +56,7 @@ export function searchCases(
           },
         ]
       })
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     audit(tx, viewer, 'case.searched', undefined, 'success', {
       kind,
       hits: found.length,

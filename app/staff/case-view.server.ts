@@ -2,7 +2,7 @@ import { type ExposureRecord, loadExposureView } from '~/exposure/exposure.serve
 import { listAuditEntries } from '~db/audit-log'
 import { CASE_HISTORY_LIMIT, type CaseHistory, readCaseHistory } from '~db/case-history'
 import { listCaseNotes } from '~db/case-notes'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { activeIdentityConfirmationUntil } from '~db/identity-confirmations'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type RevealableField, revealableFields } from './case-reveal.server'
@@ -84,7 +84,7 @@ function historyEvents(history: CaseHistory): CaseEvent[] {
 }
 
 /** Staff actions and looks on this case, from the audit log: the log's own words and tokens. */
-function auditEvents(db: PortalDatabase, humanId: number): CaseEvent[] {
+function auditEvents(db: SqliteDatabase, humanId: number): CaseEvent[] {
   const { entries } = listAuditEntries(db, {
     filter: { target: { kind: 'case', id: humanId } },
     limit: CASE_HISTORY_LIMIT,
@@ -126,7 +126,7 @@ function collapseRepeats(events: CaseEvent[]): CaseEvent[] {
 }
 
 export function loadCaseView(
-  { db, crypto, now = Date.now() }: { db: PortalDatabase; crypto: PortalCrypto; now?: number },
+  { db, crypto, now = Date.now() }: { db: SqliteDatabase; crypto: PortalCrypto; now?: number },
   humanId: number,
 ): CaseView {
   const exposure = loadExposureView(db, crypto.keyring, humanId)

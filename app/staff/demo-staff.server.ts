@@ -1,5 +1,5 @@
 import { hashPassword } from '~/accounts/password-hash.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
@@ -45,7 +45,7 @@ export async function ensureDemoStaff({
   crypto,
   now = new Date(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   now?: Date
 }) {
@@ -74,6 +74,6 @@ export async function ensureDemoStaff({
 }
 
 /** Whether any demo staff account is in this database (production must not start then). */
-export function demoStaffPresent({ db, crypto }: { db: PortalDatabase; crypto: PortalCrypto }) {
+export function demoStaffPresent({ db, crypto }: { db: SqliteDatabase; crypto: PortalCrypto }) {
   return DEMO_STAFF.some((demo) => findStaffMemberByEmail(db, crypto, matched(demo.email)) !== undefined)
 }

@@ -7,7 +7,7 @@ import {
 import type { RelyingParty } from '~/staff/passkey-relying-party.server'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberById } from '~db/staff-members'
 import {
@@ -29,7 +29,7 @@ import {
  * browsers show the member a privacy prompt.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
 
 export async function passkeyRegistrationOptions({
   db,
@@ -83,7 +83,7 @@ export async function registerPasskey({
         requireUserVerification: true,
       }).catch(() => undefined)
     : undefined
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const credential = verified?.verified ? verified.registrationInfo.credential : undefined
     const inserted =
       credential !== undefined &&
@@ -117,7 +117,7 @@ export function removePasskey({
   clientIpIndex,
 }: Pick<Context, 'db' | 'session'> & { passkeyId: number; clientIpIndex: Buffer }) {
   const staff = { kind: 'staff', id: session.staffId } as const
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const removed = deletePasskey(tx, { staffId: session.staffId, id: passkeyId })
     appendAuditEntry(tx, {
       actor: staff,

@@ -12,7 +12,7 @@ import {
 } from '~/staff/staff-second-factor.server'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { clearStaffSignInFailures, findStaffMemberById } from '~db/staff-members'
 import {
@@ -34,7 +34,7 @@ import { recordSecondFactor } from '~db/staff-sessions'
  * A failed answer counts towards the lock like a wrong code.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
 
 export async function passkeySignInOptions({
   db,
@@ -102,7 +102,7 @@ export async function signInWithPasskey({
           requireUserVerification: true,
         }).catch(() => undefined)
       : undefined
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     if (!theirs || !verified?.verified) {
       const reason = !expectedChallenge ? 'no_challenge' : !theirs ? 'unknown_passkey' : 'not_verified'
       return failedSecondFactor(tx, { member, clientIpIndex, factor: 'passkey', reason, now, action })

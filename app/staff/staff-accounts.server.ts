@@ -1,5 +1,5 @@
 import { hashPassword } from '~/accounts/password-hash.server'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
 import { setPasskeysRequired } from '~db/staff-factors'
@@ -26,7 +26,7 @@ import { newStaffId } from './staff-id.server'
  * change's own transaction, and returned to the caller.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; actor: StaffActor; now?: Date }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; actor: StaffActor; now?: Date }
 
 export type CreatedStaffMember = {
   ok: true
@@ -66,7 +66,7 @@ export async function createStaffMember({
   // Hashed before the transaction: nothing may await while SQLite holds it open.
   const enrolmentPasswordHash = await hashPassword(enrolmentPassword.normalize('NFKC'))
   const expiresAt = enrolmentExpiry(now)
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     let id = newStaffId()
     while (staffIdTaken(tx, id)) id = newStaffId()
     const inserted = insertStaffMember(tx, crypto, {
@@ -124,7 +124,7 @@ export function disableStaffMember({
   email,
   now = new Date(),
 }: Context & { email: string }): AccountChange<object> {
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const member = findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.disabled')
     const changed = markStaffMemberDisabled(tx, { id: member.id, now })
@@ -154,7 +154,7 @@ export function resetStaffMfa({
   email,
   now = new Date(),
 }: Context & { email: string }): AccountChange<{ removed: RemovedFactors }> {
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const member = findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.mfa_reset')
     const removed = removeStaffFactors(tx, { id: member.id, now })
@@ -184,7 +184,7 @@ export function requirePasskeys({
   required,
   now = new Date(),
 }: Context & { email: string; required: boolean }): AccountChange<object> {
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const member = findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.passkey_required')
     const outcome = setPasskeysRequired(tx, { staffId: member.id, required, now }) ? 'done' : 'unchanged'
@@ -199,7 +199,7 @@ export function requirePasskeys({
   })
 }
 
-function unknownAccount(db: PortalDatabase, actor: StaffActor, action: StaffAuditEntry['action']) {
+function unknownAccount(db: SqliteDatabase, actor: StaffActor, action: StaffAuditEntry['action']) {
   const audit = auditStaffChange(db, {
     actor,
     action,

@@ -1,5 +1,5 @@
 import { countBudgetAlertsSince, type StaffActivity, summariseStaffActivity } from '~db/case-activity'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { listStaffMembers } from '~db/staff-members'
 
@@ -19,7 +19,7 @@ export function staffActivity({
   crypto,
   now = Date.now(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   now?: number
 }): { rows: StaffActivityRow[]; alerts: number; since: number } {
@@ -33,6 +33,6 @@ export function staffActivity({
 }
 
 /** How many times a budget stopped someone in the last day: the dashboard's alert. */
-export function budgetAlertCount({ db, now = Date.now() }: { db: PortalDatabase; now?: number }) {
+export function budgetAlertCount({ db, now = Date.now() }: { db: SqliteDatabase; now?: number }) {
   return countBudgetAlertsSince(db, now - ACTIVITY_WINDOW_MS)
 }

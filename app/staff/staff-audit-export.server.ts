@@ -5,7 +5,7 @@ import { japanDate, japanIsoTime } from '~/i18n/date-format'
 import { canonicalDetail } from '~db/audit-entry'
 import { appendAuditEntry, readAuditChainHead } from '~db/audit-log'
 import { countAuditEntries, readAuditEntries } from '~db/audit-log-query'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { filterFieldsInUse, readAuditQuery } from './staff-audit-filter.server'
 
 /**
@@ -53,7 +53,7 @@ export function exportAuditCsv({
   now = Date.now(),
   maxRows = MAX_AUDIT_EXPORT_ROWS,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   url: URL
   staffId: string
   clientIpIndex: Buffer
@@ -63,7 +63,7 @@ export function exportAuditCsv({
 }): AuditExport {
   const query = readAuditQuery(url.searchParams)
   if (!query.ok) return { ok: false, errors: query.errors }
-  const { upTo, rows } = withTransaction(db, (tx) => {
+  const { upTo, rows } = withSqliteTransaction(db, (tx) => {
     const upTo = readAuditChainHead(tx).lastSequence
     const rows = countAuditEntries(tx, { filter: query.filter, upTo, cap: maxRows })
     appendAuditEntry(

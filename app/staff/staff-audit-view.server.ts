@@ -1,7 +1,7 @@
 import { dateFormat } from '~/i18n/date-format'
 import { listAuditEntries } from '~db/audit-log'
 import { AUDIT_ACTIONS } from '~db/audit-vocabulary'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { AuditFilterTyped } from './staff-audit-fields'
 import { filterFieldsInUse, filterQuery, readAuditQuery } from './staff-audit-filter.server'
 
@@ -43,7 +43,7 @@ export function auditPage({
   language,
   url,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   language: string
   url: URL
 }): AuditPage {

@@ -1,5 +1,5 @@
 import { dateFormat, japanDate } from '~/i18n/date-format'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { countNotices, countPeopleByCohort, countSteps, readDailyProgress } from '~db/portal-progress'
 import { MESSAGE_CHANNELS } from '~db/schema'
 import { peopleVersion } from '~db/subjects'
@@ -24,7 +24,7 @@ export function staffDashboard({
   language,
   now = Date.now(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   language: string
   now?: number
 }) {
@@ -62,7 +62,7 @@ const PEOPLE_COUNT_MAX_AGE_MS = 10 * 60 * 1000
  * a small machine, and the console's home asks at every load), yet change
  * only when an import runs: kept per process until the people version moves.
  */
-function peopleByCohort(db: PortalDatabase, now: number): PeopleCount {
+function peopleByCohort(db: SqliteDatabase, now: number): PeopleCount {
   const version = peopleVersion(db)
   const cached = peopleCounts.get(db.$client)
   if (cached && cached.version === version && now - cached.at < PEOPLE_COUNT_MAX_AGE_MS) return cached.counts
@@ -77,7 +77,7 @@ function peopleByCohort(db: PortalDatabase, now: number): PeopleCount {
  * before the first notice: steps cannot precede it, and a demo or test
  * database's stray earlier rows would only stretch the axis.
  */
-function dailyProgress({ db, language, now }: { db: PortalDatabase; language: string; now: number }) {
+function dailyProgress({ db, language, now }: { db: SqliteDatabase; language: string; now: number }) {
   const daily = readDailyProgress(db)
   const first = daily.find((day) => day.notified > 0)?.day
   if (first === undefined) return null

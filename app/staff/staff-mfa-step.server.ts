@@ -5,7 +5,7 @@ import { giveSecondFactor, type SecondFactorRefusal } from '~/staff/staff-second
 import type { StaffSession } from '~/staff/staff-session.server'
 import type { TotpOffer } from '~/staff/staff-totp.server'
 import { confirmTotpEnrolment, currentTotpOffer } from '~/staff/staff-totp-enrolment.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberById } from '~db/staff-members'
 
@@ -15,7 +15,7 @@ import { findStaffMemberById } from '~db/staff-members'
  * code box, both at sign-in and when a page asks to step up.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession }
 
 export type SecondFactorStep =
   | { mode: 'enrol'; offer: TotpOffer }

@@ -1,7 +1,7 @@
 import { type PasskeyRegistration, registerPasskey, removePasskey } from '~/staff/passkey-registration.server'
 import type { RelyingParty } from '~/staff/passkey-relying-party.server'
 import type { StaffSession } from '~/staff/staff-session.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberById } from '~db/staff-members'
 import { listPasskeys } from '~db/staff-passkeys'
@@ -13,7 +13,7 @@ import { listPasskeys } from '~db/staff-passkeys'
  * the recovery codes.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession }
 
 export type PasskeyRow = { id: number; number: number; createdAt: string; lastUsedAt: string | null }
 

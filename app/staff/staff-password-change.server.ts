@@ -2,7 +2,7 @@ import { hashPassword, verifyPassword } from '~/accounts/password-hash.server'
 import { normalisePassword } from '~/accounts/password-policy.server'
 import type { Config } from '~/config.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { Keyring } from '~db/seal'
 import { findStaffMemberById, setStaffPassword } from '~db/staff-members'
 import { deleteStaffSessionsOf } from '~db/staff-sessions'
@@ -32,7 +32,7 @@ export async function changeStaffPassword({
   clientIpIndex,
   now = new Date(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   keyring: Keyring
   config: Pick<Config, 'PASSWORD_MIN_LENGTH' | 'PWNED_PASSWORDS_URL'>
   staffId: string
@@ -79,7 +79,7 @@ export async function changeStaffPassword({
   }
   // Hashed before the transaction: nothing may await while SQLite holds it open.
   const passwordHash = await hashPassword(verdict.normalised)
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     setStaffPassword(tx, { id: staffId, passwordHash, now })
     const ended = deleteStaffSessionsOf(tx, { staffId, keepIdHash: keepSessionIdHash })
     appendAuditEntry(tx, {

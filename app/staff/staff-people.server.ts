@@ -1,5 +1,5 @@
 import { dateFormat } from '~/i18n/date-format'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
@@ -25,7 +25,7 @@ import { type StaffState, staffState } from './staff-state'
  * operator, does either.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; supervisorId: string; now?: Date }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; supervisorId: string; now?: Date }
 
 export type PersonRow = {
   id: string
@@ -163,7 +163,7 @@ export function changePerson({
   change,
   now = new Date(),
 }: Context & { staffId: string; change: PersonChange }): ChangeDone | ChangeRefusal {
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const member = findStaffMemberById(tx, crypto.keyring, staffId)
     const refusal = refuse(tx, { supervisorId, member, change })
     if (refusal || !member) return refusal ?? { ok: false, reason: 'unknown' }
@@ -184,7 +184,7 @@ export function changePerson({
 
 /** A refusal of the change, recorded as one; undefined when it may go ahead. */
 function refuse(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   {
     supervisorId,
     member,

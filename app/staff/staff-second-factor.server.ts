@@ -3,7 +3,7 @@ import type { SecondFactorCode } from '~/staff/staff-fields'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { matchedTotpStep } from '~/staff/staff-totp.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { readTotpSecret, spendRecoveryCode, spendTotpStep } from '~db/staff-factors'
 import {
@@ -29,7 +29,7 @@ export type SecondFactorRefusal = 'wrong' | 'locked' | 'passkeys-required' | 'no
 export type SecondFactorOutcome = { ok: true } | { ok: false; reason: SecondFactorRefusal }
 
 type Context = {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   session: StaffSession
   clientIpIndex: Buffer
@@ -55,7 +55,7 @@ export function giveSecondFactor({
   // A second factor given in a session that already had one is a step-up; the first is the sign-in.
   const action = session.secondFactorAt === null ? 'staff.sign_in_mfa' : 'staff.step_up'
   const audit = (
-    tx: PortalDatabase,
+    tx: SqliteDatabase,
     outcome: 'success' | 'failure' | 'denied',
     detail: Record<string, unknown>,
   ) => appendAuditEntry(tx, { actor: staff, action, target: staff, outcome, clientIpIndex, detail })
@@ -71,7 +71,7 @@ export function giveSecondFactor({
   if (code.kind === 'totp' && secret === undefined) return { ok: false, reason: 'not-enrolled' }
   const step =
     code.kind === 'totp' && secret !== undefined ? matchedTotpStep(secret, code.digits, now) : undefined
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const spent =
       code.kind === 'totp'
         ? step !== undefined && spendTotpStep(tx, { staffId: member.id, step })
@@ -103,7 +103,7 @@ export function giveSecondFactor({
  * limit the account locks, which the caller answers by ending the sign-in.
  */
 export function failedSecondFactor(
-  tx: PortalDatabase,
+  tx: SqliteDatabase,
   {
     member,
     clientIpIndex,

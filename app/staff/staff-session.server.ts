@@ -1,6 +1,6 @@
 import { redirect } from '@remix-run/node'
 import { getConfig } from '~/config.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import {
   clearTokenCookie,
   cookieName,
@@ -10,7 +10,7 @@ import {
   serializeTokenCookie,
   tokenHashes,
 } from '~/session/cookie.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { StaffMemberRole } from '~db/schema'
 import {
   createStaffSession,
@@ -61,7 +61,7 @@ export function createStaffSessionStore({
   isProduction,
   now = Date.now,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   secrets: SessionSecrets
   isProduction: boolean
   now?: () => number
@@ -154,7 +154,7 @@ export function staffSessions(): StaffSessionStore {
   if (!store) {
     const config = getConfig()
     store = createStaffSessionStore({
-      db: db(),
+      db: sqliteDb(),
       secrets: config.SESSION_SECRETS,
       isProduction: config.isProduction,
     })

@@ -1,7 +1,7 @@
 import { spendVerifyTime, verifyPassword } from '~/accounts/password-hash.server'
 import { normalisePassword } from '~/accounts/password-policy.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import {
   clearStaffSignInFailures,
@@ -29,7 +29,7 @@ export async function signInStaff({
   clientIpIndex,
   now = new Date(),
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   /** The address normalised, or undefined when it was not one (then no account is looked up). */
   email: string | undefined
@@ -67,7 +67,7 @@ export async function signInStaff({
             !(member.enrolmentExpiresAt && member.enrolmentExpiresAt > now)
           ? 'enrolment_expired'
           : undefined
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     if (denial) {
       // A wrong password while locked does not extend the lock: the lock is the limit already.
       appendAuditEntry(tx, {

@@ -1,5 +1,5 @@
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { staffSessions } from './staff-session.server'
 
 /**
@@ -11,12 +11,12 @@ export function signOutStaff({
   request,
   clientIpIndex,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   request: Request
   clientIpIndex: Buffer
 }): string {
   const store = staffSessions()
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     const session = store.live(request)
     if (session) {
       appendAuditEntry(tx, {

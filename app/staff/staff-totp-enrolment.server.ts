@@ -3,7 +3,7 @@ import { accountBarred, failedSecondFactor } from '~/staff/staff-second-factor.s
 import type { StaffSession } from '~/staff/staff-session.server'
 import { matchedTotpStep, newTotpSecret, type TotpOffer, totpOffer } from '~/staff/staff-totp.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { enrolTotp, holdTotpEnrolment, readTotpEnrolment, replaceRecoveryCodes } from '~db/staff-factors'
 import { clearStaffSignInFailures, findStaffMemberById } from '~db/staff-members'
@@ -18,7 +18,7 @@ import { recordSecondFactor } from '~db/staff-sessions'
  * one transaction.
  */
 
-type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession }
+type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession }
 
 /** The secret this session offers, made on first sight, as a QR code, key and URI. */
 export async function currentTotpOffer({ db, crypto, session }: Context): Promise<TotpOffer> {
@@ -49,7 +49,7 @@ export function confirmTotpEnrolment({
   if (!secret) return { ok: false, reason: 'no-offer' }
   const step = matchedTotpStep(secret, digits, now)
   const recoveryCodes = newRecoveryCodes()
-  return withTransaction(db, (tx) => {
+  return withSqliteTransaction(db, (tx) => {
     if (step === undefined) {
       const failed = failedSecondFactor(tx, {
         member,

@@ -1,6 +1,6 @@
 import type { Language } from '~/i18n/config'
 import { checkLimit, type LimitCheck, limitCodesToAddress, limits } from '~/security/rate-limit.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { sealJson, unsealJson } from '~db/seal'
 import {
@@ -25,7 +25,7 @@ import {
  * "send the code again" needs no retyping; it goes when the session does.
  */
 
-export type EmailCodeRequestContext = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
+export type EmailCodeRequestContext = { db: SqliteDatabase; crypto: PortalCrypto; now?: number }
 
 /** What the visitor's session keeps between the pages: the keyed hash, and the address sealed. */
 export type PendingEmailCheck = EmailChallengeRef & { address?: string }
@@ -97,7 +97,7 @@ export function codePageState(
 }
 
 /** Whether the per-address limits would refuse the next code, without counting a request. */
-function nextCodeRefused(db: PortalDatabase, crypto: PortalCrypto, email: string, now: number) {
+function nextCodeRefused(db: SqliteDatabase, crypto: PortalCrypto, email: string, now: number) {
   for (const limit of [limits.emailCodesPerAddress, limits.emailCodesPerAddressPerDay]) {
     const check = checkLimit(db, crypto, limit, email, now)
     if (check.limited) return check

@@ -2,7 +2,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
 import { queueEmailMessage, queueReplyToUnknownAddress } from '~/mail/queue-email.server'
 import type { BlindIndexer, LookupDigests } from '~db/blind-index'
-import { type PortalDatabase, tentatively, withTransaction } from '~db/client'
+import { type SqliteDatabase, tentatively, withSqliteTransaction } from '~db/client'
 import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
 import { anyHumanId, findHumanIdByEmail } from '~db/subjects'
 import {
@@ -34,7 +34,7 @@ export const EMAIL_CODE_TTL_MS = 10 * 60 * 1000
 export const EMAIL_CODE_MAX_FAILURES = 5
 export const EMAIL_CODE_LIFETIME_FAILURES = 100
 
-export type EmailCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
+export type EmailCodeContext = { db: SqliteDatabase; crypto: PortalCrypto; now?: number }
 
 /** What the visitor's session remembers between the two pages: a keyed hash, never the address. */
 export type EmailChallengeRef = { type: 'email'; target: string }
@@ -107,7 +107,7 @@ export function requestEmailCode(
   const humanId = findHumanIdByEmail(db, targets)
   // Whose name the undone mail of an unknown address goes under; looked up for both alike.
   const standIn = anyHumanId(db)
-  withTransaction(db, (tx) => {
+  withSqliteTransaction(db, (tx) => {
     const held = findEmailChallenge(tx, targets)
     if (emailCodeStateOf(held, now) === 'closed') return
     if (held) rekeyEmailChallenge(tx, { type: 'email-code', from: held.targetIndex, to: targetIndex })

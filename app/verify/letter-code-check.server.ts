@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { readLetterCode } from '~/codes/letter-code.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { findHuman, type HumanRecord } from '~db/humans'
 import { spendIdentityConfirmation } from '~db/identity-confirmations'
 import {
@@ -62,7 +62,7 @@ export function checkLetterCode(
     now = Date.now(),
     validUntil,
   }: {
-    db: PortalDatabase
+    db: SqliteDatabase
     crypto: PortalCrypto
     now?: number
     /** The last day (YYYY-MM-DD, Japan time) codes work: LETTER_CODE_VALID_UNTIL. */
@@ -102,7 +102,7 @@ export function checkLetterCode(
 
 /** A right second factor, or a call-back confirmation spent: the use recorded, then in or sent to sign in. */
 function letterCodeUsed(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   holder: LetterCodeHolder,
   now: number,

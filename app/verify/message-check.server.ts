@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readMessageReference } from '~/codes/message-reference.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { findMessageByReference } from '~db/messages'
 import { normaliseEmail, normaliseIdentifier, normalisePostalCode } from '~db/normalise'
 import { messageAddressContext } from '~db/notifications'
@@ -19,7 +19,7 @@ import { type Keyring, seal, unseal } from '~db/seal'
 export type MessageCheck = 'sent' | 'not_sent' | 'check_the_reference'
 
 export function checkMessage(
-  { db, crypto }: { db: PortalDatabase; crypto: PortalCrypto },
+  { db, crypto }: { db: SqliteDatabase; crypto: PortalCrypto },
   { reference, address, staffId }: { reference: string; address?: string; staffId?: string },
 ): MessageCheck {
   const canonical = readMessageReference(reference)

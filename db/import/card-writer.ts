@@ -1,4 +1,4 @@
-import type { PortalDatabase } from '../client'
+import type { SqliteDatabase } from '../client'
 import { categoryBit } from '../exposure-categories'
 import type { PreparedCard } from './prepare'
 import type { WriteCounts } from './subject-versions'
@@ -9,7 +9,7 @@ const CARD_BIT = categoryBit('card')
 
 export type CardWriteCounts = WriteCounts & { unknownMember: number[] }
 
-export function createCardWriter(db: PortalDatabase) {
+export function createCardWriter(db: SqliteDatabase) {
   const sqlite = db.$client
   const member = sqlite
     .prepare("select id from subjects where cohort = 'member' and natural_id_index = ?")

@@ -1,4 +1,4 @@
-import type { PortalDatabase } from '../client'
+import type { SqliteDatabase } from '../client'
 import type { PortalCrypto } from '../portal-crypto'
 import { createCardWriter } from './card-writer'
 import type { ExportKind } from './export-kinds'
@@ -15,7 +15,7 @@ import { createSubjectWriter } from './subject-writer'
  * rejected record, a quoted line break, a row already stored) stay gaps.
  * Only the import writes these tables, so no one else takes a reserved ID.
  */
-export function reserveRowIds(db: PortalDatabase, kind: ExportKind) {
+export function reserveRowIds(db: SqliteDatabase, kind: ExportKind) {
   const table = kind === 'member_cards' ? 'stored_cards' : 'subjects'
   let next = db.$client.prepare(`select coalesce(max(id), 0) + 1 from ${table}`).pluck().get() as number
   return (lines: number) => {
@@ -42,7 +42,7 @@ export function createChunkStore({
   kind,
   bulk,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   kind: ExportKind
   bulk: boolean

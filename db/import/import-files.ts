@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { withBulkLoad } from '../bulk-load'
-import type { PortalDatabase } from '../client'
+import type { SqliteDatabase } from '../client'
 import { type ImportOrigin, recordImport } from '../data-origin'
 import type { PortalCrypto } from '../portal-crypto'
 import { markPeopleChanged } from '../subjects'
@@ -84,7 +84,7 @@ export async function importFiles({
   chunkBytes = CHUNK_BYTES,
   origin = 'export',
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   paths: string[]
   /** Generated demo data (`demo`) or anything else, real customers until proven otherwise. */
@@ -150,7 +150,7 @@ async function importFile({
   workerThresholdBytes,
   chunkBytes,
 }: {
-  db: PortalDatabase
+  db: SqliteDatabase
   crypto: PortalCrypto
   file: PlannedFile
   progress?: ImportProgress

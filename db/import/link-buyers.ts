@@ -1,4 +1,4 @@
-import type { PortalDatabase } from '../client'
+import type { SqliteDatabase } from '../client'
 
 /**
  * An auction buyer and a member who share a phone number are one human: the
@@ -16,7 +16,7 @@ export const LINK_BUYERS_TO_MEMBERS = `
   where buyer.cohort = 'auction_buyer' and buyer.phone_index = linked.phone_index
     and buyer.human_id <> linked.human_id`
 
-export function linkBuyersToMembers(db: PortalDatabase) {
+export function linkBuyersToMembers(db: SqliteDatabase) {
   const sqlite = db.$client
   const link = sqlite.prepare(LINK_BUYERS_TO_MEMBERS)
   return sqlite.transaction(() => link.run().changes).immediate()

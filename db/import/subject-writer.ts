@@ -1,4 +1,4 @@
-import type { PortalDatabase } from '../client'
+import type { SqliteDatabase } from '../client'
 import { categoryBit } from '../exposure-categories'
 import { createInitialActionsWriter } from '../member-required-actions'
 import { type Keyring, sealJson, unsealJson } from '../seal'
@@ -27,7 +27,7 @@ type StoredSubject = SubjectVersion & { id: number; newPasswordSet: 0 | 1 }
  * duplicates are settled at the end.
  */
 export function createSubjectWriter(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   { keyring, bulk }: { keyring: Keyring; bulk: boolean },
 ) {
   const sqlite = db.$client

@@ -10,10 +10,23 @@ const statements = new Map<string, { name: string; text: string }>()
 export function postgresStatement(source: string) {
   let statement = statements.get(source)
   if (!statement) {
-    statement = { name: `portal_${statements.size + 1}`, text: numberPlaceholders(source) }
+    statement = { name: `portal_${statements.size + 1}`, text: numberPlaceholders(inPostgresTerms(source)) }
     statements.set(source, statement)
   }
   return statement
+}
+
+/**
+ * drizzle builds every query in SQLite's dialect (db/database.ts), and writes
+ * a column's default into an insert that leaves the column out: the one
+ * default of SQLite's own words, the time now in milliseconds (schema.ts),
+ * becomes PostgreSQL's (postgres/schema.ts).
+ */
+const SQLITE_NOW = "(cast(unixepoch('subsec') * 1000 as integer))"
+const POSTGRES_NOW = '(floor(extract(epoch from statement_timestamp()) * 1000)::bigint)'
+
+export function inPostgresTerms(source: string) {
+  return source.includes(SQLITE_NOW) ? source.replaceAll(SQLITE_NOW, POSTGRES_NOW) : source
 }
 
 /**

@@ -44,6 +44,8 @@ export function postgresStore(pool: pg.Pool): SqlStore {
     all: <Row>(source: string, params: Params = []) => outside(() => allRows<Row>(pool, source, params)),
     get: <Row>(source: string, params: Params = []) =>
       outside(async () => (await allRows<Row>(pool, source, params))[0]),
+    values: <Row extends unknown[]>(source: string, params: Params = []) =>
+      outside(() => valueRows<Row>(pool, source, params)),
     run: (source, params = []) => outside(() => runStatement(pool, source, params)),
     async transaction(work, { mode = 'immediate' } = {}) {
       scope.refuseInside()
@@ -66,6 +68,11 @@ export function postgresStore(pool: pg.Pool): SqlStore {
 
 async function allRows<Row>(on: Queryable, source: string, params: Params): Promise<Row[]> {
   const result = await on.query({ ...postgresStatement(source), values: [...params] })
+  return result.rows as Row[]
+}
+
+async function valueRows<Row extends unknown[]>(on: Queryable, source: string, params: Params) {
+  const result = await on.query({ ...postgresStatement(source), values: [...params], rowMode: 'array' })
   return result.rows as Row[]
 }
 
@@ -115,6 +122,8 @@ function transactionRunner(client: pg.PoolClient, depth: number): SqlRunner {
     all: <Row>(source: string, params: Params = []) => now(() => allRows<Row>(client, source, params)),
     get: <Row>(source: string, params: Params = []) =>
       now(async () => (await allRows<Row>(client, source, params))[0]),
+    values: <Row extends unknown[]>(source: string, params: Params = []) =>
+      now(() => valueRows<Row>(client, source, params)),
     run: (source, params = []) => now(() => runStatement(client, source, params)),
     async transaction(work) {
       if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')

@@ -7,7 +7,7 @@ import { writeCheckpoint } from '~/audit/audit-checkpoints.server'
 import { auditSigningKey } from '~/audit/audit-signing-key.server'
 import { auditEntryHash, canonicalDetail, GENESIS_HASH } from '~db/audit-entry'
 import { appendAuditEntry, readAuditChain } from '~db/audit-log'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { runPortalCommand, startPortalCommand } from '../support/notified-population'
 import { testSecrets } from '../support/secrets'
@@ -25,7 +25,7 @@ let directory: string
 let databasePath: string
 let checkpointFile: string
 let env: Record<string, string>
-let db: PortalDatabase
+let db: SqliteDatabase
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'audit-cli-'))

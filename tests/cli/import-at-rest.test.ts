@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BlindIndexKind } from '~db/blind-index'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import { openDatabase, type SqliteDatabase } from '~db/client'
 import { EXPORTS } from '~db/generate/columns'
 import type { FileReport } from '~db/import/import-files'
 import { importFiles } from '~db/import/import-files'
@@ -296,7 +296,7 @@ function naturalIdIndexes(generated: GeneratedExport, expected: Record<Generated
 let generated: GeneratedExport
 let expected: Record<GeneratedKind, ImportExpectation>
 let dbPath: string
-let db: PortalDatabase | undefined
+let db: SqliteDatabase | undefined
 let reports: FileReport[]
 
 beforeAll(async () => {

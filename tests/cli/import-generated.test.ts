@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { type FileReport, importFiles } from '~db/import/import-files'
 import { normaliseIdentifier, normalisePhone } from '~db/normalise'
 import { createPortalCrypto } from '~db/portal-crypto'
@@ -36,7 +36,7 @@ const REASONS: Record<string, RegExp> = {
 
 let generated: GeneratedExport
 let expected: Record<GeneratedKind, ImportExpectation>
-let db: PortalDatabase
+let db: SqliteDatabase
 let dbDir: string
 let first: Record<GeneratedKind, FileReport>
 let second: Record<GeneratedKind, FileReport>

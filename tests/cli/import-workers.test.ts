@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import { openDatabase, type SqliteDatabase } from '~db/client'
 import { type FileReport, importFiles } from '~db/import/import-files'
 import { listOpenActions } from '~db/member-required-actions'
 import { migrateDatabase } from '~db/migrate'
@@ -24,7 +24,7 @@ const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: 
 
 let generated: GeneratedExport
 let directory: string
-const databases: PortalDatabase[] = []
+const databases: SqliteDatabase[] = []
 let onMainThread: FileReport[]
 let onWorkers: FileReport[]
 
@@ -36,7 +36,7 @@ async function importInto(name: string, tuning: { workerThresholdBytes: number; 
 }
 
 /** Every subject, its record opened, and its account and cards, in ID order. */
-function contents(db: PortalDatabase) {
+function contents(db: SqliteDatabase) {
   const subjects = db.$client
     .prepare(`select id, human_id, cohort, hex(natural_id_index) as naturalId, hex(email_index) as email,
         hex(phone_index) as phone, hex(kana_birth_index) as kanaBirth, exposed_categories, record_sealed,
@@ -75,8 +75,8 @@ function repeatSomeMembersAtTheEnd(path: string) {
   appendFileSync(path, `${repeated.join('\r\n')}\r\n`)
 }
 
-let mainDb: PortalDatabase
-let workersDb: PortalDatabase
+let mainDb: SqliteDatabase
+let workersDb: SqliteDatabase
 
 beforeAll(async () => {
   generated = await generateMessyExport({ members: 2000, seed: 'w', demo: false })

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { categoriesOf } from '~db/exposure-categories'
 import { importFiles } from '~db/import/import-files'
 import { UnreadableFileError } from '~db/import/source'
@@ -19,7 +19,7 @@ import {
 import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
-let db: PortalDatabase
+let db: SqliteDatabase
 let directory: string
 const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })

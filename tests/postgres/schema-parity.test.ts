@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '~/server/paths'
-import { closeDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { closePostgres, openPostgres, type PostgresDatabase } from '~db/postgres/client'
 import { migratePostgres } from '~db/postgres/migrate'
 import { portalTableNames } from '~db/sqlite-tables'
@@ -36,7 +36,7 @@ const POSTGRES_KINDS: Record<string, string> = {
 }
 
 let directory: string
-let sqlite: PortalDatabase
+let sqlite: SqliteDatabase
 let scratch: ScratchPostgresDatabase
 let postgres: PostgresDatabase
 
@@ -55,7 +55,7 @@ afterAll(async () => {
   await scratch.drop()
 })
 
-function sqliteShapes(db: PortalDatabase) {
+function sqliteShapes(db: SqliteDatabase) {
   const client = db.$client
   const tables = portalTableNames(client)
   const shapes: Record<string, Shape> = {}
@@ -191,7 +191,7 @@ async function postgresShapes(db: PostgresDatabase) {
   return shapes
 }
 
-function sqliteTriggers(db: PortalDatabase) {
+function sqliteTriggers(db: SqliteDatabase) {
   return db.$client
     .prepare(`select name from sqlite_master where type = 'trigger' order by name`)
     .pluck()

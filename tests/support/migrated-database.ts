@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '~/server/paths'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 
 /**
@@ -51,7 +51,7 @@ export function copyMigratedDatabase(path: string) {
 }
 
 /** An empty, fully migrated portal database at `path`, open. */
-export function openMigratedDatabase(path: string): PortalDatabase {
+export function openMigratedDatabase(path: string): SqliteDatabase {
   copyMigratedDatabase(path)
   return openDatabase(path)
 }
@@ -66,7 +66,7 @@ export type DatabaseFolder = { directory: string; databasePath: string }
  */
 export async function filledDatabase(
   prefix: string,
-  fill: (db: PortalDatabase) => unknown,
+  fill: (db: SqliteDatabase) => unknown,
 ): Promise<DatabaseFolder> {
   const directory = mkdtempSync(join(tmpdir(), prefix))
   const databasePath = join(directory, 'portal.db')

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import sharp from 'sharp'
 import type { ReturnDetails } from '~/returns/return-details'
 import { newReturnReference } from '~/returns/return-reference.server'
-import { type PortalDatabase, withTransaction } from '~db/client'
+import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { addDraftPhoto, createDraft } from '~db/return-drafts'
@@ -28,7 +28,7 @@ export function testJpeg(width: number, height: number, red: number) {
 export const seededPhotoSize = (position: number) => ({ width: 64 + position * 8, height: 48 })
 
 export async function fileTestReturn(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   {
     ageMs,
@@ -54,7 +54,7 @@ export async function fileTestReturn(
     }),
   )
   const reference = newReturnReference()
-  const photoIds = withTransaction(db, (tx) => {
+  const photoIds = withSqliteTransaction(db, (tx) => {
     const draftId = createDraft(tx, { tokenHash: randomBytes(32), now })
     const ids = images.map((image) =>
       addDraftPhoto(tx, crypto.keyring, { draftId, photo: { mediaType: 'image/jpeg', ...image }, now }),

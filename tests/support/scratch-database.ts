@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach } from 'vitest'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 
 /**
  * For a test file whose tests each need an empty database file of their own:
@@ -10,7 +10,7 @@ import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
  * closes and removes it after each test.
  */
 export function scratchDatabases(prefix: string) {
-  let held: { directory: string; db: PortalDatabase } | undefined
+  let held: { directory: string; db: SqliteDatabase } | undefined
   afterEach(() => {
     if (!held) return
     closeDatabase(held.db)

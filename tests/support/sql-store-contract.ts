@@ -74,6 +74,23 @@ export function describeSqlStoreContract(
       ).toEqual({ changes: 2 })
     })
 
+    it('gives rows as arrays of their columns in order, so columns of one name stay apart', async () => {
+      await store.run('insert into contract_items (id, name, tally) values (?, ?, ?)', [3, 'three', 3])
+      const sql =
+        'select a.id, b.id, a.name from contract_items a join contract_items b on b.id = a.tally where a.id = ?'
+      expect(await store.values(sql, [3])).toEqual([[3, 3, 'three']])
+      expect(await store.values(sql, [99])).toEqual([])
+      // The same statement read as objects afterwards is not left in array mode.
+      expect(await store.get('select id, name from contract_items where id = ?', [3])).toEqual({
+        id: 3,
+        name: 'three',
+      })
+      expect(
+        await store.transaction((tx) => tx.values('select name from contract_items where id = ?', [3])),
+      ).toEqual([['three']])
+      await store.run('delete from contract_items where id = ?', [3])
+    })
+
     it('commits a transaction that resolves, and undoes one that throws', async () => {
       await store.run('insert into contract_items (id, tally) values (?, ?)', [10, 0])
       expect(

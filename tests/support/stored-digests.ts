@@ -1,9 +1,9 @@
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { INDEXED_TABLES, type IndexedRow } from '~db/indexed-columns'
 import type { PortalCrypto } from '~db/portal-crypto'
 
 /** Each indexed row's stored update parameters against those its sealed values give under `crypto`. */
-export function compareStoredDigests(db: PortalDatabase, crypto: PortalCrypto) {
+export function compareStoredDigests(db: SqliteDatabase, crypto: PortalCrypto) {
   let rows = 0
   let differing = 0
   for (const { table, select, digests } of INDEXED_TABLES) {

@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { importFiles } from '~db/import/import-files'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { exportDirectory, writeCsv } from './export-files'
 import { openMigratedDatabase } from './migrated-database'
 import { testSecrets } from './secrets'
 
-export type TempDatabase = { directory: string; db: PortalDatabase; crypto: PortalCrypto; remove: () => void }
+export type TempDatabase = { directory: string; db: SqliteDatabase; crypto: PortalCrypto; remove: () => void }
 
 /**
  * A migrated SQLite file in a folder of its own, with fresh keys, holding the

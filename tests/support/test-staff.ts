@@ -1,5 +1,5 @@
 import { createStaffMember } from '~/staff/staff-accounts.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
 
 /**
@@ -7,7 +7,7 @@ import type { PortalCrypto } from '~db/portal-crypto'
  * is matched), for a test of its own; answers its ID and enrolment password.
  */
 export async function createTestAgent(
-  db: PortalDatabase,
+  db: SqliteDatabase,
   crypto: PortalCrypto,
   { email, name, now }: { email: string; name: string; now?: Date },
 ) {

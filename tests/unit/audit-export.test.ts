@@ -5,11 +5,11 @@ import { parse } from 'csv-parse/sync'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { exportAuditCsv } from '~/staff/staff-audit-export.server'
 import { appendAuditEntry, listAuditEntries, readAuditChainHead } from '~db/audit-log'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 
 const SUPERVISOR = 'S0000000009'
 const ip = Buffer.alloc(32, 1)

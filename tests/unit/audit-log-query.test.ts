@@ -7,11 +7,11 @@ import { readAuditQuery } from '~/staff/staff-audit-filter.server'
 import type { AuditEntryInput } from '~db/audit-entry'
 import { appendAuditEntry, listAuditEntries } from '~db/audit-log'
 import { countAuditEntries, readAuditEntries } from '~db/audit-log-query'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 
 const HOUR = 3_600_000
 const staff = (n: number) => `S${String(n).padStart(10, '0')}`

@@ -13,12 +13,12 @@ import {
   readAuditChain,
   readAuditChainHead,
 } from '~db/audit-log'
-import { closeDatabase, openDatabase, type PortalDatabase, withTransaction } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase, withSqliteTransaction } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'audit-log-'))
@@ -61,7 +61,7 @@ describe('appendAuditEntry', () => {
   it('commits with the action it records, and leaves nothing when that action rolls back', () => {
     db.$client.exec('create table audited_action (id integer primary key)')
     const act = (fail: boolean) =>
-      withTransaction(db, (tx) => {
+      withSqliteTransaction(db, (tx) => {
         tx.$client.prepare('insert into audited_action default values').run()
         appendAuditEntry(tx, signIn(1))
         if (fail) throw new Error('the action failed after its entry was written')

@@ -10,11 +10,11 @@ import { verifyAuditLog } from '~/audit/audit-verification.server'
 import { auditEntryHash } from '~db/audit-entry'
 import { appendAuditEntry, readAuditChainHead } from '~db/audit-log'
 import { createBlindIndexer } from '~db/blind-index'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 let checkpointFile: string
 const key = auditSigningKey(randomBytes(32).toString('base64'))
 

@@ -2,13 +2,13 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { notifyEveryone } from '~/notify/notify.server'
 import { endCustomerSessions, readCaseActionState, unlockLetterCodeOfHuman } from '~db/case-action-state'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { addIdentityConfirmation } from '~db/identity-confirmations'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
 let temp: TempDatabase
-let db: PortalDatabase
+let db: SqliteDatabase
 let humanId: number
 const now = new Date('2026-07-01T00:00:00Z')
 

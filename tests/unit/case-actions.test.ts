@@ -9,13 +9,13 @@ import {
   unlockCaseLetterCode,
 } from '~/staff/case-actions.server'
 import { listCaseNotes } from '~db/case-notes'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { createKeyring } from '~db/seal'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 const keyring = createKeyring({ current: testSecrets().PORTAL_DATA_KEY })
 const humanId = 42
 

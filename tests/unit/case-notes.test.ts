@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { addCaseNote, listCaseNotes } from '~db/case-notes'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { createKeyring, UnsealError } from '~db/seal'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 const keyring = createKeyring({ current: testSecrets().PORTAL_DATA_KEY })
 
 beforeEach(() => {

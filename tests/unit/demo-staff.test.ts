@@ -7,7 +7,7 @@ import { stopPasswordWork } from '~/accounts/password-work.server'
 import { DEMO_STAFF, demoStaffPresent, ensureDemoStaff } from '~/staff/demo-staff.server'
 import { ENROLMENT_PASSWORD_VALID_MS } from '~/staff/enrolment-password.server'
 import { listStaff } from '~/staff/staff-accounts.server'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { testSecrets } from '../support/secrets'
@@ -18,7 +18,7 @@ const NOW = new Date('2026-12-04T09:00:00Z')
 const hoursLater = (hours: number) => new Date(NOW.getTime() + hours * 60 * 60 * 1000)
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 
 beforeEach(() => {

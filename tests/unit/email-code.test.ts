@@ -9,7 +9,7 @@ import {
   emailCodeState,
   requestEmailCode,
 } from '~/verify/email-code.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { listOutbox } from '~db/outbox'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { deleteExpiredChallenges } from '~db/verification'
@@ -21,7 +21,7 @@ const UNKNOWN = 'nobody@example.jp'
 const T0 = Date.UTC(2026, 3, 1, 1, 0, 0)
 
 let temp: TempDatabase
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 
 beforeEach(async () => {

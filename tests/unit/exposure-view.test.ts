@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildExposureView, type ExposureView, loadExposureView } from '~/exposure/exposure.server'
 import { resources } from '~/i18n/resources.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { findHuman } from '~db/humans'
 import { importFiles } from '~db/import/import-files'
 import { createPortalCrypto } from '~db/portal-crypto'
@@ -39,7 +39,7 @@ const JIRO = {
 }
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 

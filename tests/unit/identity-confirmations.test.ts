@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import {
   activeIdentityConfirmationUntil,
   addIdentityConfirmation,
@@ -15,7 +15,7 @@ import { createKeyring } from '~db/seal'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 const keyring = createKeyring({ current: testSecrets().PORTAL_DATA_KEY })
 const start = new Date(1_800_000_000_000)
 const later = (ms: number) => new Date(start.getTime() + ms)

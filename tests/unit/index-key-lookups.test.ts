@@ -21,7 +21,7 @@ import { askForEmailCode, checkPendingEmailCode } from '~/verify/email-code-requ
 import { checkLetterCode } from '~/verify/letter-code-check.server'
 import { checkMessage } from '~/verify/message-check.server'
 import { findCaseHumanIds } from '~db/case-search'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { cryptoForDatabase, indexKeyState } from '~db/index-key-rotation'
 import { replaceNotice } from '~db/notice-resends'
 import { createNotificationWriter, MessageReferenceTaken } from '~db/notifications'
@@ -49,7 +49,7 @@ type Scenario = {
   /** The keys the database is written with, from fresh ones under key A. */
   written: (fresh: PortalCrypto) => PortalCrypto
   /** The portal reading it before anything is recomputed, and one that finds nothing. */
-  reading: (db: PortalDatabase, written: PortalCrypto) => { rotating: PortalCrypto; newOnly: PortalCrypto }
+  reading: (db: SqliteDatabase, written: PortalCrypto) => { rotating: PortalCrypto; newOnly: PortalCrypto }
 }
 
 const SCENARIOS: [string, Scenario][] = [
@@ -91,7 +91,7 @@ const CLIENT_IP = Buffer.alloc(16, 7)
 const OPTIONS = { language: 'ja', portalAddress: 'portal.example.jp', notifyUnknown: false } as const
 
 let temp: TempDatabase
-let db: PortalDatabase
+let db: SqliteDatabase
 /** The crypto everything was written with: index key A. */
 let underA: PortalCrypto
 /** The portal restarted for a rotation: B current, A previous. */

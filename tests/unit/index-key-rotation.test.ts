@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { notifyEveryone } from '~/notify/notify.server'
 import { newReturnReference } from '~/returns/return-reference.server'
-import { closeDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
 import {
@@ -49,7 +49,7 @@ const DRAFTING = 'drafting.customer@example.jp'
 const fromAtoB = cryptoWith(keyB, keyA)
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 
 beforeAll(async () => {
   directory = mkdtempSync(join(tmpdir(), 'index-rotation-'))

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EmailContent } from '~/mail/email-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
 import { BLIND_INDEX_KINDS, createBlindIndexer, indexKeyIdOf } from '~db/blind-index'
-import { closeDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
 import {
@@ -99,7 +99,7 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
   /** A notified person's address, as found by e-mail. */
   let notified = ''
   let directory: string
-  let db: PortalDatabase
+  let db: SqliteDatabase
 
   beforeAll(async () => {
     directory = mkdtempSync(join(tmpdir(), 'index-suite-'))

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { countValuesToReseal, resealValues } from '~db/key-rotation'
 import { detailsContext } from '~db/member-accounts'
 import { migrateDatabase } from '~db/migrate'
@@ -75,7 +75,7 @@ function databaseUnderA(members: number) {
   return db
 }
 
-function expectAllUnderB(db: PortalDatabase, members: number) {
+function expectAllUnderB(db: SqliteDatabase, members: number) {
   const keyB = dataKeyFrom(KEY_B).id
   let values = 0
   for (const { select, context } of COLUMNS) {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { EmailContent } from '~/mail/email-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
 import { checkLetterCode, LETTER_CODE_LOCK_AFTER } from '~/verify/letter-code-check.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import {
   addIdentityConfirmation,
   hasActiveIdentityConfirmation,
@@ -18,7 +18,7 @@ import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
 let temp: TempDatabase
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 let memberCode: string
 let staffCode: string

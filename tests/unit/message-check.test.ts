@@ -7,7 +7,7 @@ import { newMessageReference } from '~/codes/message-reference.server'
 import type { EmailContent } from '~/mail/email-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
 import { checkMessage, officialSenders } from '~/verify/message-check.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { importFiles } from '~db/import/import-files'
 import { findMessageByReference } from '~db/messages'
 import { listOutbox } from '~db/outbox'
@@ -17,7 +17,7 @@ import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 let emailReference: string
 let postcardReference: string

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { chooseNoticeChannel, type NoticeChannel } from '~/notify/notice-channel.server'
 import { prepareNotice, printerRowOf } from '~/notify/notice-content.server'
 import { notifyEveryone } from '~/notify/notify.server'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { findHuman } from '~db/humans'
 import { listWaitingReprints, markReprintsWritten, replaceNotice } from '~db/notice-resends'
 import { letterCodeContext, messageReferenceContext } from '~db/notifications'
@@ -18,7 +18,7 @@ import { importedDatabase, type TempDatabase } from '../support/temp-database'
  */
 
 let temp: TempDatabase
-let db: PortalDatabase
+let db: SqliteDatabase
 const PORTAL = 'portal.example.jp'
 
 beforeEach(async () => {

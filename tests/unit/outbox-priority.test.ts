@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { createNotificationWriter, type NewMessage } from '~db/notifications'
 import { claimDueMessages } from '~db/outbox'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -16,7 +16,7 @@ import { importedDatabase, type TempDatabase } from '../support/temp-database'
 const LEASE_MS = 60_000
 
 let temp: TempDatabase
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 let humanIds: number[]
 

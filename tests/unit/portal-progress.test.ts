@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROGRESS_SERIES, progressChart } from '~/staff/progress-chart.server'
 import { countAffected, countNoticesByDay } from '~db/breach-report'
-import { closeDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { countNotices, countPeopleByCohort, countSteps, readDailyProgress } from '~db/portal-progress'
 import { openMigratedDatabase } from '../support/migrated-database'
 
@@ -17,7 +17,7 @@ import { openMigratedDatabase } from '../support/migrated-database'
  */
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 
 beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'portal-progress-'))

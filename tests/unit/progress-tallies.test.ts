@@ -6,7 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { countNoticesByDay } from '~db/breach-report'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { dropStagedNotifications, issueStagedNotifications } from '~db/notifications'
 import { countNotices, countSteps, type ProgressDay, readDailyProgress } from '~db/portal-progress'
@@ -226,7 +226,7 @@ class Model {
 }
 
 /** The same change made to the database, as the portal's own statements make it. */
-function applyTo(db: PortalDatabase, op: Operation, at: number) {
+function applyTo(db: SqliteDatabase, op: Operation, at: number) {
   const sqlite = db.$client
   const run = (sql: string, ...params: unknown[]) => sqlite.prepare(sql).run(...params)
   const message = () =>
@@ -319,7 +319,7 @@ function applyTo(db: PortalDatabase, op: Operation, at: number) {
   }
 }
 
-function portalFigures(db: PortalDatabase) {
+function portalFigures(db: SqliteDatabase) {
   return {
     notices: countNotices(db),
     steps: countSteps(db),
@@ -328,7 +328,7 @@ function portalFigures(db: PortalDatabase) {
   }
 }
 
-function people(db: PortalDatabase) {
+function people(db: SqliteDatabase) {
   const insertSubject = db.$client.prepare(
     `insert into subjects (id, human_id, cohort, natural_id_index, exposed_categories, record_sealed)
      values (?, ?, ?, ?, 0, x'00')`,
@@ -341,7 +341,7 @@ function people(db: PortalDatabase) {
 }
 
 let directory: string | undefined
-let db: PortalDatabase | undefined
+let db: SqliteDatabase | undefined
 
 afterEach(() => {
   if (db) closeDatabase(db)
@@ -359,7 +359,7 @@ function freshDatabase() {
 const START = Date.UTC(2026, 1, 20)
 
 /** The history made to the database and to the model alike; answers the model. */
-function play(db: PortalDatabase, steps: [Operation, number][]) {
+function play(db: SqliteDatabase, steps: [Operation, number][]) {
   const model = new Model()
   let at = START
   for (const [op, gap] of steps) {

@@ -24,7 +24,7 @@ import {
 import { tooManyRequests } from '~/security/too-many-requests.server'
 import { trustProxySetting } from '~/server/app'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
-import { openDatabase, type PortalDatabase } from '~db/client'
+import { openDatabase, type SqliteDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { clearHits, countInWindow, deleteOldWindows, recordHit } from '~db/rate-limits'
 import { openMigratedDatabase } from '../support/migrated-database'
@@ -36,8 +36,8 @@ const crypto = createPortalCrypto({
 
 let directory: string
 let databasePath: string
-let db: PortalDatabase
-let other: PortalDatabase
+let db: SqliteDatabase
+let other: SqliteDatabase
 
 beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'rate-limit-'))

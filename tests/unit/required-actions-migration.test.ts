@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { listOpenActions } from '~db/member-required-actions'
 import { migrateDatabase } from '~db/migrate'
 import { migrationsUpTo } from '../support/migrations-up-to'
@@ -17,7 +17,7 @@ import { migrationsUpTo } from '../support/migrations-up-to'
 const BEFORE = '0006_outbox_priority_and_code_lockout'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'required-actions-migration-'))

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { describe, expect, it } from 'vitest'
-import type { PortalDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import { detailsContext, pendingEmailContext } from '~db/member-accounts'
 import { migrateDatabase } from '~db/migrate'
 import { messageAddressContext } from '~db/notifications'
@@ -42,7 +42,7 @@ function databaseAsBefore() {
 }
 
 /** `members` members, each with details, a pending address, a card and a message, bound as before. */
-function storeAsBefore(db: PortalDatabase, members: number) {
+function storeAsBefore(db: SqliteDatabase, members: number) {
   const sqlite = db.$client
   const insertSubject = sqlite.prepare(
     `insert into subjects (id, human_id, cohort, natural_id_index, exposed_categories, record_sealed)
@@ -117,7 +117,7 @@ const CHECKS = [
 ]
 
 /** Every value opened under its row's ID alone, by a keyring that has only the current key. */
-function expectAllBoundToRows(db: PortalDatabase, members: number) {
+function expectAllBoundToRows(db: SqliteDatabase, members: number) {
   const onlyB = createKeyring({ current: KEY_B })
   const keyB = dataKeyFrom(KEY_B).id
   let values = 0

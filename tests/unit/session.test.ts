@@ -14,7 +14,7 @@ import {
   saveChallenge,
   startVerifiedSession,
 } from '~/session/session.server'
-import { getDatabase, type PortalDatabase } from '~db/client'
+import { getDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { deleteExpiredSessions, deleteOtherSessionsOfHuman } from '~db/sessions'
 import { openMigratedDatabase } from '../support/migrated-database'
@@ -26,7 +26,7 @@ const CHALLENGE = { type: 'email', targetIndex: 'c2VjcmV0LWhhc2g' }
 
 let directory: string
 let databasePath: string
-let database: PortalDatabase
+let database: SqliteDatabase
 let clock: number
 let store: SessionStore
 

@@ -21,7 +21,7 @@ import type { StaffActor } from '~/staff/staff-audit.server'
 import { STAFF_ID_PATTERN } from '~/staff/staff-id.server'
 import { staffState } from '~/staff/staff-state'
 import { listAuditEntries, readAuditChainHead } from '~db/audit-log'
-import { closeDatabase, openDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { displayEmail, normaliseEmail } from '~db/normalise'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
@@ -39,7 +39,7 @@ const actor: StaffActor = { kind: 'system', via: 'command' }
 const NOW = new Date('2026-12-04T09:00:00Z')
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 
 beforeEach(() => {

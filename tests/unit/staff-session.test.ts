@@ -8,7 +8,7 @@ import {
   STAFF_SESSION_ABSOLUTE_MS,
   STAFF_SESSION_IDLE_MS,
 } from '~/staff/staff-session.server'
-import { closeDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { insertStaffMember } from '~db/staff-members'
 import { deleteStaffSessionsOf } from '~db/staff-sessions'
@@ -21,7 +21,7 @@ const STAFF_ID = 'S0000000001'
 const EMAIL = 'desk.one@example.jp'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 let clock: number
 const secrets = testSecrets()

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { signInStaff } from '~/staff/staff-sign-in.server'
 import { listAuditEntries } from '~db/audit-log'
-import { closeDatabase, type PortalDatabase } from '~db/client'
+import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberByEmail } from '~db/staff-members'
 import { openMigratedDatabase } from '../support/migrated-database'
@@ -17,7 +17,7 @@ const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000)
 const CLIENT_IP = Buffer.alloc(16, 7)
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 let crypto: PortalCrypto
 const passwords = new Map<string, string>()
 

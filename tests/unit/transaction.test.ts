@@ -5,26 +5,26 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   closeDatabase,
   openDatabase,
-  type PortalDatabase,
-  prepared,
+  type SqliteDatabase,
+  sqliteStatement,
   tentatively,
-  withTransaction,
+  withSqliteTransaction,
 } from '~db/client'
 
 let directory: string
-let db: PortalDatabase
+let db: SqliteDatabase
 
-const insert = (on: PortalDatabase, value: string) =>
-  prepared(on, 'insert into t (value) values (?)').run(value)
-const values = (on: PortalDatabase = db) =>
-  prepared<{ value: string }>(on, 'select value from t order by id')
+const insert = (on: SqliteDatabase, value: string) =>
+  sqliteStatement(on, 'insert into t (value) values (?)').run(value)
+const values = (on: SqliteDatabase = db) =>
+  sqliteStatement<{ value: string }>(on, 'select value from t order by id')
     .all()
     .map((row) => row.value)
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'transaction-'))
   db = openDatabase(join(directory, 'portal.db'))
-  prepared(db, 'create table t (id integer primary key, value text not null)').run()
+  sqliteStatement(db, 'create table t (id integer primary key, value text not null)').run()
 })
 
 afterEach(() => {
@@ -32,9 +32,9 @@ afterEach(() => {
   rmSync(directory, { recursive: true, force: true })
 })
 
-describe('withTransaction', () => {
+describe('withSqliteTransaction', () => {
   it('commits what the work wrote and returns what it returned', () => {
-    const result = withTransaction(db, (tx) => {
+    const result = withSqliteTransaction(db, (tx) => {
       insert(tx, 'a')
       insert(tx, 'b')
       return 42
@@ -47,7 +47,7 @@ describe('withTransaction', () => {
     insert(db, 'before')
     const failure = new Error('half-way')
     expect(() =>
-      withTransaction(db, (tx) => {
+      withSqliteTransaction(db, (tx) => {
         insert(tx, 'a')
         throw failure
       }),
@@ -56,23 +56,23 @@ describe('withTransaction', () => {
   })
 
   it('runs nested work in a savepoint: a caught throw undoes only the inner work', () => {
-    withTransaction(db, (tx) => {
+    withSqliteTransaction(db, (tx) => {
       insert(tx, 'outer')
       expect(() =>
-        withTransaction(tx, (inner) => {
+        withSqliteTransaction(tx, (inner) => {
           insert(inner, 'inner')
           throw new Error('inner fails')
         }),
       ).toThrow('inner fails')
-      withTransaction(tx, (inner) => insert(inner, 'inner kept'))
+      withSqliteTransaction(tx, (inner) => insert(inner, 'inner kept'))
     })
     expect(values()).toEqual(['outer', 'inner kept'])
   })
 
   it('undoes committed nested work when the outer transaction throws', () => {
     expect(() =>
-      withTransaction(db, (tx) => {
-        withTransaction(tx, (inner) => insert(inner, 'inner'))
+      withSqliteTransaction(db, (tx) => {
+        withSqliteTransaction(tx, (inner) => insert(inner, 'inner'))
         throw new Error('outer fails')
       }),
     ).toThrow('outer fails')
@@ -81,7 +81,7 @@ describe('withTransaction', () => {
 
   it('refuses work that returns a promise, and keeps none of it', () => {
     expect(() =>
-      withTransaction(db, (tx) => {
+      withSqliteTransaction(db, (tx) => {
         insert(tx, 'a')
         return Promise.resolve()
       }),
@@ -93,10 +93,10 @@ describe('withTransaction', () => {
     const other = openDatabase(join(directory, 'portal.db'))
     try {
       other.$client.pragma('busy_timeout = 0')
-      withTransaction(db, () => {
+      withSqliteTransaction(db, () => {
         expect(() => insert(other, 'other')).toThrow(/locked|busy/i)
       })
-      withTransaction(
+      withSqliteTransaction(
         db,
         () => {
           insert(other, 'other')
@@ -112,7 +112,7 @@ describe('withTransaction', () => {
 
 describe('tentatively', () => {
   it('keeps the work when told to, and undoes it (its transaction going on) when not', () => {
-    withTransaction(db, (tx) => {
+    withSqliteTransaction(db, (tx) => {
       tentatively(tx, { keep: true }, () => insert(tx, 'kept'))
       tentatively(tx, { keep: false }, () => insert(tx, 'undone'))
       insert(tx, 'after')
@@ -121,7 +121,7 @@ describe('tentatively', () => {
   })
 
   it('undoes the work when it throws, and passes the error on', () => {
-    withTransaction(db, (tx) => {
+    withSqliteTransaction(db, (tx) => {
       expect(() =>
         tentatively(tx, { keep: true }, () => {
           insert(tx, 'a')

@@ -8,7 +8,7 @@ import { requireMemberAtStep } from '~/accounts/member-guard.server'
 import { nextStepPath, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -69,7 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = readForm(post.form, emailCodeForm)
   if (!parsed.success)
     return invalid({ error: parsed.error.issues[0]?.message === 'required' ? 'required' : 'invalid' })
-  const store = { db: db(), crypto: portalCrypto() }
+  const store = { db: sqliteDb(), crypto: portalCrypto() }
   const mail = {
     language: await requestLanguage(request),
     portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),

@@ -9,7 +9,7 @@ import { resetPassword } from '~/accounts/password-reset.server'
 import { nextStepPath, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -83,7 +83,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const tries = limitAccountPost(context, { post: 'password', account })
   if (tries.limited) return tooManyRequests(tries, { strength: null })
   const outcome = await resetPassword({
-    db: db(),
+    db: sqliteDb(),
     crypto: portalCrypto(),
     config: getConfig(),
     account,

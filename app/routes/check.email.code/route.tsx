@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -61,7 +61,7 @@ async function pendingChallenge(request: Request): Promise<PendingEmailCheck> {
   throw session?.humanId ? redirect('/exposure') : await sessionEnded(request, 'email')
 }
 
-const store = () => ({ db: db(), crypto: portalCrypto() })
+const store = () => ({ db: sqliteDb(), crypto: portalCrypto() })
 
 /** Japan's calendar day of a moment, to say the date only when the wait runs past today. */
 const japanDay = (at: number) => Math.floor((at + 9 * 60 * 60 * 1000) / (24 * 60 * 60 * 1000))

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -36,7 +36,7 @@ export const headers = personalPageHeaders
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: returnsStyles }]
 
-const context = () => ({ db: db(), crypto: portalCrypto(), now: Date.now() })
+const context = () => ({ db: sqliteDb(), crypto: portalCrypto(), now: Date.now() })
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, headers } = await personalFormToken(request)

@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { firstErrors, readForm } from '~/forms/bounded-form'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -37,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getSubPageMeta(request, 'returns', 'status'), csrf: token }, { headers })
 }
 
-const context = () => ({ db: db(), crypto: portalCrypto(), now: Date.now() })
+const context = () => ({ db: sqliteDb(), crypto: portalCrypto(), now: Date.now() })
 
 export async function action({ request, context: load }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, load)

@@ -1,7 +1,7 @@
 import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
@@ -35,9 +35,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: token,
       role: session.role,
       staffId: session.staffId,
-      dashboard: staffDashboard({ db: db(), language: await requestLanguage(request) }),
+      dashboard: staffDashboard({ db: sqliteDb(), language: await requestLanguage(request) }),
       // Supervisors see when an hourly budget stopped someone in the last day.
-      budgetAlerts: session.role === 'supervisor' ? budgetAlertCount({ db: db() }) : 0,
+      budgetAlerts: session.role === 'supervisor' ? budgetAlertCount({ db: sqliteDb() }) : 0,
     },
     { headers },
   )

@@ -1,7 +1,7 @@
 import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { PERSONAL_PAGE_HEADERS, personalPageHeaders } from '~/security/personal-page.server'
@@ -22,7 +22,11 @@ export const ErrorBoundary = StaffErrorBoundary
 
 export async function loader({ request }: LoaderFunctionArgs) {
   requireStaff(request, { role: 'supervisor' })
-  const page = auditPage({ db: db(), language: await requestLanguage(request), url: new URL(request.url) })
+  const page = auditPage({
+    db: sqliteDb(),
+    language: await requestLanguage(request),
+    url: new URL(request.url),
+  })
   return data(
     {
       meta: await getSubPageMeta(request, 'staff', 'audit'),

@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { exportAuditCsv } from '~/staff/staff-audit-export.server'
 import { requireStaff } from '~/staff/staff-session.server'
 
@@ -14,7 +14,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return redirect('/staff/audit', { headers: { 'Cache-Control': 'no-store' } })
   }
   const exported = exportAuditCsv({
-    db: db(),
+    db: sqliteDb(),
     url,
     staffId: session.staffId,
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),

@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionA
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { readGuardedPost } from '~/security/form-post.server'
 import {
@@ -41,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const session = requireStaff(request)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
-  const answer = runCaseSearch({ db: db(), crypto: portalCrypto(), session, context, form: post.form })
+  const answer = runCaseSearch({ db: sqliteDb(), crypto: portalCrypto(), session, context, form: post.form })
   switch (answer.kind) {
     case 'rateLimited':
       return tooManyRequests(answer.limit, { typed: answer.typed })

@@ -8,7 +8,7 @@ import {
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { readForm } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { readGuardedPost } from '~/security/form-post.server'
@@ -53,7 +53,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const { token, headers } = await personalFormToken(request)
   const meta = await getSubPageMeta(request, 'staff', 'caseView')
   const page = openCasePage({
-    db: db(),
+    db: sqliteDb(),
     crypto: portalCrypto(),
     session,
     context,
@@ -78,7 +78,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!intent.success)
     return data({ kind: 'invalid' as const, errors: {} }, { status: 400, headers: PERSONAL_PAGE_HEADERS })
   const humanId = humanIdOf(params.humanId)
-  const common = { db: db(), crypto: portalCrypto(), session, context }
+  const common = { db: sqliteDb(), crypto: portalCrypto(), session, context }
   if (intent.data.intent === 'reveal' || humanId === undefined) {
     // A reveal needs a second factor of the last five minutes; the form is filled in again after it.
     requireRecentSecondFactor(request, session)

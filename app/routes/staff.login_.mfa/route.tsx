@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { countFailure, readGuardedPost } from '~/security/form-post.server'
@@ -40,7 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const session = requireStaff(request, { allowPasswordOnly: true })
   const next = stepUpReturn(new URL(request.url).searchParams.get('next'))
   const step = await loadSecondFactorStep({
-    db: db(),
+    db: sqliteDb(),
     crypto: portalCrypto(),
     session,
     party: relyingParty(request),
@@ -72,13 +72,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const session = requireStaff(request, { allowPasswordOnly: true })
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
-  const perIp = hitLimit(db(), portalCrypto(), limits.staffSignInsPerIp, post.ip.address)
+  const perIp = hitLimit(sqliteDb(), portalCrypto(), limits.staffSignInsPerIp, post.ip.address)
   if (perIp.limited) return tooManyRequests(perIp)
   const step = readForm(post.form, stepForm)
   if (!step.success) return invalid({ refused: 'format' } as const)
   const next = stepUpReturn(step.data.next)
   const clientIpIndex = auditClientIpIndex(context, portalCrypto().index)
-  const common = { db: db(), crypto: portalCrypto(), session, clientIpIndex }
+  const common = { db: sqliteDb(), crypto: portalCrypto(), session, clientIpIndex }
   let outcome: SecondFactorSubmission
   if (step.data.intent === 'passkey') {
     const answer = readForm(post.form, passkeyForm)

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
 import { dateFormat } from '~/i18n/date-format'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -43,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       meta: await getSubPageMeta(request, 'staff', 'passkeys'),
       csrf: token,
       available: relyingParty(request) !== undefined,
-      ...ownPasskeys({ db: db(), crypto: portalCrypto(), session }),
+      ...ownPasskeys({ db: sqliteDb(), crypto: portalCrypto(), session }),
     },
     { headers },
   )
@@ -70,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const intent = readForm(post.form, intentForm)
   if (!intent.success) return data({ problem: 'invalid' } as const, { status: 400 })
   const common = {
-    db: db(),
+    db: sqliteDb(),
     crypto: portalCrypto(),
     session,
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),

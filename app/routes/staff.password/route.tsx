@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { boundedForm, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -72,10 +72,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return invalid({ refusals: [refusal] })
   }
   // Each try may cost a breach lookup and an argon2 hash: bounded per account, as for members.
-  const tries = hitLimit(db(), portalCrypto(), limits.passwordTriesPerMember, `staff:${session.staffId}`)
+  const tries = hitLimit(
+    sqliteDb(),
+    portalCrypto(),
+    limits.passwordTriesPerMember,
+    `staff:${session.staffId}`,
+  )
   if (tries.limited) return tooManyRequests(tries)
   const outcome = await changeStaffPassword({
-    db: db(),
+    db: sqliteDb(),
     keyring: portalCrypto().keyring,
     config: getConfig(),
     staffId: session.staffId,

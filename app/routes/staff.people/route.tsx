@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionA
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { readForm } from '~/forms/bounded-form'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -41,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const session = requireStaff(request, { role: 'supervisor' })
   const { token, headers } = await personalFormToken(request)
   const people = listPeople({
-    db: db(),
+    db: sqliteDb(),
     crypto: portalCrypto(),
     supervisorId: session.staffId,
     language: await requestLanguage(request),
@@ -68,7 +68,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (post.refused) return post.response
   const intent = readForm(post.form, intentForm)
   if (!intent.success) return answer({ kind: 'refused', reason: 'badRequest' }, 400)
-  const who = { db: db(), crypto: portalCrypto(), supervisorId: session.staffId }
+  const who = { db: sqliteDb(), crypto: portalCrypto(), supervisorId: session.staffId }
 
   if (intent.data.intent === 'create') {
     const values = typed(post.form)

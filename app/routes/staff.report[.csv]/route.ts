@@ -1,7 +1,7 @@
 import { type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { exportBreachReport } from '~/staff/breach-report.server'
 import { requireStaff } from '~/staff/staff-session.server'
 
@@ -13,7 +13,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return redirect('/staff/report', { headers: { 'Cache-Control': 'no-store' } })
   }
   return exportBreachReport({
-    db: db(),
+    db: sqliteDb(),
     staffId: session.staffId,
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
   })

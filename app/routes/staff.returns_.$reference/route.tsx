@@ -8,7 +8,7 @@ import {
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { readForm } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import {
@@ -52,7 +52,10 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const session = requireStaff(request)
   const { token, headers } = await personalFormToken(request)
   const meta = await getSubPageMeta(request, 'staff', 'returnView')
-  const view = openReturnRequest({ db: db(), crypto: portalCrypto(), session, context }, params.reference)
+  const view = openReturnRequest(
+    { db: sqliteDb(), crypto: portalCrypto(), session, context },
+    params.reference,
+  )
   const asked = new URL(request.url).searchParams.get('done')?.slice(0, 32)
   const done = RETURN_DONE.find((word) => word === asked) ?? null
   return data({ meta, csrf: token, view: view ?? null, done }, { status: view ? 200 : 404, headers })
@@ -72,7 +75,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       },
       { status: 400, headers: PERSONAL_PAGE_HEADERS },
     )
-  const actor = { db: db(), crypto: portalCrypto(), session, context }
+  const actor = { db: sqliteDb(), crypto: portalCrypto(), session, context }
   const given = { referenceParam: params.reference, form: post.form }
   const answer =
     intent.data.intent === 'status' ? changeReturnStatus(actor, given) : addInternalReturnNote(actor, given)

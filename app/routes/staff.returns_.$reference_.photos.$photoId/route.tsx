@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
-import { db } from '~/db.server'
+import { sqliteDb } from '~/db.server'
 import { openReturnPhoto } from '~/returns/staff-return-request.server'
 import { requireStaff } from '~/staff/staff-session.server'
 
@@ -18,7 +18,7 @@ const PRIVATE = {
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const session = requireStaff(request)
   const photo = openReturnPhoto(
-    { db: db(), crypto: portalCrypto(), session, context },
+    { db: sqliteDb(), crypto: portalCrypto(), session, context },
     { referenceParam: params.reference, photoIdParam: params.photoId },
   )
   if (!photo) {
