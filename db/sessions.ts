@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import type { Session } from './schema'
 
 /**
@@ -32,8 +32,8 @@ export type NewSession = {
   expiresAt: number
 }
 
-export function createSession(db: SqliteDatabase, session: NewSession) {
-  sqliteStatement(
+export async function createSession(db: PortalDatabase, session: NewSession) {
+  await prepared(
     db,
     `
       insert into sessions (id_hash, kind, human_id, challenge, created_at, last_seen_at, expires_at)
@@ -49,14 +49,14 @@ export function createSession(db: SqliteDatabase, session: NewSession) {
   )
 }
 
-export function findSession(db: SqliteDatabase, idHash: Buffer): StoredSession | undefined {
-  const row = sqliteStatement(
+export async function findSession(db: PortalDatabase, idHash: Buffer): Promise<StoredSession | undefined> {
+  const row = await prepared<Omit<StoredSession, 'challenge'> & { challenge: string | null }>(
     db,
     `
-      select kind, human_id as humanId, challenge,
-        created_at as createdAt, last_seen_at as lastSeenAt, expires_at as expiresAt
+      select kind, human_id as "humanId", challenge,
+        created_at as "createdAt", last_seen_at as "lastSeenAt", expires_at as "expiresAt"
       from sessions where id_hash = ?`,
-  ).get(idHash) as (Omit<StoredSession, 'challenge'> & { challenge: string | null }) | undefined
+  ).get(idHash)
   if (!row) return undefined
   return { ...row, challenge: parseChallenge(row.challenge) }
 }
@@ -71,77 +71,61 @@ export function findSession(db: SqliteDatabase, idHash: Buffer): StoredSession |
  * wait for the visitor's next page instead. Inside a transaction, whose lock
  * is the caller's business, it restarts as any write does.
  */
-export function touchSession(
-  db: SqliteDatabase,
+export async function touchSession(
+  db: PortalDatabase,
   { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
-): boolean {
-  const touch = () =>
-    sqliteStatement(db, 'update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
-      now,
-      expiresAt,
-      idHash,
-    )
-  const sqlite = db.$client
-  if (sqlite.inTransaction) {
-    touch()
-    return true
-  }
-  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true })
-  sqlite.pragma('busy_timeout = 0')
-  try {
-    touch()
-    return true
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return false
-    throw error
-  } finally {
-    sqlite.pragma(`busy_timeout = ${busyTimeout}`)
-  }
+): Promise<boolean> {
+  const touched = await db.$runner.runUnlessBusy(
+    'update sessions set last_seen_at = ?, expires_at = ? where id_hash = ?',
+    [now, expiresAt, idHash],
+  )
+  return touched !== undefined
 }
 
 /** The visitor proved who they are; the pending challenge is spent with it. */
-export function setSessionHuman(
-  db: SqliteDatabase,
+export async function setSessionHuman(
+  db: PortalDatabase,
   { idHash, humanId }: { idHash: Buffer; humanId: number },
 ) {
-  sqliteStatement(db, 'update sessions set human_id = ?, challenge = null where id_hash = ?').run(
+  await prepared(db, 'update sessions set human_id = ?, challenge = null where id_hash = ?').run(
     humanId,
     idHash,
   )
 }
 
-export function setSessionChallenge(
-  db: SqliteDatabase,
+export async function setSessionChallenge(
+  db: PortalDatabase,
   { idHash, challenge }: { idHash: Buffer; challenge: unknown },
 ) {
-  sqliteStatement(db, 'update sessions set challenge = ? where id_hash = ?').run(
+  await prepared(db, 'update sessions set challenge = ? where id_hash = ?').run(
     challengeJson(challenge),
     idHash,
   )
 }
 
-export function clearSessionChallenge(db: SqliteDatabase, idHash: Buffer) {
-  sqliteStatement(db, 'update sessions set challenge = null where id_hash = ?').run(idHash)
+export async function clearSessionChallenge(db: PortalDatabase, idHash: Buffer) {
+  await prepared(db, 'update sessions set challenge = null where id_hash = ?').run(idHash)
 }
 
-export function deleteSession(db: SqliteDatabase, idHash: Buffer) {
-  sqliteStatement(db, 'delete from sessions where id_hash = ?').run(idHash)
+export async function deleteSession(db: PortalDatabase, idHash: Buffer) {
+  await prepared(db, 'delete from sessions where id_hash = ?').run(idHash)
 }
 
 /** "Sign out everywhere else": every session of the human but the one in use. */
-export function deleteOtherSessionsOfHuman(
-  db: SqliteDatabase,
+export async function deleteOtherSessionsOfHuman(
+  db: PortalDatabase,
   { humanId, keepIdHash }: { humanId: number; keepIdHash: Buffer },
 ) {
-  return sqliteStatement(db, 'delete from sessions where human_id = ? and id_hash != ?').run(
+  const deleted = await prepared(db, 'delete from sessions where human_id = ? and id_hash != ?').run(
     humanId,
     keepIdHash,
-  ).changes
+  )
+  return deleted.changes
 }
 
 /** Sessions nobody can use any more; returns how many went. */
-export function deleteExpiredSessions(db: SqliteDatabase, now: number) {
-  return sqliteStatement(db, 'delete from sessions where expires_at <= ?').run(now).changes
+export async function deleteExpiredSessions(db: PortalDatabase, now: number) {
+  return (await prepared(db, 'delete from sessions where expires_at <= ?').run(now)).changes
 }
 
 function challengeJson(challenge: unknown) {

@@ -37,6 +37,14 @@ export interface SqlRunner {
   /** A statement whose rows are not wanted; how many rows it changed. */
   run(source: string, params?: Params): Promise<{ changes: number }>
   /**
+   * A write that can wait for a later request: skipped (undefined) rather
+   * than waited for when another process holds SQLite's write lock, since
+   * better-sqlite3 would block the whole process while it waited. Inside a
+   * transaction, and on PostgreSQL (where waiting blocks nobody else), it runs
+   * as `run` does.
+   */
+  runUnlessBusy(source: string, params?: Params): Promise<{ changes: number } | undefined>
+  /**
    * Runs `work` in one transaction: committed when it resolves, rolled back
    * when it throws. Called on a transaction, `work` runs in a savepoint of
    * it, so a throw undoes only `work`. `immediate` (the default) is for work

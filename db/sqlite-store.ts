@@ -64,6 +64,7 @@ function storeOn(db: SqliteDatabase): SqlStore {
     get: (source, params = []) => outside(() => oneRow(db, source, params)),
     values: (source, params = []) => outside(() => valueRows(db, source, params)),
     run: (source, params = []) => outside(() => runStatement(db, source, params)),
+    runUnlessBusy: (source, params = []) => outside(() => runUnlessBusy(db, source, params)),
     async transaction(work, { mode = 'immediate' } = {}) {
       scope.refuseInside()
       return queue.run(() => scope.run(() => inTransaction(db, mode, work)))
@@ -97,6 +98,21 @@ function valueRows<Row extends unknown[]>(db: SqliteDatabase, source: string, pa
 
 function runStatement(db: SqliteDatabase, source: string, params: Params) {
   return { changes: sqliteStatement(db, source).run(...params).changes }
+}
+
+// Outside a transaction: tried once, without SQLite's busy wait, which would hold up every request.
+function runUnlessBusy(db: SqliteDatabase, source: string, params: Params) {
+  const sqlite = db.$client
+  const busyTimeout = sqlite.pragma('busy_timeout', { simple: true })
+  sqlite.pragma('busy_timeout = 0')
+  try {
+    return runStatement(db, source, params)
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined
+    throw error
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeout}`)
+  }
 }
 
 async function inTransaction<T>(
@@ -135,6 +151,7 @@ function transactionRunner(db: SqliteDatabase, depth: number): SqlRunner {
     get: (source, params = []) => now(() => oneRow(db, source, params)),
     values: (source, params = []) => now(() => valueRows(db, source, params)),
     run: (source, params = []) => now(() => runStatement(db, source, params)),
+    runUnlessBusy: (source, params = []) => now(() => runStatement(db, source, params)),
     async transaction(work) {
       if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')
       const name = `nested_${depth}`

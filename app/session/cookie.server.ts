@@ -89,7 +89,11 @@ export type SessionSecrets = readonly [string, ...string[]]
  * stored with, asked of `isStored` (only while more than one is configured:
  * with one secret nothing extra is looked up).
  */
-export function tokenHashes(secrets: SessionSecrets, purpose: string, isStored: (hash: Buffer) => boolean) {
+export function tokenHashes(
+  secrets: SessionSecrets,
+  purpose: string,
+  isStored: (hash: Buffer) => Promise<boolean>,
+) {
   const [first, ...previous] = secrets.map((secret) => purposeKey(secret, purpose)) as [
     KeyObject,
     ...KeyObject[],
@@ -99,12 +103,12 @@ export function tokenHashes(secrets: SessionSecrets, purpose: string, isStored: 
     /** The hash a new token is stored under. */
     fresh: (token: string) => under(first, token),
     /** The hash an existing token is stored under: the first secret's, unless an older one's is stored. */
-    stored(token: string) {
+    async stored(token: string) {
       const current = under(first, token)
-      if (previous.length === 0 || isStored(current)) return current
+      if (previous.length === 0 || (await isStored(current))) return current
       for (const key of previous) {
         const hash = under(key, token)
-        if (isStored(hash)) return hash
+        if (await isStored(hash)) return hash
       }
       return current
     },

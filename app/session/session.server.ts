@@ -1,7 +1,7 @@
 import { getConfig } from '~/config.server'
-import { sqliteDb } from '~/db.server'
+import { db as portalDb } from '~/db.server'
 import type { SessionEnded } from '~/ui/session-ended-page'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import {
   createSession,
   deleteExpiredSessions,
@@ -54,36 +54,40 @@ export function createSessionStore({
   isProduction,
   now = Date.now,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   secrets: SessionSecrets
   isProduction: boolean
   now?: () => number
 }) {
-  const hashes = tokenHashes(secrets, 'session-id', (idHash) => findSession(db, idHash) !== undefined)
+  const hashes = tokenHashes(secrets, 'session-id', async (idHash) => (await findSession(db, idHash)) !== undefined)
   const name = cookieName(SESSION_COOKIE, isProduction)
   let lastSweep = Number.NEGATIVE_INFINITY
 
   const hashId = hashes.fresh
-  const currentIdHash = (request: Request) => {
+  const currentIdHash = async (request: Request) => {
     const id = readTokenCookie(request, name)
-    return id === undefined ? undefined : hashes.stored(id)
+    return id === undefined ? undefined : await hashes.stored(id)
   }
 
   // The browser may drop the cookie earlier; it must never keep it longer than the server would.
   const setCookie = (id: string) =>
     serializeTokenCookie({ name, value: id, isProduction, maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000 })
 
-  const sweep = (at: number) => {
+  const sweep = async (on: PortalDatabase, at: number) => {
     if (at - lastSweep < SWEEP_INTERVAL_MS) return
     lastSweep = at
-    deleteExpiredSessions(db, at)
+    await deleteExpiredSessions(on, at)
   }
 
-  const start = ({ humanId, challenge }: { humanId: number | null; challenge: unknown }) => {
+  // `on`: the store, or the transaction the new session is part of.
+  const start = async (
+    on: PortalDatabase,
+    { humanId, challenge }: { humanId: number | null; challenge: unknown },
+  ) => {
     const at = now()
-    sweep(at)
+    await sweep(on, at)
     const id = randomToken()
-    createSession(db, {
+    await createSession(on, {
       idHash: hashId(id),
       kind: 'customer',
       humanId,
@@ -95,33 +99,29 @@ export function createSessionStore({
   }
 
   /** A new session (new ID) for the human replaces the request's. */
-  const rotate = (request: Request, humanId: number): string => {
-    const idHash = currentIdHash(request)
+  const rotate = async (request: Request, humanId: number, on = db): Promise<string> => {
+    const idHash = await currentIdHash(request)
     // One transaction: the old ID never outlives the new one, even if the process dies in between.
-    return withSqliteTransaction(
-      db,
-      () => {
-        if (idHash) deleteSession(db, idHash)
-        return start({ humanId, challenge: null })
-      },
-      { mode: 'deferred' },
-    )
+    return withTransaction(on, async (tx) => {
+      if (idHash) await deleteSession(tx, idHash)
+      return start(tx, { humanId, challenge: null })
+    })
   }
 
   /** The visitor's live session, its idle clock restarted; an expired one is deleted on sight. */
-  const live = (request: Request) => {
-    const idHash = currentIdHash(request)
+  const live = async (request: Request) => {
+    const idHash = await currentIdHash(request)
     if (!idHash) return undefined
-    const session = findSession(db, idHash)
+    const session = await findSession(db, idHash)
     if (session?.kind !== 'customer') return undefined
     const at = now()
     if (at - session.lastSeenAt >= SESSION_IDLE_MS || at - session.createdAt >= SESSION_ABSOLUTE_MS) {
-      deleteSession(db, idHash)
+      await deleteSession(db, idHash)
       return undefined
     }
     if (at - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
       const expiresAt = Math.min(session.createdAt + SESSION_ABSOLUTE_MS, at + SESSION_IDLE_MS)
-      touchSession(db, { idHash, now: at, expiresAt })
+      await touchSession(db, { idHash, now: at, expiresAt })
     }
     return { idHash, session }
   }
@@ -150,27 +150,27 @@ export function createSessionStore({
   return {
     cookieName: name,
 
-    getCustomerSession(request: Request): CustomerSession | null {
-      const found = live(request)
+    async getCustomerSession(request: Request): Promise<CustomerSession | null> {
+      const found = await live(request)
       if (!found) return null
       return { humanId: found.session.humanId, challenge: found.session.challenge }
     },
 
-    requireVerifiedHuman(request: Request): number {
-      const humanId = live(request)?.session.humanId
+    async requireVerifiedHuman(request: Request): Promise<number> {
+      const humanId = (await live(request))?.session.humanId
       if (humanId === undefined || humanId === null) throw sessionEnded(request)
       return humanId
     },
 
     sessionEnded,
 
-    saveChallenge(request: Request, challenge: unknown): { setCookie?: string } {
-      const found = live(request)
+    async saveChallenge(request: Request, challenge: unknown): Promise<{ setCookie?: string }> {
+      const found = await live(request)
       if (found) {
-        setSessionChallenge(db, { idHash: found.idHash, challenge })
+        await setSessionChallenge(db, { idHash: found.idHash, challenge })
         return {}
       }
-      return { setCookie: start({ humanId: null, challenge }) }
+      return { setCookie: await start(db, { humanId: null, challenge }) }
     },
 
     startVerifiedSession: rotate,
@@ -179,20 +179,16 @@ export function createSessionStore({
      * A new password: every session of this human ends, this one too, and a
      * new one (new ID) carries on, so no ID seen before the change works after it.
      */
-    renewAfterPasswordChange(request: Request, humanId: number): string {
-      return withSqliteTransaction(
-        db,
-        () => {
-          deleteOtherSessionsOfHuman(db, { humanId, keepIdHash: Buffer.alloc(0) })
-          return rotate(request, humanId)
-        },
-        { mode: 'deferred' },
-      )
+    async renewAfterPasswordChange(request: Request, humanId: number): Promise<string> {
+      return withTransaction(db, async (tx) => {
+        await deleteOtherSessionsOfHuman(tx, { humanId, keepIdHash: Buffer.alloc(0) })
+        return rotate(request, humanId, tx)
+      })
     },
 
-    endSession(request: Request): string {
-      const idHash = currentIdHash(request)
-      if (idHash) deleteSession(db, idHash)
+    async endSession(request: Request): Promise<string> {
+      const idHash = await currentIdHash(request)
+      if (idHash) await deleteSession(db, idHash)
       return clearTokenCookie({ name, isProduction })
     },
   }
@@ -204,7 +200,7 @@ function requestStore() {
   if (!store) {
     const config = getConfig()
     store = createSessionStore({
-      db: sqliteDb(),
+      db: portalDb(),
       secrets: config.SESSION_SECRETS,
       isProduction: config.isProduction,
     })
@@ -243,7 +239,7 @@ export async function startCheckedSession(
   way: CheckWay,
 ): Promise<Headers> {
   const headers = new Headers()
-  headers.append('Set-Cookie', requestStore().startVerifiedSession(request, humanId))
+  headers.append('Set-Cookie', await requestStore().startVerifiedSession(request, humanId))
   headers.append('Set-Cookie', checkWayCookie(way, getConfig().isProduction))
   return headers
 }

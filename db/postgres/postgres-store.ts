@@ -47,6 +47,7 @@ export function postgresStore(pool: pg.Pool): SqlStore {
     values: <Row extends unknown[]>(source: string, params: Params = []) =>
       outside(() => valueRows<Row>(pool, source, params)),
     run: (source, params = []) => outside(() => runStatement(pool, source, params)),
+    runUnlessBusy: (source, params = []) => outside(() => runStatement(pool, source, params)),
     async transaction(work, { mode = 'immediate' } = {}) {
       scope.refuseInside()
       const client = await pool.connect()
@@ -125,6 +126,7 @@ function transactionRunner(client: pg.PoolClient, depth: number): SqlRunner {
     values: <Row extends unknown[]>(source: string, params: Params = []) =>
       now(() => valueRows<Row>(client, source, params)),
     run: (source, params = []) => now(() => runStatement(client, source, params)),
+    runUnlessBusy: (source, params = []) => now(() => runStatement(client, source, params)),
     async transaction(work) {
       if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')
       const name = `nested_${depth}`
