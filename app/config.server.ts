@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import { dirname, join } from 'node:path'
 import { z } from 'zod'
 
 /**
@@ -76,18 +77,19 @@ const schema = z
       .max(253)
       .regex(/^[A-Za-z0-9.:-]+$/, 'HOST must be an IP address or a host name')
       .optional(),
+    // A SQLite file (a path, or a file: URL), or a PostgreSQL server (postgres:// or postgresql://),
+    // which several web nodes can share.
     DATABASE_URL: z
       .string()
       .min(1)
       .max(4096, { message: 'DATABASE_URL is longer than any path or address', abort: true })
       .default('data/portal.db')
-      // PostgreSQL comes as a second backend in steps (its schema first); until it serves, such a
-      // URL is refused rather than taken for the name of a SQLite file.
-      .refine((value) => !/^postgres(ql)?:\/\//i.test(value), {
-        message:
-          'DATABASE_URL names a PostgreSQL server, which this version cannot serve yet: give a SQLite file',
-      })
       .transform((value) => value.replace(/^file:/, '')),
+    // Connections each process keeps to a PostgreSQL server (a SQLite file has one).
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    // This machine's own files: printer files of the notify command, photos being received, audit
+    // checkpoints. Unset: the SQLite file's folder, or data/ beside the portal with PostgreSQL.
+    DATA_DIRECTORY: z.string().min(1).max(4096).optional(),
     PUBLIC_URL: z.string().url().optional(),
     // Outside production an empty database gets generated demo people; tests may turn that off.
     PORTAL_DEMO_DATA: z.enum(['on', 'off']).default('on'),
@@ -211,11 +213,33 @@ const schema = z
     PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
     MAIL_FROM: env.MAIL_FROM ?? 'Sekaimon <no-reply@localhost>',
     isProduction: env.NODE_ENV === 'production',
-    AUDIT_CHECKPOINT_FILE: env.AUDIT_CHECKPOINT_FILE ?? `${env.DATABASE_URL}.audit-checkpoints.jsonl`,
+    ...databaseSettings(env),
     WEB_WORKERS: env.WEB_WORKERS ?? (env.NODE_ENV === 'production' ? availableParallelism() : 1),
     LETTER_CODE_VALID_UNTIL:
       env.LETTER_CODE_VALID_UNTIL ?? addDays(env.RESUMPTION_DATE, LETTER_CODE_DAYS_AFTER_RESUMPTION),
   }))
+
+/**
+ * Which backend DATABASE_URL names, and the folder for this machine's own
+ * files: beside a SQLite file (as it always was), or `data/` with a server.
+ * The checkpoint file keeps its old name beside a SQLite file.
+ */
+function databaseSettings(env: {
+  DATABASE_URL: string
+  DATA_DIRECTORY?: string | undefined
+  AUDIT_CHECKPOINT_FILE?: string | undefined
+}) {
+  const backend = POSTGRES_URL.test(env.DATABASE_URL) ? ('postgres' as const) : ('sqlite' as const)
+  const DATA_DIRECTORY = env.DATA_DIRECTORY ?? (backend === 'sqlite' ? dirname(env.DATABASE_URL) : 'data')
+  const AUDIT_CHECKPOINT_FILE =
+    env.AUDIT_CHECKPOINT_FILE ??
+    (backend === 'sqlite'
+      ? `${env.DATABASE_URL}.audit-checkpoints.jsonl`
+      : join(DATA_DIRECTORY, 'audit-checkpoints.jsonl'))
+  return { DATABASE_BACKEND: backend, DATA_DIRECTORY, AUDIT_CHECKPOINT_FILE }
+}
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i
 
 // Long enough for someone who only has the postcard to come back after the shop reopens.
 const LETTER_CODE_DAYS_AFTER_RESUMPTION = 90

@@ -1,6 +1,6 @@
 import { isDatabaseReachable } from '~db/meta'
-import { sqliteDb } from './db.server'
+import { db } from './db.server'
 
-export function checkHealth() {
-  return isDatabaseReachable(sqliteDb())
+export async function checkHealth(): Promise<boolean> {
+  return isDatabaseReachable(db())
 }

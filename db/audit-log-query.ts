@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, lt, lte, type SQL, sql } from 'drizzle-orm
 import type { AuditEntry } from './audit-entry'
 import { storedAuditEntry } from './audit-stored'
 import type { AuditAction, AuditActorKind, AuditTargetKind } from './audit-vocabulary'
-import type { SqliteDatabase } from './client'
+import type { PortalDatabase } from './database'
 import { auditLog } from './schema'
 
 /**
@@ -54,15 +54,14 @@ type Row = typeof auditLog.$inferSelect
 
 const entryOf = (row: Row) => storedAuditEntry({ ...row, at: row.at.getTime() })
 
-function anyMatching(db: SqliteDatabase, conditions: SQL[]) {
-  return (
-    db
-      .select({ sequence: auditLog.sequence })
-      .from(auditLog)
-      .where(and(...conditions))
-      .limit(1)
-      .get() !== undefined
-  )
+async function anyMatching(db: PortalDatabase, conditions: SQL[]) {
+  const found = await db
+    .select({ sequence: auditLog.sequence })
+    .from(auditLog)
+    .where(and(...conditions))
+    .limit(1)
+    .get()
+  return found !== undefined
 }
 
 /**
@@ -70,19 +69,19 @@ function anyMatching(db: SqliteDatabase, conditions: SQL[]) {
  * newest, or those older than `before`, or the newest page above `after`
  * (what a "newer" link asks for, read upwards and turned round).
  */
-export function listAuditEntries(
-  db: SqliteDatabase,
+export async function listAuditEntries(
+  db: PortalDatabase,
   {
     filter = {},
     before,
     after,
     limit = 50,
   }: { filter?: AuditLogFilter; before?: number; after?: number; limit?: number },
-): AuditLogPage {
+): Promise<AuditLogPage> {
   const size = Math.min(Math.max(1, Math.trunc(limit)), MAX_AUDIT_PAGE_SIZE)
   const conditions = filterConditions(filter)
   if (after !== undefined && before === undefined) {
-    const rows = db
+    const rows = await db
       .select()
       .from(auditLog)
       .where(and(...conditions, gt(auditLog.sequence, after)))
@@ -94,10 +93,10 @@ export function listAuditEntries(
     return {
       entries,
       newerAfter: rows.length > size ? (entries[0]?.sequence ?? null) : null,
-      nextBefore: anyMatching(db, [...conditions, lt(auditLog.sequence, oldest)]) ? oldest : null,
+      nextBefore: (await anyMatching(db, [...conditions, lt(auditLog.sequence, oldest)])) ? oldest : null,
     }
   }
-  const rows = db
+  const rows = await db
     .select()
     .from(auditLog)
     .where(and(...conditions, before === undefined ? undefined : lt(auditLog.sequence, before)))
@@ -112,7 +111,7 @@ export function listAuditEntries(
     newerAfter:
       newest !== undefined &&
       before !== undefined &&
-      anyMatching(db, [...conditions, gt(auditLog.sequence, newest)])
+      (await anyMatching(db, [...conditions, gt(auditLog.sequence, newest)]))
         ? newest
         : null,
   }
@@ -122,17 +121,17 @@ export function listAuditEntries(
  * How many entries up to sequence `upTo` match `filter`, counting no further
  * than `cap`: what an export of them will hold.
  */
-export function countAuditEntries(
-  db: SqliteDatabase,
+export async function countAuditEntries(
+  db: PortalDatabase,
   { filter = {}, upTo, cap }: { filter?: AuditLogFilter; upTo: number; cap: number },
-): number {
+): Promise<number> {
   const matching = db
     .select({ sequence: auditLog.sequence })
     .from(auditLog)
     .where(and(...filterConditions(filter), lte(auditLog.sequence, upTo)))
     .limit(cap)
     .as('matching')
-  const row = db.select({ count: sql<number>`count(*)` }).from(matching).get()
+  const row = await db.select({ count: sql<number>`count(*)` }).from(matching).get()
   return row?.count ?? 0
 }
 
@@ -141,20 +140,20 @@ export function countAuditEntries(
  * `limit`, read `pageSize` at a time: an export of a hundred thousand entries
  * holds one page in memory, and no statement stays open between pages.
  */
-export function* readAuditEntries(
-  db: SqliteDatabase,
+export async function* readAuditEntries(
+  db: PortalDatabase,
   {
     filter = {},
     upTo,
     limit,
     pageSize = 1000,
   }: { filter?: AuditLogFilter; upTo: number; limit: number; pageSize?: number },
-): Generator<AuditEntry> {
+): AsyncGenerator<AuditEntry> {
   const conditions = filterConditions(filter)
   let below = upTo + 1
   let left = limit
   while (left > 0) {
-    const rows = db
+    const rows = await db
       .select()
       .from(auditLog)
       .where(and(...conditions, lt(auditLog.sequence, below)))

@@ -6,7 +6,7 @@ import {
   canonicalDetail,
 } from './audit-entry'
 import { type StoredAuditRow, storedAuditEntry } from './audit-stored'
-import { type SqliteDatabase, sqliteStatement, withSqliteTransaction } from './client'
+import { type PortalDatabase, prepared, withTransaction } from './database'
 
 export {
   type AuditLogFilter,
@@ -31,16 +31,16 @@ export type AuditChainHead = { lastSequence: number; lastHash: Buffer }
 
 /**
  * Appends one entry after the chain's end and returns it. Pass the
- * transaction the audited action runs in (`withSqliteTransaction`'s `tx`): the entry
+ * transaction the audited action runs in (`withTransaction`'s `tx`): the entry
  * then commits with the action or not at all. Outside a transaction it makes
  * its own. Throws `AuditEntryRefused`, naming the field but never quoting it,
  * when the entry holds anything but IDs, vocabulary words, tokens and counts.
  */
-export function appendAuditEntry(
-  db: SqliteDatabase,
+export async function appendAuditEntry(
+  db: PortalDatabase,
   input: AuditEntryInput,
   { now = Date.now() }: { now?: number } = {},
-): AuditEntry {
+): Promise<AuditEntry> {
   const parsed = auditEntryInputSchema.safeParse(input)
   if (!parsed.success) {
     // The first path segment is one of the schema's own field names; deeper ones could be what was refused.
@@ -49,8 +49,8 @@ export function appendAuditEntry(
   }
   const given = parsed.data
   // Immediate, so the head is read under the write lock; inside a caller's transaction this is a savepoint.
-  return withSqliteTransaction(db, (tx) => {
-    const head = readAuditChainHead(tx)
+  return withTransaction(db, async (tx) => {
+    const head = await readAuditChainHead(tx)
     const content = {
       sequence: head.lastSequence + 1,
       at: now,
@@ -62,7 +62,7 @@ export function appendAuditEntry(
       detail: given.detail,
     }
     const hash = auditEntryHash(head.lastHash, content)
-    sqliteStatement(
+    await prepared(
       tx,
       `insert into audit_log (sequence, at, actor_kind, actor_id, action, target_kind, target_id,
         outcome, client_ip_index, detail, previous_hash, hash)
@@ -82,7 +82,7 @@ export function appendAuditEntry(
       hash,
     )
     // The head must still be where it was read; on a server database without a row lock this is what refuses a fork.
-    const moved = sqliteStatement(
+    const moved = await prepared(
       tx,
       'update audit_chain_head set last_sequence = ?, last_hash = ? where id = 1 and last_sequence = ?',
     ).run(content.sequence, hash, head.lastSequence)
@@ -91,36 +91,36 @@ export function appendAuditEntry(
   })
 }
 
-/** The head row. (On a server database, appends read it FOR UPDATE.) */
-export function readAuditChainHead(db: SqliteDatabase): AuditChainHead {
-  const row = sqliteStatement<{ lastSequence: number; lastHash: Buffer }>(
+/** The head row. (Appends read it under the write lock: SQLite's, or PostgreSQL's advisory one.) */
+export async function readAuditChainHead(db: PortalDatabase): Promise<AuditChainHead> {
+  const row = await prepared<{ lastSequence: number; lastHash: Buffer }>(
     db,
-    'select last_sequence as lastSequence, last_hash as lastHash from audit_chain_head where id = 1',
+    'select last_sequence as "lastSequence", last_hash as "lastHash" from audit_chain_head where id = 1',
   ).get()
   if (!row) throw new Error('the audit chain head is missing (run the migrations)')
   return row
 }
 
-const COLUMNS = `sequence, at, actor_kind as actorKind, actor_id as actorId, action,
-  target_kind as targetKind, target_id as targetId, outcome, client_ip_index as clientIpIndex,
-  detail, previous_hash as previousHash, hash`
+const COLUMNS = `sequence, at, actor_kind as "actorKind", actor_id as "actorId", action,
+  target_kind as "targetKind", target_id as "targetId", outcome, client_ip_index as "clientIpIndex",
+  detail, previous_hash as "previousHash", hash`
 
 /**
  * Every entry from `after` + 1 on, in chain order, as stored (nothing is
  * checked here: that is the verifier's work). Read in pages by sequence, so
  * no cursor stays open between entries and a log of millions streams.
  */
-export function* readAuditChain(
-  db: SqliteDatabase,
+export async function* readAuditChain(
+  db: PortalDatabase,
   { after = 0, pageSize = 1000 }: { after?: number; pageSize?: number } = {},
-): Generator<AuditEntry> {
-  const page = sqliteStatement<StoredAuditRow>(
+): AsyncGenerator<AuditEntry> {
+  const page = prepared<StoredAuditRow>(
     db,
     `select ${COLUMNS} from audit_log where sequence > ? order by sequence limit ?`,
   )
   let last = after
   for (;;) {
-    const rows = page.all(last, pageSize)
+    const rows = await page.all(last, pageSize)
     for (const row of rows) yield storedAuditEntry(row)
     const end = rows.at(-1)
     if (!end || rows.length < pageSize) return
@@ -129,8 +129,8 @@ export function* readAuditChain(
 }
 
 /** One entry by its sequence number. */
-export function findAuditEntry(db: SqliteDatabase, sequence: number): AuditEntry | undefined {
-  const row = sqliteStatement<StoredAuditRow>(db, `select ${COLUMNS} from audit_log where sequence = ?`).get(
+export async function findAuditEntry(db: PortalDatabase, sequence: number): Promise<AuditEntry | undefined> {
+  const row = await prepared<StoredAuditRow>(db, `select ${COLUMNS} from audit_log where sequence = ?`).get(
     sequence,
   )
   return row ? storedAuditEntry(row) : undefined

@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { categoryBit, EXPOSURE_CATEGORIES, type ExposureCategory } from './exposure-categories'
 import { COHORTS, type Cohort, type MessageChannel } from './schema'
 
@@ -19,11 +19,13 @@ export type AffectedCounts = {
 export type NoticeDay = { channel: MessageChannel; day: number; people: number }
 
 // Per human, whether any of their records held each category; then summed. The inner grouping by
-// (cohort, human) follows the covering index (cohort, human_id, exposed_categories): no sort.
+// (cohort, human) follows the covering index (cohort, human_id, exposed_categories): no sort. Held
+// is 1 or 0 (a `case`, not a comparison, which PostgreSQL would not sum).
 const heldPerHuman = EXPOSURE_CATEGORIES.map(
-  (category) => `max(exposed_categories & ${categoryBit(category)}) > 0 as ${category}`,
+  (category) =>
+    `case when max(exposed_categories & ${categoryBit(category)}) > 0 then 1 else 0 end as "${category}"`,
 ).join(', ')
-const summed = EXPOSURE_CATEGORIES.map((category) => `sum(${category}) as ${category}`).join(', ')
+const summed = EXPOSURE_CATEGORIES.map((category) => `sum("${category}") as "${category}"`).join(', ')
 
 type CountRow = { cohort?: Cohort; people: number } & Record<ExposureCategory, number>
 
@@ -37,24 +39,28 @@ function toCounts(cohort: Cohort | 'all', row: CountRow | undefined): AffectedCo
   }
 }
 
+const OVERALL = `select count(*) as people, ${summed} from (
+    select human_id, ${heldPerHuman} from subjects group by human_id
+  ) as per_human`
+// `+human_id` keeps SQLite's planner off the human index, which would then read every record's row
+// (each holds a sealed document) to save one sort of the covering index. (PostgreSQL groups by a
+// column only when it is selected as it is grouped: it gets the plain form.)
+const OVERALL_SQLITE = OVERALL.replace('group by human_id', 'group by +human_id')
+
 /**
  * A human with two records in a cohort counts once there, with every category
  * either record held; one with records in two cohorts counts once in `all`.
  */
-export function countAffected(db: SqliteDatabase): AffectedCounts[] {
-  const byCohort = sqliteStatement<CountRow>(
+export async function countAffected(db: PortalDatabase): Promise<AffectedCounts[]> {
+  const byCohort = await prepared<CountRow>(
     db,
     `select cohort, count(*) as people, ${summed} from (
        select cohort, human_id, ${heldPerHuman} from subjects group by cohort, human_id
-     ) group by cohort`,
+     ) as per_human group by cohort`,
   ).all()
-  // `+human_id` keeps the planner off the human index, which would then read every record's row
-  // (each holds a sealed document) to save one sort of the covering index.
-  const overall = sqliteStatement<CountRow>(
+  const overall = await prepared<CountRow>(
     db,
-    `select count(*) as people, ${summed} from (
-       select human_id, ${heldPerHuman} from subjects group by +human_id
-     )`,
+    db.$runner.dialect === 'sqlite' ? OVERALL_SQLITE : OVERALL,
   ).get()
   return [
     ...COHORTS.map((cohort) =>
@@ -72,8 +78,8 @@ export function countAffected(db: SqliteDatabase): AffectedCounts[] {
  * in channel and day order, from the tallies kept as notices are issued
  * (`progressTallies` in the schema).
  */
-export function countNoticesByDay(db: SqliteDatabase): NoticeDay[] {
-  return sqliteStatement<NoticeDay>(
+export async function countNoticesByDay(db: PortalDatabase): Promise<NoticeDay[]> {
+  return prepared<NoticeDay>(
     db,
     `select substr(series, length('notified:') + 1) as channel, day, tally as people from progress_tallies
      where series like 'notified:%' and tally != 0 order by channel, day`,

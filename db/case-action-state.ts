@@ -1,5 +1,5 @@
-import { and, count, eq, gt, isNotNull } from 'drizzle-orm'
-import type { SqliteDatabase } from './client'
+import { and, count, eq, gt } from 'drizzle-orm'
+import { type PortalDatabase, prepared } from './database'
 import { hasActiveIdentityConfirmation } from './identity-confirmations'
 import { notifications, sessions } from './schema'
 
@@ -18,11 +18,11 @@ export type CaseActionState = {
   identityConfirmationActive: boolean
 }
 
-export function readCaseActionState(
-  db: SqliteDatabase,
+export async function readCaseActionState(
+  db: PortalDatabase,
   { humanId, now }: { humanId: number; now: Date },
-): CaseActionState {
-  const notice = db
+): Promise<CaseActionState> {
+  const notice = await db
     .select({ channel: notifications.channel, lockedAt: notifications.letterCodeLockedAt })
     .from(notifications)
     .where(eq(notifications.humanId, humanId))
@@ -30,38 +30,42 @@ export function readCaseActionState(
   return {
     noticeChannel: notice?.channel ?? null,
     letterCodeLocked: notice?.lockedAt != null,
-    openCustomerSessions: countOpenCustomerSessions(db, { humanId, now }),
-    identityConfirmationActive: hasActiveIdentityConfirmation(db, { humanId, now }),
+    openCustomerSessions: await countOpenCustomerSessions(db, { humanId, now }),
+    identityConfirmationActive: await hasActiveIdentityConfirmation(db, { humanId, now }),
   }
 }
 
 const customerSessionsOf = (humanId: number) =>
   and(eq(sessions.kind, 'customer'), eq(sessions.humanId, humanId))
 
-function countOpenCustomerSessions(db: SqliteDatabase, { humanId, now }: { humanId: number; now: Date }) {
-  return (
-    db
-      .select({ n: count() })
-      .from(sessions)
-      .where(and(customerSessionsOf(humanId), gt(sessions.expiresAt, now)))
-      .get()?.n ?? 0
-  )
+async function countOpenCustomerSessions(
+  db: PortalDatabase,
+  { humanId, now }: { humanId: number; now: Date },
+): Promise<number> {
+  const open = await db
+    .select({ n: count() })
+    .from(sessions)
+    .where(and(customerSessionsOf(humanId), gt(sessions.expiresAt, now)))
+    .get()
+  return open?.n ?? 0
 }
 
 /** Clears a lock and its count of wrong second factors; false when nothing was locked. */
-export function unlockLetterCodeOfHuman(db: SqliteDatabase, humanId: number) {
-  return (
-    db
-      .update(notifications)
-      .set({ letterCodeFailures: 0, letterCodeLockedAt: null })
-      .where(and(eq(notifications.humanId, humanId), isNotNull(notifications.letterCodeLockedAt)))
-      .run().changes === 1
-  )
+export async function unlockLetterCodeOfHuman(db: PortalDatabase, humanId: number): Promise<boolean> {
+  const unlocked = await prepared(
+    db,
+    `update notifications set letter_code_failures = 0, letter_code_locked_at = null
+     where human_id = ? and letter_code_locked_at is not null`,
+  ).run(humanId)
+  return unlocked.changes === 1
 }
 
 /** Deletes every customer session of the human, expired ones too; returns how many were still open. */
-export function endCustomerSessions(db: SqliteDatabase, { humanId, now }: { humanId: number; now: Date }) {
-  const open = countOpenCustomerSessions(db, { humanId, now })
-  db.delete(sessions).where(customerSessionsOf(humanId)).run()
+export async function endCustomerSessions(
+  db: PortalDatabase,
+  { humanId, now }: { humanId: number; now: Date },
+): Promise<number> {
+  const open = await countOpenCustomerSessions(db, { humanId, now })
+  await db.delete(sessions).where(customerSessionsOf(humanId)).run()
   return open
 }

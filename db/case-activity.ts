@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 
 /**
  * What staff did with cases lately, read back from the audit log: the log is
@@ -9,33 +9,33 @@ import { type SqliteDatabase, sqliteStatement } from './client'
  */
 
 /** Different cases a staff member opened since `since` (ms), and whether `humanId` is among them. */
-export function casesOpenedSince(
-  db: SqliteDatabase,
+export async function casesOpenedSince(
+  db: PortalDatabase,
   { staffId, since, humanId }: { staffId: string; since: number; humanId: number },
-): { count: number; includes: boolean } {
-  const row = sqliteStatement(
+): Promise<{ count: number; includes: boolean }> {
+  const row = await prepared<{ count: number; includes: number }>(
     db,
-    `select count(distinct target_id) as count, coalesce(max(target_id = :humanId), 0) as includes
+    `select count(distinct target_id) as count,
+       coalesce(max(case when target_id = ? then 1 else 0 end), 0) as includes
      from audit_log
-     where actor_kind = 'staff' and actor_id = :staffId and action = 'case.opened' and outcome = 'success'
-       and at >= :since`,
-  ).get({ staffId, since, humanId: String(humanId) }) as { count: number; includes: number }
-  return { count: row.count, includes: row.includes === 1 }
+     where actor_kind = 'staff' and actor_id = ? and action = 'case.opened' and outcome = 'success'
+       and at >= ?`,
+  ).get(String(humanId), staffId, since)
+  return { count: row?.count ?? 0, includes: row?.includes === 1 }
 }
 
 /** Values a staff member revealed since `since` (ms). */
-export function revealsSince(
-  db: SqliteDatabase,
+export async function revealsSince(
+  db: PortalDatabase,
   { staffId, since }: { staffId: string; since: number },
-): number {
-  return sqliteStatement(
+): Promise<number> {
+  const reveals = await prepared(
     db,
     `select count(*) from audit_log
      where actor_kind = 'staff' and actor_id = ? and action = 'case.field_revealed' and outcome = 'success'
        and at >= ?`,
-  )
-    .pluck()
-    .get(staffId, since) as number
+  ).value<number>(staffId, since)
+  return reveals ?? 0
 }
 
 export type StaffActivity = {
@@ -54,23 +54,24 @@ export type StaffActivity = {
  * actions, refusals, and how often a budget stopped them. For supervisors'
  * activity page; read from the `audit_log_at` index over that window.
  */
-export function summariseStaffActivity(db: SqliteDatabase, since: number): StaffActivity[] {
-  return sqliteStatement(
+export async function summariseStaffActivity(db: PortalDatabase, since: number): Promise<StaffActivity[]> {
+  return prepared<StaffActivity>(
     db,
-    `select actor_id as staffId,
-       sum(action = 'case.searched') as searches,
-       sum(action = 'case.opened' and outcome = 'success') as opens,
-       sum(action = 'case.field_revealed' and outcome = 'success') as reveals,
-       sum(action in ('case.notice_resent', 'case.letter_code_unlocked', 'case.sessions_ended',
-                      'case.note_added', 'case.identity_confirmed') and outcome = 'success') as actions,
-       sum(outcome = 'denied' and action != 'case.budget_exceeded') as refusals,
-       sum(action = 'case.budget_exceeded') as budgetAlerts,
-       max(at) as lastAt
+    `select actor_id as "staffId",
+       sum(case when action = 'case.searched' then 1 else 0 end) as searches,
+       sum(case when action = 'case.opened' and outcome = 'success' then 1 else 0 end) as opens,
+       sum(case when action = 'case.field_revealed' and outcome = 'success' then 1 else 0 end) as reveals,
+       sum(case when action in ('case.notice_resent', 'case.letter_code_unlocked', 'case.sessions_ended',
+                                'case.note_added', 'case.identity_confirmed') and outcome = 'success'
+           then 1 else 0 end) as actions,
+       sum(case when outcome = 'denied' and action != 'case.budget_exceeded' then 1 else 0 end) as refusals,
+       sum(case when action = 'case.budget_exceeded' then 1 else 0 end) as "budgetAlerts",
+       max(at) as "lastAt"
      from audit_log
      where at >= ? and actor_kind = 'staff' and action like 'case.%'
      group by actor_id
-     order by budgetAlerts desc, opens desc, actor_id`,
-  ).all(since) as StaffActivity[]
+     order by "budgetAlerts" desc, opens desc, actor_id`,
+  ).all(since)
 }
 
 /**
@@ -78,11 +79,10 @@ export function summariseStaffActivity(db: SqliteDatabase, since: number): Staff
  * alert, on every load. From the `audit_log_action` index, so it reads the
  * alerts alone, not the day's thousands of searches the summary above reads.
  */
-export function countBudgetAlertsSince(db: SqliteDatabase, since: number): number {
-  return sqliteStatement(
+export async function countBudgetAlertsSince(db: PortalDatabase, since: number): Promise<number> {
+  const alerts = await prepared(
     db,
     "select count(*) from audit_log where action = 'case.budget_exceeded' and at >= ?",
-  )
-    .pluck()
-    .get(since) as number
+  ).value<number>(since)
+  return alerts ?? 0
 }

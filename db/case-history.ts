@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import type { MessageChannel, MessagePurpose, OutboxState, RequiredAction } from './schema'
 
 /**
@@ -57,64 +57,76 @@ export const CASE_HISTORY_LIMIT = 100
 // Only the code and class of an SMTP reply, as the sender stored it (`SMTP 550 5.1.1 (EENVELOPE)`).
 const SMTP_REPLY = /^SMTP \d{3}(?: \d\.\d{1,3}\.\d{1,3})?/
 
-export function readCaseHistory(db: SqliteDatabase, humanId: number, now = Date.now()): CaseHistory {
-  const notice = sqliteStatement(
+export async function readCaseHistory(
+  db: PortalDatabase,
+  humanId: number,
+  now = Date.now(),
+): Promise<CaseHistory> {
+  const notice = await prepared<Omit<CaseNotice, 'letterCodeAlive'> & { letterCodeAlive: number }>(
     db,
-    `select channel, state, created_at as at, letter_code_index is not null as letterCodeAlive,
-       letter_code_used_at as letterCodeFirstUsedAt, letter_code_failures as letterCodeFailures,
-       letter_code_locked_at as letterCodeLockedAt
+    `select channel, state, created_at as at, letter_code_index is not null as "letterCodeAlive",
+       letter_code_used_at as "letterCodeFirstUsedAt", letter_code_failures as "letterCodeFailures",
+       letter_code_locked_at as "letterCodeLockedAt"
      from notifications where human_id = ?`,
-  ).get(humanId) as (Omit<CaseNotice, 'letterCodeAlive'> & { letterCodeAlive: number }) | undefined
+  ).get(humanId)
   const messages = (
-    sqliteStatement(
+    await prepared<Omit<CaseMessage, 'failure'> & { lastError: string | null }>(
       db,
       `select m.id, m.channel, m.purpose, m.created_at as at, o.state as delivery,
-         coalesce(o.attempts, 0) as attempts, o.sent_at as sentAt, o.last_error as lastError
+         coalesce(o.attempts, 0) as attempts, o.sent_at as "sentAt", o.last_error as "lastError"
        from messages m left join outbox_messages o on o.message_id = m.id
        where m.human_id = ? order by m.id desc limit ${CASE_HISTORY_LIMIT}`,
-    ).all(humanId) as (Omit<CaseMessage, 'failure'> & { lastError: string | null })[]
+    ).all(humanId)
   ).map(({ lastError, ...message }) => ({
     ...message,
     failure: lastError === null ? null : (lastError.match(SMTP_REPLY)?.[0] ?? 'connection'),
   }))
-  const letterCodeUses = sqliteStatement(
-    db,
-    `select u.used_at from letter_code_uses u join notifications n on n.id = u.notification_id
-     where n.human_id = ? order by u.used_at desc limit ${CASE_HISTORY_LIMIT}`,
-  )
-    .pluck()
-    .all(humanId) as number[]
-  const detailConfirmations = (
-    sqliteStatement(
+  const letterCodeUses = (
+    await prepared<{ usedAt: number }>(
       db,
-      `select d.confirmed_at as at, d.changed_fields as changedFields
+      `select u.used_at as "usedAt" from letter_code_uses u join notifications n on n.id = u.notification_id
+       where n.human_id = ? order by u.used_at desc limit ${CASE_HISTORY_LIMIT}`,
+    ).all(humanId)
+  ).map((use) => use.usedAt)
+  const detailConfirmations = (
+    await prepared<{ at: number; changedFields: string }>(
+      db,
+      `select d.confirmed_at as at, d.changed_fields as "changedFields"
        from detail_confirmations d join subjects s on s.id = d.subject_id
        where s.human_id = ? order by d.confirmed_at desc limit ${CASE_HISTORY_LIMIT}`,
-    ).all(humanId) as { at: number; changedFields: string }[]
+    ).all(humanId)
   ).map((row) => ({ at: row.at, changedFields: JSON.parse(row.changedFields) as string[] }))
-  const members = (
-    sqliteStatement(
-      db,
-      `select a.subject_id as subjectId, a.password_changed_at as passwordChangedAt,
-         a.details_confirmed_at as detailsConfirmedAt, a.ready_at as readyAt,
-         (select group_concat(r.action) from member_required_actions r where r.subject_id = a.subject_id) as openActions
-       from member_accounts a join subjects s on s.id = a.subject_id
-       where s.human_id = ? order by a.subject_id`,
-    ).all(humanId) as (Omit<CaseMember, 'openActions'> & { openActions: string | null })[]
-  ).map((member) => ({
-    ...member,
-    openActions: (member.openActions?.split(',') ?? []) as RequiredAction[],
-  }))
-  const openSessions = sqliteStatement(
+  const accounts = await prepared<Omit<CaseMember, 'openActions'>>(
     db,
-    `select count(*) as count, max(last_seen_at) as lastSeenAt from sessions
+    `select a.subject_id as "subjectId", a.password_changed_at as "passwordChangedAt",
+       a.details_confirmed_at as "detailsConfirmedAt", a.ready_at as "readyAt"
+     from member_accounts a join subjects s on s.id = a.subject_id
+     where s.human_id = ? order by a.subject_id`,
+  ).all(humanId)
+  // Each member's open actions in the order of their key (subject, action), gathered here:
+  // a list in one column (SQLite's group_concat) has no spelling both backends share.
+  const openActions = await prepared<{ subjectId: number; action: RequiredAction }>(
+    db,
+    `select r.subject_id as "subjectId", r.action
+     from member_required_actions r join subjects s on s.id = r.subject_id
+     where s.human_id = ? order by r.subject_id, r.action`,
+  ).all(humanId)
+  const members = accounts.map((account) => ({
+    ...account,
+    openActions: openActions
+      .filter((open) => open.subjectId === account.subjectId)
+      .map((open) => open.action),
+  }))
+  const openSessions = (await prepared<{ count: number; lastSeenAt: number | null }>(
+    db,
+    `select count(*) as count, max(last_seen_at) as "lastSeenAt" from sessions
      where human_id = ? and kind = 'customer' and expires_at > ?`,
-  ).get(humanId, now) as { count: number; lastSeenAt: number | null }
-  const returnRequests = sqliteStatement(
+  ).get(humanId, now)) ?? { count: 0, lastSeenAt: null }
+  const returnRequests = await prepared<CaseHistory['returnRequests'][number]>(
     db,
     `select id, reference, reason, status, created_at as at from return_requests
      where human_id = ? order by id desc limit ${CASE_HISTORY_LIMIT}`,
-  ).all(humanId) as CaseHistory['returnRequests']
+  ).all(humanId)
   return {
     notice: notice ? { ...notice, letterCodeAlive: notice.letterCodeAlive === 1 } : null,
     messages,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { desc, eq } from 'drizzle-orm'
-import type { SqliteDatabase } from './client'
+import type { PortalDatabase } from './database'
 import { caseNotes } from './schema'
 import { type Keyring, seal, unseal } from './seal'
 
@@ -17,13 +17,14 @@ export const noteContext = (id: string) => `case_notes:${id}:note`
 
 export type CaseNote = { id: string; staffId: string; at: number; text: string }
 
-export function addCaseNote(
-  db: SqliteDatabase,
+export async function addCaseNote(
+  db: PortalDatabase,
   keyring: Keyring,
   { humanId, staffId, text, now }: { humanId: number; staffId: string; text: string; now: Date },
-) {
+): Promise<string> {
   const id = `N${randomBytes(10).toString('hex')}`
-  db.insert(caseNotes)
+  await db
+    .insert(caseNotes)
     .values({
       id,
       humanId,
@@ -36,17 +37,21 @@ export function addCaseNote(
 }
 
 /** Newest first; the ID breaks ties between notes written in the same millisecond. */
-export function listCaseNotes(db: SqliteDatabase, keyring: Keyring, humanId: number): CaseNote[] {
-  return db
+export async function listCaseNotes(
+  db: PortalDatabase,
+  keyring: Keyring,
+  humanId: number,
+): Promise<CaseNote[]> {
+  const rows = await db
     .select()
     .from(caseNotes)
     .where(eq(caseNotes.humanId, humanId))
     .orderBy(desc(caseNotes.createdAt), desc(caseNotes.id))
     .all()
-    .map((row) => ({
-      id: row.id,
-      staffId: row.staffId,
-      at: row.createdAt.getTime(),
-      text: unseal({ keyring, context: noteContext(row.id), sealed: row.noteSealed }).toString('utf8'),
-    }))
+  return rows.map((row) => ({
+    id: row.id,
+    staffId: row.staffId,
+    at: row.createdAt.getTime(),
+    text: unseal({ keyring, context: noteContext(row.id), sealed: row.noteSealed }).toString('utf8'),
+  }))
 }

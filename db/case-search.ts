@@ -1,13 +1,14 @@
 import type { LookupDigests } from './blind-index'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import type { Cohort } from './schema'
+import type { SqlValue } from './sql-store'
 
 /**
  * Finding a caller's case from what they can say, through the blind indexes
  * only: each key kind is one lookup on one indexed digest column, so a search
  * never scans and never matches part of a value. The lookup is
- * `in (:current, :previous)`, the typed value's digests under the current
- * index key and the previous one, so a record is found whether or not a
+ * `in (?, ?)`, the typed value's digests under the current index key and the
+ * previous one (`caseSearchParameters`), so a record is found whether or not a
  * rotation has recomputed its digest yet. What comes back is human IDs (a
  * case is a human, the ID their linked records share); opening the records is
  * the caller's business.
@@ -29,44 +30,57 @@ export type CaseKey =
  */
 export const CASE_SEARCH_LIMIT = 20
 
+/**
+ * Each kind's lookup, its placeholders filled by `caseSearchParameters`: each
+ * `in (?, ?)` takes the current digest and the previous one, and a natural
+ * ID's cohort comes first.
+ */
 export const CASE_SEARCH_QUERIES: Record<CaseKey['kind'], string> = {
   // The exposed address, or the one a member confirmed since (member_accounts.email_index).
   email: `
-    select human_id from subjects where email_index in (:current, :previous)
+    select human_id from subjects where email_index in (?, ?)
     union
     select s.human_id from member_accounts a join subjects s on s.id = a.subject_id
-    where a.email_index in (:current, :previous)`,
-  phone: 'select distinct human_id from subjects where phone_index in (:current, :previous)',
-  'natural-id':
-    'select distinct human_id from subjects where cohort = :cohort and natural_id_index in (:current, :previous)',
-  'kana-birth': 'select distinct human_id from subjects where kana_birth_index in (:current, :previous)',
+    where a.email_index in (?, ?)`,
+  phone: 'select distinct human_id from subjects where phone_index in (?, ?)',
+  'natural-id': 'select distinct human_id from subjects where cohort = ? and natural_id_index in (?, ?)',
+  'kana-birth': 'select distinct human_id from subjects where kana_birth_index in (?, ?)',
   // A dead code (replaced by a resent notice) has no digest any more: it finds no one.
-  'letter-code': 'select human_id from notifications where letter_code_index in (:current, :previous)',
-  'message-ref': 'select human_id from messages where reference_index in (:current, :previous)',
+  'letter-code': 'select human_id from notifications where letter_code_index in (?, ?)',
+  'message-ref': 'select human_id from messages where reference_index in (?, ?)',
+}
+
+/** The values of a key's query (`CASE_SEARCH_QUERIES`), in the order of its placeholders. */
+export function caseSearchParameters(key: CaseKey): SqlValue[] {
+  const [current, previous] = key.digests
+  switch (key.kind) {
+    case 'email':
+      return [current, previous, current, previous]
+    case 'natural-id':
+      return [key.cohort, current, previous]
+    default:
+      return [current, previous]
+  }
 }
 
 /** The humans a key finds, lowest ID first, at most `CASE_SEARCH_LIMIT + 1` (one more says "more"). */
-export function findCaseHumanIds(db: SqliteDatabase, key: CaseKey): number[] {
-  const [current, previous] = key.digests
-  const parameters =
-    key.kind === 'natural-id' ? { current, previous, cohort: key.cohort } : { current, previous }
-  return sqliteStatement(
+export async function findCaseHumanIds(db: PortalDatabase, key: CaseKey): Promise<number[]> {
+  const rows = await prepared<{ humanId: number }>(
     db,
-    `select human_id from (${CASE_SEARCH_QUERIES[key.kind]}) order by human_id limit ${CASE_SEARCH_LIMIT + 1}`,
-  )
-    .pluck()
-    .all(parameters) as number[]
+    `select human_id as "humanId" from (${CASE_SEARCH_QUERIES[key.kind]}) as found
+     order by human_id limit ${CASE_SEARCH_LIMIT + 1}`,
+  ).all(...caseSearchParameters(key))
+  return rows.map((row) => row.humanId)
 }
 
 /** Every e-mail digest a human's records hold: the exposed addresses and any a member confirmed since. */
-export function listEmailIndexesOfHuman(db: SqliteDatabase, humanId: number): Buffer[] {
-  return sqliteStatement(
+export async function listEmailIndexesOfHuman(db: PortalDatabase, humanId: number): Promise<Buffer[]> {
+  const rows = await prepared<{ emailIndex: Buffer }>(
     db,
-    `select s.email_index from subjects s where s.human_id = ? and s.email_index is not null
+    `select s.email_index as "emailIndex" from subjects s where s.human_id = ? and s.email_index is not null
      union
      select a.email_index from subjects s join member_accounts a on a.subject_id = s.id
      where s.human_id = ? and a.email_index is not null`,
-  )
-    .pluck()
-    .all(humanId, humanId) as Buffer[]
+  ).all(humanId, humanId)
+  return rows.map((row) => row.emailIndex)
 }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from './client'
+import type { PortalDatabase } from './database'
 import { readMeta, writeMeta } from './meta'
 import { countSubjects } from './subjects'
 
@@ -16,9 +16,10 @@ const EXPORT_IMPORTED = 'export-imported-at'
 const DEMO_LOADED = 'demo-data-loaded-at'
 
 /** Called before an import writes anything, so that an interrupted import counts too. */
-export function recordImport(db: SqliteDatabase, origin: ImportOrigin, now = new Date()) {
+export async function recordImport(db: PortalDatabase, origin: ImportOrigin, now = new Date()) {
   const key = origin === 'demo' ? DEMO_LOADED : EXPORT_IMPORTED
-  if (origin === 'demo' || readMeta(db, key) === undefined) writeMeta(db, key, now.toISOString())
+  if (origin === 'demo' || (await readMeta(db, key)) === undefined)
+    await writeMeta(db, key, now.toISOString())
 }
 
 /**
@@ -26,7 +27,7 @@ export function recordImport(db: SqliteDatabase, origin: ImportOrigin, now = new
  * imported, and there is nobody, or demo data was loaded. A database filled
  * before imports were recorded has people but no demo mark: not demo data.
  */
-export function holdsOnlyDemoData(db: SqliteDatabase) {
-  if (readMeta(db, EXPORT_IMPORTED) !== undefined) return false
-  return readMeta(db, DEMO_LOADED) !== undefined || countSubjects(db) === 0
+export async function holdsOnlyDemoData(db: PortalDatabase): Promise<boolean> {
+  if ((await readMeta(db, EXPORT_IMPORTED)) !== undefined) return false
+  return (await readMeta(db, DEMO_LOADED)) !== undefined || (await countSubjects(db)) === 0
 }

@@ -64,7 +64,8 @@ export function withTransaction<T>(
   return db.$runner.transaction((runner) => work(portalDatabase(runner)), { mode })
 }
 
-class Undone extends Error {}
+// Thrown to undo a savepoint: one made once, so the undoing branch costs no more than the keeping one.
+const UNDONE: unique symbol = Symbol('undone')
 
 /**
  * Runs `work` (inserts, updates, anything) in a savepoint of the caller's
@@ -82,10 +83,10 @@ export async function tentatively(
   try {
     await withTransaction(tx, async (savepoint) => {
       await work(savepoint)
-      if (!keep) throw new Undone()
+      if (!keep) throw UNDONE
     })
   } catch (error) {
-    if (!(error instanceof Undone)) throw error
+    if (error !== UNDONE) throw error
   }
 }
 

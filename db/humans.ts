@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { categoriesOf, type ExposureCategory } from './exposure-categories'
 import type { Cohort } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -30,12 +30,12 @@ type SubjectRow = {
  * Humans no notification was made for yet, in ID order after `afterHumanId`:
  * page by page, so a run over millions keeps its memory flat.
  */
-export function findHumansToNotify(
-  db: SqliteDatabase,
+export async function findHumansToNotify(
+  db: PortalDatabase,
   keyring: Keyring,
   { afterHumanId, limit }: { afterHumanId: number; limit: number },
-): Human[] {
-  const rows = sqliteStatement(
+): Promise<Human[]> {
+  const rows = await prepared<SubjectRow>(
     db,
     `
       select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
@@ -45,7 +45,7 @@ export function findHumansToNotify(
         where h.human_id > ? and not exists (select 1 from notifications n where n.human_id = h.human_id)
         group by h.human_id order by h.human_id limit ?)
       order by s.human_id, s.id`,
-  ).all(afterHumanId, limit) as SubjectRow[]
+  ).all(afterHumanId, limit)
   return groupByHuman(rows, keyring)
 }
 
@@ -70,34 +70,35 @@ function groupByHuman(rows: SubjectRow[], keyring: Keyring): Human[] {
   return humans
 }
 
-export function countHumansToNotify(db: SqliteDatabase) {
-  return sqliteStatement(
+export async function countHumansToNotify(db: PortalDatabase): Promise<number> {
+  const count = await prepared(
     db,
     `
       select count(distinct human_id) from subjects s
       where not exists (select 1 from notifications n where n.human_id = s.human_id)`,
-  )
-    .pluck()
-    .get() as number
+  ).value<number>()
+  return count ?? 0
 }
 
 /** One human with every record of theirs, opened; undefined when no record has that human ID. */
-export function findHuman(db: SqliteDatabase, keyring: Keyring, humanId: number): Human | undefined {
-  const rows = sqliteStatement(
+export async function findHuman(
+  db: PortalDatabase,
+  keyring: Keyring,
+  humanId: number,
+): Promise<Human | undefined> {
+  const rows = await prepared<SubjectRow>(
     db,
     `
       select s.id, s.human_id, s.cohort, s.language, s.natural_id_index, s.exposed_categories, s.record_sealed
       from subjects s
       where s.human_id = ?
       order by s.id`,
-  ).all(humanId) as SubjectRow[]
+  ).all(humanId)
   return groupByHuman(rows, keyring)[0]
 }
 
 /** Whether any record has this human ID: a case that exists. */
-export function humanExists(db: SqliteDatabase, humanId: number) {
-  return (
-    sqliteStatement(db, 'select exists (select 1 from subjects where human_id = ?)').pluck().get(humanId) ===
-    1
-  )
+export async function humanExists(db: PortalDatabase, humanId: number): Promise<boolean> {
+  const row = await prepared(db, 'select 1 from subjects where human_id = ? limit 1').get(humanId)
+  return row !== undefined
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, eq, gt, isNull, max, sql } from 'drizzle-orm'
-import type { SqliteDatabase } from './client'
+import type { PortalDatabase } from './database'
 import { type IdentityConfirmationReason, identityConfirmations } from './schema'
 import { type Keyring, seal } from './seal'
 
@@ -14,8 +14,8 @@ export const IDENTITY_CONFIRMATION_MS = 7 * 24 * 60 * 60 * 1000
 
 export const reasonTextContext = (id: string) => `identity_confirmations:${id}:reason`
 
-export function addIdentityConfirmation(
-  db: SqliteDatabase,
+export async function addIdentityConfirmation(
+  db: PortalDatabase,
   keyring: Keyring,
   {
     humanId,
@@ -26,7 +26,8 @@ export function addIdentityConfirmation(
   }: { humanId: number; staffId: string; reason: IdentityConfirmationReason; reasonText?: string; now: Date },
 ) {
   const id = `C${randomBytes(10).toString('hex')}`
-  db.insert(identityConfirmations)
+  await db
+    .insert(identityConfirmations)
     .values({
       id,
       humanId,
@@ -50,25 +51,24 @@ const usable = (humanId: number, now: Date) =>
   )
 
 /** Whether a usable confirmation is waiting: for the actions page, which says so. */
-export function hasActiveIdentityConfirmation(
-  db: SqliteDatabase,
+export async function hasActiveIdentityConfirmation(
+  db: PortalDatabase,
   { humanId, now }: { humanId: number; now: Date },
-) {
-  return (
-    db
-      .select({ id: identityConfirmations.id })
-      .from(identityConfirmations)
-      .where(usable(humanId, now))
-      .get() !== undefined
-  )
+): Promise<boolean> {
+  const waiting = await db
+    .select({ id: identityConfirmations.id })
+    .from(identityConfirmations)
+    .where(usable(humanId, now))
+    .get()
+  return waiting !== undefined
 }
 
 /** Until when a usable confirmation waits (the latest, if more than one), or null: for the case status. */
-export function activeIdentityConfirmationUntil(
-  db: SqliteDatabase,
+export async function activeIdentityConfirmationUntil(
+  db: PortalDatabase,
   { humanId, now }: { humanId: number; now: Date },
-): Date | null {
-  const row = db
+): Promise<Date | null> {
+  const row = await db
     .select({ until: max(identityConfirmations.expiresAt) })
     .from(identityConfirmations)
     .where(usable(humanId, now))
@@ -78,21 +78,27 @@ export function activeIdentityConfirmationUntil(
 
 /**
  * Spends one usable confirmation in a single UPDATE, so two checks racing for
- * the same confirmation cannot both pass: only one sees a changed row.
+ * the same confirmation cannot both pass: only one changes a row. The row is
+ * tested for being usable again as it is updated, since PostgreSQL, where the
+ * second check waits for the first one's row, rechecks only that condition.
  */
-export function spendIdentityConfirmation(
-  db: SqliteDatabase,
+export async function spendIdentityConfirmation(
+  db: PortalDatabase,
   { humanId, now }: { humanId: number; now: Date },
-) {
-  const result = db
+): Promise<boolean> {
+  const spent = await db
     .update(identityConfirmations)
     .set({ usedAt: now })
     .where(
-      eq(
-        identityConfirmations.id,
-        sql`(select ${identityConfirmations.id} from ${identityConfirmations} where ${usable(humanId, now)} order by ${identityConfirmations.expiresAt} limit 1)`,
+      and(
+        eq(
+          identityConfirmations.id,
+          sql`(select ${identityConfirmations.id} from ${identityConfirmations} where ${usable(humanId, now)} order by ${identityConfirmations.expiresAt} limit 1)`,
+        ),
+        usable(humanId, now),
       ),
     )
-    .run()
-  return result.changes === 1
+    .returning({ id: identityConfirmations.id })
+    .all()
+  return spent.length === 1
 }

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { indexKeyIdOf } from './blind-index'
-import type { SqliteDatabase } from './client'
+import { type SqliteDatabase, sqliteStatement } from './client'
 import { INDEXED_TABLES, type IndexedRow } from './indexed-columns'
 import type { RotationBatches } from './key-rotation'
-import { readMeta, writeMeta } from './meta'
 import { createPortalCrypto, type PortalCrypto } from './portal-crypto'
 
 /**
@@ -24,6 +23,24 @@ const cursorOf = (table: string) => `index_rotation_after:${table}`
 const UNSEALED_CODES = 'unsealed_printed_codes_index_key_id'
 /** Left by migration 0021 in a database indexed before `index_key_id` was kept, necessarily under HMAC-SHA256. */
 const UNTRACKED_SUITE = 'untracked_index_suite'
+
+/**
+ * `portal_meta` as meta.ts reads and writes it, but synchronously on the
+ * SQLite connection: the rotation's cursors move inside its batch
+ * transactions, and the state is read by commands and by `cryptoForDatabase`,
+ * which are synchronous.
+ */
+function readMeta(db: SqliteDatabase, key: string): string | undefined {
+  return sqliteStatement<{ value: string }>(db, 'select value from portal_meta where key = ?').get(key)?.value
+}
+
+function writeMeta(db: SqliteDatabase, key: string, value: string) {
+  sqliteStatement(
+    db,
+    `insert into portal_meta (key, value) values (?, ?)
+     on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(key, value)
+}
 
 const BATCH_ROWS = 250
 const MIN_PAUSE_MS = 2

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
 import type { LookupDigests } from './blind-index'
-import { type SqliteDatabase, sqliteStatement, withSqliteTransaction } from './client'
+import { type PortalDatabase, prepared, withTransaction } from './database'
 import { letterCodeUses, notifications } from './schema'
 
 /**
@@ -13,18 +13,16 @@ import { letterCodeUses, notifications } from './schema'
 export type LetterCodeHolder = { notificationId: number; humanId: number; failures: number; locked: boolean }
 
 /** The issued notice a typed code's digests (under the current index key and the previous one) find. */
-export function findLetterCodeHolder(
-  db: SqliteDatabase,
+export async function findLetterCodeHolder(
+  db: PortalDatabase,
   letterCodeDigests: LookupDigests,
-): LetterCodeHolder | undefined {
-  const row = sqliteStatement(
+): Promise<LetterCodeHolder | undefined> {
+  const row = await prepared<{ id: number; humanId: number; failures: number; lockedAt: number | null }>(
     db,
     `
-      select id, human_id as humanId, letter_code_failures as failures, letter_code_locked_at as lockedAt
+      select id, human_id as "humanId", letter_code_failures as failures, letter_code_locked_at as "lockedAt"
       from notifications where letter_code_index in (?, ?) and state = 'issued'`,
-  ).get(...letterCodeDigests) as
-    | { id: number; humanId: number; failures: number; lockedAt: number | null }
-    | undefined
+  ).get(...letterCodeDigests)
   if (!row) return undefined
   return {
     notificationId: row.id,
@@ -35,12 +33,12 @@ export function findLetterCodeHolder(
 }
 
 /** One more wrong second factor; at `lockAfter` the code locks. */
-export function recordLetterCodeFailure(
-  db: SqliteDatabase,
+export async function recordLetterCodeFailure(
+  db: PortalDatabase,
   notificationId: number,
   { lockAfter, now }: { lockAfter: number; now: number },
 ) {
-  sqliteStatement(
+  await prepared(
     db,
     `
       update notifications set
@@ -57,12 +55,14 @@ export function recordLetterCodeFailure(
  * limit does), so a person who mistypes now and then over months is not
  * locked out of their own page.
  */
-export function recordLetterCodeUse(db: SqliteDatabase, notificationId: number, now: number) {
-  withSqliteTransaction(db, (tx) => {
-    tx.insert(letterCodeUses)
+export async function recordLetterCodeUse(db: PortalDatabase, notificationId: number, now: number) {
+  await withTransaction(db, async (tx) => {
+    await tx
+      .insert(letterCodeUses)
       .values({ notificationId, usedAt: new Date(now) })
       .run()
-    tx.update(notifications)
+    await tx
+      .update(notifications)
       .set({
         letterCodeFailures: 0,
         letterCodeUsedAt: sql`coalesce(${notifications.letterCodeUsedAt}, ${now})`,
@@ -73,19 +73,19 @@ export function recordLetterCodeUse(db: SqliteDatabase, notificationId: number, 
 }
 
 /** When a notice's letter code was used, oldest first (for the case, and the staff console to come). */
-export function listLetterCodeUses(db: SqliteDatabase, notificationId: number): Date[] {
-  return db
+export async function listLetterCodeUses(db: PortalDatabase, notificationId: number): Promise<Date[]> {
+  const uses = await db
     .select({ usedAt: letterCodeUses.usedAt })
     .from(letterCodeUses)
     .where(eq(letterCodeUses.notificationId, notificationId))
     .orderBy(letterCodeUses.usedAt, letterCodeUses.id)
     .all()
-    .map((row) => row.usedAt)
+  return uses.map((row) => row.usedAt)
 }
 
 /** Staff lift a lock (issue of the support console); the count starts again. */
-export function unlockLetterCode(db: SqliteDatabase, notificationId: number) {
-  sqliteStatement(
+export async function unlockLetterCode(db: PortalDatabase, notificationId: number) {
+  await prepared(
     db,
     'update notifications set letter_code_failures = 0, letter_code_locked_at = null where id = ?',
   ).run(notificationId)

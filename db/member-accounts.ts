@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { listOpenActions } from './member-required-actions'
 import type { RequiredAction } from './schema'
 import { type Keyring, unsealJson } from './seal'
@@ -56,33 +56,37 @@ const ACCOUNT_COLUMNS = `
  * The member account of a human, if they have one. Should a human hold two
  * member records, the one with steps still open comes first.
  */
-export function findMemberAccountOfHuman(
-  db: SqliteDatabase,
+export async function findMemberAccountOfHuman(
+  db: PortalDatabase,
   keyring: Keyring,
   humanId: number,
-): MemberAccount | undefined {
-  const row = sqliteStatement(
+): Promise<MemberAccount | undefined> {
+  const row = await prepared<AccountRow>(
     db,
     `select ${ACCOUNT_COLUMNS}
      from subjects s join member_accounts a on a.subject_id = s.id
      where s.human_id = ? and s.cohort = 'member'
      order by exists (select 1 from member_required_actions r where r.subject_id = a.subject_id) desc, s.id
      limit 1`,
-  ).get(humanId) as AccountRow | undefined
+  ).get(humanId)
   return row && openAccount(db, row, keyring)
 }
 
-export function findMemberAccount(db: SqliteDatabase, keyring: Keyring, subjectId: number) {
-  const row = sqliteStatement(
+export async function findMemberAccount(
+  db: PortalDatabase,
+  keyring: Keyring,
+  subjectId: number,
+): Promise<MemberAccount | undefined> {
+  const row = await prepared<AccountRow>(
     db,
     `select ${ACCOUNT_COLUMNS}
      from subjects s join member_accounts a on a.subject_id = s.id
      where a.subject_id = ?`,
-  ).get(subjectId) as AccountRow | undefined
+  ).get(subjectId)
   return row && openAccount(db, row, keyring)
 }
 
-function openAccount(db: SqliteDatabase, row: AccountRow, keyring: Keyring): MemberAccount {
+async function openAccount(db: PortalDatabase, row: AccountRow, keyring: Keyring): Promise<MemberAccount> {
   const exposed = unsealJson<SubjectRecord>({
     keyring,
     context: subjectRecordContext(row.subject_id),
@@ -108,7 +112,7 @@ function openAccount(db: SqliteDatabase, row: AccountRow, keyring: Keyring): Mem
     humanId: row.human_id,
     language: row.language,
     memberId: naturalId,
-    openActions: listOpenActions(db, row.subject_id),
+    openActions: await listOpenActions(db, row.subject_id),
     passwordHash: row.password_hash,
     legacyPasswordHash,
     details,
@@ -125,14 +129,14 @@ export type SignInCandidate = { subjectId: number; humanId: number; passwordHash
  * one replaced the exposed record's, else by the record's own. Found by the
  * address's digests under the current index key and the previous one.
  */
-export function findMemberByEmail(
-  db: SqliteDatabase,
+export async function findMemberByEmail(
+  db: PortalDatabase,
   emailDigests: LookupDigests,
-): SignInCandidate | undefined {
+): Promise<SignInCandidate | undefined> {
   const [current, previous] = emailDigests
-  return sqliteStatement(
+  return prepared<SignInCandidate>(
     db,
-    `select a.subject_id as subjectId, s.human_id as humanId, a.password_hash as passwordHash
+    `select a.subject_id as "subjectId", s.human_id as "humanId", a.password_hash as "passwordHash"
      from member_accounts a join subjects s on s.id = a.subject_id
      where a.email_index in (?, ?)
      union all
@@ -140,19 +144,19 @@ export function findMemberByEmail(
      from subjects s join member_accounts a on a.subject_id = s.id
      where s.email_index in (?, ?) and s.cohort = 'member' and a.email_index is null
      limit 1`,
-  ).get(current, previous, current, previous) as SignInCandidate | undefined
+  ).get(current, previous, current, previous)
 }
 
 /** The member who signs in with this member ID (its digests under the current index key and the previous one). */
-export function findMemberByMemberId(
-  db: SqliteDatabase,
+export async function findMemberByMemberId(
+  db: PortalDatabase,
   memberIdDigests: LookupDigests,
-): SignInCandidate | undefined {
-  return sqliteStatement(
+): Promise<SignInCandidate | undefined> {
+  return prepared<SignInCandidate>(
     db,
-    `select a.subject_id as subjectId, s.human_id as humanId, a.password_hash as passwordHash
+    `select a.subject_id as "subjectId", s.human_id as "humanId", a.password_hash as "passwordHash"
      from subjects s join member_accounts a on a.subject_id = s.id
      where s.natural_id_index in (?, ?) and s.cohort = 'member'
      limit 1`,
-  ).get(...memberIdDigests) as SignInCandidate | undefined
+  ).get(...memberIdDigests)
 }

@@ -1,4 +1,5 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import type { SqliteDatabase } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { REQUIRED_ACTIONS, type RequiredAction } from './schema'
 
 /**
@@ -14,16 +15,20 @@ import { REQUIRED_ACTIONS, type RequiredAction } from './schema'
 export const INITIAL_ACTIONS: readonly RequiredAction[] = ['reset_password', 'reconfirm_details']
 
 /** The member's open actions, in the order they are led through them. */
-export function listOpenActions(db: SqliteDatabase, subjectId: number): RequiredAction[] {
-  const open = sqliteStatement(db, 'select action from member_required_actions where subject_id = ?')
-    .pluck()
-    .all(subjectId) as RequiredAction[]
+export async function listOpenActions(db: PortalDatabase, subjectId: number): Promise<RequiredAction[]> {
+  const open = (
+    await prepared<{ action: RequiredAction }>(
+      db,
+      'select action from member_required_actions where subject_id = ?',
+    ).all(subjectId)
+  ).map((row) => row.action)
   return REQUIRED_ACTIONS.filter((action) => open.includes(action))
 }
 
 /**
  * For the importer's batches: gives every account from `firstSubjectId` on
- * (the batch's new members) the initial actions, in one statement.
+ * (the batch's new members) the initial actions, in one statement. On the
+ * importer's own SQLite connection, synchronous like the rest of its bulk load.
  */
 export function createInitialActionsWriter(db: SqliteDatabase) {
   const insert = db.$client.prepare(`
@@ -35,37 +40,37 @@ export function createInitialActionsWriter(db: SqliteDatabase) {
 }
 
 /** One action is done; `ready_at` is set when it was the last. */
-export function closeAction(
-  db: SqliteDatabase,
+export async function closeAction(
+  db: PortalDatabase,
   { subjectId, action, now }: { subjectId: number; action: RequiredAction; now: number },
 ) {
-  sqliteStatement(db, 'delete from member_required_actions where subject_id = ? and action = ?').run(
+  await prepared(db, 'delete from member_required_actions where subject_id = ? and action = ?').run(
     subjectId,
     action,
   )
-  sqliteStatement(db, 'update member_accounts set updated_at = ? where subject_id = ?').run(now, subjectId)
-  markReadyIfDone(db, { subjectId, now })
+  await prepared(db, 'update member_accounts set updated_at = ? where subject_id = ?').run(now, subjectId)
+  await markReadyIfDone(db, { subjectId, now })
 }
 
 /** An action is open (again, or still): the member is not ready until it closes. */
-export function openAction(
-  db: SqliteDatabase,
+export async function openAction(
+  db: PortalDatabase,
   { subjectId, action, now }: { subjectId: number; action: RequiredAction; now: number },
 ) {
-  sqliteStatement(
+  await prepared(
     db,
     `insert into member_required_actions (subject_id, action)
      select subject_id, ? from member_accounts where subject_id = ?
      on conflict (subject_id, action) do nothing`,
   ).run(action, subjectId)
-  sqliteStatement(db, 'update member_accounts set ready_at = null, updated_at = ? where subject_id = ?').run(
+  await prepared(db, 'update member_accounts set ready_at = null, updated_at = ? where subject_id = ?').run(
     now,
     subjectId,
   )
 }
 
-function markReadyIfDone(db: SqliteDatabase, { subjectId, now }: { subjectId: number; now: number }) {
-  sqliteStatement(
+async function markReadyIfDone(db: PortalDatabase, { subjectId, now }: { subjectId: number; now: number }) {
+  await prepared(
     db,
     `update member_accounts set ready_at = coalesce(ready_at, ?)
      where subject_id = ? and not exists (select 1 from member_required_actions where subject_id = ?)`,

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import type { Message } from './schema'
 
 /**
@@ -14,13 +14,13 @@ import type { Message } from './schema'
 export type MessageFound = Pick<Message, 'id' | 'channel' | 'addressSealed'>
 
 /** The message a typed reference's digests (under the current index key and the previous one) find. */
-export function findMessageByReference(
-  db: SqliteDatabase,
+export async function findMessageByReference(
+  db: PortalDatabase,
   referenceDigests: LookupDigests,
-): MessageFound | undefined {
-  const row = sqliteStatement(
+): Promise<MessageFound | undefined> {
+  const row = await prepared<MessageFound>(
     db,
-    'select id, channel, address_sealed as addressSealed from messages where reference_index in (?, ?)',
-  ).get(...referenceDigests) as MessageFound | undefined
+    'select id, channel, address_sealed as "addressSealed" from messages where reference_index in (?, ?)',
+  ).get(...referenceDigests)
   return row ? { id: row.id, channel: row.channel, addressSealed: row.addressSealed } : undefined
 }

@@ -1,25 +1,33 @@
-import { eq, sql } from 'drizzle-orm'
-import type { SqliteDatabase } from './client'
+import { eq } from 'drizzle-orm'
+import { type PortalDatabase, prepared } from './database'
 import { portalMeta } from './schema'
 
-export function readMeta(db: SqliteDatabase, key: string): string | undefined {
-  return db.select({ value: portalMeta.value }).from(portalMeta).where(eq(portalMeta.key, key)).get()?.value
+export async function readMeta(db: PortalDatabase, key: string): Promise<string | undefined> {
+  const row = await db
+    .select({ value: portalMeta.value })
+    .from(portalMeta)
+    .where(eq(portalMeta.key, key))
+    .get()
+  return row?.value
 }
 
-export function writeMeta(db: SqliteDatabase, key: string, value: string) {
-  db.insert(portalMeta)
-    .values({ key, value })
-    .onConflictDoUpdate({
-      target: portalMeta.key,
-      set: { value, updatedAt: sql`(unixepoch('subsec') * 1000)` },
-    })
-    .run()
+/**
+ * Written by hand: drizzle names the conflict target `"portal_meta"."key"`,
+ * which PostgreSQL refuses. A row replaced takes the time a new row would
+ * have been given: the statement's, by the database's clock.
+ */
+export async function writeMeta(db: PortalDatabase, key: string, value: string) {
+  await prepared(
+    db,
+    `insert into portal_meta (key, value) values (?, ?)
+     on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(key, value)
 }
 
-/** A cheap query that proves the database file is open and readable. */
-export function isDatabaseReachable(db: SqliteDatabase) {
+/** A cheap query that proves the database is open and answers. */
+export async function isDatabaseReachable(db: PortalDatabase): Promise<boolean> {
   try {
-    db.$client.prepare('select 1').get()
+    await prepared(db, 'select 1').get()
     return true
   } catch {
     return false

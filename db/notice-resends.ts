@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
-import type { SqliteDatabase } from './client'
+import { type PortalDatabase, prepared } from './database'
 import {
   letterCodeContext,
   MessageReferenceTaken,
@@ -9,7 +9,7 @@ import {
   outboxContentContext,
   outboxPriorityOf,
 } from './notifications'
-import { messages, notifications, outboxMessages, type PrinterRowKind, printerReprints } from './schema'
+import { messages, notifications, type PrinterRowKind, printerReprints } from './schema'
 import { type Keyring, seal, unsealJson } from './seal'
 
 /**
@@ -38,56 +38,57 @@ export const reprintRowContext = (messageId: number) => `printer_reprints:${mess
  * notify run still writing their file): a resend is not a first notice.
  * Throws MessageReferenceTaken when the new reference is already used.
  */
-export function replaceNotice(db: SqliteDatabase, keyring: Keyring, resend: NoticeResend): boolean {
+export async function replaceNotice(
+  db: PortalDatabase,
+  keyring: Keyring,
+  resend: NoticeResend,
+): Promise<boolean> {
   const { message } = resend
-  const current = db
+  const current = await db
     .select({ id: notifications.id })
     .from(notifications)
     .where(and(eq(notifications.humanId, message.humanId), eq(notifications.state, 'issued')))
     .get()
   if (!current) return false
   // Taken under either index key, as the notification writer checks it.
-  const taken = db
+  const taken = await db
     .select({ id: messages.id })
     .from(messages)
     .where(inArray(messages.referenceIndex, [...message.referenceDigests]))
     .get()
   if (taken) throw new MessageReferenceTaken(0)
-  const inserted = db
-    .insert(messages)
-    .values({
-      referenceIndex: message.referenceDigests[0],
-      humanId: message.humanId,
-      channel: message.channel,
-      purpose: message.purpose,
-    })
-    .onConflictDoNothing()
-    .returning({ id: messages.id })
-    .get()
-  if (!inserted) throw new MessageReferenceTaken(0)
-  db.update(messages)
+  // Inserts written out by hand: drizzle's give the ID column a null, which PostgreSQL's identity refuses.
+  const messageId = await prepared(
+    db,
+    `insert into messages (reference_index, human_id, channel, purpose) values (?, ?, ?, ?)
+     on conflict do nothing returning id`,
+  ).value<number>(message.referenceDigests[0], message.humanId, message.channel, message.purpose)
+  if (messageId === undefined) throw new MessageReferenceTaken(0)
+  await db
+    .update(messages)
     .set({
       referenceSealed: seal({
         keyring,
-        context: messageReferenceContext(inserted.id),
+        context: messageReferenceContext(messageId),
         plaintext: message.reference,
       }),
       addressSealed: seal({
         keyring,
-        context: messageAddressContext(inserted.id),
+        context: messageAddressContext(messageId),
         plaintext: message.address,
       }),
     })
-    .where(eq(messages.id, inserted.id))
+    .where(eq(messages.id, messageId))
     .run()
-  db.update(notifications)
+  await db
+    .update(notifications)
     .set({
       channel: message.channel,
-      messageId: inserted.id,
+      messageId,
       letterCodeIndex: resend.letterCodeIndex,
       letterCodeSealed: seal({
         keyring,
-        context: letterCodeContext(inserted.id),
+        context: letterCodeContext(messageId),
         plaintext: resend.letterCode,
       }),
       letterCodeFailures: 0,
@@ -96,29 +97,28 @@ export function replaceNotice(db: SqliteDatabase, keyring: Keyring, resend: Noti
     .where(eq(notifications.id, current.id))
     .run()
   if (message.channel === 'email') {
-    db.insert(outboxMessages)
-      .values({
-        messageId: inserted.id,
-        priority: outboxPriorityOf(message.purpose),
-        contentSealed: seal({
-          keyring,
-          context: outboxContentContext({ id: 0, messageId: inserted.id }),
-          plaintext: JSON.stringify(resend.emailContent),
-        }),
-      })
-      .run()
+    await prepared(
+      db,
+      'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)',
+    ).run(
+      messageId,
+      outboxPriorityOf(message.purpose),
+      seal({
+        keyring,
+        context: outboxContentContext({ id: 0, messageId }),
+        plaintext: JSON.stringify(resend.emailContent),
+      }),
+    )
   } else {
-    db.insert(printerReprints)
-      .values({
-        messageId: inserted.id,
-        kind: message.channel,
-        rowSealed: seal({
-          keyring,
-          context: reprintRowContext(inserted.id),
-          plaintext: JSON.stringify(resend.printerRow ?? []),
-        }),
-      })
-      .run()
+    await prepared(db, 'insert into printer_reprints (message_id, kind, row_sealed) values (?, ?, ?)').run(
+      messageId,
+      message.channel,
+      seal({
+        keyring,
+        context: reprintRowContext(messageId),
+        plaintext: JSON.stringify(resend.printerRow ?? []),
+      }),
+    )
   }
   return true
 }
@@ -126,8 +126,8 @@ export function replaceNotice(db: SqliteDatabase, keyring: Keyring, resend: Noti
 export type WaitingReprint = { id: number; kind: PrinterRowKind; row: string[] }
 
 /** Paper resends not yet in a printer file, oldest first, opened for writing into one. */
-export function listWaitingReprints(db: SqliteDatabase, keyring: Keyring): WaitingReprint[] {
-  return db
+export async function listWaitingReprints(db: PortalDatabase, keyring: Keyring): Promise<WaitingReprint[]> {
+  const waiting = await db
     .select({
       id: printerReprints.id,
       messageId: printerReprints.messageId,
@@ -138,36 +138,38 @@ export function listWaitingReprints(db: SqliteDatabase, keyring: Keyring): Waiti
     .where(isNull(printerReprints.writtenAt))
     .orderBy(asc(printerReprints.id))
     .all()
-    .flatMap(({ id, messageId, kind, rowSealed }) =>
-      rowSealed
-        ? [
-            {
-              id,
-              kind,
-              row: unsealJson<string[]>({
-                keyring,
-                context: reprintRowContext(messageId),
-                sealed: rowSealed,
-              }),
-            },
-          ]
-        : [],
-    )
+  return waiting.flatMap(({ id, messageId, kind, rowSealed }) =>
+    rowSealed
+      ? [
+          {
+            id,
+            kind,
+            row: unsealJson<string[]>({
+              keyring,
+              context: reprintRowContext(messageId),
+              sealed: rowSealed,
+            }),
+          },
+        ]
+      : [],
+  )
 }
 
 /**
  * Their file is in place: the rows are written, and the sealed copies (which
  * hold letter codes) are dropped, as a printed file is deleted once printed.
  */
-export function markReprintsWritten(db: SqliteDatabase, ids: number[], now: Date) {
+export async function markReprintsWritten(db: PortalDatabase, ids: number[], now: Date): Promise<number> {
   let marked = 0
   // In slices, well under SQLite's limit on bound parameters.
   for (let start = 0; start < ids.length; start += 500) {
-    marked += db
+    const written = await db
       .update(printerReprints)
       .set({ writtenAt: now, rowSealed: null })
       .where(inArray(printerReprints.id, ids.slice(start, start + 500)))
-      .run().changes
+      .returning({ id: printerReprints.id })
+      .all()
+    marked += written.length
   }
   return marked
 }

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import type { SqliteDatabase } from './client'
+import { type PortalDatabase, prepared, withTransaction } from './database'
 import { type MessageChannel, type MessagePurpose, OUTBOX_PRIORITIES, type OutboxPriority } from './schema'
 import { type Keyring, seal } from './seal'
 
@@ -64,42 +64,22 @@ export const outboxContentContext = ({ id, messageId }: { id: number; messageId:
 export const outboxPriorityOf = (purpose: MessagePurpose): OutboxPriority =>
   purpose === 'notification' ? OUTBOX_PRIORITIES.bulk : OUTBOX_PRIORITIES.urgent
 
-export function createNotificationWriter(db: SqliteDatabase, keyring: Keyring) {
-  const sqlite = db.$client
-  // Taken under the previous index key too: a clash there would give a lookup two messages, and
-  // the rotation a duplicate it could never write.
-  const insertMessage = sqlite.prepare(`
-    insert into messages (reference_index, human_id, channel, purpose)
-    select ?, ?, ?, ? where not exists (select 1 from messages where reference_index in (?, ?))`)
-  // The reference and address are sealed for the row's ID, known once the row is in: same
-  // transaction, one more statement.
-  const sealMessage = sqlite.prepare(
-    'update messages set reference_sealed = ?, address_sealed = ? where id = ?',
-  )
-  const insertNotification = sqlite.prepare(`
-    insert into notifications (human_id, channel, message_id, state, letter_code_index, letter_code_sealed)
-    values (?, ?, ?, ?, ?, ?)`)
-  const insertOutbox = sqlite.prepare(
-    'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)',
-  )
-  const insertReply = sqlite.prepare(
-    'insert into outbox_messages (message_id, priority, content_sealed) values (null, ?, null)',
-  )
-  const sealReply = sqlite.prepare('update outbox_messages set content_sealed = ? where id = ?')
-
-  const recordMessage = (message: NewMessage, position: number) => {
+export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
+  const recordMessage = async (tx: PortalDatabase, message: NewMessage, position: number) => {
     const [stored, previous] = message.referenceDigests
-    const inserted = insertMessage.run(
-      stored,
-      message.humanId,
-      message.channel,
-      message.purpose,
-      stored,
-      previous,
-    )
-    if (inserted.changes === 0) throw new MessageReferenceTaken(position)
-    const id = Number(inserted.lastInsertRowid)
-    sealMessage.run(
+    // Taken under the previous index key too: a clash there would give a lookup two messages, and
+    // the rotation a duplicate it could never write.
+    const id = await prepared(
+      tx,
+      `
+        insert into messages (reference_index, human_id, channel, purpose)
+        select ?, ?, ?, ? where not exists (select 1 from messages where reference_index in (?, ?))
+        returning id`,
+    ).value<number>(stored, message.humanId, message.channel, message.purpose, stored, previous)
+    if (id === undefined) throw new MessageReferenceTaken(position)
+    // The reference and address are sealed for the row's ID, known once the row is in: same
+    // transaction, one more statement.
+    await prepared(tx, 'update messages set reference_sealed = ?, address_sealed = ? where id = ?').run(
       seal({ keyring, context: messageReferenceContext(id), plaintext: message.reference }),
       message.address
         ? seal({ keyring, context: messageAddressContext(id), plaintext: message.address })
@@ -109,8 +89,8 @@ export function createNotificationWriter(db: SqliteDatabase, keyring: Keyring) {
     return id
   }
 
-  const enqueueEmail = (messageId: number, purpose: MessagePurpose, content: unknown) =>
-    insertOutbox.run(
+  const enqueueEmail = (tx: PortalDatabase, messageId: number, purpose: MessagePurpose, content: unknown) =>
+    prepared(tx, 'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)').run(
       messageId,
       outboxPriorityOf(purpose),
       seal({
@@ -120,73 +100,86 @@ export function createNotificationWriter(db: SqliteDatabase, keyring: Keyring) {
       }),
     )
 
-  /**
-   * Writes a batch in one transaction. E-mails are issued at once (the outbox
-   * sends them); postcards and handouts stay staged until their file is in place.
-   */
-  const writeBatch = sqlite.transaction((batch: NewNotification[]) => {
-    batch.forEach((notification, position) => {
-      const { message } = notification
-      const messageId = recordMessage(message, position)
-      const state = message.channel === 'email' ? 'issued' : 'staged'
-      insertNotification.run(
-        message.humanId,
-        message.channel,
-        messageId,
-        state,
-        notification.letterCodeIndex,
-        seal({ keyring, context: letterCodeContext(messageId), plaintext: notification.letterCode }),
-      )
-      if (message.channel === 'email') enqueueEmail(messageId, message.purpose, notification.emailContent)
-    })
-  })
-
   return {
-    writeBatch: (batch: NewNotification[]) => writeBatch.immediate(batch),
+    /**
+     * Writes a batch in one transaction. E-mails are issued at once (the outbox
+     * sends them); postcards and handouts stay staged until their file is in place.
+     */
+    writeBatch: (batch: NewNotification[]) =>
+      withTransaction(db, async (tx) => {
+        for (const [position, notification] of batch.entries()) {
+          const { message } = notification
+          const messageId = await recordMessage(tx, message, position)
+          const state = message.channel === 'email' ? 'issued' : 'staged'
+          await prepared(
+            tx,
+            `
+              insert into notifications (human_id, channel, message_id, state, letter_code_index, letter_code_sealed)
+              values (?, ?, ?, ?, ?, ?)`,
+          ).run(
+            message.humanId,
+            message.channel,
+            messageId,
+            state,
+            notification.letterCodeIndex,
+            seal({ keyring, context: letterCodeContext(messageId), plaintext: notification.letterCode }),
+          )
+          if (message.channel === 'email') {
+            await enqueueEmail(tx, messageId, message.purpose, notification.emailContent)
+          }
+        }
+      }),
     /** One message outside a notification (a code by e-mail, an account notice): recorded and queued. */
-    queueEmail: sqlite.transaction((message: NewMessage, content: unknown) => {
-      enqueueEmail(recordMessage(message, 0), message.purpose, content)
-    }),
+    queueEmail: (message: NewMessage, content: unknown) =>
+      withTransaction(db, async (tx) => {
+        await enqueueEmail(tx, await recordMessage(tx, message, 0), message.purpose, content)
+      }),
     /**
      * An urgent e-mail that is no one's message (the "not affected" reply to an
      * address nobody in the data holds): no message row, no reference, the
      * address only inside the sealed content, dropped once sent like any other.
      */
-    queueReply: sqlite.transaction((content: unknown) => {
-      const id = Number(insertReply.run(OUTBOX_PRIORITIES.urgent).lastInsertRowid)
-      const context = outboxContentContext({ id, messageId: null })
-      sealReply.run(seal({ keyring, context, plaintext: JSON.stringify(content) }), id)
-    }),
+    queueReply: (content: unknown) =>
+      withTransaction(db, async (tx) => {
+        const id = (await prepared(
+          tx,
+          'insert into outbox_messages (message_id, priority, content_sealed) values (null, ?, null) returning id',
+        ).value<number>(OUTBOX_PRIORITIES.urgent)) as number
+        const context = outboxContentContext({ id, messageId: null })
+        await prepared(tx, 'update outbox_messages set content_sealed = ? where id = ?').run(
+          seal({ keyring, context, plaintext: JSON.stringify(content) }),
+          id,
+        )
+      }),
   }
 }
 
 /** The files are in place: their staged notifications now count. */
-export function issueStagedNotifications(db: SqliteDatabase) {
-  return db.$client.prepare("update notifications set state = 'issued' where state = 'staged'").run().changes
+export async function issueStagedNotifications(db: PortalDatabase) {
+  return (await prepared(db, "update notifications set state = 'issued' where state = 'staged'").run())
+    .changes
 }
 
 /**
  * Staged notifications of a run that never finished: their codes were only in a
  * file that never took its place, so they are as if never made.
  */
-export function dropStagedNotifications(db: SqliteDatabase) {
-  const sqlite = db.$client
-  return sqlite
-    .transaction(() => {
-      const staged = sqlite
-        .prepare("select message_id from notifications where state = 'staged'")
-        .pluck()
-        .all()
-      sqlite.prepare("delete from notifications where state = 'staged'").run()
-      const remove = sqlite.prepare('delete from messages where id = ?')
-      for (const messageId of staged) remove.run(messageId)
-      return staged.length
-    })
-    .immediate()
+export async function dropStagedNotifications(db: PortalDatabase) {
+  return withTransaction(db, async (tx) => {
+    const staged = await prepared<{ messageId: number }>(
+      tx,
+      `select message_id as "messageId" from notifications where state = 'staged'`,
+    ).all()
+    await prepared(tx, "delete from notifications where state = 'staged'").run()
+    const remove = prepared(tx, 'delete from messages where id = ?')
+    for (const { messageId } of staged) await remove.run(messageId)
+    return staged.length
+  })
 }
 
-export function countNotifications(db: SqliteDatabase) {
-  return db.$client
-    .prepare("select channel, count(*) as count from notifications where state = 'issued' group by channel")
-    .all() as { channel: MessageChannel; count: number }[]
+export async function countNotifications(db: PortalDatabase) {
+  return prepared<{ channel: MessageChannel; count: number }>(
+    db,
+    "select channel, count(*) as count from notifications where state = 'issued' group by channel",
+  ).all()
 }

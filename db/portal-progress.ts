@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { COHORTS, type Cohort, MESSAGE_CHANNELS, type MessageChannel } from './schema'
 
 /**
@@ -43,18 +43,20 @@ export type ProgressDay = {
  * in both, once each; `humans` counts everyone once (each human's ID is the
  * ID of one of their records).
  */
-export function countPeopleByCohort(db: SqliteDatabase): { cohorts: CohortCount[]; humans: number } {
-  const rows = sqliteStatement<CohortCount>(
+export async function countPeopleByCohort(
+  db: PortalDatabase,
+): Promise<{ cohorts: CohortCount[]; humans: number }> {
+  const rows = await prepared<CohortCount>(
     db,
     // Grouped by (cohort, human) first, in the index's own order: no sort and no temporary B-tree.
     `select cohort, count(*) as people, sum(records) as records from (
        select cohort, human_id, count(*) as records from subjects group by cohort, human_id
-     ) group by cohort`,
+     ) as per_human group by cohort`,
   ).all()
   const cohorts = COHORTS.map(
     (cohort) => rows.find((row) => row.cohort === cohort) ?? { cohort, people: 0, records: 0 },
   )
-  const humans = sqliteStatement<{ humans: number }>(
+  const humans = await prepared<{ humans: number }>(
     db,
     'select count(*) as humans from subjects where id = human_id',
   ).get()
@@ -62,23 +64,23 @@ export function countPeopleByCohort(db: SqliteDatabase): { cohorts: CohortCount[
 }
 
 /** Every day's tallies of every series, in day order. */
-function tallies(db: SqliteDatabase) {
-  return sqliteStatement<{ series: string; day: number; tally: number }>(
+function tallies(db: PortalDatabase) {
+  return prepared<{ series: string; day: number; tally: number }>(
     db,
     'select series, day, tally from progress_tallies where tally != 0 order by day',
   ).all()
 }
 
-function totals(db: SqliteDatabase) {
-  const rows = sqliteStatement<{ series: string; total: number }>(
+async function totals(db: PortalDatabase) {
+  const rows = await prepared<{ series: string; total: number }>(
     db,
     'select series, sum(tally) as total from progress_tallies group by series',
   ).all()
   return (series: string) => rows.find((row) => row.series === series)?.total ?? 0
 }
 
-export function countNotices(db: SqliteDatabase): NoticeCounts {
-  const total = totals(db)
+export async function countNotices(db: PortalDatabase): Promise<NoticeCounts> {
+  const total = await totals(db)
   const notified = Object.fromEntries(
     MESSAGE_CHANNELS.map((channel) => [channel, total(`notified:${channel}`)]),
   ) as Record<MessageChannel, number>
@@ -97,8 +99,8 @@ export function countNotices(db: SqliteDatabase): NoticeCounts {
  * began; what happened before was counted then from what was left of it (a
  * verified session already purged left nothing, so that part is a floor).
  */
-export function countSteps(db: SqliteDatabase): StepCounts {
-  const total = totals(db)
+export async function countSteps(db: PortalDatabase): Promise<StepCounts> {
+  const total = await totals(db)
   return {
     checked: total('checked'),
     passwordReset: total('password_reset'),
@@ -121,9 +123,9 @@ const DAILY_SERIES: Record<string, keyof Omit<ProgressDay, 'day'>> = {
  * for the days any step happened, in day order; the caller fills the quiet
  * days and adds them up.
  */
-export function readDailyProgress(db: SqliteDatabase): ProgressDay[] {
+export async function readDailyProgress(db: PortalDatabase): Promise<ProgressDay[]> {
   const days = new Map<number, ProgressDay>()
-  for (const { series, day, tally } of tallies(db)) {
+  for (const { series, day, tally } of await tallies(db)) {
     const step = DAILY_SERIES[series]
     if (!step) continue
     const entry = days.get(day) ?? { day, notified: 0, checked: 0, passwordReset: 0, ready: 0 }

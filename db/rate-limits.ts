@@ -1,6 +1,4 @@
-import { and, eq, lt } from 'drizzle-orm'
-import { type SqliteDatabase, sqliteStatement } from './client'
-import { rateLimitCounters } from './schema'
+import { type PortalDatabase, prepared } from './database'
 
 /**
  * Hit counters in fixed windows aligned to the window length (an hour-long
@@ -18,17 +16,15 @@ export function windowStartOf(now: number, windowMs: number) {
 }
 
 /** Hits counted so far in the window holding `now`. */
-export function countInWindow(
-  db: SqliteDatabase,
+export async function countInWindow(
+  db: PortalDatabase,
   { bucket, keyIndex, windowMs, now }: CounterWindow,
-): number {
+): Promise<number> {
   // Statements prepared once (every POST asks): a query builder's prepare each time cost more than the lookup.
-  const count = sqliteStatement(
+  const count = await prepared(
     db,
     'select count from rate_limit_counters where bucket = ? and key_index = ? and window_start = ?',
-  )
-    .pluck()
-    .get(bucket, keyIndex, windowStartOf(now, windowMs)) as number | undefined
+  ).value<number>(bucket, keyIndex, windowStartOf(now, windowMs))
   return count ?? 0
 }
 
@@ -36,29 +32,31 @@ export function countInWindow(
  * Counts one hit and returns the window's count after it. One statement, so
  * two processes hitting at once both count and each sees a different total.
  */
-export function recordHit(db: SqliteDatabase, { bucket, keyIndex, windowMs, now }: CounterWindow): number {
-  return sqliteStatement(
+export async function recordHit(
+  db: PortalDatabase,
+  { bucket, keyIndex, windowMs, now }: CounterWindow,
+): Promise<number> {
+  // The old count qualified by its table: PostgreSQL would find a bare `count` ambiguous there.
+  const count = await prepared(
     db,
     `insert into rate_limit_counters (bucket, key_index, window_start, count) values (?, ?, ?, 1)
-     on conflict (bucket, key_index, window_start) do update set count = count + 1
+     on conflict (bucket, key_index, window_start) do update set count = rate_limit_counters.count + 1
      returning count`,
-  )
-    .pluck()
-    .get(bucket, keyIndex, windowStartOf(now, windowMs)) as number
+  ).value<number>(bucket, keyIndex, windowStartOf(now, windowMs))
+  return count as number
 }
 
 /** Forgets every window of one key, e.g. once its owner has proved who they are. */
-export function clearHits(db: SqliteDatabase, { bucket, keyIndex }: CounterKey): number {
-  return db
-    .delete(rateLimitCounters)
-    .where(and(eq(rateLimitCounters.bucket, bucket), eq(rateLimitCounters.keyIndex, keyIndex)))
-    .run().changes
+export async function clearHits(db: PortalDatabase, { bucket, keyIndex }: CounterKey): Promise<number> {
+  const cleared = await prepared(
+    db,
+    'delete from rate_limit_counters where bucket = ? and key_index = ?',
+  ).run(bucket, keyIndex)
+  return cleared.changes
 }
 
 /** Drops windows that began before `before` (ms); returns how many rows went. */
-export function deleteOldWindows(db: SqliteDatabase, before: number): number {
-  return db
-    .delete(rateLimitCounters)
-    .where(lt(rateLimitCounters.windowStart, new Date(before)))
-    .run().changes
+export async function deleteOldWindows(db: PortalDatabase, before: number): Promise<number> {
+  const deleted = await prepared(db, 'delete from rate_limit_counters where window_start < ?').run(before)
+  return deleted.changes
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared, withTransaction } from './database'
 import { type Keyring, seal, unseal } from './seal'
 
 /**
@@ -29,31 +29,39 @@ export function newPhotoId() {
   return `P${randomBytes(16).toString('hex')}`
 }
 
-export function findLiveDraft(db: SqliteDatabase, tokenHash: Buffer, now: number): DraftRow | undefined {
-  const row = sqliteStatement<DraftRow>(
+export async function findLiveDraft(
+  db: PortalDatabase,
+  tokenHash: Buffer,
+  now: number,
+): Promise<DraftRow | undefined> {
+  const row = await prepared<DraftRow>(
     db,
-    `select id, email_index as emailIndex, details_sealed as detailsSealed, expires_at as expiresAt
+    `select id, email_index as "emailIndex", details_sealed as "detailsSealed", expires_at as "expiresAt"
      from return_drafts where token_hash = ?`,
   ).get(tokenHash)
   return row && row.expiresAt > now ? row : undefined
 }
 
-export function createDraft(db: SqliteDatabase, { tokenHash, now }: { tokenHash: Buffer; now: number }) {
-  const result = sqliteStatement(
+/** A new draft; returns its row ID. */
+export async function createDraft(
+  db: PortalDatabase,
+  { tokenHash, now }: { tokenHash: Buffer; now: number },
+): Promise<number> {
+  const id = await prepared(
     db,
-    'insert into return_drafts (token_hash, created_at, updated_at, expires_at) values (?, ?, ?, ?)',
-  ).run(tokenHash, now, now, now + RETURN_DRAFT_TTL_MS)
-  return Number(result.lastInsertRowid)
+    'insert into return_drafts (token_hash, created_at, updated_at, expires_at) values (?, ?, ?, ?) returning id',
+  ).value<number>(tokenHash, now, now, now + RETURN_DRAFT_TTL_MS)
+  return Number(id)
 }
 
 /** What was typed, sealed over what was there; the draft's day starts again. */
-export function saveDraftDetails<T>(
-  db: SqliteDatabase,
+export async function saveDraftDetails<T>(
+  db: PortalDatabase,
   keyring: Keyring,
   { draftId, details, now }: { draftId: number; details: T; now: number },
 ) {
   const sealed = seal({ keyring, context: detailsContext(draftId), plaintext: JSON.stringify(details) })
-  sqliteStatement(
+  await prepared(
     db,
     'update return_drafts set details_sealed = ?, updated_at = ?, expires_at = ? where id = ?',
   ).run(sealed, now, now + RETURN_DRAFT_TTL_MS, draftId)
@@ -75,20 +83,20 @@ export type DraftAddressSource = { ready?: { email: string } }
 export const draftAddressOf = (details: DraftAddressSource) => details.ready?.email
 
 /** The address a code went to, so the code page checks against the right one. */
-export function setDraftEmailIndex(
-  db: SqliteDatabase,
+export async function setDraftEmailIndex(
+  db: PortalDatabase,
   { draftId, emailIndex }: { draftId: number; emailIndex: Buffer },
 ) {
-  sqliteStatement(db, 'update return_drafts set email_index = ? where id = ?').run(emailIndex, draftId)
+  await prepared(db, 'update return_drafts set email_index = ? where id = ?').run(emailIndex, draftId)
 }
 
-export function addDraftPhoto(
-  db: SqliteDatabase,
+export async function addDraftPhoto(
+  db: PortalDatabase,
   keyring: Keyring,
   { draftId, photo, now }: { draftId: number; photo: StoredPhoto; now: number },
-) {
+): Promise<string> {
   const id = newPhotoId()
-  sqliteStatement(
+  await prepared(
     db,
     `insert into return_photos (id, draft_id, media_type, width, height, byte_length, photo_sealed, created_at)
      values (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -105,33 +113,38 @@ export function addDraftPhoto(
   return id
 }
 
-/** The draft's photos in the order they came. */
-export function listDraftPhotos(db: SqliteDatabase, draftId: number): PhotoSummary[] {
-  return sqliteStatement<PhotoSummary>(
+/**
+ * The draft's photos in the order they came. SQLite-only: `rowid` orders the
+ * photos of one post, which share its moment; the random IDs cannot.
+ */
+export async function listDraftPhotos(db: PortalDatabase, draftId: number): Promise<PhotoSummary[]> {
+  return prepared<PhotoSummary>(
     db,
-    `select id, width, height, byte_length as byteLength from return_photos
+    `select id, width, height, byte_length as "byteLength" from return_photos
      where draft_id = ? order by created_at, rowid`,
   ).all(draftId)
 }
 
-export function removeDraftPhotos(
-  db: SqliteDatabase,
+export async function removeDraftPhotos(
+  db: PortalDatabase,
   { draftId, photoIds }: { draftId: number; photoIds: string[] },
 ) {
-  const remove = sqliteStatement(db, 'delete from return_photos where draft_id = ? and id = ?')
-  for (const photoId of photoIds) remove.run(draftId, photoId)
+  const remove = prepared(db, 'delete from return_photos where draft_id = ? and id = ?')
+  for (const photoId of photoIds) await remove.run(draftId, photoId)
 }
 
-export function deleteDraft(db: SqliteDatabase, draftId: number) {
-  sqliteStatement(db, 'delete from return_photos where draft_id = ?').run(draftId)
-  sqliteStatement(db, 'delete from return_drafts where id = ?').run(draftId)
+export async function deleteDraft(db: PortalDatabase, draftId: number) {
+  await prepared(db, 'delete from return_photos where draft_id = ?').run(draftId)
+  await prepared(db, 'delete from return_drafts where id = ?').run(draftId)
 }
 
-/** Housekeeping: drafts a day untouched, with their photos. */
-export function deleteExpiredDrafts(db: SqliteDatabase, now: number): number {
-  sqliteStatement(
-    db,
-    'delete from return_photos where draft_id in (select id from return_drafts where expires_at <= ?)',
-  ).run(now)
-  return sqliteStatement(db, 'delete from return_drafts where expires_at <= ?').run(now).changes
+/** Housekeeping: drafts a day untouched, with their photos, in one transaction. */
+export async function deleteExpiredDrafts(db: PortalDatabase, now: number): Promise<number> {
+  return withTransaction(db, async (tx) => {
+    await prepared(
+      tx,
+      'delete from return_photos where draft_id in (select id from return_drafts where expires_at <= ?)',
+    ).run(now)
+    return (await prepared(tx, 'delete from return_drafts where expires_at <= ?').run(now)).changes
+  })
 }

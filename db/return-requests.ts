@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { and, asc, count, eq, inArray, lte, type SQL } from 'drizzle-orm'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { photoContext } from './return-drafts'
 import { type ReturnEventKind, type ReturnReason, type ReturnStatus, returnRequests } from './schema'
 import { type Keyring, seal, unseal } from './seal'
@@ -41,8 +41,8 @@ export const noteContext = (eventId: string) => `return_events:${eventId}:note`
  * The draft becomes the request: its photos move over, its history starts
  * with `filed`, and the draft is gone. Returns the request's row ID.
  */
-export function fileDraftAsRequest<T>(
-  db: SqliteDatabase,
+export async function fileDraftAsRequest<T>(
+  db: PortalDatabase,
   keyring: Keyring,
   {
     draftId,
@@ -61,26 +61,26 @@ export function fileDraftAsRequest<T>(
     details: T
     now: number
   },
-): number {
+): Promise<number> {
   const sealed = seal({ keyring, context: detailsContext(reference), plaintext: JSON.stringify(details) })
   const requestId = Number(
-    sqliteStatement(
+    await prepared(
       db,
       `insert into return_requests (reference, human_id, email_index, reason, status, details_sealed, created_at, updated_at)
-       values (?, ?, ?, ?, 'new', ?, ?, ?)`,
-    ).run(reference, humanId ?? null, emailIndex, reason, sealed, now, now).lastInsertRowid,
+       values (?, ?, ?, ?, 'new', ?, ?, ?) returning id`,
+    ).value<number>(reference, humanId ?? null, emailIndex, reason, sealed, now, now),
   )
-  sqliteStatement(db, 'update return_photos set request_id = ?, draft_id = null where draft_id = ?').run(
+  await prepared(db, 'update return_photos set request_id = ?, draft_id = null where draft_id = ?').run(
     requestId,
     draftId,
   )
-  sqliteStatement(db, 'delete from return_drafts where id = ?').run(draftId)
-  addReturnEvent(db, keyring, { requestId, kind: 'filed', status: 'new', now })
+  await prepared(db, 'delete from return_drafts where id = ?').run(draftId)
+  await addReturnEvent(db, keyring, { requestId, kind: 'filed', status: 'new', now })
   return requestId
 }
 
-export function addReturnEvent(
-  db: SqliteDatabase,
+export async function addReturnEvent(
+  db: PortalDatabase,
   keyring: Keyring,
   {
     requestId,
@@ -97,10 +97,10 @@ export function addReturnEvent(
     note?: string
     now: number
   },
-) {
+): Promise<string> {
   const id = `E${randomBytes(10).toString('hex')}`
   const noteSealed = note === undefined ? null : seal({ keyring, context: noteContext(id), plaintext: note })
-  sqliteStatement(
+  await prepared(
     db,
     `insert into return_events (id, request_id, kind, status, staff_id, note_sealed, created_at)
      values (?, ?, ?, ?, ?, ?, ?)`,
@@ -108,11 +108,11 @@ export function addReturnEvent(
   return id
 }
 
-export function setReturnStatus(
-  db: SqliteDatabase,
+export async function setReturnStatus(
+  db: PortalDatabase,
   { requestId, status, now }: { requestId: number; status: ReturnStatus; now: number },
 ) {
-  sqliteStatement(db, 'update return_requests set status = ?, updated_at = ? where id = ?').run(
+  await prepared(db, 'update return_requests set status = ?, updated_at = ? where id = ?').run(
     status,
     now,
     requestId,
@@ -121,11 +121,14 @@ export function setReturnStatus(
 
 type RequestRow = Omit<ReturnQueueRow, 'photoCount'> & { emailIndex: Buffer; detailsSealed: Buffer }
 
-export function findReturnRequest(db: SqliteDatabase, reference: string): RequestRow | undefined {
-  return sqliteStatement<RequestRow>(
+export async function findReturnRequest(
+  db: PortalDatabase,
+  reference: string,
+): Promise<RequestRow | undefined> {
+  return prepared<RequestRow>(
     db,
-    `select id, reference, reason, status, human_id as humanId, created_at as createdAt,
-            updated_at as updatedAt, email_index as emailIndex, details_sealed as detailsSealed
+    `select id, reference, reason, status, human_id as "humanId", created_at as "createdAt",
+            updated_at as "updatedAt", email_index as "emailIndex", details_sealed as "detailsSealed"
      from return_requests where reference = ?`,
   ).get(reference)
 }
@@ -139,11 +142,18 @@ export function readRequestDetails<T>(
   ) as T
 }
 
-/** Oldest first; notes opened. */
-export function listReturnEvents(db: SqliteDatabase, keyring: Keyring, requestId: number): ReturnEvent[] {
-  const rows = sqliteStatement<Omit<ReturnEvent, 'note'> & { noteSealed: Buffer | null }>(
+/**
+ * Oldest first; notes opened. SQLite-only: `rowid` orders the events of one
+ * moment (a status change and its note), which the random IDs cannot.
+ */
+export async function listReturnEvents(
+  db: PortalDatabase,
+  keyring: Keyring,
+  requestId: number,
+): Promise<ReturnEvent[]> {
+  const rows = await prepared<Omit<ReturnEvent, 'note'> & { noteSealed: Buffer | null }>(
     db,
-    `select id, kind, status, staff_id as staffId, note_sealed as noteSealed, created_at as at
+    `select id, kind, status, staff_id as "staffId", note_sealed as "noteSealed", created_at as at
      from return_events where request_id = ? order by created_at, rowid`,
   ).all(requestId)
   return rows.map(({ noteSealed, ...event }) => ({
@@ -157,23 +167,24 @@ export function listReturnEvents(db: SqliteDatabase, keyring: Keyring, requestId
 
 export type RequestPhoto = { id: string; width: number; height: number; byteLength: number }
 
-export function listRequestPhotos(db: SqliteDatabase, requestId: number): RequestPhoto[] {
-  return sqliteStatement<RequestPhoto>(
+/** In the order they came; SQLite-only, as `listDraftPhotos` is (`rowid`). */
+export async function listRequestPhotos(db: PortalDatabase, requestId: number): Promise<RequestPhoto[]> {
+  return prepared<RequestPhoto>(
     db,
-    `select id, width, height, byte_length as byteLength from return_photos
+    `select id, width, height, byte_length as "byteLength" from return_photos
      where request_id = ? order by created_at, rowid`,
   ).all(requestId)
 }
 
 /** A filed request's photo, opened; undefined for any ID that is not one of that request's. */
-export function readRequestPhoto(
-  db: SqliteDatabase,
+export async function readRequestPhoto(
+  db: PortalDatabase,
   keyring: Keyring,
   { requestId, photoId }: { requestId: number; photoId: string },
-): { mediaType: string; bytes: Buffer } | undefined {
-  const row = sqliteStatement<{ mediaType: string; photoSealed: Buffer }>(
+): Promise<{ mediaType: string; bytes: Buffer } | undefined> {
+  const row = await prepared<{ mediaType: string; photoSealed: Buffer }>(
     db,
-    'select media_type as mediaType, photo_sealed as photoSealed from return_photos where id = ? and request_id = ?',
+    'select media_type as "mediaType", photo_sealed as "photoSealed" from return_photos where id = ? and request_id = ?',
   ).get(photoId, requestId)
   if (!row) return undefined
   return {
@@ -191,33 +202,35 @@ export type ReturnQueueFilter = {
 }
 
 /** The staff queue: oldest first, with each request's photo count, and how many match in all. */
-export function listReturnQueue(
-  db: SqliteDatabase,
+export async function listReturnQueue(
+  db: PortalDatabase,
   { statuses, reason, filedBefore, limit }: ReturnQueueFilter,
-): { rows: ReturnQueueRow[]; total: number } {
+): Promise<{ rows: ReturnQueueRow[]; total: number }> {
   const conditions: SQL[] = [inArray(returnRequests.status, [...statuses])]
   if (reason) conditions.push(eq(returnRequests.reason, reason))
   if (filedBefore !== undefined) conditions.push(lte(returnRequests.createdAt, new Date(filedBefore)))
   const where = and(...conditions)
-  const rows = db
+  const rows = await db
     .select({ id: returnRequests.id })
     .from(returnRequests)
     .where(where)
     .orderBy(asc(returnRequests.createdAt), asc(returnRequests.id))
     .limit(limit)
     .all()
-  const total = db.select({ n: count() }).from(returnRequests).where(where).get()?.n ?? 0
-  const summary = sqliteStatement<ReturnQueueRow>(
+  const total = (await db.select({ n: count() }).from(returnRequests).where(where).get())?.n ?? 0
+  const summary = prepared<ReturnQueueRow>(
     db,
-    `select r.id, r.reference, r.reason, r.status, r.human_id as humanId, r.created_at as createdAt,
-            r.updated_at as updatedAt, (select count(*) from return_photos p where p.request_id = r.id) as photoCount
+    `select r.id, r.reference, r.reason, r.status, r.human_id as "humanId", r.created_at as "createdAt",
+            r.updated_at as "updatedAt", (select count(*) from return_photos p where p.request_id = r.id) as "photoCount"
      from return_requests r where r.id = ?`,
   )
-  return { rows: rows.map((row) => summary.get(row.id) as ReturnQueueRow), total }
+  const summaries: ReturnQueueRow[] = []
+  for (const row of rows) summaries.push((await summary.get(row.id)) as ReturnQueueRow)
+  return { rows: summaries, total }
 }
 
 /** How many requests are in each status, for the queue's filter labels. */
-export function countReturnsByStatus(db: SqliteDatabase): Record<ReturnStatus, number> {
+export async function countReturnsByStatus(db: PortalDatabase): Promise<Record<ReturnStatus, number>> {
   const counts: Record<ReturnStatus, number> = {
     new: 0,
     in_progress: 0,
@@ -225,7 +238,7 @@ export function countReturnsByStatus(db: SqliteDatabase): Record<ReturnStatus, n
     resolved: 0,
     rejected: 0,
   }
-  const rows = sqliteStatement<{ status: ReturnStatus; n: number }>(
+  const rows = await prepared<{ status: ReturnStatus; n: number }>(
     db,
     'select status, count(*) as n from return_requests group by status',
   ).all()

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm'
 import type { LookupDigests } from './blind-index'
-import type { SqliteDatabase } from './client'
+import type { PortalDatabase } from './database'
 import { staffMembers, staffRecoveryCodes, staffSessions } from './schema'
 import { type Keyring, seal, unseal } from './seal'
 import { totpSecretContext } from './staff-members'
@@ -18,24 +18,25 @@ import { totpSecretContext } from './staff-members'
 export const enrolmentContext = (staffId: string) => `staff_sessions:${staffId}:totp-enrolment`
 
 /** The secret offered in this session, kept so that a reload shows the same QR code. */
-export function holdTotpEnrolment(
-  db: SqliteDatabase,
+export async function holdTotpEnrolment(
+  db: PortalDatabase,
   keyring: Keyring,
   { idHash, staffId, secret }: { idHash: Buffer; staffId: string; secret: string },
 ) {
-  db.update(staffSessions)
+  await db
+    .update(staffSessions)
     .set({ totpEnrolmentSealed: seal({ keyring, context: enrolmentContext(staffId), plaintext: secret }) })
     .where(eq(staffSessions.idHash, idHash))
     .run()
 }
 
 /** The secret offered in this session and not yet confirmed, if any. */
-export function readTotpEnrolment(
-  db: SqliteDatabase,
+export async function readTotpEnrolment(
+  db: PortalDatabase,
   keyring: Keyring,
   { idHash, staffId }: { idHash: Buffer; staffId: string },
-): string | undefined {
-  const row = db
+): Promise<string | undefined> {
+  const row = await db
     .select({ sealed: staffSessions.totpEnrolmentSealed })
     .from(staffSessions)
     .where(and(eq(staffSessions.idHash, idHash), eq(staffSessions.staffId, staffId)))
@@ -49,12 +50,12 @@ export function readTotpEnrolment(
  * used (so that code cannot sign in again); every session's pending offer goes.
  * False when the member enrolled meanwhile (another tab): the first one stands.
  */
-export function enrolTotp(
-  db: SqliteDatabase,
+export async function enrolTotp(
+  db: PortalDatabase,
   keyring: Keyring,
   { staffId, secret, step, now }: { staffId: string; secret: string; step: number; now: Date },
 ) {
-  const { changes } = db
+  const enrolled = await db
     .update(staffMembers)
     .set({
       totpSecretSealed: seal({ keyring, context: totpSecretContext(staffId), plaintext: secret }),
@@ -62,14 +63,23 @@ export function enrolTotp(
       updatedAt: now,
     })
     .where(and(eq(staffMembers.id, staffId), isNull(staffMembers.totpSecretSealed)))
+    .returning({ id: staffMembers.id })
+    .all()
+  await db
+    .update(staffSessions)
+    .set({ totpEnrolmentSealed: null })
+    .where(eq(staffSessions.staffId, staffId))
     .run()
-  db.update(staffSessions).set({ totpEnrolmentSealed: null }).where(eq(staffSessions.staffId, staffId)).run()
-  return changes === 1
+  return enrolled.length === 1
 }
 
 /** The member's authenticator secret, opened only to check a code; undefined when none is enrolled. */
-export function readTotpSecret(db: SqliteDatabase, keyring: Keyring, staffId: string): string | undefined {
-  const row = db
+export async function readTotpSecret(
+  db: PortalDatabase,
+  keyring: Keyring,
+  staffId: string,
+): Promise<string | undefined> {
+  const row = await db
     .select({ sealed: staffMembers.totpSecretSealed })
     .from(staffMembers)
     .where(eq(staffMembers.id, staffId))
@@ -82,8 +92,11 @@ export function readTotpSecret(db: SqliteDatabase, keyring: Keyring, staffId: st
  * Spends a time step (RFC 6238 §5.2): true only when `step` is later than the
  * last one accepted, and then it becomes the last one, in the same statement.
  */
-export function spendTotpStep(db: SqliteDatabase, { staffId, step }: { staffId: string; step: number }) {
-  const { changes } = db
+export async function spendTotpStep(
+  db: PortalDatabase,
+  { staffId, step }: { staffId: string; step: number },
+) {
+  const spent = await db
     .update(staffMembers)
     .set({ totpLastStep: step })
     .where(
@@ -92,18 +105,19 @@ export function spendTotpStep(db: SqliteDatabase, { staffId, step }: { staffId: 
         or(isNull(staffMembers.totpLastStep), lt(staffMembers.totpLastStep, step)),
       ),
     )
-    .run()
-  return changes === 1
+    .returning({ id: staffMembers.id })
+    .all()
+  return spent.length === 1
 }
 
 /** A fresh set of recovery codes replaces any earlier one, used or not. */
-export function replaceRecoveryCodes(
-  db: SqliteDatabase,
+export async function replaceRecoveryCodes(
+  db: PortalDatabase,
   { staffId, codeHashes, now }: { staffId: string; codeHashes: Buffer[]; now: Date },
 ) {
-  db.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staffId)).run()
+  await db.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staffId)).run()
   for (const codeHash of codeHashes) {
-    db.insert(staffRecoveryCodes).values({ staffId, codeHash, createdAt: now }).run()
+    await db.insert(staffRecoveryCodes).values({ staffId, codeHash, createdAt: now }).run()
   }
 }
 
@@ -114,11 +128,11 @@ export function replaceRecoveryCodes(
  * rotation can make again without the code, so a code handed out before the
  * index key changed is accepted under the key it was hashed with.
  */
-export function spendRecoveryCode(
-  db: SqliteDatabase,
+export async function spendRecoveryCode(
+  db: PortalDatabase,
   { staffId, codeHashes, now }: { staffId: string; codeHashes: LookupDigests; now: Date },
 ) {
-  const { changes } = db
+  const spent = await db
     .update(staffRecoveryCodes)
     .set({ usedAt: now })
     .where(
@@ -128,22 +142,24 @@ export function spendRecoveryCode(
         isNull(staffRecoveryCodes.usedAt),
       ),
     )
-    .run()
-  return changes > 0
+    .returning({ id: staffRecoveryCodes.id })
+    .all()
+  return spent.length > 0
 }
 
 /**
  * A supervisor's rule for the member: passkeys only (app codes refused) or
  * not. Answers whether the rule changed.
  */
-export function setPasskeysRequired(
-  db: SqliteDatabase,
+export async function setPasskeysRequired(
+  db: PortalDatabase,
   { staffId, required, now }: { staffId: string; required: boolean; now: Date },
 ) {
-  const { changes } = db
+  const changed = await db
     .update(staffMembers)
     .set({ passkeysRequired: required, updatedAt: now })
     .where(and(eq(staffMembers.id, staffId), eq(staffMembers.passkeysRequired, !required)))
-    .run()
-  return changes === 1
+    .returning({ id: staffMembers.id })
+    .all()
+  return changed.length === 1
 }

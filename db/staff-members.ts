@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
-import type { SqliteDatabase } from './client'
+import { type PortalDatabase, prepared } from './database'
 import type { PortalCrypto } from './portal-crypto'
 import {
   type StaffMemberRole,
@@ -73,21 +73,22 @@ export type NewStaffMember = {
  * a refusal leaves the caller's transaction usable (a failed statement aborts
  * a PostgreSQL transaction); the index still stops a race between two callers.
  */
-export function insertStaffMember(
-  db: SqliteDatabase,
+export async function insertStaffMember(
+  db: PortalDatabase,
   crypto: Pick<PortalCrypto, 'index' | 'lookup' | 'keyring'>,
   member: NewStaffMember,
-): 'inserted' | 'email-taken' {
+): Promise<'inserted' | 'email-taken'> {
   const emailIndex = staffEmailIndex(crypto, member.email.matched)
   // An account whose digest is still under the previous index key holds the address too.
-  const taken = db
+  const taken = await db
     .select({ id: staffMembers.id })
     .from(staffMembers)
     .where(inArray(staffMembers.emailIndex, staffEmailLookup(crypto, member.email.matched)))
     .get()
   if (taken) return 'email-taken'
   const { keyring } = crypto
-  db.insert(staffMembers)
+  await db
+    .insert(staffMembers)
     .values({
       id: member.id,
       emailIndex,
@@ -106,10 +107,9 @@ export function insertStaffMember(
 }
 
 /** Whether a public ID is already in use (a fresh random one almost never is). */
-export function staffIdTaken(db: SqliteDatabase, id: string) {
-  return (
-    db.select({ id: staffMembers.id }).from(staffMembers).where(eq(staffMembers.id, id)).get() !== undefined
-  )
+export async function staffIdTaken(db: PortalDatabase, id: string) {
+  const row = await db.select({ id: staffMembers.id }).from(staffMembers).where(eq(staffMembers.id, id)).get()
+  return row !== undefined
 }
 
 // What every read adds to the row: counts of the second factors, without opening any of them.
@@ -133,7 +133,7 @@ function opened(keyring: Keyring, row: ReadRow): StaffMember {
   }
 }
 
-function selectMembers(db: SqliteDatabase) {
+function selectMembers(db: PortalDatabase) {
   return db
     .select({
       id: staffMembers.id,
@@ -163,42 +163,41 @@ function selectMembers(db: SqliteDatabase) {
  * The account whose e-mail address is `matched` (normalised), found by its
  * blind index under the current index key or the previous one.
  */
-export function findStaffMemberByEmail(
-  db: SqliteDatabase,
+export async function findStaffMemberByEmail(
+  db: PortalDatabase,
   crypto: Pick<PortalCrypto, 'lookup' | 'keyring'>,
   matched: string,
-): StaffMember | undefined {
-  const row = selectMembers(db)
+): Promise<StaffMember | undefined> {
+  const row = await selectMembers(db)
     .where(inArray(staffMembers.emailIndex, staffEmailLookup(crypto, matched)))
     .get()
   return row && opened(crypto.keyring, row)
 }
 
-export function findStaffMemberById(
-  db: SqliteDatabase,
+export async function findStaffMemberById(
+  db: PortalDatabase,
   keyring: Keyring,
   id: string,
-): StaffMember | undefined {
-  const row = selectMembers(db).where(eq(staffMembers.id, id)).get()
+): Promise<StaffMember | undefined> {
+  const row = await selectMembers(db).where(eq(staffMembers.id, id)).get()
   return row && opened(keyring, row)
 }
 
 /** Every account, oldest first, opened: for the operator's list and the supervisors' page. */
-export function listStaffMembers(db: SqliteDatabase, keyring: Keyring): StaffMember[] {
-  return selectMembers(db)
-    .orderBy(asc(staffMembers.createdAt), asc(staffMembers.id))
-    .all()
-    .map((row) => opened(keyring, row))
+export async function listStaffMembers(db: PortalDatabase, keyring: Keyring): Promise<StaffMember[]> {
+  const rows = await selectMembers(db).orderBy(asc(staffMembers.createdAt), asc(staffMembers.id)).all()
+  return rows.map((row) => opened(keyring, row))
 }
 
 /** Disables the account; false when it already was (nothing changes then). */
-export function markStaffMemberDisabled(db: SqliteDatabase, { id, now }: { id: string; now: Date }) {
-  const { changes } = db
+export async function markStaffMemberDisabled(db: PortalDatabase, { id, now }: { id: string; now: Date }) {
+  const disabled = await db
     .update(staffMembers)
     .set({ disabledAt: now, updatedAt: now })
     .where(and(eq(staffMembers.id, id), isNull(staffMembers.disabledAt)))
-    .run()
-  return changes === 1
+    .returning({ id: staffMembers.id })
+    .all()
+  return disabled.length === 1
 }
 
 /** What a reset of the second factors removed, counted for the record of it. */
@@ -208,23 +207,31 @@ export type RemovedFactors = { totp: boolean; recoveryCodes: number; passkeys: n
  * Removes every second factor of the account: the TOTP secret and its last
  * step, the recovery codes, the passkeys. The next sign-in enrols anew.
  */
-export function removeStaffFactors(
-  db: SqliteDatabase,
+export async function removeStaffFactors(
+  db: PortalDatabase,
   { id, now }: { id: string; now: Date },
-): RemovedFactors {
-  const hadTotp =
-    db
-      .select({ id: staffMembers.id })
-      .from(staffMembers)
-      .where(and(eq(staffMembers.id, id), isNotNull(staffMembers.totpSecretSealed)))
-      .get() !== undefined
-  db.update(staffMembers)
+): Promise<RemovedFactors> {
+  const withTotp = await db
+    .select({ id: staffMembers.id })
+    .from(staffMembers)
+    .where(and(eq(staffMembers.id, id), isNotNull(staffMembers.totpSecretSealed)))
+    .get()
+  await db
+    .update(staffMembers)
     .set({ totpSecretSealed: null, totpLastStep: null, updatedAt: now })
     .where(eq(staffMembers.id, id))
     .run()
-  const recoveryCodes = db.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, id)).run().changes
-  const passkeys = db.delete(staffPasskeys).where(eq(staffPasskeys.staffId, id)).run().changes
-  return { totp: hadTotp, recoveryCodes, passkeys }
+  const recoveryCodes = await db
+    .delete(staffRecoveryCodes)
+    .where(eq(staffRecoveryCodes.staffId, id))
+    .returning({ id: staffRecoveryCodes.id })
+    .all()
+  const passkeys = await db
+    .delete(staffPasskeys)
+    .where(eq(staffPasskeys.staffId, id))
+    .returning({ id: staffPasskeys.id })
+    .all()
+  return { totp: withTotp !== undefined, recoveryCodes: recoveryCodes.length, passkeys: passkeys.length }
 }
 
 /**
@@ -232,8 +239,8 @@ export function removeStaffFactors(
  * password of its own (the demo staff's, renewed on each start outside
  * production). False when the person has set one since: theirs is kept.
  */
-export function renewEnrolmentPassword(
-  db: SqliteDatabase,
+export async function renewEnrolmentPassword(
+  db: PortalDatabase,
   {
     id,
     enrolmentPasswordHash,
@@ -241,7 +248,7 @@ export function renewEnrolmentPassword(
     now,
   }: { id: string; enrolmentPasswordHash: string; expiresAt: Date; now: Date },
 ) {
-  const { changes } = db
+  const renewed = await db
     .update(staffMembers)
     .set({
       passwordHash: enrolmentPasswordHash,
@@ -256,8 +263,9 @@ export function renewEnrolmentPassword(
         isNull(staffMembers.passwordChangedAt),
       ),
     )
-    .run()
-  return changes === 1
+    .returning({ id: staffMembers.id })
+    .all()
+  return renewed.length === 1
 }
 
 /** Wrong passwords in a row before the account locks, and for how long. */
@@ -270,14 +278,14 @@ export const STAFF_LOCK_MS = 15 * 60 * 1000
  * account locks and the count starts again for after the lock. Answers whether
  * this failure locked it.
  */
-export function recordStaffSignInFailure(db: SqliteDatabase, { id, now }: { id: string; now: Date }) {
-  const row = db.$client
-    .prepare(
-      'update staff_members set failed_sign_ins = failed_sign_ins + 1 where id = ? returning failed_sign_ins as failures',
-    )
-    .get(id) as { failures: number } | undefined
-  if (!row || row.failures < STAFF_LOCK_AFTER_FAILURES) return { locked: false }
-  db.update(staffMembers)
+export async function recordStaffSignInFailure(db: PortalDatabase, { id, now }: { id: string; now: Date }) {
+  const failures = await prepared(
+    db,
+    'update staff_members set failed_sign_ins = failed_sign_ins + 1 where id = ? returning failed_sign_ins',
+  ).value<number>(id)
+  if (failures === undefined || failures < STAFF_LOCK_AFTER_FAILURES) return { locked: false }
+  await db
+    .update(staffMembers)
     .set({ failedSignIns: 0, lockedUntil: new Date(now.getTime() + STAFF_LOCK_MS), updatedAt: now })
     .where(eq(staffMembers.id, id))
     .run()
@@ -285,8 +293,9 @@ export function recordStaffSignInFailure(db: SqliteDatabase, { id, now }: { id: 
 }
 
 /** A right password: the count of wrong ones starts again. */
-export function clearStaffSignInFailures(db: SqliteDatabase, id: string) {
-  db.update(staffMembers)
+export async function clearStaffSignInFailures(db: PortalDatabase, id: string) {
+  await db
+    .update(staffMembers)
     .set({ failedSignIns: 0, lockedUntil: null })
     .where(
       and(
@@ -298,11 +307,12 @@ export function clearStaffSignInFailures(db: SqliteDatabase, id: string) {
 }
 
 /** A password of the member's own replaces the enrolment one; the enrolment hash stays, to refuse it again. */
-export function setStaffPassword(
-  db: SqliteDatabase,
+export async function setStaffPassword(
+  db: PortalDatabase,
   { id, passwordHash, now }: { id: string; passwordHash: string; now: Date },
 ) {
-  db.update(staffMembers)
+  await db
+    .update(staffMembers)
     .set({
       passwordHash,
       passwordMustChange: false,
@@ -318,12 +328,10 @@ export function setStaffPassword(
  * Changes whenever an account is added or changed: lets a process keep what
  * it derived from every account (their addresses' customer digests) until then.
  */
-export function staffMembersVersion(db: SqliteDatabase): string {
-  const row = db.$client
-    .prepare('select count(*) as count, max(updated_at) as updated from staff_members')
-    .get() as {
-    count: number
-    updated: number | null
-  }
-  return `${row.count}:${row.updated ?? 0}`
+export async function staffMembersVersion(db: PortalDatabase): Promise<string> {
+  const row = await prepared<{ count: number; updated: number | null }>(
+    db,
+    'select count(*) as count, max(updated_at) as updated from staff_members',
+  ).get()
+  return `${row?.count ?? 0}:${row?.updated ?? 0}`
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm'
-import type { SqliteDatabase } from './client'
+import type { PortalDatabase } from './database'
 import { staffPasskeys, staffSessions } from './schema'
 
 /**
@@ -43,19 +43,22 @@ const stored = (row: Row): StoredPasskey => ({
   transports: row.transports ?? [],
 })
 
-export function listPasskeys(db: SqliteDatabase, staffId: string): StoredPasskey[] {
-  return db
+export async function listPasskeys(db: PortalDatabase, staffId: string): Promise<StoredPasskey[]> {
+  const rows = await db
     .select(columns)
     .from(staffPasskeys)
     .where(eq(staffPasskeys.staffId, staffId))
     .orderBy(asc(staffPasskeys.createdAt), asc(staffPasskeys.id))
     .all()
-    .map(stored)
+  return rows.map(stored)
 }
 
 /** The passkey with this credential ID, whoever's it is; the caller checks it is the signer's. */
-export function findPasskey(db: SqliteDatabase, credentialId: string): StoredPasskey | undefined {
-  const row = db
+export async function findPasskey(
+  db: PortalDatabase,
+  credentialId: string,
+): Promise<StoredPasskey | undefined> {
+  const row = await db
     .select(columns)
     .from(staffPasskeys)
     .where(eq(staffPasskeys.credentialId, Buffer.from(credentialId, 'base64url')))
@@ -64,14 +67,15 @@ export function findPasskey(db: SqliteDatabase, credentialId: string): StoredPas
 }
 
 /** Adds a passkey; false (and nothing written) when the credential is registered already. */
-export function insertPasskey(
-  db: SqliteDatabase,
+export async function insertPasskey(
+  db: PortalDatabase,
   passkey: Pick<StoredPasskey, 'staffId' | 'credentialId' | 'publicKey' | 'counter' | 'transports'> & {
     now: Date
   },
 ) {
-  if (findPasskey(db, passkey.credentialId)) return false
-  db.insert(staffPasskeys)
+  if (await findPasskey(db, passkey.credentialId)) return false
+  await db
+    .insert(staffPasskeys)
     .values({
       staffId: passkey.staffId,
       credentialId: Buffer.from(passkey.credentialId, 'base64url'),
@@ -84,54 +88,57 @@ export function insertPasskey(
   return true
 }
 
-export function recordPasskeyUse(
-  db: SqliteDatabase,
+export async function recordPasskeyUse(
+  db: PortalDatabase,
   { id, counter, now }: { id: number; counter: number; now: Date },
 ) {
-  db.update(staffPasskeys).set({ counter, lastUsedAt: now }).where(eq(staffPasskeys.id, id)).run()
+  await db.update(staffPasskeys).set({ counter, lastUsedAt: now }).where(eq(staffPasskeys.id, id)).run()
 }
 
 /** Removes one of the member's own passkeys; false when it is not theirs or gone already. */
-export function deletePasskey(db: SqliteDatabase, { staffId, id }: { staffId: string; id: number }) {
-  return (
-    db
-      .delete(staffPasskeys)
-      .where(and(eq(staffPasskeys.staffId, staffId), eq(staffPasskeys.id, id)))
-      .run().changes === 1
-  )
+export async function deletePasskey(db: PortalDatabase, { staffId, id }: { staffId: string; id: number }) {
+  const deleted = await db
+    .delete(staffPasskeys)
+    .where(and(eq(staffPasskeys.staffId, staffId), eq(staffPasskeys.id, id)))
+    .returning({ id: staffPasskeys.id })
+    .all()
+  return deleted.length === 1
 }
 
 /** What a challenge is for, kept with it, so a registration challenge cannot sign in and the reverse. */
 export type WebauthnCeremony = 'register' | 'sign-in'
 
-export function holdWebauthnChallenge(
-  db: SqliteDatabase,
+export async function holdWebauthnChallenge(
+  db: PortalDatabase,
   { idHash, ceremony, challenge }: { idHash: Buffer; ceremony: WebauthnCeremony; challenge: string },
 ) {
-  db.update(staffSessions)
+  await db
+    .update(staffSessions)
     .set({ webauthnChallenge: `${ceremony}:${challenge}` })
     .where(eq(staffSessions.idHash, idHash))
     .run()
 }
 
 /** The session's challenge for `ceremony`, taken: it is gone after this, answer or not. */
-export function takeWebauthnChallenge(
-  db: SqliteDatabase,
+export async function takeWebauthnChallenge(
+  db: PortalDatabase,
   { idHash, ceremony }: { idHash: Buffer; ceremony: WebauthnCeremony },
-): string | undefined {
-  const held = db
+): Promise<string | undefined> {
+  const row = await db
     .select({ challenge: staffSessions.webauthnChallenge })
     .from(staffSessions)
     .where(eq(staffSessions.idHash, idHash))
-    .get()?.challenge
+    .get()
+  const held = row?.challenge
   if (!held) return undefined
   // Taken only if still the same: of two requests racing with one challenge, one gets it.
-  const { changes } = db
+  const taken = await db
     .update(staffSessions)
     .set({ webauthnChallenge: null })
     .where(and(eq(staffSessions.idHash, idHash), eq(staffSessions.webauthnChallenge, held)))
-    .run()
-  if (changes !== 1) return undefined
+    .returning({ idHash: staffSessions.idHash })
+    .all()
+  if (taken.length !== 1) return undefined
   const prefix = `${ceremony}:`
   return held.startsWith(prefix) ? held.slice(prefix.length) : undefined
 }

@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import type { STAFF_SESSION_FACTORS, StaffMemberRole } from './schema'
 
 /**
@@ -23,27 +23,31 @@ export type StoredStaffSession = {
   disabled: boolean
 }
 
-export function createStaffSession(
-  db: SqliteDatabase,
+export async function createStaffSession(
+  db: PortalDatabase,
   session: { idHash: Buffer; staffId: string; factor: StaffSessionFactor; now: number; expiresAt: number },
 ) {
-  sqliteStatement(
+  await prepared(
     db,
     `insert into staff_sessions (id_hash, staff_id, factor, created_at, last_seen_at, expires_at)
       values (?, ?, ?, ?, ?, ?)`,
   ).run(session.idHash, session.staffId, session.factor, session.now, session.now, session.expiresAt)
 }
 
-export function findStaffSession(db: SqliteDatabase, idHash: Buffer): StoredStaffSession | undefined {
-  const row = sqliteStatement<
+export async function findStaffSession(
+  db: PortalDatabase,
+  idHash: Buffer,
+): Promise<StoredStaffSession | undefined> {
+  const row = await prepared<
     Omit<StoredStaffSession, 'passwordMustChange' | 'disabled'> & {
       mustChange: number
       disabledAt: number | null
     }
   >(
     db,
-    `select s.staff_id as staffId, s.factor, s.created_at as createdAt, s.last_seen_at as lastSeenAt,
-        s.expires_at as expiresAt, s.second_factor_at as secondFactorAt, m.role, m.password_must_change as mustChange, m.disabled_at as disabledAt
+    `select s.staff_id as "staffId", s.factor, s.created_at as "createdAt", s.last_seen_at as "lastSeenAt",
+        s.expires_at as "expiresAt", s.second_factor_at as "secondFactorAt", m.role,
+        m.password_must_change as "mustChange", m.disabled_at as "disabledAt"
       from staff_sessions s join staff_members m on m.id = s.staff_id
       where s.id_hash = ?`,
   ).get(idHash)
@@ -52,11 +56,11 @@ export function findStaffSession(db: SqliteDatabase, idHash: Buffer): StoredStaf
   return { ...rest, passwordMustChange: mustChange === 1, disabled: disabledAt !== null }
 }
 
-export function touchStaffSession(
-  db: SqliteDatabase,
+export async function touchStaffSession(
+  db: PortalDatabase,
   { idHash, now, expiresAt }: { idHash: Buffer; now: number; expiresAt: number },
 ) {
-  sqliteStatement(db, 'update staff_sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
+  await prepared(db, 'update staff_sessions set last_seen_at = ?, expires_at = ? where id_hash = ?').run(
     now,
     expiresAt,
     idHash,
@@ -64,32 +68,33 @@ export function touchStaffSession(
 }
 
 /** A second factor given: the session is whole, and step-up counts five minutes from now. */
-export function recordSecondFactor(
-  db: SqliteDatabase,
+export async function recordSecondFactor(
+  db: PortalDatabase,
   { idHash, factor, now }: { idHash: Buffer; factor: Exclude<StaffSessionFactor, 'password'>; now: number },
 ) {
-  sqliteStatement(db, 'update staff_sessions set factor = ?, second_factor_at = ? where id_hash = ?').run(
+  await prepared(db, 'update staff_sessions set factor = ?, second_factor_at = ? where id_hash = ?').run(
     factor,
     now,
     idHash,
   )
 }
 
-export function deleteStaffSession(db: SqliteDatabase, idHash: Buffer) {
-  sqliteStatement(db, 'delete from staff_sessions where id_hash = ?').run(idHash)
+export async function deleteStaffSession(db: PortalDatabase, idHash: Buffer) {
+  await prepared(db, 'delete from staff_sessions where id_hash = ?').run(idHash)
 }
 
 /** Every session of the member but `keepIdHash` (none kept when it is omitted); returns how many went. */
-export function deleteStaffSessionsOf(
-  db: SqliteDatabase,
+export async function deleteStaffSessionsOf(
+  db: PortalDatabase,
   { staffId, keepIdHash }: { staffId: string; keepIdHash?: Buffer },
 ) {
-  return sqliteStatement(db, 'delete from staff_sessions where staff_id = ? and id_hash != ?').run(
+  const deleted = await prepared(db, 'delete from staff_sessions where staff_id = ? and id_hash != ?').run(
     staffId,
     keepIdHash ?? Buffer.alloc(0),
-  ).changes
+  )
+  return deleted.changes
 }
 
-export function deleteExpiredStaffSessions(db: SqliteDatabase, now: number) {
-  return sqliteStatement(db, 'delete from staff_sessions where expires_at <= ?').run(now).changes
+export async function deleteExpiredStaffSessions(db: PortalDatabase, now: number) {
+  return (await prepared(db, 'delete from staff_sessions where expires_at <= ?').run(now)).changes
 }

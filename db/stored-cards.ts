@@ -1,4 +1,4 @@
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { type Keyring, unsealJson } from './seal'
 import { cardContext, type StoredCardValue } from './subject-record'
 
@@ -10,20 +10,20 @@ type CardRow = { id: number; card_sealed: Buffer }
  * in the order they were imported. Cards the member removed since are still
  * returned unless `currentOnly`: they were in the data when it was accessed.
  */
-export function findStoredCards(
-  db: SqliteDatabase,
+export async function findStoredCards(
+  db: PortalDatabase,
   keyring: Keyring,
   subjectId: number,
   { currentOnly = false }: { currentOnly?: boolean } = {},
-): StoredCardValue[] {
-  const rows = sqliteStatement(
+): Promise<StoredCardValue[]> {
+  const rows = await prepared<CardRow>(
     db,
     `
       select c.id, c.card_sealed
       from stored_cards c join subjects s on s.id = c.subject_id
       where c.subject_id = ? and s.cohort = 'member' ${currentOnly ? 'and c.removed_at is null' : ''}
       order by c.id`,
-  ).all(subjectId) as CardRow[]
+  ).all(subjectId)
   return rows.map((row) => {
     const { last4, expiry } = unsealJson<StoredCardValue>({
       keyring,
@@ -37,15 +37,19 @@ export function findStoredCards(
 export type CurrentCard = StoredCardValue & { id: number }
 
 /** The cards a member still has saved, with the row IDs the form refers to them by. */
-export function findCurrentCards(db: SqliteDatabase, keyring: Keyring, subjectId: number): CurrentCard[] {
-  const rows = sqliteStatement(
+export async function findCurrentCards(
+  db: PortalDatabase,
+  keyring: Keyring,
+  subjectId: number,
+): Promise<CurrentCard[]> {
+  const rows = await prepared<CardRow>(
     db,
     `
       select c.id, c.card_sealed
       from stored_cards c join subjects s on s.id = c.subject_id
       where c.subject_id = ? and s.cohort = 'member' and c.removed_at is null
       order by c.id`,
-  ).all(subjectId) as CardRow[]
+  ).all(subjectId)
   return rows.map((row) => {
     const { last4, expiry } = unsealJson<StoredCardValue>({
       keyring,
@@ -57,13 +61,13 @@ export function findCurrentCards(db: SqliteDatabase, keyring: Keyring, subjectId
 }
 
 /** The member no longer wants these cards saved. The rows stay: the cards were in the data that was accessed. */
-export function removeStoredCards(
-  db: SqliteDatabase,
+export async function removeStoredCards(
+  db: PortalDatabase,
   { subjectId, cardIds, now }: { subjectId: number; cardIds: readonly number[]; now: number },
 ) {
-  const remove = sqliteStatement(
+  const remove = prepared(
     db,
     'update stored_cards set removed_at = ? where id = ? and subject_id = ? and removed_at is null',
   )
-  for (const id of cardIds) remove.run(now, id, subjectId)
+  for (const id of cardIds) await remove.run(now, id, subjectId)
 }

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { writeMeta } from './meta'
 
 /**
@@ -8,15 +8,15 @@ import { writeMeta } from './meta'
  * writes them (see import/subject-writer.ts).
  */
 
-export function countSubjects(db: SqliteDatabase) {
-  return sqliteStatement(db, 'select count(*) from subjects').pluck().get() as number
+export async function countSubjects(db: PortalDatabase): Promise<number> {
+  return (await prepared(db, 'select count(*) from subjects').value<number>()) ?? 0
 }
 
 const PEOPLE_CHANGED = 'people-changed-at'
 
 /** Who is in the data changed (an import ran): figures drawn from every subject are stale. */
-export function markPeopleChanged(db: SqliteDatabase, now = new Date()) {
-  writeMeta(db, PEOPLE_CHANGED, now.toISOString())
+export async function markPeopleChanged(db: PortalDatabase, now = new Date()) {
+  await writeMeta(db, PEOPLE_CHANGED, now.toISOString())
 }
 
 /**
@@ -24,13 +24,13 @@ export function markPeopleChanged(db: SqliteDatabase, now = new Date()) {
  * import's mark and the newest subject's ID (an interrupted import adds rows
  * before it can mark). Two lookups by key, at any size.
  */
-export function peopleVersion(db: SqliteDatabase): string {
-  const row = sqliteStatement(
+export async function peopleVersion(db: PortalDatabase): Promise<string> {
+  const row = await prepared<{ changed: string | null; newest: number | null }>(
     db,
     `select (select value from portal_meta where key = '${PEOPLE_CHANGED}') as changed,
             (select max(id) from subjects) as newest`,
-  ).get() as { changed: string | null; newest: number | null }
-  return `${row.changed ?? ''}/${row.newest ?? 0}`
+  ).get()
+  return `${row?.changed ?? ''}/${row?.newest ?? 0}`
 }
 
 /**
@@ -40,31 +40,27 @@ export function peopleVersion(db: SqliteDatabase): string {
  * no longer speaks for the account. Should two humans share one address, the
  * earliest record's human answers.
  */
-export function findHumanIdByEmail(db: SqliteDatabase, emailDigests: LookupDigests): number | undefined {
+export async function findHumanIdByEmail(
+  db: PortalDatabase,
+  emailDigests: LookupDigests,
+): Promise<number | undefined> {
   const [current, previous] = emailDigests
-  return (
-    (sqliteStatement(
-      db,
-      `select min(human_id) from (
-         select s.human_id from member_accounts a join subjects s on s.id = a.subject_id
-         where a.email_index in (?, ?)
-         union all
-         select s.human_id from subjects s left join member_accounts a on a.subject_id = s.id
-         where s.email_index in (?, ?) and a.email_index is null)`,
-    )
-      .pluck()
-      .get(current, previous, current, previous) as number | null) ?? undefined
-  )
+  const humanId = await prepared(
+    db,
+    `select min(human_id) from (
+       select s.human_id from member_accounts a join subjects s on s.id = a.subject_id
+       where a.email_index in (?, ?)
+       union all
+       select s.human_id from subjects s left join member_accounts a on a.subject_id = s.id
+       where s.email_index in (?, ?) and a.email_index is null) as holders`,
+  ).value<number | null>(current, previous, current, previous)
+  return humanId ?? undefined
 }
 
 /**
  * Some human in the data, for work that must look like someone's and is then
  * undone (see `tentatively`); undefined only in an empty database.
  */
-export function anyHumanId(db: SqliteDatabase): number | undefined {
-  return (
-    (sqliteStatement(db, 'select human_id from subjects order by id limit 1').pluck().get() as
-      | number
-      | undefined) ?? undefined
-  )
+export async function anyHumanId(db: PortalDatabase): Promise<number | undefined> {
+  return prepared(db, 'select human_id from subjects order by id limit 1').value<number>()
 }

@@ -1,5 +1,5 @@
 import type { LookupDigests } from './blind-index'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import type { VerificationChallenge } from './schema'
 
 /**
@@ -44,20 +44,20 @@ export type ChallengeType = 'email-code' | 'email-change' | 'return-code' | 'ret
  * The challenge of a target, by its digests under the current index key and
  * the previous one; should both have a row, the current key's.
  */
-export function findEmailChallenge(
-  db: SqliteDatabase,
+export async function findEmailChallenge(
+  db: PortalDatabase,
   targets: LookupDigests,
   type: ChallengeType = 'email-code',
-): EmailChallenge | undefined {
+): Promise<EmailChallenge | undefined> {
   const [current, previous] = targets
-  return sqliteStatement(
+  return prepared<EmailChallenge>(
     db,
     `
-      select target_index as targetIndex, code_hash as codeHash, failures,
-             consecutive_failures as consecutiveFailures, expires_at as expiresAt, created_at as createdAt
+      select target_index as "targetIndex", code_hash as "codeHash", failures,
+             consecutive_failures as "consecutiveFailures", expires_at as "expiresAt", created_at as "createdAt"
       from verification_challenges where type = ? and target_index in (?, ?)
-      order by target_index = ? desc limit 1`,
-  ).get(type, current, previous, current) as EmailChallenge | undefined
+      order by case when target_index = ? then 0 else 1 end limit 1`,
+  ).get(type, current, previous, current)
 }
 
 /**
@@ -67,12 +67,12 @@ export function findEmailChallenge(
  * and no row is left behind under a key that is going away. Nothing happens
  * when the row is under the current key already.
  */
-export function rekeyEmailChallenge(
-  db: SqliteDatabase,
+export async function rekeyEmailChallenge(
+  db: PortalDatabase,
   { type, from, to }: { type: ChallengeType; from: Buffer; to: Buffer },
 ) {
   if (from.equals(to)) return
-  sqliteStatement(
+  await prepared(
     db,
     'update verification_challenges set target_index = ? where type = ? and target_index = ?',
   ).run(to, type, from)
@@ -83,8 +83,8 @@ export function rekeyEmailChallenge(
  * count in a row across codes carries over (how many codes may be asked for
  * is the rate limits' business).
  */
-export function replaceEmailChallenge(
-  db: SqliteDatabase,
+export async function replaceEmailChallenge(
+  db: PortalDatabase,
   {
     targetIndex,
     codeHash,
@@ -93,7 +93,7 @@ export function replaceEmailChallenge(
     type = 'email-code',
   }: { targetIndex: Buffer; codeHash: Buffer; expiresAt: number; now: number; type?: ChallengeType },
 ) {
-  sqliteStatement(
+  await prepared(
     db,
     `
       insert into verification_challenges (type, target_index, code_hash, failures, expires_at, created_at)
@@ -107,19 +107,19 @@ export function replaceEmailChallenge(
 }
 
 /** One wrong code more, against the code and in the row (by its stored digest); returns both counts after it. */
-export function recordEmailChallengeFailure(
-  db: SqliteDatabase,
+export async function recordEmailChallengeFailure(
+  db: PortalDatabase,
   targetIndex: Buffer,
   type: ChallengeType = 'email-code',
-): FailureCounts | undefined {
-  return sqliteStatement(
+): Promise<FailureCounts | undefined> {
+  return prepared<FailureCounts>(
     db,
     `
       update verification_challenges
       set failures = failures + 1, consecutive_failures = consecutive_failures + 1
       where type = ? and target_index = ?
-      returning failures, consecutive_failures as consecutiveFailures`,
-  ).get(type, targetIndex) as FailureCounts | undefined
+      returning failures, consecutive_failures as "consecutiveFailures"`,
+  ).get(type, targetIndex)
 }
 
 /**
@@ -128,23 +128,26 @@ export function recordEmailChallengeFailure(
  * withdrawing and asking again never buys fresh tries. Housekeeping removes it.
  * By the target's digests under the current index key and the previous one.
  */
-export function withdrawEmailChallenge(
-  db: SqliteDatabase,
+export async function withdrawEmailChallenge(
+  db: PortalDatabase,
   { targets, type, now }: { targets: LookupDigests; type: ChallengeType; now: number },
 ) {
-  sqliteStatement(
+  // `case`, not SQLite's two-argument min() (PostgreSQL's is least()): the earlier of the two moments.
+  await prepared(
     db,
-    'update verification_challenges set expires_at = min(expires_at, ?) where type = ? and target_index in (?, ?)',
-  ).run(now, type, ...targets)
+    `
+      update verification_challenges set expires_at = case when expires_at < ? then expires_at else ? end
+      where type = ? and target_index in (?, ?)`,
+  ).run(now, now, type, ...targets)
 }
 
 /** Used: gone (by its stored digest), so the code cannot be used again. */
-export function deleteEmailChallenge(
-  db: SqliteDatabase,
+export async function deleteEmailChallenge(
+  db: PortalDatabase,
   targetIndex: Buffer,
   type: ChallengeType = 'email-code',
 ) {
-  sqliteStatement(db, 'delete from verification_challenges where type = ? and target_index = ?').run(
+  await prepared(db, 'delete from verification_challenges where type = ? and target_index = ?').run(
     type,
     targetIndex,
   )
@@ -155,9 +158,10 @@ export function deleteEmailChallenge(
  * remember. Rows that still count toward the lifetime cap stay, expired or
  * not, or deleting them would reset it.
  */
-export function deleteExpiredChallenges(db: SqliteDatabase, now: number): number {
-  return sqliteStatement(
+export async function deleteExpiredChallenges(db: PortalDatabase, now: number): Promise<number> {
+  const deleted = await prepared(
     db,
     'delete from verification_challenges where expires_at <= ? and consecutive_failures = 0',
-  ).run(now).changes
+  ).run(now)
+  return deleted.changes
 }

@@ -1,9 +1,9 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { clientIp, ipLimitKey } from '~/security/client-ip.server'
 import { hitLimit, type LimitCheck, limitCodesToAddress, limits } from '~/security/rate-limit.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -31,12 +31,17 @@ const perMember = (post: CostlyAccountPost) =>
  * what it does. Details posts count per client only: the code a new address
  * gets counts in `limitEmailChangeCode`, when there is one.
  */
-export function limitAccountPost(
+export async function limitAccountPost(
   context: Pick<AppLoadContext, 'clientIp'>,
   { post, account }: { post: CostlyAccountPost; account: MemberAccount },
-): LimitCheck {
-  const store = { db: sqliteDb(), crypto: portalCrypto() }
-  const perIp = hitLimit(store.db, store.crypto, limits.accountPostsPerIp, ipLimitKey(clientIp(context)))
+): Promise<LimitCheck> {
+  const store = { db: db(), crypto: portalCrypto() }
+  const perIp = await hitLimit(
+    store.db,
+    store.crypto,
+    limits.accountPostsPerIp,
+    ipLimitKey(clientIp(context)),
+  )
   if (perIp.limited) return perIp
   const limit = perMember(post)
   return limit ? hitLimit(store.db, store.crypto, limit, String(account.subjectId)) : perIp
@@ -47,11 +52,11 @@ export function limitAccountPost(
  * address), then per address (hourly and daily) with the identity check's codes, since either
  * way it is a code mailed to that address.
  */
-export function limitEmailChangeCode(
-  { db, crypto }: { db: SqliteDatabase; crypto: PortalCrypto },
+export async function limitEmailChangeCode(
+  { db, crypto }: { db: PortalDatabase; crypto: PortalCrypto },
   { account, address }: { account: MemberAccount; address: string },
-): LimitCheck {
-  const perAccount = hitLimit(db, crypto, limits.emailChangeCodesPerMember, String(account.subjectId))
+): Promise<LimitCheck> {
+  const perAccount = await hitLimit(db, crypto, limits.emailChangeCodesPerMember, String(account.subjectId))
   if (perAccount.limited) return perAccount
   return limitCodesToAddress(db, crypto, normaliseEmail(address) ?? address)
 }

@@ -1,7 +1,7 @@
 import { maskCard } from '~/exposure/mask'
 import type { Language } from '~/i18n/config'
 import type { LimitCheck } from '~/security/rate-limit.server'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { saveConfirmedDetails } from '~db/member-account-updates'
 import { findMemberAccount, type MemberAccount, type MemberDetails } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -19,7 +19,7 @@ import type { RegistrationDetails } from './registration-form'
  * replace the old one yet: it waits for the code sent to it; when that code
  * would pass the limits on codes, nothing is saved and the refusal comes back.
  */
-export function confirmDetails({
+export async function confirmDetails({
   db,
   crypto,
   account,
@@ -29,7 +29,7 @@ export function confirmDetails({
   portalAddress,
   now = Date.now(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   account: MemberAccount
   details: RegistrationDetails
@@ -37,7 +37,9 @@ export function confirmDetails({
   language: Language
   portalAddress: string
   now?: number
-}): { refused: Extract<LimitCheck, { limited: true }> } | { refused?: never; openActions: RequiredAction[] } {
+}): Promise<
+  { refused: Extract<LimitCheck, { limited: true }> } | { refused?: never; openActions: RequiredAction[] }
+> {
   const changed = changedFields({
     before: { ...account.details, naturalId: account.memberId },
     after: details,
@@ -46,7 +48,7 @@ export function confirmDetails({
   const newEmail = changed.includes('email') ? details.email : undefined
   const emailChanged = newEmail !== undefined
   if (newEmail !== undefined) {
-    const limit = limitEmailChangeCode({ db, crypto }, { account, address: newEmail })
+    const limit = await limitEmailChangeCode({ db, crypto }, { account, address: newEmail })
     if (limit.limited) return { refused: limit }
   }
   const stored: MemberDetails = {
@@ -68,36 +70,36 @@ export function confirmDetails({
     ...changed.filter((field) => field !== 'email'),
     ...(removeCardIds.length > 0 ? ['cards'] : []),
   ]
-  withSqliteTransaction(db, (tx) => {
-    saveConfirmedDetails(tx, crypto.keyring, {
+  await withTransaction(db, async (tx) => {
+    await saveConfirmedDetails(tx, crypto.keyring, {
       subjectId: account.subjectId,
       details: stored,
       changedFields: history,
       pendingEmail: newEmail,
       now,
     })
-    removeStoredCards(tx, { subjectId: account.subjectId, cardIds: removeCardIds, now })
+    await removeStoredCards(tx, { subjectId: account.subjectId, cardIds: removeCardIds, now })
     if (newEmail !== undefined) {
-      sendEmailChangeCode(
+      await sendEmailChangeCode(
         { db: tx, crypto, now },
         { account: { ...account, pendingEmail: newEmail }, language, portalAddress },
       )
     }
   })
-  return { openActions: findMemberAccount(db, crypto.keyring, account.subjectId)?.openActions ?? [] }
+  return { openActions: (await findMemberAccount(db, crypto.keyring, account.subjectId))?.openActions ?? [] }
 }
 
 /** The cards the member still has saved, masked, with the IDs the form's keep/remove choices name. */
-export function savedCards({
+export async function savedCards({
   db,
   crypto,
   account,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   account: MemberAccount
 }) {
-  return findCurrentCards(db, crypto.keyring, account.subjectId).map((card) => ({
+  return (await findCurrentCards(db, crypto.keyring, account.subjectId)).map((card) => ({
     id: card.id,
     masked: maskCard(card) ?? '',
   }))

@@ -3,7 +3,7 @@ import type { Language } from '~/i18n/config'
 import { queueEmailMessage } from '~/mail/queue-email.server'
 import { EMAIL_CODE_LIFETIME_FAILURES } from '~/verify/email-code.server'
 import type { BlindIndexer } from '~db/blind-index'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { confirmPendingEmail, dropPendingEmail } from '~db/member-account-updates'
 import type { MemberAccount } from '~db/member-accounts'
 import { normaliseEmail } from '~db/normalise'
@@ -26,7 +26,7 @@ import {
 const CODE_TTL_MS = 10 * 60 * 1000
 const MAX_FAILURES = 5
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; now?: number }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
 
 /** The member's challenge is found by its target's digests under the current index key and the previous one. */
 const targetsOf = (crypto: PortalCrypto, subjectId: number) =>
@@ -36,7 +36,7 @@ const codeHash = (index: BlindIndexer, target: Buffer, code: string) =>
   index('email-code', `${target.toString('hex')}:${code}`)
 
 /** Sends a new code to the address waiting in `account` (its own 5 tries; the lifetime cap carries over). */
-export function sendEmailChangeCode(
+export async function sendEmailChangeCode(
   { db, crypto, now = Date.now() }: Context,
   { account, language, portalAddress }: { account: MemberAccount; language: Language; portalAddress: string },
 ) {
@@ -46,17 +46,17 @@ export function sendEmailChangeCode(
   // A new code is stored under the current index key's digest.
   const [target] = targets
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  withSqliteTransaction(db, (tx) => {
-    const held = findEmailChallenge(tx, targets, 'email-change')
-    if (held) rekeyEmailChallenge(tx, { type: 'email-change', from: held.targetIndex, to: target })
-    replaceEmailChallenge(tx, {
+  await withTransaction(db, async (tx) => {
+    const held = await findEmailChallenge(tx, targets, 'email-change')
+    if (held) await rekeyEmailChallenge(tx, { type: 'email-change', from: held.targetIndex, to: target })
+    await replaceEmailChallenge(tx, {
       type: 'email-change',
       targetIndex: target,
       codeHash: codeHash(crypto.index, target, code),
       expiresAt: now + CODE_TTL_MS,
       now,
     })
-    queueEmailMessage({
+    await queueEmailMessage({
       db: tx,
       crypto,
       humanId: account.humanId,
@@ -75,7 +75,7 @@ export function sendEmailChangeCode(
  * The typed code against the one sent. Right: the new address replaces the
  * old, and the old address hears of it. Wrong: one failure more.
  */
-export function confirmEmailChange(
+export async function confirmEmailChange(
   { db, crypto, now = Date.now() }: Context,
   {
     account,
@@ -83,9 +83,9 @@ export function confirmEmailChange(
     language,
     portalAddress,
   }: { account: MemberAccount; code: string; language: Language; portalAddress: string },
-): boolean {
+): Promise<boolean> {
   const targets = targetsOf(crypto, account.subjectId)
-  const challenge = findEmailChallenge(db, targets, 'email-change')
+  const challenge = await findEmailChallenge(db, targets, 'email-change')
   // A code sent before the portal restarted with a new index key was hashed under the previous one.
   const target = challenge?.targetIndex ?? targets[0]
   const typed = codeHash(indexerFor(crypto, targets, challenge?.targetIndex), target, code)
@@ -97,19 +97,19 @@ export function confirmEmailChange(
     challenge.consecutiveFailures < EMAIL_CODE_LIFETIME_FAILURES
   const newEmail = account.pendingEmail && normaliseEmail(account.pendingEmail)
   if (!matches || !usable || !newEmail) {
-    if (challenge) recordEmailChallengeFailure(db, target, 'email-change')
+    if (challenge) await recordEmailChallengeFailure(db, target, 'email-change')
     return false
   }
   const oldAddress = account.details.email
-  withSqliteTransaction(db, (tx) => {
-    deleteEmailChallenge(tx, target, 'email-change')
-    confirmPendingEmail(tx, crypto.keyring, {
+  await withTransaction(db, async (tx) => {
+    await deleteEmailChallenge(tx, target, 'email-change')
+    await confirmPendingEmail(tx, crypto.keyring, {
       subjectId: account.subjectId,
       emailIndex: crypto.index('email', newEmail),
       now,
     })
     if (oldAddress) {
-      queueEmailMessage({
+      await queueEmailMessage({
         db: tx,
         crypto,
         humanId: account.humanId,
@@ -133,13 +133,13 @@ export function confirmEmailChange(
 }
 
 /** "Keep my old address": the waiting one and its code are dropped. */
-export function cancelEmailChange({ db, crypto, now = Date.now() }: Context, account: MemberAccount) {
-  withSqliteTransaction(db, (tx) => {
-    withdrawEmailChallenge(tx, {
+export async function cancelEmailChange({ db, crypto, now = Date.now() }: Context, account: MemberAccount) {
+  await withTransaction(db, async (tx) => {
+    await withdrawEmailChallenge(tx, {
       targets: targetsOf(crypto, account.subjectId),
       type: 'email-change',
       now,
     })
-    dropPendingEmail(tx, { subjectId: account.subjectId, now })
+    await dropPendingEmail(tx, { subjectId: account.subjectId, now })
   })
 }

@@ -1,6 +1,6 @@
 import { redirect } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { requireVerifiedHuman } from '~/session/session.server'
 import { findMemberAccountOfHuman, type MemberAccount } from '~db/member-accounts'
 import type { RequiredAction } from '~db/schema'
@@ -9,7 +9,7 @@ import { firstOpenStep, STEP_PATHS } from './required-actions'
 /** The verified visitor's member account; anyone verified without one goes back to their exposure. */
 export async function requireMember(request: Request): Promise<MemberAccount> {
   const humanId = await requireVerifiedHuman(request)
-  const account = findMemberAccountOfHuman(sqliteDb(), portalCrypto().keyring, humanId)
+  const account = await findMemberAccountOfHuman(db(), portalCrypto().keyring, humanId)
   if (!account) throw redirect('/exposure')
   return account
 }

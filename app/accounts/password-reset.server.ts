@@ -2,7 +2,7 @@ import type { Config } from '~/config.server'
 import type { Language } from '~/i18n/config'
 import { printedPortalAddress } from '~/mail/portal-address.server'
 import { queueEmailMessage } from '~/mail/queue-email.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { saveNewPassword } from '~db/member-account-updates'
 import type { MemberAccount } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -26,7 +26,7 @@ export async function resetPassword({
   language,
   now = Date.now(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   config: Pick<Config, 'PASSWORD_MIN_LENGTH' | 'PWNED_PASSWORDS_URL' | 'PUBLIC_URL'>
   account: MemberAccount
@@ -37,10 +37,10 @@ export async function resetPassword({
   const verdict = await evaluateMemberPassword({ password, account, config })
   if (!verdict.ok) return { ok: false, verdict }
   const passwordHash = await hashPassword(verdict.normalised)
-  saveNewPassword(db, crypto.keyring, { subjectId: account.subjectId, passwordHash, now })
+  await saveNewPassword(db, crypto.keyring, { subjectId: account.subjectId, passwordHash, now })
   const to = account.details.email
   if (to) {
-    queueEmailMessage({
+    await queueEmailMessage({
       db,
       crypto,
       humanId: account.humanId,

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { findReadiness } from '~db/member-readiness'
 import { normaliseIdentifier } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -22,17 +22,17 @@ export function isShopRequest(request: Request, token: string | undefined): bool
 export type Readiness = { ready: boolean; open: RequiredAction[] }
 
 /** What the shop may know of a member: ready or not, and which steps are open. Nothing personal. */
-export function memberReadiness({
+export async function memberReadiness({
   db,
   crypto,
   memberId,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   memberId: string
-}): Readiness | undefined {
+}): Promise<Readiness | undefined> {
   const normalised = normaliseIdentifier(memberId)
   if (!normalised) return undefined
-  const found = findReadiness(db, crypto.lookup('member-id', normalised))
+  const found = await findReadiness(db, crypto.lookup('member-id', normalised))
   return found && { ready: found.openActions.length === 0, open: found.openActions }
 }

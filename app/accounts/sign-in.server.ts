@@ -1,5 +1,5 @@
 import type { SignInName } from '~/forms/fields'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { replacePasswordHash } from '~db/member-account-updates'
 import { findMemberByEmail, findMemberByMemberId } from '~db/member-accounts'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -22,15 +22,15 @@ export async function signIn({
   name,
   password,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   name: SignInName
   password: string
 }): Promise<SignInOutcome> {
   const candidate =
     name.kind === 'email'
-      ? findMemberByEmail(db, crypto.lookup('email', name.address))
-      : findMemberByMemberId(db, crypto.lookup('member-id', name.memberId))
+      ? await findMemberByEmail(db, crypto.lookup('email', name.address))
+      : await findMemberByMemberId(db, crypto.lookup('member-id', name.memberId))
   const normalised = normalisePassword(password)
   if (!candidate?.passwordHash) {
     await spendVerifyTime(normalised)
@@ -38,7 +38,10 @@ export async function signIn({
   }
   if (!(await verifyPassword({ hash: candidate.passwordHash, password: normalised }))) return { ok: false }
   if (needsRehash(candidate.passwordHash)) {
-    replacePasswordHash(db, { subjectId: candidate.subjectId, passwordHash: await hashPassword(normalised) })
+    await replacePasswordHash(db, {
+      subjectId: candidate.subjectId,
+      passwordHash: await hashPassword(normalised),
+    })
   }
   return { ok: true, humanId: candidate.humanId }
 }

@@ -12,7 +12,7 @@ import { dirname } from 'node:path'
 import { z } from 'zod'
 import { AUDIT_HASH_BYTES, GENESIS_HASH } from '~db/audit-entry'
 import { findAuditEntry, readAuditChainHead } from '~db/audit-log'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import {
   type AuditSigningKey,
   type AuditVerifyingKey,
@@ -88,21 +88,21 @@ export class AuditLogDamaged extends Error {
  * chain head and the last entry disagree: a checkpoint must never vouch for a
  * damaged log (run `npm run audit:verify` to see what is wrong).
  */
-export function writeCheckpoint({
+export async function writeCheckpoint({
   db,
   key,
   file,
   now = Date.now(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   key: AuditSigningKey
   file: string
   now?: number
-}): Checkpoint {
+}): Promise<Checkpoint> {
   // The head moves only with its entry's insert, and entries never change: no transaction needed to read both.
-  const { lastSequence, lastHash } = readAuditChainHead(db)
+  const { lastSequence, lastHash } = await readAuditChainHead(db)
   if (lastSequence > 0) {
-    const last = findAuditEntry(db, lastSequence)
+    const last = await findAuditEntry(db, lastSequence)
     if (!last?.hash.equals(lastHash)) {
       throw new AuditLogDamaged(
         `the chain head names entry ${lastSequence}, which the log does not hold as it says`,

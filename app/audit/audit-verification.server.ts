@@ -1,6 +1,6 @@
 import { auditEntryHash, GENESIS_HASH } from '~db/audit-entry'
 import { readAuditChain, readAuditChainHead } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { type Checkpoint, readCheckpoints } from './audit-checkpoints.server'
 import type { AuditVerifyingKey } from './audit-signing-key.server'
 
@@ -40,22 +40,22 @@ export type AuditVerification = {
   message: string
 }
 
-export function verifyAuditLog({
+export async function verifyAuditLog({
   db,
   key,
   checkpointFile,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   key: AuditVerifyingKey
   checkpointFile: string
-}): AuditVerification {
+}): Promise<AuditVerification> {
   const lines = readCheckpoints(checkpointFile, key)
   const checkpoints = lines.flatMap((line) => (line.ok ? [line.checkpoint] : []))
   const wanted = new Set(checkpoints.map((checkpoint) => checkpoint.count))
   const hashes = new Map<number, string>([[0, GENESIS_HASH.toString('hex')]])
 
   // One read transaction: the head and the entries as of one moment, whatever is appended meanwhile.
-  const walked = withSqliteTransaction(db, (tx) => walkChain(tx, wanted, hashes), { mode: 'deferred' })
+  const walked = await withTransaction(db, (tx) => walkChain(tx, wanted, hashes), { mode: 'deferred' })
   const { head, count, previous } = walked
   const problems: AuditProblem[] = walked.problems
   if (problems.length === 0) {
@@ -85,12 +85,12 @@ export function verifyAuditLog({
 }
 
 /** Recomputes the chain from the first entry; stops at the first entry that is not as it should be. */
-function walkChain(db: SqliteDatabase, wanted: Set<number>, hashes: Map<number, string>) {
-  const head = readAuditChainHead(db)
+async function walkChain(db: PortalDatabase, wanted: Set<number>, hashes: Map<number, string>) {
+  const head = await readAuditChainHead(db)
   const problems: AuditProblem[] = []
   let count = 0
   let previous: Buffer = GENESIS_HASH
-  for (const entry of readAuditChain(db)) {
+  for await (const entry of readAuditChain(db)) {
     const expected = count + 1
     if (entry.sequence !== expected) {
       problems.push({ kind: 'missing', entry: expected })

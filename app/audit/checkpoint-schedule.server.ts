@@ -1,5 +1,6 @@
 import type { Config } from '~/config.server'
 import { closeDatabase, openDatabase } from '~db/client'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { writeCheckpoint } from './audit-checkpoints.server'
 import { auditSigningKey } from './audit-signing-key.server'
 
@@ -14,11 +15,12 @@ const EVERY_MS = 60 * 60 * 1000
 export function startAuditCheckpoints(
   config: Pick<Config, 'DATABASE_URL' | 'AUDIT_SIGNING_KEY' | 'AUDIT_CHECKPOINT_FILE'>,
 ) {
-  const db = openDatabase(config.DATABASE_URL)
+  const sqlite = openDatabase(config.DATABASE_URL)
+  const db = sqlitePortalDatabase(sqlite)
   const key = auditSigningKey(config.AUDIT_SIGNING_KEY)
-  const checkpoint = () => {
+  const checkpoint = async () => {
     try {
-      writeCheckpoint({ db, key, file: config.AUDIT_CHECKPOINT_FILE })
+      await writeCheckpoint({ db, key, file: config.AUDIT_CHECKPOINT_FILE })
     } catch (error) {
       // Logged and tried again next hour; the portal goes on serving. (Messages hold counts and paths only.)
       console.error(
@@ -26,13 +28,17 @@ export function startAuditCheckpoints(
       )
     }
   }
-  checkpoint()
-  const timer = setInterval(checkpoint, EVERY_MS)
+  // One checkpoint at a time, each after the last; `stop` waits for the one under way before closing.
+  let checkpointing = checkpoint()
+  const timer = setInterval(() => {
+    checkpointing = checkpointing.then(checkpoint)
+  }, EVERY_MS)
   timer.unref()
   return {
-    stop() {
+    async stop() {
       clearInterval(timer)
-      closeDatabase(db)
+      await checkpointing
+      closeDatabase(sqlite)
     },
   }
 }

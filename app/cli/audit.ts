@@ -3,6 +3,7 @@ import { AuditLogDamaged, writeCheckpoint } from '~/audit/audit-checkpoints.serv
 import { auditSigningKey } from '~/audit/audit-signing-key.server'
 import { verifyAuditLog } from '~/audit/audit-verification.server'
 import { closeDatabase, openDatabase } from '~db/client'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
 import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
@@ -27,18 +28,19 @@ const {
 const config = bootstrapCommand()
 const key = auditSigningKey(config.AUDIT_SIGNING_KEY)
 const file = config.AUDIT_CHECKPOINT_FILE
-const db = openDatabase(config.DATABASE_URL)
+const sqlite = openDatabase(config.DATABASE_URL)
+const db = sqlitePortalDatabase(sqlite)
 try {
-  migrateForCommand(db, config)
+  migrateForCommand(sqlite, config)
   if (task === 'checkpoint') {
-    const checkpoint = writeCheckpoint({ db, key, file })
+    const checkpoint = await writeCheckpoint({ db, key, file })
     console.log(
       values.json
         ? JSON.stringify({ ...checkpoint, file })
         : `Checkpoint signed: ${checkpoint.count.toLocaleString('en')} entries, last hash ${checkpoint.lastHash}, appended to ${file}.`,
     )
   } else {
-    const { latestCheckpoint, ...verification } = verifyAuditLog({
+    const { latestCheckpoint, ...verification } = await verifyAuditLog({
       db,
       key: key.verifier,
       checkpointFile: file,
@@ -54,5 +56,5 @@ try {
   console.error(`${error.message}; run npm run audit:verify.`)
   process.exitCode = 1
 } finally {
-  closeDatabase(db)
+  closeDatabase(sqlite)
 }

@@ -9,6 +9,7 @@ import type { SqliteDatabase } from '~db/client'
 import { holdsOnlyDemoData } from '~db/data-origin'
 import { generateExports } from '~db/generate/generate'
 import { importFiles } from '~db/import/import-files'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { countSubjects } from '~db/subjects'
 
 const DEMO_MEMBERS = 2000
@@ -19,7 +20,8 @@ const DEMO_MEMBERS = 2000
  * the line to print, or nothing when no demo data was loaded.
  */
 export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: SqliteDatabase }) {
-  if (config.isProduction || config.PORTAL_DEMO_DATA === 'off' || countSubjects(db) > 0) return undefined
+  if (config.isProduction || config.PORTAL_DEMO_DATA === 'off') return undefined
+  if ((await countSubjects(sqlitePortalDatabase(db))) > 0) return undefined
   const directory = mkdtempSync(join(tmpdir(), 'portal-demo-'))
   try {
     await generateExports({
@@ -56,10 +58,11 @@ export async function loadDemoDataIfEmpty({ config, db }: { config: Config; db: 
  */
 export async function ensureDemoStaffIfDemo({ config, db }: { config: Config; db: SqliteDatabase }) {
   if (config.isProduction || config.PORTAL_DEMO_DATA === 'off') return undefined
-  if (countSubjects(db) === 0 || !holdsOnlyDemoData(db)) return undefined
+  const portal = sqlitePortalDatabase(db)
+  if ((await countSubjects(portal)) === 0 || !(await holdsOnlyDemoData(portal))) return undefined
   let touched: number
   try {
-    touched = await ensureDemoStaff({ db, crypto: cryptoFromConfig(config, db) })
+    touched = await ensureDemoStaff({ db: portal, crypto: cryptoFromConfig(config, db) })
   } finally {
     // The hashing helper is not needed again by this process until the server's own work starts one.
     stopPasswordWork()

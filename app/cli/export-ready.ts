@@ -4,6 +4,7 @@ import { cryptoFromConfig } from '~/crypto.server'
 import { openAtomicCsv } from '~/files/atomic-csv.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { readyMemberIds } from '~db/member-readiness'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
 import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
@@ -25,7 +26,8 @@ migrateForCommand(db, config)
 const path = resolve(file)
 const output = openAtomicCsv(path, ['member_id'])
 try {
-  for (const memberId of readyMemberIds(db, cryptoFromConfig(config).keyring)) await output.write([memberId])
+  for await (const memberId of readyMemberIds(sqlitePortalDatabase(db), cryptoFromConfig(config).keyring))
+    await output.write([memberId])
   const rows = await output.commit()
   console.log(`Wrote ${rows.toLocaleString('en')} ready member IDs to ${path}.`)
 } catch (error) {

@@ -11,6 +11,7 @@ import {
   purgePrintedFiles,
 } from '~/notify/printer-folder.server'
 import { closeDatabase, openDatabase } from '~db/client'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
 import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
@@ -74,7 +75,7 @@ try {
     try {
       migrateForCommand(db, config)
       const summary = await notifyEveryone({
-        db,
+        db: sqlitePortalDatabase(db),
         crypto: cryptoFromConfig(config),
         portalAddress: printedPortalAddress(config.PUBLIC_URL),
         postcardsPath: values.postcards,

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { configuredOutboxSender } from '~/mail/outbox-sender.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { countOutbox } from '~db/outbox'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
 import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
@@ -30,8 +31,9 @@ if (!config.SMTP_URL) {
 const db = openDatabase(config.DATABASE_URL)
 migrateForCommand(db, config)
 
+const portalDb = sqlitePortalDatabase(db)
 const sender = configuredOutboxSender(
-  db,
+  portalDb,
   { ...config, SMTP_URL: config.SMTP_URL },
   { leaseMs: values['lease-seconds'] * 1000 },
 )
@@ -45,7 +47,7 @@ else await sender.run({ pollMs: 2000 })
 await sender.stop()
 
 const tally = sender.tally()
-const outbox = countOutbox(db)
+const outbox = await countOutbox(portalDb)
 closeDatabase(db)
 console.log(
   values.json

@@ -11,6 +11,7 @@ import type { StaffActor } from '~/staff/staff-audit.server'
 import { staffEmailSchema, staffNameSchema, staffRoleSchema } from '~/staff/staff-fields'
 import { describeStaffList, staffListJson } from '~/staff/staff-list-output'
 import { closeDatabase, openDatabase } from '~db/client'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { MAX_ARGUMENT_LENGTH, readArguments } from './arguments'
 import { bootstrapCommand, migrateForCommand } from './bootstrap'
 
@@ -99,6 +100,7 @@ const db = openDatabase(config.DATABASE_URL)
 // First: the keys are made for the database as the migrations leave it (see `cryptoForDatabase`).
 migrateForCommand(db, config)
 const crypto = cryptoFromConfig(config, db)
+const portal = sqlitePortalDatabase(db)
 const actor: StaffActor = { kind: 'system', via: 'command' }
 const NO_ACCOUNT = 'No staff account has that e-mail address.'
 
@@ -115,7 +117,7 @@ try {
   switch (parsed.command) {
     case 'create': {
       const { email, name, role } = parsed.values
-      const created = await createStaffMember({ db, crypto, actor, email, name, role })
+      const created = await createStaffMember({ db: portal, crypto, actor, email, name, role })
       if (!created.ok) {
         refuse('A staff account with that e-mail address already exists.')
         break
@@ -138,13 +140,18 @@ try {
       break
     }
     case 'list': {
-      const staff = listStaff({ db, crypto })
+      const staff = await listStaff({ db: portal, crypto })
       const now = new Date()
       print(describeStaffList(staff, now), staffListJson(staff, now))
       break
     }
     case 'disable': {
-      const result = disableStaffMember({ db, crypto, actor, email: parsed.values.email.matched })
+      const result = await disableStaffMember({
+        db: portal,
+        crypto,
+        actor,
+        email: parsed.values.email.matched,
+      })
       if (result.outcome === 'unknown') {
         refuse(NO_ACCOUNT)
         break
@@ -157,7 +164,7 @@ try {
       break
     }
     case 'reset-mfa': {
-      const result = resetStaffMfa({ db, crypto, actor, email: parsed.values.email.matched })
+      const result = await resetStaffMfa({ db: portal, crypto, actor, email: parsed.values.email.matched })
       if (result.outcome === 'unknown') {
         refuse(NO_ACCOUNT)
         break

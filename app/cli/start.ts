@@ -5,6 +5,7 @@ import { demoStaffPresent } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { holdsOnlyDemoData } from '~db/data-origin'
 import { migrateDatabase } from '~db/migrate'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { bootstrapCommand, checkIndexKeysForCommand, rebindForCommand } from './bootstrap'
 import { ensureProductionBuild } from './build'
 import { ensureDemoStaffIfDemo, loadDemoDataIfEmpty } from './demo-data'
@@ -16,7 +17,10 @@ migrateDatabase(db)
 // First: what the index keys must be for this database, which the checks below look people up with.
 checkIndexKeysForCommand(db, config)
 // Before the build, which takes minutes: the demo staff's passwords are in the README for anyone to read.
-if (config.isProduction && demoStaffPresent({ db, crypto: cryptoFromConfig(config, db) })) {
+if (
+  config.isProduction &&
+  (await demoStaffPresent({ db: sqlitePortalDatabase(db), crypto: cryptoFromConfig(config, db) }))
+) {
   console.error(
     'This database holds the demo staff accounts, whose passwords are public (README.md, "Demo staff"): production does not start on it. Give production a database of its own.',
   )
@@ -36,7 +40,7 @@ const demo = await loadDemoDataIfEmpty({ config, db })
 if (demo) console.log(demo)
 const demoStaff = await ensureDemoStaffIfDemo({ config, db })
 if (demoStaff) console.log(demoStaff)
-if (!config.isProduction && !holdsOnlyDemoData(db)) {
+if (!config.isProduction && !(await holdsOnlyDemoData(sqlitePortalDatabase(db)))) {
   console.log(
     'This database holds an imported export, so /dev/outbox is off. To serve real people, run with NODE_ENV=production (README, "Configuration").',
   )

@@ -1,5 +1,5 @@
 import { cohorts as incidentCohorts } from '~/incident/incident-facts'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { ExposureCategory } from '~db/exposure-categories'
 import { findHuman, type Human, type HumanRecord } from '~db/humans'
 import { COHORTS, type Cohort } from '~db/schema'
@@ -182,12 +182,16 @@ export function buildExposureView(
 }
 
 /** Everything the exposure page needs for one human, from the database. */
-export function loadExposureView(db: SqliteDatabase, keyring: Keyring, humanId: number): ExposureView {
-  const human = findHuman(db, keyring, humanId)
-  const cards = new Map(
-    (human?.records ?? [])
-      .filter((record) => record.cohort === 'member' && record.categories.includes('card'))
-      .map((record) => [record.subjectId, findStoredCards(db, keyring, record.subjectId)] as const),
-  )
+export async function loadExposureView(
+  db: PortalDatabase,
+  keyring: Keyring,
+  humanId: number,
+): Promise<ExposureView> {
+  const human = await findHuman(db, keyring, humanId)
+  const cards = new Map<number, StoredCardValue[]>()
+  for (const record of human?.records ?? []) {
+    if (record.cohort === 'member' && record.categories.includes('card'))
+      cards.set(record.subjectId, await findStoredCards(db, keyring, record.subjectId))
+  }
   return buildExposureView(human, cards)
 }

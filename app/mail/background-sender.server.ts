@@ -1,5 +1,6 @@
 import type { Config } from '~/config.server'
 import { closeDatabase, openDatabase } from '~db/client'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { configuredOutboxSender } from './outbox-sender.server'
 
 /**
@@ -14,7 +15,7 @@ const POLL_MS = 200
 export function startBackgroundSender(config: Config) {
   if (!config.SMTP_URL) return undefined
   const db = openDatabase(config.DATABASE_URL)
-  const sender = configuredOutboxSender(db, { ...config, SMTP_URL: config.SMTP_URL })
+  const sender = configuredOutboxSender(sqlitePortalDatabase(db), { ...config, SMTP_URL: config.SMTP_URL })
   const running = sender.run({ pollMs: POLL_MS }).catch((error: unknown) => {
     // A sender that dies must not take the site with it; the outbox keeps the mail.
     console.error(`Outbox sender stopped: ${error instanceof Error ? error.message : 'unknown error'}`)

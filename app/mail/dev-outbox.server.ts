@@ -1,5 +1,5 @@
 import { intlLocale, type Language } from '~/i18n/config'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { countOutbox, listOutbox, type OutboxEntry } from '~db/outbox'
 import { OUTBOX_STATES, type OutboxState } from '~db/schema'
 import type { Keyring } from '~db/seal'
@@ -40,16 +40,16 @@ export type DevOutbox = {
   messages: DevOutboxMessage[]
 }
 
-export function loadDevOutbox({
+export async function loadDevOutbox({
   db,
   keyring,
   language,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   keyring: Keyring
   /** The reader's language, for the dates; each e-mail stays in its own. */
   language: Language
-}): DevOutbox {
+}): Promise<DevOutbox> {
   const formatter = new Intl.DateTimeFormat(intlLocale(language), {
     dateStyle: 'medium',
     timeStyle: 'medium',
@@ -61,8 +61,8 @@ export function loadDevOutbox({
   }
   return {
     limit: DEV_OUTBOX_LIMIT,
-    counts: countsInOrder(countOutbox(db)),
-    messages: listOutbox(db, keyring, { limit: DEV_OUTBOX_LIMIT }).map((entry) => ({
+    counts: countsInOrder(await countOutbox(db)),
+    messages: (await listOutbox(db, keyring, { limit: DEV_OUTBOX_LIMIT })).map((entry) => ({
       id: entry.id,
       state: entry.state,
       attempts: entry.attempts,

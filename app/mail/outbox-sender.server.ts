@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer'
 import type { Config } from '~/config.server'
 import { cryptoFromConfig } from '~/crypto.server'
 import { isStorageFull } from '~/server/storage-full-error'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { type ClaimedMessage, claimDueMessages, markFailed, markForRetry, markSent } from '~db/outbox'
 import type { Keyring } from '~db/seal'
 import { type EmailContent, renderEmail } from './email-content.server'
@@ -19,7 +19,7 @@ const STORAGE_FULL_PAUSE_MS = 2_000
  */
 
 export type OutboxSenderOptions = {
-  db: SqliteDatabase
+  db: PortalDatabase
   keyring: Keyring
   smtpUrl: string
   from: string
@@ -46,7 +46,7 @@ const MAX_ATTEMPTS = 80
  * background sender and `npm run send` run it; its lines go to stderr.
  */
 export function configuredOutboxSender(
-  db: SqliteDatabase,
+  db: PortalDatabase,
   config: Config & { SMTP_URL: string },
   { leaseMs }: { leaseMs?: number } = {},
 ) {
@@ -85,6 +85,10 @@ export function createOutboxSender(options: OutboxSenderOptions) {
   // what is already in flight (bulk notices, say), never behind the whole outbox.
   const window = Math.max(2 * maxConnections, Math.min(maxConnections * 20, Math.ceil(options.rate * 2)))
   const inFlightIds = new Set<number>()
+  // Sends that ended while a claim was under way: that claim may have taken them again (their lease
+  // ran out), so they count as in flight until its messages are sorted.
+  let claiming = false
+  const endedWhileClaiming: number[] = []
   let stopping = false
   let wake: (() => void) | undefined
 
@@ -93,7 +97,7 @@ export function createOutboxSender(options: OutboxSenderOptions) {
     try {
       email = renderEmail(message.content as EmailContent)
     } catch {
-      markFailed(db, message.id, 'content could not be rendered')
+      await markFailed(db, message.id, 'content could not be rendered')
       tally.failed++
       return
     }
@@ -108,23 +112,23 @@ export function createOutboxSender(options: OutboxSenderOptions) {
         messageId: `<outbox-${message.id}@${domain}>`,
         headers: { 'Auto-Submitted': 'auto-generated' },
       })
-      markSent(db, message.id, now())
+      await markSent(db, message.id, now())
       tally.sent++
     } catch (error) {
-      settleFailure(message, error)
+      await settleFailure(message, error)
     }
   }
 
-  function settleFailure(message: ClaimedMessage, error: unknown) {
+  async function settleFailure(message: ClaimedMessage, error: unknown) {
     const failure = describeFailure(error)
     if (failure.permanent || message.attempts >= MAX_ATTEMPTS) {
-      markFailed(db, message.id, failure.reason)
+      await markFailed(db, message.id, failure.reason)
       options.log?.(`outbox message ${message.id} failed: ${failure.reason}`)
       tally.failed++
       return
     }
     const delay = Math.min(options.retryMs * 2 ** (message.attempts - 1), MAX_RETRY_DELAY_MS)
-    markForRetry(db, message.id, { nextAttemptAt: now() + delay, reason: failure.reason })
+    await markForRetry(db, message.id, { nextAttemptAt: now() + delay, reason: failure.reason })
     tally.retried++
   }
 
@@ -134,8 +138,14 @@ export function createOutboxSender(options: OutboxSenderOptions) {
     for (;;) {
       if (stopping) break
       const room = window - inFlight.size
-      const claimed =
-        room > window / 2 ? claimDueMessages(db, keyring, { now: now(), limit: room, leaseMs }) : []
+      claiming = true
+      let claimed: ClaimedMessage[]
+      try {
+        claimed =
+          room > window / 2 ? await claimDueMessages(db, keyring, { now: now(), limit: room, leaseMs }) : []
+      } finally {
+        claiming = false
+      }
       for (const message of claimed) {
         // Still ours from an earlier claim whose lease ran out while it waited its turn: claiming it
         // again only extended the lease; sending it again would deliver it twice.
@@ -143,10 +153,12 @@ export function createOutboxSender(options: OutboxSenderOptions) {
         inFlightIds.add(message.id)
         const sending: Promise<void> = send(message).finally(() => {
           inFlight.delete(sending)
-          inFlightIds.delete(message.id)
+          if (claiming) endedWhileClaiming.push(message.id)
+          else inFlightIds.delete(message.id)
         })
         inFlight.add(sending)
       }
+      for (const id of endedWhileClaiming.splice(0)) inFlightIds.delete(id)
       if (inFlight.size === 0) break
       await Promise.race(inFlight)
     }

@@ -1,27 +1,19 @@
 import { newMessageReference } from '~/codes/message-reference.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { createNotificationWriter } from '~db/notifications'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { MessagePurpose } from '~db/schema'
 import type { EmailContent } from './email-content.server'
 
-const writers = new WeakMap<SqliteDatabase, ReturnType<typeof createNotificationWriter>>()
-
-function writer(db: SqliteDatabase, crypto: PortalCrypto) {
-  let made = writers.get(db)
-  if (!made) {
-    made = createNotificationWriter(db, crypto.keyring)
-    writers.set(db, made)
-  }
-  return made
-}
+// A writer holds no statements of its own (the backend keeps those), so one is made per call.
+const writer = (db: PortalDatabase, crypto: PortalCrypto) => createNotificationWriter(db, crypto.keyring)
 
 /**
  * Records one e-mail to a person (with a fresh message reference, so they can
  * ask whether it is really ours) and queues it in the outbox, in one
  * transaction; the sender delivers it later, so no request waits on SMTP.
  */
-export function queueEmailMessage({
+export async function queueEmailMessage({
   db,
   crypto,
   humanId,
@@ -29,7 +21,7 @@ export function queueEmailMessage({
   to,
   content,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   humanId: number
   purpose: MessagePurpose
@@ -37,7 +29,7 @@ export function queueEmailMessage({
   content: (messageReference: string) => EmailContent
 }) {
   const reference = newMessageReference()
-  writer(db, crypto).queueEmail(
+  await writer(db, crypto).queueEmail(
     {
       humanId,
       channel: 'email',
@@ -55,16 +47,16 @@ export function queueEmailMessage({
  * answer): no message record and no reference, since it is no one's message;
  * the address exists only inside the sealed content, dropped once sent.
  */
-export function queueReplyToUnknownAddress({
+export async function queueReplyToUnknownAddress({
   db,
   crypto,
   content,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   content: Extract<EmailContent, { kind: 'not_affected' }>
 }) {
-  writer(db, crypto).queueReply(content)
+  await writer(db, crypto).queueReply(content)
 }
 
 /**
@@ -72,14 +64,14 @@ export function queueReplyToUnknownAddress({
  * record (the request's RT- reference is what the customer quotes), the
  * address only inside the sealed content, dropped once sent.
  */
-export function queueReturnEmail({
+export async function queueReturnEmail({
   db,
   crypto,
   content,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   content: Extract<EmailContent, { kind: 'return_code' | 'return_received' | 'return_update' }>
 }) {
-  writer(db, crypto).queueReply(content)
+  await writer(db, crypto).queueReply(content)
 }

@@ -1,5 +1,5 @@
 import { type AtomicCsvFile, openAtomicCsv } from '~/files/atomic-csv.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { countHumansToNotify, findHumansToNotify } from '~db/humans'
 import { listWaitingReprints, markReprintsWritten } from '~db/notice-resends'
 import {
@@ -42,7 +42,7 @@ export type NotifyProgress = {
 }
 
 export type NotifyOptions = {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   /** The portal's address as printed: PUBLIC_URL without its scheme. */
   portalAddress: string
@@ -69,13 +69,13 @@ export async function notifyEveryone(options: NotifyOptions): Promise<NotifySumm
   }
   // Before anything changes, and in a dry run too: a folder refused now costs nobody their code.
   const files = printerFiles(options)
-  if (!dryRun) dropStagedNotifications(db)
+  if (!dryRun) await dropStagedNotifications(db)
   const writer = createNotificationWriter(db, crypto.keyring)
-  options.progress?.start(Math.min(limit, countHumansToNotify(db)))
+  options.progress?.start(Math.min(limit, await countHumansToNotify(db)))
   try {
     let afterHumanId = 0
     while (summary.humans < limit) {
-      const humans = findHumansToNotify(db, crypto.keyring, {
+      const humans = await findHumansToNotify(db, crypto.keyring, {
         afterHumanId,
         limit: Math.min(batchSize, limit - summary.humans),
       })
@@ -93,19 +93,19 @@ export async function notifyEveryone(options: NotifyOptions): Promise<NotifySumm
       if (!dryRun) await issueBatch(notices.map((notice) => prepareNotice(options, notice)))
       options.progress?.advance(humans.length)
     }
-    const reprints = listWaitingReprints(db, crypto.keyring)
+    const reprints = await listWaitingReprints(db, crypto.keyring)
     summary.reprints = reprints.length
     if (!dryRun) {
       for (const reprint of reprints) await files.write(reprint.kind, reprint.row)
       summary.postcardFile = await files.commit('postcard')
       summary.handoutFile = await files.commit('handout')
       // Only once their file is in place; a run killed before this writes them again next time.
-      markReprintsWritten(
+      await markReprintsWritten(
         db,
         reprints.map((reprint) => reprint.id),
         new Date(),
       )
-      issueStagedNotifications(db)
+      await issueStagedNotifications(db)
     }
     return summary
   } catch (error) {
@@ -116,17 +116,17 @@ export async function notifyEveryone(options: NotifyOptions): Promise<NotifySumm
   }
 
   async function issueBatch(batch: PreparedNotice[]) {
-    writeWithFreshReferences(batch)
+    await writeWithFreshReferences(batch)
     for (const prepared of batch) {
       const row = printerRowOf(options.portalAddress, prepared)
       if (row && prepared.notice.channel !== 'email') await files.write(prepared.notice.channel, row)
     }
   }
 
-  function writeWithFreshReferences(batch: PreparedNotice[]) {
+  async function writeWithFreshReferences(batch: PreparedNotice[]) {
     for (;;) {
       try {
-        writer.writeBatch(batch.map((prepared) => prepared.row))
+        await writer.writeBatch(batch.map((prepared) => prepared.row))
         return
       } catch (error) {
         if (!(error instanceof MessageReferenceTaken)) throw error

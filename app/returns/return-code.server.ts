@@ -11,7 +11,7 @@ import {
 } from '~/verify/email-code.server'
 import type { Refused } from '~/verify/email-code-request.server'
 import type { BlindIndexer, LookupDigests } from '~db/blind-index'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
 import {
   deleteEmailChallenge,
@@ -31,7 +31,7 @@ import {
 
 export type ReturnCodePurpose = 'return-code' | 'return-status'
 
-export type ReturnCodeContext = { db: SqliteDatabase; crypto: PortalCrypto; now: number }
+export type ReturnCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now: number }
 
 /**
  * The address's e-mail index, what the challenge, the request and the
@@ -47,7 +47,7 @@ export function returnEmailDigests(crypto: PortalCrypto, normalisedEmail: string
  * sent), or codes are closed for the address (nothing sent; the code page
  * says so). Call inside the transaction that records what the code is for.
  */
-export function sendReturnCode(
+export async function sendReturnCode(
   { db, crypto, now }: ReturnCodeContext,
   {
     purpose,
@@ -62,24 +62,24 @@ export function sendReturnCode(
     language: Language
     portalAddress: string
   },
-): { limited: false } | Refused {
-  const limited = limitCodesToAddress(db, crypto, email, now)
+): Promise<{ limited: false } | Refused> {
+  const limited = await limitCodesToAddress(db, crypto, email, now)
   if (limited.limited) return limited
   const targets = returnEmailDigests(crypto, email)
-  const held = findEmailChallenge(db, targets, purpose)
+  const held = await findEmailChallenge(db, targets, purpose)
   if (emailCodeStateOf(held, now) === 'closed') return { limited: false }
   // A new code is stored under the current index key's digest.
   const [targetIndex] = targets
-  if (held) rekeyEmailChallenge(db, { type: purpose, from: held.targetIndex, to: targetIndex })
+  if (held) await rekeyEmailChallenge(db, { type: purpose, from: held.targetIndex, to: targetIndex })
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  replaceEmailChallenge(db, {
+  await replaceEmailChallenge(db, {
     type: purpose,
     targetIndex,
     codeHash: codeHash(crypto.index, purpose, targetIndex, code),
     expiresAt: now + EMAIL_CODE_TTL_MS,
     now,
   })
-  queueReturnEmail({
+  await queueReturnEmail({
     db,
     crypto,
     content: {
@@ -94,15 +94,15 @@ export function sendReturnCode(
 export type ReturnCodeCheck = { ok: true } | { ok: false; reason: 'wrong' | Exclude<EmailCodeState, 'live'> }
 
 /** Checks a typed code against the address's; a right one is used up, a wrong one counted. */
-export function checkReturnCode(
+export async function checkReturnCode(
   { db, crypto, now }: ReturnCodeContext,
   {
     purpose,
     emailDigests,
     typedCode,
   }: { purpose: ReturnCodePurpose; emailDigests: LookupDigests; typedCode: string },
-): ReturnCodeCheck {
-  const challenge = findEmailChallenge(db, emailDigests, purpose)
+): Promise<ReturnCodeCheck> {
+  const challenge = await findEmailChallenge(db, emailDigests, purpose)
   // Hashed as the code was: over the digest the row is stored under, with that digest's index key
   // (the previous one for a code sent before the portal restarted with a new key). One hash either way.
   const targetIndex = challenge?.targetIndex ?? emailDigests[0]
@@ -116,10 +116,10 @@ export function checkReturnCode(
   // A dead code is not tried, so typing at it costs the address nothing.
   if (!challenge || state !== 'live') return { ok: false, reason: state === 'live' ? 'expired' : state }
   if (timingSafeEqual(challenge.codeHash, typedHash)) {
-    deleteEmailChallenge(db, targetIndex, purpose)
+    await deleteEmailChallenge(db, targetIndex, purpose)
     return { ok: true }
   }
-  const counts = recordEmailChallengeFailure(db, targetIndex, purpose)
+  const counts = await recordEmailChallengeFailure(db, targetIndex, purpose)
   if (counts && counts.consecutiveFailures >= EMAIL_CODE_LIFETIME_FAILURES)
     return { ok: false, reason: 'closed' }
   if (counts && counts.failures >= EMAIL_CODE_MAX_FAILURES) return { ok: false, reason: 'spent' }
@@ -127,11 +127,11 @@ export function checkReturnCode(
 }
 
 /** Where the address's code stands, for the code page to say. */
-export function returnCodeState(
+export async function returnCodeState(
   { db, now }: Pick<ReturnCodeContext, 'db' | 'now'>,
   { purpose, emailDigests }: { purpose: ReturnCodePurpose; emailDigests: LookupDigests },
-): EmailCodeState {
-  return emailCodeStateOf(findEmailChallenge(db, emailDigests, purpose), now)
+): Promise<EmailCodeState> {
+  return emailCodeStateOf(await findEmailChallenge(db, emailDigests, purpose), now)
 }
 
 function codeHash(index: BlindIndexer, purpose: ReturnCodePurpose, targetIndex: Buffer, code: string) {

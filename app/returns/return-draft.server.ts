@@ -11,7 +11,7 @@ import {
   tokenHashes,
 } from '~/session/cookie.server'
 import type { Refused } from '~/verify/email-code-request.server'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import {
   addDraftPhoto,
@@ -45,7 +45,7 @@ import { returnForm, type TypedReturn, typedReturn } from './return-form'
 
 export const RETURN_DRAFT_COOKIE = 'portal_return'
 
-export type DraftContext = { db: SqliteDatabase; crypto: PortalCrypto; now: number }
+export type DraftContext = { db: PortalDatabase; crypto: PortalCrypto; now: number }
 
 /** What the draft keeps: the fields as typed, and once they were all right, the request to file. */
 /** Sealed with the draft; `ready.email` is what its digest is of (`DraftAddressSource`). */
@@ -79,27 +79,27 @@ export type SaveOutcome =
 
 const cookie = () => cookieName(RETURN_DRAFT_COOKIE, getConfig().NODE_ENV === 'production')
 // The draft's cookie token is kept as an HMAC under a key of its own, as sessions are.
-const draftTokens = (db: SqliteDatabase, now: number) =>
+const draftTokens = (db: PortalDatabase, now: number) =>
   tokenHashes(
     getConfig().SESSION_SECRETS,
     'return-draft',
-    (hash) => findLiveDraft(db, hash, now) !== undefined,
+    async (hash) => (await findLiveDraft(db, hash, now)) !== undefined,
   )
 
 /** The visitor's draft, if their cookie names a live one. */
-export function currentDraft({ db, now }: Pick<DraftContext, 'db' | 'now'>, request: Request) {
+export async function currentDraft({ db, now }: Pick<DraftContext, 'db' | 'now'>, request: Request) {
   const token = readTokenCookie(request, cookie())
-  return token === undefined ? undefined : findLiveDraft(db, draftTokens(db, now).stored(token), now)
+  return token === undefined ? undefined : findLiveDraft(db, await draftTokens(db, now).stored(token), now)
 }
 
 /** What the form shows for the visitor's draft: the fields as they were typed, the photos held. */
-export function draftView(context: DraftContext, request: Request): DraftView | undefined {
-  const draft = currentDraft(context, request)
+export async function draftView(context: DraftContext, request: Request): Promise<DraftView | undefined> {
+  const draft = await currentDraft(context, request)
   if (!draft) return undefined
   const details = readDraftDetails<DraftDetails>(context.crypto.keyring, draft)
   return {
     typed: details?.typed ?? typedReturn(new FormData()),
-    photos: listDraftPhotos(context.db, draft.id),
+    photos: await listDraftPhotos(context.db, draft.id),
     ...(details?.lastPost && { lastPost: details.lastPost }),
   }
 }
@@ -133,32 +133,32 @@ export async function saveReturnPost(
   },
 ): Promise<SaveOutcome> {
   const { db, crypto } = context
-  const { draftId, setCookie } = draftFor(context, request)
-  removeDraftPhotos(db, { draftId, photoIds: removePhotoIds })
+  const { draftId, setCookie } = await draftFor(context, request)
+  await removeDraftPhotos(db, { draftId, photoIds: removePhotoIds })
   const refused: FileRefusal[] = []
   for (const file of files) {
     if (file.kind === 'refused') {
       refused.push({ name: file.name, problem: file.problem })
       continue
     }
-    if (listDraftPhotos(db, draftId).length >= RETURN_PHOTOS_MAX) {
+    if ((await listDraftPhotos(db, draftId)).length >= RETURN_PHOTOS_MAX) {
       refused.push({ name: file.file.name, problem: 'tooMany' })
       continue
     }
-    if (hitLimit(db, crypto, limits.returnPhotosPerDraft, `draft:${draftId}`, context.now).limited) {
+    if ((await hitLimit(db, crypto, limits.returnPhotosPerDraft, `draft:${draftId}`, context.now)).limited) {
       refused.push({ name: file.file.name, problem: 'tooOften' })
       continue
     }
     const photo = await reencodePhoto(file.file)
     if (!photo.ok) refused.push({ name: file.file.name, problem: photo.problem })
     else
-      withSqliteTransaction(db, (tx) =>
+      await withTransaction(db, (tx) =>
         addDraftPhoto(tx, crypto.keyring, { draftId, photo: photo.photo, now: context.now }),
       )
   }
   const typed = typedReturn(form)
   const parsed = readForm(form, returnForm)
-  const photos = listDraftPhotos(db, draftId)
+  const photos = await listDraftPhotos(db, draftId)
   const errors: Partial<Record<string, string>> = parsed.success
     ? {}
     : firstErrors<string>(parsed.error.issues)
@@ -168,31 +168,34 @@ export async function saveReturnPost(
   const view = { typed, photos }
   if (!parsed.success || photos.length === 0 || refused.length > 0) {
     const withProblems = { ...details, lastPost: { errors, refused } }
-    withSqliteTransaction(db, (tx) =>
+    await withTransaction(db, (tx) =>
       saveDraftDetails(tx, crypto.keyring, { draftId, details: withProblems, now: context.now }),
     )
     return { kind: 'incomplete', errors, refused, view, setCookie }
   }
   const email = parsed.data.email
-  const sent = withSqliteTransaction(db, (tx) => {
-    saveDraftDetails(tx, crypto.keyring, { draftId, details, now: context.now })
-    const outcome = sendReturnCode(
+  const sent = await withTransaction(db, async (tx) => {
+    await saveDraftDetails(tx, crypto.keyring, { draftId, details, now: context.now })
+    const outcome = await sendReturnCode(
       { db: tx, crypto, now: context.now },
       { purpose: 'return-code', email: email.matched, displayEmail: email.shown, language, portalAddress },
     )
     if (!outcome.limited)
-      setDraftEmailIndex(tx, { draftId, emailIndex: crypto.index('email', email.matched) })
+      await setDraftEmailIndex(tx, { draftId, emailIndex: crypto.index('email', email.matched) })
     return outcome
   })
   if (sent.limited) return { ...sent, kind: 'limited', view, setCookie }
   return { kind: 'codeSent', setCookie }
 }
 
-function draftFor(context: DraftContext, request: Request): { draftId: number; setCookie?: string } {
-  const draft = currentDraft(context, request)
+async function draftFor(
+  context: DraftContext,
+  request: Request,
+): Promise<{ draftId: number; setCookie?: string }> {
+  const draft = await currentDraft(context, request)
   if (draft) return { draftId: draft.id }
   const token = randomToken()
-  const draftId = withSqliteTransaction(context.db, (tx) =>
+  const draftId = await withTransaction(context.db, (tx) =>
     createDraft(tx, { tokenHash: draftTokens(tx, context.now).fresh(token), now: context.now }),
   )
   const setCookie = serializeTokenCookie({

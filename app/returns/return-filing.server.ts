@@ -1,6 +1,6 @@
 import { queueReturnEmail } from '~/mail/queue-email.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { withSqliteTransaction } from '~db/client'
+import { withTransaction } from '~db/database'
 import { normaliseEmail } from '~db/normalise'
 import { listDraftPhotos, readDraftDetails } from '~db/return-drafts'
 import { fileDraftAsRequest } from '~db/return-requests'
@@ -33,18 +33,21 @@ export type FilingOutcome =
  * people who hold the address are found under the current index key or the previous one, whichever
  * the portal made them under.
  */
-export function draftAwaitingCode(context: DraftContext, request: Request) {
-  const draft = currentDraft(context, request)
+export async function draftAwaitingCode(context: DraftContext, request: Request) {
+  const draft = await currentDraft(context, request)
   if (!draft?.emailIndex) return undefined
   const details = readDraftDetails<DraftDetails>(context.crypto.keyring, draft)
   if (!details?.ready) return undefined
   const email = details.ready.email
   const emailDigests = returnEmailDigests(context.crypto, normaliseEmail(email) ?? email)
-  const state = returnCodeState(context, { purpose: 'return-code', emailDigests })
+  const state = await returnCodeState(
+    { db: context.db, now: context.now },
+    { purpose: 'return-code', emailDigests },
+  )
   return { draft, emailDigests, details: details.ready, state }
 }
 
-export function fileReturnWithCode(
+export async function fileReturnWithCode(
   context: DraftContext,
   {
     request,
@@ -52,21 +55,21 @@ export function fileReturnWithCode(
     clientIpIndex,
     portalAddress,
   }: { request: Request; typedCode: string; clientIpIndex: Buffer; portalAddress: string },
-): FilingOutcome {
+): Promise<FilingOutcome> {
   const { db, crypto, now } = context
-  const waiting = draftAwaitingCode(context, request)
+  const waiting = await draftAwaitingCode(context, request)
   if (!waiting) return { kind: 'noDraft' }
   const { draft, emailDigests, details } = waiting
-  return withSqliteTransaction(db, (tx) => {
-    const check = checkReturnCode(
+  return withTransaction(db, async (tx): Promise<FilingOutcome> => {
+    const check = await checkReturnCode(
       { db: tx, crypto, now },
       { purpose: 'return-code', emailDigests, typedCode },
     )
     if (!check.ok) return { kind: 'refused', reason: check.reason, sentTo: details.email }
     const reference = newReturnReference()
-    const humanId = findHumanIdByEmail(tx, emailDigests)
-    const photoCount = listDraftPhotos(tx, draft.id).length
-    fileDraftAsRequest(tx, crypto.keyring, {
+    const humanId = await findHumanIdByEmail(tx, emailDigests)
+    const photoCount = (await listDraftPhotos(tx, draft.id)).length
+    await fileDraftAsRequest(tx, crypto.keyring, {
       draftId: draft.id,
       reference,
       humanId,
@@ -76,7 +79,7 @@ export function fileReturnWithCode(
       details,
       now,
     })
-    queueReturnEmail({
+    await queueReturnEmail({
       db: tx,
       crypto,
       content: {
@@ -85,7 +88,7 @@ export function fileReturnWithCode(
         input: { language: details.language, reference, reason: details.reason, photoCount, portalAddress },
       },
     })
-    appendAuditEntry(
+    await appendAuditEntry(
       tx,
       {
         actor: { kind: 'system', id: 'returns-form' },
@@ -102,14 +105,14 @@ export function fileReturnWithCode(
 }
 
 /** "Send a new code" for the draft waiting for one; undefined when none waits. */
-export function resendReturnCode(
+export async function resendReturnCode(
   context: DraftContext,
   { request, portalAddress }: { request: Request; portalAddress: string },
 ) {
-  const waiting = draftAwaitingCode(context, request)
+  const waiting = await draftAwaitingCode(context, request)
   if (!waiting) return undefined
   const { details } = waiting
-  return withSqliteTransaction(context.db, (tx) =>
+  return withTransaction(context.db, async (tx) =>
     sendReturnCode(
       { ...context, db: tx },
       {

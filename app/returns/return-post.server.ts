@@ -1,7 +1,7 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import type { Language } from '~/i18n/config'
 import { printedPortalAddress } from '~/mail/portal-address.server'
 import { readGuardedUpload } from '~/security/form-post.server'
@@ -45,7 +45,7 @@ export async function postReturnForm({
   const { form, files, discard } = guarded.upload
   try {
     const outcome = await saveReturnPost(
-      { db: sqliteDb(), crypto: portalCrypto(), now: Date.now() },
+      { db: db(), crypto: portalCrypto(), now: Date.now() },
       {
         request,
         form,

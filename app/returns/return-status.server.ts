@@ -1,7 +1,6 @@
 import type { Language } from '~/i18n/config'
 import type { Refused } from '~/verify/email-code-request.server'
-import type { SqliteDatabase } from '~db/client'
-import { withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findReturnRequest, listRequestPhotos, listReturnEvents } from '~db/return-requests'
 import type { ReturnReason, ReturnStatus } from '~db/return-vocabulary'
@@ -20,15 +19,15 @@ import {
  * the code, learns that, and only for requests made with that address.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; now: number }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; now: number }
 
 export type StatusLookup = { reference: string; email: { matched: string; shown: string } }
 
-export function askForStatusCode(
+export async function askForStatusCode(
   context: Context,
   { lookup, language, portalAddress }: { lookup: StatusLookup; language: Language; portalAddress: string },
-): { limited: false } | Refused {
-  return withSqliteTransaction(context.db, (tx) =>
+): Promise<{ limited: false } | Refused> {
+  return withTransaction(context.db, async (tx) =>
     sendReturnCode(
       { ...context, db: tx },
       {
@@ -58,22 +57,22 @@ export type StatusOutcome =
   | { kind: 'notFound' }
   | { kind: 'found'; view: ReturnStatusView }
 
-export function openReturnStatus(
+export async function openReturnStatus(
   context: Context,
   { lookup, typedCode }: { lookup: StatusLookup; typedCode: string },
-): StatusOutcome {
+): Promise<StatusOutcome> {
   const emailDigests = returnEmailDigests(context.crypto, lookup.email.matched)
-  return withSqliteTransaction(context.db, (tx) => {
-    const check = checkReturnCode(
+  return withTransaction(context.db, async (tx): Promise<StatusOutcome> => {
+    const check = await checkReturnCode(
       { ...context, db: tx },
       { purpose: 'return-status', emailDigests, typedCode },
     )
     if (!check.ok) return { kind: 'refused', reason: check.reason }
-    const request = findReturnRequest(tx, lookup.reference)
+    const request = await findReturnRequest(tx, lookup.reference)
     // The request's digest is under the index key of its day: the current one or the previous one.
     if (!request || !emailDigests.some((digest) => digest.equals(request.emailIndex)))
       return { kind: 'notFound' }
-    const notes = listReturnEvents(tx, context.crypto.keyring, request.id)
+    const notes = (await listReturnEvents(tx, context.crypto.keyring, request.id))
       .filter((event) => event.kind === 'customer_note' && event.note !== null)
       .map((event) => ({ at: event.at, text: event.note as string }))
     return {
@@ -84,7 +83,7 @@ export function openReturnStatus(
         reason: request.reason,
         filedAt: request.createdAt,
         updatedAt: request.updatedAt,
-        photoCount: listRequestPhotos(tx, request.id).length,
+        photoCount: (await listRequestPhotos(tx, request.id)).length,
         notes,
       },
     }

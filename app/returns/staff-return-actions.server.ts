@@ -6,7 +6,7 @@ import { printedPortalAddress } from '~/mail/portal-address.server'
 import { queueReturnEmail } from '~/mail/queue-email.server'
 import { CONTROL } from '~/staff/case-page-actions.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { withSqliteTransaction } from '~db/client'
+import { withTransaction } from '~db/database'
 import { addReturnEvent, findReturnRequest, readRequestDetails, setReturnStatus } from '~db/return-requests'
 import { RETURN_STATUSES } from '~db/schema'
 import type { ReturnDetails } from './return-details'
@@ -61,10 +61,10 @@ export type ReturnActionAnswer =
   | { kind: 'notFound' }
   | { kind: 'invalid'; form: 'status' | 'note'; errors: Partial<Record<'status' | 'note', string>> }
 
-export function changeReturnStatus(
+export async function changeReturnStatus(
   actor: StaffActor,
   { referenceParam, form }: { referenceParam: string | undefined; form: FormData },
-): ReturnActionAnswer {
+): Promise<ReturnActionAnswer> {
   const parsed = readForm(form, statusForm)
   if (!parsed.success)
     return { kind: 'invalid', form: 'status', errors: firstErrors<'status' | 'note'>(parsed.error.issues) }
@@ -73,15 +73,15 @@ export function changeReturnStatus(
   const { status: to } = parsed.data
   const note = parsed.data.note as string
   const { db, crypto, session, context } = actor
-  return withSqliteTransaction(db, (tx): ReturnActionAnswer => {
-    const row = findReturnRequest(tx, reference)
+  return withTransaction(db, async (tx): Promise<ReturnActionAnswer> => {
+    const row = await findReturnRequest(tx, reference)
     if (!row) return { kind: 'notFound' }
     const from = row.status
     if (from === to && note === '') return { kind: 'unchanged' }
     const now = Date.now()
     if (from !== to) {
-      setReturnStatus(tx, { requestId: row.id, status: to, now })
-      addReturnEvent(tx, crypto.keyring, {
+      await setReturnStatus(tx, { requestId: row.id, status: to, now })
+      await addReturnEvent(tx, crypto.keyring, {
         requestId: row.id,
         kind: 'status_changed',
         status: to,
@@ -92,7 +92,7 @@ export function changeReturnStatus(
     // The customer hears of every change of status, and of every note: a request that moves
     // without a word leaves them wondering.
     if (note !== '')
-      addReturnEvent(tx, crypto.keyring, {
+      await addReturnEvent(tx, crypto.keyring, {
         requestId: row.id,
         kind: 'customer_note',
         status: to,
@@ -101,7 +101,7 @@ export function changeReturnStatus(
         now,
       })
     const details = readRequestDetails<ReturnDetails>(crypto.keyring, row)
-    queueReturnEmail({
+    await queueReturnEmail({
       db: tx,
       crypto,
       content: {
@@ -116,7 +116,7 @@ export function changeReturnStatus(
         },
       },
     })
-    appendAuditEntry(tx, {
+    await appendAuditEntry(tx, {
       actor: staffActorOf({ session }),
       ...(from !== to
         ? { action: 'return.status_changed', detail: { from, to, notified: true } }
@@ -129,10 +129,10 @@ export function changeReturnStatus(
   })
 }
 
-export function addInternalReturnNote(
+export async function addInternalReturnNote(
   actor: StaffActor,
   { referenceParam, form }: { referenceParam: string | undefined; form: FormData },
-): ReturnActionAnswer {
+): Promise<ReturnActionAnswer> {
   const parsed = readForm(form, internalNoteForm)
   if (!parsed.success)
     return { kind: 'invalid', form: 'note', errors: firstErrors<'note'>(parsed.error.issues) }
@@ -140,17 +140,17 @@ export function addInternalReturnNote(
   if (!reference) return { kind: 'notFound' }
   const note = parsed.data.note as string
   const { db, crypto, session, context } = actor
-  return withSqliteTransaction(db, (tx): ReturnActionAnswer => {
-    const row = findReturnRequest(tx, reference)
+  return withTransaction(db, async (tx): Promise<ReturnActionAnswer> => {
+    const row = await findReturnRequest(tx, reference)
     if (!row) return { kind: 'notFound' }
-    addReturnEvent(tx, crypto.keyring, {
+    await addReturnEvent(tx, crypto.keyring, {
       requestId: row.id,
       kind: 'internal_note',
       staffId: session.staffId,
       note,
       now: Date.now(),
     })
-    appendAuditEntry(tx, {
+    await appendAuditEntry(tx, {
       actor: staffActorOf({ session }),
       action: 'return.note_added',
       target: { kind: 'return', id: reference },

@@ -3,7 +3,7 @@ import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { boundedForm, choiceField, firstErrors, readForm } from '~/forms/bounded-form'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { countReturnsByStatus, listReturnQueue, type ReturnQueueRow } from '~db/return-requests'
 import { RETURN_REASONS, RETURN_STATUSES, type ReturnStatus } from '~db/schema'
@@ -80,7 +80,7 @@ function formOf(params: URLSearchParams) {
   return form
 }
 
-export function viewReturnQueue({
+export async function viewReturnQueue({
   db,
   crypto,
   session,
@@ -88,15 +88,15 @@ export function viewReturnQueue({
   params,
   now = Date.now(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext
   params: URLSearchParams
   now?: number
-}): QueuePage {
+}): Promise<QueuePage> {
   const parsed = readForm(formOf(params), queueFilterForm)
-  const counts = countReturnsByStatus(db)
+  const counts = await countReturnsByStatus(db)
   if (!parsed.success) {
     return {
       ok: false,
@@ -107,14 +107,14 @@ export function viewReturnQueue({
   }
   const filter: QueueFilter = parsed.data
   const age = AGE_MS[filter.age]
-  return withSqliteTransaction(db, (tx) => {
-    const listed = listReturnQueue(tx, {
+  return withTransaction(db, async (tx) => {
+    const listed = await listReturnQueue(tx, {
       statuses: statusesOf(filter.status),
       reason: filter.reason === 'any' ? undefined : filter.reason,
       filedBefore: age === undefined ? undefined : now - age,
       limit: RETURN_QUEUE_LIMIT,
     })
-    appendAuditEntry(tx, {
+    await appendAuditEntry(tx, {
       actor: { kind: 'staff', id: session.staffId },
       action: 'return.queue_viewed',
       outcome: 'success',

@@ -3,7 +3,7 @@ import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { maskEmail } from '~/exposure/mask'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { RETURN_PHOTO_ID_PATTERN } from '~db/return-drafts'
 import {
@@ -26,7 +26,7 @@ import type { ReturnDetails } from './return-details'
  */
 
 export type StaffActor = {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: Pick<StaffSession, 'staffId'>
   context: AppLoadContext
@@ -62,16 +62,16 @@ export const staffActorOf = ({ session }: Pick<StaffActor, 'session'>) =>
  * well-formed reference is written down too (as a failure): a run of them is
  * someone guessing.
  */
-export function openReturnRequest(
+export async function openReturnRequest(
   actor: StaffActor,
   referenceParam: string | undefined,
-): ReturnRequestView | undefined {
+): Promise<ReturnRequestView | undefined> {
   const reference = referenceOf(referenceParam)
   if (!reference) return undefined
   const { db, crypto, session, context } = actor
-  return withSqliteTransaction(db, (tx) => {
-    const row = findReturnRequest(tx, reference)
-    appendAuditEntry(tx, {
+  return withTransaction(db, async (tx) => {
+    const row = await findReturnRequest(tx, reference)
+    await appendAuditEntry(tx, {
       actor: staffActorOf({ session }),
       action: 'return.opened',
       target: { kind: 'return', id: reference },
@@ -92,8 +92,8 @@ export function openReturnRequest(
       description: details.description,
       maskedEmail: maskEmail(details.email),
       humanId: row.humanId,
-      photos: listRequestPhotos(tx, row.id).map(({ id, width, height }) => ({ id, width, height })),
-      events: listReturnEvents(tx, crypto.keyring, row.id),
+      photos: (await listRequestPhotos(tx, row.id)).map(({ id, width, height }) => ({ id, width, height })),
+      events: await listReturnEvents(tx, crypto.keyring, row.id),
     }
   })
 }
@@ -102,7 +102,7 @@ export function openReturnRequest(
  * One photo's bytes, for a staff member's browser alone; undefined for a
  * malformed ID, an unknown one, or one of another request (all the same 404).
  */
-export function openReturnPhoto(
+export async function openReturnPhoto(
   actor: StaffActor,
   { referenceParam, photoIdParam }: { referenceParam: string | undefined; photoIdParam: string | undefined },
 ) {
@@ -113,10 +113,10 @@ export function openReturnPhoto(
       : undefined
   if (!reference || !photoId) return undefined
   const { db, crypto, session, context } = actor
-  return withSqliteTransaction(db, (tx) => {
-    const row = findReturnRequest(tx, reference)
-    const photo = row ? readRequestPhoto(tx, crypto.keyring, { requestId: row.id, photoId }) : undefined
-    appendAuditEntry(tx, {
+  return withTransaction(db, async (tx) => {
+    const row = await findReturnRequest(tx, reference)
+    const photo = row ? await readRequestPhoto(tx, crypto.keyring, { requestId: row.id, photoId }) : undefined
+    await appendAuditEntry(tx, {
       actor: staffActorOf({ session }),
       action: 'return.photo_viewed',
       target: { kind: 'return', id: reference },

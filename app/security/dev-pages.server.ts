@@ -1,7 +1,7 @@
 import { isIPv4 } from 'node:net'
 import type { AppLoadContext } from '@remix-run/node'
 import { getConfig } from '~/config.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { holdsOnlyDemoData } from '~db/data-origin'
 import { clientIp } from './client-ip.server'
 
@@ -17,9 +17,9 @@ export function requireDevClient(context: Pick<AppLoadContext, 'clientIp'>) {
 }
 
 /** As `requireDevClient`, and only while every person in the database is generated demo data. */
-export function requireDevClientAndDemoData(context: Pick<AppLoadContext, 'clientIp'>) {
+export async function requireDevClientAndDemoData(context: Pick<AppLoadContext, 'clientIp'>) {
   requireDevClient(context)
-  if (!holdsOnlyDemoData(sqliteDb())) throw notFound()
+  if (!(await holdsOnlyDemoData(db()))) throw notFound()
 }
 
 export function isLoopback(ip: string) {

@@ -1,6 +1,6 @@
 import { type AppLoadContext, data } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { clientIp, ipBlockLimitKey, ipLimitKey } from '~/security/client-ip.server'
 import { PERSONAL_PAGE_HEADERS } from '~/security/personal-page.server'
 import { checkLimit, hitLimit, type Limit, type LimitCheck, limits } from '~/security/rate-limit.server'
@@ -31,14 +31,14 @@ export async function readGuardedPost(
   const token = await checkFormToken(request, form)
   if (token.expired) return { refused: true, response: formExpired(form, token) }
   const ip = clientKeys(clientIp(context))
-  const failures = firstLimited(
+  const failures = await firstLimited(
     ip,
-    (limit, key) => checkLimit(sqliteDb(), portalCrypto(), limit, key),
+    (limit, key) => checkLimit(db(), portalCrypto(), limit, key),
     'failures',
   )
   const posts = failures.limited
     ? failures
-    : firstLimited(ip, (limit, key) => hitLimit(sqliteDb(), portalCrypto(), limit, key), 'checks')
+    : await firstLimited(ip, (limit, key) => hitLimit(db(), portalCrypto(), limit, key), 'checks')
   if (posts.limited) return { refused: true, response: tooManyRequests(posts, { echo }) }
   return { refused: false, form, ip }
 }
@@ -55,12 +55,12 @@ export async function readGuardedUpload<T extends { form: FormData; discard: () 
   { read, limit }: { read: (request: Request) => Promise<T>; limit: Limit },
 ): Promise<{ refused: false; upload: T; ip: ClientKeys } | Extract<GuardedPost, { refused: true }>> {
   const ip = clientKeys(clientIp(context))
-  const failures = firstLimited(
+  const failures = await firstLimited(
     ip,
-    (each, key) => checkLimit(sqliteDb(), portalCrypto(), each, key),
+    (each, key) => checkLimit(db(), portalCrypto(), each, key),
     'failures',
   )
-  const posts = failures.limited ? failures : hitLimit(sqliteDb(), portalCrypto(), limit, ip.address)
+  const posts = failures.limited ? failures : await hitLimit(db(), portalCrypto(), limit, ip.address)
   if (posts.limited) return { refused: true, response: tooManyRequests(posts, { echo: {} }) }
   const upload = await read(request)
   const token = await checkFormToken(request, upload.form)
@@ -102,8 +102,8 @@ function formExpired(form: FormData, fresh: { token: string; setCookie?: string 
 }
 
 /** A failed attempt, counted against the client (its address, and its IPv6 /48). */
-export function countFailure(ip: ClientKeys): LimitCheck {
-  return firstLimited(ip, (limit, key) => hitLimit(sqliteDb(), portalCrypto(), limit, key), 'failures')
+export async function countFailure(ip: ClientKeys): Promise<LimitCheck> {
+  return firstLimited(ip, (limit, key) => hitLimit(db(), portalCrypto(), limit, key), 'failures')
 }
 
 /** What a client's limits count under: its address (an IPv6 /64), and for IPv6 its /48 too. */
@@ -119,13 +119,13 @@ const LIMITS = {
 }
 
 /** Applies `apply` to the address's limit and the block's, every one of them; the first refusal wins. */
-function firstLimited(
+async function firstLimited(
   keys: ClientKeys,
-  apply: (limit: Limit, key: string) => LimitCheck,
+  apply: (limit: Limit, key: string) => Promise<LimitCheck>,
   kind: keyof typeof LIMITS,
-): LimitCheck {
-  const address = apply(LIMITS[kind].address(), keys.address)
-  const block = keys.block === undefined ? undefined : apply(LIMITS[kind].block(), keys.block)
+): Promise<LimitCheck> {
+  const address = await apply(LIMITS[kind].address(), keys.address)
+  const block = keys.block === undefined ? undefined : await apply(LIMITS[kind].block(), keys.block)
   if (address.limited) return address
   return block ?? address
 }

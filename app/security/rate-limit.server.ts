@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, type KeyObject } from 'node:crypto'
 import { type Config, getConfig } from '~/config.server'
 import { BLIND_INDEX_BYTES } from '~db/blind-index'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { clearHits, countInWindow, recordHit, windowStartOf } from '~db/rate-limits'
 
@@ -147,14 +147,14 @@ export const limits = Object.defineProperties(
  * A code mailed to one address (known or not), whichever page asks for it:
  * counted under the hourly and then the daily limit of codes per address.
  */
-export function limitCodesToAddress(
-  db: SqliteDatabase,
+export async function limitCodesToAddress(
+  db: PortalDatabase,
   crypto: PortalCrypto,
   normalisedEmail: string,
   now = Date.now(),
-): LimitCheck {
+): Promise<LimitCheck> {
   for (const limit of [limits.emailCodesPerAddress, limits.emailCodesPerAddressPerDay]) {
-    const check = hitLimit(db, crypto, limit, normalisedEmail, now)
+    const check = await hitLimit(db, crypto, limit, normalisedEmail, now)
     if (check.limited) return check
   }
   return { limited: false }
@@ -165,14 +165,14 @@ export function limitCodesToAddress(
  * without counting one. For failure limits: check before the work, and
  * `hitLimit` only when the attempt failed.
  */
-export function checkLimit(
-  db: SqliteDatabase,
+export async function checkLimit(
+  db: PortalDatabase,
   crypto: PortalCrypto,
   limit: Limit,
   key: string,
   now = Date.now(),
-): LimitCheck {
-  const count = countInWindow(db, { ...counter(crypto, limit, key), windowMs: limit.windowMs, now })
+): Promise<LimitCheck> {
+  const count = await countInWindow(db, { ...counter(crypto, limit, key), windowMs: limit.windowMs, now })
   return count >= limit.max ? refused(limit, now) : { limited: false }
 }
 
@@ -181,20 +181,20 @@ export function checkLimit(
  * held `max` already before it. Counting and deciding in one statement means
  * that processes racing each other let through `max` requests, never more.
  */
-export function hitLimit(
-  db: SqliteDatabase,
+export async function hitLimit(
+  db: PortalDatabase,
   crypto: PortalCrypto,
   limit: Limit,
   key: string,
   now = Date.now(),
-): LimitCheck {
-  const count = recordHit(db, { ...counter(crypto, limit, key), windowMs: limit.windowMs, now })
+): Promise<LimitCheck> {
+  const count = await recordHit(db, { ...counter(crypto, limit, key), windowMs: limit.windowMs, now })
   return count > limit.max ? refused(limit, now) : { limited: false }
 }
 
 /** Forgets a key's count under one limit. */
-export function clearLimit(db: SqliteDatabase, crypto: PortalCrypto, limit: Limit, key: string) {
-  clearHits(db, counter(crypto, limit, key))
+export async function clearLimit(db: PortalDatabase, crypto: PortalCrypto, limit: Limit, key: string) {
+  await clearHits(db, counter(crypto, limit, key))
 }
 
 /** The longest window any limit counts in: older counters can no longer refuse anything. */

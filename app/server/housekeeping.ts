@@ -5,6 +5,7 @@ import { closeDatabase, openDatabase } from '~db/client'
 import { deleteOldWindows } from '~db/rate-limits'
 import { deleteExpiredDrafts } from '~db/return-drafts'
 import { deleteExpiredSessions } from '~db/sessions'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { deleteExpiredChallenges } from '~db/verification'
 
 const EVERY_MS = 10 * 60 * 1000
@@ -18,22 +19,27 @@ const SPOOL_KEPT_MS = 60 * 60 * 1000
  */
 export function startHousekeeping(config: Config) {
   const db = openDatabase(config.DATABASE_URL)
+  const portal = sqlitePortalDatabase(db)
   // A counter whose window began longer ago than the longest window can no longer refuse anything.
   const countersKeptMs = longestLimitWindowMs(limitsFrom(config))
-  const sweep = () => {
+  const sweep = async () => {
     const now = Date.now()
-    deleteExpiredSessions(db, now)
-    deleteOldWindows(db, now - countersKeptMs)
-    deleteExpiredChallenges(db, now)
-    deleteExpiredDrafts(db, now)
+    await deleteExpiredSessions(portal, now)
+    await deleteOldWindows(portal, now - countersKeptMs)
+    await deleteExpiredChallenges(portal, now)
+    await deleteExpiredDrafts(portal, now)
     void sweepSpool(spoolDirectoryFor(config.DATABASE_URL), { olderThanMs: SPOOL_KEPT_MS, now })
   }
-  sweep()
-  const timer = setInterval(sweep, EVERY_MS)
+  // One sweep at a time, each after the last; `stop` waits for the one under way before closing.
+  let sweeping = sweep()
+  const timer = setInterval(() => {
+    sweeping = sweeping.then(sweep)
+  }, EVERY_MS)
   timer.unref()
   return {
-    stop() {
+    async stop() {
       clearInterval(timer)
+      await sweeping
       closeDatabase(db)
     },
   }

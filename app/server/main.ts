@@ -113,9 +113,7 @@ function startBackgroundWork(config: Config) {
   const walCheckpoints = startWalCheckpoints(config.DATABASE_URL)
   return {
     async stop() {
-      checkpoints.stop()
-      housekeeping.stop()
-      await Promise.all([sender?.stop(), walCheckpoints.stop()])
+      await Promise.all([checkpoints.stop(), housekeeping.stop(), sender?.stop(), walCheckpoints.stop()])
     },
   }
 }

@@ -59,14 +59,18 @@ export function createSessionStore({
   isProduction: boolean
   now?: () => number
 }) {
-  const hashes = tokenHashes(secrets, 'session-id', async (idHash) => (await findSession(db, idHash)) !== undefined)
+  // An ID stored under an older secret is looked up on `on`: the store, or the caller's transaction.
+  const hashesOn = (on: PortalDatabase) =>
+    tokenHashes(secrets, 'session-id', async (idHash) => (await findSession(on, idHash)) !== undefined)
+  const hashes = hashesOn(db)
   const name = cookieName(SESSION_COOKIE, isProduction)
   let lastSweep = Number.NEGATIVE_INFINITY
 
   const hashId = hashes.fresh
-  const currentIdHash = async (request: Request) => {
+  const currentIdHash = async (request: Request, on = db) => {
     const id = readTokenCookie(request, name)
-    return id === undefined ? undefined : await hashes.stored(id)
+    if (id === undefined) return undefined
+    return (on === db ? hashes : hashesOn(on)).stored(id)
   }
 
   // The browser may drop the cookie earlier; it must never keep it longer than the server would.
@@ -100,7 +104,7 @@ export function createSessionStore({
 
   /** A new session (new ID) for the human replaces the request's. */
   const rotate = async (request: Request, humanId: number, on = db): Promise<string> => {
-    const idHash = await currentIdHash(request)
+    const idHash = await currentIdHash(request, on)
     // One transaction: the old ID never outlives the new one, even if the process dies in between.
     return withTransaction(on, async (tx) => {
       if (idHash) await deleteSession(tx, idHash)

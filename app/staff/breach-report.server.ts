@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync'
 import { japanDate } from '~/i18n/date-format'
 import { appendAuditEntry } from '~db/audit-log'
 import { countAffected, countNoticesByDay } from '~db/breach-report'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { EXPOSURE_CATEGORIES } from '~db/exposure-categories'
 import { MESSAGE_CHANNELS } from '~db/schema'
 
@@ -22,9 +22,9 @@ export const BREACH_REPORT_COLUMNS = ['figure', 'cohort', 'category', 'channel',
 const DAY_MS = 24 * 60 * 60 * 1000
 const JAPAN_OFFSET_MS = 9 * 60 * 60 * 1000
 
-export function breachReportRows(db: SqliteDatabase): string[][] {
-  const affected = countAffected(db)
-  const notices = countNoticesByDay(db)
+export async function breachReportRows(db: PortalDatabase): Promise<string[][]> {
+  const affected = await countAffected(db)
+  const notices = await countNoticesByDay(db)
   const rows: string[][] = []
   for (const { cohort, people } of affected) rows.push(['affected', cohort, '', '', '', String(people)])
   for (const { cohort, byCategory } of affected)
@@ -46,19 +46,19 @@ export function breachReportRows(db: SqliteDatabase): string[][] {
  * writer (the identity checks) that long. The file goes out only once its
  * entry is written. The entry holds the row count alone.
  */
-export function exportBreachReport({
+export async function exportBreachReport({
   db,
   staffId,
   clientIpIndex,
   now = Date.now(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   staffId: string
   clientIpIndex: Buffer
   now?: number
-}): Response {
-  const rows = breachReportRows(db)
-  appendAuditEntry(
+}): Promise<Response> {
+  const rows = await breachReportRows(db)
+  await appendAuditEntry(
     db,
     {
       actor: { kind: 'staff', id: staffId },

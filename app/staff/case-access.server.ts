@@ -3,7 +3,7 @@ import { appendAuditEntry } from '~db/audit-log'
 import type { LookupDigests } from '~db/blind-index'
 import { casesOpenedSince, revealsSince } from '~db/case-activity'
 import { listEmailIndexesOfHuman } from '~db/case-search'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { humanExists } from '~db/humans'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -26,7 +26,7 @@ export type CaseViewer = { staffId: string; role: StaffMemberRole; clientIpIndex
 
 export type CaseRefusal = 'notFound' | 'ownRecord' | 'colleagueRecord' | 'overBudget'
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number }
 
 /**
  * Whose staff record a case is, if anyone's: the staff members whose address
@@ -35,10 +35,13 @@ type Context = { db: SqliteDatabase; crypto: PortalCrypto; viewer: CaseViewer; n
  * a rotation has not reached yet is still its owner's. Staff are few; their
  * addresses are opened per question.
  */
-export function staffOwningCase({ db, crypto }: Pick<Context, 'db' | 'crypto'>, humanId: number): string[] {
-  const held = listEmailIndexesOfHuman(db, humanId)
+export async function staffOwningCase(
+  { db, crypto }: Pick<Context, 'db' | 'crypto'>,
+  humanId: number,
+): Promise<string[]> {
+  const held = await listEmailIndexesOfHuman(db, humanId)
   if (held.length === 0) return []
-  return staffCustomerDigests({ db, crypto })
+  return (await staffCustomerDigests({ db, crypto }))
     .filter(({ digests }) => held.some((index) => digests.some((digest) => index.equals(digest))))
     .map(({ staffId }) => staffId)
 }
@@ -50,11 +53,11 @@ const digestCache = new WeakMap<
   { version: string; digests: { staffId: string; digests: LookupDigests }[] }
 >()
 
-function staffCustomerDigests({ db, crypto }: Pick<Context, 'db' | 'crypto'>) {
-  const version = staffMembersVersion(db)
+async function staffCustomerDigests({ db, crypto }: Pick<Context, 'db' | 'crypto'>) {
+  const version = await staffMembersVersion(db)
   const cached = digestCache.get(crypto)
   if (cached?.version === version) return cached.digests
-  const digests = listStaffMembers(db, crypto.keyring).flatMap((member) => {
+  const digests = (await listStaffMembers(db, crypto.keyring)).flatMap((member) => {
     const matched = normaliseEmail(member.email)
     return matched === undefined ? [] : [{ staffId: member.id, digests: crypto.lookup('email', matched) }]
   })
@@ -63,8 +66,8 @@ function staffCustomerDigests({ db, crypto }: Pick<Context, 'db' | 'crypto'>) {
 }
 
 /** Why this viewer may not see this case, or undefined when they may (no budget counted). */
-export function caseBarred(context: Pick<Context, 'db' | 'crypto' | 'viewer'>, humanId: number) {
-  const owners = staffOwningCase(context, humanId)
+export async function caseBarred(context: Pick<Context, 'db' | 'crypto' | 'viewer'>, humanId: number) {
+  const owners = await staffOwningCase(context, humanId)
   if (owners.includes(context.viewer.staffId)) return 'ownRecord' as const
   if (owners.length > 0 && context.viewer.role !== 'supervisor') return 'colleagueRecord' as const
   return undefined
@@ -76,12 +79,12 @@ export function caseBarred(context: Pick<Context, 'db' | 'crypto' | 'viewer'>, h
  * more than their hourly budget. Re-opening a case already opened this hour
  * (a reload, the page after an action) costs nothing. Writes nothing.
  */
-export function caseAccess(context: Context, humanId: number): CaseRefusal | undefined {
+export async function caseAccess(context: Context, humanId: number): Promise<CaseRefusal | undefined> {
   const { db, viewer, now = Date.now() } = context
-  if (!humanExists(db, humanId)) return 'notFound'
-  const barred = caseBarred(context, humanId)
+  if (!(await humanExists(db, humanId))) return 'notFound'
+  const barred = await caseBarred(context, humanId)
   if (barred) return barred
-  const opened = casesOpenedSince(db, { staffId: viewer.staffId, since: now - HOUR_MS, humanId })
+  const opened = await casesOpenedSince(db, { staffId: viewer.staffId, since: now - HOUR_MS, humanId })
   return !opened.includes && opened.count >= getConfig().CASE_OPENS_PER_HOUR ? 'overBudget' : undefined
 }
 
@@ -91,17 +94,20 @@ export function caseAccess(context: Context, humanId: number): CaseRefusal | und
  * supervisors' alerts count). A case ID nobody has is logged too: a run of
  * them is someone guessing.
  */
-export function openCase(
+export async function openCase(
   context: Context,
   humanId: number,
-): { ok: true } | { ok: false; reason: CaseRefusal } {
-  return withSqliteTransaction(context.db, (tx) => {
-    const refused = caseAccess({ ...context, db: tx }, humanId)
+): Promise<{ ok: true } | { ok: false; reason: CaseRefusal }> {
+  return withTransaction(context.db, async (tx) => {
+    const refused = await caseAccess({ ...context, db: tx }, humanId)
     if (refused === 'overBudget') {
       const limit = getConfig().CASE_OPENS_PER_HOUR
-      audit(tx, context.viewer, 'case.budget_exceeded', humanId, 'denied', { budget: 'opens', limit })
+      await audit(tx, context.viewer, 'case.budget_exceeded', humanId, 'denied', {
+        budget: 'opens',
+        limit,
+      })
     }
-    audit(
+    await audit(
       tx,
       context.viewer,
       'case.opened',
@@ -114,25 +120,28 @@ export function openCase(
 }
 
 /** Whether one more reveal is within the hour's budget; past it, the refusal is logged and alerted. */
-export function withinRevealBudget(context: Context, humanId: number): boolean {
+export async function withinRevealBudget(context: Context, humanId: number): Promise<boolean> {
   const { db, viewer, now = Date.now() } = context
   const budget = getConfig().CASE_REVEALS_PER_HOUR
-  if (revealsSince(db, { staffId: viewer.staffId, since: now - HOUR_MS }) < budget) return true
-  withSqliteTransaction(db, (tx) => {
-    audit(tx, viewer, 'case.budget_exceeded', humanId, 'denied', { budget: 'reveals', limit: budget })
+  if ((await revealsSince(db, { staffId: viewer.staffId, since: now - HOUR_MS })) < budget) return true
+  await withTransaction(db, async (tx) => {
+    await audit(tx, viewer, 'case.budget_exceeded', humanId, 'denied', {
+      budget: 'reveals',
+      limit: budget,
+    })
   })
   return false
 }
 
-export function audit(
-  db: SqliteDatabase,
+export async function audit(
+  db: PortalDatabase,
   viewer: CaseViewer,
   action: 'case.opened' | 'case.budget_exceeded' | 'case.field_revealed' | 'case.searched',
   humanId: number | undefined,
   outcome: 'success' | 'denied',
   detail: Record<string, string | number>,
 ) {
-  appendAuditEntry(db, {
+  await appendAuditEntry(db, {
     actor: { kind: 'staff', id: viewer.staffId },
     action,
     target: humanId === undefined ? undefined : { kind: 'case', id: humanId },

@@ -2,7 +2,7 @@ import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
 import { endCustomerSessions, unlockLetterCodeOfHuman } from '~db/case-action-state'
 import { addCaseNote } from '~db/case-notes'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { addIdentityConfirmation } from '~db/identity-confirmations'
 import type { IdentityConfirmationReason } from '~db/schema'
 import type { Keyring } from '~db/seal'
@@ -14,7 +14,7 @@ import type { Keyring } from '~db/seal'
  */
 
 type ActionContext = {
-  db: SqliteDatabase
+  db: PortalDatabase
   session: Pick<StaffSession, 'staffId' | 'role'>
   humanId: number
   clientIpIndex: Buffer
@@ -24,10 +24,15 @@ type ActionContext = {
 const caseTarget = (humanId: number) => ({ kind: 'case', id: humanId }) as const
 const staffActor = (session: ActionContext['session']) => ({ kind: 'staff', id: session.staffId }) as const
 
-export function unlockCaseLetterCode({ db, session, humanId, clientIpIndex }: ActionContext) {
-  return withSqliteTransaction(db, (tx) => {
-    const unlocked = unlockLetterCodeOfHuman(tx, humanId)
-    appendAuditEntry(tx, {
+export async function unlockCaseLetterCode({
+  db,
+  session,
+  humanId,
+  clientIpIndex,
+}: ActionContext): Promise<boolean> {
+  return withTransaction(db, async (tx) => {
+    const unlocked = await unlockLetterCodeOfHuman(tx, humanId)
+    await appendAuditEntry(tx, {
       actor: staffActor(session),
       action: 'case.letter_code_unlocked',
       target: caseTarget(humanId),
@@ -39,10 +44,16 @@ export function unlockCaseLetterCode({ db, session, humanId, clientIpIndex }: Ac
   })
 }
 
-export function endCaseSessions({ db, session, humanId, clientIpIndex, now }: ActionContext) {
-  return withSqliteTransaction(db, (tx) => {
-    const ended = endCustomerSessions(tx, { humanId, now })
-    appendAuditEntry(tx, {
+export async function endCaseSessions({
+  db,
+  session,
+  humanId,
+  clientIpIndex,
+  now,
+}: ActionContext): Promise<number> {
+  return withTransaction(db, async (tx) => {
+    const ended = await endCustomerSessions(tx, { humanId, now })
+    await appendAuditEntry(tx, {
       actor: staffActor(session),
       action: 'case.sessions_ended',
       target: caseTarget(humanId),
@@ -54,15 +65,15 @@ export function endCaseSessions({ db, session, humanId, clientIpIndex, now }: Ac
   })
 }
 
-export function addCaseNoteAudited({
+export async function addCaseNoteAudited({
   keyring,
   text,
   ...context
 }: ActionContext & { keyring: Keyring; text: string }) {
   const { db, session, humanId, clientIpIndex, now } = context
-  return withSqliteTransaction(db, (tx) => {
-    addCaseNote(tx, keyring, { humanId, staffId: session.staffId, text, now })
-    appendAuditEntry(tx, {
+  await withTransaction(db, async (tx) => {
+    await addCaseNote(tx, keyring, { humanId, staffId: session.staffId, text, now })
+    await appendAuditEntry(tx, {
       actor: staffActor(session),
       action: 'case.note_added',
       target: caseTarget(humanId),
@@ -78,7 +89,7 @@ export function addCaseNoteAudited({
  * forged post is refused here too and recorded as denied, so the refusal does
  * not depend on the route remembering to check.
  */
-export function confirmIdentityByCallBack({
+export async function confirmIdentityByCallBack({
   keyring,
   reason,
   reasonText,
@@ -86,9 +97,9 @@ export function confirmIdentityByCallBack({
 }: ActionContext & { keyring: Keyring; reason: IdentityConfirmationReason; reasonText?: string }) {
   const { db, session, humanId, clientIpIndex, now } = context
   const allowed = session.role === 'supervisor'
-  return withSqliteTransaction(db, (tx) => {
+  return withTransaction(db, async (tx) => {
     if (allowed) {
-      addIdentityConfirmation(tx, keyring, {
+      await addIdentityConfirmation(tx, keyring, {
         humanId,
         staffId: session.staffId,
         reason,
@@ -96,7 +107,7 @@ export function confirmIdentityByCallBack({
         now,
       })
     }
-    appendAuditEntry(tx, {
+    await appendAuditEntry(tx, {
       actor: staffActor(session),
       action: 'case.identity_confirmed',
       target: caseTarget(humanId),

@@ -1,6 +1,6 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { boundedForm, choiceField, firstErrors, readForm, textField } from '~/forms/bounded-form'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { IdentityConfirmationReason } from '~db/schema'
 import { CALL_BACK_REASON_TEXT_MAX, CALL_BACK_REASONS_SHOWN } from './call-back-reasons'
@@ -46,7 +46,7 @@ export type CallBackAnswer =
   /** What was wrong, and the reason chosen (a token), kept checked on the form shown again. */
   | { kind: 'callBackInvalid'; errors: CallBackErrors; chosen: string | null }
 
-export function confirmIdentityOnCase({
+export async function confirmIdentityOnCase({
   db,
   crypto,
   session,
@@ -55,21 +55,21 @@ export function confirmIdentityOnCase({
   form,
   now = new Date(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext
   humanId: number
   form: FormData
   now?: Date
-}): CallBackAnswer {
+}): Promise<CallBackAnswer> {
   const viewer = caseViewer({ session, context, crypto })
-  const refused = caseAccess({ db, crypto, viewer, now: now.getTime() }, humanId)
+  const refused = await caseAccess({ db, crypto, viewer, now: now.getTime() }, humanId)
   if (refused) return { kind: 'refused', reason: refused }
   const acting = { db, session, humanId, clientIpIndex: viewer.clientIpIndex, now, keyring: crypto.keyring }
   // Refused and recorded inside: no reason is read, no second factor asked of an agent.
   if (session.role !== 'supervisor') {
-    confirmIdentityByCallBack({ ...acting, reason: 'other' })
+    await confirmIdentityByCallBack({ ...acting, reason: 'other' })
     return { kind: 'callBackDenied' }
   }
   if (!hasRecentSecondFactor(session, now.getTime())) return { kind: 'stepUp' }
@@ -86,6 +86,10 @@ export function confirmIdentityOnCase({
   // The form's reasons are the table's (a reason the table lacks fails the type check here).
   const reason: IdentityConfirmationReason = parsed.data.reason
   const { reasonText } = parsed.data
-  confirmIdentityByCallBack({ ...acting, reason, reasonText: reason === 'other' ? reasonText : undefined })
+  await confirmIdentityByCallBack({
+    ...acting,
+    reason,
+    reasonText: reason === 'other' ? reasonText : undefined,
+  })
   return { kind: 'done' }
 }

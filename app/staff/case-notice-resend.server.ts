@@ -4,7 +4,7 @@ import { chooseNoticeChannel } from '~/notify/notice-channel.server'
 import { prepareNotice, printerRowOf } from '~/notify/notice-content.server'
 import { hitLimit, type LimitCheck, limits } from '~/security/rate-limit.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { findHuman } from '~db/humans'
 import { replaceNotice } from '~db/notice-resends'
 import { MessageReferenceTaken } from '~db/notifications'
@@ -28,21 +28,21 @@ export type NoticeResendAnswer =
 // A new message reference clashing with a stored one is a 1 in 10^13 chance; a few draws are plenty.
 const REFERENCE_DRAWS = 5
 
-export function resendCaseNotice({
+export async function resendCaseNotice({
   db,
   crypto,
   session,
   humanId,
   clientIpIndex,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: Pick<StaffSession, 'staffId'>
   humanId: number
   clientIpIndex: Buffer
-}): NoticeResendAnswer {
-  const audit = (tx: SqliteDatabase, outcome: 'success' | 'failure', detail: Record<string, string>) =>
-    appendAuditEntry(tx, {
+}): Promise<NoticeResendAnswer> {
+  const audit = (on: PortalDatabase, outcome: 'success' | 'failure', detail: Record<string, string>) =>
+    appendAuditEntry(on, {
       actor: { kind: 'staff', id: session.staffId },
       action: 'case.notice_resent',
       target: { kind: 'case', id: humanId },
@@ -54,33 +54,33 @@ export function resendCaseNotice({
     [limits.noticeResendsPerStaff, `staff:${session.staffId}`],
     [limits.noticeResendsPerCase, `case:${humanId}`],
   ] as const) {
-    const check = hitLimit(db, crypto, limit, key)
+    const check = await hitLimit(db, crypto, limit, key)
     if (check.limited) {
-      audit(db, 'failure', { reason: 'rate_limited' })
+      await audit(db, 'failure', { reason: 'rate_limited' })
       return { kind: 'rateLimited', limit: check }
     }
   }
-  const human = findHuman(db, crypto.keyring, humanId)
+  const human = await findHuman(db, crypto.keyring, humanId)
   const notice = human ? chooseNoticeChannel(human) : ({ channel: 'unreachable' } as const)
   if (notice.channel === 'unreachable') {
-    audit(db, 'failure', { reason: 'unreachable' })
+    await audit(db, 'failure', { reason: 'unreachable' })
     return { kind: 'refused', reason: 'unreachable' }
   }
   const portalAddress = printedPortalAddress(getConfig().PUBLIC_URL)
   for (let draw = 1; ; draw++) {
     const prepared = prepareNotice({ crypto, portalAddress, purpose: 'notice_resend' }, notice)
     try {
-      return withSqliteTransaction(db, (tx) => {
-        const replaced = replaceNotice(tx, crypto.keyring, {
+      return await withTransaction(db, async (tx) => {
+        const replaced = await replaceNotice(tx, crypto.keyring, {
           ...prepared.row,
           message: { ...prepared.row.message, channel: notice.channel },
           printerRow: printerRowOf(portalAddress, prepared),
         })
         if (!replaced) {
-          audit(tx, 'failure', { reason: 'not_notified' })
+          await audit(tx, 'failure', { reason: 'not_notified' })
           return { kind: 'refused', reason: 'not_notified' } as const
         }
-        audit(tx, 'success', { channel: notice.channel })
+        await audit(tx, 'success', { channel: notice.channel })
         return { kind: 'sent', channel: notice.channel } as const
       })
     } catch (error) {

@@ -2,7 +2,7 @@ import type { AppLoadContext } from '@remix-run/node'
 import { z } from 'zod'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
 import { type LimitCheck, limits } from '~/security/rate-limit.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess } from './case-access.server'
 import { CASE_ACTION_INTENTS } from './case-action-names'
@@ -45,7 +45,7 @@ export type CaseActionAnswer =
   | { kind: 'resendRefused'; reason: 'not_notified' | 'unreachable' }
   | { kind: 'rateLimited'; limit: Extract<LimitCheck, { limited: true }>; perCase: number; perStaff: number }
 
-export function actOnCase({
+export async function actOnCase({
   db,
   crypto,
   session,
@@ -54,21 +54,27 @@ export function actOnCase({
   intent,
   form,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext
   humanId: number
   intent: Exclude<CasePageIntent, 'reveal' | 'confirm-identity'>
   form: FormData
-}): CaseActionAnswer {
+}): Promise<CaseActionAnswer> {
   const viewer = caseViewer({ session, context, crypto })
-  const refused = caseAccess({ db, crypto, viewer }, humanId)
+  const refused = await caseAccess({ db, crypto, viewer }, humanId)
   if (refused) return { kind: 'refused', reason: refused }
   const acting = { db, session, humanId, clientIpIndex: viewer.clientIpIndex, now: new Date() }
   switch (intent) {
     case 'resend-notice': {
-      const resent = resendCaseNotice({ db, crypto, session, humanId, clientIpIndex: viewer.clientIpIndex })
+      const resent = await resendCaseNotice({
+        db,
+        crypto,
+        session,
+        humanId,
+        clientIpIndex: viewer.clientIpIndex,
+      })
       if (resent.kind === 'sent') return { kind: 'done', intent }
       if (resent.kind === 'refused') return { kind: 'resendRefused', reason: resent.reason }
       return {
@@ -78,16 +84,16 @@ export function actOnCase({
       }
     }
     case 'unlock-letter-code':
-      unlockCaseLetterCode(acting)
+      await unlockCaseLetterCode(acting)
       return { kind: 'done', intent }
     case 'end-sessions':
-      endCaseSessions(acting)
+      await endCaseSessions(acting)
       return { kind: 'done', intent }
     case 'add-note': {
       const parsed = readForm(form, noteForm)
       if (!parsed.success)
         return { kind: 'invalid', errors: { note: parsed.error.issues[0]?.message ?? 'noteRequired' } }
-      addCaseNoteAudited({ ...acting, keyring: crypto.keyring, text: parsed.data.note })
+      await addCaseNoteAudited({ ...acting, keyring: crypto.keyring, text: parsed.data.note })
       return { kind: 'done', intent }
     }
   }

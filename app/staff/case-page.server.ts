@@ -1,6 +1,6 @@
 import type { AppLoadContext } from '@remix-run/node'
 import { firstErrors, readForm } from '~/forms/bounded-form'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type CaseRefusal, caseAccess, openCase } from './case-access.server'
 import { type RevealOutcome, revealField, revealForm } from './case-reveal.server'
@@ -14,7 +14,7 @@ import type { StaffSession } from './staff-session.server'
  */
 
 type PageContext = {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext
@@ -28,19 +28,19 @@ export function humanIdOf(param: string | undefined) {
   return param !== undefined && param.length <= 15 && HUMAN_ID.test(param) ? Number(param) : undefined
 }
 
-export function openCasePage({
+export async function openCasePage({
   db,
   crypto,
   session,
   context,
   humanIdParam,
-}: PageContext): { ok: true; view: CaseView } | { ok: false; reason: CaseRefusal } {
+}: PageContext): Promise<{ ok: true; view: CaseView } | { ok: false; reason: CaseRefusal }> {
   const humanId = humanIdOf(humanIdParam)
   if (humanId === undefined) return { ok: false, reason: 'notFound' }
   const viewer = caseViewer({ session, context, crypto })
-  const opened = openCase({ db, crypto, viewer }, humanId)
+  const opened = await openCase({ db, crypto, viewer }, humanId)
   if (!opened.ok) return opened
-  return { ok: true, view: loadCaseView({ db, crypto }, humanId) }
+  return { ok: true, view: await loadCaseView({ db, crypto }, humanId) }
 }
 
 export type RevealAnswer =
@@ -48,26 +48,26 @@ export type RevealAnswer =
   | { kind: 'refused'; reason: CaseRefusal }
   | { kind: 'invalid'; errors: Partial<Record<'ref' | 'reason' | 'reasonText', string>> }
 
-export function revealOnCase({
+export async function revealOnCase({
   db,
   crypto,
   session,
   context,
   humanIdParam,
   form,
-}: PageContext & { form: FormData }): RevealAnswer {
+}: PageContext & { form: FormData }): Promise<RevealAnswer> {
   const humanId = humanIdOf(humanIdParam)
   if (humanId === undefined) return { kind: 'refused', reason: 'notFound' }
   const viewer = caseViewer({ session, context, crypto })
   // Checked, not logged: the page shown after the reveal logs the open.
-  const refused = caseAccess({ db, crypto, viewer }, humanId)
+  const refused = await caseAccess({ db, crypto, viewer }, humanId)
   if (refused) return { kind: 'refused', reason: refused }
   const parsed = readForm(form, revealForm)
   if (!parsed.success) {
     const errors = firstErrors<'ref' | 'reason' | 'reasonText'>(parsed.error.issues)
     return { kind: 'invalid', errors }
   }
-  const outcome = revealField({ db, crypto, viewer }, { humanId, ...parsed.data })
+  const outcome = await revealField({ db, crypto, viewer }, { humanId, ...parsed.data })
   if (outcome.ok) return { kind: 'revealed', ...outcome }
   return outcome.reason === 'overBudget'
     ? { kind: 'refused', reason: 'overBudget' }

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { maskIdentifier } from '~/exposure/mask'
 import { boundedForm, choiceField, textField } from '~/forms/bounded-form'
 import { addCaseNote } from '~db/case-notes'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { findHuman } from '~db/humans'
 import { displayPhone } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
@@ -62,12 +62,12 @@ const VALUE_OF: Record<RevealableFieldName, (record: SubjectRecord) => string | 
 }
 
 /** The fields of the human's records that hold a value, record by record. */
-export function revealableFields(
-  db: SqliteDatabase,
+export async function revealableFields(
+  db: PortalDatabase,
   crypto: PortalCrypto,
   humanId: number,
-): RevealableField[] {
-  const human = findHuman(db, crypto.keyring, humanId)
+): Promise<RevealableField[]> {
+  const human = await findHuman(db, crypto.keyring, humanId)
   return (human?.records ?? []).flatMap(({ subjectId, cohort, record }) =>
     REVEALABLE_FIELDS.filter((field) => VALUE_OF[field](record) !== undefined).map((field) => ({
       ref: `${subjectId}.${field}`,
@@ -103,25 +103,25 @@ export type RevealOutcome =
   | { ok: true; field: RevealableFieldName; cohort: Cohort; maskedId: string | null; value: string }
   | { ok: false; reason: 'unknownField' | 'overBudget' }
 
-export function revealField(
-  context: { db: SqliteDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number },
+export async function revealField(
+  context: { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer; now?: number },
   {
     humanId,
     ref,
     reason,
     reasonText,
   }: { humanId: number; ref: string; reason: RevealReason; reasonText: string },
-): RevealOutcome {
+): Promise<RevealOutcome> {
   const [, subjectId, field] = ref.match(REF) ?? []
-  const record = findHuman(context.db, context.crypto.keyring, humanId)?.records.find(
+  const record = (await findHuman(context.db, context.crypto.keyring, humanId))?.records.find(
     (candidate) => candidate.subjectId === Number(subjectId),
   )
   const name = REVEALABLE_FIELDS.find((candidate) => candidate === field)
   const value = record && name ? VALUE_OF[name](record.record) : undefined
   if (!record || !name || value === undefined) return { ok: false, reason: 'unknownField' }
-  if (!withinRevealBudget(context, humanId)) return { ok: false, reason: 'overBudget' }
-  withSqliteTransaction(context.db, (tx) => {
-    audit(tx, context.viewer, 'case.field_revealed', humanId, 'success', {
+  if (!(await withinRevealBudget(context, humanId))) return { ok: false, reason: 'overBudget' }
+  await withTransaction(context.db, async (tx) => {
+    await audit(tx, context.viewer, 'case.field_revealed', humanId, 'success', {
       field: name,
       cohort: record.cohort,
       record: `subject-${record.subjectId}`,
@@ -130,7 +130,7 @@ export function revealField(
     // The words of an "other" reason are the staff member's own: kept as a sealed case note
     // beside the entry, on the timeline, and never in the log.
     if (reason === 'other') {
-      addCaseNote(tx, context.crypto.keyring, {
+      await addCaseNote(tx, context.crypto.keyring, {
         humanId,
         staffId: context.viewer.staffId,
         text: reasonText,

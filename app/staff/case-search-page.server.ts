@@ -2,7 +2,7 @@ import type { AppLoadContext } from '@remix-run/node'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { firstErrors, readForm } from '~/forms/bounded-form'
 import { hitLimit, limits } from '~/security/rate-limit.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { CaseViewer } from './case-access.server'
 import { type CaseSearchAnswer, searchCases } from './case-search.server'
@@ -47,19 +47,19 @@ export function caseViewer({
   }
 }
 
-export function runCaseSearch({
+export async function runCaseSearch({
   db,
   crypto,
   session,
   context,
   form,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: StaffSession
   context: AppLoadContext
   form: FormData
-}): CaseSearchPageAnswer {
+}): Promise<CaseSearchPageAnswer> {
   const typed = typedOf(form)
   const parsed = readForm(form, caseSearchForm)
   if (!parsed.success) {
@@ -69,9 +69,9 @@ export function runCaseSearch({
   const read = readCaseKey(crypto.lookup, parsed.data)
   if (!read.ok) return { kind: 'invalid', typed, errors: { [read.field]: read.error } }
   // Counted once the search is one: a typo corrected costs nothing.
-  const limit = hitLimit(db, crypto, limits.caseSearchesPerStaff, `staff:${session.staffId}`)
+  const limit = await hitLimit(db, crypto, limits.caseSearchesPerStaff, `staff:${session.staffId}`)
   if (limit.limited) return { kind: 'rateLimited', typed, limit }
   const viewer = caseViewer({ session, context, crypto })
-  const answer = searchCases({ db, crypto, viewer }, { kind: parsed.data.kind, key: read.key })
+  const answer = await searchCases({ db, crypto, viewer }, { kind: parsed.data.kind, key: read.key })
   return { kind: 'found', typed, searchKind: parsed.data.kind, ...answer }
 }

@@ -1,6 +1,6 @@
 import { maskEmail, maskIdentifier, maskName, maskPhone } from '~/exposure/mask'
 import { CASE_SEARCH_LIMIT, type CaseKey, findCaseHumanIds } from '~db/case-search'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { findHuman } from '~db/humans'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { Cohort } from '~db/schema'
@@ -30,34 +30,31 @@ export type CaseSearchAnswer = { results: CaseSearchResult[]; tooMany: boolean }
 
 const firstOf = <T>(values: (T | null)[]) => values.find((value) => value !== null) ?? null
 
-export function searchCases(
-  { db, crypto, viewer }: { db: SqliteDatabase; crypto: PortalCrypto; viewer: CaseViewer },
+export async function searchCases(
+  { db, crypto, viewer }: { db: PortalDatabase; crypto: PortalCrypto; viewer: CaseViewer },
   { kind, key }: { kind: CaseSearchKind; key: CaseKey },
-): CaseSearchAnswer {
-  const found = findCaseHumanIds(db, key)
+): Promise<CaseSearchAnswer> {
+  const found = await findCaseHumanIds(db, key)
   const tooMany = found.length > CASE_SEARCH_LIMIT
-  const results = tooMany
-    ? []
-    : found.flatMap((humanId): CaseSearchResult[] => {
-        const human = findHuman(db, crypto.keyring, humanId)
-        if (!human) return []
-        const records = human.records.map(({ record }) => record)
-        return [
-          {
-            humanId,
-            maskedName: firstOf(records.map(maskName)),
-            maskedEmail: firstOf(records.map((record) => maskEmail(record.email))),
-            maskedPhone: firstOf(records.map((record) => maskPhone(record.phone))),
-            records: human.records.map(({ cohort, record }) => ({
-              cohort,
-              maskedId: maskIdentifier(record.naturalId),
-            })),
-            barred: caseBarred({ db, crypto, viewer }, humanId) ?? null,
-          },
-        ]
-      })
-  withSqliteTransaction(db, (tx) => {
-    audit(tx, viewer, 'case.searched', undefined, 'success', {
+  const results: CaseSearchResult[] = []
+  for (const humanId of tooMany ? [] : found) {
+    const human = await findHuman(db, crypto.keyring, humanId)
+    if (!human) continue
+    const records = human.records.map(({ record }) => record)
+    results.push({
+      humanId,
+      maskedName: firstOf(records.map(maskName)),
+      maskedEmail: firstOf(records.map((record) => maskEmail(record.email))),
+      maskedPhone: firstOf(records.map((record) => maskPhone(record.phone))),
+      records: human.records.map(({ cohort, record }) => ({
+        cohort,
+        maskedId: maskIdentifier(record.naturalId),
+      })),
+      barred: (await caseBarred({ db, crypto, viewer }, humanId)) ?? null,
+    })
+  }
+  await withTransaction(db, async (tx) => {
+    await audit(tx, viewer, 'case.searched', undefined, 'success', {
       kind,
       hits: found.length,
       ...(tooMany ? { tooMany: 'yes' } : {}),

@@ -2,7 +2,7 @@ import { type ExposureRecord, loadExposureView } from '~/exposure/exposure.serve
 import { listAuditEntries } from '~db/audit-log'
 import { CASE_HISTORY_LIMIT, type CaseHistory, readCaseHistory } from '~db/case-history'
 import { listCaseNotes } from '~db/case-notes'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { activeIdentityConfirmationUntil } from '~db/identity-confirmations'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { type RevealableField, revealableFields } from './case-reveal.server'
@@ -84,8 +84,8 @@ function historyEvents(history: CaseHistory): CaseEvent[] {
 }
 
 /** Staff actions and looks on this case, from the audit log: the log's own words and tokens. */
-function auditEvents(db: SqliteDatabase, humanId: number): CaseEvent[] {
-  const { entries } = listAuditEntries(db, {
+async function auditEvents(db: PortalDatabase, humanId: number): Promise<CaseEvent[]> {
+  const { entries } = await listAuditEntries(db, {
     filter: { target: { kind: 'case', id: humanId } },
     limit: CASE_HISTORY_LIMIT,
   })
@@ -125,14 +125,14 @@ function collapseRepeats(events: CaseEvent[]): CaseEvent[] {
   return collapsed
 }
 
-export function loadCaseView(
-  { db, crypto, now = Date.now() }: { db: SqliteDatabase; crypto: PortalCrypto; now?: number },
+export async function loadCaseView(
+  { db, crypto, now = Date.now() }: { db: PortalDatabase; crypto: PortalCrypto; now?: number },
   humanId: number,
-): CaseView {
-  const exposure = loadExposureView(db, crypto.keyring, humanId)
-  const history = readCaseHistory(db, humanId, now)
+): Promise<CaseView> {
+  const exposure = await loadExposureView(db, crypto.keyring, humanId)
+  const history = await readCaseHistory(db, humanId, now)
   // Notes are the staff's own words, opened for the staff's eyes: sealed at rest like the rest.
-  const notes = listCaseNotes(db, crypto.keyring, humanId).map(
+  const notes = (await listCaseNotes(db, crypto.keyring, humanId)).map(
     (note): CaseEvent => ({
       at: note.at,
       event: 'note',
@@ -142,18 +142,18 @@ export function loadCaseView(
     }),
   )
   const events = collapseRepeats(
-    [...historyEvents(history), ...auditEvents(db, humanId), ...notes].sort((a, b) => b.at - a.at),
+    [...historyEvents(history), ...(await auditEvents(db, humanId)), ...notes].sort((a, b) => b.at - a.at),
   )
   return {
     humanId,
     records: exposure.records,
-    revealable: revealableFields(db, crypto, humanId),
+    revealable: await revealableFields(db, crypto, humanId),
     status: {
       notice: history.notice,
       members: history.members,
       openSessions: history.openSessions,
       identityConfirmedUntil:
-        activeIdentityConfirmationUntil(db, { humanId, now: new Date(now) })?.getTime() ?? null,
+        (await activeIdentityConfirmationUntil(db, { humanId, now: new Date(now) }))?.getTime() ?? null,
     },
     events,
   }

@@ -1,5 +1,5 @@
 import { hashPassword } from '~/accounts/password-hash.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
@@ -45,13 +45,13 @@ export async function ensureDemoStaff({
   crypto,
   now = new Date(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   now?: Date
 }) {
   let touched = 0
   for (const demo of DEMO_STAFF) {
-    const existing = findStaffMemberByEmail(db, crypto, matched(demo.email))
+    const existing = await findStaffMemberByEmail(db, crypto, matched(demo.email))
     if (!existing) {
       const created = await createStaffMember({
         db,
@@ -67,13 +67,18 @@ export async function ensureDemoStaff({
     } else if (existing.passwordMustChange && (existing.enrolmentExpiresAt ?? now) <= now) {
       const enrolmentPasswordHash = await hashPassword(demo.enrolmentPassword)
       const expiresAt = enrolmentExpiry(now)
-      if (renewEnrolmentPassword(db, { id: existing.id, enrolmentPasswordHash, expiresAt, now })) touched++
+      if (await renewEnrolmentPassword(db, { id: existing.id, enrolmentPasswordHash, expiresAt, now })) {
+        touched++
+      }
     }
   }
   return touched
 }
 
 /** Whether any demo staff account is in this database (production must not start then). */
-export function demoStaffPresent({ db, crypto }: { db: SqliteDatabase; crypto: PortalCrypto }) {
-  return DEMO_STAFF.some((demo) => findStaffMemberByEmail(db, crypto, matched(demo.email)) !== undefined)
+export async function demoStaffPresent({ db, crypto }: { db: PortalDatabase; crypto: PortalCrypto }) {
+  for (const demo of DEMO_STAFF) {
+    if ((await findStaffMemberByEmail(db, crypto, matched(demo.email))) !== undefined) return true
+  }
+  return false
 }

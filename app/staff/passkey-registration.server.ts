@@ -7,7 +7,7 @@ import {
 import type { RelyingParty } from '~/staff/passkey-relying-party.server'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberById } from '~db/staff-members'
 import {
@@ -29,7 +29,7 @@ import {
  * browsers show the member a privacy prompt.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
 
 export async function passkeyRegistrationOptions({
   db,
@@ -37,8 +37,9 @@ export async function passkeyRegistrationOptions({
   session,
   party,
 }: Context): Promise<PublicKeyCredentialCreationOptionsJSON> {
-  const member = findStaffMemberById(db, crypto.keyring, session.staffId)
+  const member = await findStaffMemberById(db, crypto.keyring, session.staffId)
   if (!member) throw new Error('the signed-in staff member is missing')
+  const passkeys = await listPasskeys(db, member.id)
   const options = await generateRegistrationOptions({
     rpName: party.name,
     rpID: party.id,
@@ -47,13 +48,17 @@ export async function passkeyRegistrationOptions({
     userName: member.email,
     userDisplayName: member.name,
     attestationType: 'none',
-    excludeCredentials: listPasskeys(db, member.id).map((passkey) => ({
+    excludeCredentials: passkeys.map((passkey) => ({
       id: passkey.credentialId,
       transports: passkey.transports as AuthenticatorTransportFuture[],
     })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'required' },
   })
-  holdWebauthnChallenge(db, { idHash: session.idHash, ceremony: 'register', challenge: options.challenge })
+  await holdWebauthnChallenge(db, {
+    idHash: session.idHash,
+    ceremony: 'register',
+    challenge: options.challenge,
+  })
   return options
 }
 
@@ -73,7 +78,7 @@ export async function registerPasskey({
   now?: Date
 }): Promise<PasskeyRegistration> {
   const staff = { kind: 'staff', id: session.staffId } as const
-  const expectedChallenge = takeWebauthnChallenge(db, { idHash: session.idHash, ceremony: 'register' })
+  const expectedChallenge = await takeWebauthnChallenge(db, { idHash: session.idHash, ceremony: 'register' })
   const verified = expectedChallenge
     ? await verifyRegistrationResponse({
         response: response as Parameters<typeof verifyRegistrationResponse>[0]['response'],
@@ -83,26 +88,27 @@ export async function registerPasskey({
         requireUserVerification: true,
       }).catch(() => undefined)
     : undefined
-  return withSqliteTransaction(db, (tx) => {
+  return withTransaction(db, async (tx): Promise<PasskeyRegistration> => {
     const credential = verified?.verified ? verified.registrationInfo.credential : undefined
     const inserted =
       credential !== undefined &&
-      insertPasskey(tx, {
+      (await insertPasskey(tx, {
         staffId: session.staffId,
         credentialId: credential.id,
         publicKey: credential.publicKey,
         counter: credential.counter,
         transports: credential.transports ?? [],
         now,
-      })
+      }))
     const reason = !credential ? (expectedChallenge ? 'not_verified' : 'no_challenge') : 'duplicate'
-    appendAuditEntry(tx, {
+    const passkeys = inserted ? (await listPasskeys(tx, session.staffId)).length : 0
+    await appendAuditEntry(tx, {
       actor: staff,
       action: 'staff.passkey_registered',
       target: staff,
       outcome: inserted ? 'success' : 'failure',
       clientIpIndex,
-      detail: inserted ? { passkeys: listPasskeys(tx, session.staffId).length } : { reason },
+      detail: inserted ? { passkeys } : { reason },
     })
     if (inserted) return { ok: true }
     return { ok: false, reason: credential ? 'duplicate' : 'failed' }
@@ -110,22 +116,23 @@ export async function registerPasskey({
 }
 
 /** Removes one of the member's own passkeys (step-up required by the page); audited. */
-export function removePasskey({
+export async function removePasskey({
   db,
   session,
   passkeyId,
   clientIpIndex,
 }: Pick<Context, 'db' | 'session'> & { passkeyId: number; clientIpIndex: Buffer }) {
   const staff = { kind: 'staff', id: session.staffId } as const
-  return withSqliteTransaction(db, (tx) => {
-    const removed = deletePasskey(tx, { staffId: session.staffId, id: passkeyId })
-    appendAuditEntry(tx, {
+  return withTransaction(db, async (tx) => {
+    const removed = await deletePasskey(tx, { staffId: session.staffId, id: passkeyId })
+    const passkeys = removed ? (await listPasskeys(tx, session.staffId)).length : 0
+    await appendAuditEntry(tx, {
       actor: staff,
       action: 'staff.passkey_removed',
       target: staff,
       outcome: removed ? 'success' : 'failure',
       clientIpIndex,
-      detail: removed ? { passkeys: listPasskeys(tx, session.staffId).length } : { reason: 'not_found' },
+      detail: removed ? { passkeys } : { reason: 'not_found' },
     })
     return removed
   })

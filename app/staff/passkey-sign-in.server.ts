@@ -12,7 +12,7 @@ import {
 } from '~/staff/staff-second-factor.server'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { clearStaffSignInFailures, findStaffMemberById } from '~db/staff-members'
 import {
@@ -34,14 +34,14 @@ import { recordSecondFactor } from '~db/staff-sessions'
  * A failed answer counts towards the lock like a wrong code.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession; party: RelyingParty }
 
 export async function passkeySignInOptions({
   db,
   session,
   party,
 }: Omit<Context, 'crypto'>): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
-  const passkeys = listPasskeys(db, session.staffId)
+  const passkeys = await listPasskeys(db, session.staffId)
   if (passkeys.length === 0) return undefined
   const options = await generateAuthenticationOptions({
     rpID: party.id,
@@ -51,7 +51,11 @@ export async function passkeySignInOptions({
     })),
     userVerification: 'required',
   })
-  holdWebauthnChallenge(db, { idHash: session.idHash, ceremony: 'sign-in', challenge: options.challenge })
+  await holdWebauthnChallenge(db, {
+    idHash: session.idHash,
+    ceremony: 'sign-in',
+    challenge: options.challenge,
+  })
   return options
 }
 
@@ -68,12 +72,12 @@ export async function signInWithPasskey({
   clientIpIndex: Buffer
   now?: Date
 }): Promise<SecondFactorOutcome> {
-  const member = findStaffMemberById(db, crypto.keyring, session.staffId)
+  const member = await findStaffMemberById(db, crypto.keyring, session.staffId)
   if (!member) return { ok: false, reason: 'locked' }
   const staff = { kind: 'staff', id: member.id } as const
   const action = session.secondFactorAt === null ? 'staff.sign_in_mfa' : 'staff.step_up'
   if (accountBarred(member, now)) {
-    appendAuditEntry(db, {
+    await appendAuditEntry(db, {
       actor: staff,
       action,
       target: staff,
@@ -83,8 +87,8 @@ export async function signInWithPasskey({
     })
     return { ok: false, reason: 'locked' }
   }
-  const expectedChallenge = takeWebauthnChallenge(db, { idHash: session.idHash, ceremony: 'sign-in' })
-  const passkey = findPasskey(db, response.id)
+  const expectedChallenge = await takeWebauthnChallenge(db, { idHash: session.idHash, ceremony: 'sign-in' })
+  const passkey = await findPasskey(db, response.id)
   const theirs = passkey?.staffId === member.id ? passkey : undefined
   const verified =
     expectedChallenge && theirs
@@ -102,15 +106,15 @@ export async function signInWithPasskey({
           requireUserVerification: true,
         }).catch(() => undefined)
       : undefined
-  return withSqliteTransaction(db, (tx) => {
+  return withTransaction(db, async (tx): Promise<SecondFactorOutcome> => {
     if (!theirs || !verified?.verified) {
       const reason = !expectedChallenge ? 'no_challenge' : !theirs ? 'unknown_passkey' : 'not_verified'
       return failedSecondFactor(tx, { member, clientIpIndex, factor: 'passkey', reason, now, action })
     }
-    recordPasskeyUse(tx, { id: theirs.id, counter: verified.authenticationInfo.newCounter, now })
-    clearStaffSignInFailures(tx, member.id)
-    recordSecondFactor(tx, { idHash: session.idHash, factor: 'passkey', now: now.getTime() })
-    appendAuditEntry(tx, {
+    await recordPasskeyUse(tx, { id: theirs.id, counter: verified.authenticationInfo.newCounter, now })
+    await clearStaffSignInFailures(tx, member.id)
+    await recordSecondFactor(tx, { idHash: session.idHash, factor: 'passkey', now: now.getTime() })
+    await appendAuditEntry(tx, {
       actor: staff,
       action,
       target: staff,

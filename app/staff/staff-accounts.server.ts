@@ -1,5 +1,5 @@
 import { hashPassword } from '~/accounts/password-hash.server'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
 import { setPasskeysRequired } from '~db/staff-factors'
@@ -26,7 +26,7 @@ import { newStaffId } from './staff-id.server'
  * change's own transaction, and returned to the caller.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; actor: StaffActor; now?: Date }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; actor: StaffActor; now?: Date }
 
 export type CreatedStaffMember = {
   ok: true
@@ -66,10 +66,10 @@ export async function createStaffMember({
   // Hashed before the transaction: nothing may await while SQLite holds it open.
   const enrolmentPasswordHash = await hashPassword(enrolmentPassword.normalize('NFKC'))
   const expiresAt = enrolmentExpiry(now)
-  return withSqliteTransaction(db, (tx) => {
+  return withTransaction(db, async (tx): Promise<CreatedStaffMember | CreateRefused> => {
     let id = newStaffId()
-    while (staffIdTaken(tx, id)) id = newStaffId()
-    const inserted = insertStaffMember(tx, crypto, {
+    while (await staffIdTaken(tx, id)) id = newStaffId()
+    const inserted = await insertStaffMember(tx, crypto, {
       id,
       email,
       name,
@@ -79,7 +79,7 @@ export async function createStaffMember({
       now,
     })
     if (inserted === 'email-taken') {
-      const audit = auditStaffChange(tx, {
+      const audit = await auditStaffChange(tx, {
         actor,
         action: 'staff.created',
         target: null,
@@ -88,7 +88,7 @@ export async function createStaffMember({
       })
       return { ok: false, reason: 'email-taken', audit }
     }
-    const audit = auditStaffChange(tx, {
+    const audit = await auditStaffChange(tx, {
       actor,
       action: 'staff.created',
       target: { kind: 'staff', staffId: id },
@@ -100,12 +100,12 @@ export async function createStaffMember({
 }
 
 /** The account of an e-mail address (normalised), or undefined. */
-export function findStaffMember({ db, crypto, email }: Omit<Context, 'actor'> & { email: string }) {
+export async function findStaffMember({ db, crypto, email }: Omit<Context, 'actor'> & { email: string }) {
   return findStaffMemberByEmail(db, crypto, email)
 }
 
 /** Every account, opened, for the operator: oldest first. */
-export function listStaff({ db, crypto }: Omit<Context, 'actor'>): StaffMember[] {
+export async function listStaff({ db, crypto }: Omit<Context, 'actor'>): Promise<StaffMember[]> {
   return listStaffMembers(db, crypto.keyring)
 }
 
@@ -117,20 +117,20 @@ export type AccountChange<Done> =
  * The account can no longer sign in. Disabling twice changes nothing and
  * says so. Its staff sessions end in the same transaction.
  */
-export function disableStaffMember({
+export async function disableStaffMember({
   db,
   crypto,
   actor,
   email,
   now = new Date(),
-}: Context & { email: string }): AccountChange<object> {
-  return withSqliteTransaction(db, (tx) => {
-    const member = findStaffMemberByEmail(tx, crypto, email)
+}: Context & { email: string }): Promise<AccountChange<object>> {
+  return withTransaction(db, async (tx): Promise<AccountChange<object>> => {
+    const member = await findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.disabled')
-    const changed = markStaffMemberDisabled(tx, { id: member.id, now })
-    deleteStaffSessionsOf(tx, { staffId: member.id })
+    const changed = await markStaffMemberDisabled(tx, { id: member.id, now })
+    await deleteStaffSessionsOf(tx, { staffId: member.id })
     const outcome = changed ? 'done' : 'unchanged'
-    const audit = auditStaffChange(tx, {
+    const audit = await auditStaffChange(tx, {
       actor,
       action: 'staff.disabled',
       target: { kind: 'staff', staffId: member.id },
@@ -147,20 +147,20 @@ export function disableStaffMember({
  * or key: the next sign-in enrols anew. Its staff sessions end in the same
  * transaction, so a session made with the lost factor does not outlive it.
  */
-export function resetStaffMfa({
+export async function resetStaffMfa({
   db,
   crypto,
   actor,
   email,
   now = new Date(),
-}: Context & { email: string }): AccountChange<{ removed: RemovedFactors }> {
-  return withSqliteTransaction(db, (tx) => {
-    const member = findStaffMemberByEmail(tx, crypto, email)
+}: Context & { email: string }): Promise<AccountChange<{ removed: RemovedFactors }>> {
+  return withTransaction(db, async (tx): Promise<AccountChange<{ removed: RemovedFactors }>> => {
+    const member = await findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.mfa_reset')
-    const removed = removeStaffFactors(tx, { id: member.id, now })
-    deleteStaffSessionsOf(tx, { staffId: member.id })
+    const removed = await removeStaffFactors(tx, { id: member.id, now })
+    await deleteStaffSessionsOf(tx, { staffId: member.id })
     const outcome = removed.totp || removed.recoveryCodes > 0 || removed.passkeys > 0 ? 'done' : 'unchanged'
-    const audit = auditStaffChange(tx, {
+    const audit = await auditStaffChange(tx, {
       actor,
       action: 'staff.mfa_reset',
       target: { kind: 'staff', staffId: member.id },
@@ -176,19 +176,20 @@ export function resetStaffMfa({
  * supervisor's rule, for people whose work needs the phishing-resistant
  * factor. Sessions carry on: the rule applies at the next second factor.
  */
-export function requirePasskeys({
+export async function requirePasskeys({
   db,
   crypto,
   actor,
   email,
   required,
   now = new Date(),
-}: Context & { email: string; required: boolean }): AccountChange<object> {
-  return withSqliteTransaction(db, (tx) => {
-    const member = findStaffMemberByEmail(tx, crypto, email)
+}: Context & { email: string; required: boolean }): Promise<AccountChange<object>> {
+  return withTransaction(db, async (tx): Promise<AccountChange<object>> => {
+    const member = await findStaffMemberByEmail(tx, crypto, email)
     if (!member) return unknownAccount(tx, actor, 'staff.passkey_required')
-    const outcome = setPasskeysRequired(tx, { staffId: member.id, required, now }) ? 'done' : 'unchanged'
-    const audit = auditStaffChange(tx, {
+    const changed = await setPasskeysRequired(tx, { staffId: member.id, required, now })
+    const outcome = changed ? 'done' : 'unchanged'
+    const audit = await auditStaffChange(tx, {
       actor,
       action: 'staff.passkey_required',
       target: { kind: 'staff', staffId: member.id },
@@ -199,8 +200,8 @@ export function requirePasskeys({
   })
 }
 
-function unknownAccount(db: SqliteDatabase, actor: StaffActor, action: StaffAuditEntry['action']) {
-  const audit = auditStaffChange(db, {
+async function unknownAccount(db: PortalDatabase, actor: StaffActor, action: StaffAuditEntry['action']) {
+  const audit = await auditStaffChange(db, {
     actor,
     action,
     target: null,

@@ -1,5 +1,5 @@
 import { countBudgetAlertsSince, type StaffActivity, summariseStaffActivity } from '~db/case-activity'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { listStaffMembers } from '~db/staff-members'
 
@@ -14,18 +14,20 @@ export const ACTIVITY_WINDOW_MS = 24 * 60 * 60 * 1000
 
 export type StaffActivityRow = StaffActivity & { name: string | null }
 
-export function staffActivity({
+export async function staffActivity({
   db,
   crypto,
   now = Date.now(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   now?: number
-}): { rows: StaffActivityRow[]; alerts: number; since: number } {
+}): Promise<{ rows: StaffActivityRow[]; alerts: number; since: number }> {
   const since = now - ACTIVITY_WINDOW_MS
-  const names = new Map(listStaffMembers(db, crypto.keyring).map((member) => [member.id, member.name]))
-  const rows = summariseStaffActivity(db, since).map((row) => ({
+  const names = new Map(
+    (await listStaffMembers(db, crypto.keyring)).map((member) => [member.id, member.name]),
+  )
+  const rows = (await summariseStaffActivity(db, since)).map((row) => ({
     ...row,
     name: names.get(row.staffId) ?? null,
   }))
@@ -33,6 +35,12 @@ export function staffActivity({
 }
 
 /** How many times a budget stopped someone in the last day: the dashboard's alert. */
-export function budgetAlertCount({ db, now = Date.now() }: { db: SqliteDatabase; now?: number }) {
+export async function budgetAlertCount({
+  db,
+  now = Date.now(),
+}: {
+  db: PortalDatabase
+  now?: number
+}): Promise<number> {
   return countBudgetAlertsSince(db, now - ACTIVITY_WINDOW_MS)
 }

@@ -5,7 +5,7 @@ import { japanDate, japanIsoTime } from '~/i18n/date-format'
 import { canonicalDetail } from '~db/audit-entry'
 import { appendAuditEntry, readAuditChainHead } from '~db/audit-log'
 import { countAuditEntries, readAuditEntries } from '~db/audit-log-query'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { filterFieldsInUse, readAuditQuery } from './staff-audit-filter.server'
 
 /**
@@ -45,7 +45,7 @@ export type AuditExport =
  * own entry is not among them. The entry names the filter's fields, never
  * their values.
  */
-export function exportAuditCsv({
+export async function exportAuditCsv({
   db,
   url,
   staffId,
@@ -53,20 +53,20 @@ export function exportAuditCsv({
   now = Date.now(),
   maxRows = MAX_AUDIT_EXPORT_ROWS,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   url: URL
   staffId: string
   clientIpIndex: Buffer
   now?: number
   /** A smaller cap, for tests. */
   maxRows?: number
-}): AuditExport {
+}): Promise<AuditExport> {
   const query = readAuditQuery(url.searchParams)
   if (!query.ok) return { ok: false, errors: query.errors }
-  const { upTo, rows } = withSqliteTransaction(db, (tx) => {
-    const upTo = readAuditChainHead(tx).lastSequence
-    const rows = countAuditEntries(tx, { filter: query.filter, upTo, cap: maxRows })
-    appendAuditEntry(
+  const { upTo, rows } = await withTransaction(db, async (tx) => {
+    const upTo = (await readAuditChainHead(tx)).lastSequence
+    const rows = await countAuditEntries(tx, { filter: query.filter, upTo, cap: maxRows })
+    await appendAuditEntry(
       tx,
       {
         actor: { kind: 'staff', id: staffId },
@@ -84,8 +84,8 @@ export function exportAuditCsv({
     return { upTo, rows }
   })
   const entries = readAuditEntries(db, { filter: query.filter, upTo, limit: maxRows })
-  function* records() {
-    for (const entry of entries) {
+  async function* records() {
+    for await (const entry of entries) {
       yield [
         String(entry.sequence),
         japanIsoTime(entry.at),

@@ -1,7 +1,7 @@
 import { dateFormat } from '~/i18n/date-format'
 import { listAuditEntries } from '~db/audit-log'
 import { AUDIT_ACTIONS } from '~db/audit-vocabulary'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { AuditFilterTyped } from './staff-audit-fields'
 import { filterFieldsInUse, filterQuery, readAuditQuery } from './staff-audit-filter.server'
 
@@ -38,15 +38,15 @@ export type AuditPage = {
  * log to show). A query it cannot read gives no rows and a 400, with what was
  * typed, so the form can say what to correct.
  */
-export function auditPage({
+export async function auditPage({
   db,
   language,
   url,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   language: string
   url: URL
-}): AuditPage {
+}): Promise<AuditPage> {
   const query = readAuditQuery(url.searchParams)
   const filtered = filterFieldsInUse(query.typed).length > 0
   const base = { typed: query.typed, filtered, actions: AUDIT_ACTIONS }
@@ -59,7 +59,7 @@ export function auditPage({
       links: { older: null, newer: null, newest: null, csv: '/staff/audit/csv' },
     }
   }
-  const page = listAuditEntries(db, {
+  const page = await listAuditEntries(db, {
     filter: query.filter,
     before: query.before,
     after: query.after,

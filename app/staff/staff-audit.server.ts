@@ -1,6 +1,6 @@
 import { appendAuditEntry } from '~db/audit-log'
 import type { AuditAction } from '~db/audit-vocabulary'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 
 /**
  * What a change to staff accounts leaves in the audit log: who did it, what,
@@ -36,8 +36,8 @@ const SYSTEM_ACTORS = { command: 'staff:command', 'demo-data': 'demo-data' } as 
  * a change that changed nothing (disabling someone already disabled) as a
  * success with `unchanged` in its detail.
  */
-export function auditStaffChange(db: SqliteDatabase, entry: StaffAuditEntry) {
-  appendAuditEntry(db, {
+export async function auditStaffChange(db: PortalDatabase, entry: StaffAuditEntry): Promise<StaffAuditEntry> {
+  await appendAuditEntry(db, {
     actor:
       entry.actor.kind === 'staff'
         ? { kind: 'staff', id: entry.actor.staffId }

@@ -1,5 +1,5 @@
 import { dateFormat, japanDate } from '~/i18n/date-format'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { countNotices, countPeopleByCohort, countSteps, readDailyProgress } from '~db/portal-progress'
 import { MESSAGE_CHANNELS } from '~db/schema'
 import { peopleVersion } from '~db/subjects'
@@ -19,18 +19,18 @@ const MAX_DAYS = 800
 const todayInJapan = (now: number) => Math.floor((now + JAPAN_OFFSET_MS) / DAY_MS)
 const dayStart = (day: number) => day * DAY_MS - JAPAN_OFFSET_MS
 
-export function staffDashboard({
+export async function staffDashboard({
   db,
   language,
   now = Date.now(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   language: string
   now?: number
 }) {
-  const { cohorts, humans } = peopleByCohort(db, now)
-  const notices = countNotices(db)
-  const steps = countSteps(db)
+  const { cohorts, humans } = await peopleByCohort(db, now)
+  const notices = await countNotices(db)
+  const steps = await countSteps(db)
   const channels = MESSAGE_CHANNELS.map((channel) => ({
     channel,
     notified: notices.notified[channel],
@@ -46,13 +46,13 @@ export function staffDashboard({
     channels,
     notifiedTotal,
     steps,
-    progress: dailyProgress({ db, language, now }),
+    progress: await dailyProgress({ db, language, now }),
   }
 }
 
-export type StaffDashboard = ReturnType<typeof staffDashboard>
+export type StaffDashboard = Awaited<ReturnType<typeof staffDashboard>>
 
-type PeopleCount = ReturnType<typeof countPeopleByCohort>
+type PeopleCount = Awaited<ReturnType<typeof countPeopleByCohort>>
 const peopleCounts = new WeakMap<object, { version: string; at: number; counts: PeopleCount }>()
 // A backstop only: the version changes with every import, the one writer of subjects.
 const PEOPLE_COUNT_MAX_AGE_MS = 10 * 60 * 1000
@@ -62,12 +62,12 @@ const PEOPLE_COUNT_MAX_AGE_MS = 10 * 60 * 1000
  * a small machine, and the console's home asks at every load), yet change
  * only when an import runs: kept per process until the people version moves.
  */
-function peopleByCohort(db: SqliteDatabase, now: number): PeopleCount {
-  const version = peopleVersion(db)
-  const cached = peopleCounts.get(db.$client)
+async function peopleByCohort(db: PortalDatabase, now: number): Promise<PeopleCount> {
+  const version = await peopleVersion(db)
+  const cached = peopleCounts.get(db.$runner)
   if (cached && cached.version === version && now - cached.at < PEOPLE_COUNT_MAX_AGE_MS) return cached.counts
-  const counts = countPeopleByCohort(db)
-  peopleCounts.set(db.$client, { version, at: now, counts })
+  const counts = await countPeopleByCohort(db)
+  peopleCounts.set(db.$runner, { version, at: now, counts })
   return counts
 }
 
@@ -77,8 +77,8 @@ function peopleByCohort(db: SqliteDatabase, now: number): PeopleCount {
  * before the first notice: steps cannot precede it, and a demo or test
  * database's stray earlier rows would only stretch the axis.
  */
-function dailyProgress({ db, language, now }: { db: SqliteDatabase; language: string; now: number }) {
-  const daily = readDailyProgress(db)
+async function dailyProgress({ db, language, now }: { db: PortalDatabase; language: string; now: number }) {
+  const daily = await readDailyProgress(db)
   const first = daily.find((day) => day.notified > 0)?.day
   if (first === undefined) return null
   const last = Math.max(todayInJapan(now), daily.at(-1)?.day ?? first)

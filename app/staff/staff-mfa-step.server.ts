@@ -5,7 +5,7 @@ import { giveSecondFactor, type SecondFactorRefusal } from '~/staff/staff-second
 import type { StaffSession } from '~/staff/staff-session.server'
 import type { TotpOffer } from '~/staff/staff-totp.server'
 import { confirmTotpEnrolment, currentTotpOffer } from '~/staff/staff-totp-enrolment.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberById } from '~db/staff-members'
 
@@ -15,7 +15,7 @@ import { findStaffMemberById } from '~db/staff-members'
  * code box, both at sign-in and when a page asks to step up.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession }
 
 export type SecondFactorStep =
   | { mode: 'enrol'; offer: TotpOffer }
@@ -33,7 +33,7 @@ export async function loadSecondFactorStep(
   context: Context & { party: RelyingParty | undefined },
 ): Promise<SecondFactorStep> {
   const { db, crypto, session, party } = context
-  const member = findStaffMemberById(db, crypto.keyring, session.staffId)
+  const member = await findStaffMemberById(db, crypto.keyring, session.staffId)
   if (member && !member.hasTotp && member.passkeys === 0) {
     return { mode: 'enrol', offer: await currentTotpOffer(context) }
   }
@@ -53,7 +53,7 @@ export type SecondFactorSubmission =
   | { refused: SecondFactorRefusal | 'no-offer' | 'already-enrolled' | 'format' | 'passkey' }
 
 /** An app code typed at enrolment confirms the offer; any other code is the second factor itself. */
-export function submitSecondFactor({
+export async function submitSecondFactor({
   intent,
   code,
   clientIpIndex,
@@ -62,16 +62,16 @@ export function submitSecondFactor({
   intent: 'enrol' | 'verify'
   code: SecondFactorCode
   clientIpIndex: Buffer
-}): SecondFactorSubmission {
+}): Promise<SecondFactorSubmission> {
   if (intent === 'enrol') {
     // A recovery code cannot confirm an app: there are none before the app is enrolled.
     if (code.kind !== 'totp') return { refused: 'format' }
-    const enrolled = confirmTotpEnrolment({ ...context, digits: code.digits, clientIpIndex })
+    const enrolled = await confirmTotpEnrolment({ ...context, digits: code.digits, clientIpIndex })
     return enrolled.ok
       ? { done: 'enrolled', recoveryCodes: enrolled.recoveryCodes }
       : { refused: enrolled.reason }
   }
-  const given = giveSecondFactor({ ...context, code, clientIpIndex })
+  const given = await giveSecondFactor({ ...context, code, clientIpIndex })
   return given.ok ? { done: 'signed-in' } : { refused: given.reason }
 }
 

@@ -1,7 +1,7 @@
 import { type PasskeyRegistration, registerPasskey, removePasskey } from '~/staff/passkey-registration.server'
 import type { RelyingParty } from '~/staff/passkey-relying-party.server'
 import type { StaffSession } from '~/staff/staff-session.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { findStaffMemberById } from '~db/staff-members'
 import { listPasskeys } from '~db/staff-passkeys'
@@ -13,13 +13,13 @@ import { listPasskeys } from '~db/staff-passkeys'
  * the recovery codes.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession }
 
 export type PasskeyRow = { id: number; number: number; createdAt: string; lastUsedAt: string | null }
 
-export function ownPasskeys({ db, crypto, session }: Context) {
-  const member = findStaffMemberById(db, crypto.keyring, session.staffId)
-  const rows: PasskeyRow[] = listPasskeys(db, session.staffId).map((passkey, index) => ({
+export async function ownPasskeys({ db, crypto, session }: Context) {
+  const member = await findStaffMemberById(db, crypto.keyring, session.staffId)
+  const rows: PasskeyRow[] = (await listPasskeys(db, session.staffId)).map((passkey, index) => ({
     id: passkey.id,
     number: index + 1,
     createdAt: passkey.createdAt.toISOString(),
@@ -40,10 +40,12 @@ export async function addPasskey(
   return registerPasskey({ ...rest, party })
 }
 
-export function dropPasskey(context: Context & { passkeyId: number; clientIpIndex: Buffer }): PasskeyChange {
-  const { rows, required } = ownPasskeys(context)
+export async function dropPasskey(
+  context: Context & { passkeyId: number; clientIpIndex: Buffer },
+): Promise<PasskeyChange> {
+  const { rows, required } = await ownPasskeys(context)
   if (required && rows.length === 1 && rows[0]?.id === context.passkeyId) {
     return { ok: false, reason: 'last-required' }
   }
-  return removePasskey(context) ? { ok: true } : { ok: false, reason: 'not-found' }
+  return (await removePasskey(context)) ? { ok: true } : { ok: false, reason: 'not-found' }
 }

@@ -2,7 +2,7 @@ import { hashPassword, verifyPassword } from '~/accounts/password-hash.server'
 import { normalisePassword } from '~/accounts/password-policy.server'
 import type { Config } from '~/config.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { Keyring } from '~db/seal'
 import { findStaffMemberById, setStaffPassword } from '~db/staff-members'
 import { deleteStaffSessionsOf } from '~db/staff-sessions'
@@ -32,7 +32,7 @@ export async function changeStaffPassword({
   clientIpIndex,
   now = new Date(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   keyring: Keyring
   config: Pick<Config, 'PASSWORD_MIN_LENGTH' | 'PWNED_PASSWORDS_URL'>
   staffId: string
@@ -44,7 +44,7 @@ export async function changeStaffPassword({
   clientIpIndex: Buffer
   now?: Date
 }): Promise<StaffPasswordChange> {
-  const member = findStaffMemberById(db, keyring, staffId)
+  const member = await findStaffMemberById(db, keyring, staffId)
   // The session guard found the member a moment ago, and a member's sessions go with the row.
   if (!member) throw new Error('the signed-in staff member is missing')
   const actor = { kind: 'staff', id: staffId } as const
@@ -54,7 +54,7 @@ export async function changeStaffPassword({
       password: normalisePassword(currentPassword ?? ''),
     })
     if (!right) {
-      appendAuditEntry(db, {
+      await appendAuditEntry(db, {
         actor,
         action: 'staff.password_changed',
         target: actor,
@@ -67,7 +67,7 @@ export async function changeStaffPassword({
   }
   const verdict = await evaluateStaffPassword({ password, staff: member, config })
   if (!verdict.ok) {
-    appendAuditEntry(db, {
+    await appendAuditEntry(db, {
       actor,
       action: 'staff.password_changed',
       target: actor,
@@ -79,10 +79,10 @@ export async function changeStaffPassword({
   }
   // Hashed before the transaction: nothing may await while SQLite holds it open.
   const passwordHash = await hashPassword(verdict.normalised)
-  withSqliteTransaction(db, (tx) => {
-    setStaffPassword(tx, { id: staffId, passwordHash, now })
-    const ended = deleteStaffSessionsOf(tx, { staffId, keepIdHash: keepSessionIdHash })
-    appendAuditEntry(tx, {
+  await withTransaction(db, async (tx) => {
+    await setStaffPassword(tx, { id: staffId, passwordHash, now })
+    const ended = await deleteStaffSessionsOf(tx, { staffId, keepIdHash: keepSessionIdHash })
+    await appendAuditEntry(tx, {
       actor,
       action: 'staff.password_changed',
       target: actor,

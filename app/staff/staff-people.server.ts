@@ -1,5 +1,5 @@
 import { dateFormat } from '~/i18n/date-format'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import type { StaffMemberRole } from '~db/schema'
@@ -25,7 +25,7 @@ import { type StaffState, staffState } from './staff-state'
  * operator, does either.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; supervisorId: string; now?: Date }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; supervisorId: string; now?: Date }
 
 export type PersonRow = {
   id: string
@@ -43,15 +43,15 @@ export type PersonRow = {
   self: boolean
 }
 
-export function listPeople({
+export async function listPeople({
   db,
   crypto,
   supervisorId,
   language,
   now = new Date(),
-}: Context & { language: string }): PersonRow[] {
+}: Context & { language: string }): Promise<PersonRow[]> {
   const day = dateFormat(language, { dateStyle: 'medium' })
-  return listStaff({ db, crypto }).map((member) => ({
+  return (await listStaff({ db, crypto })).map((member) => ({
     id: member.id,
     name: member.name,
     email: member.email,
@@ -132,17 +132,17 @@ export type ChangeRefusal = { ok: false; reason: 'self' | 'unknown' | 'noPasskey
  * The member a change would apply to, for the page that asks to confirm it;
  * the refusals the change itself would give, given now (and recorded).
  */
-export function personToChange({
+export async function personToChange({
   db,
   crypto,
   supervisorId,
   staffId,
   change,
-}: Context & { staffId: string; change: PersonChange }):
-  | { ok: true; person: PersonToChange }
-  | ChangeRefusal {
-  const member = findStaffMemberById(db, crypto.keyring, staffId)
-  const refusal = refuse(db, { supervisorId, member, change })
+}: Context & { staffId: string; change: PersonChange }): Promise<
+  { ok: true; person: PersonToChange } | ChangeRefusal
+> {
+  const member = await findStaffMemberById(db, crypto.keyring, staffId)
+  const refusal = await refuse(db, { supervisorId, member, change })
   if (refusal) return refusal
   const { id, name, email, role } = member as StaffMember
   return { ok: true, person: { id, name, email, role } }
@@ -155,27 +155,34 @@ export type ChangeDone = { ok: true; outcome: 'done' | 'unchanged'; person: Pers
  * sessions end in the same transaction (the account functions do that), so
  * whoever holds one is signed out at their next request.
  */
-export function changePerson({
+export async function changePerson({
   db,
   crypto,
   supervisorId,
   staffId,
   change,
   now = new Date(),
-}: Context & { staffId: string; change: PersonChange }): ChangeDone | ChangeRefusal {
-  return withSqliteTransaction(db, (tx) => {
-    const member = findStaffMemberById(tx, crypto.keyring, staffId)
-    const refusal = refuse(tx, { supervisorId, member, change })
+}: Context & { staffId: string; change: PersonChange }): Promise<ChangeDone | ChangeRefusal> {
+  return withTransaction(db, async (tx): Promise<ChangeDone | ChangeRefusal> => {
+    const member = await findStaffMemberById(tx, crypto.keyring, staffId)
+    const refusal = await refuse(tx, { supervisorId, member, change })
     if (refusal || !member) return refusal ?? { ok: false, reason: 'unknown' }
     // Stored addresses were normalised once already; this only finds the same index again.
     const email = normaliseEmail(member.email) ?? member.email
     const actor = actorOf(supervisorId)
     const result =
       change === 'disable'
-        ? disableStaffMember({ db: tx, crypto, actor, email, now })
+        ? await disableStaffMember({ db: tx, crypto, actor, email, now })
         : change === 'reset-mfa'
-          ? resetStaffMfa({ db: tx, crypto, actor, email, now })
-          : requirePasskeys({ db: tx, crypto, actor, email, required: change === 'require-passkeys', now })
+          ? await resetStaffMfa({ db: tx, crypto, actor, email, now })
+          : await requirePasskeys({
+              db: tx,
+              crypto,
+              actor,
+              email,
+              required: change === 'require-passkeys',
+              now,
+            })
     if (result.outcome === 'unknown') return { ok: false, reason: 'unknown' }
     const { id, name, role } = member
     return { ok: true, outcome: result.outcome, person: { id, name, email: member.email, role } }
@@ -183,14 +190,14 @@ export function changePerson({
 }
 
 /** A refusal of the change, recorded as one; undefined when it may go ahead. */
-function refuse(
-  db: SqliteDatabase,
+async function refuse(
+  db: PortalDatabase,
   {
     supervisorId,
     member,
     change,
   }: { supervisorId: string; member: StaffMember | undefined; change: PersonChange },
-): ChangeRefusal | undefined {
+): Promise<ChangeRefusal | undefined> {
   // Passkeys only, for someone with none, would leave them nothing but their recovery codes.
   const reason = !member
     ? 'unknown'
@@ -200,7 +207,7 @@ function refuse(
         ? 'noPasskey'
         : undefined
   if (!reason) return undefined
-  auditStaffChange(db, {
+  await auditStaffChange(db, {
     actor: actorOf(supervisorId),
     action: CHANGE_ACTIONS[change],
     target: member ? { kind: 'staff', staffId: member.id } : null,

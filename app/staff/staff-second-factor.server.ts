@@ -3,7 +3,7 @@ import type { SecondFactorCode } from '~/staff/staff-fields'
 import type { StaffSession } from '~/staff/staff-session.server'
 import { matchedTotpStep } from '~/staff/staff-totp.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { readTotpSecret, spendRecoveryCode, spendTotpStep } from '~db/staff-factors'
 import {
@@ -29,7 +29,7 @@ export type SecondFactorRefusal = 'wrong' | 'locked' | 'passkeys-required' | 'no
 export type SecondFactorOutcome = { ok: true } | { ok: false; reason: SecondFactorRefusal }
 
 type Context = {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   session: StaffSession
   clientIpIndex: Buffer
@@ -41,53 +41,56 @@ export function accountBarred(member: StaffMember, now: Date) {
   return member.disabledAt !== null || (member.lockedUntil !== null && member.lockedUntil > now)
 }
 
-export function giveSecondFactor({
+export async function giveSecondFactor({
   db,
   crypto,
   session,
   code,
   clientIpIndex,
   now = new Date(),
-}: Context & { code: SecondFactorCode }): SecondFactorOutcome {
-  const member = findStaffMemberById(db, crypto.keyring, session.staffId)
+}: Context & { code: SecondFactorCode }): Promise<SecondFactorOutcome> {
+  const member = await findStaffMemberById(db, crypto.keyring, session.staffId)
   if (!member) return { ok: false, reason: 'locked' }
   const staff = { kind: 'staff', id: member.id } as const
   // A second factor given in a session that already had one is a step-up; the first is the sign-in.
   const action = session.secondFactorAt === null ? 'staff.sign_in_mfa' : 'staff.step_up'
   const audit = (
-    tx: SqliteDatabase,
+    tx: PortalDatabase,
     outcome: 'success' | 'failure' | 'denied',
     detail: Record<string, unknown>,
   ) => appendAuditEntry(tx, { actor: staff, action, target: staff, outcome, clientIpIndex, detail })
   if (accountBarred(member, now)) {
-    audit(db, 'denied', { factor: code.kind, reason: member.disabledAt ? 'disabled' : 'locked' })
+    await audit(db, 'denied', {
+      factor: code.kind,
+      reason: member.disabledAt ? 'disabled' : 'locked',
+    })
     return { ok: false, reason: 'locked' }
   }
   if (code.kind === 'totp' && member.passkeysRequired) {
-    audit(db, 'denied', { factor: 'totp', reason: 'passkeys_required' })
+    await audit(db, 'denied', { factor: 'totp', reason: 'passkeys_required' })
     return { ok: false, reason: 'passkeys-required' }
   }
-  const secret = code.kind === 'totp' ? readTotpSecret(db, crypto.keyring, member.id) : undefined
+  const secret = code.kind === 'totp' ? await readTotpSecret(db, crypto.keyring, member.id) : undefined
   if (code.kind === 'totp' && secret === undefined) return { ok: false, reason: 'not-enrolled' }
   const step =
     code.kind === 'totp' && secret !== undefined ? matchedTotpStep(secret, code.digits, now) : undefined
-  return withSqliteTransaction(db, (tx) => {
+  return withTransaction(db, async (tx): Promise<SecondFactorOutcome> => {
     const spent =
       code.kind === 'totp'
-        ? step !== undefined && spendTotpStep(tx, { staffId: member.id, step })
+        ? step !== undefined && (await spendTotpStep(tx, { staffId: member.id, step }))
         : readRecoveryCode(code.typed) !== undefined &&
-          spendRecoveryCode(tx, {
+          (await spendRecoveryCode(tx, {
             staffId: member.id,
             codeHashes: recoveryCodeLookup(crypto.lookup, member.id, code.typed),
             now,
-          })
+          }))
     if (!spent) {
       const reason = code.kind === 'totp' && step !== undefined ? 'code_already_used' : 'wrong_code'
       return failedSecondFactor(tx, { member, clientIpIndex, factor: code.kind, reason, now, action })
     }
-    clearStaffSignInFailures(tx, member.id)
-    recordSecondFactor(tx, { idHash: session.idHash, factor: code.kind, now: now.getTime() })
-    audit(
+    await clearStaffSignInFailures(tx, member.id)
+    await recordSecondFactor(tx, { idHash: session.idHash, factor: code.kind, now: now.getTime() })
+    await audit(
       tx,
       'success',
       code.kind === 'totp'
@@ -102,8 +105,8 @@ export function giveSecondFactor({
  * A wrong (or spent) code: counted with wrong passwords, audited, and at the
  * limit the account locks, which the caller answers by ending the sign-in.
  */
-export function failedSecondFactor(
-  tx: SqliteDatabase,
+export async function failedSecondFactor(
+  tx: PortalDatabase,
   {
     member,
     clientIpIndex,
@@ -119,10 +122,10 @@ export function failedSecondFactor(
     now: Date
     action: 'staff.sign_in_mfa' | 'staff.step_up' | 'staff.mfa_enrolled'
   },
-): SecondFactorOutcome {
+): Promise<SecondFactorOutcome> {
   const staff = { kind: 'staff', id: member.id } as const
-  const { locked } = recordStaffSignInFailure(tx, { id: member.id, now })
-  appendAuditEntry(tx, {
+  const { locked } = await recordStaffSignInFailure(tx, { id: member.id, now })
+  await appendAuditEntry(tx, {
     actor: staff,
     action: locked ? 'staff.locked' : action,
     target: staff,

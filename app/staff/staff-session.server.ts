@@ -1,6 +1,6 @@
 import { redirect } from '@remix-run/node'
 import { getConfig } from '~/config.server'
-import { sqliteDb } from '~/db.server'
+import { db as portalDb } from '~/db.server'
 import {
   clearTokenCookie,
   cookieName,
@@ -10,7 +10,7 @@ import {
   serializeTokenCookie,
   tokenHashes,
 } from '~/session/cookie.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { StaffMemberRole } from '~db/schema'
 import {
   createStaffSession,
@@ -61,40 +61,44 @@ export function createStaffSessionStore({
   isProduction,
   now = Date.now,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   secrets: SessionSecrets
   isProduction: boolean
   now?: () => number
 }) {
-  // A key of its own: a customer session ID hashes to nothing a staff row holds.
-  const hashes = tokenHashes(
-    secrets,
-    'staff-session-id',
-    (idHash) => findStaffSession(db, idHash) !== undefined,
-  )
+  // A key of its own: a customer session ID hashes to nothing a staff row holds. An ID stored
+  // under an older secret is looked up on `on`: the store, or the caller's transaction.
+  const hashesOn = (on: PortalDatabase) =>
+    tokenHashes(
+      secrets,
+      'staff-session-id',
+      async (idHash) => (await findStaffSession(on, idHash)) !== undefined,
+    )
+  const hashes = hashesOn(db)
   const name = cookieName(STAFF_SESSION_COOKIE, isProduction)
   let lastSweep = Number.NEGATIVE_INFINITY
   const hashId = hashes.fresh
-  const currentIdHash = (request: Request) => {
+  const currentIdHash = async (request: Request, on: PortalDatabase) => {
     const id = readTokenCookie(request, name)
-    return id === undefined ? undefined : hashes.stored(id)
+    if (id === undefined) return undefined
+    return (on === db ? hashes : hashesOn(on)).stored(id)
   }
 
   return {
     cookieName: name,
 
     /** A new session for the member (who just gave their password); returns its Set-Cookie. */
-    start({ request, staffId }: { request: Request; staffId: string }): string {
+    async start({ request, staffId }: { request: Request; staffId: string }): Promise<string> {
       const at = now()
       if (at - lastSweep >= SWEEP_INTERVAL_MS) {
         lastSweep = at
-        deleteExpiredStaffSessions(db, at)
+        await deleteExpiredStaffSessions(db, at)
       }
       // Whatever session the browser had ends: a new ID at every sign-in, never a planted one.
-      const old = currentIdHash(request)
-      if (old) deleteStaffSession(db, old)
+      const old = await currentIdHash(request, db)
+      if (old) await deleteStaffSession(db, old)
       const id = randomToken()
-      createStaffSession(db, {
+      await createStaffSession(db, {
         idHash: hashId(id),
         staffId,
         factor: 'password',
@@ -110,11 +114,14 @@ export function createStaffSessionStore({
       })
     },
 
-    /** The request's live staff session, its idle clock restarted; expired or disabled ones end here. */
-    live(request: Request): StaffSession | undefined {
-      const idHash = currentIdHash(request)
+    /**
+     * The request's live staff session, its idle clock restarted; expired or
+     * disabled ones end here. `on`: the store, or the transaction this is part of.
+     */
+    async live(request: Request, on = db): Promise<StaffSession | undefined> {
+      const idHash = await currentIdHash(request, on)
       if (!idHash) return undefined
-      const session = findStaffSession(db, idHash)
+      const session = await findStaffSession(on, idHash)
       if (!session) return undefined
       const at = now()
       if (
@@ -122,12 +129,12 @@ export function createStaffSessionStore({
         at - session.lastSeenAt >= STAFF_SESSION_IDLE_MS ||
         at - session.createdAt >= STAFF_SESSION_ABSOLUTE_MS
       ) {
-        deleteStaffSession(db, idHash)
+        await deleteStaffSession(on, idHash)
         return undefined
       }
       if (at - session.lastSeenAt >= TOUCH_INTERVAL_MS) {
         const expiresAt = Math.min(session.createdAt + STAFF_SESSION_ABSOLUTE_MS, at + STAFF_SESSION_IDLE_MS)
-        touchStaffSession(db, { idHash, now: at, expiresAt })
+        await touchStaffSession(on, { idHash, now: at, expiresAt })
       }
       return {
         idHash,
@@ -139,10 +146,13 @@ export function createStaffSessionStore({
       }
     },
 
-    /** Ends the request's session; returns the Set-Cookie that makes the browser forget it. */
-    end(request: Request): string {
-      const idHash = currentIdHash(request)
-      if (idHash) deleteStaffSession(db, idHash)
+    /**
+     * Ends the request's session; returns the Set-Cookie that makes the
+     * browser forget it. `on`: the store, or the transaction this is part of.
+     */
+    async end(request: Request, on = db): Promise<string> {
+      const idHash = await currentIdHash(request, on)
+      if (idHash) await deleteStaffSession(on, idHash)
       return clearTokenCookie({ name, isProduction, sameSite: 'Strict' })
     },
   }
@@ -154,7 +164,7 @@ export function staffSessions(): StaffSessionStore {
   if (!store) {
     const config = getConfig()
     store = createStaffSessionStore({
-      db: sqliteDb(),
+      db: portalDb(),
       secrets: config.SESSION_SECRETS,
       isProduction: config.isProduction,
     })
@@ -173,15 +183,15 @@ export type StaffForbidden = { staffForbidden: { needs: StaffMemberRole } }
  * sign-in itself (`allowPasswordOnly`). A page for supervisors, asked by an
  * agent: 403.
  */
-export function requireStaff(
+export async function requireStaff(
   request: Request,
   {
     role,
     allowMustChange = false,
     allowPasswordOnly = false,
   }: { role?: StaffMemberRole; allowMustChange?: boolean; allowPasswordOnly?: boolean } = {},
-): StaffSession {
-  const session = staffSessions().live(request)
+): Promise<StaffSession> {
+  const session = await staffSessions().live(request)
   if (!session) throw redirect('/staff/login', { headers: { 'Cache-Control': 'no-store' } })
   if (session.passwordMustChange && !allowMustChange) throw redirect('/staff/password')
   if (session.factor === 'password' && !allowPasswordOnly) {

@@ -1,7 +1,7 @@
 import { spendVerifyTime, verifyPassword } from '~/accounts/password-hash.server'
 import { normalisePassword } from '~/accounts/password-policy.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import {
   clearStaffSignInFailures,
@@ -29,7 +29,7 @@ export async function signInStaff({
   clientIpIndex,
   now = new Date(),
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   crypto: PortalCrypto
   /** The address normalised, or undefined when it was not one (then no account is looked up). */
   email: string | undefined
@@ -38,10 +38,10 @@ export async function signInStaff({
   now?: Date
 }): Promise<StaffSignInOutcome> {
   const normalised = normalisePassword(password)
-  const member = email === undefined ? undefined : findStaffMemberByEmail(db, crypto, email)
+  const member = email === undefined ? undefined : await findStaffMemberByEmail(db, crypto, email)
   if (!member) {
     await spendVerifyTime(normalised)
-    appendAuditEntry(db, {
+    await appendAuditEntry(db, {
       actor: { kind: 'system', id: 'staff-sign-in' },
       action: 'staff.sign_in',
       outcome: 'failure',
@@ -67,10 +67,10 @@ export async function signInStaff({
             !(member.enrolmentExpiresAt && member.enrolmentExpiresAt > now)
           ? 'enrolment_expired'
           : undefined
-  return withSqliteTransaction(db, (tx) => {
+  return withTransaction(db, async (tx): Promise<StaffSignInOutcome> => {
     if (denial) {
       // A wrong password while locked does not extend the lock: the lock is the limit already.
-      appendAuditEntry(tx, {
+      await appendAuditEntry(tx, {
         actor: refuser,
         action: 'staff.sign_in',
         target,
@@ -81,8 +81,8 @@ export async function signInStaff({
       return { ok: false }
     }
     if (!right) {
-      const { locked } = recordStaffSignInFailure(tx, { id: member.id, now })
-      appendAuditEntry(tx, {
+      const { locked } = await recordStaffSignInFailure(tx, { id: member.id, now })
+      await appendAuditEntry(tx, {
         actor: refuser,
         action: locked ? 'staff.locked' : 'staff.sign_in',
         target,
@@ -98,8 +98,8 @@ export async function signInStaff({
       })
       return { ok: false }
     }
-    clearStaffSignInFailures(tx, member.id)
-    appendAuditEntry(tx, {
+    await clearStaffSignInFailures(tx, member.id)
+    await appendAuditEntry(tx, {
       actor,
       action: 'staff.sign_in',
       target,

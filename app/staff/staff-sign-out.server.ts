@@ -1,25 +1,25 @@
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { staffSessions } from './staff-session.server'
 
 /**
  * Signing out: the session row goes, the entry says who left, both in one
  * transaction. A browser without a live session is only told to forget its cookie.
  */
-export function signOutStaff({
+export async function signOutStaff({
   db,
   request,
   clientIpIndex,
 }: {
-  db: SqliteDatabase
+  db: PortalDatabase
   request: Request
   clientIpIndex: Buffer
-}): string {
+}): Promise<string> {
   const store = staffSessions()
-  return withSqliteTransaction(db, (tx) => {
-    const session = store.live(request)
+  return withTransaction(db, async (tx) => {
+    const session = await store.live(request, tx)
     if (session) {
-      appendAuditEntry(tx, {
+      await appendAuditEntry(tx, {
         actor: { kind: 'staff', id: session.staffId },
         action: 'staff.signed_out',
         target: { kind: 'staff', id: session.staffId },
@@ -27,6 +27,6 @@ export function signOutStaff({
         clientIpIndex,
       })
     }
-    return store.end(request)
+    return store.end(request, tx)
   })
 }

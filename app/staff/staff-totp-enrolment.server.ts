@@ -3,7 +3,7 @@ import { accountBarred, failedSecondFactor } from '~/staff/staff-second-factor.s
 import type { StaffSession } from '~/staff/staff-session.server'
 import { matchedTotpStep, newTotpSecret, type TotpOffer, totpOffer } from '~/staff/staff-totp.server'
 import { appendAuditEntry } from '~db/audit-log'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { enrolTotp, holdTotpEnrolment, readTotpEnrolment, replaceRecoveryCodes } from '~db/staff-factors'
 import { clearStaffSignInFailures, findStaffMemberById } from '~db/staff-members'
@@ -18,14 +18,14 @@ import { recordSecondFactor } from '~db/staff-sessions'
  * one transaction.
  */
 
-type Context = { db: SqliteDatabase; crypto: PortalCrypto; session: StaffSession }
+type Context = { db: PortalDatabase; crypto: PortalCrypto; session: StaffSession }
 
 /** The secret this session offers, made on first sight, as a QR code, key and URI. */
 export async function currentTotpOffer({ db, crypto, session }: Context): Promise<TotpOffer> {
-  const held = readTotpEnrolment(db, crypto.keyring, session)
+  const held = await readTotpEnrolment(db, crypto.keyring, session)
   const secret = held ?? newTotpSecret()
-  if (!held) holdTotpEnrolment(db, crypto.keyring, { ...session, secret })
-  const member = findStaffMemberById(db, crypto.keyring, session.staffId)
+  if (!held) await holdTotpEnrolment(db, crypto.keyring, { ...session, secret })
+  const member = await findStaffMemberById(db, crypto.keyring, session.staffId)
   return totpOffer(secret, member?.email ?? session.staffId)
 }
 
@@ -33,25 +33,25 @@ export type TotpEnrolmentOutcome =
   | { ok: true; recoveryCodes: string[] }
   | { ok: false; reason: 'wrong' | 'locked' | 'no-offer' | 'already-enrolled' }
 
-export function confirmTotpEnrolment({
+export async function confirmTotpEnrolment({
   db,
   crypto,
   session,
   digits,
   clientIpIndex,
   now = new Date(),
-}: Context & { digits: string; clientIpIndex: Buffer; now?: Date }): TotpEnrolmentOutcome {
-  const member = findStaffMemberById(db, crypto.keyring, session.staffId)
+}: Context & { digits: string; clientIpIndex: Buffer; now?: Date }): Promise<TotpEnrolmentOutcome> {
+  const member = await findStaffMemberById(db, crypto.keyring, session.staffId)
   if (!member || accountBarred(member, now)) return { ok: false, reason: 'locked' }
   if (member.hasTotp) return { ok: false, reason: 'already-enrolled' }
-  const secret = readTotpEnrolment(db, crypto.keyring, session)
+  const secret = await readTotpEnrolment(db, crypto.keyring, session)
   // The offer went with a reload elsewhere or an expired session: the page makes a new one.
   if (!secret) return { ok: false, reason: 'no-offer' }
   const step = matchedTotpStep(secret, digits, now)
   const recoveryCodes = newRecoveryCodes()
-  return withSqliteTransaction(db, (tx) => {
+  return withTransaction(db, async (tx): Promise<TotpEnrolmentOutcome> => {
     if (step === undefined) {
-      const failed = failedSecondFactor(tx, {
+      const failed = await failedSecondFactor(tx, {
         member,
         clientIpIndex,
         factor: 'totp',
@@ -61,18 +61,18 @@ export function confirmTotpEnrolment({
       })
       return { ok: false, reason: !failed.ok && failed.reason === 'locked' ? 'locked' : 'wrong' }
     }
-    if (!enrolTotp(tx, crypto.keyring, { staffId: member.id, secret, step, now })) {
+    if (!(await enrolTotp(tx, crypto.keyring, { staffId: member.id, secret, step, now }))) {
       return { ok: false, reason: 'already-enrolled' }
     }
-    replaceRecoveryCodes(tx, {
+    await replaceRecoveryCodes(tx, {
       staffId: member.id,
       codeHashes: recoveryCodes.map((code) => recoveryCodeHash(crypto.index, member.id, code)),
       now,
     })
-    clearStaffSignInFailures(tx, member.id)
-    recordSecondFactor(tx, { idHash: session.idHash, factor: 'totp', now: now.getTime() })
+    await clearStaffSignInFailures(tx, member.id)
+    await recordSecondFactor(tx, { idHash: session.idHash, factor: 'totp', now: now.getTime() })
     const staff = { kind: 'staff', id: member.id } as const
-    appendAuditEntry(tx, {
+    await appendAuditEntry(tx, {
       actor: staff,
       action: 'staff.mfa_enrolled',
       target: staff,

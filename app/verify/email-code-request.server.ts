@@ -1,6 +1,6 @@
 import type { Language } from '~/i18n/config'
 import { checkLimit, type LimitCheck, limitCodesToAddress, limits } from '~/security/rate-limit.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { sealJson, unsealJson } from '~db/seal'
 import {
@@ -25,7 +25,7 @@ import {
  * "send the code again" needs no retyping; it goes when the session does.
  */
 
-export type EmailCodeRequestContext = { db: SqliteDatabase; crypto: PortalCrypto; now?: number }
+export type EmailCodeRequestContext = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
 
 /** What the visitor's session keeps between the pages: the keyed hash, and the address sealed. */
 export type PendingEmailCheck = EmailChallengeRef & { address?: string }
@@ -38,15 +38,15 @@ export type Refused = Extract<LimitCheck, { limited: true }>
 
 export type CodeRequestOutcome = { limited: false; pending: PendingEmailCheck } | Refused
 
-export function askForEmailCode(
+export async function askForEmailCode(
   { db, crypto, now = Date.now() }: EmailCodeRequestContext,
   address: TypedAddress,
   options: CodeRequestOptions,
-): CodeRequestOutcome {
-  const perAddress = limitCodesToAddress(db, crypto, address.email, now)
+): Promise<CodeRequestOutcome> {
+  const perAddress = await limitCodesToAddress(db, crypto, address.email, now)
   if (perAddress.limited) return perAddress
   // Closed or not, the code page comes next: it says what state the address's codes are in.
-  const ref = requestEmailCode({ db, crypto, now }, { ...address, ...options })
+  const ref = await requestEmailCode({ db, crypto, now }, { ...address, ...options })
   return { limited: false, pending: { ...ref, address: sealAddress(crypto, ref, address) } }
 }
 
@@ -54,11 +54,11 @@ export function askForEmailCode(
  * "Send the code again" for the address the session holds; `undefined` when
  * it holds none (a session begun before addresses were kept): type it again.
  */
-export function askForEmailCodeAgain(
+export async function askForEmailCodeAgain(
   context: EmailCodeRequestContext,
   pending: PendingEmailCheck,
   options: CodeRequestOptions,
-): CodeRequestOutcome | undefined {
+): Promise<CodeRequestOutcome | undefined> {
   const address = openAddress(context.crypto, pending)
   return address ? askForEmailCode(context, address, options) : undefined
 }
@@ -72,11 +72,11 @@ export function typedAddressOf(crypto: PortalCrypto, pending: PendingEmailCheck)
  * The typed code against the one the session waits on, found by the address
  * the session keeps, under the current index key or the previous one.
  */
-export function checkPendingEmailCode(
+export async function checkPendingEmailCode(
   context: EmailCodeRequestContext,
   pending: PendingEmailCheck,
   typedCode: string,
-): EmailCodeCheck {
+): Promise<EmailCodeCheck> {
   return checkEmailCode(context, codeTarget(pending, openAddress(context.crypto, pending)), typedCode)
 }
 
@@ -84,22 +84,22 @@ export function checkPendingEmailCode(
  * The code's state for the code page, and for a dead code (spent or expired)
  * whether a new one may be asked for now: if not, when (the limit's refusal).
  */
-export function codePageState(
+export async function codePageState(
   { db, crypto, now = Date.now() }: EmailCodeRequestContext,
   pending: PendingEmailCheck,
-): { state: EmailCodeState; wait?: Refused } {
+): Promise<{ state: EmailCodeState; wait?: Refused }> {
   const address = openAddress(crypto, pending)
-  const state = emailCodeState({ db, crypto, now }, codeTarget(pending, address))
+  const state = await emailCodeState({ db, crypto, now }, codeTarget(pending, address))
   if (state !== 'spent' && state !== 'expired') return { state }
   if (!address) return { state }
-  const wait = nextCodeRefused(db, crypto, address.email, now)
+  const wait = await nextCodeRefused(db, crypto, address.email, now)
   return wait ? { state, wait } : { state }
 }
 
 /** Whether the per-address limits would refuse the next code, without counting a request. */
-function nextCodeRefused(db: SqliteDatabase, crypto: PortalCrypto, email: string, now: number) {
+async function nextCodeRefused(db: PortalDatabase, crypto: PortalCrypto, email: string, now: number) {
   for (const limit of [limits.emailCodesPerAddress, limits.emailCodesPerAddressPerDay]) {
-    const check = checkLimit(db, crypto, limit, email, now)
+    const check = await checkLimit(db, crypto, limit, email, now)
     if (check.limited) return check
   }
   return undefined

@@ -2,7 +2,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto'
 import type { Language } from '~/i18n/config'
 import { queueEmailMessage, queueReplyToUnknownAddress } from '~/mail/queue-email.server'
 import type { BlindIndexer, LookupDigests } from '~db/blind-index'
-import { type SqliteDatabase, tentatively, withSqliteTransaction } from '~db/client'
+import { type PortalDatabase, tentatively, withTransaction } from '~db/database'
 import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
 import { anyHumanId, findHumanIdByEmail } from '~db/subjects'
 import {
@@ -34,7 +34,7 @@ export const EMAIL_CODE_TTL_MS = 10 * 60 * 1000
 export const EMAIL_CODE_MAX_FAILURES = 5
 export const EMAIL_CODE_LIFETIME_FAILURES = 100
 
-export type EmailCodeContext = { db: SqliteDatabase; crypto: PortalCrypto; now?: number }
+export type EmailCodeContext = { db: PortalDatabase; crypto: PortalCrypto; now?: number }
 
 /** What the visitor's session remembers between the two pages: a keyed hash, never the address. */
 export type EmailChallengeRef = { type: 'email'; target: string }
@@ -72,8 +72,11 @@ export function emailCodeStateOf(challenge: EmailChallenge | undefined, now: num
 }
 
 /** The state of the code the visitor's session waits on, for the code page to show. */
-export function emailCodeState({ db, crypto, now = Date.now() }: EmailCodeContext, target: EmailCodeTarget) {
-  return emailCodeStateOf(findEmailChallenge(db, targetDigests(crypto, target)), now)
+export async function emailCodeState(
+  { db, crypto, now = Date.now() }: EmailCodeContext,
+  target: EmailCodeTarget,
+): Promise<EmailCodeState> {
+  return emailCodeStateOf(await findEmailChallenge(db, targetDigests(crypto, target)), now)
 }
 
 /**
@@ -83,7 +86,7 @@ export function emailCodeState({ db, crypto, now = Date.now() }: EmailCodeContex
  * `notifyUnknown`, a short "not affected" mail instead of a code. Returns
  * what the session keeps.
  */
-export function requestEmailCode(
+export async function requestEmailCode(
   { db, crypto, now = Date.now() }: EmailCodeContext,
   {
     email,
@@ -98,20 +101,20 @@ export function requestEmailCode(
     portalAddress: string
     notifyUnknown: boolean
   },
-): EmailChallengeRef {
+): Promise<EmailChallengeRef> {
   const targets = crypto.lookup('email', email)
   // A new code is stored under the current index key's digest, which the session keeps.
   const [targetIndex] = targets
   const ref: EmailChallengeRef = { type: 'email', target: targetIndex.toString('hex') }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  const humanId = findHumanIdByEmail(db, targets)
+  const humanId = await findHumanIdByEmail(db, targets)
   // Whose name the undone mail of an unknown address goes under; looked up for both alike.
-  const standIn = anyHumanId(db)
-  withSqliteTransaction(db, (tx) => {
-    const held = findEmailChallenge(tx, targets)
+  const standIn = await anyHumanId(db)
+  await withTransaction(db, async (tx) => {
+    const held = await findEmailChallenge(tx, targets)
     if (emailCodeStateOf(held, now) === 'closed') return
-    if (held) rekeyEmailChallenge(tx, { type: 'email-code', from: held.targetIndex, to: targetIndex })
-    replaceEmailChallenge(tx, {
+    if (held) await rekeyEmailChallenge(tx, { type: 'email-code', from: held.targetIndex, to: targetIndex })
+    await replaceEmailChallenge(tx, {
       targetIndex,
       codeHash: codeHash(crypto.index, targetIndex, code),
       expiresAt: now + EMAIL_CODE_TTL_MS,
@@ -123,9 +126,9 @@ export function requestEmailCode(
     // writes (reference, seals, message and outbox rows), so their timing tells nothing.
     const mailTo = humanId ?? standIn
     if (mailTo !== undefined)
-      tentatively(tx, { keep: humanId !== undefined }, () =>
+      await tentatively(tx, { keep: humanId !== undefined }, async (savepoint) =>
         queueEmailMessage({
-          db: tx,
+          db: savepoint,
           crypto,
           humanId: mailTo,
           purpose: 'email_code',
@@ -138,10 +141,10 @@ export function requestEmailCode(
         }),
       )
     if (notifyUnknown)
-      tentatively(tx, { keep: humanId === undefined }, () =>
+      await tentatively(tx, { keep: humanId === undefined }, async (savepoint) =>
         // No one's message: the address lives only in the sealed outbox content, dropped once sent.
         queueReplyToUnknownAddress({
-          db: tx,
+          db: savepoint,
           crypto,
           content: { kind: 'not_affected', to: displayEmail, input: { language, portalAddress } },
         }),
@@ -155,14 +158,14 @@ export type EmailCodeCheck =
   | { ok: true; humanId: number }
   | { ok: false; reason: 'wrong' | Exclude<EmailCodeState, 'live'> }
 
-export function checkEmailCode(
+export async function checkEmailCode(
   { db, crypto, now = Date.now() }: EmailCodeContext,
   target: EmailCodeTarget,
   typedCode: string,
-): EmailCodeCheck {
+): Promise<EmailCodeCheck> {
   const targets = targetDigests(crypto, target)
-  const challenge = findEmailChallenge(db, targets)
-  const humanId = findHumanIdByEmail(db, targets)
+  const challenge = await findEmailChallenge(db, targets)
+  const humanId = await findHumanIdByEmail(db, targets)
   // The code's hash was made over the digest the row is stored under, with that digest's index key
   // (the previous one for a code asked for before the portal restarted with a new key): made again
   // so here. One hash whichever key, and one under the current key when there is no row.
@@ -182,10 +185,10 @@ export function checkEmailCode(
   // A dead code is not tried, so typing at it costs the address nothing.
   if (state !== 'live') return { ok: false, reason: state }
   if (matches && humanId !== undefined) {
-    deleteEmailChallenge(db, targetIndex)
+    await deleteEmailChallenge(db, targetIndex)
     return { ok: true, humanId }
   }
-  const counts = recordEmailChallengeFailure(db, targetIndex)
+  const counts = await recordEmailChallengeFailure(db, targetIndex)
   if (counts && counts.consecutiveFailures >= EMAIL_CODE_LIFETIME_FAILURES)
     return { ok: false, reason: 'closed' }
   if (counts && counts.failures >= EMAIL_CODE_MAX_FAILURES) return { ok: false, reason: 'spent' }

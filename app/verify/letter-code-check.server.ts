@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import { readLetterCode } from '~/codes/letter-code.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { findHuman, type HumanRecord } from '~db/humans'
 import { spendIdentityConfirmation } from '~db/identity-confirmations'
 import {
@@ -55,21 +55,21 @@ export function letterCodesEndAt(lastDay: string) {
   return Date.parse(`${lastDay}T00:00:00+09:00`) + 24 * 60 * 60 * 1000
 }
 
-export function checkLetterCode(
+export async function checkLetterCode(
   {
     db,
     crypto,
     now = Date.now(),
     validUntil,
   }: {
-    db: SqliteDatabase
+    db: PortalDatabase
     crypto: PortalCrypto
     now?: number
     /** The last day (YYYY-MM-DD, Japan time) codes work: LETTER_CODE_VALID_UNTIL. */
     validUntil: string
   },
   { code, proof }: { code: string; proof: string },
-): LetterCodeCheck {
+): Promise<LetterCodeCheck> {
   const typed = readLetterCode(code)
   if (!typed.ok) return { ok: false, reason: 'check_the_code' }
   // Every code ends on the same day, so saying so tells nothing of this one: no lookup.
@@ -77,15 +77,18 @@ export function checkLetterCode(
   const empty = proof.trim() === ''
   const factor = empty ? {} : readSecondFactor(proof)
   if (factor.unreadableDate) return { ok: false, reason: 'unreadable_date' }
-  const holder = findLetterCodeHolder(db, crypto.lookup('letter-code', typed.canonical))
-  const records = holder ? (findHuman(db, crypto.keyring, holder.humanId)?.records ?? []) : []
+  const holder = await findLetterCodeHolder(db, crypto.lookup('letter-code', typed.canonical))
+  const records = holder ? ((await findHuman(db, crypto.keyring, holder.humanId))?.records ?? []) : []
   // An unknown code opens a record-sized stand-in, so its answer takes as long as a known one's.
   if (!holder) openStandIn(crypto)
   const usable = holder && !holder.locked ? holder : undefined
   if (empty) {
     // A call-back confirmation stands in for the second factor, once. Unknown and locked codes
     // run the same statement on no row, and every code without one gets the same answer.
-    const confirmed = spendIdentityConfirmation(db, { humanId: usable?.humanId ?? -1, now: new Date(now) })
+    const confirmed = await spendIdentityConfirmation(db, {
+      humanId: usable?.humanId ?? -1,
+      now: new Date(now),
+    })
     return usable && confirmed
       ? letterCodeUsed(db, crypto, usable, now)
       : { ok: false, reason: 'proof_required' }
@@ -93,7 +96,7 @@ export function checkLetterCode(
   const matches = records.some((record) => proves(record, factor))
   if (usable && matches) return letterCodeUsed(db, crypto, usable, now)
   // Unknown and locked codes run the same statement on no row: the same work, nothing counted.
-  recordLetterCodeFailure(db, usable?.notificationId ?? -1, {
+  await recordLetterCodeFailure(db, usable?.notificationId ?? -1, {
     lockAfter: LETTER_CODE_LOCK_AFTER,
     now,
   })
@@ -101,14 +104,14 @@ export function checkLetterCode(
 }
 
 /** A right second factor, or a call-back confirmation spent: the use recorded, then in or sent to sign in. */
-function letterCodeUsed(
-  db: SqliteDatabase,
+async function letterCodeUsed(
+  db: PortalDatabase,
   crypto: PortalCrypto,
   holder: LetterCodeHolder,
   now: number,
-): LetterCodeCheck {
-  recordLetterCodeUse(db, holder.notificationId, now)
-  const member = findMemberAccountOfHuman(db, crypto.keyring, holder.humanId)
+): Promise<LetterCodeCheck> {
+  await recordLetterCodeUse(db, holder.notificationId, now)
+  const member = await findMemberAccountOfHuman(db, crypto.keyring, holder.humanId)
   if (member?.passwordHash) return { ok: false, reason: 'sign_in_instead', memberId: member.memberId }
   return { ok: true, humanId: holder.humanId }
 }

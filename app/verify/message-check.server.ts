@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readMessageReference } from '~/codes/message-reference.server'
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { findMessageByReference } from '~db/messages'
 import { normaliseEmail, normaliseIdentifier, normalisePostalCode } from '~db/normalise'
 import { messageAddressContext } from '~db/notifications'
@@ -18,13 +18,13 @@ import { type Keyring, seal, unseal } from '~db/seal'
 
 export type MessageCheck = 'sent' | 'not_sent' | 'check_the_reference'
 
-export function checkMessage(
-  { db, crypto }: { db: SqliteDatabase; crypto: PortalCrypto },
+export async function checkMessage(
+  { db, crypto }: { db: PortalDatabase; crypto: PortalCrypto },
   { reference, address, staffId }: { reference: string; address?: string; staffId?: string },
-): MessageCheck {
+): Promise<MessageCheck> {
   const canonical = readMessageReference(reference)
   if (!canonical) return 'check_the_reference'
-  const message = findMessageByReference(db, crypto.lookup('message-ref', canonical))
+  const message = await findMessageByReference(db, crypto.lookup('message-ref', canonical))
   const sealed = message?.addressSealed
   const stored =
     message && sealed

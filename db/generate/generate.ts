@@ -77,7 +77,7 @@ async function writeRows<Row extends Record<string, string>>(
 ): Promise<void> {
   for (const row of rows) {
     const wait = writer.write(row, options)
-    if (wait) await wait
+    if (wait !== undefined) await wait
   }
 }
 
@@ -108,7 +108,7 @@ async function writeMembers(args: { writers: Writers; world: World; rejects?: Re
   for (let i = 0; i < world.counts.members; i++) {
     const { row, cards } = buildMember(world, i)
     const wait = writers.members.write(row, { patch: rejects?.patchFor('members', i) })
-    if (wait) await wait
+    if (wait !== undefined) await wait
     const orphan = rejects?.orphanCard(i)
     await writeRows(writers.cards, orphan ? [...cards, orphan] : cards)
     progress.step()
@@ -126,7 +126,7 @@ async function writePeople<Row extends Record<string, string>>(args: {
   const { writer, kind, rejects, progress } = args
   for (let i = 0; i < args.count; i++) {
     const wait = writer.write(args.build(i), { patch: rejects?.patchFor(kind, i) })
-    if (wait) await wait
+    if (wait !== undefined) await wait
     progress.step()
   }
 }

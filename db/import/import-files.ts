@@ -4,6 +4,7 @@ import { withBulkLoad } from '../bulk-load'
 import type { SqliteDatabase } from '../client'
 import { type ImportOrigin, recordImport } from '../data-origin'
 import type { PortalCrypto } from '../portal-crypto'
+import { sqlitePortalDatabase } from '../sqlite-store'
 import { markPeopleChanged } from '../subjects'
 import { type ChunkOutcome, type ChunkStore, createChunkStore, reserveRowIds } from './chunk-store'
 import { chunkRecords } from './chunker'
@@ -96,7 +97,9 @@ export async function importFiles({
   chunkBytes?: number
 }) {
   const plan = await planImport(paths)
-  recordImport(db, origin)
+  // Where the people came from, and that they changed: the portal's own records, kept through its database.
+  const portal = sqlitePortalDatabase(db)
+  await recordImport(portal, origin)
   const files: FileReport[] = []
   let workers: ChunkWorkerPool | undefined
   // Workers open the database file themselves: an in-memory database stays on this thread.
@@ -131,7 +134,7 @@ export async function importFiles({
     await workers?.close()
   }
   if (plan.some((file) => file.kind === 'members' || file.kind === 'auction_buyers')) linkBuyersToMembers(db)
-  markPeopleChanged(db)
+  await markPeopleChanged(portal)
   progress?.finish()
   return { files }
 }

@@ -1,6 +1,7 @@
 import { closeDatabase, openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { countNotices, countSteps } from '~db/portal-progress'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -16,7 +17,7 @@ const DAY_MS = 24 * 60 * 60 * 1000
  * one at a time. Nothing personal is written: codes and references are
  * random digests, and the e-mails' content is gone, as it is once sent.
  */
-export function advanceIncident(databasePath: string, { now = Date.now() } = {}) {
+export async function advanceIncident(databasePath: string, { now = Date.now() } = {}) {
   const started = performance.now()
   const db = openDatabase(databasePath)
   try {
@@ -76,8 +77,8 @@ export function advanceIncident(databasePath: string, { now = Date.now() } = {})
         )
         .run()
     })()
-    const notices = countNotices(db)
-    const steps = countSteps(db)
+    const notices = await countNotices(sqlitePortalDatabase(db))
+    const steps = await countSteps(sqlitePortalDatabase(db))
     const notified = Object.values(notices.notified).reduce((sum, count) => sum + count, 0)
     const thousands = (count: number) => count.toLocaleString('en')
     return (

@@ -9,6 +9,7 @@ import { closeDatabase, openDatabase } from '~db/client'
 import { saveNewPassword } from '~db/member-account-updates'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 /**
  * The members whose writes bench:load checks afterwards: some still to reset
@@ -34,6 +35,7 @@ export async function chooseWriters({
   confirmers: number
 }) {
   const db = openDatabase(databasePath)
+  const portal = sqlitePortalDatabase(db)
   const { keyring } = createPortalCrypto({
     dataKey: secrets.PORTAL_DATA_KEY as string,
     indexKey: secrets.PORTAL_INDEX_KEY as string,
@@ -57,7 +59,7 @@ export async function chooseWriters({
     const passedOver = new Map<string, number>()
     for (const row of rows.slice(resetters)) {
       if (confirming.length === confirmers) break
-      const account = findMemberAccount(db, keyring, row.subjectId)
+      const account = await findMemberAccount(portal, keyring, row.subjectId)
       if (!account) throw new Error('a member just chosen has no account')
       const values = detailsFromRecord({ ...account.details, naturalId: account.memberId })
       // Some exposed records have no gender, and the form asks for a choice: the member's is the
@@ -69,7 +71,7 @@ export async function chooseWriters({
         for (const name of refused) passedOver.set(name, (passedOver.get(name) ?? 0) + 1)
         continue
       }
-      saveNewPassword(db, keyring, { subjectId: row.subjectId, passwordHash, now: Date.now() })
+      await saveNewPassword(portal, keyring, { subjectId: row.subjectId, passwordHash, now: Date.now() })
       confirming.push({ ...row, body: new URLSearchParams(fields).toString() })
     }
     if (confirming.length < confirmers)

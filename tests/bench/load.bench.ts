@@ -73,7 +73,7 @@ process.on('exit', () => work.remove())
 const { secrets } = population
 const sessionSecret = secrets.SESSION_SECRET as string
 console.log('preparing sessions, writers and staff…')
-const exposureCookies = verifiedSessionCookies({
+const exposureCookies = await verifiedSessionCookies({
   databasePath,
   sessionSecret,
   humanIds: firstHumans(databasePath, 2000),
@@ -83,12 +83,12 @@ if (writers.passedOver.size > 0) {
   const fields = [...writers.passedOver].map(([field, count]) => `${field} ${count}`).join(', ')
   console.log(`confirmers passed over, their records needing a correction first (by field): ${fields}`)
 }
-const resetCookies = verifiedSessionCookies({
+const resetCookies = await verifiedSessionCookies({
   databasePath,
   sessionSecret,
   humanIds: writers.resetting.map((w) => w.humanId),
 })
-const confirmCookies = verifiedSessionCookies({
+const confirmCookies = await verifiedSessionCookies({
   databasePath,
   sessionSecret,
   humanIds: writers.confirming.map((w) => w.humanId),

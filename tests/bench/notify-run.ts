@@ -8,6 +8,7 @@ import { notifyEveryone } from '~/notify/notify.server'
 import { openDatabase } from '~db/client'
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 /**
  * One timed phase of bench:notify, in a process of its own so that its peak
@@ -19,7 +20,8 @@ const crypto = createPortalCrypto({
   dataKey: process.env.PORTAL_DATA_KEY as string,
   indexKey: process.env.PORTAL_INDEX_KEY as string,
 })
-const db = openDatabase(databasePath as string)
+const sqlite = openDatabase(databasePath as string)
+const db = sqlitePortalDatabase(sqlite)
 const SMTP = { maxConnections: 5, rate: 100_000 }
 
 const rssMb = () => process.memoryUsage().rss / 1024 / 1024
@@ -71,7 +73,7 @@ if (phase === 'notify') {
   // The same messages as the outbox holds, rendered before the clock starts:
   // what one nodemailer pool sends when it has nothing else to do.
   const total = Number(process.argv[5] ?? 0)
-  const samples = listOutbox(db, crypto.keyring, { limit: 1000 }).map((entry) =>
+  const samples = (await listOutbox(db, crypto.keyring, { limit: 1000 })).map((entry) =>
     renderEmail(entry.content as EmailContent),
   )
   const transport = nodemailer.createTransport({
@@ -111,7 +113,7 @@ if (phase === 'notify') {
   transport.close()
   report({ renderedBeforehand: samples.length })
 }
-db.$client.close()
+sqlite.$client.close()
 
 function report(extra: Record<string, unknown>) {
   const seconds = (performance.now() - started) / 1000

@@ -8,6 +8,7 @@ import { passwordWork, stopPasswordWork } from '~/accounts/password-work.server'
 import { openDatabase } from '~db/client'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { cannon } from './cannon'
 import { machineLine, populationCopy, startPopulationPortal } from './population-run'
 import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
@@ -41,9 +42,9 @@ const sessionSecret = population.secrets.SESSION_SECRET as string
 const portal = await startPopulationPortal(databasePath, population.secrets)
 const { server } = portal
 try {
-  const { resetters, readers, legacyHash, personalWords } = chooseHumans(databasePath)
-  const resetCookies = verifiedSessionCookies({ databasePath, sessionSecret, humanIds: resetters })
-  const readerCookies = verifiedSessionCookies({ databasePath, sessionSecret, humanIds: readers })
+  const { resetters, readers, legacyHash, personalWords } = await chooseHumans(databasePath)
+  const resetCookies = await verifiedSessionCookies({ databasePath, sessionSecret, humanIds: resetters })
+  const readerCookies = await verifiedSessionCookies({ databasePath, sessionSecret, humanIds: readers })
   const csrf = await csrfPair(server.url)
 
   const raw = await rawRate(legacyHash)
@@ -106,7 +107,7 @@ try {
  * member's other sessions), other humans to read their exposure meanwhile,
  * and one legacy hash for the raw comparison.
  */
-function chooseHumans(path: string) {
+async function chooseHumans(path: string) {
   const db = openDatabase(path)
   const members = db.$client
     .prepare(
@@ -124,7 +125,11 @@ function chooseHumans(path: string) {
     dataKey: population.secrets.PORTAL_DATA_KEY as string,
     indexKey: population.secrets.PORTAL_INDEX_KEY as string,
   })
-  const account = findMemberAccount(db, crypto.keyring, members[0]?.subjectId ?? 0)
+  const account = await findMemberAccount(
+    sqlitePortalDatabase(db),
+    crypto.keyring,
+    members[0]?.subjectId ?? 0,
+  )
   db.$client.close()
   const legacyHash = account?.legacyPasswordHash
   if (!account || !legacyHash) throw new Error('no member with a legacy password hash in the bench database')

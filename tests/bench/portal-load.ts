@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type autocannon from 'autocannon'
 import { createSessionStore } from '~/session/session.server'
 import { openDatabase } from '~db/client'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { portalCommand } from '../support/portal-command'
 
 /** What the load benchmarks share: a production portal to drive, and sessions and tokens to drive it with. */
@@ -59,7 +60,7 @@ export async function stopPortal(portal: BenchPortal) {
 }
 
 /** Verified sessions for these humans, made the way the portal makes them; each a `name=value` cookie. */
-export function verifiedSessionCookies({
+export async function verifiedSessionCookies({
   databasePath,
   sessionSecret,
   humanIds,
@@ -67,14 +68,22 @@ export function verifiedSessionCookies({
   databasePath: string
   sessionSecret: string
   humanIds: readonly number[]
-}) {
+}): Promise<string[]> {
   const db = openDatabase(databasePath)
-  const store = createSessionStore({ db, secrets: [sessionSecret], isProduction: true })
-  const cookies = humanIds.map((humanId) => {
-    const setCookie = store.startVerifiedSession(new Request('http://localhost/'), humanId)
-    return setCookie.split(';')[0] as string
+  const store = createSessionStore({
+    db: sqlitePortalDatabase(db),
+    secrets: [sessionSecret],
+    isProduction: true,
   })
-  db.$client.close()
+  const cookies: string[] = []
+  try {
+    for (const humanId of humanIds) {
+      const setCookie = await store.startVerifiedSession(new Request('http://localhost/'), humanId)
+      cookies.push(setCookie.split(';')[0] as string)
+    }
+  } finally {
+    db.$client.close()
+  }
   return cookies
 }
 

@@ -68,7 +68,7 @@ const retiringA = {
 
 const before = await keysStatus(retiringA)
 if (before.report.toReseal === 0) throw new Error('the population has nothing to seal again under a new key')
-const exposureCookies = verifiedSessionCookies({
+const exposureCookies = await verifiedSessionCookies({
   databasePath,
   sessionSecret: secrets.SESSION_SECRET as string,
   humanIds: firstHumans(databasePath, SESSIONS),

@@ -10,6 +10,7 @@ import { findHuman } from '~db/humans'
 import { listOutbox, markSent } from '~db/outbox'
 import { createPortalCrypto } from '~db/portal-crypto'
 import type { Cohort } from '~db/schema'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { setStaffPassword } from '~db/staff-members'
 import { recordSecondFactor } from '~db/staff-sessions'
 import type { SubjectRecord } from '~db/subject-record'
@@ -47,6 +48,7 @@ export async function createBenchStaff({
   agents: number
 }) {
   const db = openDatabase(databasePath)
+  const portal = sqlitePortalDatabase(db)
   const crypto = createPortalCrypto({
     dataKey: secrets.PORTAL_DATA_KEY as string,
     indexKey: secrets.PORTAL_INDEX_KEY as string,
@@ -54,7 +56,7 @@ export async function createBenchStaff({
   const actor = { kind: 'system', via: 'command' } as const
   try {
     const supervisor = await createStaffMember({
-      db,
+      db: portal,
       crypto,
       actor,
       email: { shown: BENCH_SUPERVISOR.email, matched: BENCH_SUPERVISOR.email },
@@ -65,7 +67,7 @@ export async function createBenchStaff({
     // One password of their own for every agent: nobody signs in with it, and each hash costs 20 ms.
     const ownPasswordHash = await hashPassword(randomBytes(24).toString('base64url'))
     const store = createStaffSessionStore({
-      db,
+      db: portal,
       secrets: [secrets.SESSION_SECRET as string],
       isProduction: true,
     })
@@ -73,7 +75,7 @@ export async function createBenchStaff({
     for (let i = 0; i < agents; i++) {
       const email = `bench.agent.${i}@staff.example.jp`
       const created = await createStaffMember({
-        db,
+        db: portal,
         crypto,
         actor,
         email: { shown: email, matched: email },
@@ -81,15 +83,15 @@ export async function createBenchStaff({
         role: 'agent',
       })
       if (!created.ok) throw new Error(`could not create ${email}`)
-      setStaffPassword(db, { id: created.id, passwordHash: ownPasswordHash, now: new Date() })
+      await setStaffPassword(portal, { id: created.id, passwordHash: ownPasswordHash, now: new Date() })
       const cookie = (
-        store
-          .start({ request: new Request('http://localhost/'), staffId: created.id })
-          .split(';')[0] as string
+        (await store.start({ request: new Request('http://localhost/'), staffId: created.id })).split(
+          ';',
+        )[0] as string
       ).trim()
-      const session = store.live(new Request('http://localhost/', { headers: { cookie } }))
+      const session = await store.live(new Request('http://localhost/', { headers: { cookie } }))
       if (!session) throw new Error('a staff session just made was not found')
-      recordSecondFactor(db, { idHash: session.idHash, factor: 'totp', now: Date.now() })
+      await recordSecondFactor(portal, { idHash: session.idHash, factor: 'totp', now: Date.now() })
       cookies.push(cookie)
     }
     return { supervisorEnrolmentPassword: supervisor.enrolmentPassword, agentCookies: cookies }
@@ -143,7 +145,7 @@ export async function searchValues({
       ).map(({ cohort, count }) => [cohort, count]),
     )
     // Every n-th record of a cohort, so that the values come from all over its table.
-    const sampled = (cohort: Cohort, has: (record: SubjectRecord) => boolean) => {
+    const sampled = async (cohort: Cohort, has: (record: SubjectRecord) => boolean) => {
       const step = Math.max(1, Math.floor((counts.get(cohort) ?? 0) / (perKind * 3)))
       const rows = db.$client
         .prepare('select human_id from subjects where cohort = ? and id % ? = 0 order by id limit ?')
@@ -151,7 +153,8 @@ export async function searchValues({
         .all(cohort, step, perKind * 3) as number[]
       const found: { humanId: number; record: SubjectRecord }[] = []
       for (const humanId of rows) {
-        const record = findHuman(db, keyring, humanId)?.records.find((r) => r.cohort === cohort)?.record
+        const human = await findHuman(sqlitePortalDatabase(db), keyring, humanId)
+        const record = human?.records.find((r) => r.cohort === cohort)?.record
         if (record && has(record)) found.push({ humanId, record })
         if (found.length === perKind) break
       }
@@ -161,7 +164,7 @@ export async function searchValues({
     const put = (kind: CaseSearchKind, list: SearchValue[]) => {
       if (list.length > 0) values[kind] = list
     }
-    const members = sampled('member', (record) => Boolean(record.email && record.phone))
+    const members = await sampled('member', (record) => Boolean(record.email && record.phone))
     put(
       'email',
       members.map(({ humanId, record }) => ({ value: record.email ?? '', birthDate: '', humanId })),
@@ -173,7 +176,7 @@ export async function searchValues({
     for (const [kind, cohort] of Object.entries(NATURAL_ID_KINDS) as [CaseSearchKind, Cohort][]) {
       put(
         kind,
-        sampled(cohort, () => true).map(({ humanId, record }) => ({
+        (await sampled(cohort, () => true)).map(({ humanId, record }) => ({
           value: record.naturalId,
           birthDate: '',
           humanId,
@@ -182,7 +185,7 @@ export async function searchValues({
     }
     put(
       'kana-birth',
-      sampled('member', (record) => Boolean(record.familyNameKana && record.birthDate)).map(
+      (await sampled('member', (record) => Boolean(record.familyNameKana && record.birthDate))).map(
         ({ humanId, record }) => ({
           value: record.familyNameKana ?? '',
           birthDate: record.birthDate ?? '',
@@ -190,20 +193,22 @@ export async function searchValues({
         }),
       ),
     )
+    const portal = sqlitePortalDatabase(db)
     await notifyEveryone({
-      db,
+      db: portal,
       crypto,
       portalAddress: 'portal.example.jp',
       outputDirectory: noticeDirectory,
       limit: perKind,
     })
     const sentAt = Date.now()
-    const notices = listOutbox(db, keyring, { limit: perKind }).flatMap((entry) => {
+    const notices: Extract<EmailContent, { kind: 'notification' }>['input'][] = []
+    for (const entry of await listOutbox(portal, keyring, { limit: perKind })) {
       const content = entry.content as EmailContent | null
-      if (content?.kind !== 'notification') return []
-      markSent(db, entry.id, sentAt)
-      return [content.input]
-    })
+      if (content?.kind !== 'notification') continue
+      await markSent(portal, entry.id, sentAt)
+      notices.push(content.input)
+    }
     put(
       'letter-code',
       notices.map((notice) => ({ value: notice.letterCode, birthDate: '', humanId: null })),

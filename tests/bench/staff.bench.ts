@@ -47,7 +47,7 @@ const work = await populationCopy('staff', MEMBERS)
 const { population, workDirectory, databasePath } = work
 
 const { secrets } = population
-const exposureCookies = verifiedSessionCookies({
+const exposureCookies = await verifiedSessionCookies({
   databasePath,
   sessionSecret: secrets.SESSION_SECRET as string,
   humanIds: firstHumans(databasePath, SESSIONS),
@@ -64,7 +64,7 @@ const staff = await createBenchStaff({ databasePath, secrets, agents: AGENTS })
 stopPasswordWork()
 const staffSeconds = (performance.now() - staffStarted) / 1000
 // The dashboard's figures as they stand a fortnight into the incident, not on its first morning.
-const incident = advanceIncident(databasePath)
+const incident = await advanceIncident(databasePath)
 
 // Set once the server is up: the form token with its cookie, and the supervisor's session.
 let csrf = { cookie: '', token: '' }

@@ -8,6 +8,7 @@ import { openDatabase } from '~db/client'
 import { generateExports } from '~db/generate/generate'
 import { listOutbox, markSent } from '~db/outbox'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { portalCommand, projectRoot } from '../support/portal-command'
 import { testSecrets } from '../support/secrets'
 
@@ -74,14 +75,15 @@ export async function verifyPopulation(cacheDirectory: string, members: number):
 
   const db = openDatabase(building)
   const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
+  const portal = sqlitePortalDatabase(db)
   await notifyEveryone({
-    db,
+    db: portal,
     crypto,
     portalAddress: 'portal.example.jp',
     outputDirectory: exports,
     limit: NOTIFIED,
   })
-  const notices = listOutbox(db, crypto.keyring, { limit: NOTIFIED })
+  const notices = await listOutbox(portal, crypto.keyring, { limit: NOTIFIED })
   const letterCodes = notices.flatMap((entry) => {
     const content = entry.content as EmailContent | null
     return content?.kind === 'notification' ? [content.input.letterCode] : []
@@ -89,7 +91,7 @@ export async function verifyPopulation(cacheDirectory: string, members: number):
   // Delivered already, as they would be by the time people come: left pending, the server's
   // sender would drain thousands of notices while the first routes are measured.
   const sentAt = Date.now()
-  for (const notice of notices) markSent(db, notice.id, sentAt)
+  for (const notice of notices) await markSent(portal, notice.id, sentAt)
   db.$client.close()
 
   const database = join(cacheDirectory, 'imported.db')

@@ -23,7 +23,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
 const work = await populationCopy('verify', MEMBERS)
 const { population, databasePath } = work
 
-const sessionCookies = verifiedSessionCookies({
+const sessionCookies = await verifiedSessionCookies({
   databasePath,
   sessionSecret: population.secrets.SESSION_SECRET as string,
   humanIds: firstHumans(databasePath, SESSIONS),

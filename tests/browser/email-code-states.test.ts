@@ -7,6 +7,7 @@ import { renderEmail } from '~/mail/email-content.server'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import checkEn from '~locales/en/check.json'
 import checkJa from '~locales/ja/check.json'
 import {
@@ -52,10 +53,10 @@ const crypto = () =>
   createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 
 /** Codes asked for the address earlier this hour, as the server counts them. */
-function codesAskedEarlier(address: string, count: number) {
+async function codesAskedEarlier(address: string, count: number) {
   const db = openDatabase(fixture.portal.databasePath)
   try {
-    for (let i = 0; i < count; i++) hitLimit(db, crypto(), hourly, address)
+    for (let i = 0; i < count; i++) await hitLimit(sqlitePortalDatabase(db), crypto(), hourly, address)
   } finally {
     db.$client.close()
   }
@@ -152,7 +153,7 @@ describe.each([
       await expectState(page, t.heading, name('resent'))
 
       // The hour's codes used up: asked again, refused with the time to come back.
-      codesAskedEarlier(address, hourly.max - 2)
+      await codesAskedEarlier(address, hourly.max - 2)
       await pressButton(page, t.again, 429)
       await expect.poll(() => page.locator('main').textContent()).toContain(t.codesLimited)
       await expectState(page, t.heading, name('rate-limited'))

@@ -505,7 +505,7 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       await markDocument(page)
       const scored = javaScriptEnabled ? strengthChecked(page, LEGACY_PASSWORD) : null
       await typeInto(page, '#password', LEGACY_PASSWORD)
-      if (scored) {
+      if (scored !== null) {
         // The meter follows the typing, scored by the server, without leaving the page.
         await scored
         await expectRefusedStrength(page, language)
@@ -530,7 +530,7 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       const rescored = javaScriptEnabled ? strengthChecked(page, NEW_PASSWORD) : null
       await typeInto(page, '#password', NEW_PASSWORD)
       await expectShowHide(page, language, javaScriptEnabled, NEW_PASSWORD)
-      if (rescored) {
+      if (rescored !== null) {
         await rescored
         await expectStrength(page, language, 3)
         await requests.idle()
@@ -630,7 +630,7 @@ describe.each(javaScriptModes)('with JavaScript $javaScript', ({ javaScriptEnabl
       await expect.poll(() => headingText(page)).toBe(account.password.heading)
       const scored = javaScriptEnabled ? strengthChecked(page, NEW_PASSWORD) : null
       await typeInto(page, '#password', NEW_PASSWORD)
-      if (scored) {
+      if (scored !== null) {
         await scored
         await requests.idle()
       }

@@ -3,6 +3,7 @@ import { stopPasswordWork } from '~/accounts/password-work.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
 import {
@@ -55,7 +56,7 @@ beforeAll(async () => {
   )
   const db = openDatabase(portal.databasePath)
   try {
-    await ensureDemoStaff({ db, crypto })
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
   } finally {
     closeDatabase(db)
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
 import {
@@ -38,7 +39,7 @@ let cookies: { supervisor: Map<string, string>; agent: Map<string, string> }
 
 beforeAll(async () => {
   ;({ directory, databasePath } = await filledDatabase('staff-dashboard-browser-', (db) =>
-    ensureDemoStaff({ db, crypto }),
+    ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto }),
   ))
   await dashboardPopulation({ directory, databasePath, secrets })
   portal = await startPortal({ env: { ...secrets, DATABASE_URL: databasePath } })

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
 import {
@@ -36,7 +37,7 @@ let browser: BrowserSession
 
 beforeAll(async () => {
   ;({ directory, databasePath } = await filledDatabase('staff-pages-', (db) =>
-    ensureDemoStaff({ db, crypto }),
+    ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto }),
   ))
   await settleAll(
     startPortal({ env: { ...secrets, DATABASE_URL: databasePath } }).then((started) => {

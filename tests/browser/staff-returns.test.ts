@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import staffEn from '~locales/en/staff.json'
 import staffJa from '~locales/ja/staff.json'
 import {
@@ -39,7 +40,7 @@ let withPhotos: SeededReturn
 beforeAll(async () => {
   let databasePath: string
   ;({ directory, databasePath } = await filledDatabase('staff-returns-browser-', async (db) => {
-    await ensureDemoStaff({ db, crypto })
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
     withPhotos = await fileTestReturn(db, crypto, {
       ageMs: 9 * DAY_MS,
       reason: 'could_not_return',

@@ -8,7 +8,10 @@ import { auditSigningKey } from '~/audit/audit-signing-key.server'
 import { auditEntryHash, canonicalDetail, GENESIS_HASH } from '~db/audit-entry'
 import { appendAuditEntry, readAuditChain } from '~db/audit-log'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
+import { collect } from '../support/collect'
 import { runPortalCommand, startPortalCommand } from '../support/notified-population'
 import { testSecrets } from '../support/secrets'
 
@@ -25,7 +28,8 @@ let directory: string
 let databasePath: string
 let checkpointFile: string
 let env: Record<string, string>
-let db: SqliteDatabase
+let sqlite: SqliteDatabase
+let db: PortalDatabase
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'audit-cli-'))
@@ -39,19 +43,20 @@ beforeEach(() => {
     DATABASE_URL: databasePath,
     ...secrets,
   }
-  db = openDatabase(databasePath)
-  migrateDatabase(db)
+  sqlite = openDatabase(databasePath)
+  migrateDatabase(sqlite)
+  db = sqlitePortalDatabase(sqlite)
 })
 
 afterEach(() => {
-  closeDatabase(db)
+  closeDatabase(sqlite)
   rmSync(directory, { recursive: true, force: true })
 })
 
 /** Staff sign-ins and case opens, as the portal would write them. */
-function append(count: number) {
+async function append(count: number) {
   for (let i = 0; i < count; i++) {
-    appendAuditEntry(db, {
+    await appendAuditEntry(db, {
       actor: { kind: 'staff', id: `S${String((i % 3) + 1).padStart(10, '0')}` },
       action: i % 2 ? 'case.opened' : 'staff.sign_in',
       target: i % 2 ? { kind: 'case', id: 100 + i } : undefined,
@@ -71,13 +76,15 @@ async function verifyJson() {
 
 /** What an attacker with the database file does first: the append-only triggers are in their way. */
 function asAttacker(sql: string, ...params: unknown[]) {
-  db.$client.exec('drop trigger if exists audit_log_no_update; drop trigger if exists audit_log_no_delete')
-  db.$client.prepare(sql).run(...params)
+  sqlite.$client.exec(
+    'drop trigger if exists audit_log_no_update; drop trigger if exists audit_log_no_delete',
+  )
+  sqlite.$client.prepare(sql).run(...params)
 }
 
 /** Recomputes every hash from `sequence` on and moves the head: a chain that verifies on its own. */
-function rechainFrom(sequence: number) {
-  const entries = [...readAuditChain(db)]
+async function rechainFrom(sequence: number) {
+  const entries = await collect(readAuditChain(db))
   let previous = entries[sequence - 2]?.hash ?? GENESIS_HASH
   for (const entry of entries.slice(sequence - 1)) {
     const hash = auditEntryHash(previous, entry)
@@ -94,11 +101,11 @@ function rechainFrom(sequence: number) {
 
 describe('an honest log', () => {
   it('is checkpointed by the command and verifies with a one-line summary, also as JSON', async () => {
-    append(5)
+    await append(5)
     const first = await audit('checkpoint')
     expect(first.status, first.stderr).toBe(0)
     expect(first.stdout).toMatch(/^Checkpoint signed: 5 entries, last hash [0-9a-f]{64}, appended to /)
-    append(2)
+    await append(2)
     expect((await audit('checkpoint', '--json')).status).toBe(0)
 
     const verified = await audit('verify')
@@ -122,7 +129,7 @@ describe('an honest log', () => {
     expect((await audit('verify')).stdout.trim()).toBe(
       'Audit log verified: 0 entries, chain intact, no checkpoints yet.',
     )
-    append(3)
+    await append(3)
     const result = await audit('verify')
     expect(result.status).toBe(0)
     expect(result.stdout.trim()).toBe('Audit log verified: 3 entries, chain intact, no checkpoints yet.')
@@ -130,9 +137,9 @@ describe('an honest log', () => {
 })
 
 describe('a tampered log', () => {
-  beforeEach(() => {
-    append(6)
-    checkpoint()
+  beforeEach(async () => {
+    await append(6)
+    await checkpoint()
   })
 
   it('names an edited entry', async () => {
@@ -158,10 +165,10 @@ describe('a tampered log', () => {
   })
 
   it('says which entries a re-chained rewrite may have touched between two checkpoints', async () => {
-    append(3)
-    checkpoint()
+    await append(3)
+    await checkpoint()
     asAttacker('update audit_log set detail = ? where sequence = 8', canonicalDetail({ factor: 'passkey' }))
-    rechainFrom(8)
+    await rechainFrom(8)
     expect((await audit('verify')).stderr.trim()).toBe(
       'Entry 7 or one after it up to 9 was rewritten: they differ from a signed checkpoint.',
     )
@@ -172,7 +179,7 @@ describe('a tampered log', () => {
     expect((await audit('verify')).stderr.trim()).toBe(
       'Entry 5 is missing: the log ends before entry 6, which it held.',
     )
-    rechainFrom(4)
+    await rechainFrom(4)
     const result = await audit('verify')
     expect(result.status).toBe(1)
     expect(result.stderr.trim()).toBe('Entry 5 is missing: the log ends before entry 6, which it held.')
@@ -192,11 +199,11 @@ describe('a tail re-chained after an edit', () => {
   it('verifies as a chain, and the checkpoints name its first entry', async () => {
     // A checkpoint after every entry, as hourly ones would be on a quiet day.
     for (let i = 0; i < 6; i++) {
-      append(1)
-      checkpoint()
+      await append(1)
+      await checkpoint()
     }
     asAttacker('update audit_log set detail = ? where sequence = 4', canonicalDetail({ factor: 'passkey' }))
-    rechainFrom(4)
+    await rechainFrom(4)
 
     const withoutCheckpoints = await runPortalCommand('app/cli/audit.ts', {
       cwd: directory,
@@ -213,15 +220,15 @@ describe('a tail re-chained after an edit', () => {
 })
 
 describe('checkpoints', () => {
-  beforeEach(() => {
-    append(3)
-    checkpoint()
+  beforeEach(async () => {
+    await append(3)
+    await checkpoint()
   })
 
   it('refuses one signed by another key', async () => {
     const other = auditSigningKey(randomBytes(32).toString('base64'))
-    append(1)
-    writeCheckpoint({ db, key: other, file: checkpointFile })
+    await append(1)
+    await writeCheckpoint({ db, key: other, file: checkpointFile })
     const result = await audit('verify')
     expect(result.status).toBe(1)
     expect(result.stderr.trim()).toBe('Checkpoint line 2 is refused: it is signed by another key.')
@@ -255,7 +262,7 @@ describe('appends from two processes at once', () => {
     for (const result of results) expect(result.status, result.stderr).toBe(0)
     const appended = results.map((result) => (JSON.parse(result.stdout) as { appended: number }).appended)
 
-    const actors = [...readAuditChain(db)].map((entry) => entry.actor.id)
+    const actors = (await collect(readAuditChain(db))).map((entry) => entry.actor.id)
     expect(actors).toHaveLength(appended.reduce((sum, count) => sum + count, 0))
     const switches = actors.filter((actor, i) => i > 0 && actor !== actors[i - 1]).length
     expect(switches, 'the two processes took turns').toBeGreaterThan(2)

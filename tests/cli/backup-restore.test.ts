@@ -20,6 +20,7 @@ import { appendAuditEntry } from '~db/audit-log'
 import { closeDatabase, openDatabase } from '~db/client'
 import { normaliseEmail } from '~db/normalise'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandEnv, importExport, Visitor } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { findNeedles } from '../support/generated-export'
@@ -96,7 +97,7 @@ beforeAll(async () => {
   // Audit entries and a signed checkpoint over them, for the restored database to verify against.
   const db = openDatabase(portal.databasePath)
   for (let i = 0; i < AUDIT_ENTRIES; i++)
-    appendAuditEntry(db, {
+    await appendAuditEntry(sqlitePortalDatabase(db), {
       actor: { kind: 'staff', id: 'S0000000001' },
       action: 'staff.sign_in',
       outcome: 'success',

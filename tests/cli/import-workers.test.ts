@@ -9,6 +9,7 @@ import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
 import type { Cohort } from '~db/schema'
 import { unsealJson } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { subjectRecordContext } from '~db/subject-record'
 import { type GeneratedExport, generateMessyExport } from '../support/generated-export'
 import { testSecrets } from '../support/secrets'
@@ -36,7 +37,7 @@ async function importInto(name: string, tuning: { workerThresholdBytes: number; 
 }
 
 /** Every subject, its record opened, and its account and cards, in ID order. */
-function contents(db: SqliteDatabase) {
+async function contents(db: SqliteDatabase) {
   const subjects = db.$client
     .prepare(`select id, human_id, cohort, hex(natural_id_index) as naturalId, hex(email_index) as email,
         hex(phone_index) as phone, hex(kana_birth_index) as kanaBirth, exposed_categories, record_sealed,
@@ -51,9 +52,14 @@ function contents(db: SqliteDatabase) {
         sealed: record_sealed as Buffer,
       }),
     })),
-    accounts: (
-      db.$client.prepare('select subject_id from member_accounts order by 1').pluck().all() as number[]
-    ).map((subjectId) => ({ subjectId, openActions: listOpenActions(db, subjectId) })),
+    accounts: await Promise.all(
+      (db.$client.prepare('select subject_id from member_accounts order by 1').pluck().all() as number[]).map(
+        async (subjectId) => ({
+          subjectId,
+          openActions: await listOpenActions(sqlitePortalDatabase(db), subjectId),
+        }),
+      ),
+    ),
     cards: db.$client.prepare('select subject_id, hex(card_index) from stored_cards order by 1, 2').all(),
   }
 }
@@ -108,9 +114,9 @@ describe('an import on worker threads', () => {
     expect(members?.unchanged).toBeGreaterThan(0)
   })
 
-  it('stores the same rows under the same IDs, the later of two equal IDs winning', () => {
-    const fromWorkers = contents(workersDb)
+  it('stores the same rows under the same IDs, the later of two equal IDs winning', async () => {
+    const fromWorkers = await contents(workersDb)
     expect(fromWorkers.subjects.length).toBeGreaterThan(2000)
-    expect(fromWorkers).toEqual(contents(mainDb))
+    expect(fromWorkers).toEqual(await contents(mainDb))
   })
 })

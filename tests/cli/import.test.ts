@@ -7,6 +7,7 @@ import { UnreadableFileError } from '~db/import/source'
 import { listOpenActions } from '~db/member-required-actions'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { unsealJson } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { type SubjectRecord, subjectRecordContext } from '~db/subject-record'
 import {
   BUYER_COLUMNS,
@@ -314,7 +315,10 @@ describe('exposed categories', () => {
     expect(sealed.includes(Buffer.from(LEGACY_HASH))).toBe(false)
     expect(memberRecord('M1')?.record.legacyPasswordHash).toBe(LEGACY_HASH)
     const account = db.$client.prepare('select subject_id from member_accounts').pluck().get() as number
-    expect(listOpenActions(db, account)).toEqual(['reset_password', 'reconfirm_details'])
+    expect(await listOpenActions(sqlitePortalDatabase(db), account)).toEqual([
+      'reset_password',
+      'reconfirm_details',
+    ])
   })
 
   it('never brings the exposed password back to a member who already set a new one', async () => {

@@ -275,7 +275,7 @@ describe('npm run keys:rotate while the portal serves', () => {
     const beforeFirst = load.done()
     const first = keysCommand(BOTH_KEYS, ['rotate', '--json'])
     let exited = false
-    first.result.finally(() => {
+    void first.result.finally(() => {
       exited = true
     })
     let seen = { total: 0, underB: null as number | null }

@@ -92,7 +92,7 @@ async function killMidway(
   })
   let seen = 0
   let exited = false
-  started.result.finally(() => {
+  void started.result.finally(() => {
     exited = true
   })
   while (!exited) {

@@ -10,6 +10,7 @@ import { STAFF_ID_PATTERN } from '~/staff/staff-id.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { runPortalCommand } from '../support/notified-population'
 import { PRODUCTION_MAIL, testSecrets } from '../support/secrets'
 
@@ -261,7 +262,7 @@ describe('npm start in production', () => {
         dataKey: productionSecrets.PORTAL_DATA_KEY,
         indexKey: productionSecrets.PORTAL_INDEX_KEY,
       })
-      await ensureDemoStaff({ db, crypto })
+      await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
     } finally {
       closeDatabase(db)
     }

@@ -5,6 +5,7 @@ import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import {
   awayFromWindowEdge,
   emailCodeOf,
@@ -334,7 +335,8 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
         indexKey: secrets.PORTAL_INDEX_KEY,
       })
       try {
-        for (let i = 0; i < limit.max; i++) expect(hitLimit(db, crypto, limit, address).limited).toBe(false)
+        for (let i = 0; i < limit.max; i++)
+          expect((await hitLimit(sqlitePortalDatabase(db), crypto, limit, address)).limited).toBe(false)
       } finally {
         db.$client.close()
       }

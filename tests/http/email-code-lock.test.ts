@@ -4,6 +4,7 @@ import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import {
   awayFromWindowEdge,
   emailCodeTo,
@@ -78,11 +79,11 @@ const resend = (visitor: Visitor) =>
   visitor.post('/check/email/code', { csrf: visitor.csrf ?? '', intent: 'resend' })
 
 /** Codes asked for the address earlier this hour, counted as the server counts them. */
-function codesAskedEarlier(address: string, count: number) {
+async function codesAskedEarlier(address: string, count: number) {
   const db = openDatabase(portal.databasePath)
   const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
   try {
-    for (let i = 0; i < count; i++) hitLimit(db, crypto, hourly, address)
+    for (let i = 0; i < count; i++) await hitLimit(sqlitePortalDatabase(db), crypto, hourly, address)
   } finally {
     db.$client.close()
   }
@@ -149,7 +150,7 @@ describe('e-mail codes: no dead end', { timeout: 90_000 }, () => {
     const pages: string[] = []
     for (const address of [ADDRESSES.waiting, UNKNOWN_WAITING]) {
       // Four codes asked earlier this hour, all spent: this is the hour's last.
-      codesAskedEarlier(address, hourly.max - 1)
+      await codesAskedEarlier(address, hourly.max - 1)
       const visitor = new Visitor(portal.url)
       expect((await visitor.submit('/check/email', { email: address })).status, address).toBe(303)
       let last: Page | undefined
@@ -186,7 +187,7 @@ describe('e-mail codes: no dead end', { timeout: 90_000 }, () => {
     const from = sink.received.length
     await visitor.submit('/check/email', { email: ADDRESSES.limited })
     const code = await emailCodeTo(sink, ADDRESSES.limited, from)
-    codesAskedEarlier(ADDRESSES.limited, hourly.max - 1)
+    await codesAskedEarlier(ADDRESSES.limited, hourly.max - 1)
     const before = outboxCount(portal.databasePath)
     const refused = await resend(visitor)
     expect(refused.status).toBe(429)

@@ -5,6 +5,7 @@ import { CASE_PAGE_INTENTS } from '~/staff/case-page-actions.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findHumanIdByEmail } from '~db/subjects'
 import { importExport, Visitor } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
@@ -58,8 +59,11 @@ beforeAll(async () => {
   })
   const db = openDatabase(portal.databasePath)
   try {
-    await ensureDemoStaff({ db, crypto })
-    humanId = findHumanIdByEmail(db, crypto.lookup('email', MEMBER_EMAIL)) as number
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
+    humanId = (await findHumanIdByEmail(
+      sqlitePortalDatabase(db),
+      crypto.lookup('email', MEMBER_EMAIL),
+    )) as number
     expect(humanId).toBeGreaterThan(0)
     // What a customer could have typed into the return form, every markup probe in it.
     markupReturn = await fileTestReturn(db, crypto, {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findHumanIdByEmail } from '~db/subjects'
 import { importExport, readDatabase, type Visitor } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
@@ -47,8 +48,8 @@ beforeAll(async () => {
   })
   const db = openDatabase(databasePath)
   try {
-    await ensureDemoStaff({ db, crypto })
-    humanId = findHumanIdByEmail(db, crypto.lookup('email', CUSTOMER)) as number
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
+    humanId = (await findHumanIdByEmail(sqlitePortalDatabase(db), crypto.lookup('email', CUSTOMER))) as number
   } finally {
     closeDatabase(db)
   }

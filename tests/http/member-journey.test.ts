@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '~db/client'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import {
   emailCodeTo,
   importExport,
@@ -113,7 +114,7 @@ function readiness(memberId: string, token: string | null = secrets.SHOP_API_TOK
 }
 
 /** The member's account as the portal opens it (sealed values decrypted with the server's keys). */
-function openedAccount(memberId: string) {
+async function openedAccount(memberId: string) {
   const db = openDatabase(portal.databasePath)
   try {
     const crypto = createPortalCrypto({
@@ -124,7 +125,7 @@ function openedAccount(memberId: string) {
       .prepare("select id from subjects where cohort = 'member' and natural_id_index = ?")
       .pluck()
       .get(crypto.index('member-id', memberId)) as number
-    return findMemberAccount(db, crypto.keyring, subjectId)
+    return await findMemberAccount(sqlitePortalDatabase(db), crypto.keyring, subjectId)
   } finally {
     db.$client.close()
   }
@@ -268,9 +269,9 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     const text = plainText(notice.raw)
     expect(text).toContain('support@sekaimon.com')
     expect(notice.raw).not.toMatch(/https?:\/\//)
-    expect(openedAccount('M1')?.legacyPasswordHash).toBeUndefined()
-    expect(openedAccount('M1')?.openActions).toEqual(['reconfirm_details'])
-    expect(openedAccount('M2')?.legacyPasswordHash).toMatch(/^\$2[aby]\$/)
+    expect((await openedAccount('M1'))?.legacyPasswordHash).toBeUndefined()
+    expect((await openedAccount('M1'))?.openActions).toEqual(['reconfirm_details'])
+    expect((await openedAccount('M2'))?.legacyPasswordHash).toMatch(/^\$2[aby]\$/)
   })
 
   it('re-confirms the details: a bad entry keeps everything typed and changes nothing, a good one makes the member ready', async () => {

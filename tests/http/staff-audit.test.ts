@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { appendAuditEntry } from '~db/audit-log'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { Visitor } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
@@ -35,10 +36,11 @@ let supervisor: Visitor
 let agent: Visitor
 
 beforeAll(async () => {
-  ;({ directory, databasePath } = await filledDatabase('staff-audit-', async (db) => {
+  ;({ directory, databasePath } = await filledDatabase('staff-audit-', async (sqlite) => {
+    const db = sqlitePortalDatabase(sqlite)
     await ensureDemoStaff({ db, crypto })
     for (let i = 0; i < 120; i++) {
-      appendAuditEntry(
+      await appendAuditEntry(
         db,
         {
           actor: { kind: 'staff', id: OPENER },
@@ -50,7 +52,7 @@ beforeAll(async () => {
       )
     }
     for (let i = 0; i < 5; i++) {
-      appendAuditEntry(
+      await appendAuditEntry(
         db,
         {
           actor: { kind: 'staff', id: NOTER },

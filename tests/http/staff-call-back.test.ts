@@ -5,6 +5,7 @@ import { newLetterCode } from '~/codes/letter-code.server'
 import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { caseDatabase } from '../support/case-database'
 import { importExport, printerRows, readDatabase, Visitor, withoutTokens } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
@@ -64,7 +65,7 @@ beforeAll(async () => {
   }
   const db = openDatabase(portal.databasePath)
   try {
-    await ensureDemoStaff({ db, crypto })
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
     // Locked after wrong second details, as the letter check leaves it.
     db.$client
       .prepare(

@@ -10,6 +10,7 @@ import { EXPORTS } from '~db/generate/columns'
 import { outboxContentContext } from '~db/notifications'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { unsealJson } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { caseDatabase } from '../support/case-database'
 import {
   commandEnv,
@@ -102,9 +103,9 @@ beforeAll(async () => {
   const db = openDatabase(portal.databasePath)
   let budgetEnrolment = ''
   try {
-    await ensureDemoStaff({ db, crypto })
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
     const created = await createStaffMember({
-      db,
+      db: sqlitePortalDatabase(db),
       crypto,
       actor: { kind: 'system', via: 'command' },
       email: { shown: BUDGET_AGENT, matched: BUDGET_AGENT },

@@ -6,6 +6,7 @@ import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { EXPOSURE_CATEGORIES } from '~db/exposure-categories'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { COHORTS, MESSAGE_CHANNELS } from '~db/schema'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { Visitor } from '../support/check-visitor'
 import { dashboardPopulation, FIRST_NOTICE } from '../support/dashboard-population'
 import { filledDatabase } from '../support/migrated-database'
@@ -47,7 +48,7 @@ function read<T>(sql: string, ...params: unknown[]): T[] {
 
 beforeAll(async () => {
   ;({ directory, databasePath } = await filledDatabase('staff-dashboard-', (db) =>
-    ensureDemoStaff({ db, crypto }),
+    ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto }),
   ))
   await dashboardPopulation({ directory, databasePath, secrets })
 

@@ -5,6 +5,7 @@ import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findStaffMemberByEmail } from '~db/staff-members'
 import { Visitor } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
@@ -43,8 +44,9 @@ let supervisor: Visitor
 
 beforeAll(async () => {
   ;({ directory, databasePath } = await filledDatabase('staff-people-', async (db) => {
-    await ensureDemoStaff({ db, crypto })
-    supervisorId = findStaffMemberByEmail(db, crypto, DEMO_SUPERVISOR.email)?.id as string
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
+    supervisorId = (await findStaffMemberByEmail(sqlitePortalDatabase(db), crypto, DEMO_SUPERVISOR.email))
+      ?.id as string
     for (const local of ['leaving', 'lost-phone', 'standing']) {
       const email = `${local}.staff@example.jp`
       const created = await createTestAgent(db, crypto, { email, name: `Test ${local}` })
@@ -459,7 +461,8 @@ describe('creations by one supervisor', { timeout: 60_000 }, () => {
     expect(limit.max).toBe(30)
     const db = openDatabase(databasePath)
     try {
-      for (let hit = 0; hit < limit.max; hit++) hitLimit(db, crypto, limit, `staff:${supervisorId}`)
+      for (let hit = 0; hit < limit.max; hit++)
+        await hitLimit(sqlitePortalDatabase(db), crypto, limit, `staff:${supervisorId}`)
     } finally {
       closeDatabase(db)
     }

@@ -8,6 +8,7 @@ import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { setReturnStatus } from '~db/return-requests'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findHumanIdByEmail } from '~db/subjects'
 import { caseDatabase } from '../support/case-database'
 import { importExport, mailTo, outboxCount, plainText, readDatabase } from '../support/check-visitor'
@@ -59,8 +60,11 @@ beforeAll(async () => {
   })
   const db = openDatabase(portal.databasePath)
   try {
-    await ensureDemoStaff({ db, crypto })
-    humanId = findHumanIdByEmail(db, crypto.lookup('email', LINKED_EMAIL)) as number
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
+    humanId = (await findHumanIdByEmail(
+      sqlitePortalDatabase(db),
+      crypto.lookup('email', LINKED_EMAIL),
+    )) as number
     expect(humanId).toBeGreaterThan(0)
     seeded.old = await fileTestReturn(db, crypto, {
       ageMs: 10 * DAY_MS,
@@ -116,7 +120,11 @@ beforeAll(async () => {
       .prepare('select id from return_requests where reference = ?')
       .pluck()
       .get(seeded.resolved.reference) as number
-    setReturnStatus(db, { requestId: resolvedId, status: 'resolved', now: Date.now() })
+    await setReturnStatus(sqlitePortalDatabase(db), {
+      requestId: resolvedId,
+      status: 'resolved',
+      now: Date.now(),
+    })
   } finally {
     closeDatabase(db)
   }

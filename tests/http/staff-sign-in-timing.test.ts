@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { disableStaffMember } from '~/staff/staff-accounts.server'
 import { createPortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { STAFF_LOCK_AFTER_FAILURES } from '~db/staff-members'
 import { type Page, Visitor, withoutTokens } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
@@ -65,7 +66,8 @@ beforeAll(async () => {
         const email = address(kind, i)
         const created = await createTestAgent(db, crypto, { email, name: `Timing ${kind} ${i}` })
         if (kind === 'locked') locked.push(created.id)
-        if (kind === 'disabled') disableStaffMember({ db, crypto, actor, email })
+        if (kind === 'disabled')
+          await disableStaffMember({ db: sqlitePortalDatabase(db), crypto, actor, email })
       }
     }
     // Locked as five wrong passwords would lock them, without spending five of each address's failures.

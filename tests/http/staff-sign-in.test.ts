@@ -6,6 +6,7 @@ import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { disableStaffMember } from '~/staff/staff-accounts.server'
 import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { Visitor, withoutTokens } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
 import { type PortalServer, startPortal } from '../support/portal-server'
@@ -35,14 +36,14 @@ const enrolment = new Map<string, string>()
 
 beforeAll(async () => {
   ;({ directory, databasePath } = await filledDatabase('staff-sign-in-', async (db) => {
-    await ensureDemoStaff({ db, crypto })
+    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
     for (const local of ['wrong', 'locked', 'disabled', 'idle', 'lockout']) {
       const email = `${local}.staff@example.jp`
       const created = await createTestAgent(db, crypto, { email, name: `Test ${local}` })
       enrolment.set(email, created.enrolmentPassword)
     }
-    disableStaffMember({
-      db,
+    await disableStaffMember({
+      db: sqlitePortalDatabase(db),
       crypto,
       actor: { kind: 'system', via: 'command' },
       email: 'disabled.staff@example.jp',
@@ -304,8 +305,12 @@ describe('the staff guard', { timeout: 90_000 }, () => {
     let customerCookie: string
     try {
       // A real customer session of the running server: same secret, same database.
-      const customers = createSessionStore({ db, secrets: [secrets.SESSION_SECRET], isProduction: false })
-      const { setCookie } = customers.saveChallenge(new Request(`${portal.url}/check/email`), {
+      const customers = createSessionStore({
+        db: sqlitePortalDatabase(db),
+        secrets: [secrets.SESSION_SECRET],
+        isProduction: false,
+      })
+      const { setCookie } = await customers.saveChallenge(new Request(`${portal.url}/check/email`), {
         type: 'email',
       })
       customerCookie = setCookie?.split(';')[0] ?? ''

@@ -1,5 +1,6 @@
 import { appendAuditEntry } from '~db/audit-log'
 import { closeDatabase, openDatabase } from '~db/client'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 /**
  * A process that appends audit entries as staff member `APPENDER_ID` from
@@ -10,14 +11,15 @@ import { closeDatabase, openDatabase } from '~db/client'
 const id = `S${String(Number(process.env.APPENDER_ID)).padStart(10, '0')}`
 const startAt = Number(process.env.START_AT)
 const runMs = Number(process.env.RUN_MS)
-const db = openDatabase(String(process.env.DATABASE_URL))
+const sqlite = openDatabase(String(process.env.DATABASE_URL))
+const db = sqlitePortalDatabase(sqlite)
 while (Date.now() < startAt) await new Promise((resolve) => setTimeout(resolve, 1))
 let appended = 0
 while (Date.now() < startAt + runMs) {
-  appendAuditEntry(db, { actor: { kind: 'staff', id }, action: 'case.opened', outcome: 'success' })
+  await appendAuditEntry(db, { actor: { kind: 'staff', id }, action: 'case.opened', outcome: 'success' })
   appended++
   // Let the other process take the lock between appends.
   await new Promise((resolve) => setImmediate(resolve))
 }
-closeDatabase(db)
+closeDatabase(sqlite)
 console.log(JSON.stringify({ appended }))

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto'
 import sharp from 'sharp'
 import type { ReturnDetails } from '~/returns/return-details'
 import { newReturnReference } from '~/returns/return-reference.server'
-import { type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
+import { withTransaction } from '~db/database'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { addDraftPhoto, createDraft } from '~db/return-drafts'
 import { fileDraftAsRequest } from '~db/return-requests'
 import type { ReturnReason } from '~db/schema'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 /**
  * Return requests as the customer's side files them (a draft, its photos,
@@ -54,12 +56,18 @@ export async function fileTestReturn(
     }),
   )
   const reference = newReturnReference()
-  const photoIds = withSqliteTransaction(db, (tx) => {
-    const draftId = createDraft(tx, { tokenHash: randomBytes(32), now })
-    const ids = images.map((image) =>
-      addDraftPhoto(tx, crypto.keyring, { draftId, photo: { mediaType: 'image/jpeg', ...image }, now }),
-    )
-    fileDraftAsRequest(tx, crypto.keyring, {
+  const photoIds = await withTransaction(sqlitePortalDatabase(db), async (tx) => {
+    const draftId = await createDraft(tx, { tokenHash: randomBytes(32), now })
+    const ids: string[] = []
+    for (const image of images)
+      ids.push(
+        await addDraftPhoto(tx, crypto.keyring, {
+          draftId,
+          photo: { mediaType: 'image/jpeg', ...image },
+          now,
+        }),
+      )
+    await fileDraftAsRequest(tx, crypto.keyring, {
       draftId,
       reference,
       humanId: linkTo,

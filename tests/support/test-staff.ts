@@ -1,6 +1,7 @@
 import { createStaffMember } from '~/staff/staff-accounts.server'
 import type { SqliteDatabase } from '~db/client'
 import type { PortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 /**
  * An agent's account made as the staff command makes one (the address as it
@@ -12,7 +13,7 @@ export async function createTestAgent(
   { email, name, now }: { email: string; name: string; now?: Date },
 ) {
   const created = await createStaffMember({
-    db,
+    db: sqlitePortalDatabase(db),
     crypto,
     actor: { kind: 'system', via: 'command' },
     email: { shown: email, matched: email },

@@ -8,19 +8,24 @@ import type { AuditEntryInput } from '~db/audit-entry'
 import { appendAuditEntry, listAuditEntries } from '~db/audit-log'
 import { countAuditEntries, readAuditEntries } from '~db/audit-log-query'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
+import { collect } from '../support/collect'
 
 let directory: string
-let db: SqliteDatabase
+let sqlite: SqliteDatabase
+let db: PortalDatabase
 
 const HOUR = 3_600_000
 const staff = (n: number) => `S${String(n).padStart(10, '0')}`
 const sequences = (entries: { sequence: number }[]) => entries.map((entry) => entry.sequence)
 
-beforeEach(() => {
+beforeEach(async () => {
   directory = mkdtempSync(join(tmpdir(), 'audit-query-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  sqlite = openDatabase(join(directory, 'portal.db'))
+  migrateDatabase(sqlite)
+  db = sqlitePortalDatabase(sqlite)
   // 1–12: staff 1 and 2 open cases 1–3 alternately, an hour apart; 13: a command creates staff 3.
   for (let i = 0; i < 12; i++) {
     const entry: AuditEntryInput = {
@@ -29,9 +34,9 @@ beforeEach(() => {
       target: { kind: 'case', id: (i % 3) + 1 },
       outcome: 'success',
     }
-    appendAuditEntry(db, entry, { now: i * HOUR })
+    await appendAuditEntry(db, entry, { now: i * HOUR })
   }
-  appendAuditEntry(
+  await appendAuditEntry(
     db,
     {
       actor: { kind: 'system', id: 'staff:command' },
@@ -44,62 +49,66 @@ beforeEach(() => {
 })
 
 afterEach(() => {
-  closeDatabase(db)
+  closeDatabase(sqlite)
   rmSync(directory, { recursive: true, force: true })
 })
 
 describe('listAuditEntries with kinds and both directions', () => {
-  it('filters by a kind of actor or target alone', () => {
-    expect(sequences(listAuditEntries(db, { filter: { actor: { kind: 'system' } } }).entries)).toEqual([13])
-    expect(sequences(listAuditEntries(db, { filter: { target: { kind: 'staff' } } }).entries)).toEqual([13])
-    expect(listAuditEntries(db, { filter: { target: { kind: 'case' } } }).entries).toHaveLength(12)
-    expect(listAuditEntries(db, { filter: { actor: { kind: 'customer' } } }).entries).toEqual([])
+  it('filters by a kind of actor or target alone', async () => {
+    expect(
+      sequences((await listAuditEntries(db, { filter: { actor: { kind: 'system' } } })).entries),
+    ).toEqual([13])
+    expect(
+      sequences((await listAuditEntries(db, { filter: { target: { kind: 'staff' } } })).entries),
+    ).toEqual([13])
+    expect((await listAuditEntries(db, { filter: { target: { kind: 'case' } } })).entries).toHaveLength(12)
+    expect((await listAuditEntries(db, { filter: { actor: { kind: 'customer' } } })).entries).toEqual([])
   })
 
-  it('pages older and newer by sequence, keeping the filter, with no link past either end', () => {
+  it('pages older and newer by sequence, keeping the filter, with no link past either end', async () => {
     const filter = { actor: { kind: 'staff' as const, id: staff(1) } }
     // Staff 1's entries: 1, 3, 5, 7, 9, 11.
-    const first = listAuditEntries(db, { filter, limit: 2 })
+    const first = await listAuditEntries(db, { filter, limit: 2 })
     expect(sequences(first.entries)).toEqual([11, 9])
     expect(first.newerAfter).toBeNull()
     expect(first.nextBefore).toBe(9)
-    const second = listAuditEntries(db, { filter, limit: 2, before: 9 })
+    const second = await listAuditEntries(db, { filter, limit: 2, before: 9 })
     expect(sequences(second.entries)).toEqual([7, 5])
     expect(second.newerAfter).toBe(7)
-    const last = listAuditEntries(db, { filter, limit: 2, before: second.nextBefore ?? 0 })
+    const last = await listAuditEntries(db, { filter, limit: 2, before: second.nextBefore ?? 0 })
     expect(sequences(last.entries)).toEqual([3, 1])
     expect(last.nextBefore).toBeNull()
     // Back up from the last page: the same pages, newest first, the links as before.
-    const backToSecond = listAuditEntries(db, { filter, limit: 2, after: last.newerAfter ?? 0 })
+    const backToSecond = await listAuditEntries(db, { filter, limit: 2, after: last.newerAfter ?? 0 })
     expect(backToSecond).toEqual(second)
-    const backToFirst = listAuditEntries(db, { filter, limit: 2, after: backToSecond.newerAfter ?? 0 })
+    const backToFirst = await listAuditEntries(db, { filter, limit: 2, after: backToSecond.newerAfter ?? 0 })
     expect(sequences(backToFirst.entries)).toEqual([11, 9])
     expect(backToFirst.newerAfter).toBeNull()
     expect(backToFirst.nextBefore).toBe(9)
   })
 
-  it('gives an empty page for a stale cursor, linking back to what exists', () => {
-    const beyond = listAuditEntries(db, { after: 13 })
+  it('gives an empty page for a stale cursor, linking back to what exists', async () => {
+    const beyond = await listAuditEntries(db, { after: 13 })
     expect(beyond.entries).toEqual([])
     expect(beyond.nextBefore).toBe(14)
-    const below = listAuditEntries(db, { before: 1 })
+    const below = await listAuditEntries(db, { before: 1 })
     expect(below.entries).toEqual([])
     expect(below.newerAfter).toBe(0)
   })
 })
 
 describe('the export reads', () => {
-  it('counts and reads only up to the bound, newest first, at most the cap, across pages', () => {
+  it('counts and reads only up to the bound, newest first, at most the cap, across pages', async () => {
     const filter = { action: 'case.opened' as const }
-    expect(countAuditEntries(db, { filter, upTo: 13, cap: 100 })).toBe(12)
-    expect(countAuditEntries(db, { filter, upTo: 6, cap: 100 })).toBe(6)
-    expect(countAuditEntries(db, { filter, upTo: 13, cap: 5 })).toBe(5)
-    expect(sequences([...readAuditEntries(db, { filter, upTo: 10, limit: 100, pageSize: 3 })])).toEqual([
-      10, 9, 8, 7, 6, 5, 4, 3, 2, 1,
-    ])
-    expect(sequences([...readAuditEntries(db, { filter, upTo: 13, limit: 4, pageSize: 3 })])).toEqual([
-      12, 11, 10, 9,
-    ])
+    expect(await countAuditEntries(db, { filter, upTo: 13, cap: 100 })).toBe(12)
+    expect(await countAuditEntries(db, { filter, upTo: 6, cap: 100 })).toBe(6)
+    expect(await countAuditEntries(db, { filter, upTo: 13, cap: 5 })).toBe(5)
+    expect(
+      sequences(await collect(readAuditEntries(db, { filter, upTo: 10, limit: 100, pageSize: 3 }))),
+    ).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1])
+    expect(
+      sequences(await collect(readAuditEntries(db, { filter, upTo: 13, limit: 4, pageSize: 3 }))),
+    ).toEqual([12, 11, 10, 9])
   })
 })
 

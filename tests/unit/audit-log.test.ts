@@ -13,21 +13,26 @@ import {
   readAuditChain,
   readAuditChainHead,
 } from '~db/audit-log'
-import { closeDatabase, openDatabase, type SqliteDatabase, withSqliteTransaction } from '~db/client'
+import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import { type PortalDatabase, prepared, withTransaction } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
+import { collect } from '../support/collect'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
-let db: SqliteDatabase
+let sqlite: SqliteDatabase
+let db: PortalDatabase
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'audit-log-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  sqlite = openDatabase(join(directory, 'portal.db'))
+  migrateDatabase(sqlite)
+  db = sqlitePortalDatabase(sqlite)
 })
 
 afterEach(() => {
-  closeDatabase(db)
+  closeDatabase(sqlite)
   rmSync(directory, { recursive: true, force: true })
 })
 
@@ -43,58 +48,62 @@ const signIn = (staffId: number, outcome: 'success' | 'failure' = 'success'): Au
   detail: { factor: 'password' },
 })
 
-const entryCount = () => db.$client.prepare('select count(*) from audit_log').pluck().get()
+const entryCount = () => sqlite.$client.prepare('select count(*) from audit_log').pluck().get()
 
 describe('appendAuditEntry', () => {
-  it('numbers entries 1, 2, 3 and chains each to the one before, moving the head with them', () => {
-    const first = appendAuditEntry(db, signIn(1), { now: 1000 })
-    const second = appendAuditEntry(db, signIn(2, 'failure'), { now: 2000 })
+  it('numbers entries 1, 2, 3 and chains each to the one before, moving the head with them', async () => {
+    const first = await appendAuditEntry(db, signIn(1), { now: 1000 })
+    const second = await appendAuditEntry(db, signIn(2, 'failure'), { now: 2000 })
     expect(first.sequence).toBe(1)
     expect(first.previousHash).toEqual(GENESIS_HASH)
     expect(first.hash).toEqual(auditEntryHash(GENESIS_HASH, first))
     expect(second.sequence).toBe(2)
     expect(second.previousHash).toEqual(first.hash)
-    expect(readAuditChainHead(db)).toEqual({ lastSequence: 2, lastHash: second.hash })
-    expect([...readAuditChain(db)]).toEqual([first, second])
+    expect(await readAuditChainHead(db)).toEqual({ lastSequence: 2, lastHash: second.hash })
+    expect(await collect(readAuditChain(db))).toEqual([first, second])
   })
 
-  it('commits with the action it records, and leaves nothing when that action rolls back', () => {
-    db.$client.exec('create table audited_action (id integer primary key)')
+  it('commits with the action it records, and leaves nothing when that action rolls back', async () => {
+    sqlite.$client.exec('create table audited_action (id integer primary key)')
     const act = (fail: boolean) =>
-      withSqliteTransaction(db, (tx) => {
-        tx.$client.prepare('insert into audited_action default values').run()
-        appendAuditEntry(tx, signIn(1))
+      withTransaction(db, async (tx) => {
+        await prepared(tx, 'insert into audited_action default values').run()
+        await appendAuditEntry(tx, signIn(1))
         if (fail) throw new Error('the action failed after its entry was written')
       })
-    expect(() => act(true)).toThrow('the action failed')
+    await expect(act(true)).rejects.toThrow('the action failed')
     expect(entryCount()).toBe(0)
-    expect(readAuditChainHead(db)).toEqual({ lastSequence: 0, lastHash: GENESIS_HASH })
-    act(false)
+    expect(await readAuditChainHead(db)).toEqual({ lastSequence: 0, lastHash: GENESIS_HASH })
+    await act(false)
     expect(entryCount()).toBe(1)
-    expect(db.$client.prepare('select count(*) from audited_action').pluck().get()).toBe(1)
-    expect(readAuditChainHead(db).lastSequence).toBe(1)
+    expect(sqlite.$client.prepare('select count(*) from audited_action').pluck().get()).toBe(1)
+    expect((await readAuditChainHead(db)).lastSequence).toBe(1)
   })
 
-  it('refuses a personal value, naming the field and never quoting it, and writes nothing', () => {
+  it('refuses a personal value, naming the field and never quoting it, and writes nothing', async () => {
     const personal = { ...signIn(1), detail: { searched: 'hanako.mihon@example.jp' } }
-    expect(() => appendAuditEntry(db, personal)).toThrow(AuditEntryRefused)
-    expect(() => appendAuditEntry(db, personal)).toThrow(/^audit entry refused: detail is not allowed$/)
+    await expect(appendAuditEntry(db, personal)).rejects.toThrow(AuditEntryRefused)
+    await expect(appendAuditEntry(db, personal)).rejects.toThrow(
+      /^audit entry refused: detail is not allowed$/,
+    )
     expect(entryCount()).toBe(0)
   })
 
-  it('lets no one update or delete an entry through SQL without first dropping the guards', () => {
-    appendAuditEntry(db, signIn(1))
-    expect(() => db.$client.prepare("update audit_log set outcome = 'failure'").run()).toThrow(/append-only/)
-    expect(() => db.$client.prepare('delete from audit_log').run()).toThrow(/append-only/)
+  it('lets no one update or delete an entry through SQL without first dropping the guards', async () => {
+    await appendAuditEntry(db, signIn(1))
+    expect(() => sqlite.$client.prepare("update audit_log set outcome = 'failure'").run()).toThrow(
+      /append-only/,
+    )
+    expect(() => sqlite.$client.prepare('delete from audit_log').run()).toThrow(/append-only/)
     expect(entryCount()).toBe(1)
   })
 })
 
 describe('listAuditEntries', () => {
-  beforeEach(() => {
+  beforeEach(async () => {
     // Staff 1 and 2 sign in alternately, an hour apart; staff 1 opens case 9 at the end.
-    for (let i = 0; i < 10; i++) appendAuditEntry(db, signIn((i % 2) + 1), { now: i * 3_600_000 })
-    appendAuditEntry(
+    for (let i = 0; i < 10; i++) await appendAuditEntry(db, signIn((i % 2) + 1), { now: i * 3_600_000 })
+    await appendAuditEntry(
       db,
       {
         actor: { kind: 'staff', id: staff(1) },
@@ -108,40 +117,42 @@ describe('listAuditEntries', () => {
 
   const sequences = (page: { entries: { sequence: number }[] }) => page.entries.map((entry) => entry.sequence)
 
-  it('filters by actor, action, target and time, newest first', () => {
-    expect(sequences(listAuditEntries(db, { filter: { actor: { kind: 'staff', id: staff(2) } } }))).toEqual([
-      10, 8, 6, 4, 2,
-    ])
-    expect(sequences(listAuditEntries(db, { filter: { action: 'case.opened' } }))).toEqual([11])
-    expect(sequences(listAuditEntries(db, { filter: { target: { kind: 'case', id: 9 } } }))).toEqual([11])
-    expect(sequences(listAuditEntries(db, { filter: { target: { kind: 'staff', id: staff(9) } } }))).toEqual(
-      [],
-    )
+  it('filters by actor, action, target and time, newest first', async () => {
     expect(
-      sequences(listAuditEntries(db, { filter: { from: 3 * 3_600_000, until: 6 * 3_600_000 } })),
+      sequences(await listAuditEntries(db, { filter: { actor: { kind: 'staff', id: staff(2) } } })),
+    ).toEqual([10, 8, 6, 4, 2])
+    expect(sequences(await listAuditEntries(db, { filter: { action: 'case.opened' } }))).toEqual([11])
+    expect(sequences(await listAuditEntries(db, { filter: { target: { kind: 'case', id: 9 } } }))).toEqual([
+      11,
+    ])
+    expect(
+      sequences(await listAuditEntries(db, { filter: { target: { kind: 'staff', id: staff(9) } } })),
+    ).toEqual([])
+    expect(
+      sequences(await listAuditEntries(db, { filter: { from: 3 * 3_600_000, until: 6 * 3_600_000 } })),
     ).toEqual([6, 5, 4])
     expect(
       sequences(
-        listAuditEntries(db, {
+        await listAuditEntries(db, {
           filter: { actor: { kind: 'staff', id: staff(1) }, action: 'staff.sign_in', from: 4 * 3_600_000 },
         }),
       ),
     ).toEqual([9, 7, 5])
   })
 
-  it('pages by sequence number until the last page', () => {
-    const first = listAuditEntries(db, { limit: 4 })
+  it('pages by sequence number until the last page', async () => {
+    const first = await listAuditEntries(db, { limit: 4 })
     expect(sequences(first)).toEqual([11, 10, 9, 8])
-    const second = listAuditEntries(db, { limit: 4, before: first.nextBefore ?? 0 })
+    const second = await listAuditEntries(db, { limit: 4, before: first.nextBefore ?? 0 })
     expect(sequences(second)).toEqual([7, 6, 5, 4])
-    const last = listAuditEntries(db, { limit: 4, before: second.nextBefore ?? 0 })
+    const last = await listAuditEntries(db, { limit: 4, before: second.nextBefore ?? 0 })
     expect(sequences(last)).toEqual([3, 2, 1])
     expect(last.nextBefore).toBeNull()
   })
 
-  it('gives entries as they were appended', () => {
-    const [entry] = listAuditEntries(db, { filter: { action: 'case.opened' } }).entries
-    expect(entry).toEqual([...readAuditChain(db)].at(-1))
+  it('gives entries as they were appended', async () => {
+    const [entry] = (await listAuditEntries(db, { filter: { action: 'case.opened' } })).entries
+    expect(entry).toEqual((await collect(readAuditChain(db))).at(-1))
     expect(entry).toMatchObject({
       actor: { kind: 'staff', id: staff(1) },
       target: { kind: 'case', id: 9 },
@@ -149,19 +160,21 @@ describe('listAuditEntries', () => {
     })
   })
 
-  it('gives a return request back as its reference, and the chain still verifies', () => {
-    appendAuditEntry(db, {
+  it('gives a return request back as its reference, and the chain still verifies', async () => {
+    await appendAuditEntry(db, {
       actor: { kind: 'staff', id: staff(2) },
       action: 'return.photo_viewed',
       target: { kind: 'return', id: 'RT-7Q4D9-M2X4H' },
       outcome: 'success',
       detail: { photo: `P${'ab'.repeat(16)}` },
     })
-    const [entry] = listAuditEntries(db, {
-      filter: { target: { kind: 'return', id: 'RT-7Q4D9-M2X4H' } },
-    }).entries
+    const [entry] = (
+      await listAuditEntries(db, {
+        filter: { target: { kind: 'return', id: 'RT-7Q4D9-M2X4H' } },
+      })
+    ).entries
     expect(entry).toMatchObject({ target: { kind: 'return', id: 'RT-7Q4D9-M2X4H' } })
-    const chain = [...readAuditChain(db)]
+    const chain = await collect(readAuditChain(db))
     let previous: Buffer = GENESIS_HASH
     for (const stored of chain) {
       const { previousHash, hash, ...content } = stored
@@ -172,19 +185,19 @@ describe('listAuditEntries', () => {
 })
 
 describe('the running portal’s checkpoints', () => {
-  it('signs one into a private file beside the database as soon as it starts', () => {
-    appendAuditEntry(db, signIn(1))
+  it('signs one into a private file beside the database as soon as it starts', async () => {
+    await appendAuditEntry(db, signIn(1))
     const secrets = testSecrets()
     const config = parseConfig({ ...secrets, DATABASE_URL: join(directory, 'portal.db') })
     expect(config.AUDIT_CHECKPOINT_FILE).toBe(join(directory, 'portal.db.audit-checkpoints.jsonl'))
-    startAuditCheckpoints(config).stop()
+    await startAuditCheckpoints(config).stop()
     expect(statSync(config.AUDIT_CHECKPOINT_FILE).mode & 0o777).toBe(0o600)
     const lines = readFileSync(config.AUDIT_CHECKPOINT_FILE, 'utf8').trimEnd().split('\n')
     expect(lines).toHaveLength(1)
     expect(JSON.parse(lines[0] as string)).toMatchObject({
       v: 1,
       count: 1,
-      lastHash: readAuditChainHead(db).lastHash.toString('hex'),
+      lastHash: (await readAuditChainHead(db)).lastHash.toString('hex'),
       keyId: auditSigningKey(secrets.AUDIT_SIGNING_KEY).verifier.keyId,
     })
   })

@@ -11,22 +11,26 @@ import { auditEntryHash } from '~db/audit-entry'
 import { appendAuditEntry, readAuditChainHead } from '~db/audit-log'
 import { createBlindIndexer } from '~db/blind-index'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 let directory: string
-let db: SqliteDatabase
+let sqlite: SqliteDatabase
+let db: PortalDatabase
 let checkpointFile: string
 const key = auditSigningKey(randomBytes(32).toString('base64'))
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'audit-verification-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  sqlite = openDatabase(join(directory, 'portal.db'))
+  migrateDatabase(sqlite)
+  db = sqlitePortalDatabase(sqlite)
   checkpointFile = join(directory, 'checkpoints.jsonl')
 })
 
 afterEach(() => {
-  closeDatabase(db)
+  closeDatabase(sqlite)
   rmSync(directory, { recursive: true, force: true })
 })
 
@@ -39,33 +43,33 @@ const opened = (id: number) =>
   })
 
 describe('verifyAuditLog', () => {
-  it('names an entry written after the chain head by someone other than the portal', () => {
-    opened(1)
-    const last = opened(2)
+  it('names an entry written after the chain head by someone other than the portal', async () => {
+    await opened(1)
+    const last = await opened(2)
     const content = { ...last, sequence: 3, at: last.at + 1 }
     // Chained correctly, but the head row was not moved: only the portal's appends move it.
-    db.$client
+    sqlite.$client
       .prepare(
         `insert into audit_log (sequence, at, actor_kind, actor_id, action, outcome, detail, previous_hash, hash)
         values (3, ?, 'staff', 'S0000000002', 'case.opened', 'success', '{}', ?, ?)`,
       )
       .run(content.at, last.hash, auditEntryHash(last.hash, content))
-    expect(readAuditChainHead(db).lastSequence).toBe(2)
-    expect(verify()).toMatchObject({
+    expect((await readAuditChainHead(db)).lastSequence).toBe(2)
+    expect(await verify()).toMatchObject({
       ok: false,
       problems: [{ kind: 'head-mismatch', entry: 3 }],
       message: 'Entry 3 is not the one the chain head names: the log was changed outside the portal.',
     })
   })
 
-  it('finds every checkpoint of an honest log in agreement and gives the latest', () => {
-    opened(1)
-    writeCheckpoint({ db, key, file: checkpointFile })
-    opened(2)
-    opened(3)
-    writeCheckpoint({ db, key, file: checkpointFile })
-    expect(verify()).toMatchObject({ ok: true, entries: 3, checkpoints: 2 })
-    expect(verify().latestCheckpoint).toMatchObject({ count: 3 })
+  it('finds every checkpoint of an honest log in agreement and gives the latest', async () => {
+    await opened(1)
+    await writeCheckpoint({ db, key, file: checkpointFile })
+    await opened(2)
+    await opened(3)
+    await writeCheckpoint({ db, key, file: checkpointFile })
+    expect(await verify()).toMatchObject({ ok: true, entries: 3, checkpoints: 2 })
+    expect((await verify()).latestCheckpoint).toMatchObject({ count: 3 })
   })
 })
 

@@ -3,12 +3,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { notifyEveryone } from '~/notify/notify.server'
 import { endCustomerSessions, readCaseActionState, unlockLetterCodeOfHuman } from '~db/case-action-state'
 import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { addIdentityConfirmation } from '~db/identity-confirmations'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
 let temp: TempDatabase
 let db: SqliteDatabase
+let portal: PortalDatabase
 let humanId: number
 const now = new Date('2026-07-01T00:00:00Z')
 
@@ -20,8 +23,9 @@ beforeEach(async () => {
     ],
   })
   db = temp.db
+  portal = sqlitePortalDatabase(db)
   await notifyEveryone({
-    db,
+    db: portal,
     crypto: temp.crypto,
     portalAddress: 'portal.example.jp',
     outputDirectory: temp.directory,
@@ -38,25 +42,25 @@ const addSession = (id: number, kind: 'customer' | 'staff', expiresAt: number) =
     .run(Buffer.alloc(32, id), kind, kind === 'customer' ? humanId : null, expiresAt)
 
 describe('case action state', () => {
-  it('says the notice channel, no lock, no sessions, no confirmation for a freshly notified member', () => {
-    expect(readCaseActionState(db, { humanId, now })).toEqual({
+  it('says the notice channel, no lock, no sessions, no confirmation for a freshly notified member', async () => {
+    expect(await readCaseActionState(portal, { humanId, now })).toEqual({
       noticeChannel: 'email',
       letterCodeLocked: false,
       openCustomerSessions: 0,
       identityConfirmationActive: false,
     })
-    expect(readCaseActionState(db, { humanId: humanId + 1000, now }).noticeChannel).toBeNull()
+    expect((await readCaseActionState(portal, { humanId: humanId + 1000, now })).noticeChannel).toBeNull()
   })
 
-  it('unlocks only a locked letter code, clearing its failures', () => {
-    expect(unlockLetterCodeOfHuman(db, humanId)).toBe(false)
+  it('unlocks only a locked letter code, clearing its failures', async () => {
+    expect(await unlockLetterCodeOfHuman(portal, humanId)).toBe(false)
     db.$client
       .prepare(
         'update notifications set letter_code_failures = 5, letter_code_locked_at = 1 where human_id = ?',
       )
       .run(humanId)
-    expect(readCaseActionState(db, { humanId, now }).letterCodeLocked).toBe(true)
-    expect(unlockLetterCodeOfHuman(db, humanId)).toBe(true)
+    expect((await readCaseActionState(portal, { humanId, now })).letterCodeLocked).toBe(true)
+    expect(await unlockLetterCodeOfHuman(portal, humanId)).toBe(true)
     expect(
       db.$client.prepare('select letter_code_failures, letter_code_locked_at from notifications').get(),
     ).toEqual({
@@ -65,23 +69,23 @@ describe('case action state', () => {
     })
   })
 
-  it("ends the human's customer sessions and no one else's, counting the open ones", () => {
+  it("ends the human's customer sessions and no one else's, counting the open ones", async () => {
     addSession(1, 'customer', now.getTime() + 60_000)
     addSession(2, 'customer', now.getTime() + 60_000)
     addSession(3, 'customer', now.getTime() - 1)
     addSession(4, 'staff', now.getTime() + 60_000)
-    expect(readCaseActionState(db, { humanId, now }).openCustomerSessions).toBe(2)
-    expect(endCustomerSessions(db, { humanId, now })).toBe(2)
+    expect((await readCaseActionState(portal, { humanId, now })).openCustomerSessions).toBe(2)
+    expect(await endCustomerSessions(portal, { humanId, now })).toBe(2)
     expect(db.$client.prepare('select kind from sessions').pluck().all()).toEqual(['staff'])
   })
 
-  it('tells a waiting call-back confirmation', () => {
-    addIdentityConfirmation(db, temp.crypto.keyring, {
+  it('tells a waiting call-back confirmation', async () => {
+    await addIdentityConfirmation(portal, temp.crypto.keyring, {
       humanId,
       staffId: 'S0000000001',
       reason: 'other',
       now,
     })
-    expect(readCaseActionState(db, { humanId, now }).identityConfirmationActive).toBe(true)
+    expect((await readCaseActionState(portal, { humanId, now })).identityConfirmationActive).toBe(true)
   })
 })

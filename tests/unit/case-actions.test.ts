@@ -12,6 +12,7 @@ import { listCaseNotes } from '~db/case-notes'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { createKeyring } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
@@ -31,7 +32,7 @@ afterEach(() => {
 })
 
 const context = (role: 'agent' | 'supervisor') => ({
-  db,
+  db: sqlitePortalDatabase(db),
   session: { staffId: 'S0000000001', role },
   humanId,
   clientIpIndex: Buffer.alloc(16, 1),
@@ -44,10 +45,10 @@ const entries = () =>
     .all() as { action: string; target_kind: string; target_id: string; outcome: string; detail: string }[]
 
 describe('case actions', () => {
-  it('each writes exactly one audit entry targeted at the case', () => {
-    expect(unlockCaseLetterCode(context('agent'))).toBe(false)
-    expect(endCaseSessions(context('agent'))).toBe(0)
-    addCaseNoteAudited({ ...context('agent'), keyring, text: 'secret-note-words' })
+  it('each writes exactly one audit entry targeted at the case', async () => {
+    expect(await unlockCaseLetterCode(context('agent'))).toBe(false)
+    expect(await endCaseSessions(context('agent'))).toBe(0)
+    await addCaseNoteAudited({ ...context('agent'), keyring, text: 'secret-note-words' })
     expect(
       entries().map(({ action, target_kind, target_id, outcome }) => [
         action,
@@ -61,14 +62,18 @@ describe('case actions', () => {
       ['case.note_added', 'case', '42', 'success'],
     ])
     expect(JSON.stringify(entries())).not.toContain('secret-note-words')
-    expect(listCaseNotes(db, keyring, humanId).map((note) => note.text)).toEqual(['secret-note-words'])
+    expect(
+      (await listCaseNotes(sqlitePortalDatabase(db), keyring, humanId)).map((note) => note.text),
+    ).toEqual(['secret-note-words'])
   })
 
-  it("refuses an agent's call-back confirmation and records it as denied; a supervisor's keeps only the reason token", () => {
-    expect(confirmIdentityByCallBack({ ...context('agent'), keyring, reason: 'letter-lost' })).toBe(false)
+  it("refuses an agent's call-back confirmation and records it as denied; a supervisor's keeps only the reason token", async () => {
+    expect(await confirmIdentityByCallBack({ ...context('agent'), keyring, reason: 'letter-lost' })).toBe(
+      false,
+    )
     expect(db.$client.prepare('select count(*) from identity_confirmations').pluck().get()).toBe(0)
     expect(
-      confirmIdentityByCallBack({
+      await confirmIdentityByCallBack({
         ...context('supervisor'),
         keyring,
         reason: 'other',

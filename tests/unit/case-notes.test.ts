@@ -6,6 +6,7 @@ import { addCaseNote, listCaseNotes } from '~db/case-notes'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { migrateDatabase } from '~db/migrate'
 import { createKeyring, UnsealError } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { testSecrets } from '../support/secrets'
 
 let directory: string
@@ -24,34 +25,34 @@ afterEach(() => {
 })
 
 const note = (humanId: number, text: string, at: number, staffId = 'S0000000001') =>
-  addCaseNote(db, keyring, { humanId, staffId, text, now: new Date(at) })
+  addCaseNote(sqlitePortalDatabase(db), keyring, { humanId, staffId, text, now: new Date(at) })
 
 describe('case notes', () => {
-  it("lists one case's notes newest first, opened, with who wrote them and when", () => {
-    const first = note(7, '折り返し電話済み', 1000)
-    const second = note(7, 'Letter lost in the post', 2000, 'S0000000002')
-    note(8, 'another case', 3000)
-    expect(listCaseNotes(db, keyring, 7)).toEqual([
+  it("lists one case's notes newest first, opened, with who wrote them and when", async () => {
+    const first = await note(7, '折り返し電話済み', 1000)
+    const second = await note(7, 'Letter lost in the post', 2000, 'S0000000002')
+    await note(8, 'another case', 3000)
+    expect(await listCaseNotes(sqlitePortalDatabase(db), keyring, 7)).toEqual([
       { id: second, staffId: 'S0000000002', at: 2000, text: 'Letter lost in the post' },
       { id: first, staffId: 'S0000000001', at: 1000, text: '折り返し電話済み' },
     ])
-    expect(listCaseNotes(db, keyring, 9)).toEqual([])
+    expect(await listCaseNotes(sqlitePortalDatabase(db), keyring, 9)).toEqual([])
   })
 
-  it('keeps the text sealed at rest: the database file does not hold it', () => {
-    note(7, 'caller-said-unique-phrase-4711', 1000)
+  it('keeps the text sealed at rest: the database file does not hold it', async () => {
+    await note(7, 'caller-said-unique-phrase-4711', 1000)
     db.$client.pragma('wal_checkpoint(TRUNCATE)')
     expect(readFileSync(join(directory, 'portal.db')).includes('caller-said-unique-phrase-4711')).toBe(false)
   })
 
-  it("binds a note's ciphertext to its row: copied into another note it does not open", () => {
-    const a = note(7, 'first', 1000)
-    const b = note(7, 'second', 2000)
+  it("binds a note's ciphertext to its row: copied into another note it does not open", async () => {
+    const a = await note(7, 'first', 1000)
+    const b = await note(7, 'second', 2000)
     db.$client
       .prepare(
         'update case_notes set note_sealed = (select note_sealed from case_notes where id = ?) where id = ?',
       )
       .run(a, b)
-    expect(() => listCaseNotes(db, keyring, 7)).toThrow(UnsealError)
+    await expect(listCaseNotes(sqlitePortalDatabase(db), keyring, 7)).rejects.toThrow(UnsealError)
   })
 })

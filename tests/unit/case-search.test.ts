@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { CASE_SEARCH_QUERIES } from '~db/case-search'
+import { CASE_SEARCH_QUERIES, type CaseKey, caseSearchParameters } from '~db/case-search'
 import { closeDatabase } from '~db/client'
 import { openMigratedDatabase } from '../support/migrated-database'
 
@@ -23,9 +23,8 @@ afterAll(() => {
 describe('case search queries', () => {
   for (const [kind, sql] of Object.entries(CASE_SEARCH_QUERIES)) {
     it(`${kind}: searches an index and scans no table`, () => {
-      const plan = db.$client
-        .prepare(`explain query plan ${sql}`)
-        .all({ current: Buffer.alloc(16), previous: Buffer.alloc(16, 1), cohort: 'member' }) as {
+      const key = { kind, digests: [Buffer.alloc(16), Buffer.alloc(16, 1)], cohort: 'member' } as CaseKey
+      const plan = db.$client.prepare(`explain query plan ${sql}`).all(...caseSearchParameters(key)) as {
         detail: string
       }[]
       const steps = plan.map((step) => step.detail)

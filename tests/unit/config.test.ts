@@ -50,15 +50,39 @@ describe('parseConfig', () => {
     expect(parseConfig({ ...secrets(), DATABASE_URL: 'file:/tmp/x.db' }).DATABASE_URL).toBe('/tmp/x.db')
   })
 
+  it("keeps this machine's files beside a SQLite file unless DATA_DIRECTORY says otherwise", () => {
+    const config = parseConfig({ ...secrets(), DATABASE_URL: '/srv/portal/portal.db' })
+    expect(config).toMatchObject({
+      DATABASE_BACKEND: 'sqlite',
+      DATA_DIRECTORY: '/srv/portal',
+      AUDIT_CHECKPOINT_FILE: '/srv/portal/portal.db.audit-checkpoints.jsonl',
+    })
+    expect(
+      parseConfig({ ...secrets(), DATABASE_URL: '/srv/portal/portal.db', DATA_DIRECTORY: '/var/portal' })
+        .DATA_DIRECTORY,
+    ).toBe('/var/portal')
+  })
+
   it.each(['postgres://portal@db.internal/portal', 'postgresql://portal@db.internal/portal'])(
-    'refuses the PostgreSQL URL %s in one line rather than making a file of that name',
+    'serves from the PostgreSQL server %s, with its own files in data/ unless DATA_DIRECTORY says otherwise',
     (url) => {
-      expect(() => parseConfig({ ...secrets(), DATABASE_URL: url })).toThrow(ConfigError)
-      expect(() => parseConfig({ ...secrets(), DATABASE_URL: url })).toThrow(
-        /^DATABASE_URL names a PostgreSQL server/,
-      )
+      expect(parseConfig({ ...secrets(), DATABASE_URL: url })).toMatchObject({
+        DATABASE_URL: url,
+        DATABASE_BACKEND: 'postgres',
+        DATABASE_POOL_SIZE: 10,
+        DATA_DIRECTORY: 'data',
+        AUDIT_CHECKPOINT_FILE: 'data/audit-checkpoints.jsonl',
+      })
+      expect(
+        parseConfig({ ...secrets(), DATABASE_URL: url, DATA_DIRECTORY: '/var/portal' }).AUDIT_CHECKPOINT_FILE,
+      ).toBe('/var/portal/audit-checkpoints.jsonl')
     },
   )
+
+  it('bounds the pool of connections to a server', () => {
+    expect(() => parseConfig({ ...secrets(), DATABASE_POOL_SIZE: '0' })).toThrow(/^DATABASE_POOL_SIZE/)
+    expect(() => parseConfig({ ...secrets(), DATABASE_POOL_SIZE: '1000' })).toThrow(/^DATABASE_POOL_SIZE/)
+  })
 
   it('bounds DATABASE_URL before reading it', () => {
     expect(() => parseConfig({ ...secrets(), DATABASE_URL: `postgres://${'x'.repeat(5000)}` })).toThrow(

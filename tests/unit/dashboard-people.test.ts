@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { staffDashboard } from '~/staff/staff-dashboard.server'
 import { importFiles } from '~db/import/import-files'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { BUYER_COLUMNS, exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
@@ -20,8 +21,8 @@ beforeEach(async () => {
 })
 afterEach(() => temp.remove())
 
-const people = () => {
-  const { cohorts, humans } = staffDashboard({ db: temp.db, language: 'en' })
+const people = async () => {
+  const { cohorts, humans } = await staffDashboard({ db: sqlitePortalDatabase(temp.db), language: 'en' })
   return { humans, ...Object.fromEntries(cohorts.map((row) => [row.cohort, row.records])) }
 }
 
@@ -34,11 +35,11 @@ async function importMore(files: Record<string, string[][]>) {
 
 describe('people per cohort on the console', () => {
   it('counts again after each import, and only then', async () => {
-    expect(people()).toMatchObject({ humans: 1, member: 1, auction_buyer: 0 })
+    expect(await people()).toMatchObject({ humans: 1, member: 1, auction_buyer: 0 })
     await importMore({
       'members.csv': [MEMBER_COLUMNS, member({ member_id: 'M2' }), member({ member_id: 'M3' })],
     })
-    expect(people()).toMatchObject({ humans: 3, member: 3 })
+    expect(await people()).toMatchObject({ humans: 3, member: 3 })
     // A buyer sharing M1's phone: one more record, no more humans.
     const buyer: Record<string, string> = {
       buyer_id: 'YB_link0001',
@@ -55,6 +56,6 @@ describe('people per cohort on the console', () => {
     await importMore({
       'auction_buyers.csv': [BUYER_COLUMNS, BUYER_COLUMNS.map((column) => buyer[column] ?? '')],
     })
-    expect(people()).toMatchObject({ humans: 3, member: 3, auction_buyer: 1 })
+    expect(await people()).toMatchObject({ humans: 3, member: 3, auction_buyer: 1 })
   })
 })

@@ -8,8 +8,10 @@ import { DEMO_STAFF, demoStaffPresent, ensureDemoStaff } from '~/staff/demo-staf
 import { ENROLMENT_PASSWORD_VALID_MS } from '~/staff/enrolment-password.server'
 import { listStaff } from '~/staff/staff-accounts.server'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { testSecrets } from '../support/secrets'
 
 /** The demo database's supervisor and agent, whose enrolment passwords the README gives. */
@@ -18,26 +20,28 @@ const NOW = new Date('2026-12-04T09:00:00Z')
 const hoursLater = (hours: number) => new Date(NOW.getTime() + hours * 60 * 60 * 1000)
 
 let directory: string
-let db: SqliteDatabase
+let sqlite: SqliteDatabase
+let db: PortalDatabase
 let crypto: PortalCrypto
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'demo-staff-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  sqlite = openDatabase(join(directory, 'portal.db'))
+  migrateDatabase(sqlite)
+  db = sqlitePortalDatabase(sqlite)
   const secrets = testSecrets()
   crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 })
 
 afterEach(() => {
-  closeDatabase(db)
+  closeDatabase(sqlite)
   rmSync(directory, { recursive: true, force: true })
 })
 
 afterAll(() => stopPasswordWork())
 
 // Created in the same millisecond: sorted by address, the order DEMO_STAFF gives them in.
-const demoStaff = () => listStaff({ db, crypto }).sort((a, b) => a.email.localeCompare(b.email))
+const demoStaff = async () => (await listStaff({ db, crypto })).sort((a, b) => a.email.localeCompare(b.email))
 
 describe('demo staff', () => {
   it('are one supervisor and one agent, with documented enrolment passwords of at least 15 characters', () => {
@@ -50,12 +54,12 @@ describe('demo staff', () => {
   })
 
   it('are created once, their enrolment passwords working for 24 hours', async () => {
-    expect(demoStaffPresent({ db, crypto })).toBe(false)
+    expect(await demoStaffPresent({ db, crypto })).toBe(false)
     expect(await ensureDemoStaff({ db, crypto, now: NOW })).toBe(2)
-    expect(demoStaffPresent({ db, crypto })).toBe(true)
+    expect(await demoStaffPresent({ db, crypto })).toBe(true)
     expect(await ensureDemoStaff({ db, crypto, now: hoursLater(1) })).toBe(0)
 
-    const staff = demoStaff()
+    const staff = await demoStaff()
     expect(staff.map(({ email, role, passwordMustChange }) => ({ email, role, passwordMustChange }))).toEqual(
       DEMO_STAFF.map(({ email, role }) => ({ email, role, passwordMustChange: true })),
     )
@@ -68,13 +72,13 @@ describe('demo staff', () => {
 
   it('get their enrolment renewed once it has expired, unless they set a password of their own', async () => {
     await ensureDemoStaff({ db, crypto, now: NOW })
-    const [sato] = demoStaff()
-    db.$client
+    const [sato] = await demoStaff()
+    sqlite.$client
       .prepare('update staff_members set password_must_change = 0, password_changed_at = ? where id = ?')
       .run(hoursLater(2).getTime(), sato?.id)
 
     expect(await ensureDemoStaff({ db, crypto, now: hoursLater(25) })).toBe(1)
-    const [satoAfter, suzukiAfter] = demoStaff()
+    const [satoAfter, suzukiAfter] = await demoStaff()
     expect(satoAfter?.enrolmentExpiresAt?.getTime()).toBe(NOW.getTime() + ENROLMENT_PASSWORD_VALID_MS)
     expect(suzukiAfter?.enrolmentExpiresAt?.getTime()).toBe(
       hoursLater(25).getTime() + ENROLMENT_PASSWORD_VALID_MS,

@@ -4,10 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildExposureView, type ExposureView, loadExposureView } from '~/exposure/exposure.server'
 import { resources } from '~/i18n/resources.server'
 import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { findHuman } from '~db/humans'
 import { importFiles } from '~db/import/import-files'
 import { createPortalCrypto } from '~db/portal-crypto'
 import type { Cohort } from '~db/schema'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findStoredCards } from '~db/stored-cards'
 import {
   BUYER_COLUMNS,
@@ -40,12 +42,14 @@ const JIRO = {
 
 let directory: string
 let db: SqliteDatabase
+let portal: PortalDatabase
 const secrets = testSecrets()
 const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 
 beforeAll(async () => {
   directory = exportDirectory()
   db = openMigratedDatabase(join(directory, 'portal.db'))
+  portal = sqlitePortalDatabase(db)
   writeCsv(join(directory, 'members.csv'), [
     MEMBER_COLUMNS,
     member({
@@ -128,13 +132,13 @@ function humanIdOf(cohort: Cohort, kind: Parameters<typeof crypto.index>[0], nat
     .get(cohort, crypto.index(kind, naturalId)) as number
 }
 
-const viewOf = (humanId: number) => loadExposureView(db, crypto.keyring, humanId)
+const viewOf = (humanId: number) => loadExposureView(portal, crypto.keyring, humanId)
 
 describe('findHuman and findStoredCards', () => {
-  it('open every record of a linked human', () => {
+  it('open every record of a linked human', async () => {
     const humanId = humanIdOf('member', 'member-id', JIRO.memberId)
     expect(humanIdOf('auction_buyer', 'buyer-id', JIRO.storedBuyerId)).toBe(humanId)
-    const human = findHuman(db, crypto.keyring, humanId)
+    const human = await findHuman(portal, crypto.keyring, humanId)
     expect(human?.humanId).toBe(humanId)
     expect(human?.records.map((record) => [record.cohort, record.record.naturalId])).toEqual([
       ['member', JIRO.memberId],
@@ -143,29 +147,30 @@ describe('findHuman and findStoredCards', () => {
     expect(human?.records[0]?.record).toMatchObject({ email: JIRO.email, phone: JIRO.phoneDigits })
   })
 
-  it('find no one for an unknown human ID', () => {
-    expect(findHuman(db, crypto.keyring, 987_654)).toBeUndefined()
+  it('find no one for an unknown human ID', async () => {
+    expect(await findHuman(portal, crypto.keyring, 987_654)).toBeUndefined()
   })
 
-  it('open a member’s cards as stored, and none for a record without', () => {
-    const human = findHuman(db, crypto.keyring, humanIdOf('member', 'member-id', JIRO.memberId))
+  it('open a member’s cards as stored, and none for a record without', async () => {
+    const human = await findHuman(portal, crypto.keyring, humanIdOf('member', 'member-id', JIRO.memberId))
     const [memberRecord, buyerRecord] = human?.records ?? []
-    expect(findStoredCards(db, crypto.keyring, memberRecord?.subjectId ?? 0)).toEqual([
+    expect(await findStoredCards(portal, crypto.keyring, memberRecord?.subjectId ?? 0)).toEqual([
       { last4: '4242', expiry: '12/27' },
       { last4: '1881', expiry: '01/29' },
     ])
-    expect(findStoredCards(db, crypto.keyring, buyerRecord?.subjectId ?? 0)).toEqual([])
+    expect(await findStoredCards(portal, crypto.keyring, buyerRecord?.subjectId ?? 0)).toEqual([])
   })
 
-  it('leave out removed cards only when asked for current ones', () => {
-    const subjectId = findHuman(db, crypto.keyring, humanIdOf('member', 'member-id', JIRO.memberId))
-      ?.records[0]?.subjectId
+  it('leave out removed cards only when asked for current ones', async () => {
+    const subjectId = (
+      await findHuman(portal, crypto.keyring, humanIdOf('member', 'member-id', JIRO.memberId))
+    )?.records[0]?.subjectId
     db.$client
       .prepare('update stored_cards set removed_at = 1 where id = (select min(id) from stored_cards)')
       .run()
     try {
-      expect(findStoredCards(db, crypto.keyring, subjectId ?? 0)).toHaveLength(2)
-      expect(findStoredCards(db, crypto.keyring, subjectId ?? 0, { currentOnly: true })).toEqual([
+      expect(await findStoredCards(portal, crypto.keyring, subjectId ?? 0)).toHaveLength(2)
+      expect(await findStoredCards(portal, crypto.keyring, subjectId ?? 0, { currentOnly: true })).toEqual([
         { last4: '1881', expiry: '01/29' },
       ])
     } finally {
@@ -176,8 +181,8 @@ describe('findHuman and findStoredCards', () => {
 
 describe('the exposure view of a member who also bought at the auction store', () => {
   let view: ExposureView
-  beforeAll(() => {
-    view = viewOf(humanIdOf('member', 'member-id', JIRO.memberId))
+  beforeAll(async () => {
+    view = await viewOf(humanIdOf('member', 'member-id', JIRO.memberId))
   })
 
   it('shows both records together, member first, each with its period and masked ID', () => {
@@ -284,23 +289,23 @@ describe('the exposure view of a member who also bought at the auction store', (
     for (const value of raw) expect(json, value).not.toContain(value)
   })
 
-  it('is what buildExposureView makes of the human and their cards', () => {
-    const human = findHuman(db, crypto.keyring, humanIdOf('member', 'member-id', JIRO.memberId))
+  it('is what buildExposureView makes of the human and their cards', async () => {
+    const human = await findHuman(portal, crypto.keyring, humanIdOf('member', 'member-id', JIRO.memberId))
     const memberSubject = human?.records[0]?.subjectId ?? 0
-    const cards = new Map([[memberSubject, findStoredCards(db, crypto.keyring, memberSubject)]])
+    const cards = new Map([[memberSubject, await findStoredCards(portal, crypto.keyring, memberSubject)]])
     expect(buildExposureView(human, cards)).toEqual(view)
   })
 })
 
 describe('other people', () => {
-  it('a member who gave only a name has only their name exposed', () => {
-    const view = viewOf(humanIdOf('member', 'member-id', 'M00000099'))
+  it('a member who gave only a name has only their name exposed', async () => {
+    const view = await viewOf(humanIdOf('member', 'member-id', 'M00000099'))
     expect(view).toMatchObject({ hasAnyExposure: true, isMember: true, linked: false })
     expect(view.records.map((record) => record.items.map((item) => item.category))).toEqual([['name']])
   })
 
-  it('an employee has no period, and a password that is never shown', () => {
-    const view = viewOf(humanIdOf('employee', 'employee-id', 'E00001'))
+  it('an employee has no period, and a password that is never shown', async () => {
+    const view = await viewOf(humanIdOf('employee', 'employee-id', 'E00001'))
     expect(view).toMatchObject({ hasAnyExposure: true, isMember: false, linked: false })
     expect(view.records).toEqual([
       expect.objectContaining({ cohort: 'employee', period: null, maskedId: '…001' }),
@@ -313,12 +318,12 @@ describe('other people', () => {
     expect(JSON.stringify(view)).not.toContain('kenta.mogi')
   })
 
-  it('the first things to do follow what was exposed, and gender alone asks for nothing', () => {
-    expect(viewOf(humanIdOf('employee', 'employee-id', 'E00001')).summary.firstStepKeys).toEqual([
+  it('the first things to do follow what was exposed, and gender alone asks for nothing', async () => {
+    expect((await viewOf(humanIdOf('employee', 'employee-id', 'E00001'))).summary.firstStepKeys).toEqual([
       'firstSteps.password',
       'firstSteps.scams',
     ])
-    expect(viewOf(humanIdOf('member', 'member-id', 'M00000099')).summary).toEqual({
+    expect((await viewOf(humanIdOf('member', 'member-id', 'M00000099'))).summary).toEqual({
       labelKeys: ['categories.name'],
       firstStepKeys: ['firstSteps.scams'],
     })
@@ -337,8 +342,8 @@ describe('other people', () => {
     expect(genderOnly.summary).toEqual({ labelKeys: ['categories.gender'], firstStepKeys: [] })
   })
 
-  it('warehouse staff see their staff ID masked', () => {
-    const view = viewOf(humanIdOf('warehouse_staff', 'staff-id', 'W000001'))
+  it('warehouse staff see their staff ID masked', async () => {
+    const view = await viewOf(humanIdOf('warehouse_staff', 'staff-id', 'W000001'))
     expect(view.records[0]?.items.map(({ category, maskedValue }) => [category, maskedValue])).toEqual([
       ['name', '標*** ***'],
       ['staff_id', '…001'],
@@ -346,15 +351,15 @@ describe('other people', () => {
     expect(JSON.stringify(view)).not.toContain('W000001')
   })
 
-  it('someone with no record is told there is nothing exposed', () => {
-    expect(viewOf(987_654)).toEqual({
+  it('someone with no record is told there is nothing exposed', async () => {
+    expect(await viewOf(987_654)).toEqual({
       records: [],
       summary: { labelKeys: [], firstStepKeys: [] },
       hasAnyExposure: false,
       isMember: false,
       linked: false,
     })
-    expect(buildExposureView(undefined)).toEqual(viewOf(987_654))
+    expect(buildExposureView(undefined)).toEqual(await viewOf(987_654))
   })
 
   it('records with no exposed category are left out', () => {
@@ -386,11 +391,11 @@ describe('every key the view names has a translation', () => {
       .split('.')
       .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree)
 
-  it('in Japanese and English', () => {
+  it('in Japanese and English', async () => {
     const views = [
-      viewOf(humanIdOf('member', 'member-id', JIRO.memberId)),
-      viewOf(humanIdOf('employee', 'employee-id', 'E00001')),
-      viewOf(humanIdOf('warehouse_staff', 'staff-id', 'W000001')),
+      await viewOf(humanIdOf('member', 'member-id', JIRO.memberId)),
+      await viewOf(humanIdOf('employee', 'employee-id', 'E00001')),
+      await viewOf(humanIdOf('warehouse_staff', 'staff-id', 'W000001')),
     ]
     for (const language of ['ja', 'en'] as const) {
       const namespace = resources[language].exposure

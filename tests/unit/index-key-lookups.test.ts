@@ -29,6 +29,7 @@ import { listOutbox } from '~db/outbox'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { createDraft } from '~db/return-drafts'
 import { fileDraftAsRequest } from '~db/return-requests'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { replaceRecoveryCodes } from '~db/staff-factors'
 import { findHumanIdByEmail } from '~db/subjects'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
@@ -103,12 +104,14 @@ let letterCode: string
 let messageReference: string
 
 /** What was mailed, newest first. */
-const mailed = () =>
-  listOutbox(db, underA.keyring, { limit: 100 }).map((entry) => entry.content as EmailContent)
+const mailed = async () =>
+  (await listOutbox(sqlitePortalDatabase(db), underA.keyring, { limit: 100 })).map(
+    (entry) => entry.content as EmailContent,
+  )
 
 /** The code in the newest mail. */
-function lastCode() {
-  const input = mailed()[0]?.input as { code?: string } | undefined
+async function lastCode() {
+  const input = (await mailed())[0]?.input as { code?: string } | undefined
   if (!input?.code) throw new Error('no code was mailed')
   return input.code
 }
@@ -136,7 +139,7 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
     underA = temp.crypto
     ;({ rotating, newOnly } = scenario.reading(db, underA))
 
-    const signedUp = findHumanIdByEmail(db, underA.lookup('email', SIGNED_UP))
+    const signedUp = await findHumanIdByEmail(sqlitePortalDatabase(db), underA.lookup('email', SIGNED_UP))
     db.$client
       .prepare(
         'update member_accounts set password_hash = ? where subject_id = (select id from subjects where human_id = ?)',
@@ -144,12 +147,14 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
       .run(await argon2.hash(PASSWORD, ARGON2_PARAMETERS), signedUp)
 
     await notifyEveryone({
-      db,
+      db: sqlitePortalDatabase(db),
       crypto: underA,
       portalAddress: OPTIONS.portalAddress,
       outputDirectory: temp.directory,
     })
-    const notice = mailed().find((content) => content.kind === 'notification' && content.to === NOTIFIED)
+    const notice = (await mailed()).find(
+      (content) => content.kind === 'notification' && content.to === NOTIFIED,
+    )
     const input = notice?.input as { letterCode: string; messageReference: string }
     letterCode = input.letterCode
     messageReference = input.messageReference
@@ -163,42 +168,50 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
     temp?.remove()
   })
 
-  const humanOf = (email: string) => findHumanIdByEmail(db, underA.lookup('email', email))
+  const humanOf = (email: string) =>
+    findHumanIdByEmail(sqlitePortalDatabase(db), underA.lookup('email', email))
 
   it('signs a member in by e-mail and by member ID', async () => {
     const attempt = (crypto: PortalCrypto, name: Parameters<typeof signIn>[0]['name']) =>
-      signIn({ db, crypto, name, password: PASSWORD })
+      signIn({ db: sqlitePortalDatabase(db), crypto, name, password: PASSWORD })
     for (const name of [
       { kind: 'email', address: SIGNED_UP },
       { kind: 'memberId', memberId: 'M1' },
     ] as const) {
-      expect(await attempt(rotating, name)).toEqual({ ok: true, humanId: humanOf(SIGNED_UP) })
+      expect(await attempt(rotating, name)).toEqual({ ok: true, humanId: await humanOf(SIGNED_UP) })
       expect(await attempt(newOnly, name)).toEqual({ ok: false })
     }
   })
 
-  it("answers the shop's readiness check by member ID", () => {
-    expect(memberReadiness({ db, crypto: rotating, memberId: 'M1' })).toMatchObject({
+  it("answers the shop's readiness check by member ID", async () => {
+    expect(
+      await memberReadiness({ db: sqlitePortalDatabase(db), crypto: rotating, memberId: 'M1' }),
+    ).toMatchObject({
       ready: expect.any(Boolean),
     })
-    expect(memberReadiness({ db, crypto: newOnly, memberId: 'M1' })).toBeUndefined()
+    expect(
+      await memberReadiness({ db: sqlitePortalDatabase(db), crypto: newOnly, memberId: 'M1' }),
+    ).toBeUndefined()
   })
 
-  it('finds the holder of a letter code printed before', () => {
+  it('finds the holder of a letter code printed before', async () => {
     const check = (crypto: PortalCrypto) =>
       checkLetterCode(
-        { db, crypto, now: NOW, validUntil: '2099-12-31' },
+        { db: sqlitePortalDatabase(db), crypto, now: NOW, validUntil: '2099-12-31' },
         { code: letterCode, proof: '1970-01-02' },
       )
-    expect(check(newOnly)).toEqual({ ok: false, reason: 'no_match' })
-    expect(check(rotating)).toEqual({ ok: true, humanId: humanOf(NOTIFIED) })
+    expect(await check(newOnly)).toEqual({ ok: false, reason: 'no_match' })
+    expect(await check(rotating)).toEqual({ ok: true, humanId: await humanOf(NOTIFIED) })
   })
 
-  it('knows a message it sent before', () => {
+  it('knows a message it sent before', async () => {
     const check = (crypto: PortalCrypto) =>
-      checkMessage({ db, crypto }, { reference: messageReference, address: NOTIFIED })
-    expect(check(rotating)).toBe('sent')
-    expect(check(newOnly)).toBe('not_sent')
+      checkMessage(
+        { db: sqlitePortalDatabase(db), crypto },
+        { reference: messageReference, address: NOTIFIED },
+      )
+    expect(await check(rotating)).toBe('sent')
+    expect(await check(newOnly)).toBe('not_sent')
   })
 
   // The printed codes are known only once notify has run, hence functions.
@@ -209,27 +222,29 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
     ['kana-birth', () => 'ミホン', '1985-04-01', SIGNED_UP],
     ['letter-code', () => letterCode, '', NOTIFIED],
     ['message-ref', () => messageReference, '', NOTIFIED],
-  ])('finds a case by %s', (kind, typed, birthDate, whose) => {
+  ])('finds a case by %s', async (kind, typed, birthDate, whose) => {
     const value = typed()
     const search = (crypto: PortalCrypto) => {
       const read = readCaseKey(crypto.lookup, { kind, value, birthDate })
       if (!read.ok) throw new Error(`${kind} not read`)
-      return findCaseHumanIds(db, read.key)
+      return findCaseHumanIds(sqlitePortalDatabase(db), read.key)
     }
-    expect(search(rotating)).toEqual([humanOf(whose)])
-    expect(search(newOnly)).toEqual([])
+    expect(await search(rotating)).toEqual([await humanOf(whose)])
+    expect(await search(newOnly)).toEqual([])
   })
 
-  it("knows a case is a staff member's own", () => {
-    const humanId = humanOf(SIGNED_UP) as number
-    expect(staffOwningCase({ db, crypto: rotating }, humanId)).toEqual([staff.id])
-    expect(staffOwningCase({ db, crypto: newOnly }, humanId)).toEqual([])
+  it("knows a case is a staff member's own", async () => {
+    const humanId = (await humanOf(SIGNED_UP)) as number
+    expect(await staffOwningCase({ db: sqlitePortalDatabase(db), crypto: rotating }, humanId)).toEqual([
+      staff.id,
+    ])
+    expect(await staffOwningCase({ db: sqlitePortalDatabase(db), crypto: newOnly }, humanId)).toEqual([])
   })
 
   it('signs staff in by e-mail, and takes a recovery code handed out before', async () => {
     const attempt = (crypto: PortalCrypto) =>
       signInStaff({
-        db,
+        db: sqlitePortalDatabase(db),
         crypto,
         email: SIGNED_UP,
         password: staff.enrolmentPassword,
@@ -240,66 +255,71 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
     expect(await attempt(rotating)).toMatchObject({ ok: true })
 
     const codes = newRecoveryCodes()
-    replaceRecoveryCodes(db, {
+    await replaceRecoveryCodes(sqlitePortalDatabase(db), {
       staffId: staff.id,
       codeHashes: codes.map((code) => recoveryCodeHash(underA.index, staff.id, code)),
       now: new Date(NOW),
     })
     const store = createStaffSessionStore({
-      db,
+      db: sqlitePortalDatabase(db),
       secrets: [randomBytes(32).toString('base64url')],
       isProduction: false,
       now: () => NOW + 2000,
     })
-    const cookie = store
-      .start({ request: new Request('http://localhost/staff'), staffId: staff.id })
-      .split(';')[0]
-    const session = store.live(new Request('http://localhost/staff', { headers: { Cookie: cookie ?? '' } }))
+    const cookie = (
+      await store.start({ request: new Request('http://localhost/staff'), staffId: staff.id })
+    ).split(';')[0]
+    const session = await store.live(
+      new Request('http://localhost/staff', { headers: { Cookie: cookie ?? '' } }),
+    )
     if (!session) throw new Error('no staff session')
     const give = (crypto: PortalCrypto, typed: string) =>
       giveSecondFactor({
-        db,
+        db: sqlitePortalDatabase(db),
         crypto,
         session,
         code: { kind: 'recovery-code', typed },
         clientIpIndex: CLIENT_IP,
         now: new Date(NOW + 3000),
       })
-    expect(give(newOnly, codes[0] as string)).toEqual({ ok: false, reason: 'wrong' })
-    expect(give(rotating, codes[0] as string)).toEqual({ ok: true })
+    expect(await give(newOnly, codes[0] as string)).toEqual({ ok: false, reason: 'wrong' })
+    expect(await give(rotating, codes[0] as string)).toEqual({ ok: true })
     // Spent, under either key.
-    expect(give(rotating, codes[0] as string)).toEqual({ ok: false, reason: 'wrong' })
+    expect(await give(rotating, codes[0] as string)).toEqual({ ok: false, reason: 'wrong' })
   })
 
-  it('answers an e-mail code asked for before the restart', () => {
-    const asked = askForEmailCode(
-      { db, crypto: underA, now: NOW },
+  it('answers an e-mail code asked for before the restart', async () => {
+    const asked = await askForEmailCode(
+      { db: sqlitePortalDatabase(db), crypto: underA, now: NOW },
       { email: NOTIFIED, displayEmail: NOTIFIED },
       OPTIONS,
     )
     if (asked.limited) throw new Error('limited')
-    const code = lastCode()
+    const code = await lastCode()
     const check = (crypto: PortalCrypto) =>
-      checkPendingEmailCode({ db, crypto, now: NOW + 1000 }, asked.pending, code)
-    expect(check(newOnly)).toEqual({ ok: false, reason: 'expired' })
-    expect(check(rotating)).toEqual({ ok: true, humanId: humanOf(NOTIFIED) })
+      checkPendingEmailCode({ db: sqlitePortalDatabase(db), crypto, now: NOW + 1000 }, asked.pending, code)
+    expect(await check(newOnly)).toEqual({ ok: false, reason: 'expired' })
+    expect(await check(rotating)).toEqual({ ok: true, humanId: await humanOf(NOTIFIED) })
   })
 
-  it('answers a code asked for before the restart when the session kept only its digest', () => {
-    const asked = askForEmailCode(
-      { db, crypto: underA, now: NOW + 5000 },
+  it('answers a code asked for before the restart when the session kept only its digest', async () => {
+    const asked = await askForEmailCode(
+      { db: sqlitePortalDatabase(db), crypto: underA, now: NOW + 5000 },
       { email: NOTIFIED, displayEmail: NOTIFIED },
       OPTIONS,
     )
     if (asked.limited) throw new Error('limited')
     const target = { type: 'email', target: underA.index('email', NOTIFIED).toString('hex') } as const
-    expect(checkEmailCode({ db, crypto: rotating, now: NOW + 6000 }, target, lastCode())).toEqual({
+    const code = await lastCode()
+    expect(
+      await checkEmailCode({ db: sqlitePortalDatabase(db), crypto: rotating, now: NOW + 6000 }, target, code),
+    ).toEqual({
       ok: true,
-      humanId: humanOf(NOTIFIED),
+      humanId: await humanOf(NOTIFIED),
     })
   })
 
-  it('moves a code asked for again to the new key, its wrong tries in a row with it', () => {
+  it('moves a code asked for again to the new key, its wrong tries in a row with it', async () => {
     const target = (crypto: PortalCrypto) => crypto.index('email', SIGNED_UP)
     const row = (crypto: PortalCrypto) =>
       db.$client
@@ -307,35 +327,40 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
           "select consecutive_failures as count from verification_challenges where type = 'email-code' and target_index = ?",
         )
         .get(target(crypto)) as { count: number } | undefined
-    const first = askForEmailCode(
-      { db, crypto: underA, now: NOW },
+    const portal = sqlitePortalDatabase(db)
+    const first = await askForEmailCode(
+      { db: portal, crypto: underA, now: NOW },
       { email: SIGNED_UP, displayEmail: SIGNED_UP },
       OPTIONS,
     )
     if (first.limited) throw new Error('limited')
-    const code = lastCode()
+    const code = await lastCode()
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0')
-    expect(checkPendingEmailCode({ db, crypto: rotating, now: NOW + 1000 }, first.pending, wrong)).toEqual({
+    expect(
+      await checkPendingEmailCode({ db: portal, crypto: rotating, now: NOW + 1000 }, first.pending, wrong),
+    ).toEqual({
       ok: false,
       reason: 'wrong',
     })
-    const again = askForEmailCode(
-      { db, crypto: rotating, now: NOW + 2000 },
+    const again = await askForEmailCode(
+      { db: portal, crypto: rotating, now: NOW + 2000 },
       { email: SIGNED_UP, displayEmail: SIGNED_UP },
       OPTIONS,
     )
     if (again.limited) throw new Error('limited')
     expect(row(underA)).toBeUndefined()
     expect(row(newOnly)).toEqual({ count: 1 })
-    const newer = lastCode()
-    expect(checkPendingEmailCode({ db, crypto: rotating, now: NOW + 3000 }, again.pending, newer)).toEqual({
+    const newer = await lastCode()
+    expect(
+      await checkPendingEmailCode({ db: portal, crypto: rotating, now: NOW + 3000 }, again.pending, newer),
+    ).toEqual({
       ok: true,
-      humanId: humanOf(SIGNED_UP),
+      humanId: await humanOf(SIGNED_UP),
     })
   })
 
-  it('takes no new message reference that an older message has under the key before', () => {
-    const humanId = humanOf(NOTIFIED) as number
+  it('takes no new message reference that an older message has under the key before', async () => {
+    const humanId = (await humanOf(NOTIFIED)) as number
     const message = (reference: string) => ({
       humanId,
       channel: 'email' as const,
@@ -345,29 +370,33 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
       address: NOTIFIED,
     })
     const printedBefore = readMessageReference(messageReference) as string
-    const writer = createNotificationWriter(db, rotating.keyring)
-    expect(() => writer.queueEmail(message(printedBefore), {})).toThrow(MessageReferenceTaken)
+    const writer = createNotificationWriter(sqlitePortalDatabase(db), rotating.keyring)
+    await expect(writer.queueEmail(message(printedBefore), {})).rejects.toThrow(MessageReferenceTaken)
     const resend = (reference: string) =>
-      replaceNotice(db, rotating.keyring, {
+      replaceNotice(sqlitePortalDatabase(db), rotating.keyring, {
         message: message(reference),
         letterCodeIndex: rotating.index('letter-code', `${reference}-code`),
         letterCode: `${reference}-code`,
         emailContent: {},
       })
-    expect(() => resend(printedBefore)).toThrow(MessageReferenceTaken)
+    await expect(resend(printedBefore)).rejects.toThrow(MessageReferenceTaken)
     // A reference no message has goes in, found under the new key.
     const unused = newMessageReference()
-    expect(resend(unused.canonical)).toBe(true)
-    expect(checkMessage({ db, crypto: rotating }, { reference: unused.printed, address: NOTIFIED })).toBe(
-      'sent',
-    )
+    expect(await resend(unused.canonical)).toBe(true)
+    expect(
+      await checkMessage(
+        { db: sqlitePortalDatabase(db), crypto: rotating },
+        { reference: unused.printed, address: NOTIFIED },
+      ),
+    ).toBe('sent')
   })
 
-  it("opens a return request's status with a code asked for before the restart", () => {
+  it("opens a return request's status with a code asked for before the restart", async () => {
+    const portal = sqlitePortalDatabase(db)
     const emailIndex = underA.index('email', RETURNS)
     const reference = newReturnReference()
-    const draftId = createDraft(db, { tokenHash: randomBytes(32), now: NOW })
-    fileDraftAsRequest(db, underA.keyring, {
+    const draftId = await createDraft(portal, { tokenHash: randomBytes(32), now: NOW })
+    await fileDraftAsRequest(portal, underA.keyring, {
       draftId,
       reference,
       humanId: undefined,
@@ -377,13 +406,13 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
       now: NOW,
     })
     const lookup: StatusLookup = { reference, email: { matched: RETURNS, shown: RETURNS } }
-    expect(askForStatusCode({ db, crypto: underA, now: NOW }, { lookup, ...OPTIONS })).toEqual({
+    expect(await askForStatusCode({ db: portal, crypto: underA, now: NOW }, { lookup, ...OPTIONS })).toEqual({
       limited: false,
     })
-    const code = lastCode()
+    const code = await lastCode()
     const open = (crypto: PortalCrypto) =>
-      openReturnStatus({ db, crypto, now: NOW + 1000 }, { lookup, typedCode: code })
-    expect(open(newOnly)).toEqual({ kind: 'refused', reason: 'expired' })
-    expect(open(rotating)).toMatchObject({ kind: 'found', view: { reference, status: 'new' } })
+      openReturnStatus({ db: portal, crypto, now: NOW + 1000 }, { lookup, typedCode: code })
+    expect(await open(newOnly)).toEqual({ kind: 'refused', reason: 'expired' })
+    expect(await open(rotating)).toMatchObject({ kind: 'found', view: { reference, status: 'new' } })
   })
 })

@@ -19,6 +19,7 @@ import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { createDraft, saveDraftDetails, setDraftEmailIndex } from '~db/return-drafts'
 import { fileDraftAsRequest } from '~db/return-requests'
 import { sealJson } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { insertStaffMember } from '~db/staff-members'
 import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
@@ -68,14 +69,14 @@ beforeAll(async () => {
   })
   await importFiles({ db, crypto: underA, paths: [exports] })
   await notifyEveryone({
-    db,
+    db: sqlitePortalDatabase(db),
     crypto: underA,
     portalAddress: 'portal.example.jp',
     outputDirectory: directory,
     postcardsPath: join(directory, 'postcards.csv'),
     handoutsPath: join(directory, 'handouts.csv'),
   })
-  insertStaffMember(db, underA, {
+  await insertStaffMember(sqlitePortalDatabase(db), underA, {
     id: 'S-ROTATE',
     email: { shown: 'Desk.One@Example.jp', matched: 'desk.one@example.jp' },
     name: 'Desk One',
@@ -94,8 +95,9 @@ beforeAll(async () => {
       underA.index('email', MOVED),
       memberId,
     )
-  fileDraftAsRequest(db, underA.keyring, {
-    draftId: createDraft(db, { tokenHash: randomBytes(32), now }),
+  const portal = sqlitePortalDatabase(db)
+  await fileDraftAsRequest(portal, underA.keyring, {
+    draftId: await createDraft(portal, { tokenHash: randomBytes(32), now }),
     reference: newReturnReference(),
     humanId: undefined,
     emailIndex: underA.index('email', RETURNING),
@@ -103,9 +105,9 @@ beforeAll(async () => {
     details: { email: RETURNING },
     now,
   })
-  const draftId = createDraft(db, { tokenHash: randomBytes(32), now })
-  saveDraftDetails(db, underA.keyring, { draftId, details: { ready: { email: DRAFTING } }, now })
-  setDraftEmailIndex(db, { draftId, emailIndex: underA.index('email', DRAFTING) })
+  const draftId = await createDraft(portal, { tokenHash: randomBytes(32), now })
+  await saveDraftDetails(portal, underA.keyring, { draftId, details: { ready: { email: DRAFTING } }, now })
+  await setDraftEmailIndex(portal, { draftId, emailIndex: underA.index('email', DRAFTING) })
   // Recorded as the state of a database first opened with index keys tracked.
   indexKeyState(db, underA)
 })

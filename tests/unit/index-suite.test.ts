@@ -20,6 +20,7 @@ import {
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { sodium } from '~db/sodium'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findHumanIdByEmail } from '~db/subjects'
 import { hmacSuiteCrypto } from '../support/hmac-suite'
 import { openMigratedDatabase } from '../support/migrated-database'
@@ -118,14 +119,16 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
     })
     await importFiles({ db, crypto: before, paths: [exports] })
     await notifyEveryone({
-      db,
+      db: sqlitePortalDatabase(db),
       crypto: before,
       portalAddress: 'portal.example.jp',
       outputDirectory: directory,
       postcardsPath: join(directory, 'postcards.csv'),
       handoutsPath: join(directory, 'handouts.csv'),
     })
-    const mailed = listOutbox(db, before.keyring, { limit: 1 })[0]?.content as EmailContent | undefined
+    const mailed = (await listOutbox(sqlitePortalDatabase(db), before.keyring, { limit: 1 }))[0]?.content as
+      | EmailContent
+      | undefined
     if (!mailed) throw new Error('nobody was mailed')
     notified = mailed.to
   })
@@ -135,17 +138,19 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
     rmSync(directory, { recursive: true, force: true })
   })
 
-  it('is recorded, on its first open, as under the HMAC ID of its key, which the key alone serves', () => {
+  it('is recorded, on its first open, as under the HMAC ID of its key, which the key alone serves', async () => {
     expect(compareStoredDigests(db, before).differing).toBe(0)
     const state = indexKeyState(db, before)
     expect(state.storedKeyId).toBe(indexKeyIdOf(secrets.PORTAL_INDEX_KEY, 'hmac-sha256'))
     expect(indexKeyProblem(state, configured)).toBeUndefined()
     expect(rotationUnfinished(state, configured)).toBe(true)
     // Without the database's word, lookups are under BLAKE2b alone and find nobody.
-    expect(findHumanIdByEmail(db, configured.lookup('email', notified))).toBeUndefined()
+    expect(
+      await findHumanIdByEmail(sqlitePortalDatabase(db), configured.lookup('email', notified)),
+    ).toBeUndefined()
     const served = cryptoForDatabase(db, configured)
     expect(served.previousIndexKeyId).toBe(state.storedKeyId)
-    expect(findHumanIdByEmail(db, served.lookup('email', notified))).toBeDefined()
+    expect(await findHumanIdByEmail(sqlitePortalDatabase(db), served.lookup('email', notified))).toBeDefined()
   })
 
   it('has every digest recomputed under BLAKE2b by the rotation, after which the key alone needs nothing else', async () => {
@@ -159,7 +164,7 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
     expect(rotationUnfinished(state, configured)).toBe(false)
     const after = cryptoForDatabase(db, configured)
     expect(after.previousIndexKeyId).toBeUndefined()
-    expect(findHumanIdByEmail(db, after.lookup('email', notified))).toBeDefined()
+    expect(await findHumanIdByEmail(sqlitePortalDatabase(db), after.lookup('email', notified))).toBeDefined()
   })
 
   it('is recognised by migration 0021 when it was indexed before index keys were recorded', () => {

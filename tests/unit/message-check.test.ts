@@ -12,6 +12,7 @@ import { importFiles } from '~db/import/import-files'
 import { findMessageByReference } from '~db/messages'
 import { listOutbox } from '~db/outbox'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { exportDirectory, MEMBER_COLUMNS, member, writeCsv } from '../support/export-files'
 import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
@@ -46,7 +47,7 @@ beforeAll(async () => {
   const postcards = join(directory, 'postcards.csv')
   const handouts = join(directory, 'handouts.csv')
   const summary = await notifyEveryone({
-    db,
+    db: sqlitePortalDatabase(db),
     crypto,
     portalAddress: 'portal.example.jp',
     outputDirectory: directory,
@@ -54,7 +55,7 @@ beforeAll(async () => {
     handoutsPath: handouts,
   })
   expect(summary).toMatchObject({ email: 1, postcard: 1, handout: 1 })
-  const [email] = listOutbox(db, crypto.keyring, { limit: 1 })
+  const [email] = await listOutbox(sqlitePortalDatabase(db), crypto.keyring, { limit: 1 })
   if (!email) throw new Error('the member was not e-mailed')
   emailReference = ((email.content as EmailContent).input as { messageReference: string }).messageReference
   const row = (path: string) =>
@@ -68,7 +69,8 @@ afterAll(() => {
   rmSync(directory, { recursive: true, force: true })
 })
 
-const check = (reference: string, address: string) => checkMessage({ db, crypto }, { reference, address })
+const check = (reference: string, address: string) =>
+  checkMessage({ db: sqlitePortalDatabase(db), crypto }, { reference, address })
 
 const fullWidth = (text: string) =>
   text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))
@@ -80,13 +82,19 @@ function typo(reference: string) {
 }
 
 describe('checking a message reference', () => {
-  it('finds the messages notify recorded, by the keyed hash of the reference', () => {
+  it('finds the messages notify recorded, by the keyed hash of the reference', async () => {
     expect(emailReference).toMatch(/^R-[0-9A-Z]{5}-[0-9A-Z]{5}$/)
     expect(postcardReference).toMatch(/^R-[0-9A-Z]{5}-[0-9A-Z]{5}$/)
     const index = (printed: string) => crypto.lookup('message-ref', printed.replaceAll('-', '').slice(1))
-    expect(findMessageByReference(db, index(emailReference))).toMatchObject({ channel: 'email' })
-    expect(findMessageByReference(db, index(postcardReference))).toMatchObject({ channel: 'postcard' })
-    expect(findMessageByReference(db, index(newMessageReference().printed))).toBeUndefined()
+    expect(await findMessageByReference(sqlitePortalDatabase(db), index(emailReference))).toMatchObject({
+      channel: 'email',
+    })
+    expect(await findMessageByReference(sqlitePortalDatabase(db), index(postcardReference))).toMatchObject({
+      channel: 'postcard',
+    })
+    expect(
+      await findMessageByReference(sqlitePortalDatabase(db), index(newMessageReference().printed)),
+    ).toBeUndefined()
   })
 
   it.each([
@@ -94,25 +102,25 @@ describe('checking a message reference', () => {
     ['in lower case', EMAIL.toLowerCase()],
     ['in upper case', EMAIL.toUpperCase()],
     ['in full width with spaces around', `　${fullWidth(EMAIL)} `],
-  ])('says an e-mail was sent when given the address it went to, %s', (_how, address) => {
-    expect(check(emailReference, address)).toBe('sent')
+  ])('says an e-mail was sent when given the address it went to, %s', async (_how, address) => {
+    expect(await check(emailReference, address)).toBe('sent')
   })
 
-  it('reads the reference in any case, without its prefix and hyphens, in full width', () => {
-    expect(check(emailReference.toLowerCase(), EMAIL)).toBe('sent')
-    expect(check(emailReference.slice(2).replaceAll('-', ''), EMAIL)).toBe('sent')
-    expect(check(fullWidth(emailReference), EMAIL)).toBe('sent')
+  it('reads the reference in any case, without its prefix and hyphens, in full width', async () => {
+    expect(await check(emailReference.toLowerCase(), EMAIL)).toBe('sent')
+    expect(await check(emailReference.slice(2).replaceAll('-', ''), EMAIL)).toBe('sent')
+    expect(await check(fullWidth(emailReference), EMAIL)).toBe('sent')
   })
 
-  it('says an e-mail was not sent to another address, nor to a postal code', () => {
-    expect(check(emailReference, 'hanako.mihon@example.com')).toBe('not_sent')
-    expect(check(emailReference, 'someone@example.jp')).toBe('not_sent')
-    expect(check(emailReference, '150-0001')).toBe('not_sent')
+  it('says an e-mail was not sent to another address, nor to a postal code', async () => {
+    expect(await check(emailReference, 'hanako.mihon@example.com')).toBe('not_sent')
+    expect(await check(emailReference, 'someone@example.jp')).toBe('not_sent')
+    expect(await check(emailReference, '150-0001')).toBe('not_sent')
   })
 
-  it('answers an unknown reference exactly as a wrong address', () => {
-    expect(check(newMessageReference().printed, EMAIL)).toBe('not_sent')
-    expect(check(newMessageReference().printed, '150-0001')).toBe('not_sent')
+  it('answers an unknown reference exactly as a wrong address', async () => {
+    expect(await check(newMessageReference().printed, EMAIL)).toBe('not_sent')
+    expect(await check(newMessageReference().printed, '150-0001')).toBe('not_sent')
   })
 
   it.each([
@@ -120,26 +128,26 @@ describe('checking a message reference', () => {
     ['with hyphen', '150-0001'],
     ['as 7 digits', '1500001'],
     ['in full width', '〒１５０－０００１'],
-  ])('says a postcard was sent when given its postal code %s', (_how, postalCode) => {
-    expect(check(postcardReference, postalCode)).toBe('sent')
+  ])('says a postcard was sent when given its postal code %s', async (_how, postalCode) => {
+    expect(await check(postcardReference, postalCode)).toBe('sent')
   })
 
-  it('says a postcard was not sent to another postal code, nor to an e-mail address', () => {
-    expect(check(postcardReference, '150-0002')).toBe('not_sent')
-    expect(check(postcardReference, '100-0001')).toBe('not_sent')
-    expect(check(postcardReference, EMAIL)).toBe('not_sent')
+  it('says a postcard was not sent to another postal code, nor to an e-mail address', async () => {
+    expect(await check(postcardReference, '150-0002')).toBe('not_sent')
+    expect(await check(postcardReference, '100-0001')).toBe('not_sent')
+    expect(await check(postcardReference, EMAIL)).toBe('not_sent')
   })
 
-  it('confirms no handout by an address: it came to none', () => {
-    expect(check(handoutReference, EMAIL)).toBe('not_sent')
-    expect(check(handoutReference, '150-0001')).toBe('not_sent')
+  it('confirms no handout by an address: it came to none', async () => {
+    expect(await check(handoutReference, EMAIL)).toBe('not_sent')
+    expect(await check(handoutReference, '150-0001')).toBe('not_sent')
   })
 
-  it('catches a mistyped reference before any lookup', () => {
-    expect(check(typo(emailReference), EMAIL)).toBe('check_the_reference')
-    expect(check(typo(postcardReference), '150-0001')).toBe('check_the_reference')
-    expect(check('R-12345', EMAIL)).toBe('check_the_reference')
-    expect(check('', EMAIL)).toBe('check_the_reference')
+  it('catches a mistyped reference before any lookup', async () => {
+    expect(await check(typo(emailReference), EMAIL)).toBe('check_the_reference')
+    expect(await check(typo(postcardReference), '150-0001')).toBe('check_the_reference')
+    expect(await check('R-12345', EMAIL)).toBe('check_the_reference')
+    expect(await check('', EMAIL)).toBe('check_the_reference')
   })
 })
 

@@ -8,6 +8,7 @@ import { findHuman } from '~db/humans'
 import { listWaitingReprints, markReprintsWritten, replaceNotice } from '~db/notice-resends'
 import { letterCodeContext, messageReferenceContext } from '~db/notifications'
 import { UnsealError, unseal } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
@@ -19,6 +20,7 @@ import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
 let temp: TempDatabase
 let db: SqliteDatabase
+const portal = () => sqlitePortalDatabase(db)
 const PORTAL = 'portal.example.jp'
 
 beforeEach(async () => {
@@ -32,7 +34,7 @@ beforeEach(async () => {
   db = temp.db
   // One run with a limit of one: the second member is not notified yet.
   await notifyEveryone({
-    db,
+    db: portal(),
     crypto: temp.crypto,
     portalAddress: PORTAL,
     outputDirectory: temp.directory,
@@ -48,8 +50,8 @@ const humans = () =>
   db.$client.prepare('select distinct human_id from subjects order by human_id').pluck().all() as number[]
 const notified = () => db.$client.prepare('select human_id from notifications').pluck().all() as number[]
 
-function resendFor(humanId: number) {
-  const human = findHuman(db, temp.crypto.keyring, humanId)
+async function resendFor(humanId: number) {
+  const human = await findHuman(portal(), temp.crypto.keyring, humanId)
   const notice = chooseNoticeChannel(human as NonNullable<typeof human>) as Exclude<
     NoticeChannel,
     { channel: 'unreachable' }
@@ -69,7 +71,7 @@ function resendFor(humanId: number) {
 }
 
 describe('replacing a notice', () => {
-  it('gives a notified human a new message and letter code, resets the lock, and keeps the paper row sealed', () => {
+  it('gives a notified human a new message and letter code, resets the lock, and keeps the paper row sealed', async () => {
     const [humanId] = notified() as [number]
     db.$client
       .prepare(
@@ -79,8 +81,8 @@ describe('replacing a notice', () => {
     const before = db.$client
       .prepare('select * from notifications where human_id = ?')
       .get(humanId) as Record<string, unknown>
-    const { prepared, resend } = resendFor(humanId)
-    expect(replaceNotice(db, temp.crypto.keyring, resend)).toBe(true)
+    const { prepared, resend } = await resendFor(humanId)
+    expect(await replaceNotice(portal(), temp.crypto.keyring, resend)).toBe(true)
     const after = db.$client.prepare('select * from notifications where human_id = ?').get(humanId) as Record<
       string,
       unknown
@@ -98,14 +100,14 @@ describe('replacing a notice', () => {
     expect(sealed.includes(prepared.letterCode)).toBe(false)
     expect(sealed.includes('葉書')).toBe(false)
 
-    const waiting = listWaitingReprints(db, temp.crypto.keyring)
+    const waiting = await listWaitingReprints(portal(), temp.crypto.keyring)
     expect(waiting).toHaveLength(1)
     expect(waiting[0]?.kind).toBe('postcard')
     expect(waiting[0]?.row).toContain(prepared.letterCode)
     expect(waiting[0]?.row.join(' ')).toContain('葉書')
 
-    expect(markReprintsWritten(db, [waiting[0]?.id as number], new Date())).toBe(1)
-    expect(listWaitingReprints(db, temp.crypto.keyring)).toEqual([])
+    expect(await markReprintsWritten(portal(), [waiting[0]?.id as number], new Date())).toBe(1)
+    expect(await listWaitingReprints(portal(), temp.crypto.keyring)).toEqual([])
     expect(
       db.$client.prepare('select row_sealed, written_at is not null as written from printer_reprints').get(),
     ).toEqual({
@@ -114,11 +116,12 @@ describe('replacing a notice', () => {
     })
   })
 
-  it('refuses a human not notified yet, writing nothing', () => {
+  it('refuses a human not notified yet, writing nothing', async () => {
     const waitingHuman = humans().find((id) => !notified().includes(id)) as number
     expect(waitingHuman).toBeGreaterThan(0)
     const messagesBefore = db.$client.prepare('select count(*) from messages').pluck().get()
-    expect(replaceNotice(db, temp.crypto.keyring, resendFor(waitingHuman).resend)).toBe(false)
+    const { resend } = await resendFor(waitingHuman)
+    expect(await replaceNotice(portal(), temp.crypto.keyring, resend)).toBe(false)
     expect(db.$client.prepare('select count(*) from messages').pluck().get()).toBe(messagesBefore)
     expect(db.$client.prepare('select count(*) from printer_reprints').pluck().get()).toBe(0)
   })
@@ -136,7 +139,7 @@ describe('printed codes kept sealed', () => {
       .get(humanId) as NoticeRow
 
   // A new index key recomputes each digest from these: what they open to must give the stored digest.
-  it('seals each letter code and message reference for its message, opening to what its digest was made from', () => {
+  it('seals each letter code and message reference for its message, opening to what its digest was made from', async () => {
     const [humanId] = notified() as [number]
     const check = () => {
       const notice = noticeOf(humanId)
@@ -150,8 +153,8 @@ describe('printed codes kept sealed', () => {
       return { code, reference }
     }
     const first = check()
-    const { prepared, resend } = resendFor(humanId)
-    expect(replaceNotice(db, keyring(), resend)).toBe(true)
+    const { prepared, resend } = await resendFor(humanId)
+    expect(await replaceNotice(portal(), keyring(), resend)).toBe(true)
     const second = check()
     expect(second.code).not.toBe(first.code)
     expect(prepared.letterCode.replace(/\W/g, '')).toContain(second.code.replace(/\W/g, ''))

@@ -7,11 +7,13 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { countNoticesByDay } from '~db/breach-report'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
 import { dropStagedNotifications, issueStagedNotifications } from '~db/notifications'
 import { countNotices, countSteps, type ProgressDay, readDailyProgress } from '~db/portal-progress'
 import { MESSAGE_CHANNELS, type MessageChannel } from '~db/schema'
 import { setSessionHuman } from '~db/sessions'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { migrationsUpTo } from '../support/migrations-up-to'
 
 /**
@@ -225,8 +227,11 @@ class Model {
   }
 }
 
-/** The same change made to the database, as the portal's own statements make it. */
-function applyTo(db: SqliteDatabase, op: Operation, at: number) {
+/**
+ * The same change made to the database, as the portal's own statements make it: the portal's
+ * functions on `portal`, the rest straight on the connection under it.
+ */
+async function applyTo(db: SqliteDatabase, portal: PortalDatabase, op: Operation, at: number) {
   const sqlite = db.$client
   const run = (sql: string, ...params: unknown[]) => sqlite.prepare(sql).run(...params)
   const message = () =>
@@ -254,10 +259,10 @@ function applyTo(db: SqliteDatabase, op: Operation, at: number) {
       )
       break
     case 'issueStaged':
-      issueStagedNotifications(db)
+      await issueStagedNotifications(portal)
       break
     case 'dropStaged':
-      dropStagedNotifications(db)
+      await dropStagedNotifications(portal)
       break
     case 'resend':
       run(
@@ -286,7 +291,7 @@ function applyTo(db: SqliteDatabase, op: Operation, at: number) {
         at,
         at + DAY,
       )
-      if (op.kind === 'sessionMadeVerified') setSessionHuman(db, { idHash, humanId: op.human })
+      if (op.kind === 'sessionMadeVerified') await setSessionHuman(portal, { idHash, humanId: op.human })
       break
     }
     case 'sessionsEnded':
@@ -319,12 +324,12 @@ function applyTo(db: SqliteDatabase, op: Operation, at: number) {
   }
 }
 
-function portalFigures(db: SqliteDatabase) {
+async function portalFigures(db: PortalDatabase) {
   return {
-    notices: countNotices(db),
-    steps: countSteps(db),
-    daily: readDailyProgress(db),
-    byDay: countNoticesByDay(db),
+    notices: await countNotices(db),
+    steps: await countSteps(db),
+    daily: await readDailyProgress(db),
+    byDay: await countNoticesByDay(db),
   }
 }
 
@@ -359,49 +364,55 @@ function freshDatabase() {
 const START = Date.UTC(2026, 1, 20)
 
 /** The history made to the database and to the model alike; answers the model. */
-function play(db: SqliteDatabase, steps: [Operation, number][]) {
+async function play(db: SqliteDatabase, portal: PortalDatabase, steps: [Operation, number][]) {
   const model = new Model()
   let at = START
   for (const [op, gap] of steps) {
     at += gap
     model.apply(op, at)
-    applyTo(db, op, at)
+    await applyTo(db, portal, op, at)
   }
   return model
 }
 
+/** Thrown at the end of a history, so that its transaction is rolled back. */
+class HistoryOver extends Error {}
+
 describe('the progress tallies', () => {
-  it('equal what the history of changes says, day by day, whatever the history', () => {
+  it('equal what the history of changes says, day by day, whatever the history', async () => {
     const { db } = freshDatabase()
     migrateDatabase(db)
     people(db)
-    const sqlite = db.$client
-    fc.assert(
-      fc.property(history(true), (steps) => {
-        // Each history from the same start: a savepoint rolled back after it, triggers' work included.
-        sqlite.exec('savepoint history')
+    const portal = sqlitePortalDatabase(db)
+    await fc.assert(
+      fc.asyncProperty(history(true), async (steps) => {
+        // Each history from the same start: a transaction rolled back after it, triggers' work included.
         try {
-          const model = play(db, steps)
-          expect(portalFigures(db)).toEqual(model.figures())
-        } finally {
-          sqlite.exec('rollback to history; release history')
+          await withTransaction(portal, async (tx) => {
+            const model = await play(db, tx, steps)
+            expect(await portalFigures(tx)).toEqual(model.figures())
+            throw new HistoryOver()
+          })
+        } catch (error) {
+          if (!(error instanceof HistoryOver)) throw error
         }
       }),
       { numRuns: 300 },
     )
   })
 
-  it('are counted once, by the migration that makes them, from a database that had none', () => {
-    fc.assert(
-      fc.property(history(false), (steps) => {
+  it('are counted once, by the migration that makes them, from a database that had none', async () => {
+    await fc.assert(
+      fc.asyncProperty(history(false), async (steps) => {
         const { directory, db } = freshDatabase()
         try {
           migrationsUpTo('0016_printer_reprints', join(directory, 'migrations'))
           migrate(db, { migrationsFolder: join(directory, 'migrations') })
           people(db)
-          const model = play(db, steps)
+          const portal = sqlitePortalDatabase(db)
+          const model = await play(db, portal, steps)
           migrateDatabase(db)
-          expect(portalFigures(db)).toEqual(model.leftoverFigures())
+          expect(await portalFigures(portal)).toEqual(model.leftoverFigures())
         } finally {
           closeDatabase(db)
           rmSync(directory, { recursive: true, force: true })

@@ -25,8 +25,10 @@ import { tooManyRequests } from '~/security/too-many-requests.server'
 import { trustProxySetting } from '~/server/app'
 import { RateLimitedNotice } from '~/ui/rate-limited-notice'
 import { openDatabase, type SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { clearHits, countInWindow, deleteOldWindows, recordHit } from '~db/rate-limits'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { openMigratedDatabase } from '../support/migrated-database'
 
 const crypto = createPortalCrypto({
@@ -36,20 +38,24 @@ const crypto = createPortalCrypto({
 
 let directory: string
 let databasePath: string
-let db: SqliteDatabase
-let other: SqliteDatabase
+let sqlite: SqliteDatabase
+let otherSqlite: SqliteDatabase
+let db: PortalDatabase
+let other: PortalDatabase
 
 beforeAll(() => {
   directory = mkdtempSync(join(tmpdir(), 'rate-limit-'))
   databasePath = join(directory, 'portal.db')
-  db = openMigratedDatabase(databasePath)
+  sqlite = openMigratedDatabase(databasePath)
+  db = sqlitePortalDatabase(sqlite)
   // A second connection to the same file stands for a second process of the portal.
-  other = openDatabase(databasePath)
+  otherSqlite = openDatabase(databasePath)
+  other = sqlitePortalDatabase(otherSqlite)
 })
 
 afterAll(() => {
-  db?.$client.close()
-  other?.$client.close()
+  sqlite?.$client.close()
+  otherSqlite?.$client.close()
   rmSync(directory, { recursive: true, force: true })
 })
 
@@ -64,111 +70,122 @@ const freshLimit = (max: number, windowMs = HOUR): Limit => ({ bucket: `test-${+
 describe('the database counters', () => {
   const keyIndex = Buffer.alloc(16, 1)
 
-  it('count hits per fixed window aligned to its length', () => {
+  it('count hits per fixed window aligned to its length', async () => {
     const window = { bucket: 'db-test', keyIndex, windowMs: HOUR }
-    expect(countInWindow(db, { ...window, now: T0 })).toBe(0)
-    expect(recordHit(db, { ...window, now: T0 + 5 })).toBe(1)
-    expect(recordHit(db, { ...window, now: T0 + HOUR - 1 })).toBe(2)
-    expect(countInWindow(db, { ...window, now: T0 + 30 * 60 * 1000 })).toBe(2)
-    expect(recordHit(db, { ...window, now: T0 + HOUR })).toBe(1)
-    expect(countInWindow(db, { ...window, keyIndex: Buffer.alloc(16, 2), now: T0 })).toBe(0)
-    expect(countInWindow(db, { ...window, bucket: 'db-other', now: T0 })).toBe(0)
+    expect(await countInWindow(db, { ...window, now: T0 })).toBe(0)
+    expect(await recordHit(db, { ...window, now: T0 + 5 })).toBe(1)
+    expect(await recordHit(db, { ...window, now: T0 + HOUR - 1 })).toBe(2)
+    expect(await countInWindow(db, { ...window, now: T0 + 30 * 60 * 1000 })).toBe(2)
+    expect(await recordHit(db, { ...window, now: T0 + HOUR })).toBe(1)
+    expect(await countInWindow(db, { ...window, keyIndex: Buffer.alloc(16, 2), now: T0 })).toBe(0)
+    expect(await countInWindow(db, { ...window, bucket: 'db-other', now: T0 })).toBe(0)
   })
 
-  it('forget one key, or every window that began too long ago', () => {
+  it('give hits made at once, from two processes, a total each', async () => {
+    const window = { bucket: 'db-at-once', keyIndex, windowMs: HOUR, now: T0 }
+    const totals = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => recordHit(i % 2 === 0 ? db : other, window)),
+    )
+    expect([...totals].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(await countInWindow(db, window)).toBe(10)
+  })
+
+  it('forget one key, or every window that began too long ago', async () => {
     const window = { bucket: 'db-cleanup', keyIndex, windowMs: HOUR }
-    recordHit(db, { ...window, now: T0 - 3 * HOUR })
-    recordHit(db, { ...window, now: T0 })
-    recordHit(db, { ...window, keyIndex: Buffer.alloc(16, 9), now: T0 })
-    expect(deleteOldWindows(db, T0 - HOUR)).toBeGreaterThanOrEqual(1)
-    expect(countInWindow(db, { ...window, now: T0 - 3 * HOUR })).toBe(0)
-    expect(countInWindow(db, { ...window, now: T0 })).toBe(1)
-    expect(clearHits(db, { bucket: 'db-cleanup', keyIndex })).toBe(1)
-    expect(countInWindow(db, { ...window, now: T0 })).toBe(0)
-    expect(countInWindow(db, { ...window, keyIndex: Buffer.alloc(16, 9), now: T0 })).toBe(1)
+    await recordHit(db, { ...window, now: T0 - 3 * HOUR })
+    await recordHit(db, { ...window, now: T0 })
+    await recordHit(db, { ...window, keyIndex: Buffer.alloc(16, 9), now: T0 })
+    expect(await deleteOldWindows(db, T0 - HOUR)).toBeGreaterThanOrEqual(1)
+    expect(await countInWindow(db, { ...window, now: T0 - 3 * HOUR })).toBe(0)
+    expect(await countInWindow(db, { ...window, now: T0 })).toBe(1)
+    expect(await clearHits(db, { bucket: 'db-cleanup', keyIndex })).toBe(1)
+    expect(await countInWindow(db, { ...window, now: T0 })).toBe(0)
+    expect(await countInWindow(db, { ...window, keyIndex: Buffer.alloc(16, 9), now: T0 })).toBe(1)
   })
 })
 
 describe('a limit', () => {
-  it('lets requests through while under its maximum and refuses the one after', () => {
+  it('lets requests through while under its maximum and refuses the one after', async () => {
     const limit = freshLimit(5)
     for (let i = 0; i < 5; i++) {
-      expect(checkLimit(db, crypto, limit, 'someone@example.jp', T0 + i)).toEqual({ limited: false })
-      expect(hitLimit(db, crypto, limit, 'someone@example.jp', T0 + i)).toEqual({ limited: false })
+      expect(await checkLimit(db, crypto, limit, 'someone@example.jp', T0 + i)).toEqual({ limited: false })
+      expect(await hitLimit(db, crypto, limit, 'someone@example.jp', T0 + i)).toEqual({ limited: false })
     }
     const now = T0 + 20 * 60 * 1000 + 500
     const expected = { limited: true, retryAfterSeconds: 40 * 60, retryAt: new Date(T0 + HOUR) }
-    expect(checkLimit(db, crypto, limit, 'someone@example.jp', now)).toEqual(expected)
-    expect(hitLimit(db, crypto, limit, 'someone@example.jp', now)).toEqual(expected)
-    expect(checkLimit(db, crypto, limit, 'another@example.jp', now)).toEqual({ limited: false })
+    expect(await checkLimit(db, crypto, limit, 'someone@example.jp', now)).toEqual(expected)
+    expect(await hitLimit(db, crypto, limit, 'someone@example.jp', now)).toEqual(expected)
+    expect(await checkLimit(db, crypto, limit, 'another@example.jp', now)).toEqual({ limited: false })
   })
 
-  it('rounds the wait up, and never says to come back in 0 seconds', () => {
+  it('rounds the wait up, and never says to come back in 0 seconds', async () => {
     const limit = freshLimit(1)
-    hitLimit(db, crypto, limit, '192.0.2.1', T0)
-    expect(checkLimit(db, crypto, limit, '192.0.2.1', T0 + HOUR - 1)).toMatchObject({ retryAfterSeconds: 1 })
-    expect(checkLimit(db, crypto, limit, '192.0.2.1', T0 + HOUR - 1500)).toMatchObject({
+    await hitLimit(db, crypto, limit, '192.0.2.1', T0)
+    expect(await checkLimit(db, crypto, limit, '192.0.2.1', T0 + HOUR - 1)).toMatchObject({
+      retryAfterSeconds: 1,
+    })
+    expect(await checkLimit(db, crypto, limit, '192.0.2.1', T0 + HOUR - 1500)).toMatchObject({
       retryAfterSeconds: 2,
     })
   })
 
-  it('does not count when only checked', () => {
+  it('does not count when only checked', async () => {
     const limit = freshLimit(1)
-    for (let i = 0; i < 10; i++) checkLimit(db, crypto, limit, '192.0.2.2', T0)
-    expect(hitLimit(db, crypto, limit, '192.0.2.2', T0)).toEqual({ limited: false })
+    for (let i = 0; i < 10; i++) await checkLimit(db, crypto, limit, '192.0.2.2', T0)
+    expect(await hitLimit(db, crypto, limit, '192.0.2.2', T0)).toEqual({ limited: false })
   })
 
-  it('starts afresh in the next window', () => {
+  it('starts afresh in the next window', async () => {
     const limit = freshLimit(2)
-    hitLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR - 2)
-    hitLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR - 1)
-    expect(checkLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR - 1).limited).toBe(true)
-    expect(checkLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR)).toEqual({ limited: false })
-    expect(hitLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR)).toEqual({ limited: false })
+    await hitLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR - 2)
+    await hitLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR - 1)
+    expect((await checkLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR - 1)).limited).toBe(true)
+    expect(await checkLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR)).toEqual({ limited: false })
+    expect(await hitLimit(db, crypto, limit, '192.0.2.3', T0 + HOUR)).toEqual({ limited: false })
   })
 
-  it('is lifted for one key by clearLimit', () => {
+  it('is lifted for one key by clearLimit', async () => {
     const limit = freshLimit(1)
-    hitLimit(db, crypto, limit, '192.0.2.4', T0)
-    hitLimit(db, crypto, limit, '192.0.2.5', T0)
-    clearLimit(db, crypto, limit, '192.0.2.4')
-    expect(checkLimit(db, crypto, limit, '192.0.2.4', T0)).toEqual({ limited: false })
-    expect(checkLimit(db, crypto, limit, '192.0.2.5', T0).limited).toBe(true)
+    await hitLimit(db, crypto, limit, '192.0.2.4', T0)
+    await hitLimit(db, crypto, limit, '192.0.2.5', T0)
+    await clearLimit(db, crypto, limit, '192.0.2.4')
+    expect(await checkLimit(db, crypto, limit, '192.0.2.4', T0)).toEqual({ limited: false })
+    expect((await checkLimit(db, crypto, limit, '192.0.2.5', T0)).limited).toBe(true)
   })
 
-  it('is shared by every process: two connections to one file count together', () => {
+  it('is shared by every process: two connections to one file count together', async () => {
     const limit = freshLimit(4)
-    hitLimit(db, crypto, limit, 'shared@example.jp', T0)
-    hitLimit(other, crypto, limit, 'shared@example.jp', T0)
-    hitLimit(db, crypto, limit, 'shared@example.jp', T0)
-    expect(checkLimit(other, crypto, limit, 'shared@example.jp', T0)).toEqual({ limited: false })
-    expect(hitLimit(other, crypto, limit, 'shared@example.jp', T0)).toEqual({ limited: false })
-    expect(checkLimit(db, crypto, limit, 'shared@example.jp', T0).limited).toBe(true)
-    expect(hitLimit(other, crypto, limit, 'shared@example.jp', T0).limited).toBe(true)
+    await hitLimit(db, crypto, limit, 'shared@example.jp', T0)
+    await hitLimit(other, crypto, limit, 'shared@example.jp', T0)
+    await hitLimit(db, crypto, limit, 'shared@example.jp', T0)
+    expect(await checkLimit(other, crypto, limit, 'shared@example.jp', T0)).toEqual({ limited: false })
+    expect(await hitLimit(other, crypto, limit, 'shared@example.jp', T0)).toEqual({ limited: false })
+    expect((await checkLimit(db, crypto, limit, 'shared@example.jp', T0)).limited).toBe(true)
+    expect((await hitLimit(other, crypto, limit, 'shared@example.jp', T0)).limited).toBe(true)
   })
 
-  it('keeps separate counts per bucket for the same key', () => {
+  it('keeps separate counts per bucket for the same key', async () => {
     const first = freshLimit(1)
     const second = freshLimit(1)
-    hitLimit(db, crypto, first, '192.0.2.6', T0)
-    expect(checkLimit(db, crypto, first, '192.0.2.6', T0).limited).toBe(true)
-    expect(checkLimit(db, crypto, second, '192.0.2.6', T0)).toEqual({ limited: false })
+    await hitLimit(db, crypto, first, '192.0.2.6', T0)
+    expect((await checkLimit(db, crypto, first, '192.0.2.6', T0)).limited).toBe(true)
+    expect(await checkLimit(db, crypto, second, '192.0.2.6', T0)).toEqual({ limited: false })
   })
 
-  it('stores keys only as keyed hashes, never as typed', () => {
+  it('stores keys only as keyed hashes, never as typed', async () => {
     const email = 'plain.text.victim@example.co.jp'
     const ip = '203.0.113.77'
     const limit = freshLimit(3)
-    hitLimit(db, crypto, limit, email, T0)
-    hitLimit(other, crypto, limit, ip, T0)
-    hitLimit(db, crypto, limits.failuresPerIp, ip, T0)
-    const rows = db.$client
+    await hitLimit(db, crypto, limit, email, T0)
+    await hitLimit(other, crypto, limit, ip, T0)
+    await hitLimit(db, crypto, limits.failuresPerIp, ip, T0)
+    const rows = sqlite.$client
       .prepare('select key_index as keyIndex from rate_limit_counters where bucket = ?')
       .all(limit.bucket) as { keyIndex: Buffer }[]
     expect(rows).toHaveLength(2)
     for (const { keyIndex } of rows) expect(keyIndex).toHaveLength(16)
     // Whatever SQLite has written so far, in the file or still in its write-ahead log.
-    db.$client.pragma('wal_checkpoint(PASSIVE)')
+    sqlite.$client.pragma('wal_checkpoint(PASSIVE)')
     const bytes = Buffer.concat(
       [databasePath, `${databasePath}-wal`]
         .filter((path) => existsSync(path))
@@ -181,38 +198,42 @@ describe('a limit', () => {
     }
   })
 
-  it('refuses exactly the hits that find the window already full (property)', () => {
+  it('refuses exactly the hits that find the window already full (property)', async () => {
     const step = fc.record({
       key: fc.constantFrom('a@example.jp', 'b@example.jp', '198.51.100.1'),
       advance: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 20 * 60 * 1000 })),
       check: fc.boolean(),
     })
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(step, { maxLength: 40 }), (max, steps) => {
-        const windowMs = 15 * 60 * 1000
-        const limit = freshLimit(max, windowMs)
-        const model = new Map<string, number>()
-        let now = T0 + 123
-        for (const { key, advance, check } of steps) {
-          now += advance
-          const window = `${key} ${Math.floor(now / windowMs)}`
-          const before = model.get(window) ?? 0
-          const result = check
-            ? checkLimit(db, crypto, limit, key, now)
-            : hitLimit(db, crypto, limit, key, now)
-          if (!check) model.set(window, before + 1)
-          if (before >= max) {
-            const retryAt = (Math.floor(now / windowMs) + 1) * windowMs
-            expect(result).toEqual({
-              limited: true,
-              retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)),
-              retryAt: new Date(retryAt),
-            })
-          } else {
-            expect(result).toEqual({ limited: false })
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(step, { maxLength: 40 }),
+        async (max, steps) => {
+          const windowMs = 15 * 60 * 1000
+          const limit = freshLimit(max, windowMs)
+          const model = new Map<string, number>()
+          let now = T0 + 123
+          for (const { key, advance, check } of steps) {
+            now += advance
+            const window = `${key} ${Math.floor(now / windowMs)}`
+            const before = model.get(window) ?? 0
+            const result = check
+              ? await checkLimit(db, crypto, limit, key, now)
+              : await hitLimit(db, crypto, limit, key, now)
+            if (!check) model.set(window, before + 1)
+            if (before >= max) {
+              const retryAt = (Math.floor(now / windowMs) + 1) * windowMs
+              expect(result).toEqual({
+                limited: true,
+                retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)),
+                retryAt: new Date(retryAt),
+              })
+            } else {
+              expect(result).toEqual({ limited: false })
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     )
   })

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
 import { listOpenActions } from '~db/member-required-actions'
 import { migrateDatabase } from '~db/migrate'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { migrationsUpTo } from '../support/migrations-up-to'
 
 /**
@@ -48,7 +49,7 @@ function memberBefore(id: number, openActions?: string, readyAt: number | null =
 }
 
 describe('migrating open_actions to member_required_actions', () => {
-  it('carries every member’s open actions over, in the order they are led through them, and drops the column', () => {
+  it('carries every member’s open actions over, in the order they are led through them, and drops the column', async () => {
     memberBefore(1)
     memberBefore(2, '["reconfirm_details"]')
     memberBefore(3, '["reconfirm_details","verify_email"]')
@@ -58,7 +59,8 @@ describe('migrating open_actions to member_required_actions', () => {
 
     migrateDatabase(db)
 
-    expect([1, 2, 3, 4, 5, 6].map((id) => listOpenActions(db, id))).toEqual([
+    const portal = sqlitePortalDatabase(db)
+    expect(await Promise.all([1, 2, 3, 4, 5, 6].map((id) => listOpenActions(portal, id)))).toEqual([
       ['reset_password', 'reconfirm_details'],
       ['reconfirm_details'],
       ['reconfirm_details', 'verify_email'],

@@ -4,11 +4,13 @@ import { ARGON2_PARAMETERS } from '~/accounts/password-hash.server'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { signIn } from '~/accounts/sign-in.server'
 import { findMemberByEmail } from '~db/member-accounts'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { importedDatabase, type TempDatabase } from '../support/temp-database'
 
 const PASSWORD = 'quiet harbour lanterns drift'
 let temp: TempDatabase
+const portal = () => sqlitePortalDatabase(temp.db)
 
 beforeAll(async () => {
   temp = await importedDatabase('sign-in-', {
@@ -19,15 +21,15 @@ beforeAll(async () => {
       member({ member_id: 'M3', email: 'never@example.jp' }),
     ],
   })
-  const store = (email: string, hash: string) => {
-    const candidate = findMemberByEmail(temp.db, temp.crypto.lookup('email', email))
+  const store = async (email: string, hash: string) => {
+    const candidate = await findMemberByEmail(portal(), temp.crypto.lookup('email', email))
     temp.db.$client
       .prepare('update member_accounts set password_hash = ? where subject_id = ?')
       .run(hash, candidate?.subjectId)
   }
-  store('current@example.jp', await argon2.hash(PASSWORD, ARGON2_PARAMETERS))
+  await store('current@example.jp', await argon2.hash(PASSWORD, ARGON2_PARAMETERS))
   // As a hash made before the parameters were raised would be.
-  store(
+  await store(
     'older@example.jp',
     await argon2.hash(PASSWORD, { ...ARGON2_PARAMETERS, memoryCost: 8192, timeCost: 1 }),
   )
@@ -39,11 +41,11 @@ afterAll(() => {
 })
 
 const attempt = (email: string, password = PASSWORD) =>
-  signIn({ db: temp.db, crypto: temp.crypto, name: { kind: 'email', address: email }, password })
+  signIn({ db: portal(), crypto: temp.crypto, name: { kind: 'email', address: email }, password })
 const attemptById = (memberId: string, password = PASSWORD) =>
-  signIn({ db: temp.db, crypto: temp.crypto, name: { kind: 'memberId', memberId }, password })
-const storedHash = (email: string) =>
-  findMemberByEmail(temp.db, temp.crypto.lookup('email', email))?.passwordHash
+  signIn({ db: portal(), crypto: temp.crypto, name: { kind: 'memberId', memberId }, password })
+const storedHash = async (email: string) =>
+  (await findMemberByEmail(portal(), temp.crypto.lookup('email', email)))?.passwordHash
 
 describe('signing in with the new password', () => {
   it('admits the right password and refuses a wrong one', async () => {
@@ -70,11 +72,11 @@ describe('signing in with the new password', () => {
   })
 
   it('replaces a hash made with older parameters on the way in, and only on success', async () => {
-    const before = storedHash('older@example.jp')
+    const before = await storedHash('older@example.jp')
     expect(await attempt('older@example.jp', 'wrong password entirely')).toEqual({ ok: false })
-    expect(storedHash('older@example.jp')).toBe(before)
+    expect(await storedHash('older@example.jp')).toBe(before)
     expect(await attempt('older@example.jp')).toMatchObject({ ok: true })
-    const after = storedHash('older@example.jp') ?? ''
+    const after = (await storedHash('older@example.jp')) ?? ''
     expect(after).not.toBe(before)
     expect(after).toContain('m=19456')
     expect(await attempt('older@example.jp')).toMatchObject({ ok: true })

@@ -22,10 +22,12 @@ import { STAFF_ID_PATTERN } from '~/staff/staff-id.server'
 import { staffState } from '~/staff/staff-state'
 import { listAuditEntries, readAuditChainHead } from '~db/audit-log'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
 import { displayEmail, normaliseEmail } from '~db/normalise'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { seal } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { totpSecretContext } from '~db/staff-members'
 import { testSecrets } from '../support/secrets'
 
@@ -39,19 +41,21 @@ const actor: StaffActor = { kind: 'system', via: 'command' }
 const NOW = new Date('2026-12-04T09:00:00Z')
 
 let directory: string
-let db: SqliteDatabase
+let sqlite: SqliteDatabase
+let db: PortalDatabase
 let crypto: PortalCrypto
 
 beforeEach(() => {
   directory = mkdtempSync(join(tmpdir(), 'staff-accounts-'))
-  db = openDatabase(join(directory, 'portal.db'))
-  migrateDatabase(db)
+  sqlite = openDatabase(join(directory, 'portal.db'))
+  migrateDatabase(sqlite)
+  db = sqlitePortalDatabase(sqlite)
   const secrets = testSecrets()
   crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
 })
 
 afterEach(() => {
-  closeDatabase(db)
+  closeDatabase(sqlite)
   rmSync(directory, { recursive: true, force: true })
 })
 
@@ -89,7 +93,7 @@ describe('creating a staff account', () => {
     expect(created.expiresAt.getTime() - NOW.getTime()).toBe(ENROLMENT_PASSWORD_VALID_MS)
     expect(ENROLMENT_PASSWORD_VALID_MS).toBe(24 * 60 * 60 * 1000)
 
-    const row = db.$client.prepare('select * from staff_members where id = ?').get(created.id) as Record<
+    const row = sqlite.$client.prepare('select * from staff_members where id = ?').get(created.id) as Record<
       string,
       unknown
     >
@@ -106,11 +110,11 @@ describe('creating a staff account', () => {
   it('is found by its e-mail address however it is typed, through the blind index', async () => {
     const created = await create('Kanri.Tarou@Example.co.jp')
     for (const typed of ['kanri.tarou@example.co.jp', 'ＫＡＮＲＩ．ＴＡＲＯＵ＠ＥＸＡＭＰＬＥ．ＣＯ．ＪＰ']) {
-      const found = findStaffMember({ db, crypto, email: normaliseEmail(typed) as string })
+      const found = await findStaffMember({ db, crypto, email: normaliseEmail(typed) as string })
       expect(found).toMatchObject({ id: created.id, email: 'Kanri.Tarou@Example.co.jp', name: '管理 太郎' })
     }
-    expect(findStaffMember({ db, crypto, email: 'someone.else@example.co.jp' })).toBeUndefined()
-    const stored = db.$client.prepare('select email_index from staff_members').pluck().get() as Buffer
+    expect(await findStaffMember({ db, crypto, email: 'someone.else@example.co.jp' })).toBeUndefined()
+    const stored = sqlite.$client.prepare('select email_index from staff_members').pluck().get() as Buffer
     expect(stored.equals(crypto.index('staff-email', 'kanri.tarou@example.co.jp'))).toBe(true)
     // A customer's index of the same address is unrelated: staff and customers cannot be matched up.
     expect(stored.equals(crypto.index('email', 'kanri.tarou@example.co.jp'))).toBe(false)
@@ -135,7 +139,7 @@ describe('creating a staff account', () => {
       outcome: 'refused',
       detail: { reason: 'email_taken', role: 'supervisor' },
     })
-    expect(listStaff({ db, crypto })).toHaveLength(1)
+    expect(await listStaff({ db, crypto })).toHaveLength(1)
   })
 
   it('leaves neither the e-mail address nor the name in clear in the database file, its WAL or shared memory', async () => {
@@ -184,9 +188,9 @@ describe('creating a staff account', () => {
       role: 'agent',
       now: NOW,
     })
-    disableStaffMember({ db, crypto, actor, email: 'kanri.tarou@example.co.jp', now: NOW })
-    disableStaffMember({ db, crypto, actor, email: 'nobody@example.co.jp', now: NOW })
-    const { entries } = listAuditEntries(db, {})
+    await disableStaffMember({ db, crypto, actor, email: 'kanri.tarou@example.co.jp', now: NOW })
+    await disableStaffMember({ db, crypto, actor, email: 'nobody@example.co.jp', now: NOW })
+    const { entries } = await listAuditEntries(db, {})
     expect(
       entries.map(({ actor, action, target, outcome, detail }) => ({
         actor,
@@ -225,7 +229,7 @@ describe('creating a staff account', () => {
         detail: { role: 'supervisor', enrolmentValidHours: 24 },
       },
     ])
-    expect(readAuditChainHead(db).lastSequence).toBe(4)
+    expect((await readAuditChainHead(db)).lastSequence).toBe(4)
   })
 })
 
@@ -233,7 +237,7 @@ describe('listing, disabling and resetting second factors', () => {
   it('lists every account opened, oldest first, in the state it is in', async () => {
     const first = await create('a.first@example.jp', '一番 目', 'supervisor')
     const second = await create('b.second@example.jp', '二番 目', 'agent', new Date(NOW.getTime() + 1000))
-    const listed = listStaff({ db, crypto })
+    const listed = await listStaff({ db, crypto })
     expect(listed.map(({ id, email, name, role }) => ({ id, email, name, role }))).toEqual([
       { id: first.id, email: 'a.first@example.jp', name: '一番 目', role: 'supervisor' },
       { id: second.id, email: 'b.second@example.jp', name: '二番 目', role: 'agent' },
@@ -249,25 +253,25 @@ describe('listing, disabling and resetting second factors', () => {
   it('disables an account once, says so the second time, and refuses an unknown address', async () => {
     const created = await create()
     const matched = 'kanri.tarou@example.co.jp'
-    const first = disableStaffMember({ db, crypto, actor, email: matched, now: NOW })
+    const first = await disableStaffMember({ db, crypto, actor, email: matched, now: NOW })
     expect(first).toMatchObject({ outcome: 'done', staffId: created.id })
     expect(first.audit).toMatchObject({
       action: 'staff.disabled',
       outcome: 'done',
       detail: { role: 'agent' },
     })
-    const member = findStaffMember({ db, crypto, email: matched })
+    const member = await findStaffMember({ db, crypto, email: matched })
     expect(member?.disabledAt).toEqual(NOW)
     expect(member && staffState(member, NOW)).toBe('disabled')
 
     const later = new Date(NOW.getTime() + 60_000)
-    expect(disableStaffMember({ db, crypto, actor, email: matched, now: later })).toMatchObject({
+    expect(await disableStaffMember({ db, crypto, actor, email: matched, now: later })).toMatchObject({
       outcome: 'unchanged',
       audit: { outcome: 'unchanged', detail: { reason: 'already_disabled' } },
     })
-    expect(findStaffMember({ db, crypto, email: matched })?.disabledAt).toEqual(NOW)
+    expect((await findStaffMember({ db, crypto, email: matched }))?.disabledAt).toEqual(NOW)
 
-    expect(disableStaffMember({ db, crypto, actor, email: 'nobody@example.jp', now: NOW })).toEqual({
+    expect(await disableStaffMember({ db, crypto, actor, email: 'nobody@example.jp', now: NOW })).toEqual({
       outcome: 'unknown',
       audit: {
         actor,
@@ -283,22 +287,22 @@ describe('listing, disabling and resetting second factors', () => {
     const reset = await create('reset.me@example.jp')
     const other = await create('keep.me@example.jp')
     for (const { id } of [reset, other]) {
-      db.$client
+      sqlite.$client
         .prepare('update staff_members set totp_secret_sealed = ?, totp_last_step = 12345 where id = ?')
         .run(
           seal({ keyring: crypto.keyring, context: totpSecretContext(id), plaintext: 'JBSWY3DPEHPK3PXP' }),
           id,
         )
       for (let i = 0; i < 3; i++)
-        db.$client
+        sqlite.$client
           .prepare('insert into staff_recovery_codes (staff_id, code_hash) values (?, ?)')
           .run(id, crypto.index('staff-recovery-code', `${id}-${i}`))
-      db.$client
+      sqlite.$client
         .prepare('insert into staff_passkeys (staff_id, credential_id, public_key) values (?, ?, ?)')
         .run(id, Buffer.from(`credential-${id}`), Buffer.from('key'))
     }
 
-    const result = resetStaffMfa({ db, crypto, actor, email: 'reset.me@example.jp', now: NOW })
+    const result = await resetStaffMfa({ db, crypto, actor, email: 'reset.me@example.jp', now: NOW })
     expect(result).toMatchObject({
       outcome: 'done',
       staffId: reset.id,
@@ -310,7 +314,7 @@ describe('listing, disabling and resetting second factors', () => {
       },
     })
     const factors = (id: string) =>
-      db.$client
+      sqlite.$client
         .prepare(`select totp_secret_sealed is not null as totp, totp_last_step as step,
           (select count(*) from staff_recovery_codes where staff_id = s.id) as codes,
           (select count(*) from staff_passkeys where staff_id = s.id) as passkeys
@@ -319,10 +323,12 @@ describe('listing, disabling and resetting second factors', () => {
     expect(factors(reset.id)).toEqual({ totp: 0, step: null, codes: 0, passkeys: 0 })
     expect(factors(other.id)).toEqual({ totp: 1, step: 12345, codes: 3, passkeys: 1 })
 
-    expect(resetStaffMfa({ db, crypto, actor, email: 'reset.me@example.jp', now: NOW })).toMatchObject({
+    expect(await resetStaffMfa({ db, crypto, actor, email: 'reset.me@example.jp', now: NOW })).toMatchObject({
       outcome: 'unchanged',
       removed: { totp: false, recoveryCodes: 0, passkeys: 0 },
     })
-    expect(resetStaffMfa({ db, crypto, actor, email: 'nobody@example.jp', now: NOW }).outcome).toBe('unknown')
+    expect((await resetStaffMfa({ db, crypto, actor, email: 'nobody@example.jp', now: NOW })).outcome).toBe(
+      'unknown',
+    )
   })
 })

@@ -7,6 +7,7 @@ import { signInStaff } from '~/staff/staff-sign-in.server'
 import { listAuditEntries } from '~db/audit-log'
 import { closeDatabase, type SqliteDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findStaffMemberByEmail } from '~db/staff-members'
 import { openMigratedDatabase } from '../support/migrated-database'
 import { testSecrets } from '../support/secrets'
@@ -39,17 +40,17 @@ afterAll(async () => {
 })
 
 const attempt = (email: string, password: string, now: Date) =>
-  signInStaff({ db, crypto, email, password, clientIpIndex: CLIENT_IP, now })
-const lastEntry = () => listAuditEntries(db, { limit: 1 }).entries[0]
+  signInStaff({ db: sqlitePortalDatabase(db), crypto, email, password, clientIpIndex: CLIENT_IP, now })
+const lastEntry = async () => (await listAuditEntries(sqlitePortalDatabase(db), { limit: 1 })).entries[0]
 
 describe('the staff password step', () => {
   it('accepts the enrolment password only before its expiry', async () => {
     const email = 'expiring@example.jp'
     const password = passwords.get(email) ?? ''
     expect(await attempt(email, password, later(60))).toMatchObject({ ok: true, passwordMustChange: true })
-    expect(lastEntry()).toMatchObject({ action: 'staff.sign_in', outcome: 'success' })
+    expect(await lastEntry()).toMatchObject({ action: 'staff.sign_in', outcome: 'success' })
     expect(await attempt(email, password, later(24 * 60 + 1))).toEqual({ ok: false })
-    expect(lastEntry()).toMatchObject({
+    expect(await lastEntry()).toMatchObject({
       action: 'staff.sign_in',
       outcome: 'denied',
       detail: { reason: 'enrolment_expired' },
@@ -60,24 +61,32 @@ describe('the staff password step', () => {
     const email = 'locking@example.jp'
     for (let i = 1; i <= 4; i++) {
       expect(await attempt(email, `wrong ${i}`, later(i))).toEqual({ ok: false })
-      expect(lastEntry()).toMatchObject({ action: 'staff.sign_in', outcome: 'failure' })
+      expect(await lastEntry()).toMatchObject({ action: 'staff.sign_in', outcome: 'failure' })
     }
     expect(await attempt(email, 'wrong 5', later(5))).toEqual({ ok: false })
-    expect(lastEntry()).toMatchObject({ action: 'staff.locked', detail: { failures: 5, lockedMinutes: 15 } })
-    expect(lastEntry()?.clientIpIndex).toEqual(CLIENT_IP)
-    expect(findStaffMemberByEmail(db, crypto, email)?.lockedUntil).toEqual(later(20))
+    expect(await lastEntry()).toMatchObject({
+      action: 'staff.locked',
+      detail: { failures: 5, lockedMinutes: 15 },
+    })
+    expect((await lastEntry())?.clientIpIndex).toEqual(CLIENT_IP)
+    expect((await findStaffMemberByEmail(sqlitePortalDatabase(db), crypto, email))?.lockedUntil).toEqual(
+      later(20),
+    )
 
     const right = passwords.get(email) ?? ''
     expect(await attempt(email, right, later(19))).toEqual({ ok: false })
-    expect(lastEntry()).toMatchObject({ outcome: 'denied', detail: { reason: 'locked' } })
+    expect(await lastEntry()).toMatchObject({ outcome: 'denied', detail: { reason: 'locked' } })
 
     expect(await attempt(email, right, later(21))).toMatchObject({ ok: true })
-    expect(findStaffMemberByEmail(db, crypto, email)).toMatchObject({ failedSignIns: 0, lockedUntil: null })
+    expect(await findStaffMemberByEmail(sqlitePortalDatabase(db), crypto, email)).toMatchObject({
+      failedSignIns: 0,
+      lockedUntil: null,
+    })
   })
 
   it('records an unknown address without naming it', async () => {
     expect(await attempt('nobody@example.jp', 'anything at all', NOW)).toEqual({ ok: false })
-    const entry = lastEntry()
+    const entry = await lastEntry()
     expect(entry).toMatchObject({ action: 'staff.sign_in', outcome: 'failure', target: null })
     expect(JSON.stringify(entry?.detail)).not.toContain('nobody')
   })

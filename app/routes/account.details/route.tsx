@@ -13,7 +13,7 @@ import { detailsFromRecord } from '~/accounts/registration-prefill'
 import { firstOpenStep, nextStepPath, STEP_PATHS, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { readForm } from '~/forms/bounded-form'
 import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -46,7 +46,7 @@ async function requireDetailsAccess(request: Request) {
 export async function loader({ request }: LoaderFunctionArgs) {
   const account = await requireDetailsAccess(request)
   const { token, headers } = await personalFormToken(request)
-  const cards = savedCards({ db: sqliteDb(), crypto: portalCrypto(), account })
+  const cards = await savedCards({ db: db(), crypto: portalCrypto(), account })
   const language = await requestLanguage(request)
   return data(
     {
@@ -75,7 +75,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const typed = Object.fromEntries(
     REGISTRATION_FIELDS.map((field) => [field, String(form.get(field) ?? '').slice(0, 300)]),
   ) as Record<RegistrationField, string>
-  const cards = savedCards({ db: sqliteDb(), crypto: portalCrypto(), account })
+  const cards = await savedCards({ db: db(), crypto: portalCrypto(), account })
   const choices = cards.map((card) => ({
     id: card.id,
     choice: cardChoice.safeParse(form.get(`card-${card.id}`)),
@@ -86,7 +86,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // What a refused post gives back: nothing saved, everything typed still in the form.
   const refusal = (limit: Extract<LimitCheck, { limited: true }>) =>
     tooManyRequests(limit, { errors: {}, cardsError: null, typed, cardChoices })
-  const client = limitAccountPost(context, { post: 'details', account })
+  const client = await limitAccountPost(context, { post: 'details', account })
   if (client.limited) return refusal(client)
   const parsed = readForm(
     form,
@@ -105,8 +105,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     })
   }
   const language = await requestLanguage(request)
-  const confirmed = confirmDetails({
-    db: sqliteDb(),
+  const confirmed = await confirmDetails({
+    db: db(),
     crypto: portalCrypto(),
     account,
     details: parsed.data,

@@ -8,7 +8,7 @@ import { requireMemberAtStep } from '~/accounts/member-guard.server'
 import { nextStepPath, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -69,25 +69,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = readForm(post.form, emailCodeForm)
   if (!parsed.success)
     return invalid({ error: parsed.error.issues[0]?.message === 'required' ? 'required' : 'invalid' })
-  const store = { db: sqliteDb(), crypto: portalCrypto() }
+  const store = { db: db(), crypto: portalCrypto() }
   const mail = {
     language: await requestLanguage(request),
     portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
   }
   switch (parsed.data.intent) {
     case 'cancel': {
-      cancelEmailChange(store, account)
+      await cancelEmailChange(store, account)
       return redirect(nextStepPath(account.openActions.filter((step) => step !== 'verify_email')), 303)
     }
     case 'resend': {
-      const limit = limitEmailChangeCode(store, { account, address: account.pendingEmail ?? '' })
+      const limit = await limitEmailChangeCode(store, { account, address: account.pendingEmail ?? '' })
       if (limit.limited) return tooManyRequests(limit)
-      sendEmailChangeCode(store, { account, ...mail })
+      await sendEmailChangeCode(store, { account, ...mail })
       return data({ resent: true }, { headers: PERSONAL_PAGE_HEADERS })
     }
     case 'confirm': {
-      if (!confirmEmailChange(store, { account, code: parsed.data.code, ...mail })) {
-        countFailure(post.ip)
+      if (!(await confirmEmailChange(store, { account, code: parsed.data.code, ...mail }))) {
+        await countFailure(post.ip)
         return invalid({ error: 'invalid' })
       }
       const saved = account.details.email ? 'email' : 'emailAdded'

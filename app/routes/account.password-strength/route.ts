@@ -19,7 +19,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success)
     return Response.json({ strength: null }, { status: 422, headers: PERSONAL_PAGE_HEADERS })
   if (!parsed.data.password) return Response.json({ strength: null }, { headers: PERSONAL_PAGE_HEADERS })
-  const limit = limitAccountPost(context, { post: 'strength', account })
+  const limit = await limitAccountPost(context, { post: 'strength', account })
   if (limit.limited) {
     // The meter pauses until then and says so; saving still judges the password in full.
     return Response.json(

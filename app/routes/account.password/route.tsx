@@ -9,7 +9,7 @@ import { resetPassword } from '~/accounts/password-reset.server'
 import { nextStepPath, stepsOf } from '~/accounts/required-actions'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -69,7 +69,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (intent !== 'save') {
     // The show/hide button without JavaScript: the same form back, the field the other way (without
     // the strength reading once the account or client has had its share of them).
-    const reading = password ? limitAccountPost(context, { post: 'strength', account }) : undefined
+    const reading = password ? await limitAccountPost(context, { post: 'strength', account }) : undefined
     const strength =
       password && !reading?.limited
         ? await passwordStrength({ password, account, config: getConfig() })
@@ -80,10 +80,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     )
   }
   if (!password) return invalid({ refusals: ['required'], strength: null })
-  const tries = limitAccountPost(context, { post: 'password', account })
+  const tries = await limitAccountPost(context, { post: 'password', account })
   if (tries.limited) return tooManyRequests(tries, { strength: null })
   const outcome = await resetPassword({
-    db: sqliteDb(),
+    db: db(),
     crypto: portalCrypto(),
     config: getConfig(),
     account,

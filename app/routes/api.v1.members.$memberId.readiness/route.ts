@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { isShopRequest, memberReadiness } from '~/accounts/readiness.server'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 
 const memberIdParam = z.string().min(1).max(64)
 
@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
   const memberId = memberIdParam.safeParse(params.memberId)
   if (!memberId.success) return answer({ error: 'invalid_member_id' }, 400)
-  const readiness = memberReadiness({ db: sqliteDb(), crypto: portalCrypto(), memberId: memberId.data })
+  const readiness = await memberReadiness({ db: db(), crypto: portalCrypto(), memberId: memberId.data })
   if (!readiness) return answer({ error: 'not_found' }, 404)
   return answer(readiness)
 }

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, readForm } from '~/forms/bounded-form'
 import { emailField } from '~/forms/fields'
 import { isLanguage } from '~/i18n/config'
@@ -49,8 +49,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'invalid', email: typed })
   const language = await i18nServer.getLocale(request)
   // Counted per address whether or not anyone holds it, so the limit says nothing either.
-  const outcome = askForEmailCode(
-    { db: sqliteDb(), crypto: portalCrypto() },
+  const outcome = await askForEmailCode(
+    { db: db(), crypto: portalCrypto() },
     { email: parsed.data.email.matched, displayEmail: parsed.data.email.shown },
     {
       language: isLanguage(language) ? language : 'ja',

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -61,7 +61,7 @@ async function pendingChallenge(request: Request): Promise<PendingEmailCheck> {
   throw session?.humanId ? redirect('/exposure') : await sessionEnded(request, 'email')
 }
 
-const store = () => ({ db: sqliteDb(), crypto: portalCrypto() })
+const store = () => ({ db: db(), crypto: portalCrypto() })
 
 /** Japan's calendar day of a moment, to say the date only when the wait runs past today. */
 const japanDay = (at: number) => Math.floor((at + 9 * 60 * 60 * 1000) / (24 * 60 * 60 * 1000))
@@ -80,7 +80,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const challenge = await pendingChallenge(request)
   const { token, headers } = await personalFormToken(request)
   // The same for a known and an unknown address: both have a row and limits that count the same way.
-  const { state, wait } = codePageState(store(), challenge)
+  const { state, wait } = await codePageState(store(), challenge)
   // A dead code and no new one before the limit's window ends: 429, and when to come back.
   if (wait) headers.set('Retry-After', String(wait.retryAfterSeconds))
   return data(
@@ -117,7 +117,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = readForm(post.form, codeForm)
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'format' })
   if (parsed.data.intent === 'resend') {
-    const outcome = askForEmailCodeAgain(store(), challenge, {
+    const outcome = await askForEmailCodeAgain(store(), challenge, {
       language: await requestLanguage(request),
       portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
       notifyUnknown: getConfig().NOTIFY_UNKNOWN_ADDRESSES === 'on',
@@ -130,14 +130,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (setCookie) headers.append('Set-Cookie', setCookie)
     return data({ resent: true }, { headers })
   }
-  const result = checkPendingEmailCode(store(), challenge, parsed.data.code)
+  const result = await checkPendingEmailCode(store(), challenge, parsed.data.code)
   if (!result.ok) {
-    const limit = countFailure(post.ip)
+    const limit = await countFailure(post.ip)
     if (limit.limited) return tooManyRequests(limit)
     if (result.reason === 'wrong') return invalid({ error: result.reason })
     // A dead code: the page says so (the answer carries it, as a 4xx is not followed by the
     // loader in the browser), and if no new one may be sent yet, until when, with Retry-After.
-    const { wait } = codePageState(store(), challenge)
+    const { wait } = await codePageState(store(), challenge)
     const dead: DeadAnswer = {
       error: result.reason,
       state: result.reason,

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Trans, useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, readForm, textField } from '~/forms/bounded-form'
 import { dateFormat } from '~/i18n/date-format'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -57,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return invalid({ field: (issue?.path[0] ?? 'code') as Field, error: issue?.message ?? 'noMatch', code })
   }
   const validUntil = getConfig().LETTER_CODE_VALID_UNTIL
-  const result = checkLetterCode({ db: sqliteDb(), crypto: portalCrypto(), validUntil }, parsed.data)
+  const result = await checkLetterCode({ db: db(), crypto: portalCrypto(), validUntil }, parsed.data)
   if (result.ok) {
     const headers = await startCheckedSession(request, result.humanId, 'letter')
     return redirect('/exposure', { status: 303, headers })
@@ -82,7 +82,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     case 'sign_in_instead':
       return data({ signInInstead: { memberId: result.memberId } }, { headers: PERSONAL_PAGE_HEADERS })
   }
-  const limit = countFailure(post.ip)
+  const limit = await countFailure(post.ip)
   if (limit.limited) return tooManyRequests(limit, { code })
   if (result.reason === 'locked')
     return data(

@@ -2,7 +2,7 @@ import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-r
 import { useLoaderData } from '@remix-run/react'
 import { Trans, useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import type { Language } from '~/i18n/config'
 import { i18nServer } from '~/i18n/i18next.server'
 import { getPageMeta } from '~/i18n/page-meta.server'
@@ -34,12 +34,12 @@ export const headers: HeadersFunction = () => ({
 })
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  requireDevClientAndDemoData(context)
+  await requireDevClientAndDemoData(context)
   const keyring = portalCrypto().keyring
   const language = (await i18nServer.getLocale(request)) as Language
   return {
     meta: await getPageMeta(request, 'dev'),
-    outbox: loadDevOutbox({ db: sqliteDb(), keyring, language }),
+    outbox: await loadDevOutbox({ db: db(), keyring, language }),
   }
 }
 

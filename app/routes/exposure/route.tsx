@@ -4,7 +4,7 @@ import type { ReactNode } from 'react'
 import { Trans, useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { loadExposureView } from '~/exposure/exposure.server'
 import { dateFormat } from '~/i18n/date-format'
 import { requestLanguage } from '~/i18n/i18next.server'
@@ -24,7 +24,7 @@ export const headers = () => ({ 'Cache-Control': 'no-store', 'Referrer-Policy': 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const humanId = await requireVerifiedHuman(request)
-  const view = loadExposureView(sqliteDb(), portalCrypto().keyring, humanId)
+  const view = await loadExposureView(db(), portalCrypto().keyring, humanId)
   const longDate = dateFormat(await requestLanguage(request), { dateStyle: 'long' })
   // Dates are written here, once, so the server's page and the hydrated one agree.
   const formatDate = (iso: string) => longDate.format(new Date(`${iso}T00:00:00+09:00`))

@@ -1,8 +1,8 @@
 import { checkHealth } from '~/health.server'
 
 /** For load balancers and `npm start`'s own smoke check. */
-export function loader() {
-  const healthy = checkHealth()
+export async function loader() {
+  const healthy = await checkHealth()
   return new Response(healthy ? 'ok' : 'unavailable', {
     status: healthy ? 200 : 503,
     headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },

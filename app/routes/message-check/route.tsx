@@ -4,7 +4,7 @@ import type { ReactNode } from 'react'
 import { useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, readForm, textField } from '~/forms/bounded-form'
 import { getPageMeta } from '~/i18n/page-meta.server'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
@@ -81,12 +81,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ...echo,
     })
   }
-  const answer = checkMessage({ db: sqliteDb(), crypto: portalCrypto() }, parsed.data)
+  const answer = await checkMessage({ db: db(), crypto: portalCrypto() }, parsed.data)
   // A typo the check symbol caught looked nothing up: no attempt to count.
   if (answer === 'check_the_reference')
     return invalid({ field: 'reference' as Field, error: 'checkTheReference', ...echo })
   if (answer === 'not_sent') {
-    const limit = countFailure(post.ip)
+    const limit = await countFailure(post.ip)
     if (limit.limited) return tooManyRequests(limit, echo)
   }
   // Sent or not, the same status: only the words differ.

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { sixDigitCodeField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -36,11 +36,11 @@ export const headers = personalPageHeaders
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: returnsStyles }]
 
-const context = () => ({ db: sqliteDb(), crypto: portalCrypto(), now: Date.now() })
+const context = () => ({ db: db(), crypto: portalCrypto(), now: Date.now() })
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, headers } = await personalFormToken(request)
-  const waiting = draftAwaitingCode(context(), request)
+  const waiting = await draftAwaitingCode(context(), request)
   return data(
     {
       meta: await getSubPageMeta(request, 'returns', 'confirm'),
@@ -68,12 +68,12 @@ export async function action({ request, context: load }: ActionFunctionArgs) {
   if (!parsed.success) return invalid({ error: parsed.error.issues[0]?.message ?? 'format' })
   const portalAddress = printedPortalAddress(getConfig().PUBLIC_URL)
   if (parsed.data.intent === 'resend') {
-    const sent = resendReturnCode(context(), { request, portalAddress })
+    const sent = await resendReturnCode(context(), { request, portalAddress })
     if (!sent) return data({ noDraft: true as const }, { status: 410, headers: PERSONAL_PAGE_HEADERS })
     if (sent.limited) return tooManyRequests(sent)
     return data({ resent: true as const }, { headers: PERSONAL_PAGE_HEADERS })
   }
-  const outcome = fileReturnWithCode(context(), {
+  const outcome = await fileReturnWithCode(context(), {
     request,
     typedCode: parsed.data.code,
     clientIpIndex: auditClientIpIndex(load, portalCrypto().index),
@@ -82,7 +82,7 @@ export async function action({ request, context: load }: ActionFunctionArgs) {
   if (outcome.kind === 'noDraft')
     return data({ noDraft: true as const }, { status: 410, headers: PERSONAL_PAGE_HEADERS })
   if (outcome.kind === 'refused') {
-    const limit = countFailure(post.ip)
+    const limit = await countFailure(post.ip)
     if (limit.limited) return tooManyRequests(limit)
     return invalid({ error: outcome.reason })
   }

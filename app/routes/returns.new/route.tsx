@@ -8,7 +8,7 @@ import {
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { draftView } from '~/returns/return-draft.server'
@@ -32,7 +32,7 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: returnsSty
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { token, headers } = await personalFormToken(request)
-  const view = draftView({ db: sqliteDb(), crypto: portalCrypto(), now: Date.now() }, request)
+  const view = await draftView({ db: db(), crypto: portalCrypto(), now: Date.now() }, request)
   return data(
     { meta: await getSubPageMeta(request, 'returns', 'new'), csrf: token, view: view ?? null },
     { headers },

@@ -3,7 +3,7 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { firstErrors, readForm } from '~/forms/bounded-form'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -37,7 +37,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data({ meta: await getSubPageMeta(request, 'returns', 'status'), csrf: token }, { headers })
 }
 
-const context = () => ({ db: sqliteDb(), crypto: portalCrypto(), now: Date.now() })
+const context = () => ({ db: db(), crypto: portalCrypto(), now: Date.now() })
 
 export async function action({ request, context: load }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, load)
@@ -53,7 +53,7 @@ export async function action({ request, context: load }: ActionFunctionArgs) {
   if (!reference) return invalid({ step: 'ask' as const, typed, errors: { reference: 'referenceInvalid' } })
   const lookup = { reference, email: parsed.data.email }
   if (parsed.data.intent === 'ask') {
-    const sent = askForStatusCode(context(), {
+    const sent = await askForStatusCode(context(), {
       lookup,
       language: await requestLanguage(request),
       portalAddress: printedPortalAddress(getConfig().PUBLIC_URL),
@@ -64,9 +64,9 @@ export async function action({ request, context: load }: ActionFunctionArgs) {
       { headers: PERSONAL_PAGE_HEADERS },
     )
   }
-  const outcome = openReturnStatus(context(), { lookup, typedCode: parsed.data.code })
+  const outcome = await openReturnStatus(context(), { lookup, typedCode: parsed.data.code })
   if (outcome.kind === 'refused') {
-    const limit = countFailure(post.ip)
+    const limit = await countFailure(post.ip)
     if (limit.limited) return tooManyRequests(limit, { step: 'code' as const, typed })
     return invalid({ step: 'code' as const, typed, errors: { code: outcome.reason } })
   }

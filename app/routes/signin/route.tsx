@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Trans, useTranslation } from 'react-i18next'
 import { signIn, signInLimitKey } from '~/accounts/sign-in.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { passwordField, signInNameField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -56,13 +56,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ email: typed, password, shown: intent === 'show' }, { headers: PERSONAL_PAGE_HEADERS })
   }
   const limitKey = signInLimitKey(name)
-  const perAccount = checkLimit(sqliteDb(), portalCrypto(), limits.signInFailuresPerAddress, limitKey)
+  const perAccount = await checkLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, limitKey)
   if (perAccount.limited) return tooManyRequests(perAccount, { email: typed })
-  const outcome = await signIn({ db: sqliteDb(), crypto: portalCrypto(), name, password })
+  const outcome = await signIn({ db: db(), crypto: portalCrypto(), name, password })
   if (!outcome.ok) {
     // Counted whether or not the address or ID is known, so the limit says nothing either.
-    hitLimit(sqliteDb(), portalCrypto(), limits.signInFailuresPerAddress, limitKey)
-    countFailure(post.ip)
+    await hitLimit(db(), portalCrypto(), limits.signInFailuresPerAddress, limitKey)
+    await countFailure(post.ip)
     return invalid({ error: 'failed', email: typed })
   }
   const headers = await startCheckedSession(request, outcome.humanId, 'signin')

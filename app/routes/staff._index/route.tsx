@@ -1,7 +1,7 @@
 import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { personalFormToken, personalPageHeaders } from '~/security/personal-page.server'
@@ -27,7 +27,7 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardS
 export const ErrorBoundary = StaffErrorBoundary
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = requireStaff(request)
+  const session = await requireStaff(request)
   const { token, headers } = await personalFormToken(request)
   return data(
     {
@@ -35,9 +35,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       csrf: token,
       role: session.role,
       staffId: session.staffId,
-      dashboard: staffDashboard({ db: sqliteDb(), language: await requestLanguage(request) }),
+      dashboard: await staffDashboard({ db: db(), language: await requestLanguage(request) }),
       // Supervisors see when an hourly budget stopped someone in the last day.
-      budgetAlerts: session.role === 'supervisor' ? budgetAlertCount({ db: sqliteDb() }) : 0,
+      budgetAlerts: session.role === 'supervisor' ? await budgetAlertCount({ db: db() }) : 0,
     },
     { headers },
   )

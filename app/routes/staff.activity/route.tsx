@@ -2,7 +2,7 @@ import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/no
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { PERSONAL_PAGE_HEADERS, personalPageHeaders } from '~/security/personal-page.server'
 import { Moment } from '~/staff/moment'
@@ -23,8 +23,8 @@ export const ErrorBoundary = StaffErrorBoundary
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: casesStyles }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireStaff(request, { role: 'supervisor' })
-  const activity = staffActivity({ db: sqliteDb(), crypto: portalCrypto() })
+  await requireStaff(request, { role: 'supervisor' })
+  const activity = await staffActivity({ db: db(), crypto: portalCrypto() })
   return data(
     { meta: await getSubPageMeta(request, 'staff', 'activity'), ...activity },
     { headers: PERSONAL_PAGE_HEADERS },

@@ -1,7 +1,7 @@
 import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { PERSONAL_PAGE_HEADERS, personalPageHeaders } from '~/security/personal-page.server'
@@ -21,9 +21,9 @@ export const headers = personalPageHeaders
 export const ErrorBoundary = StaffErrorBoundary
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireStaff(request, { role: 'supervisor' })
-  const page = auditPage({
-    db: sqliteDb(),
+  await requireStaff(request, { role: 'supervisor' })
+  const page = await auditPage({
+    db: db(),
     language: await requestLanguage(request),
     url: new URL(request.url),
   })

@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionA
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { readGuardedPost } from '~/security/form-post.server'
 import {
@@ -31,17 +31,17 @@ export const ErrorBoundary = StaffErrorBoundary
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: casesStyles }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireStaff(request)
+  await requireStaff(request)
   const { token, headers } = await personalFormToken(request)
   return data({ meta: await getSubPageMeta(request, 'staff', 'cases'), csrf: token }, { headers })
 }
 
 // A POST, never a GET: what a caller reads out must not end up in a URL, a history or a log.
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requireStaff(request)
+  const session = await requireStaff(request)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
-  const answer = runCaseSearch({ db: sqliteDb(), crypto: portalCrypto(), session, context, form: post.form })
+  const answer = await runCaseSearch({ db: db(), crypto: portalCrypto(), session, context, form: post.form })
   switch (answer.kind) {
     case 'rateLimited':
       return tooManyRequests(answer.limit, { typed: answer.typed })

@@ -8,7 +8,7 @@ import {
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { readForm } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { readGuardedPost } from '~/security/form-post.server'
@@ -49,11 +49,11 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: casesStyle
 const STATUS = { notFound: 404, ownRecord: 403, colleagueRecord: 403, overBudget: 429 } as const
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const session = requireStaff(request)
+  const session = await requireStaff(request)
   const { token, headers } = await personalFormToken(request)
   const meta = await getSubPageMeta(request, 'staff', 'caseView')
-  const page = openCasePage({
-    db: sqliteDb(),
+  const page = await openCasePage({
+    db: db(),
     crypto: portalCrypto(),
     session,
     context,
@@ -71,23 +71,23 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const session = requireStaff(request)
+  const session = await requireStaff(request)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const intent = readForm(post.form, intentForm)
   if (!intent.success)
     return data({ kind: 'invalid' as const, errors: {} }, { status: 400, headers: PERSONAL_PAGE_HEADERS })
   const humanId = humanIdOf(params.humanId)
-  const common = { db: sqliteDb(), crypto: portalCrypto(), session, context }
+  const common = { db: db(), crypto: portalCrypto(), session, context }
   if (intent.data.intent === 'reveal' || humanId === undefined) {
     // A reveal needs a second factor of the last five minutes; the form is filled in again after it.
     requireRecentSecondFactor(request, session)
-    const answer = revealOnCase({ ...common, humanIdParam: params.humanId, form: post.form })
+    const answer = await revealOnCase({ ...common, humanIdParam: params.humanId, form: post.form })
     const status = answer.kind === 'revealed' ? 200 : answer.kind === 'refused' ? STATUS[answer.reason] : 422
     return data(answer, { status, headers: PERSONAL_PAGE_HEADERS })
   }
   if (intent.data.intent === 'confirm-identity') {
-    const answer = confirmIdentityOnCase({ ...common, humanId, form: post.form })
+    const answer = await confirmIdentityOnCase({ ...common, humanId, form: post.form })
     // The same second factor as a reveal asks for: the form is chosen again after it, never replayed.
     if (answer.kind === 'stepUp') throw stepUpRedirect(request)
     if (answer.kind === 'done') {
@@ -100,7 +100,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       answer.kind === 'refused' ? STATUS[answer.reason] : answer.kind === 'callBackDenied' ? 403 : 422
     return data(answer, { status, headers: PERSONAL_PAGE_HEADERS })
   }
-  const acted = actOnCase({ ...common, humanId, intent: intent.data.intent, form: post.form })
+  const acted = await actOnCase({ ...common, humanId, intent: intent.data.intent, form: post.form })
   if (acted.kind === 'done') {
     return redirect(`/staff/cases/${humanId}?done=${acted.intent}`, {
       status: 303,

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, readForm } from '~/forms/bounded-form'
 import { emailField, passwordField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -46,7 +46,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const typed = String(post.form.get('email') ?? '').slice(0, 300)
-  const perIp = hitLimit(sqliteDb(), portalCrypto(), limits.staffSignInsPerIp, post.ip.address)
+  const perIp = await hitLimit(db(), portalCrypto(), limits.staffSignInsPerIp, post.ip.address)
   if (perIp.limited) return tooManyRequests(perIp, { email: typed })
   const parsed = readForm(post.form, loginForm)
   if (!parsed.success) {
@@ -57,21 +57,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const address = parsed.success ? parsed.data.email : readForm(post.form, emailOnly).data?.email
   const email = address?.matched
   const limitKey = `staff:${email ?? typed}`
-  const perAccount = checkLimit(sqliteDb(), portalCrypto(), limits.staffSignInFailuresPerAddress, limitKey)
+  const perAccount = await checkLimit(db(), portalCrypto(), limits.staffSignInFailuresPerAddress, limitKey)
   if (perAccount.limited) return tooManyRequests(perAccount, { email: typed })
   const outcome = await signInStaff({
-    db: sqliteDb(),
+    db: db(),
     crypto: portalCrypto(),
     email,
     password: parsed.success ? parsed.data.password : '',
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
   })
   if (!outcome.ok) {
-    hitLimit(sqliteDb(), portalCrypto(), limits.staffSignInFailuresPerAddress, limitKey)
-    countFailure(post.ip)
+    await hitLimit(db(), portalCrypto(), limits.staffSignInFailuresPerAddress, limitKey)
+    await countFailure(post.ip)
     return invalid({ error: 'failed', email: typed })
   }
-  const setCookie = staffSessions().start({ request, staffId: outcome.staffId })
+  const setCookie = await staffSessions().start({ request, staffId: outcome.staffId })
   return redirect(outcome.passwordMustChange ? '/staff/password' : '/staff/login/mfa', {
     status: 303,
     headers: { 'Set-Cookie': setCookie },

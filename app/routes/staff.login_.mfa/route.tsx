@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { countFailure, readGuardedPost } from '~/security/form-post.server'
@@ -37,10 +37,10 @@ export const headers = personalPageHeaders
 export const ErrorBoundary = StaffErrorBoundary
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = requireStaff(request, { allowPasswordOnly: true })
+  const session = await requireStaff(request, { allowPasswordOnly: true })
   const next = stepUpReturn(new URL(request.url).searchParams.get('next'))
   const step = await loadSecondFactorStep({
-    db: sqliteDb(),
+    db: db(),
     crypto: portalCrypto(),
     session,
     party: relyingParty(request),
@@ -69,16 +69,16 @@ const passkeyForm = boundedForm({
 })
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requireStaff(request, { allowPasswordOnly: true })
+  const session = await requireStaff(request, { allowPasswordOnly: true })
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
-  const perIp = hitLimit(sqliteDb(), portalCrypto(), limits.staffSignInsPerIp, post.ip.address)
+  const perIp = await hitLimit(db(), portalCrypto(), limits.staffSignInsPerIp, post.ip.address)
   if (perIp.limited) return tooManyRequests(perIp)
   const step = readForm(post.form, stepForm)
   if (!step.success) return invalid({ refused: 'format' } as const)
   const next = stepUpReturn(step.data.next)
   const clientIpIndex = auditClientIpIndex(context, portalCrypto().index)
-  const common = { db: sqliteDb(), crypto: portalCrypto(), session, clientIpIndex }
+  const common = { db: db(), crypto: portalCrypto(), session, clientIpIndex }
   let outcome: SecondFactorSubmission
   if (step.data.intent === 'passkey') {
     const answer = readForm(post.form, passkeyForm)
@@ -95,17 +95,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
         refused: parsed.error.issues[0]?.message === 'required' ? 'required' : 'format',
       } as const)
     }
-    outcome = submitSecondFactor({ ...common, intent: step.data.intent, code: parsed.data.code })
+    outcome = await submitSecondFactor({ ...common, intent: step.data.intent, code: parsed.data.code })
   }
   if ('done' in outcome) {
     if (outcome.done === 'enrolled') return data({ recoveryCodes: outcome.recoveryCodes, next })
     return redirect(next, { status: 303 })
   }
-  countFailure(post.ip)
+  await countFailure(post.ip)
   if (outcome.refused === 'locked') {
     // The account is locked now: the sign-in ends (so this page's loader would only send the
     // browser away), and the sign-in page says why; the next try starts from the password.
-    const setCookie = staffSessions().end(request)
+    const setCookie = await staffSessions().end(request)
     return redirect('/staff/login?ended=codes', { status: 303, headers: { 'Set-Cookie': setCookie } })
   }
   return invalid({ refused: outcome.refused })

@@ -1,7 +1,7 @@
 import { type ActionFunctionArgs, redirect } from '@remix-run/node'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { assertSafeRequest } from '~/session/csrf.server'
 import { signOutStaff } from '~/staff/staff-sign-out.server'
 
@@ -12,8 +12,8 @@ export function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await assertSafeRequest(request, await request.formData(), 'page', { onExpiry: 'repost' })
-  const setCookie = signOutStaff({
-    db: sqliteDb(),
+  const setCookie = await signOutStaff({
+    db: db(),
     request,
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
   })

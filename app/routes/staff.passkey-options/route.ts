@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs, type LoaderFunctionArgs, redirect } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm } from '~/forms/bounded-form'
 import { readGuardedPost } from '~/security/form-post.server'
 import { passkeyRegistrationOptions } from '~/staff/passkey-registration.server'
@@ -18,22 +18,22 @@ import { hasRecentSecondFactor } from '~/staff/staff-step-up.server'
 
 const NO_STORE = { 'Cache-Control': 'no-store' }
 
-export function loader({ request }: LoaderFunctionArgs) {
-  requireStaff(request, { allowPasswordOnly: true })
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireStaff(request, { allowPasswordOnly: true })
   throw redirect('/staff')
 }
 
 const optionsForm = boundedForm({ ceremony: choiceField(['register', 'sign-in'], { invalid: 'invalid' }) })
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requireStaff(request, { allowPasswordOnly: true })
+  const session = await requireStaff(request, { allowPasswordOnly: true })
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const parsed = readForm(post.form, optionsForm)
   if (!parsed.success) return Response.json({ error: 'invalid' }, { status: 400, headers: NO_STORE })
   const party = relyingParty(request)
   if (!party) return Response.json({ error: 'unavailable' }, { status: 422, headers: NO_STORE })
-  const context_ = { db: sqliteDb(), crypto: portalCrypto(), session, party }
+  const context_ = { db: db(), crypto: portalCrypto(), session, party }
   if (parsed.data.ceremony === 'register') {
     if (session.factor === 'password' || !hasRecentSecondFactor(session)) {
       return Response.json({ error: 'step-up' }, { status: 403, headers: NO_STORE })

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { z } from 'zod'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, choiceField, readForm, textField } from '~/forms/bounded-form'
 import { dateFormat } from '~/i18n/date-format'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -29,21 +29,21 @@ export const headers = personalPageHeaders
 export const ErrorBoundary = StaffErrorBoundary
 
 /** A member's own security settings: a second factor in the last five minutes, as for any change to them. */
-function requireOwnSettings(request: Request) {
-  const session = requireStaff(request)
+async function requireOwnSettings(request: Request) {
+  const session = await requireStaff(request)
   requireRecentSecondFactor(request, session)
   return session
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = requireOwnSettings(request)
+  const session = await requireOwnSettings(request)
   const { token, headers } = await personalFormToken(request)
   return data(
     {
       meta: await getSubPageMeta(request, 'staff', 'passkeys'),
       csrf: token,
       available: relyingParty(request) !== undefined,
-      ...ownPasskeys({ db: sqliteDb(), crypto: portalCrypto(), session }),
+      ...(await ownPasskeys({ db: db(), crypto: portalCrypto(), session })),
     },
     { headers },
   )
@@ -64,13 +64,13 @@ const removeForm = boundedForm({
 })
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requireOwnSettings(request)
+  const session = await requireOwnSettings(request)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const intent = readForm(post.form, intentForm)
   if (!intent.success) return data({ problem: 'invalid' } as const, { status: 400 })
   const common = {
-    db: sqliteDb(),
+    db: db(),
     crypto: portalCrypto(),
     session,
     clientIpIndex: auditClientIpIndex(context, portalCrypto().index),
@@ -87,7 +87,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const chosen = readForm(post.form, removeForm)
   if (!chosen.success) return data({ problem: 'invalid' } as const, { status: 400 })
-  const removed = dropPasskey({ ...common, passkeyId: chosen.data.passkey })
+  const removed = await dropPasskey({ ...common, passkeyId: chosen.data.passkey })
   return removed.ok ? data({ done: 'removed' } as const) : invalid({ problem: removed.reason })
 }
 

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { auditClientIpIndex } from '~/audit/audit-client-ip.server'
 import { getConfig } from '~/config.server'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { boundedForm, readForm } from '~/forms/bounded-form'
 import { passwordField } from '~/forms/fields'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -36,14 +36,14 @@ const minLength = () => Math.max(STAFF_PASSWORD_MIN_LENGTH, getConfig().PASSWORD
  * later change of one's own password from a whole session (both factors),
  * which asks for the current password too.
  */
-function requirePasswordPage(request: Request) {
-  const session = requireStaff(request, { allowMustChange: true, allowPasswordOnly: true })
+async function requirePasswordPage(request: Request) {
+  const session = await requireStaff(request, { allowMustChange: true, allowPasswordOnly: true })
   if (!session.passwordMustChange && session.factor === 'password') throw redirect('/staff/login/mfa')
   return session
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = requirePasswordPage(request)
+  const session = await requirePasswordPage(request)
   const { token, headers } = await personalFormToken(request)
   return data(
     {
@@ -62,7 +62,7 @@ const passwordForm = boundedForm({
 })
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requirePasswordPage(request)
+  const session = await requirePasswordPage(request)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const parsed = readForm(post.form, passwordForm)
@@ -72,15 +72,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return invalid({ refusals: [refusal] })
   }
   // Each try may cost a breach lookup and an argon2 hash: bounded per account, as for members.
-  const tries = hitLimit(
-    sqliteDb(),
+  const tries = await hitLimit(
+    db(),
     portalCrypto(),
     limits.passwordTriesPerMember,
     `staff:${session.staffId}`,
   )
   if (tries.limited) return tooManyRequests(tries)
   const outcome = await changeStaffPassword({
-    db: sqliteDb(),
+    db: db(),
     keyring: portalCrypto().keyring,
     config: getConfig(),
     staffId: session.staffId,

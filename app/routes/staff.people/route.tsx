@@ -2,7 +2,7 @@ import { type ActionFunctionArgs, data, type LinksFunction, type LoaderFunctionA
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { readForm } from '~/forms/bounded-form'
 import { requestLanguage } from '~/i18n/i18next.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
@@ -38,10 +38,10 @@ export const ErrorBoundary = StaffErrorBoundary
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: peopleStyles }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const session = requireStaff(request, { role: 'supervisor' })
+  const session = await requireStaff(request, { role: 'supervisor' })
   const { token, headers } = await personalFormToken(request)
-  const people = listPeople({
-    db: sqliteDb(),
+  const people = await listPeople({
+    db: db(),
     crypto: portalCrypto(),
     supervisorId: session.staffId,
     language: await requestLanguage(request),
@@ -62,13 +62,13 @@ function typed(form: FormData): Record<NewMemberField, string> {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const session = requireStaff(request, { role: 'supervisor' })
+  const session = await requireStaff(request, { role: 'supervisor' })
   requireRecentSecondFactor(request, session)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const intent = readForm(post.form, intentForm)
   if (!intent.success) return answer({ kind: 'refused', reason: 'badRequest' }, 400)
-  const who = { db: sqliteDb(), crypto: portalCrypto(), supervisorId: session.staffId }
+  const who = { db: db(), crypto: portalCrypto(), supervisorId: session.staffId }
 
   if (intent.data.intent === 'create') {
     const values = typed(post.form)
@@ -82,7 +82,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return answer({ kind: 'invalid', errors, values }, 422)
     }
     // Each creation hashes a password with argon2id, taken or not: bounded per supervisor.
-    const limit = hitLimit(who.db, who.crypto, limits.staffCreationsPerSupervisor, `staff:${session.staffId}`)
+    const limit = await hitLimit(
+      db(),
+      who.crypto,
+      limits.staffCreationsPerSupervisor,
+      `staff:${session.staffId}`,
+    )
     if (limit.limited) return tooManyRequests(limit, { kind: 'invalid' as const, errors: {}, values })
     const added = await addPerson({ ...who, ...parsed.data, language: await requestLanguage(request) })
     if (!added.ok) return answer({ kind: 'invalid', errors: { email: 'emailTaken' }, values }, 422)
@@ -97,10 +102,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     answer({ kind: 'refused', reason }, { self: 403, unknown: 404, noPasskey: 422 }[reason])
   // The row's button asks first; only the confirmation's button changes anything.
   if (!confirmed) {
-    const found = personToChange({ ...who, staffId, change })
+    const found = await personToChange({ ...who, staffId, change })
     return found.ok ? answer({ kind: 'confirm', change, person: found.person }) : refused(found.reason)
   }
-  const changed = changePerson({ ...who, staffId, change })
+  const changed = await changePerson({ ...who, staffId, change })
   if (!changed.ok) return refused(changed.reason)
   return answer({ kind: 'done', change, outcome: changed.outcome, name: changed.person.name })
 }

@@ -18,7 +18,7 @@ export const ErrorBoundary = StaffErrorBoundary
 
 /** The breach report's own page, for supervisors (an agent sent here from the download gets the 403 page). */
 export async function loader({ request }: LoaderFunctionArgs) {
-  requireStaff(request, { role: 'supervisor' })
+  await requireStaff(request, { role: 'supervisor' })
   return data({ meta: await getSubPageMeta(request, 'staff', 'report') }, { headers: PERSONAL_PAGE_HEADERS })
 }
 

@@ -2,7 +2,7 @@ import { data, type LinksFunction, type LoaderFunctionArgs } from '@remix-run/no
 import { Link, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import { RETURN_QUEUE_LIMIT, viewReturnQueue } from '~/returns/staff-return-queue.server'
 import { PERSONAL_PAGE_HEADERS, personalPageHeaders } from '~/security/personal-page.server'
@@ -25,9 +25,9 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: returnsSty
 
 // A GET form: the filter holds no personal data, so it may sit in the address and be bookmarked.
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const session = requireStaff(request)
-  const page = viewReturnQueue({
-    db: sqliteDb(),
+  const session = await requireStaff(request)
+  const page = await viewReturnQueue({
+    db: db(),
     crypto: portalCrypto(),
     session,
     context,

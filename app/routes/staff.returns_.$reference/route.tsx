@@ -8,7 +8,7 @@ import {
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { useTranslation } from 'react-i18next'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { readForm } from '~/forms/bounded-form'
 import { getSubPageMeta } from '~/i18n/page-meta.server'
 import {
@@ -49,11 +49,11 @@ export const links: LinksFunction = () => [
 ]
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const session = requireStaff(request)
+  const session = await requireStaff(request)
   const { token, headers } = await personalFormToken(request)
   const meta = await getSubPageMeta(request, 'staff', 'returnView')
-  const view = openReturnRequest(
-    { db: sqliteDb(), crypto: portalCrypto(), session, context },
+  const view = await openReturnRequest(
+    { db: db(), crypto: portalCrypto(), session, context },
     params.reference,
   )
   const asked = new URL(request.url).searchParams.get('done')?.slice(0, 32)
@@ -62,7 +62,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const session = requireStaff(request)
+  const session = await requireStaff(request)
   const post = await readGuardedPost(request, context)
   if (post.refused) return post.response
   const intent = readForm(post.form, returnIntentForm)
@@ -75,10 +75,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       },
       { status: 400, headers: PERSONAL_PAGE_HEADERS },
     )
-  const actor = { db: sqliteDb(), crypto: portalCrypto(), session, context }
+  const actor = { db: db(), crypto: portalCrypto(), session, context }
   const given = { referenceParam: params.reference, form: post.form }
   const answer =
-    intent.data.intent === 'status' ? changeReturnStatus(actor, given) : addInternalReturnNote(actor, given)
+    intent.data.intent === 'status'
+      ? await changeReturnStatus(actor, given)
+      : await addInternalReturnNote(actor, given)
   switch (answer.kind) {
     case 'done':
       return redirect(`/staff/returns/${params.reference}?done=${answer.done}`, {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { portalCrypto } from '~/crypto.server'
-import { sqliteDb } from '~/db.server'
+import { db } from '~/db.server'
 import { openReturnPhoto } from '~/returns/staff-return-request.server'
 import { requireStaff } from '~/staff/staff-session.server'
 
@@ -16,9 +16,9 @@ const PRIVATE = {
 }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const session = requireStaff(request)
-  const photo = openReturnPhoto(
-    { db: sqliteDb(), crypto: portalCrypto(), session, context },
+  const session = await requireStaff(request)
+  const photo = await openReturnPhoto(
+    { db: db(), crypto: portalCrypto(), session, context },
     { referenceParam: params.reference, photoIdParam: params.photoId },
   )
   if (!photo) {
