@@ -1,6 +1,5 @@
 import type { Config } from '~/config.server'
-import { closeDatabase, openDatabase } from '~db/client'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
+import { sharedPortalDatabase } from '~db/backend'
 import { writeCheckpoint } from './audit-checkpoints.server'
 import { auditSigningKey } from './audit-signing-key.server'
 
@@ -13,10 +12,12 @@ const EVERY_MS = 60 * 60 * 1000
  * file side by side.
  */
 export function startAuditCheckpoints(
-  config: Pick<Config, 'DATABASE_URL' | 'AUDIT_SIGNING_KEY' | 'AUDIT_CHECKPOINT_FILE'>,
+  config: Pick<
+    Config,
+    'DATABASE_URL' | 'DATABASE_BACKEND' | 'DATABASE_POOL_SIZE' | 'AUDIT_SIGNING_KEY' | 'AUDIT_CHECKPOINT_FILE'
+  >,
 ) {
-  const sqlite = openDatabase(config.DATABASE_URL)
-  const db = sqlitePortalDatabase(sqlite)
+  const db = sharedPortalDatabase(config).db
   const key = auditSigningKey(config.AUDIT_SIGNING_KEY)
   const checkpoint = async () => {
     try {
@@ -28,7 +29,7 @@ export function startAuditCheckpoints(
       )
     }
   }
-  // One checkpoint at a time, each after the last; `stop` waits for the one under way before closing.
+  // One checkpoint at a time, each after the last; `stop` waits for the one under way.
   let checkpointing = checkpoint()
   const timer = setInterval(() => {
     checkpointing = checkpointing.then(checkpoint)
@@ -38,7 +39,6 @@ export function startAuditCheckpoints(
     async stop() {
       clearInterval(timer)
       await checkpointing
-      closeDatabase(sqlite)
     },
   }
 }

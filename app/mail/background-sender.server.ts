@@ -1,12 +1,10 @@
 import type { Config } from '~/config.server'
-import { closeDatabase, openDatabase } from '~db/client'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
+import { sharedPortalDatabase } from '~db/backend'
 import { configuredOutboxSender } from './outbox-sender.server'
 
 /**
- * The web server's own outbox sender: it polls the outbox on its own database
- * connection, so a request only ever writes to the outbox and never waits on
- * SMTP. Without SMTP_URL (development) mail stays in the outbox for /dev/outbox.
+ * The web server's own outbox sender: it polls the outbox in the background,
+ * so a request only ever writes to the outbox and never waits on SMTP. Without SMTP_URL (development) mail stays in the outbox for /dev/outbox.
  */
 // How soon a queued message (a one-time code, above all) leaves when the outbox was empty; and a
 // short look keeps each batch small, so sending never takes a core from pages for long at a time.
@@ -14,8 +12,8 @@ const POLL_MS = 200
 
 export function startBackgroundSender(config: Config) {
   if (!config.SMTP_URL) return undefined
-  const db = openDatabase(config.DATABASE_URL)
-  const sender = configuredOutboxSender(sqlitePortalDatabase(db), { ...config, SMTP_URL: config.SMTP_URL })
+  const db = sharedPortalDatabase(config).db
+  const sender = configuredOutboxSender(db, { ...config, SMTP_URL: config.SMTP_URL })
   const running = sender.run({ pollMs: POLL_MS }).catch((error: unknown) => {
     // A sender that dies must not take the site with it; the outbox keeps the mail.
     console.error(`Outbox sender stopped: ${error instanceof Error ? error.message : 'unknown error'}`)
@@ -24,7 +22,6 @@ export function startBackgroundSender(config: Config) {
     async stop() {
       await sender.stop()
       await running
-      closeDatabase(db)
     },
   }
 }

@@ -1,11 +1,10 @@
 import type { Config } from '~/config.server'
 import { spoolDirectoryFor, sweepSpool } from '~/returns/multipart-form.server'
 import { limitsFrom, longestLimitWindowMs } from '~/security/rate-limit.server'
-import { closeDatabase, openDatabase } from '~db/client'
+import { sharedPortalDatabase } from '~db/backend'
 import { deleteOldWindows } from '~db/rate-limits'
 import { deleteExpiredDrafts } from '~db/return-drafts'
 import { deleteExpiredSessions } from '~db/sessions'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { deleteExpiredChallenges } from '~db/verification'
 
 const EVERY_MS = 10 * 60 * 1000
@@ -18,16 +17,24 @@ const SPOOL_KEPT_MS = 60 * 60 * 1000
  * nothing only grows.
  */
 export function startHousekeeping(config: Config) {
-  const db = openDatabase(config.DATABASE_URL)
-  const portal = sqlitePortalDatabase(db)
+  // The process's own database, whose queue its requests share: a second SQLite connection in
+  // this process would wait for a transaction that cannot end until the wait does.
+  const portal = sharedPortalDatabase(config).db
   // A counter whose window began longer ago than the longest window can no longer refuse anything.
   const countersKeptMs = longestLimitWindowMs(limitsFrom(config))
   const sweep = async () => {
     const now = Date.now()
-    await deleteExpiredSessions(portal, now)
-    await deleteOldWindows(portal, now - countersKeptMs)
-    await deleteExpiredChallenges(portal, now)
-    await deleteExpiredDrafts(portal, now)
+    try {
+      await deleteExpiredSessions(portal, now)
+      await deleteOldWindows(portal, now - countersKeptMs)
+      await deleteExpiredChallenges(portal, now)
+      await deleteExpiredDrafts(portal, now)
+    } catch (error) {
+      // Tried again at the next sweep (another process may hold the write lock); the portal goes on.
+      console.error(
+        `Housekeeping sweep not finished: ${error instanceof Error ? error.message : 'unknown error'}`,
+      )
+    }
     void sweepSpool(spoolDirectoryFor(config.DATABASE_URL), { olderThanMs: SPOOL_KEPT_MS, now })
   }
   // One sweep at a time, each after the last; `stop` waits for the one under way before closing.
@@ -40,7 +47,6 @@ export function startHousekeeping(config: Config) {
     async stop() {
       clearInterval(timer)
       await sweeping
-      closeDatabase(db)
     },
   }
 }
