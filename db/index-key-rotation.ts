@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { indexKeyIdOf } from './blind-index'
 import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { INDEXED_TABLES, type IndexedRow } from './indexed-columns'
 import type { RotationBatches } from './key-rotation'
+import { readMeta, writeMeta } from './meta'
 import { createPortalCrypto, type PortalCrypto } from './portal-crypto'
+import { sqlitePortalDatabase } from './sqlite-store'
 
 /**
  * Which index key the stored digests are under, and moving them to another
@@ -26,15 +29,15 @@ const UNTRACKED_SUITE = 'untracked_index_suite'
 
 /**
  * `portal_meta` as meta.ts reads and writes it, but synchronously on the
- * SQLite connection: the rotation's cursors move inside its batch
- * transactions, and the state is read by commands and by `cryptoForDatabase`,
- * which are synchronous.
+ * SQLite connection: the rotation (SQLite only) moves its cursors inside its
+ * batch transactions, which are synchronous. Everything that only reads the
+ * state does so through meta.ts, on either backend.
  */
-function readMeta(db: SqliteDatabase, key: string): string | undefined {
+function readMetaNow(db: SqliteDatabase, key: string): string | undefined {
   return sqliteStatement<{ value: string }>(db, 'select value from portal_meta where key = ?').get(key)?.value
 }
 
-function writeMeta(db: SqliteDatabase, key: string, value: string) {
+function writeMetaNow(db: SqliteDatabase, key: string, value: string) {
   sqliteStatement(
     db,
     `insert into portal_meta (key, value) values (?, ?)
@@ -66,13 +69,12 @@ export type IndexKeyState = {
  * kept: nothing can recompute their digests, so they stay findable only under
  * the index key of their day, as long as that key is configured.
  */
-export function unsealedPrintedCodes(db: SqliteDatabase) {
-  const sqlite = db.$client
-  const count = (sql: string) => sqlite.prepare(sql).pluck().get() as number
+export async function unsealedPrintedCodes(db: PortalDatabase): Promise<number> {
+  const count = async (sql: string) => (await prepared(db, sql).value<number>()) ?? 0
   return (
-    count(
+    (await count(
       'select count(*) from notifications where letter_code_index is not null and letter_code_sealed is null',
-    ) + count('select count(*) from messages where reference_sealed is null')
+    )) + (await count('select count(*) from messages where reference_sealed is null'))
   )
 }
 
@@ -81,27 +83,27 @@ export function unsealedPrintedCodes(db: SqliteDatabase) {
  * under the previous key when one is configured (a rotation is what that
  * means), under the current one otherwise, and under the suite of their day.
  */
-export function indexKeyState(db: SqliteDatabase, crypto: PortalCrypto): IndexKeyState {
+export async function indexKeyState(db: PortalDatabase, crypto: PortalCrypto): Promise<IndexKeyState> {
   // Counted first: on a schema older than the sealed codes this throws before anything is recorded.
-  const unsealedCodes = unsealedPrintedCodes(db)
-  let storedKeyId = readMeta(db, STORED)
+  const unsealedCodes = await unsealedPrintedCodes(db)
+  let storedKeyId = await readMeta(db, STORED)
   if (!storedKeyId) {
     const { indexKey, previousIndexKey } = crypto.secrets
-    const untracked = readMeta(db, UNTRACKED_SUITE)
+    const untracked = await readMeta(db, UNTRACKED_SUITE)
     storedKeyId =
       untracked === 'hmac-sha256'
         ? indexKeyIdOf(previousIndexKey ?? indexKey, untracked)
         : previousIndexKey
           ? indexKeyIdOf(previousIndexKey)
           : crypto.indexKeyId
-    writeMeta(db, STORED, storedKeyId)
+    await writeMeta(db, STORED, storedKeyId)
   }
-  let unsealedCodesKeyId = readMeta(db, UNSEALED_CODES)
+  let unsealedCodesKeyId = await readMeta(db, UNSEALED_CODES)
   if (unsealedCodes > 0 && !unsealedCodesKeyId) {
     unsealedCodesKeyId = storedKeyId
-    writeMeta(db, UNSEALED_CODES, unsealedCodesKeyId)
+    await writeMeta(db, UNSEALED_CODES, unsealedCodesKeyId)
   }
-  const movingToKeyId = readMeta(db, MOVING_TO)
+  const movingToKeyId = await readMeta(db, MOVING_TO)
   return {
     storedKeyId,
     ...(movingToKeyId && { movingToKeyId }),
@@ -147,10 +149,10 @@ const olderIndexKeyIds = (
  * after its migrations and `checkIndexKeysForCommand`, which records the state
  * of a database first opened; before that the keys are returned as they are.
  */
-export function cryptoForDatabase(db: SqliteDatabase, crypto: PortalCrypto): PortalCrypto {
-  const storedKeyId = readMeta(db, STORED)
+export async function cryptoForDatabase(db: PortalDatabase, crypto: PortalCrypto): Promise<PortalCrypto> {
+  const storedKeyId = await readMeta(db, STORED)
   if (!storedKeyId) return crypto
-  const state = { storedKeyId, unsealedCodesKeyId: readMeta(db, UNSEALED_CODES) }
+  const state = { storedKeyId, unsealedCodesKeyId: await readMeta(db, UNSEALED_CODES) }
   const [older] = olderIndexKeyIds(state, crypto.indexKeyId)
   if (older === undefined || older === crypto.previousIndexKeyId) return crypto
   return createPortalCrypto({ ...crypto.secrets, indexedAlsoUnder: older })
@@ -161,38 +163,40 @@ export const rotationUnfinished = (state: IndexKeyState, crypto: PortalCrypto) =
   state.storedKeyId !== crypto.indexKeyId || state.movingToKeyId !== undefined
 
 /** Digests not yet recomputed under the current key: every indexed row, unless everything is under it. */
-export function countDigestRowsToRecompute(db: SqliteDatabase, state: IndexKeyState, crypto: PortalCrypto) {
+export async function countDigestRowsToRecompute(
+  db: PortalDatabase,
+  state: IndexKeyState,
+  crypto: PortalCrypto,
+): Promise<number> {
   if (!rotationUnfinished(state, crypto)) return 0
-  return INDEXED_TABLES.reduce((sum, { table, select }) => {
-    const after = readMeta(db, cursorOf(table))
-    const rows = `select count(*) from (${select.replace(/limit \?$/, '')})`
-    return (
-      sum +
-      (db.$client
-        .prepare(rows)
-        .pluck()
-        .get(after ? JSON.parse(after) : 0) as number)
-    )
-  }, 0)
+  let sum = 0
+  for (const { table, select } of INDEXED_TABLES) {
+    const after = await readMeta(db, cursorOf(table))
+    const rows = `select count(*) from (${select.replace(/limit \?$/, '')}) as pending`
+    sum += (await prepared(db, rows).value<number>(after ? JSON.parse(after) : 0)) ?? 0
+  }
+  return sum
 }
 
 /**
  * Recomputes every stored digest under the current index key, resumable: a
  * killed run loses the batch in flight at most, and the next run carries on
- * from each table's cursor. Returns how many rows it recomputed.
+ * from each table's cursor. Returns how many rows it recomputed. On a SQLite
+ * file only: its batches and the file's own tuning are SQLite's.
  */
 export async function recomputeDigests(
   db: SqliteDatabase,
   crypto: PortalCrypto,
   { progress, batchRows = BATCH_ROWS, pauseRatio = 1 }: RotationBatches = {},
 ) {
-  const state = indexKeyState(db, crypto)
+  const portal = sqlitePortalDatabase(db)
+  const state = await indexKeyState(portal, crypto)
   const problem = indexKeyProblem(state, crypto)
   if (problem) throw new Error(problem)
   if (!rotationUnfinished(state, crypto)) return 0
   const sqlite = db.$client
-  const total = countDigestRowsToRecompute(db, state, crypto)
-  writeMeta(db, MOVING_TO, crypto.indexKeyId)
+  const total = await countDigestRowsToRecompute(portal, state, crypto)
+  writeMetaNow(db, MOVING_TO, crypto.indexKeyId)
   let done = 0
   progress?.(done, total)
   // A row that cannot be recomputed stops the run at the same batch each time: named, it can be looked at.
@@ -219,7 +223,7 @@ export async function recomputeDigests(
   }
   sqlite
     .transaction(() => {
-      writeMeta(db, STORED, crypto.indexKeyId)
+      writeMetaNow(db, STORED, crypto.indexKeyId)
       sqlite
         .prepare(`delete from portal_meta where key = ? or key like 'index_rotation_after:%'`)
         .run(MOVING_TO)
@@ -252,7 +256,7 @@ async function recomputeTables(
   for (const { table, select, update } of INDEXED_TABLES) {
     const read = sqlite.prepare(select)
     const write = sqlite.prepare(update)
-    const stored = readMeta(db, cursorOf(table))
+    const stored = readMetaNow(db, cursorOf(table))
     let after: unknown = stored ? JSON.parse(stored) : 0
     for (;;) {
       const started = performance.now()
@@ -261,7 +265,7 @@ async function recomputeTables(
           const batch = read.all(after, batchRows) as IndexedRow[]
           for (const row of batch) write.run(...recomputed(table, row))
           const last = batch.at(-1)
-          if (last) writeMeta(db, cursorOf(table), JSON.stringify(last.key))
+          if (last) writeMetaNow(db, cursorOf(table), JSON.stringify(last.key))
           return batch
         })
         .immediate()

@@ -1,5 +1,5 @@
 import { noteContext as caseNoteContext } from './case-notes'
-import { type SqliteDatabase, sqliteStatement } from './client'
+import { type PortalDatabase, prepared } from './database'
 import { reasonTextContext } from './identity-confirmations'
 import { detailsContext as memberDetailsContext, pendingEmailContext } from './member-accounts'
 import { reprintRowContext } from './notice-resends'
@@ -154,24 +154,29 @@ export type SealedValueCount = {
 /**
  * Counts every sealed value by column, suite and key ID, from the three
  * bytes each value starts with: one pass over each table, nothing opened.
+ * The bytes are read as they are and put in hex here, which either backend
+ * gives the same way (SQLite's `hex()` is its own).
  */
-export function sealedValueCounts(db: SqliteDatabase): SealedValueCount[] {
-  return SEALED_COLUMNS.flatMap(({ table, column }) =>
-    sqliteStatement<{ head: string; count: number }>(
+export async function sealedValueCounts(db: PortalDatabase): Promise<SealedValueCount[]> {
+  const counts: SealedValueCount[] = []
+  for (const { table, column } of SEALED_COLUMNS) {
+    const heads = await prepared<{ head: Uint8Array | string; count: number }>(
       db,
-      `select hex(substr(${column}, 1, 3)) as head, count(*) as count
-       from ${table} where ${column} is not null group by head`,
-    )
-      .all()
-      .map(({ head, count }) => {
-        const version = Number.parseInt(head.slice(0, 2), 16)
-        return {
-          table,
-          column,
-          suite: version in SEAL_SUITES ? (version as SealSuite) : undefined,
-          keyId: Number.parseInt(head.slice(2, 6) || '0', 16),
-          values: count,
-        }
-      }),
-  )
+      `select substr(${column}, 1, 3) as head, count(*) as count
+       from ${table} where ${column} is not null group by substr(${column}, 1, 3)`,
+    ).all()
+    for (const { head, count } of heads) {
+      // Text where bytes belong is no sealed value either: its own bytes say so.
+      const hex = Buffer.from(head).toString('hex')
+      const version = Number.parseInt(hex.slice(0, 2), 16)
+      counts.push({
+        table,
+        column,
+        suite: version in SEAL_SUITES ? (version as SealSuite) : undefined,
+        keyId: Number.parseInt(hex.slice(2, 6) || '0', 16),
+        values: count,
+      })
+    }
+  }
+  return counts
 }

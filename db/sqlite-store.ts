@@ -33,21 +33,6 @@ export function sqlitePortalDatabase(db: SqliteDatabase): PortalDatabase {
   return portalDatabase(sqliteStore(db))
 }
 
-// The connection under each runner, for `sqliteConnectionOf` while db/ moves onto the contract.
-const connectionsOf = new WeakMap<SqlRunner, SqliteDatabase>()
-
-/**
- * TRANSITIONAL, while db/ modules move onto the contract: the SQLite
- * connection a portal database runs on, for a module that still speaks to
- * better-sqlite3 directly. Inside a transaction it is the same connection, so
- * the module's statements are in that transaction.
- */
-export function sqliteConnectionOf(db: PortalDatabase): SqliteDatabase {
-  const connection = connectionsOf.get(db.$runner)
-  if (!connection) throw new Error('not a SQLite portal database')
-  return connection
-}
-
 function storeOn(db: SqliteDatabase): SqlStore {
   const queue = new TransactionQueue()
   const scope = new TransactionScope()
@@ -73,7 +58,6 @@ function storeOn(db: SqliteDatabase): SqlStore {
       await queue.run(() => db.$client.close())
     },
   }
-  connectionsOf.set(store, db)
   return store
 }
 
@@ -120,7 +104,8 @@ async function inTransaction<T>(
   mode: TransactionMode,
   work: (tx: SqlRunner) => Promise<T>,
 ): Promise<T> {
-  sqliteStatement(db, `begin ${mode}`).run()
+  // One writer at a time is all SQLite has: work that locks its own rows takes the write lock too.
+  sqliteStatement(db, mode === 'deferred' ? 'begin deferred' : 'begin immediate').run()
   try {
     const result = await work(transactionRunner(db, 1))
     sqliteStatement(db, 'commit').run()
@@ -172,6 +157,5 @@ function transactionRunner(db: SqliteDatabase, depth: number): SqlRunner {
       }
     },
   }
-  connectionsOf.set(runner, db)
   return runner
 }

@@ -2,10 +2,8 @@ import { z } from 'zod'
 import { AuditLogDamaged, writeCheckpoint } from '~/audit/audit-checkpoints.server'
 import { auditSigningKey } from '~/audit/audit-signing-key.server'
 import { verifyAuditLog } from '~/audit/audit-verification.server'
-import { closeDatabase, openDatabase } from '~db/client'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand, openForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run audit:checkpoint -- [--json] | npm run audit:verify -- [--json]'
 
@@ -28,10 +26,10 @@ const {
 const config = bootstrapCommand()
 const key = auditSigningKey(config.AUDIT_SIGNING_KEY)
 const file = config.AUDIT_CHECKPOINT_FILE
-const sqlite = openDatabase(config.DATABASE_URL)
-const db = sqlitePortalDatabase(sqlite)
+const opened = openForCommand(config)
+const { db } = opened
 try {
-  migrateForCommand(sqlite, config)
+  await migrateForCommand(opened, config)
   if (task === 'checkpoint') {
     const checkpoint = await writeCheckpoint({ db, key, file })
     console.log(
@@ -56,5 +54,5 @@ try {
   console.error(`${error.message}; run npm run audit:verify.`)
   process.exitCode = 1
 } finally {
-  closeDatabase(sqlite)
+  await opened.close()
 }

@@ -1,15 +1,17 @@
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { projectRoot } from '~/server/paths'
-import { closeDatabase, openDatabase } from '~db/client'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand, openForCommand } from './bootstrap'
 
 const require = createRequire(import.meta.url)
 const config = bootstrapCommand()
 
-const db = openDatabase(config.DATABASE_URL)
-migrateForCommand(db, config)
-closeDatabase(db)
+const opened = openForCommand(config)
+try {
+  await migrateForCommand(opened, config)
+} finally {
+  await opened.close()
+}
 
 // Remix rebuilds on every change and restarts our server command with the new build.
 const remixCli = require.resolve('@remix-run/dev/dist/cli.js')

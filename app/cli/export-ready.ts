@@ -2,11 +2,9 @@ import { resolve } from 'node:path'
 import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
 import { openAtomicCsv } from '~/files/atomic-csv.server'
-import { closeDatabase, openDatabase } from '~db/client'
 import { readyMemberIds } from '~db/member-readiness'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand, openForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run export:ready -- FILE'
 
@@ -21,12 +19,12 @@ const {
  * the shop never reads half a file.
  */
 const config = bootstrapCommand()
-const db = openDatabase(config.DATABASE_URL)
-migrateForCommand(db, config)
+const opened = openForCommand(config)
+await migrateForCommand(opened, config)
 const path = resolve(file)
 const output = openAtomicCsv(path, ['member_id'])
 try {
-  for await (const memberId of readyMemberIds(sqlitePortalDatabase(db), cryptoFromConfig(config).keyring))
+  for await (const memberId of readyMemberIds(opened.db, cryptoFromConfig(config).keyring))
     await output.write([memberId])
   const rows = await output.commit()
   console.log(`Wrote ${rows.toLocaleString('en')} ready member IDs to ${path}.`)
@@ -35,5 +33,5 @@ try {
   console.error(`Could not write ${path}: ${error instanceof Error ? error.message : 'unknown error'}`)
   process.exitCode = 1
 } finally {
-  closeDatabase(db)
+  await opened.close()
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod'
-import { cryptoFromConfig } from '~/crypto.server'
+import { cryptoFromConfigForDatabase } from '~/crypto.server'
 import { type KeyStatus, keyIdHex, keyStatus, unopenableKeysMessage } from '~/keys/key-status.server'
 import { servingProcess } from '~/server/serving-marker'
 import { CURRENT_INDEX_SUITE } from '~db/blind-index'
-import { closeDatabase, openDatabase } from '~db/client'
+import type { SqliteDatabase } from '~db/client'
 import {
   countDigestRowsToRecompute,
   indexKeyProblem,
@@ -11,10 +11,15 @@ import {
   recomputeDigests,
 } from '~db/index-key-rotation'
 import { resealValues } from '~db/key-rotation'
-import { migrateDatabase } from '~db/migrate'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { commandArguments } from './arguments'
-import { bootstrapCommand, rebindForCommand } from './bootstrap'
+import {
+  bootstrapCommand,
+  endCommand,
+  migrateSchemaForCommand,
+  openForCommand,
+  rebindForCommand,
+} from './bootstrap'
 import { createCountBar } from './count-bar'
 
 // While the portal serves the file, each batch is followed by a pause three times as long as the
@@ -42,15 +47,25 @@ const { values, positionals } = commandArguments(USAGE, {
  * keys:status does. Safe to stop and run again.
  */
 const config = bootstrapCommand()
-const db = openDatabase(config.DATABASE_URL)
+const opened = openForCommand(config)
+const { db } = opened
+// The rotation's batches and the file's tuning are SQLite's own (see ~db/key-rotation).
+if (positionals[0] === 'rotate' && !opened.sqlite)
+  await endCommand(
+    opened,
+    'npm run keys:rotate runs on a SQLite file only; on PostgreSQL the data and index keys stay as they are (npm run keys:status reports what they hold).',
+  )
 try {
-  migrateDatabase(db)
-  const crypto = cryptoFromConfig(config, db)
-  if (positionals[0] === 'rotate') await rotate(crypto)
+  await migrateSchemaForCommand(opened, config)
+  const crypto = await cryptoFromConfigForDatabase(config, db)
+  if (positionals[0] === 'rotate' && opened.sqlite) await rotate(opened.sqlite, crypto)
   // Made again: after a rotation, lookups no longer need the key it moved from.
-  report(keyStatus(db, crypto.keyring), indexStatus(cryptoFromConfig(config, db)))
+  report(
+    await keyStatus(db, crypto.keyring),
+    await indexStatus(await cryptoFromConfigForDatabase(config, db)),
+  )
 } finally {
-  closeDatabase(db)
+  await opened.close()
 }
 
 /**
@@ -58,11 +73,11 @@ try {
  * values, so those must open. Nothing is touched while some value or digest
  * is under a key this configuration lacks: the report says which.
  */
-async function rotate(crypto: PortalCrypto) {
+async function rotate(sqlite: SqliteDatabase, crypto: PortalCrypto) {
   const { keyring } = crypto
-  if (unopenableKeysMessage(keyStatus(db, keyring))) return
-  if (indexStatus(crypto).problem) return
-  rebindForCommand(db, config)
+  if (unopenableKeysMessage(await keyStatus(db, keyring))) return
+  if ((await indexStatus(crypto)).problem) return
+  await rebindForCommand(opened, config)
   const serving = servingProcess(config.DATABASE_URL) !== undefined
   const pauseRatio = serving ? SERVING_PAUSE_RATIO : 1
   if (serving)
@@ -70,13 +85,13 @@ async function rotate(crypto: PortalCrypto) {
       `The portal is serving this database: after each batch a pause ${SERVING_PAUSE_RATIO} times as long, so its pages stay quick.`,
     )
   const sealing = createCountBar('Sealing again under the current key')
-  const resealed = await resealValues(db, keyring, { progress: sealing.update, pauseRatio })
+  const resealed = await resealValues(sqlite, keyring, { progress: sealing.update, pauseRatio })
   sealing.stop()
   console.error(
     `${resealed.toLocaleString('en')} values sealed again under key ${keyIdHex(keyring.current.id)}.`,
   )
   const indexing = createCountBar('Blind indexes under the current index key')
-  const recomputed = await recomputeDigests(db, crypto, { progress: indexing.update, pauseRatio })
+  const recomputed = await recomputeDigests(sqlite, crypto, { progress: indexing.update, pauseRatio })
   indexing.stop()
   if (recomputed > 0)
     console.error(
@@ -84,9 +99,11 @@ async function rotate(crypto: PortalCrypto) {
     )
 }
 
+type IndexStatus = Awaited<ReturnType<typeof indexStatus>>
+
 /** Where the blind indexes stand: under which index key, and what a rotation still has to do. */
-function indexStatus(crypto: PortalCrypto) {
-  const state = indexKeyState(db, crypto)
+async function indexStatus(crypto: PortalCrypto) {
+  const state = await indexKeyState(db, crypto)
   return {
     storedKeyId: state.storedKeyId,
     storedSuite: crypto.knownIndexKeys.get(state.storedKeyId) ?? null,
@@ -96,14 +113,14 @@ function indexStatus(crypto: PortalCrypto) {
     previousKeyId: crypto.previousIndexKeyId ?? null,
     previousKeyConfigured: crypto.secrets.previousIndexKey !== undefined,
     movingToKeyId: state.movingToKeyId ?? null,
-    toRecompute: countDigestRowsToRecompute(db, state, crypto),
+    toRecompute: await countDigestRowsToRecompute(db, state, crypto),
     unsealedPrintedCodes: state.unsealedCodes,
     unsealedPrintedCodesKeyId: state.unsealedCodesKeyId ?? null,
     problem: indexKeyProblem(state, crypto) ?? null,
   }
 }
 
-function report(status: KeyStatus, index: ReturnType<typeof indexStatus>) {
+function report(status: KeyStatus, index: IndexStatus) {
   if (values.json) console.log(JSON.stringify({ ...status, index }))
   else {
     const number = (n: number) => n.toLocaleString('en')
@@ -134,7 +151,7 @@ function report(status: KeyStatus, index: ReturnType<typeof indexStatus>) {
   }
 }
 
-function reportIndex(index: ReturnType<typeof indexStatus>) {
+function reportIndex(index: IndexStatus) {
   const number = (n: number) => n.toLocaleString('en')
   console.log(
     `Blind indexes: under index key ${index.storedKeyId}${index.storedSuite ? ` (${index.storedSuite})` : ''}; current ${index.currentKeyId} (${index.currentSuite})` +

@@ -1,8 +1,10 @@
-import { closeDatabase, openDatabase } from '~db/client'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, databaseNamed, migrateForCommand, openForCommand } from './bootstrap'
 
 const config = bootstrapCommand()
-const db = openDatabase(config.DATABASE_URL)
-migrateForCommand(db, config)
-closeDatabase(db)
-console.log(`Database ${config.DATABASE_URL} is up to date.`)
+const opened = openForCommand(config)
+try {
+  await migrateForCommand(opened, config)
+} finally {
+  await opened.close()
+}
+console.log(`Database ${databaseNamed(config)} is up to date.`)

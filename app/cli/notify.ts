@@ -1,4 +1,4 @@
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { z } from 'zod'
 import { cryptoFromConfig } from '~/crypto.server'
 import { printedPortalAddress } from '~/mail/portal-address.server'
@@ -10,10 +10,8 @@ import {
   type PurgeSummary,
   purgePrintedFiles,
 } from '~/notify/printer-folder.server'
-import { closeDatabase, openDatabase } from '~db/client'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand, openForCommand } from './bootstrap'
 
 const USAGE = [
   'usage: npm run notify -- [--postcards FILE] [--handouts FILE] [--dry-run] [--limit N] [--json]',
@@ -59,8 +57,8 @@ const { values } = commandArguments(USAGE, {
 })
 
 const config = bootstrapCommand()
-/** The portal's own folder for printer files, beside the database. */
-const printerFolder = join(dirname(config.DATABASE_URL), 'notify')
+/** The portal's own folder for printer files: in this machine's data folder (beside a SQLite file). */
+const printerFolder = join(config.DATA_DIRECTORY, 'notify')
 
 try {
   if (values['purge-printed']) {
@@ -71,11 +69,11 @@ try {
     })
     console.log(values.json ? JSON.stringify(summary) : describePurge(summary))
   } else {
-    const db = openDatabase(config.DATABASE_URL)
+    const opened = openForCommand(config)
     try {
-      migrateForCommand(db, config)
+      await migrateForCommand(opened, config)
       const summary = await notifyEveryone({
-        db: sqlitePortalDatabase(db),
+        db: opened.db,
         crypto: cryptoFromConfig(config),
         portalAddress: printedPortalAddress(config.PUBLIC_URL),
         postcardsPath: values.postcards,
@@ -87,7 +85,7 @@ try {
       })
       console.log(values.json ? JSON.stringify(summary) : describe(summary))
     } finally {
-      closeDatabase(db)
+      await opened.close()
     }
   }
 } catch (error) {

@@ -1,10 +1,8 @@
 import { z } from 'zod'
 import { configuredOutboxSender } from '~/mail/outbox-sender.server'
-import { closeDatabase, openDatabase } from '~db/client'
 import { countOutbox } from '~db/outbox'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { commandArguments } from './arguments'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand, openForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run send -- [--once] [--json] [--lease-seconds N]'
 
@@ -28,12 +26,11 @@ if (!config.SMTP_URL) {
   console.error('SMTP_URL is not set: e-mails stay in the outbox (see them at /dev/outbox).')
   process.exit(1)
 }
-const db = openDatabase(config.DATABASE_URL)
-migrateForCommand(db, config)
+const opened = openForCommand(config)
+await migrateForCommand(opened, config)
 
-const portalDb = sqlitePortalDatabase(db)
 const sender = configuredOutboxSender(
-  portalDb,
+  opened.db,
   { ...config, SMTP_URL: config.SMTP_URL },
   { leaseMs: values['lease-seconds'] * 1000 },
 )
@@ -47,8 +44,8 @@ else await sender.run({ pollMs: 2000 })
 await sender.stop()
 
 const tally = sender.tally()
-const outbox = await countOutbox(portalDb)
-closeDatabase(db)
+const outbox = await countOutbox(opened.db)
+await opened.close()
 console.log(
   values.json
     ? JSON.stringify({ ...tally, outbox })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { stopPasswordWork } from '~/accounts/password-work.server'
-import { cryptoFromConfig } from '~/crypto.server'
+import { cryptoFromConfigForDatabase } from '~/crypto.server'
 import {
   createStaffMember,
   disableStaffMember,
@@ -10,10 +10,8 @@ import {
 import type { StaffActor } from '~/staff/staff-audit.server'
 import { staffEmailSchema, staffNameSchema, staffRoleSchema } from '~/staff/staff-fields'
 import { describeStaffList, staffListJson } from '~/staff/staff-list-output'
-import { closeDatabase, openDatabase } from '~db/client'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { MAX_ARGUMENT_LENGTH, readArguments } from './arguments'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, migrateForCommand, openForCommand } from './bootstrap'
 
 /**
  * npm run staff -- create|list|disable|reset-mfa: the operator's way to make
@@ -96,11 +94,11 @@ const [name = '', ...rest] = process.argv.slice(2)
 const parsed = parse(name, rest)
 
 const config = bootstrapCommand()
-const db = openDatabase(config.DATABASE_URL)
+const opened = openForCommand(config)
 // First: the keys are made for the database as the migrations leave it (see `cryptoForDatabase`).
-migrateForCommand(db, config)
-const crypto = cryptoFromConfig(config, db)
-const portal = sqlitePortalDatabase(db)
+await migrateForCommand(opened, config)
+const crypto = await cryptoFromConfigForDatabase(config, opened.db)
+const portal = opened.db
 const actor: StaffActor = { kind: 'system', via: 'command' }
 const NO_ACCOUNT = 'No staff account has that e-mail address.'
 
@@ -179,6 +177,6 @@ try {
     }
   }
 } finally {
-  closeDatabase(db)
+  await opened.close()
   stopPasswordWork()
 }

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { CURRENT_SUITE, type Keyring, SEAL_SUITES, type SealSuite } from '~db/seal'
 import { sealedValueCounts } from '~db/sealed-columns'
 
@@ -31,12 +31,12 @@ export type KeyStatus = {
 
 export const keyIdHex = (id: number) => id.toString(16).padStart(4, '0')
 
-export function keyStatus(db: SqliteDatabase, keyring: Keyring): KeyStatus {
+export async function keyStatus(db: PortalDatabase, keyring: Keyring): Promise<KeyStatus> {
   const byKey = new Map<number, KeyUsage>()
   let toReseal = 0
   let unopenable = 0
   let malformed = 0
-  for (const count of sealedValueCounts(db)) {
+  for (const count of await sealedValueCounts(db)) {
     if (count.suite === undefined) {
       malformed += count.values
       continue

@@ -5,15 +5,15 @@ import { pathToFileURL } from 'node:url'
 import { broadcastDevReady, type ServerBuild } from '@remix-run/node'
 import { startAuditCheckpoints } from '~/audit/checkpoint-schedule.server'
 import type { Config } from '~/config.server'
+import { preparePortalCrypto } from '~/crypto.server'
 import { startBackgroundSender } from '~/mail/background-sender.server'
-import { leaveCheckpointsToTheirThread } from '~db/client'
-import { startWalCheckpoints } from '~db/wal-checkpoints'
 import { createApp } from './app'
 import { createLimitedServer } from './connection-limits'
 import { type Drainable, drainable } from './graceful-shutdown'
 import { startHousekeeping } from './housekeeping'
 import { serverBuildPath } from './paths'
 import { markServing } from './serving-marker'
+import { leaveSqliteCheckpointsToTheirThread, startSqliteCheckpoints } from './sqlite-checkpoints'
 import { superviseWorkers } from './workers'
 
 async function importBuild(): Promise<ServerBuild> {
@@ -29,9 +29,9 @@ async function importBuild(): Promise<ServerBuild> {
 export async function serve(config: Config) {
   const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
   const workers = underRemixDev ? 1 : config.WEB_WORKERS
-  leaveCheckpointsToTheirThread()
+  leaveSqliteCheckpointsToTheirThread(config)
   // Before anything listens: `npm run restore` refuses to swap the database out while this is here.
-  markServing(config.DATABASE_URL)
+  markServing(config)
   if (workers > 1) {
     const supervisor = await superviseWorkers(config, workers)
     announce(config, supervisor.port)
@@ -47,8 +47,10 @@ export async function serve(config: Config) {
 
 /** One web server process: the Remix build behind Express, listening on `config.PORT`; `drain` stops it gently. */
 export async function listen(config: Config): Promise<{ server: Server } & Drainable> {
-  // A request's commit never waits for the write-ahead log to be copied back (see wal-checkpoints.ts).
-  leaveCheckpointsToTheirThread()
+  // A request's commit never waits for the write-ahead log to be copied back (see sqlite-checkpoints.ts).
+  leaveSqliteCheckpointsToTheirThread(config)
+  // Request handlers take the keys without waiting: which index key the digests are under is read now.
+  await preparePortalCrypto(config)
   const build = await importBuild()
   // Set by `remix dev`, which rebuilds and wants to hear when the new build is live.
   const underRemixDev = Boolean(process.env.REMIX_DEV_ORIGIN)
@@ -110,10 +112,10 @@ function startBackgroundWork(config: Config) {
   const sender = startBackgroundSender(config)
   const housekeeping = startHousekeeping(config)
   const checkpoints = startAuditCheckpoints(config)
-  const walCheckpoints = startWalCheckpoints(config.DATABASE_URL)
+  const walCheckpoints = startSqliteCheckpoints(config)
   return {
     async stop() {
-      await Promise.all([checkpoints.stop(), housekeeping.stop(), sender?.stop(), walCheckpoints.stop()])
+      await Promise.all([checkpoints.stop(), housekeeping.stop(), sender?.stop(), walCheckpoints?.stop()])
     },
   }
 }

@@ -50,7 +50,10 @@ type Scenario = {
   /** The keys the database is written with, from fresh ones under key A. */
   written: (fresh: PortalCrypto) => PortalCrypto
   /** The portal reading it before anything is recomputed, and one that finds nothing. */
-  reading: (db: SqliteDatabase, written: PortalCrypto) => { rotating: PortalCrypto; newOnly: PortalCrypto }
+  reading: (
+    db: SqliteDatabase,
+    written: PortalCrypto,
+  ) => Promise<{ rotating: PortalCrypto; newOnly: PortalCrypto }>
 }
 
 const SCENARIOS: [string, Scenario][] = [
@@ -58,7 +61,7 @@ const SCENARIOS: [string, Scenario][] = [
     'a portal restarted with a new index key and the old one as previous',
     {
       written: (fresh) => fresh,
-      reading: (_db, written) => {
+      reading: async (_db, written) => {
         const { dataKey, indexKey } = written.secrets
         const keyB = randomBytes(32).toString('base64')
         return {
@@ -72,12 +75,15 @@ const SCENARIOS: [string, Scenario][] = [
     'a portal upgraded from HMAC-SHA256 digests to BLAKE2b, same key',
     {
       written: hmacSuiteCrypto,
-      reading: (db, written) => {
+      reading: async (db, written) => {
         // As the previous version recorded it on the database's first open.
-        indexKeyState(db, written)
+        await indexKeyState(sqlitePortalDatabase(db), written)
         const { dataKey, indexKey } = written.secrets
         const configured = createPortalCrypto({ dataKey, indexKey })
-        return { rotating: cryptoForDatabase(db, configured), newOnly: configured }
+        return {
+          rotating: await cryptoForDatabase(sqlitePortalDatabase(db), configured),
+          newOnly: configured,
+        }
       },
     },
   ],
@@ -137,7 +143,7 @@ describe.each(SCENARIOS)('%s', (_name, scenario) => {
     )
     db = temp.db
     underA = temp.crypto
-    ;({ rotating, newOnly } = scenario.reading(db, underA))
+    ;({ rotating, newOnly } = await scenario.reading(db, underA))
 
     const signedUp = await findHumanIdByEmail(sqlitePortalDatabase(db), underA.lookup('email', SIGNED_UP))
     db.$client

@@ -109,7 +109,7 @@ beforeAll(async () => {
   await saveDraftDetails(portal, underA.keyring, { draftId, details: { ready: { email: DRAFTING } }, now })
   await setDraftEmailIndex(portal, { draftId, emailIndex: underA.index('email', DRAFTING) })
   // Recorded as the state of a database first opened with index keys tracked.
-  indexKeyState(db, underA)
+  await indexKeyState(sqlitePortalDatabase(db), underA)
 })
 
 afterAll(() => {
@@ -135,16 +135,20 @@ describe('blind indexes under a new index key', () => {
     expect(compareDigests(cryptoWith(keyB)).differing).toBe(rows)
   })
 
-  it('is refused, naming the stored key, by a configuration without it', () => {
+  it('is refused, naming the stored key, by a configuration without it', async () => {
     const alone = cryptoWith(keyB)
-    const problem = indexKeyProblem(indexKeyState(db, alone), alone)
+    const problem = indexKeyProblem(await indexKeyState(sqlitePortalDatabase(db), alone), alone)
     expect(problem).toContain(underA.indexKeyId)
     expect(problem).toContain('PORTAL_PREVIOUS_INDEX_KEY')
-    expect(indexKeyProblem(indexKeyState(db, fromAtoB), fromAtoB)).toBeUndefined()
+    expect(indexKeyProblem(await indexKeyState(sqlitePortalDatabase(db), fromAtoB), fromAtoB)).toBeUndefined()
   })
 
   it('recomputes them all from their sealed values, carrying on where a stopped run left off', async () => {
-    const total = countDigestRowsToRecompute(db, indexKeyState(db, fromAtoB), fromAtoB)
+    const total = await countDigestRowsToRecompute(
+      sqlitePortalDatabase(db),
+      await indexKeyState(sqlitePortalDatabase(db), fromAtoB),
+      fromAtoB,
+    )
     expect(total).toBe(compareDigests(underA).rows)
     // A run stopped part way (as a kill would), batch by batch: what it did stays done.
     let seen = 0
@@ -158,26 +162,28 @@ describe('blind indexes under a new index key', () => {
       }),
     ).rejects.toThrow('stopped')
     expect(seen).toBe(200)
-    const midway = indexKeyState(db, fromAtoB)
+    const midway = await indexKeyState(sqlitePortalDatabase(db), fromAtoB)
     expect(midway).toMatchObject({ storedKeyId: underA.indexKeyId, movingToKeyId: fromAtoB.indexKeyId })
-    expect(countDigestRowsToRecompute(db, midway, fromAtoB)).toBe(total - 200)
+    expect(await countDigestRowsToRecompute(sqlitePortalDatabase(db), midway, fromAtoB)).toBe(total - 200)
     // Another target while one rotation is unfinished would leave digests under three keys.
     const elsewhere = cryptoWith(keyC, keyA)
-    expect(indexKeyProblem(indexKeyState(db, elsewhere), elsewhere)).toContain(fromAtoB.indexKeyId)
+    expect(indexKeyProblem(await indexKeyState(sqlitePortalDatabase(db), elsewhere), elsewhere)).toContain(
+      fromAtoB.indexKeyId,
+    )
 
     expect(await recomputeDigests(db, fromAtoB, { batchRows: 50 })).toBe(total - 200)
     expect(compareDigests(cryptoWith(keyB))).toEqual({ rows: total, differing: 0 })
-    const after = indexKeyState(db, fromAtoB)
+    const after = await indexKeyState(sqlitePortalDatabase(db), fromAtoB)
     expect(after).toMatchObject({ storedKeyId: fromAtoB.indexKeyId })
     expect(after.movingToKeyId).toBeUndefined()
-    expect(countDigestRowsToRecompute(db, after, fromAtoB)).toBe(0)
+    expect(await countDigestRowsToRecompute(sqlitePortalDatabase(db), after, fromAtoB)).toBe(0)
     expect(db.$client.prepare('pragma integrity_check').pluck().get()).toBe('ok')
     // B alone now serves: nothing is under A any more.
     const alone = cryptoWith(keyB)
-    expect(indexKeyProblem(indexKeyState(db, alone), alone)).toBeUndefined()
+    expect(indexKeyProblem(await indexKeyState(sqlitePortalDatabase(db), alone), alone)).toBeUndefined()
   })
 
-  it('keeps the previous key for letter codes printed before their sealed copies were kept', () => {
+  it('keeps the previous key for letter codes printed before their sealed copies were kept', async () => {
     const alone = cryptoWith(keyB)
     db.$client
       .prepare(
@@ -187,11 +193,11 @@ describe('blind indexes under a new index key', () => {
     // Such a code was digested under the key of its day, A: noted once, the first time it is seen.
     db.$client.prepare("delete from portal_meta where key = 'unsealed_printed_codes_index_key_id'").run()
     db.$client.prepare("update portal_meta set value = ? where key = 'index_key_id'").run(underA.indexKeyId)
-    indexKeyState(db, fromAtoB)
+    await indexKeyState(sqlitePortalDatabase(db), fromAtoB)
     db.$client.prepare("update portal_meta set value = ? where key = 'index_key_id'").run(fromAtoB.indexKeyId)
-    const state = indexKeyState(db, alone)
+    const state = await indexKeyState(sqlitePortalDatabase(db), alone)
     expect(state).toMatchObject({ unsealedCodes: 1, unsealedCodesKeyId: underA.indexKeyId })
     expect(indexKeyProblem(state, alone)).toContain(underA.indexKeyId)
-    expect(indexKeyProblem(indexKeyState(db, fromAtoB), fromAtoB)).toBeUndefined()
+    expect(indexKeyProblem(await indexKeyState(sqlitePortalDatabase(db), fromAtoB), fromAtoB)).toBeUndefined()
   })
 })

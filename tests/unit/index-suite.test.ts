@@ -140,7 +140,7 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
 
   it('is recorded, on its first open, as under the HMAC ID of its key, which the key alone serves', async () => {
     expect(compareStoredDigests(db, before).differing).toBe(0)
-    const state = indexKeyState(db, before)
+    const state = await indexKeyState(sqlitePortalDatabase(db), before)
     expect(state.storedKeyId).toBe(indexKeyIdOf(secrets.PORTAL_INDEX_KEY, 'hmac-sha256'))
     expect(indexKeyProblem(state, configured)).toBeUndefined()
     expect(rotationUnfinished(state, configured)).toBe(true)
@@ -148,26 +148,30 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
     expect(
       await findHumanIdByEmail(sqlitePortalDatabase(db), configured.lookup('email', notified)),
     ).toBeUndefined()
-    const served = cryptoForDatabase(db, configured)
+    const served = await cryptoForDatabase(sqlitePortalDatabase(db), configured)
     expect(served.previousIndexKeyId).toBe(state.storedKeyId)
     expect(await findHumanIdByEmail(sqlitePortalDatabase(db), served.lookup('email', notified))).toBeDefined()
   })
 
   it('has every digest recomputed under BLAKE2b by the rotation, after which the key alone needs nothing else', async () => {
-    const served = cryptoForDatabase(db, configured)
-    const total = countDigestRowsToRecompute(db, indexKeyState(db, served), served)
+    const served = await cryptoForDatabase(sqlitePortalDatabase(db), configured)
+    const total = await countDigestRowsToRecompute(
+      sqlitePortalDatabase(db),
+      await indexKeyState(sqlitePortalDatabase(db), served),
+      served,
+    )
     expect(total).toBe(compareStoredDigests(db, before).rows)
     expect(await recomputeDigests(db, served, { batchRows: 40 })).toBe(total)
     expect(compareStoredDigests(db, configured)).toEqual({ rows: total, differing: 0 })
-    const state = indexKeyState(db, configured)
+    const state = await indexKeyState(sqlitePortalDatabase(db), configured)
     expect(state).toMatchObject({ storedKeyId: configured.indexKeyId, unsealedCodes: 0 })
     expect(rotationUnfinished(state, configured)).toBe(false)
-    const after = cryptoForDatabase(db, configured)
+    const after = await cryptoForDatabase(sqlitePortalDatabase(db), configured)
     expect(after.previousIndexKeyId).toBeUndefined()
     expect(await findHumanIdByEmail(sqlitePortalDatabase(db), after.lookup('email', notified))).toBeDefined()
   })
 
-  it('is recognised by migration 0021 when it was indexed before index keys were recorded', () => {
+  it('is recognised by migration 0021 when it was indexed before index keys were recorded', async () => {
     const markUntracked = readFileSync(
       new URL('../../db/migrations/0021_untracked_index_suite.sql', import.meta.url),
       'utf8',
@@ -180,23 +184,25 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
       indexKey: keyB,
       previousIndexKey: secrets.PORTAL_INDEX_KEY,
     })
-    expect(indexKeyState(db, rotating).storedKeyId).toBe(
+    expect((await indexKeyState(sqlitePortalDatabase(db), rotating)).storedKeyId).toBe(
       indexKeyIdOf(secrets.PORTAL_INDEX_KEY, 'hmac-sha256'),
     )
-    expect(cryptoForDatabase(db, rotating).previousIndexKeyId).toBe(
+    expect((await cryptoForDatabase(sqlitePortalDatabase(db), rotating)).previousIndexKeyId).toBe(
       indexKeyIdOf(secrets.PORTAL_INDEX_KEY, 'hmac-sha256'),
     )
   })
 
-  it('is not how a database indexed since is recorded', () => {
+  it('is not how a database indexed since is recorded', async () => {
     const fresh = openMigratedDatabase(join(directory, 'fresh.db'))
     try {
       // Read before the state is recorded, the keys come back as they are and nothing is recorded.
-      expect(cryptoForDatabase(fresh, configured)).toBe(configured)
+      expect(await cryptoForDatabase(sqlitePortalDatabase(fresh), configured)).toBe(configured)
       expect(
         fresh.$client.prepare('select count(*) from portal_meta where key like ?').pluck().get('index%'),
       ).toBe(0)
-      expect(indexKeyState(fresh, configured).storedKeyId).toBe(configured.indexKeyId)
+      expect((await indexKeyState(sqlitePortalDatabase(fresh), configured)).storedKeyId).toBe(
+        configured.indexKeyId,
+      )
     } finally {
       closeDatabase(fresh)
     }

@@ -15,6 +15,7 @@ import {
   unseal,
 } from '~db/seal'
 import { countValuesToRebind, rebindSealedValues } from '~db/seal-rebinding'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { cardContext, subjectRecordContext } from '~db/subject-record'
 import { migrationsUpTo } from '../support/migrations-up-to'
 import { scratchDatabases } from '../support/scratch-database'
@@ -133,55 +134,55 @@ function expectAllBoundToRows(db: SqliteDatabase, members: number) {
 }
 
 describe('binding sealed values to their rows', () => {
-  it('seals every value bound to a digest again, under its row ID and the current key', () => {
+  it('seals every value bound to a digest again, under its row ID and the current key', async () => {
     const db = databaseAsBefore()
     storeAsBefore(db, 30)
     migrateDatabase(db)
-    expect(countValuesToRebind(db)).toBe(30 * 4 + 15)
-    expect(rebindSealedValues(db, after)).toBe(30 * 4 + 15)
+    expect(await countValuesToRebind(sqlitePortalDatabase(db))).toBe(30 * 4 + 15)
+    expect(await rebindSealedValues(sqlitePortalDatabase(db), after)).toBe(30 * 4 + 15)
     expectAllBoundToRows(db, 30)
     expect(db.$client.prepare('select count(*) from seal_rebindings').pluck().get()).toBe(0)
     // Done once: a second run has nothing to do.
-    expect(rebindSealedValues(db, after)).toBe(0)
+    expect(await rebindSealedValues(sqlitePortalDatabase(db), after)).toBe(0)
   })
 
-  it('carries on where a killed run stopped, each batch whole', () => {
+  it('carries on where a killed run stopped, each batch whole', async () => {
     const db = databaseAsBefore()
     const members = 4500
     storeAsBefore(db, members)
     migrateDatabase(db)
     // The run dies after its second batch has committed, as a kill between transactions would leave it.
     let batches = 0
-    expect(() =>
-      rebindSealedValues(db, after, () => {
+    await expect(
+      rebindSealedValues(sqlitePortalDatabase(db), after, () => {
         batches++
         if (batches === 2) throw new Error('killed')
       }),
-    ).toThrow('killed')
+    ).rejects.toThrow('killed')
     expect(
       db.$client
         .prepare("select after_key from seal_rebindings where sealed_column = 'subjects.record_sealed'")
         .pluck()
         .get(),
     ).toBe(4000)
-    expect(countValuesToRebind(db)).toBe(members * 4 + members / 2 - 4000)
-    rebindSealedValues(db, after)
+    expect(await countValuesToRebind(sqlitePortalDatabase(db))).toBe(members * 4 + members / 2 - 4000)
+    await rebindSealedValues(sqlitePortalDatabase(db), after)
     expectAllBoundToRows(db, members)
   })
 
-  it('has nothing to do on a database that held no sealed values', () => {
+  it('has nothing to do on a database that held no sealed values', async () => {
     const db = databaseAsBefore()
     migrateDatabase(db)
     expect(db.$client.prepare('select count(*) from seal_rebindings').pluck().get()).toBe(0)
-    expect(rebindSealedValues(db, after)).toBe(0)
+    expect(await rebindSealedValues(sqlitePortalDatabase(db), after)).toBe(0)
   })
 
-  it('refuses, naming nothing personal, a value no configured key opens', () => {
+  it('refuses, naming nothing personal, a value no configured key opens', async () => {
     const db = databaseAsBefore()
     storeAsBefore(db, 1)
     migrateDatabase(db)
-    expect(() => rebindSealedValues(db, createKeyring({ current: KEY_B }))).toThrow(
-      'sealed with a key this installation does not have',
-    )
+    await expect(
+      rebindSealedValues(sqlitePortalDatabase(db), createKeyring({ current: KEY_B })),
+    ).rejects.toThrow('sealed with a key this installation does not have')
   })
 })

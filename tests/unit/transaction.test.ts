@@ -7,7 +7,6 @@ import {
   openDatabase,
   type SqliteDatabase,
   sqliteStatement,
-  tentatively,
   withSqliteTransaction,
 } from '~db/client'
 
@@ -107,33 +106,5 @@ describe('withSqliteTransaction', () => {
     } finally {
       closeDatabase(other)
     }
-  })
-})
-
-describe('tentatively', () => {
-  it('keeps the work when told to, and undoes it (its transaction going on) when not', () => {
-    withSqliteTransaction(db, (tx) => {
-      tentatively(tx, { keep: true }, () => insert(tx, 'kept'))
-      tentatively(tx, { keep: false }, () => insert(tx, 'undone'))
-      insert(tx, 'after')
-    })
-    expect(values()).toEqual(['kept', 'after'])
-  })
-
-  it('undoes the work when it throws, and passes the error on', () => {
-    withSqliteTransaction(db, (tx) => {
-      expect(() =>
-        tentatively(tx, { keep: true }, () => {
-          insert(tx, 'a')
-          throw new Error('fails')
-        }),
-      ).toThrow('fails')
-    })
-    expect(values()).toEqual([])
-  })
-
-  it('refuses to run outside a transaction, where there is nothing to undo it in', () => {
-    expect(() => tentatively(db, { keep: false }, () => insert(db, 'a'))).toThrow(/transaction/)
-    expect(values()).toEqual([])
   })
 })
