@@ -24,9 +24,18 @@ const {
  * FILE.audit-checkpoints.jsonl (see ~/backup/take-backup.server). Both are
  * 0600: they hold what the database holds, sealed as it is. An existing FILE
  * is replaced only with --force. Exit 0 with a summary; 1 with one line saying
- * what was wrong.
+ * what was wrong. A SQLite file only: with a PostgreSQL server it refuses,
+ * pointing to pg_dump.
  */
 const config = bootstrapCommand()
+// The database is a server's, not a file here: its operator's tools back it up (the URL is not repeated).
+if (config.DATABASE_BACKEND === 'postgres') {
+  console.error(
+    'Backup refused: DATABASE_URL names a PostgreSQL server, which npm run backup cannot copy; ' +
+      `back it up with pg_dump (or the managed service's backups), and keep ${config.AUDIT_CHECKPOINT_FILE} with it.`,
+  )
+  process.exit(1)
+}
 const started = performance.now()
 try {
   const report = takeBackup({

@@ -22,9 +22,18 @@ const {
  * process has it open, and when FILE is not a whole SQLite database of a
  * schema this code knows. The replaced database is kept beside it (see
  * ~/backup/restore-backup.server). Exit 0 with a summary; 1 with one line
- * saying what was wrong.
+ * saying what was wrong. A SQLite file only: with a PostgreSQL server it
+ * refuses, pointing to pg_restore.
  */
 const config = bootstrapCommand()
+// The database is a server's, not a file here: its operator's tools restore it (the URL is not repeated).
+if (config.DATABASE_BACKEND === 'postgres') {
+  console.error(
+    'Restore refused: DATABASE_URL names a PostgreSQL server, whose database npm run restore cannot replace; ' +
+      `restore it with pg_restore (or the managed service's restore), and put its audit checkpoints back in ${config.AUDIT_CHECKPOINT_FILE}.`,
+  )
+  process.exit(1)
+}
 try {
   const report = restoreBackup({
     file,

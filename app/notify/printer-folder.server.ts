@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, lstatSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import type { Config } from '~/config.server'
 import { PRINTER_FILE_NAME } from './printer-files.server'
 
 /**
@@ -8,6 +9,15 @@ import { PRINTER_FILE_NAME } from './printer-files.server'
  * enter their folder, and they are deleted once printed: by hand, or by
  * `npm run notify -- --purge-printed` for the portal's own folder.
  */
+
+/**
+ * The portal's own folder for printer files: `notify` under this machine's
+ * DATA_DIRECTORY, which is beside a SQLite file unless set otherwise, where
+ * it always was; on PostgreSQL the machine that runs `npm run notify` keeps them.
+ */
+export function portalPrinterFolder(config: Pick<Config, 'DATA_DIRECTORY'>) {
+  return join(config.DATA_DIRECTORY, 'notify')
+}
 
 /** A folder the printer files cannot safely go into; the message names the folder only. */
 export class PrinterFolderError extends Error {}

@@ -1,10 +1,11 @@
 import { createCipheriv, randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { mkdir, readdir, rm, stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import busboy from 'busboy'
+import type { Config } from '~/config.server'
 import { isStorageFull } from '~/server/storage-full-error'
 
 /**
@@ -52,9 +53,13 @@ export type ReceivedFile =
 
 export type MultipartForm = { form: FormData; files: ReceivedFile[]; discard: () => Promise<void> }
 
-/** Where photos wait, encrypted, while their request is read: beside the database, never under public/. */
-export function spoolDirectoryFor(databasePath: string) {
-  return join(dirname(databasePath), 'upload-spool')
+/**
+ * Where photos wait, encrypted, while their request is read: under this
+ * machine's DATA_DIRECTORY (beside a SQLite file unless set otherwise, as it
+ * always was), never under public/. Each web node spools its own uploads.
+ */
+export function spoolDirectoryFor(config: Pick<Config, 'DATA_DIRECTORY'>) {
+  return join(config.DATA_DIRECTORY, 'upload-spool')
 }
 
 export class MalformedMultipart extends Error {

@@ -32,7 +32,7 @@ export async function postReturnForm({
     guarded = await readGuardedUpload(request, context, {
       read: (body) =>
         readMultipartForm(body, {
-          spoolDirectory: spoolDirectoryFor(getConfig().DATABASE_URL),
+          spoolDirectory: spoolDirectoryFor(getConfig()),
           fileField: PHOTO_FIELD,
         }),
       limit: limits.returnPostsPerIp,

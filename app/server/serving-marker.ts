@@ -1,5 +1,16 @@
-import { closeSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
+import { dirname, join } from 'node:path'
 import { z } from 'zod'
+import type { Config } from '~/config.server'
 
 /**
  * While a portal serves a database it says so in a file beside it,
@@ -12,24 +23,42 @@ import { z } from 'zod'
  * and is ignored. Restore also asks SQLite for an exclusive lock
  * (`holdExclusively` in ~db/backup), which catches any other process that has
  * the file open, marker or not.
+ *
+ * A database on a PostgreSQL server has no file here: the marker is
+ * `portal.serving` in DATA_DIRECTORY and says only that a portal serves from
+ * this machine (other machines' nodes write their own).
  */
 
 export function servingMarkerPath(databasePath: string) {
   return `${databasePath}.serving`
 }
 
+/** This configuration's marker: beside the SQLite file, as always, or in DATA_DIRECTORY. */
+export function servingMarkerFor(
+  config: Pick<Config, 'DATABASE_BACKEND' | 'DATABASE_URL' | 'DATA_DIRECTORY'>,
+) {
+  return config.DATABASE_BACKEND === 'sqlite'
+    ? servingMarkerPath(config.DATABASE_URL)
+    : join(config.DATA_DIRECTORY, 'portal.serving')
+}
+
 /** Writes the marker for this process; it goes when the process exits. */
-export function markServing(databasePath: string) {
-  if (databasePath === ':memory:') return
-  const path = servingMarkerPath(databasePath)
-  rmSync(path, { force: true })
-  const descriptor = openSync(path, 'wx', 0o600)
+export function markServing(config: Pick<Config, 'DATABASE_BACKEND' | 'DATABASE_URL' | 'DATA_DIRECTORY'>) {
+  if (config.DATABASE_BACKEND === 'sqlite' && config.DATABASE_URL === ':memory:') return
+  const path = servingMarkerFor(config)
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+  // Written whole under a name of its own, then renamed over any marker there:
+  // two portals starting at once on one machine never meet half a file or refuse each other.
+  const written = `${path}.${process.pid}`
+  rmSync(written, { force: true })
+  const descriptor = openSync(written, 'wx', 0o600)
   fchmodSync(descriptor, 0o600)
   writeSync(descriptor, JSON.stringify({ pid: process.pid }))
   closeSync(descriptor)
+  renameSync(written, path)
   process.once('exit', () => {
     // Only its own: another portal started on the same file since has written its own.
-    if (servingProcess(databasePath) === process.pid) rmSync(path, { force: true })
+    if (markedProcess(path) === process.pid) rmSync(path, { force: true })
   })
 }
 
@@ -41,11 +70,22 @@ const marker = z.object({
     .max(2 ** 31),
 })
 
-/** The live process serving the database, if any (a marker naming a dead process is stale). */
+/** The live process serving the SQLite database at this path, if any (a marker naming a dead process is stale). */
 export function servingProcess(databasePath: string): number | undefined {
+  return markedProcess(servingMarkerPath(databasePath))
+}
+
+/** The live process serving this configuration's database from this machine, if any. */
+export function servingProcessFor(
+  config: Pick<Config, 'DATABASE_BACKEND' | 'DATABASE_URL' | 'DATA_DIRECTORY'>,
+): number | undefined {
+  return markedProcess(servingMarkerFor(config))
+}
+
+function markedProcess(markerPath: string): number | undefined {
   let text: string
   try {
-    text = readFileSync(servingMarkerPath(databasePath), 'utf8').slice(0, 200)
+    text = readFileSync(markerPath, 'utf8').slice(0, 200)
   } catch {
     return undefined
   }

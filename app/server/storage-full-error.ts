@@ -1,17 +1,29 @@
 /**
- * A write refused because the file system is full: SQLite's SQLITE_FULL, or
- * ENOSPC/EDQUOT from a file write (the upload spool). Looked for along the
- * cause chain, since a caller may have wrapped it. No dependencies, so that
- * background work (the outbox sender) can tell it apart too.
+ * A write refused because the storage is full: SQLite's SQLITE_FULL,
+ * PostgreSQL's disk_full (SQLSTATE 53100, its server's disk), or ENOSPC/EDQUOT
+ * from a file write (the upload spool). Looked for along the cause chain,
+ * since a caller (or the query builder) may have wrapped it. No dependencies,
+ * so that background work (the outbox sender) can tell it apart too.
  */
 export function isStorageFull(error: unknown): boolean {
+  return storageFullCause(error) !== undefined
+}
+
+/** PostgreSQL's SQLSTATE for a write its server had no disk space for. */
+export const POSTGRES_DISK_FULL = '53100'
+
+const STORAGE_FULL_CODES = new Set(['SQLITE_FULL', POSTGRES_DISK_FULL, 'ENOSPC', 'EDQUOT'])
+
+/** The link of the cause chain that says storage is full: its code, and the file it names, if any. */
+export function storageFullCause(error: unknown): { code: string; path: string | undefined } | undefined {
   let current = error
   for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code
-    if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true
+    const { code, path } = current as { code?: unknown; path?: unknown }
+    if (typeof code === 'string' && STORAGE_FULL_CODES.has(code))
+      return { code, path: typeof path === 'string' ? path : undefined }
     current = (current as { cause?: unknown }).cause
   }
-  return false
+  return undefined
 }
 
 /**

@@ -1,25 +1,42 @@
 import { dirname } from 'node:path'
 import { data, type ServerBuild } from '@remix-run/node'
-import { getConfig } from '~/config.server'
+import { type Config, getConfig } from '~/config.server'
 import { STORAGE_FULL_RETRY_SECONDS, type StorageFullData } from '~/ui/storage-full-data'
-import { isDatabaseBusy, isStorageFull } from './storage-full-error'
+import { isDatabaseBusy, isStorageFull, POSTGRES_DISK_FULL, storageFullCause } from './storage-full-error'
 
 export { isStorageFull }
 
-/** One line for the operator: where space ran out, nothing of the request. */
+/** One line for the operator: where space ran out, nothing of the request nor of the database's address. */
 export function logStorageFull(error: unknown) {
-  const path = (error as { path?: unknown }).path
-  const where = typeof path === 'string' ? dirname(path) : dirname(getConfig().DATABASE_URL)
-  const code = String((error as { code?: unknown }).code)
+  const cause = storageFullCause(error)
+  const code = cause?.code ?? String((error as { code?: unknown }).code)
+  const where = storageFullPlace(cause, getConfig())
   console.error(`[disk full] ${code}: cannot write to ${where}; writes are refused until space is freed`)
+}
+
+/**
+ * Which disk is full: the file's folder when the error names one; for the
+ * database's own error, the SQLite file's folder or the PostgreSQL server's
+ * disk (not this machine's); otherwise DATA_DIRECTORY, where this machine
+ * keeps its own files (the upload spool).
+ */
+export function storageFullPlace(
+  cause: { code: string; path: string | undefined } | undefined,
+  config: Pick<Config, 'DATABASE_BACKEND' | 'DATABASE_URL' | 'DATA_DIRECTORY'>,
+): string {
+  if (cause?.code === POSTGRES_DISK_FULL) return "the PostgreSQL server's disk"
+  if (cause?.path !== undefined) return dirname(cause.path)
+  if (cause?.code === 'SQLITE_FULL' && config.DATABASE_BACKEND === 'sqlite')
+    return dirname(config.DATABASE_URL)
+  return config.DATA_DIRECTORY
 }
 
 /**
  * Every route's loader and action, answering a full disk (or a database
  * whose write lock stayed taken past the busy timeout) with a 503 the error
  * boundary shows as "we cannot save right now" instead of a bare 500. Nothing
- * is half-written: SQLite rolled the transaction back, the upload's spool is
- * discarded. The portal needs no restart once space returns.
+ * is half-written: the database rolled the transaction back, the upload's
+ * spool is discarded. The portal needs no restart once space returns.
  */
 export function answerStorageFull(build: ServerBuild): ServerBuild {
   const routes: ServerBuild['routes'] = {}
