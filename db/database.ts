@@ -51,7 +51,9 @@ function proxyOf(runner: SqlRunner) {
  *
  * `immediate` (the default) is for work that writes: it waits its turn among
  * writers, so a transaction that reads and then writes sees no change in
- * between; `deferred` is for work that only reads a consistent picture.
+ * between; `deferred` is for work that only reads a consistent picture;
+ * `row-locking` is for writes that lock their own rows as they go (see
+ * sql-store.ts), which on PostgreSQL then take no turn among the writers.
  * Called on a transaction, `work` runs in a savepoint of it whatever the
  * mode: a throw undoes only `work`, and the outer transaction carries on if
  * it catches the error.

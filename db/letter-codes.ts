@@ -57,10 +57,11 @@ export async function recordLetterCodeFailure(
  */
 export async function recordLetterCodeUse(db: PortalDatabase, notificationId: number, now: number) {
   await withTransaction(db, async (tx) => {
-    await tx
-      .insert(letterCodeUses)
-      .values({ notificationId, usedAt: new Date(now) })
-      .run()
+    // Columns named: drizzle's insert would send NULL for the ID, which PostgreSQL does not generate from.
+    await prepared(tx, 'insert into letter_code_uses (notification_id, used_at) values (?, ?)').run(
+      notificationId,
+      now,
+    )
     await tx
       .update(notifications)
       .set({

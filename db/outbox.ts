@@ -5,9 +5,9 @@ import { type Keyring, unsealJson } from './seal'
 
 /**
  * The e-mail outbox as a sender sees it. A sender claims due messages for a
- * lease in one immediate transaction, so two senders (threads or processes)
- * never hold the same message; a message whose sender died is due again when
- * its lease runs out.
+ * lease in one transaction that locks them as it reads them, so two senders
+ * (threads, processes or nodes) never hold the same message; a message whose
+ * sender died is due again when its lease runs out.
  */
 
 const PRIORITIES_FIRST_TO_LAST = Object.values(OUTBOX_PRIORITIES).sort((a, b) => a - b)
@@ -24,31 +24,36 @@ export async function claimDueMessages(
 ): Promise<ClaimedMessage[]> {
   // Index range scans of outbox_due (state, priority, next_attempt_at) only: an OR across states or
   // priorities, or one order by priority, would walk every sent (or every pending) row on each claim.
-  // The immediate transaction takes its turn among writers, so two claims never see the same rows
-  // due. PostgreSQL: each select is to end in `for update skip locked`, so that concurrent senders
-  // skip the rows another is claiming instead of queueing behind one another.
+  // SQLite: the transaction holds the write lock, so two claims never see the same rows due.
+  // PostgreSQL: it takes no turn among writers; each select locks what it takes, skipping rows
+  // another sender is claiming rather than queueing behind it.
+  const locked = db.$runner.dialect === 'postgres' ? ' for update skip locked' : ''
   const columns = 'id, message_id as "messageId", attempts, content_sealed as "contentSealed"'
   const abandonedSql = `select ${columns} from outbox_messages
-      where state = 'sending' and priority = ? and lease_until <= ? limit ?`
+      where state = 'sending' and priority = ? and lease_until <= ? limit ?${locked}`
   const pendingSql = `select ${columns} from outbox_messages
-      where state = 'pending' and priority = ? and next_attempt_at <= ? order by next_attempt_at, id limit ?`
-  const claimed = await withTransaction(db, async (tx) => {
-    const due: Due[] = []
-    // Every urgent message (a code, a security notice) before any bulk one, whenever it was queued;
-    // within a priority, those a dead sender left behind first, then oldest due first.
-    for (const priority of PRIORITIES_FIRST_TO_LAST) {
-      for (const source of [abandonedSql, pendingSql]) {
-        if (due.length < limit)
-          due.push(...(await prepared<Due>(tx, source).all(priority, now, limit - due.length)))
+      where state = 'pending' and priority = ? and next_attempt_at <= ? order by next_attempt_at, id limit ?${locked}`
+  const claimed = await withTransaction(
+    db,
+    async (tx) => {
+      const due: Due[] = []
+      // Every urgent message (a code, a security notice) before any bulk one, whenever it was queued;
+      // within a priority, those a dead sender left behind first, then oldest due first.
+      for (const priority of PRIORITIES_FIRST_TO_LAST) {
+        for (const source of [abandonedSql, pendingSql]) {
+          if (due.length < limit)
+            due.push(...(await prepared<Due>(tx, source).all(priority, now, limit - due.length)))
+        }
       }
-    }
-    const take = prepared(
-      tx,
-      "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
-    )
-    for (const message of due) await take.run(now + leaseMs, message.id)
-    return due
-  })
+      const take = prepared(
+        tx,
+        "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
+      )
+      for (const message of due) await take.run(now + leaseMs, message.id)
+      return due
+    },
+    { mode: 'row-locking' },
+  )
   return claimed.map(({ contentSealed, ...message }) => ({
     ...message,
     attempts: message.attempts + 1,

@@ -96,10 +96,12 @@ export async function addDraftPhoto(
   { draftId, photo, now }: { draftId: number; photo: StoredPhoto; now: number },
 ): Promise<string> {
   const id = newPhotoId()
+  // Numbered after the draft's others. Two posts to one draft at once may share a number: they came
+  // at once, and the listings' later keys put them in one order every time.
   await prepared(
     db,
-    `insert into return_photos (id, draft_id, media_type, width, height, byte_length, photo_sealed, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into return_photos (id, draft_id, media_type, width, height, byte_length, photo_sealed, created_at, arrival)
+     values (?, ?, ?, ?, ?, ?, ?, ?, (select coalesce(max(arrival), 0) + 1 from return_photos where draft_id = ?))`,
   ).run(
     id,
     draftId,
@@ -109,19 +111,20 @@ export async function addDraftPhoto(
     photo.bytes.length,
     seal({ keyring, context: photoContext(id), plaintext: photo.bytes }),
     now,
+    draftId,
   )
   return id
 }
 
 /**
- * The draft's photos in the order they came. SQLite-only: `rowid` orders the
- * photos of one post, which share its moment; the random IDs cannot.
+ * The draft's photos in the order they came (`arrival`): the photos of one
+ * post share its moment, and the random IDs say nothing of order.
  */
 export async function listDraftPhotos(db: PortalDatabase, draftId: number): Promise<PhotoSummary[]> {
   return prepared<PhotoSummary>(
     db,
     `select id, width, height, byte_length as "byteLength" from return_photos
-     where draft_id = ? order by created_at, rowid`,
+     where draft_id = ? order by arrival, created_at, id`,
   ).all(draftId)
 }
 

@@ -100,11 +100,12 @@ export async function addReturnEvent(
 ): Promise<string> {
   const id = `E${randomBytes(10).toString('hex')}`
   const noteSealed = note === undefined ? null : seal({ keyring, context: noteContext(id), plaintext: note })
+  // Numbered after the request's other events (as `addDraftPhoto` numbers photos).
   await prepared(
     db,
-    `insert into return_events (id, request_id, kind, status, staff_id, note_sealed, created_at)
-     values (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, requestId, kind, status, staffId, noteSealed, now)
+    `insert into return_events (id, request_id, kind, status, staff_id, note_sealed, created_at, arrival)
+     values (?, ?, ?, ?, ?, ?, ?, (select coalesce(max(arrival), 0) + 1 from return_events where request_id = ?))`,
+  ).run(id, requestId, kind, status, staffId, noteSealed, now, requestId)
   return id
 }
 
@@ -143,8 +144,8 @@ export function readRequestDetails<T>(
 }
 
 /**
- * Oldest first; notes opened. SQLite-only: `rowid` orders the events of one
- * moment (a status change and its note), which the random IDs cannot.
+ * Oldest first (`arrival`: a status change and its note share their moment,
+ * and the random IDs say nothing of order); notes opened.
  */
 export async function listReturnEvents(
   db: PortalDatabase,
@@ -154,7 +155,7 @@ export async function listReturnEvents(
   const rows = await prepared<Omit<ReturnEvent, 'note'> & { noteSealed: Buffer | null }>(
     db,
     `select id, kind, status, staff_id as "staffId", note_sealed as "noteSealed", created_at as at
-     from return_events where request_id = ? order by created_at, rowid`,
+     from return_events where request_id = ? order by arrival, created_at, id`,
   ).all(requestId)
   return rows.map(({ noteSealed, ...event }) => ({
     ...event,
@@ -167,12 +168,12 @@ export async function listReturnEvents(
 
 export type RequestPhoto = { id: string; width: number; height: number; byteLength: number }
 
-/** In the order they came; SQLite-only, as `listDraftPhotos` is (`rowid`). */
+/** In the order they came to the draft, as `listDraftPhotos` lists them. */
 export async function listRequestPhotos(db: PortalDatabase, requestId: number): Promise<RequestPhoto[]> {
   return prepared<RequestPhoto>(
     db,
     `select id, width, height, byte_length as "byteLength" from return_photos
-     where request_id = ? order by created_at, rowid`,
+     where request_id = ? order by arrival, created_at, id`,
   ).all(requestId)
 }
 

@@ -475,6 +475,9 @@ export const returnPhotos = sqliteTable(
     byteLength: integer('byte_length').notNull(),
     photoSealed: blob('photo_sealed', { mode: 'buffer' }).notNull(),
     createdAt: createdAt(),
+    // Its place among its draft's photos (kept when they move to the request), in the order they
+    // came: the photos of one post share their moment, and the random IDs say nothing of order.
+    arrival: integer('arrival').notNull().default(0),
   },
   (table) => [
     index('return_photos_draft').on(table.draftId),
@@ -499,6 +502,8 @@ export const returnEvents = sqliteTable(
     staffId: text('staff_id'),
     noteSealed: blob('note_sealed', { mode: 'buffer' }),
     createdAt: createdAt(),
+    // Its place in the request's history: a status change and its note share their moment.
+    arrival: integer('arrival').notNull().default(0),
   },
   (table) => [index('return_events_request').on(table.requestId, table.createdAt)],
 )

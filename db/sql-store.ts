@@ -26,7 +26,7 @@ export type SqlValue = number | string | Buffer | null
 
 export type Params = readonly SqlValue[]
 
-export type TransactionMode = 'immediate' | 'deferred'
+export type TransactionMode = 'immediate' | 'deferred' | 'row-locking'
 
 export interface SqlRunner {
   readonly dialect: Dialect
@@ -52,7 +52,12 @@ export interface SqlRunner {
    * or PostgreSQL's advisory one across every node) and then sees all they
    * committed. `deferred` reads a consistent snapshot and takes no turn; on
    * PostgreSQL one that writes and loses a race is run again, so `work` must
-   * do nothing but database work.
+   * do nothing but database work. `row-locking` is for writes that are right
+   * without a turn, since they lock the rows they change as they go (a
+   * queue's claim with `for update`, a delete of expired rows) and decide
+   * nothing on rows read unlocked: SQLite runs it as `immediate`; PostgreSQL
+   * runs it read committed with no turn, so such work on several nodes runs
+   * side by side.
    */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>, options?: { mode?: TransactionMode }): Promise<T>
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm'
 import type { LookupDigests } from './blind-index'
-import type { PortalDatabase } from './database'
+import { type PortalDatabase, prepared } from './database'
 import { staffMembers, staffRecoveryCodes, staffSessions } from './schema'
 import { type Keyring, seal, unseal } from './seal'
 import { totpSecretContext } from './staff-members'
@@ -110,15 +110,21 @@ export async function spendTotpStep(
   return spent.length === 1
 }
 
-/** A fresh set of recovery codes replaces any earlier one, used or not. */
+/**
+ * A fresh set of recovery codes replaces any earlier one, used or not. The
+ * insert names its columns: drizzle's would send NULL for the ID, which
+ * PostgreSQL does not turn into a generated one as SQLite does.
+ */
 export async function replaceRecoveryCodes(
   db: PortalDatabase,
   { staffId, codeHashes, now }: { staffId: string; codeHashes: Buffer[]; now: Date },
 ) {
   await db.delete(staffRecoveryCodes).where(eq(staffRecoveryCodes.staffId, staffId)).run()
-  for (const codeHash of codeHashes) {
-    await db.insert(staffRecoveryCodes).values({ staffId, codeHash, createdAt: now }).run()
-  }
+  const insert = prepared(
+    db,
+    'insert into staff_recovery_codes (staff_id, code_hash, created_at) values (?, ?, ?)',
+  )
+  for (const codeHash of codeHashes) await insert.run(staffId, codeHash, now.getTime())
 }
 
 /**

@@ -1,5 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm'
-import type { PortalDatabase } from './database'
+import { type PortalDatabase, prepared } from './database'
 import { staffPasskeys, staffSessions } from './schema'
 
 /**
@@ -66,7 +66,11 @@ export async function findPasskey(
   return row && stored(row)
 }
 
-/** Adds a passkey; false (and nothing written) when the credential is registered already. */
+/**
+ * Adds a passkey; false (and nothing written) when the credential is
+ * registered already. The insert names its columns: drizzle's would send NULL
+ * for the ID, which PostgreSQL does not turn into a generated one as SQLite does.
+ */
 export async function insertPasskey(
   db: PortalDatabase,
   passkey: Pick<StoredPasskey, 'staffId' | 'credentialId' | 'publicKey' | 'counter' | 'transports'> & {
@@ -74,17 +78,19 @@ export async function insertPasskey(
   },
 ) {
   if (await findPasskey(db, passkey.credentialId)) return false
-  await db
-    .insert(staffPasskeys)
-    .values({
-      staffId: passkey.staffId,
-      credentialId: Buffer.from(passkey.credentialId, 'base64url'),
-      publicKey: Buffer.from(passkey.publicKey),
-      counter: passkey.counter,
-      transports: passkey.transports,
-      createdAt: passkey.now,
-    })
-    .run()
+  await prepared(
+    db,
+    `insert into staff_passkeys (staff_id, credential_id, public_key, counter, transports, created_at)
+     values (?, ?, ?, ?, ?, ?)`,
+  ).run(
+    passkey.staffId,
+    Buffer.from(passkey.credentialId, 'base64url'),
+    Buffer.from(passkey.publicKey),
+    passkey.counter,
+    // As drizzle's json mode writes it, so drizzle reads it back.
+    JSON.stringify(passkey.transports),
+    passkey.now.getTime(),
+  )
   return true
 }
 

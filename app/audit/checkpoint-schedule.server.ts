@@ -1,5 +1,6 @@
 import type { Config } from '~/config.server'
 import { sharedPortalDatabase } from '~db/backend'
+import { runOnOneNode } from '~db/periodic-jobs'
 import { writeCheckpoint } from './audit-checkpoints.server'
 import { auditSigningKey } from './audit-signing-key.server'
 
@@ -9,7 +10,8 @@ const EVERY_MS = 60 * 60 * 1000
  * The running portal's signed checkpoints: one when it starts (a portal
  * restarted more often than hourly still leaves some) and one an hour after.
  * Started by the supervising process only, so the web workers never write the
- * file side by side.
+ * file side by side; on PostgreSQL one node at a time signs, and a node that
+ * finds another signing skips that round.
  */
 export function startAuditCheckpoints(
   config: Pick<
@@ -21,7 +23,9 @@ export function startAuditCheckpoints(
   const key = auditSigningKey(config.AUDIT_SIGNING_KEY)
   const checkpoint = async () => {
     try {
-      await writeCheckpoint({ db, key, file: config.AUDIT_CHECKPOINT_FILE })
+      await runOnOneNode(db, 'audit-checkpoint', (signer) =>
+        writeCheckpoint({ db: signer, key, file: config.AUDIT_CHECKPOINT_FILE }),
+      )
     } catch (error) {
       // Logged and tried again next hour; the portal goes on serving. (Messages hold counts and paths only.)
       console.error(

@@ -20,14 +20,15 @@ import { postgresStatement } from './placeholders'
  * exactly that, and so stays right with any number of nodes. (Serializable
  * isolation alone was tried: twenty callers on one row failed past ten
  * retries each.) A `deferred` transaction reads one consistent snapshot, as
- * SQLite's read transactions do, and takes no turn.
+ * SQLite's read transactions do, and takes no turn; nor does a `row-locking`
+ * one, which writes only rows it locks as it goes (a queue's claim, a sweep).
  */
 
 // Any fixed number: PostgreSQL names advisory locks by integers (migrations use another).
-const WRITE_LOCK = 7_231_027
+export const WRITE_LOCK = 7_231_027
 
 // 40001 serialization_failure, 40P01 deadlock_detected: PostgreSQL's own word that trying again is
-// safe. Only a deferred transaction that writes can meet either; writers in turn never do.
+// safe. Only a transaction that takes no turn can meet either; writers in turn never do.
 const RETRIED_CODES = new Set(['40001', '40P01'])
 const MAX_ATTEMPTS = 5
 
@@ -92,6 +93,10 @@ async function withRetries<T>(
     if (mode === 'immediate') {
       await client.query('begin')
       await client.query({ ...postgresStatement('select pg_advisory_xact_lock(?)'), values: [WRITE_LOCK] })
+    } else if (mode === 'row-locking') {
+      // Read committed, no turn: its `for update` locks are all it needs, and a row locked or
+      // changed by another since is looked at again (or skipped) rather than failing the transaction.
+      await client.query('begin')
     } else {
       await client.query('begin isolation level repeatable read')
     }

@@ -409,6 +409,8 @@ export const returnPhotos = pgTable(
     byteLength: integer('byte_length').notNull(),
     photoSealed: bytea('photo_sealed').notNull(),
     createdAt: createdAt(),
+    // Numbered from SQLite's rowid by its migration, so an ID's range.
+    arrival: int64('arrival').notNull().default(0),
   },
   (table) => [
     index('return_photos_draft').on(table.draftId),
@@ -428,6 +430,7 @@ export const returnEvents = pgTable(
     staffId: text('staff_id'),
     noteSealed: bytea('note_sealed'),
     createdAt: createdAt(),
+    arrival: int64('arrival').notNull().default(0),
   },
   (table) => [index('return_events_request').on(table.requestId, table.createdAt)],
 )
