@@ -4,6 +4,7 @@ import { migrateDatabase } from './migrate'
 import { openPostgres } from './postgres/client'
 import { migratePostgres } from './postgres/migrate'
 import { postgresStore } from './postgres/postgres-store'
+import { BUSY_TIMEOUT_MS } from './sql-store'
 import { sqliteStore } from './sqlite-store'
 
 /**
@@ -69,7 +70,10 @@ function openedSqlite(sqlite: SqliteDatabase, close: () => Promise<void>): Opene
 }
 
 function openedPostgres(settings: DatabaseSettings): OpenedDatabase {
-  const pool = openPostgres(settings.DATABASE_URL, { connections: settings.DATABASE_POOL_SIZE }).$client
+  const pool = openPostgres(settings.DATABASE_URL, {
+    connections: settings.DATABASE_POOL_SIZE,
+    busyTimeoutMs: BUSY_TIMEOUT_MS,
+  }).$client
   const store = postgresStore(pool)
   return { db: portalDatabase(store), backend: 'postgres', sqlite: undefined, close: () => store.close() }
 }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import * as schema from './schema'
+import { BUSY_TIMEOUT_MS } from './sql-store'
 
 const connections = new Map<string, SqliteDatabase>()
 
@@ -16,7 +17,7 @@ export function openDatabase(path: string): SqliteDatabase {
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
   // WAL makes NORMAL durable against application crashes; only power loss can undo the last commit.
   sqlite.pragma('synchronous = NORMAL')
   if (!checkpointOnCommit) sqlite.pragma('wal_autocheckpoint = 0')

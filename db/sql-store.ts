@@ -26,6 +26,17 @@ export type SqlValue = number | string | Buffer | null
 
 export type Params = readonly SqlValue[]
 
+/**
+ * How long a statement waits for the database (SQLite's write lock; on
+ * PostgreSQL a free connection or a lock) before it fails as busy: long enough
+ * for any burst of writers to pass, short enough that a person is told to try
+ * again rather than left waiting.
+ */
+export const BUSY_TIMEOUT_MS = 5000
+
+/** The code of an error PostgreSQL's store throws when the database had no time for a statement. */
+export const BUSY_ERROR_CODE = 'PORTAL_DATABASE_BUSY'
+
 export type TransactionMode = 'immediate' | 'deferred' | 'row-locking'
 
 export interface SqlRunner {

@@ -26,12 +26,22 @@ export function storageFullCause(error: unknown): { code: string; path: string |
   return undefined
 }
 
+// SQLite's busy codes, and the one PostgreSQL's store gives a connection, lock or conflict not had
+// in time (BUSY_ERROR_CODE in db/sql-store.ts, repeated: this module imports nothing).
+const BUSY_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_TIMEOUT',
+  'PORTAL_DATABASE_BUSY',
+])
+
 /**
- * A write that waited for the database's write lock longer than its busy
- * timeout (SQLITE_BUSY), as under a burst of writers or beside a long import:
- * nothing was written, and the same request moments later will succeed.
+ * A write that waited for the database longer than its busy timeout (the
+ * write lock; on PostgreSQL also a free connection or a row), as under a
+ * burst of writers or beside a long import: nothing was written, and the
+ * same request moments later will succeed.
  */
 export function isDatabaseBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_BUSY_TIMEOUT'
+  return typeof code === 'string' && BUSY_CODES.has(code)
 }

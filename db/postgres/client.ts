@@ -28,9 +28,20 @@ const typeParsers = {
  */
 export function openPostgres(
   url: string,
-  { connections = 10 }: { connections?: number } = {},
+  { connections = 10, busyTimeoutMs }: { connections?: number; busyTimeoutMs?: number } = {},
 ): PostgresDatabase {
-  const pool = new pg.Pool({ connectionString: url, max: connections, types: typeParsers })
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: connections,
+    types: typeParsers,
+    // SQLite's busy timeout, here: a request that waits longer for a free connection or for a lock
+    // (the writers' turn, a row) gives up, so the page says "try again in a moment" instead of
+    // hanging; without it, both waits are unbounded.
+    ...(busyTimeoutMs !== undefined && {
+      connectionTimeoutMillis: busyTimeoutMs,
+      options: `-c lock_timeout=${busyTimeoutMs}`,
+    }),
+  })
   // An idle connection the server ends (a restart, an administrator, a dropped database) is only
   // dropped from the pool, which opens another when needed; unheard, the error would end the process.
   pool.on('error', () => {})

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import {
+  BUSY_ERROR_CODE,
   type Params,
   type SqlRunner,
   type SqlStore,
@@ -32,13 +33,39 @@ export const WRITE_LOCK = 7_231_027
 const RETRIED_CODES = new Set(['40001', '40P01'])
 const MAX_ATTEMPTS = 5
 
+// 55P03 lock_not_available: a lock not had within lock_timeout (client.ts), as SQLITE_BUSY is.
+const BUSY_CODES = new Set(['55P03', ...RETRIED_CODES])
+// pg-pool's words when no connection came free within connectionTimeoutMillis; it gives no code.
+const POOL_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect'
+
+/**
+ * The database had no time for this statement (no connection came free, a
+ * lock was not had, a conflict outlived its retries): nothing was written and
+ * the same request moments later will likely succeed. Given one code, the one
+ * callers look for (BUSY_ERROR_CODE in sql-store.ts), as SQLite's busy is.
+ */
+function asBusy(error: unknown): unknown {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  const busy = (typeof code === 'string' && BUSY_CODES.has(code)) || message === POOL_TIMEOUT_MESSAGE
+  if (!busy) return error
+  return Object.assign(new Error('the database is busy', { cause: error }), { code: BUSY_ERROR_CODE })
+}
+
+async function orBusy<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw asBusy(error)
+  }
+}
+
 type Queryable = pg.Pool | pg.PoolClient
 
 export function postgresStore(pool: pg.Pool): SqlStore {
   const scope = new TransactionScope()
   const outside = async <T>(statement: () => Promise<T>) => {
     scope.refuseInside()
-    return statement()
+    return orBusy(statement)
   }
   return {
     dialect: 'postgres',
@@ -51,13 +78,15 @@ export function postgresStore(pool: pg.Pool): SqlStore {
     runUnlessBusy: (source, params = []) => outside(() => runStatement(pool, source, params)),
     async transaction(work, { mode = 'immediate' } = {}) {
       scope.refuseInside()
-      const client = await pool.connect()
+      const client = await orBusy(() => pool.connect())
       let broken = false
       try {
-        return await scope.run(() =>
-          withRetries(client, mode, work, () => {
-            broken = true
-          }),
+        return await orBusy(() =>
+          scope.run(() =>
+            withRetries(client, mode, work, () => {
+              broken = true
+            }),
+          ),
         )
       } finally {
         // A connection that could not even roll back is closed, not handed to the next caller.
@@ -90,17 +119,10 @@ async function withRetries<T>(
   markBroken: () => void,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    if (mode === 'immediate') {
-      await client.query('begin')
-      await client.query({ ...postgresStatement('select pg_advisory_xact_lock(?)'), values: [WRITE_LOCK] })
-    } else if (mode === 'row-locking') {
-      // Read committed, no turn: its `for update` locks are all it needs, and a row locked or
-      // changed by another since is looked at again (or skipped) rather than failing the transaction.
-      await client.query('begin')
-    } else {
-      await client.query('begin isolation level repeatable read')
-    }
     try {
+      // Begun inside the try: a turn not had in time (lock_timeout) leaves the transaction aborted,
+      // and it must be rolled back before the connection goes back to the pool.
+      await begin(client, mode)
       const result = await work(transactionRunner(client, 1))
       await client.query('commit')
       return result
@@ -113,6 +135,19 @@ async function withRetries<T>(
       }
       if (attempt >= MAX_ATTEMPTS || !RETRIED_CODES.has((error as { code?: string }).code ?? '')) throw error
     }
+  }
+}
+
+async function begin(client: pg.PoolClient, mode: TransactionMode) {
+  if (mode === 'immediate') {
+    await client.query('begin')
+    await client.query({ ...postgresStatement('select pg_advisory_xact_lock(?)'), values: [WRITE_LOCK] })
+  } else if (mode === 'row-locking') {
+    // Read committed, no turn: its `for update` locks are all it needs, and a row locked or
+    // changed by another since is looked at again (or skipped) rather than failing the transaction.
+    await client.query('begin')
+  } else {
+    await client.query('begin isolation level repeatable read')
   }
 }
 
