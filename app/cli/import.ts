@@ -1,12 +1,13 @@
 import { z } from 'zod'
-import { cryptoFromConfig } from '~/crypto.server'
-import { closeDatabase, openDatabase } from '~db/client'
+import { cryptoFromConfigForDatabase } from '~/crypto.server'
 import { importFiles } from '~db/import/import-files'
+import { ImportRefusedError } from '~db/import/import-target'
 import { createProgressBar } from '~db/import/progress'
 import { UnreadableFileError } from '~db/import/source'
 import { indexKeyState, rotationUnfinished } from '~db/index-key-rotation'
+import { importFilesIntoPostgres } from '~db/postgres/import-target'
 import { commandArguments } from './arguments'
-import { bootstrapCommand, migrateForCommand } from './bootstrap'
+import { bootstrapCommand, endCommand, migrateForCommand, openForCommand } from './bootstrap'
 
 const USAGE = 'usage: npm run import -- [--json] <directory or files…>'
 
@@ -17,25 +18,27 @@ const { values, positionals } = commandArguments(USAGE, {
 })
 
 const config = bootstrapCommand()
-const db = openDatabase(config.DATABASE_URL)
-migrateForCommand(db, config)
-const crypto = cryptoFromConfig(config, db)
+const opened = openForCommand(config)
+await migrateForCommand(opened, config)
+const crypto = await cryptoFromConfigForDatabase(config, opened.db)
 // A re-imported person is matched by their natural ID's digest under the current key alone.
-if (rotationUnfinished(indexKeyState(db, crypto), crypto)) {
-  console.error(
+if (rotationUnfinished(await indexKeyState(opened.db, crypto), crypto)) {
+  await endCommand(
+    opened,
     'An index-key rotation is unfinished: run npm run keys:rotate to its end, then import (README, "Index keys").',
   )
-  closeDatabase(db)
-  process.exit(1)
 }
 
 try {
-  const result = await importFiles({
-    db,
+  const options = {
     crypto,
     paths: positionals,
     progress: !values.json && process.stderr.isTTY ? createProgressBar() : undefined,
-  })
+  }
+  // SQLite is written on the command's own connection; PostgreSQL by COPY, on connections of the import's own.
+  const result = opened.sqlite
+    ? await importFiles({ db: opened.sqlite, ...options })
+    : await importFilesIntoPostgres({ url: config.DATABASE_URL, ...options })
   if (values.json) console.log(JSON.stringify(result))
   else {
     for (const file of result.files) {
@@ -50,9 +53,9 @@ try {
     }
   }
 } catch (error) {
-  if (!(error instanceof UnreadableFileError)) throw error
+  if (!(error instanceof UnreadableFileError || error instanceof ImportRefusedError)) throw error
   console.error(`Import stopped: ${error.message}`)
   process.exitCode = 1
 } finally {
-  closeDatabase(db)
+  await opened.close()
 }

@@ -1,6 +1,6 @@
 import type { SqliteDatabase } from '../client'
 import type { PortalCrypto } from '../portal-crypto'
-import { createCardWriter } from './card-writer'
+import { type CardWriteCounts, createCardWriter } from './card-writer'
 import type { ExportKind } from './export-kinds'
 import type { PreparedCard, PreparedSubject } from './prepare'
 import type { ChunkRejection, ChunkResult, ChunkRow } from './process-chunk'
@@ -16,8 +16,18 @@ import { createSubjectWriter } from './subject-writer'
  * Only the import writes these tables, so no one else takes a reserved ID.
  */
 export function reserveRowIds(db: SqliteDatabase, kind: ExportKind) {
-  const table = kind === 'member_cards' ? 'stored_cards' : 'subjects'
-  let next = db.$client.prepare(`select coalesce(max(id), 0) + 1 from ${table}`).pluck().get() as number
+  const table = importedTable(kind)
+  return rowIdsFrom(
+    db.$client.prepare(`select coalesce(max(id), 0) + 1 from ${table}`).pluck().get() as number,
+  )
+}
+
+/** The table an export kind's rows go to. */
+export const importedTable = (kind: ExportKind) => (kind === 'member_cards' ? 'stored_cards' : 'subjects')
+
+/** Row IDs for a file's chunks, from the first free one on (see `reserveRowIds`). */
+export function rowIdsFrom(firstFree: number) {
+  let next = firstFree
   return (lines: number) => {
     const first = next
     next += lines + 1
@@ -28,7 +38,26 @@ export function reserveRowIds(db: SqliteDatabase, kind: ExportKind) {
 /** What became of one chunk: its counts and its problems, positions relative to the chunk, in order. */
 export type ChunkOutcome = { records: number; counts: WriteCounts; problems: ChunkRejection[] }
 
-export type ChunkStore = (result: ChunkResult) => ChunkOutcome
+/** Synchronous on SQLite, which the import writes on its own connection; asynchronous on PostgreSQL. */
+export type ChunkStore = (result: ChunkResult) => ChunkOutcome | Promise<ChunkOutcome>
+
+/** A chunk of cards' outcome: the chunk's rejections, and its cards whose member is unknown, in order. */
+export function cardsOutcome(
+  result: ChunkResult,
+  { unknownMember, ...counts }: CardWriteCounts,
+): ChunkOutcome {
+  const problems = [...result.rejections]
+  for (const position of unknownMember) {
+    const row = result.rows[position] as ChunkRow
+    problems.push({
+      record: row.record,
+      line: row.line,
+      field: 'member_id',
+      reason: 'no member with this member_id',
+    })
+  }
+  return { records: result.records, counts, problems: problems.sort((a, b) => a.record - b.record) }
+}
 
 /**
  * Writes prepared chunks of one export kind, each in one transaction, so a
@@ -49,22 +78,8 @@ export function createChunkStore({
 }): ChunkStore {
   if (kind === 'member_cards') {
     const cards = createCardWriter(db)
-    return (result) => {
-      const { unknownMember, ...counts } = cards.writeBatch(
-        result.rows.map((row) => row.prepared as PreparedCard),
-      )
-      const problems = [...result.rejections]
-      for (const position of unknownMember) {
-        const row = result.rows[position] as ChunkRow
-        problems.push({
-          record: row.record,
-          line: row.line,
-          field: 'member_id',
-          reason: 'no member with this member_id',
-        })
-      }
-      return { records: result.records, counts, problems: problems.sort((a, b) => a.record - b.record) }
-    }
+    return (result) =>
+      cardsOutcome(result, cards.writeBatch(result.rows.map((row) => row.prepared as PreparedCard)))
   }
   const subjects = createSubjectWriter(db, { keyring: crypto.keyring, bulk })
   return (result) => ({

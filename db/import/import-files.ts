@@ -1,15 +1,13 @@
 import { readdir, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { withBulkLoad } from '../bulk-load'
 import type { SqliteDatabase } from '../client'
 import { type ImportOrigin, recordImport } from '../data-origin'
 import type { PortalCrypto } from '../portal-crypto'
-import { sqlitePortalDatabase } from '../sqlite-store'
 import { markPeopleChanged } from '../subjects'
-import { type ChunkOutcome, type ChunkStore, createChunkStore, reserveRowIds } from './chunk-store'
+import type { ChunkOutcome, ChunkStore } from './chunk-store'
 import { chunkRecords } from './chunker'
 import { type ExportKind, importOrder } from './export-kinds'
-import { linkBuyersToMembers } from './link-buyers'
+import { type ImportTarget, sqliteImportTarget } from './import-target'
 import { peekHeader } from './peek'
 import { type ChunkJob, processChunk } from './process-chunk'
 import { detectEncoding, type SourceEncoding, UnreadableFileError } from './source'
@@ -76,16 +74,7 @@ async function planImport(paths: string[]): Promise<PlannedFile[]> {
   return planned.sort((a, b) => importOrder(a.kind) - importOrder(b.kind))
 }
 
-export async function importFiles({
-  db,
-  crypto,
-  paths,
-  progress,
-  workerThresholdBytes = WORKER_THRESHOLD_BYTES,
-  chunkBytes = CHUNK_BYTES,
-  origin = 'export',
-}: {
-  db: SqliteDatabase
+export type ImportOptions = {
   crypto: PortalCrypto
   paths: string[]
   /** Generated demo data (`demo`) or anything else, real customers until proven otherwise. */
@@ -95,25 +84,41 @@ export async function importFiles({
   workerThresholdBytes?: number
   /** About how many bytes of records each chunk (one transaction) holds. */
   chunkBytes?: number
-}) {
+}
+
+/** Export files imported into a SQLite database (for PostgreSQL: postgres/import-target.ts). */
+export function importFiles({ db, ...options }: ImportOptions & { db: SqliteDatabase }) {
+  return importInto(sqliteImportTarget(db, options.crypto), options)
+}
+
+/** Export files imported into either backend: the same plan, preparation and report. */
+export async function importInto(
+  target: ImportTarget,
+  {
+    crypto,
+    paths,
+    progress,
+    workerThresholdBytes = WORKER_THRESHOLD_BYTES,
+    chunkBytes = CHUNK_BYTES,
+    origin = 'export',
+  }: ImportOptions,
+) {
   const plan = await planImport(paths)
   // Where the people came from, and that they changed: the portal's own records, kept through its database.
-  const portal = sqlitePortalDatabase(db)
-  await recordImport(portal, origin)
+  await recordImport(target.portal, origin)
   const files: FileReport[] = []
   let workers: ChunkWorkerPool | undefined
-  // Workers open the database file themselves: an in-memory database stays on this thread.
-  const databasePath = db.$client.memory ? undefined : db.$client.name
+  const database = target.workerDatabase
   const pool = async () => {
-    if (databasePath) workers ??= await ChunkWorkerPool.start({ keys: crypto.secrets, databasePath })
+    if (database) workers ??= await ChunkWorkerPool.start({ keys: crypto.secrets, database })
     return workers
   }
   try {
-    await withBulkLoad({ db, keyring: crypto.keyring }, async (bulk) => {
+    await target.withLoad(async (bulk) => {
       for (const file of plan) {
         progress?.start(basename(file.path), file.bytes)
         const report = await importFile({
-          db,
+          target,
           crypto,
           file,
           progress,
@@ -133,8 +138,10 @@ export async function importFiles({
   } finally {
     await workers?.close()
   }
-  if (plan.some((file) => file.kind === 'members' || file.kind === 'auction_buyers')) linkBuyersToMembers(db)
-  await markPeopleChanged(portal)
+  if (plan.some((file) => file.kind === 'members' || file.kind === 'auction_buyers')) {
+    await target.linkBuyersToMembers()
+  }
+  await markPeopleChanged(target.portal)
   progress?.finish()
   return { files }
 }
@@ -144,7 +151,7 @@ const CHUNK_BYTES = 256 * 1024
 const WORKER_THRESHOLD_BYTES = 4 * 1024 * 1024
 
 async function importFile({
-  db,
+  target,
   crypto,
   file,
   progress,
@@ -153,7 +160,7 @@ async function importFile({
   workerThresholdBytes,
   chunkBytes,
 }: {
-  db: SqliteDatabase
+  target: ImportTarget
   crypto: PortalCrypto
   file: PlannedFile
   progress?: ImportProgress
@@ -174,16 +181,25 @@ async function importFile({
   }
   const workers = file.bytes > workerThresholdBytes ? await pool() : undefined
   workers?.beginFile(file.kind, bulk)
-  const store = workers ? undefined : createChunkStore({ db, crypto, kind: file.kind, bulk })
-  const storeChunk = (job: ChunkJob) =>
-    workers ? workers.run(job) : Promise.resolve((store as ChunkStore)(processChunk(crypto, job)))
+  const store = workers ? undefined : target.chunkStore(file.kind, bulk)
+  // On this thread chunks are written one after another, in file order, whether or not the store awaits.
+  let written: Promise<unknown> = Promise.resolve()
+  const storeChunk = (job: ChunkJob): Promise<ChunkOutcome> => {
+    if (workers) return workers.run(job)
+    const prepared = processChunk(crypto, job)
+    const outcome = written.then(() => (store as ChunkStore)(prepared))
+    // A chunk that failed stops the ones after it; its rejection is met where its outcome is awaited.
+    outcome.catch(() => {})
+    written = outcome
+    return outcome
+  }
   // Chunks are prepared on several threads at once and written in file order.
   const inFlight: { outcome: Promise<ChunkOutcome>; line: number }[] = []
   const maxInFlight = 2 * (workers?.size ?? 1)
   // Lines are known when a chunk is cut; its records only once it is parsed, in file order.
   let linesBefore = 0
   let header = true
-  const rowIdsFor = reserveRowIds(db, file.kind)
+  const rowIdsFor = await target.reserveRowIds(file.kind)
   for await (const chunk of chunkRecords({
     path: file.path,
     targetBytes: chunkBytes,

@@ -20,7 +20,8 @@ import {
 
 const CARD_BIT = categoryBit('card')
 
-type StoredSubject = SubjectVersion & { id: number; newPasswordSet: 0 | 1 }
+/** A stored subject as a re-import meets it: its version, and whether its member chose a new password. */
+export type StoredSubject = SubjectVersion & { id: number; newPasswordSet: 0 | 1 }
 
 /**
  * `bulk`: the table has no indexes yet (see bulk-load.ts), every row goes in and
@@ -99,7 +100,7 @@ export function createSubjectWriter(
  * ID reserved for it. A member who already chose a new password never gets
  * the exposed one back from a re-import.
  */
-function movedTo(keyring: Keyring, subject: PreparedSubject, stored: StoredSubject): PreparedSubject {
+export function movedTo(keyring: Keyring, subject: PreparedSubject, stored: StoredSubject): PreparedSubject {
   const record = unsealJson<SubjectRecord>({
     keyring,
     context: subjectRecordContext(subject.id),

@@ -25,8 +25,8 @@ export class ChunkWorkerPool {
     return new ChunkWorkerPool(await chunkWorkerBundle(), setup, size)
   }
 
-  private constructor(url: URL, { keys, databasePath }: Omit<WorkerSetup, 'turn'>, size: number) {
-    const setup: WorkerSetup = { keys, databasePath, turn: this.turn }
+  private constructor(url: URL, { keys, database }: Omit<WorkerSetup, 'turn'>, size: number) {
+    const setup: WorkerSetup = { keys, database, turn: this.turn }
     this.workers = Array.from({ length: size }, () => {
       // Bounded heaps keep the import's memory flat whatever the file size.
       const worker = new Worker(url, {

@@ -3,7 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { z } from 'zod'
+import { commandArguments } from '~/cli/arguments'
 import { generateExports } from '~db/generate/generate'
+import { openPostgres } from '~db/postgres/client'
+import { migratePostgres } from '~db/postgres/migrate'
 import { portalCommand } from '../support/portal-command'
 import { testSecrets } from '../support/secrets'
 import { importFloor } from './import-floor'
@@ -12,8 +16,19 @@ import { importFloor } from './import-floor'
  * npm run bench:import: a million generated members (buyers, cards, employees
  * and staff in the generator's proportions) imported into a fresh database,
  * beside the sqlite3 CLI's plain `.import` of the same members file.
- * Bars: ratio >= 0.25, peak RSS <= 300 MB.
+ * Bars: ratio >= 0.25, peak RSS <= 300 MB. With `--database postgres://…` (an
+ * empty database), the same two imports into PostgreSQL too, beside SQLite's.
  */
+
+const { values: options } = commandArguments('usage: npm run bench:import -- [--database postgres://…]', {
+  options: { database: { type: 'string' } },
+  values: z.object({
+    database: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'not a postgres:// URL')
+      .optional(),
+  }),
+})
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000)
 const cacheDirectory = fileURLToPath(new URL(`../../.cache/bench-import-${MEMBERS}/`, import.meta.url))
@@ -71,6 +86,23 @@ function timedImport(databasePath: string, paths: string[]): Run {
   return JSON.parse(result.stdout.trim().split('\n').at(-1) as string) as Run
 }
 
+/** The server's empty database, migrated; the bench ends with one line if it holds anyone. */
+async function emptyPostgres(url: string) {
+  const postgres = openPostgres(url, { connections: 1 })
+  try {
+    await migratePostgres(postgres)
+    const { rows } = await postgres.$client.query('select count(*) as n from subjects')
+    if (Number(rows[0].n) > 0) {
+      console.error('--database must name an empty database: this one holds subjects already.')
+      process.exit(1)
+    }
+  } finally {
+    await postgres.$client.end()
+  }
+  return url
+}
+
+const postgresUrl = options.database && (await emptyPostgres(options.database))
 const directory = await cachedExport()
 const membersFile = join(directory, 'members.csv')
 const secrets = testSecrets()
@@ -83,6 +115,10 @@ const others = ['member_cards.csv', 'auction_buyers.csv', 'employees.csv', 'ware
 )
 const rest = timedImport(databasePath, others)
 rmSync(workDirectory, { recursive: true, force: true })
+const onPostgres = postgresUrl && {
+  members: timedImport(postgresUrl, [membersFile]),
+  rest: timedImport(postgresUrl, others),
+}
 
 const memberRows = members.files[0]?.records ?? 0
 const plain = sqliteCliRate(membersFile, memberRows)
@@ -113,4 +149,13 @@ console.log(
   `                  (a row: sealing and 4 blind indexes ${micro(floor.sealing)} on one of ${floor.cores} cores, insert ${micro(floor.writing)}, index builds ${micro(floor.indexing)})`,
 )
 console.log(`peak RSS:         ${peakRssMb.toFixed(0)} MB (bar <= 300 MB)`)
+if (onPostgres) {
+  const postgresRate = memberRows / onPostgres.members.seconds
+  console.log(
+    `PostgreSQL:       members ${rows(memberRows)} rows in ${onPostgres.members.seconds.toFixed(1)} s = ${rows(Math.round(postgresRate))} rows/s, ` +
+      `other files ${rows(Math.round(otherRows / onPostgres.rest.seconds))} rows/s, ` +
+      `${(postgresRate / portalRate).toFixed(2)} of SQLite's members rate, ` +
+      `peak RSS ${Math.max(onPostgres.members.maxRssMb, onPostgres.rest.maxRssMb).toFixed(0)} MB`,
+  )
+}
 console.log(`rejected records: ${rejected}`)
