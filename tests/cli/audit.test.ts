@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { writeCheckpoint } from '~/audit/audit-checkpoints.server'
 import { auditSigningKey } from '~/audit/audit-signing-key.server'
 import { auditEntryHash, canonicalDetail, GENESIS_HASH } from '~db/audit-entry'
@@ -250,14 +250,18 @@ describe('checkpoints', () => {
 
 describe('appends from two processes at once', () => {
   it('keep one chain: every entry follows the one before, and the checkpoint agrees', async () => {
-    const startAt = String(Date.now() + 4000)
     const appenders = [1, 2].map(
       (id) =>
         startPortalCommand('tests/support/audit-appender.ts', {
           cwd: directory,
-          env: { ...env, APPENDER_ID: String(id), START_AT: startAt, RUN_MS: '1500' },
+          env: { ...env, APPENDER_ID: String(id), RUN_MS: '1500' },
         }).result,
     )
+    await vi.waitFor(
+      () => expect(['ready-1', 'ready-2'].every((name) => existsSync(join(directory, name)))).toBe(true),
+      { timeout: 60_000, interval: 20 },
+    )
+    writeFileSync(join(directory, 'go'), '')
     const results = await Promise.all(appenders)
     for (const result of results) expect(result.status, result.stderr).toBe(0)
     const appended = results.map((result) => (JSON.parse(result.stdout) as { appended: number }).appended)
