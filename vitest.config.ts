@@ -68,6 +68,13 @@ const http = {
  * PostgreSQL, a throw-away cluster started for the run. Left out where no
  * cluster can be started (`npm test` says so in one line, and how to add it).
  */
+/**
+ * The built portal as web nodes on PostgreSQL: several nodes on one database,
+ * and HTTP journeys whose portal (see tests/support/portal-server.ts) starts
+ * on a PostgreSQL copy of the SQLite file they seed.
+ */
+const nodesOnPostgres = ['tests/postgres/two-nodes.test.ts']
+
 const postgresHalf = canStartPostgres()
   ? [
       {
@@ -75,10 +82,21 @@ const postgresHalf = canStartPostgres()
         test: {
           name: 'postgres',
           include: ['tests/postgres/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...nodesOnPostgres],
           globalSetup: ['tests/support/postgres-once.ts'],
           setupFiles: ['tests/support/unit-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          ...http,
+          name: 'http:postgres',
+          include: nodesOnPostgres,
+          globalSetup: [...http.globalSetup, 'tests/support/postgres-once.ts'],
+          env: { PORTAL_TEST_BACKEND: 'postgres' },
         },
       },
     ]
