@@ -73,7 +73,22 @@ const http = {
  * and HTTP journeys whose portal (see tests/support/portal-server.ts) starts
  * on a PostgreSQL copy of the SQLite file they seed.
  */
-const nodesOnPostgres = ['tests/postgres/two-nodes.test.ts']
+const nodesOnPostgres = [
+  'tests/postgres/two-nodes.test.ts',
+  'tests/postgres/portal-on-postgres.test.ts',
+  'tests/http/check-email.test.ts',
+  'tests/http/check-letter.test.ts',
+  'tests/http/demo-member.test.ts',
+  'tests/http/errors.test.ts',
+  'tests/http/headers.test.ts',
+  'tests/http/i18n.test.ts',
+  'tests/http/personal-pages.test.ts',
+  'tests/http/privacy.test.ts',
+  'tests/http/signout.test.ts',
+  'tests/http/staff-audit.test.ts',
+  'tests/http/staff-mfa.test.ts',
+  'tests/http/staff-sign-in.test.ts',
+]
 
 const postgresHalf = canStartPostgres()
   ? [
