@@ -84,6 +84,7 @@ const nodesOnPostgres = [
   'tests/http/i18n.test.ts',
   'tests/http/personal-pages.test.ts',
   'tests/http/privacy.test.ts',
+  'tests/http/returns.test.ts',
   'tests/http/signout.test.ts',
   'tests/http/staff-audit.test.ts',
   'tests/http/staff-mfa.test.ts',
