@@ -82,12 +82,8 @@ const nodesOnPostgres = [
   'tests/http/check-limits.test.ts',
   'tests/http/demo-member.test.ts',
   'tests/http/email-code-lock.test.ts',
-  'tests/http/errors.test.ts',
-  'tests/http/headers.test.ts',
-  'tests/http/i18n.test.ts',
   'tests/http/personal-pages.test.ts',
   'tests/http/postcard-member.test.ts',
-  'tests/http/privacy.test.ts',
   'tests/http/returns.test.ts',
   'tests/http/sessions-end.test.ts',
   'tests/http/signout.test.ts',
@@ -95,6 +91,9 @@ const nodesOnPostgres = [
   'tests/http/staff-mfa.test.ts',
   'tests/http/staff-sign-in.test.ts',
 ]
+
+/** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */
+const timedOnPostgres = ['tests/http/anti-enumeration.test.ts', 'tests/http/member-journey.test.ts']
 
 const postgresHalf = canStartPostgres()
   ? [
@@ -118,6 +117,19 @@ const postgresHalf = canStartPostgres()
           include: nodesOnPostgres,
           globalSetup: [...http.globalSetup, 'tests/support/postgres-once.ts'],
           env: { PORTAL_TEST_BACKEND: 'postgres' },
+        },
+      },
+      {
+        ...shared,
+        test: {
+          ...http,
+          name: 'http:postgres:timed',
+          include: timedOnPostgres,
+          globalSetup: [...http.globalSetup, 'tests/support/postgres-once.ts'],
+          env: { PORTAL_TEST_BACKEND: 'postgres' },
+          ...alone,
+          // After the SQLite timed files, not beside them: each comparison has the machine to itself.
+          sequence: { groupOrder: 2 },
         },
       },
     ]
