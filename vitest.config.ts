@@ -79,6 +79,7 @@ const http = {
 const nodesOnPostgres = [
   'tests/postgres/two-nodes.test.ts',
   'tests/postgres/portal-on-postgres.test.ts',
+  'tests/postgres/nodes-start-together.test.ts',
   'tests/http/check-email.test.ts',
   'tests/http/check-letter.test.ts',
   'tests/http/check-limits.test.ts',
