@@ -68,6 +68,35 @@ const http = {
  * PostgreSQL, a throw-away cluster started for the run. Left out where no
  * cluster can be started (`npm test` says so in one line, and how to add it).
  */
+/**
+ * The built portal as web nodes on PostgreSQL: several nodes on one database,
+ * and HTTP journeys whose portal (see tests/support/portal-server.ts) starts
+ * on a PostgreSQL copy of the SQLite file they seed. Chosen for what they ask
+ * of the database (codes, limits, sessions, staff, audit, returns); files about
+ * the SQLite file itself (its WAL, a full disk, kills mid-write, what lies in
+ * it unsealed) stay on SQLite, as do pages that read nothing from it.
+ */
+const nodesOnPostgres = [
+  'tests/postgres/two-nodes.test.ts',
+  'tests/postgres/portal-on-postgres.test.ts',
+  'tests/postgres/nodes-start-together.test.ts',
+  'tests/http/check-email.test.ts',
+  'tests/http/check-letter.test.ts',
+  'tests/http/check-limits.test.ts',
+  'tests/http/demo-member.test.ts',
+  'tests/http/email-code-lock.test.ts',
+  'tests/http/postcard-member.test.ts',
+  'tests/http/returns.test.ts',
+  'tests/http/sessions-end.test.ts',
+  'tests/http/signout.test.ts',
+  'tests/http/staff-audit.test.ts',
+  'tests/http/staff-mfa.test.ts',
+  'tests/http/staff-sign-in.test.ts',
+]
+
+/** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */
+const timedOnPostgres = ['tests/http/anti-enumeration.test.ts', 'tests/http/member-journey.test.ts']
+
 const postgresHalf = canStartPostgres()
   ? [
       {
@@ -75,10 +104,34 @@ const postgresHalf = canStartPostgres()
         test: {
           name: 'postgres',
           include: ['tests/postgres/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...nodesOnPostgres],
           globalSetup: ['tests/support/postgres-once.ts'],
           setupFiles: ['tests/support/unit-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          ...http,
+          name: 'http:postgres',
+          include: nodesOnPostgres,
+          globalSetup: [...http.globalSetup, 'tests/support/postgres-once.ts'],
+          env: { PORTAL_TEST_BACKEND: 'postgres' },
+        },
+      },
+      {
+        ...shared,
+        test: {
+          ...http,
+          name: 'http:postgres:timed',
+          include: timedOnPostgres,
+          globalSetup: [...http.globalSetup, 'tests/support/postgres-once.ts'],
+          env: { PORTAL_TEST_BACKEND: 'postgres' },
+          ...alone,
+          // After the SQLite timed files, not beside them: each comparison has the machine to itself.
+          sequence: { groupOrder: 2 },
         },
       },
     ]

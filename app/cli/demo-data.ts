@@ -51,6 +51,8 @@ export async function loadDemoDataIfEmpty({ config, opened }: { config: Config; 
     return `Loaded demo data (${people} people). Demo identities to try: README.md, "Demo identities".`
   } catch (error) {
     if (!(error instanceof CopyProblem)) throw error
+    // Another node starting at the same moment loaded it first (the copies take turns).
+    if ((await countSubjects(opened.db)) > 0) return undefined
     return `No demo data was loaded: ${error.message}.`
   } finally {
     rmSync(directory, { recursive: true, force: true })

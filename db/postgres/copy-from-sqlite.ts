@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream/promises'
 import type Database from 'better-sqlite3'
+import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { portalTableNames } from '../sqlite-tables'
 import type { PostgresDatabase } from './client'
@@ -28,6 +29,8 @@ export class CopyProblem extends Error {}
 // Rows a chunk: one COPY and one commit each, a few megabytes at most even for the widest rows.
 const CHUNK_ROWS = 5_000
 const PROGRESS_TABLE = 'portal_copy_progress'
+// An advisory lock's number (see job-locks.ts for the others).
+const COPY_LOCK = 7_231_030
 
 type TableShape = { name: string; columns: string[]; key: string[] }
 
@@ -46,20 +49,46 @@ export async function copySqliteToPostgres({
   await migratePostgres(target)
   const pool = target.$client
   const tables = sourceTables(source)
-  const resumed = await startOrResume(pool, tables)
-  const report: CopyReport = { tables: [], resumed }
-  for (const table of tables) {
-    const total = count(source, table.name)
-    await copyTable({ source, pool, table, total, onProgress, chunkRows })
-    const copied = Number((await pool.query(`select count(*) as n from ${quoted(table.name)}`)).rows[0].n)
-    if (copied !== total) {
-      throw new CopyProblem(`${table.name}: ${total} rows in the source, ${copied} in PostgreSQL`)
+  const lock = await oneCopyAtATime(pool)
+  try {
+    const resumed = await startOrResume(pool, tables)
+    const report: CopyReport = { tables: [], resumed }
+    for (const table of tables) {
+      const total = count(source, table.name)
+      await copyTable({ source, pool, table, total, onProgress, chunkRows })
+      const copied = Number((await pool.query(`select count(*) as n from ${quoted(table.name)}`)).rows[0].n)
+      if (copied !== total) {
+        throw new CopyProblem(`${table.name}: ${total} rows in the source, ${copied} in PostgreSQL`)
+      }
+      report.tables.push({ table: table.name, rows: total })
     }
-    report.tables.push({ table: table.name, rows: total })
+    await advanceIdentities(pool)
+    await pool.query(`drop table ${PROGRESS_TABLE}`)
+    return report
+  } finally {
+    await lock.release()
   }
-  await advanceIdentities(pool)
-  await pool.query(`drop table ${PROGRESS_TABLE}`)
-  return report
+}
+
+/**
+ * Two copies into one database at once (two nodes loading the demo as they
+ * start together, the command run twice) would both find it empty and collide
+ * on the first row. The second waits for the first, on a connection of its
+ * own (the pool's are the copy's), and then finds its data there.
+ */
+async function oneCopyAtATime(pool: PostgresDatabase['$client']) {
+  const holder = new pg.Client(pool.options)
+  // A connection the server ends is only the lock let go; unheard, the error would end the process.
+  holder.on('error', () => {})
+  await holder.connect()
+  try {
+    await holder.query('select pg_advisory_lock($1)', [COPY_LOCK])
+  } catch (error) {
+    await holder.end()
+    throw error
+  }
+  // Ending the session lets the lock go too.
+  return { release: () => holder.end() }
 }
 
 /** The source's tables (drizzle's own bookkeeping aside: the target keeps its own), keyed by primary key. */

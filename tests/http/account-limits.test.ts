@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  awayFromWindowEdge,
-  emailCodeTo,
-  importExport,
-  type Page,
-  readDatabase,
-  Visitor,
-} from '../support/check-visitor'
+import { awayFromWindowEdge, emailCodeTo, importExport, type Page, Visitor } from '../support/check-visitor'
 import { detailsForm } from '../support/details-form'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalValue } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -58,7 +52,7 @@ afterAll(async () => {
 
 async function portalWith(env: Record<string, string> = {}) {
   const portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000', ...env } })
-  await importExport(portal.databasePath, secrets, {
+  await importExport(portal, secrets, {
     'members.csv': [
       MEMBER_COLUMNS,
       ...Object.values(ADDRESSES).map((email, i) => member({ member_id: `M${i + 1}`, email })),
@@ -88,17 +82,12 @@ async function member_(portal: PortalServer, address: string, { newPassword = tr
 }
 
 /** Codes queued for the e-mail change of any member so far (sent or not). */
-const codesQueued = (portal: PortalServer) =>
-  readDatabase(
-    portal.databasePath,
-    (db) =>
-      db
-        .prepare(`
-          select count(*) from outbox_messages o join messages m on m.id = o.message_id
-          where m.purpose = 'email_code'`)
-        .pluck()
-        .get() as number,
-  )
+const codesQueued = async (portal: PortalServer) =>
+  (await portalValue<number>(
+    portal.databaseUrl,
+    `select count(*) from outbox_messages o join messages m on m.id = o.message_id
+      where m.purpose = 'email_code'`,
+  )) ?? 0
 
 function expectRefused(page: Page, windowMs: number) {
   expect(page.status).toBe(429)
@@ -126,7 +115,7 @@ describe('the member pages per account', { timeout: 180_000 }, () => {
   it('mails no more than ten codes an hour for one account, however many addresses a burst of details posts names', async () => {
     await awayFromWindowEdge(HOUR, 60_000)
     const visitor = await member_(portal, ADDRESSES.rotating)
-    const before = codesQueued(portal)
+    const before = await codesQueued(portal)
     const form = await detailsForm(visitor)
     const statuses: number[] = []
     let last: Page | undefined
@@ -138,7 +127,7 @@ describe('the member pages per account', { timeout: 180_000 }, () => {
       ...Array(CODES_PER_MEMBER).fill(303),
       ...Array(40 - CODES_PER_MEMBER).fill(429),
     ])
-    expect(codesQueued(portal) - before).toBe(CODES_PER_MEMBER)
+    expect((await codesQueued(portal)) - before).toBe(CODES_PER_MEMBER)
     const refused = last as Page
     expectRefused(refused, HOUR)
     // Nothing saved, everything typed still there, and when to come back.
@@ -150,19 +139,19 @@ describe('the member pages per account', { timeout: 180_000 }, () => {
     const resent = await visitor.post('/account/email', { csrf: visitor.csrf ?? '', intent: 'resend' })
     expectRefused(resent, HOUR)
     expect(resent.body).toContain(RATE_LIMITED)
-    expect(codesQueued(portal) - before).toBe(CODES_PER_MEMBER)
+    expect((await codesQueued(portal)) - before).toBe(CODES_PER_MEMBER)
   })
 
   it('counts codes to a new address with the e-mail check: five an hour to one address, whoever asks', async () => {
     await awayFromWindowEdge(HOUR, 60_000)
     const visitor = await member_(portal, ADDRESSES.sameAddress)
     const target = 'kiku.new@example.net'
-    const before = codesQueued(portal)
+    const before = await codesQueued(portal)
     const form = await detailsForm(visitor, { email: target })
     const statuses: number[] = []
     for (let i = 0; i < 8; i++) statuses.push((await visitor.post('/account/details', form)).status)
     expect(statuses).toEqual([...Array(CODES_PER_ADDRESS).fill(303), 429, 429, 429])
-    expect(codesQueued(portal) - before).toBe(CODES_PER_ADDRESS)
+    expect((await codesQueued(portal)) - before).toBe(CODES_PER_ADDRESS)
     const check = await new Visitor(portal.url).submit('/check/email', { email: target })
     expectRefused(check, HOUR)
     // Keeping the old address saves the rest at once: the limit is on codes, not on the details.

@@ -65,7 +65,7 @@ beforeAll(async () => {
   })
   const people = Math.ceil((TRIES + WARM_UP) / USES_EACH) + 1
   const { postcards, summary } = await importExport(
-    portal.databasePath,
+    portal,
     secrets,
     {
       'members.csv': [

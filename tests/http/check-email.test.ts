@@ -1,23 +1,21 @@
 import { readFileSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
-import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import {
   awayFromWindowEdge,
   emailCodeOf,
   emailCodeTo,
   importExport,
   mailTo,
-  outboxCount,
   plainText,
+  queuedEmails,
   Visitor,
   withoutTokens,
 } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalRun, withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -68,7 +66,7 @@ let portal: PortalServer
 beforeAll(async () => {
   sink = await startSmtpSink()
   portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
-  await importExport(portal.databasePath, secrets, {
+  await importExport(portal, secrets, {
     'members.csv': [
       MEMBER_COLUMNS,
       ...[...Object.values(ADDRESSES), DAILY].map((email, i) => member({ member_id: `M${i + 1}`, email })),
@@ -108,17 +106,14 @@ async function verifiedVisitor(address: string) {
 }
 
 /** Sets columns of the address's code row in the server's database, as time or many tries would. */
-function alterChallenge(address: string, set: string) {
+async function alterChallenge(address: string, set: string) {
   const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
-  const db = new Database(portal.databasePath)
-  try {
-    const changed = db
-      .prepare(`update verification_challenges set ${set} where type = 'email-code' and target_index = ?`)
-      .run(crypto.index('email', address)).changes
-    expect(changed).toBe(1)
-  } finally {
-    db.close()
-  }
+  const changed = await portalRun(
+    portal.databaseUrl,
+    `update verification_challenges set ${set} where type = 'email-code' and target_index = ?`,
+    crypto.index('email', address),
+  )
+  expect(changed).toBe(1)
 }
 
 /** What a dead-code page must always say: whom to contact. */
@@ -245,7 +240,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
   it('says when a code has expired and offers a new one', async () => {
     const visitor = new Visitor(portal.url)
     const code = await requestCode(visitor, ADDRESSES.expired)
-    alterChallenge(ADDRESSES.expired, 'expires_at = 0')
+    await alterChallenge(ADDRESSES.expired, 'expires_at = 0')
     const page = await visitor.get('/check/email/code')
     expect(page.status).toBe(200)
     expect(page.body).toContain(EXPIRED)
@@ -262,7 +257,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
       const visitor = new Visitor(portal.url)
       expect((await visitor.submit('/check/email', { email: address })).status).toBe(303)
       // 99 wrong tries in a row already, as 20 codes over a few days would leave them.
-      alterChallenge(address, 'consecutive_failures = 99')
+      await alterChallenge(address, 'consecutive_failures = 99')
       const last = await enterCode(visitor, '000000')
       expect(last.status, address).toBe(422)
       expect(last.body, address).toContain(CLOSED)
@@ -270,11 +265,11 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
       expect(last.body, address).not.toContain('name="code"')
       expectSupportDesk(last.body)
       // A new code is neither sent nor accepted: the page says so again.
-      const before = outboxCount(portal.databasePath)
+      const before = await queuedEmails(portal.databaseUrl)
       expect((await visitor.submit('/check/email', { email: address })).status).toBe(303)
       const again = await visitor.get('/check/email/code')
       expect(again.body, address).toContain(CLOSED)
-      expect(outboxCount(portal.databasePath)).toBe(before)
+      expect(await queuedEmails(portal.databaseUrl)).toBe(before)
       pages.push(withoutTokens(again.body, { csrf: visitor.csrf }))
     }
     expect(pages[1]).toBe(pages[0])
@@ -289,7 +284,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     await awayFromWindowEdge(60 * 60 * 1000)
     for (const address of [ADDRESSES.limited, UNKNOWN]) {
       const visitor = new Visitor(portal.url)
-      const before = outboxCount(portal.databasePath)
+      const before = await queuedEmails(portal.databaseUrl)
       const statuses: number[] = []
       let last: Awaited<ReturnType<Visitor['submit']>> | undefined
       for (let i = 0; i < 6; i++) {
@@ -298,7 +293,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
       }
       outcomes[address] = {
         statuses,
-        queued: outboxCount(portal.databasePath) - before,
+        queued: (await queuedEmails(portal.databaseUrl)) - before,
         retryAfter: Number(last?.headers.get('retry-after')),
         body: last?.body ?? '',
         // The refused page echoes the address typed; the rest is the same for both.
@@ -329,32 +324,29 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     const pages: string[] = []
     for (const address of [DAILY, UNKNOWN_DAILY]) {
       // Ten codes asked for earlier today, across two hours: counted as the server counts them.
-      const db = openDatabase(portal.databasePath)
       const crypto = createPortalCrypto({
         dataKey: secrets.PORTAL_DATA_KEY,
         indexKey: secrets.PORTAL_INDEX_KEY,
       })
-      try {
+      await withPortalDatabase(portal.databaseUrl, async (db) => {
         for (let i = 0; i < limit.max; i++)
-          expect((await hitLimit(sqlitePortalDatabase(db), crypto, limit, address)).limited).toBe(false)
-      } finally {
-        db.$client.close()
-      }
+          expect((await hitLimit(db, crypto, limit, address)).limited).toBe(false)
+      })
       const visitor = new Visitor(portal.url)
-      const before = outboxCount(portal.databasePath)
+      const before = await queuedEmails(portal.databaseUrl)
       const refused = await visitor.submit('/check/email', { email: address })
       expect(refused.status, address).toBe(429)
       expect(Number(refused.headers.get('retry-after')), address).toBeGreaterThan(0)
       expect(Number(refused.headers.get('retry-after')), address).toBeLessThanOrEqual(24 * 60 * 60)
       expect(refused.body, address).toContain(RATE_LIMITED)
-      expect(outboxCount(portal.databasePath)).toBe(before)
+      expect(await queuedEmails(portal.databaseUrl)).toBe(before)
       pages.push(withoutTokens(refused.body, { csrf: visitor.csrf, email: address }))
     }
     expect(pages[1]).toBe(pages[0])
   })
 
   it('refuses a POST without the form token with 403, before doing anything', async () => {
-    const before = outboxCount(portal.databasePath)
+    const before = await queuedEmails(portal.databaseUrl)
     for (const path of ['/check/email', '/check/email/code', '/check/letter']) {
       const visitor = new Visitor(portal.url)
       await visitor.get('/check/email')
@@ -376,11 +368,11 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
       })
       expect(forged.status, path).toBe(403)
     }
-    expect(outboxCount(portal.databasePath)).toBe(before)
+    expect(await queuedEmails(portal.databaseUrl)).toBe(before)
   })
 
   it('refuses a POST from another origin with 403, even with a valid token', async () => {
-    const before = outboxCount(portal.databasePath)
+    const before = await queuedEmails(portal.databaseUrl)
     const visitor = new Visitor(portal.url)
     await visitor.get('/check/email')
     const refused = await visitor.post(
@@ -391,7 +383,7 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
     expect(refused.status).toBe(403)
     expect(refused.setCookies).toEqual([])
     // The same form from our own origin would have gone through.
-    expect(outboxCount(portal.databasePath)).toBe(before)
+    expect(await queuedEmails(portal.databaseUrl)).toBe(before)
   })
 
   it('rotates the session on verification: the old cookie opens nothing', async () => {
@@ -452,20 +444,15 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
   })
 
   /** Moves every session of this database back in time, as if the visitor had been away. */
-  function age(column: 'last_seen_at' | 'created_at', minutes: number) {
-    const db = new Database(portal.databasePath)
-    try {
-      db.prepare(`update sessions set ${column} = ${column} - ?`).run(minutes * 60_000)
-    } finally {
-      db.close()
-    }
+  async function age(column: 'last_seen_at' | 'created_at', minutes: number) {
+    await portalRun(portal.databaseUrl, `update sessions set ${column} = ${column} - ?`, minutes * 60_000)
   }
 
   it('ends a session left idle for 30 minutes, but not one used within them', async () => {
     const visitor = await verifiedVisitor(ADDRESSES.idle)
-    age('last_seen_at', 29)
+    await age('last_seen_at', 29)
     expect((await visitor.get('/exposure')).status).toBe(200)
-    age('last_seen_at', 30)
+    await age('last_seen_at', 30)
     const expired = await visitor.get('/exposure')
     expect(expired.status).toBe(403)
     expect(expired.body).toContain(COMMON.sessionEnded.ended.title)
@@ -474,9 +461,9 @@ describe('checking by e-mail', { timeout: 90_000 }, () => {
 
   it('ends a session 12 hours after it began, however busy', async () => {
     const visitor = await verifiedVisitor(ADDRESSES.old)
-    age('created_at', 11 * 60 + 50)
+    await age('created_at', 11 * 60 + 50)
     expect((await visitor.get('/exposure')).status).toBe(200)
-    age('created_at', 10)
+    await age('created_at', 10)
     const expired = await visitor.get('/exposure')
     expect(expired.status).toBe(403)
     expect(expired.body).toContain(COMMON.sessionEnded.ended.title)

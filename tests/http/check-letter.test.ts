@@ -7,11 +7,11 @@ import {
   letterCodeOf,
   mailTo,
   printerRows,
-  readDatabase,
   Visitor,
   withoutTokens,
 } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalValue, tableColumns } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -52,7 +52,7 @@ beforeAll(async () => {
   sink = await startSmtpSink()
   portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
   const { postcards, handouts, summary } = await importExport(
-    portal.databasePath,
+    portal,
     secrets,
     {
       'members.csv': [
@@ -232,22 +232,14 @@ describe('checking by letter code', () => {
     await expectVerified(codes.used, PEOPLE.used.proof)
     await expectVerified(codes.used, PEOPLE.used.proof)
     // Both uses are on the case of the code's notice.
-    const usesOfLastCode = readDatabase(
-      portal.databasePath,
-      (db) =>
-        db
-          .prepare(
-            `select count(*) from letter_code_uses where notification_id =
-               (select notification_id from letter_code_uses order by id desc limit 1)`,
-          )
-          .pluck()
-          .get() as number,
+    const usesOfLastCode = await portalValue<number>(
+      portal.databaseUrl,
+      `select count(*) from letter_code_uses where notification_id =
+         (select notification_id from letter_code_uses order by id desc limit 1)`,
     )
     expect(usesOfLastCode).toBe(2)
     // What a use records: the notification and the time, nothing personal.
-    const columns = readDatabase(portal.databasePath, (db) =>
-      (db.prepare('pragma table_info(letter_code_uses)').all() as { name: string }[]).map((c) => c.name),
-    )
+    const columns = await tableColumns(portal.databaseUrl, 'letter_code_uses')
     expect(columns.sort()).toEqual(['id', 'notification_id', 'used_at'])
     // A used code with a wrong proof still answers as an unknown one.
     const visitor = new Visitor(portal.url)
@@ -266,7 +258,7 @@ describe('a letter code past LETTER_CODE_VALID_UNTIL', () => {
   beforeAll(async () => {
     expiredPortal = await startPortal({ env: { ...secrets, LETTER_CODE_VALID_UNTIL: '2026-07-22' } })
     const { postcards } = await importExport(
-      expiredPortal.databasePath,
+      expiredPortal,
       secrets,
       { 'members.csv': [MEMBER_COLUMNS, member({ member_id: 'X1', family_name: '七瀬' })] },
       { notify: true },

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { intlLocale } from '~/i18n/config'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
-import { awayFromWindowEdge, importExport, outboxCount, type Page, Visitor } from '../support/check-visitor'
+import { awayFromWindowEdge, importExport, type Page, queuedEmails, Visitor } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { type PortalServer, startPortal } from '../support/portal-server'
+
 import { testSecrets } from '../support/secrets'
 
 /**
@@ -30,7 +31,7 @@ let portal: PortalServer
 
 beforeAll(async () => {
   portal = await startPortal({ env: { ...secrets, IP_FAILURE_LIMIT: String(FAILURE_LIMIT) } })
-  await importExport(portal.databasePath, secrets, {
+  await importExport(portal, secrets, {
     'members.csv': [MEMBER_COLUMNS, member({ member_id: 'M1', email: KNOWN })],
   })
   // The tests below share one 15-minute window of the failure count.
@@ -113,11 +114,11 @@ describe('the failure limit per client IP', () => {
   })
 
   it('refuses every check page of that client, without sending a code', async () => {
-    const before = outboxCount(portal.databasePath)
+    const before = await queuedEmails(portal.databaseUrl)
     const visitor = new Visitor(portal.url)
     const sentAt = Date.now()
     expectRefused(await visitor.submit('/check/email', { email: KNOWN }), 'ja', sentAt)
     expect(visitor.cookies.get('portal_session')).toBeUndefined()
-    expect(outboxCount(portal.databasePath)).toBe(before)
+    expect(await queuedEmails(portal.databaseUrl)).toBe(before)
   })
 })

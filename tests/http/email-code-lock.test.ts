@@ -2,19 +2,18 @@ import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
-import { openDatabase } from '~db/client'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import {
   awayFromWindowEdge,
   emailCodeTo,
   importExport,
-  outboxCount,
   type Page,
+  queuedEmails,
   Visitor,
   withoutTokens,
 } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -57,7 +56,7 @@ let portal: PortalServer
 beforeAll(async () => {
   sink = await startSmtpSink()
   portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
-  await importExport(portal.databasePath, secrets, {
+  await importExport(portal, secrets, {
     'members.csv': [
       MEMBER_COLUMNS,
       ...Object.values(ADDRESSES).map((email, i) => member({ member_id: `M${i + 1}`, email })),
@@ -80,13 +79,10 @@ const resend = (visitor: Visitor) =>
 
 /** Codes asked for the address earlier this hour, counted as the server counts them. */
 async function codesAskedEarlier(address: string, count: number) {
-  const db = openDatabase(portal.databasePath)
   const crypto = createPortalCrypto({ dataKey: secrets.PORTAL_DATA_KEY, indexKey: secrets.PORTAL_INDEX_KEY })
-  try {
-    for (let i = 0; i < count; i++) await hitLimit(sqlitePortalDatabase(db), crypto, hourly, address)
-  } finally {
-    db.$client.close()
-  }
+  await withPortalDatabase(portal.databaseUrl, async (db) => {
+    for (let i = 0; i < count; i++) await hitLimit(db, crypto, hourly, address)
+  })
 }
 
 const RESEND_FORM = /<input type="hidden" name="intent" value="resend"\/?>/
@@ -171,10 +167,10 @@ describe('e-mail codes: no dead end', { timeout: 90_000 }, () => {
         expectSupportDesk(page)
       }
       // Asked for all the same, from the code page or the form: refused, nothing queued.
-      const before = outboxCount(portal.databasePath)
+      const before = await queuedEmails(portal.databaseUrl)
       expect((await resend(visitor)).status, address).toBe(429)
       expect((await visitor.submit('/check/email', { email: address })).status, address).toBe(429)
-      expect(outboxCount(portal.databasePath), address).toBe(before)
+      expect(await queuedEmails(portal.databaseUrl), address).toBe(before)
       const page = await visitor.get('/check/email/code')
       pages.push(withoutTokens(page.body, { csrf: visitor.csrf }))
     }
@@ -188,7 +184,7 @@ describe('e-mail codes: no dead end', { timeout: 90_000 }, () => {
     await visitor.submit('/check/email', { email: ADDRESSES.limited })
     const code = await emailCodeTo(sink, ADDRESSES.limited, from)
     await codesAskedEarlier(ADDRESSES.limited, hourly.max - 1)
-    const before = outboxCount(portal.databasePath)
+    const before = await queuedEmails(portal.databaseUrl)
     const refused = await resend(visitor)
     expect(refused.status).toBe(429)
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
@@ -196,7 +192,7 @@ describe('e-mail codes: no dead end', { timeout: 90_000 }, () => {
     expect(refused.body).toContain(CHECK.emailCode.codesLimited)
     expect(refused.body).toContain('name="code"')
     expectSupportDesk(refused)
-    expect(outboxCount(portal.databasePath)).toBe(before)
+    expect(await queuedEmails(portal.databaseUrl)).toBe(before)
     const right = await enterCode(visitor, code)
     expect(right.status).toBe(303)
   })

@@ -1,23 +1,22 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase } from '~db/client'
+import { prepared } from '~db/database'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import {
   emailCodeTo,
   importExport,
   mailTo,
-  outboxCount,
   plainText,
-  readDatabase,
+  queuedEmails,
   Visitor,
   withoutTokens,
 } from '../support/check-visitor'
 import { detailsForm } from '../support/details-form'
 import { LEGACY_PASSWORD, MEMBER_COLUMNS, member } from '../support/export-files'
 import { runPortalCommand } from '../support/notified-population'
+import { portalRows, withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -68,7 +67,7 @@ beforeAll(async () => {
       RESUMPTION_DATE: RESUMPTION.iso,
     },
   })
-  await importExport(portal.databasePath, secrets, {
+  await importExport(portal, secrets, {
     'members.csv': [
       MEMBER_COLUMNS,
       member({ member_id: 'M1', email: ADDRESSES.journey, phone: '090-1111-2222' }),
@@ -115,32 +114,32 @@ function readiness(memberId: string, token: string | null = secrets.SHOP_API_TOK
 
 /** The member's account as the portal opens it (sealed values decrypted with the server's keys). */
 async function openedAccount(memberId: string) {
-  const db = openDatabase(portal.databasePath)
-  try {
-    const crypto = createPortalCrypto({
-      dataKey: secrets.PORTAL_DATA_KEY,
-      indexKey: secrets.PORTAL_INDEX_KEY,
-    })
-    const subjectId = db.$client
-      .prepare("select id from subjects where cohort = 'member' and natural_id_index = ?")
-      .pluck()
-      .get(crypto.index('member-id', memberId)) as number
-    return await findMemberAccount(sqlitePortalDatabase(db), crypto.keyring, subjectId)
-  } finally {
-    db.$client.close()
-  }
+  const crypto = createPortalCrypto({
+    dataKey: secrets.PORTAL_DATA_KEY,
+    indexKey: secrets.PORTAL_INDEX_KEY,
+  })
+  return withPortalDatabase(portal.databaseUrl, async (db) => {
+    const subjectId = (await prepared(
+      db,
+      "select id from subjects where cohort = 'member' and natural_id_index = ?",
+    ).value(crypto.index('member-id', memberId))) as number
+    return findMemberAccount(db, crypto.keyring, subjectId)
+  })
 }
 
-const accountRow = (memberId: string) =>
-  readDatabase(portal.databasePath, (db) => {
-    const subject = db.prepare("select id from subjects where cohort = 'member' order by id").pluck().all()[
-      Number(memberId.slice(1)) - 1
-    ] as number
-    return db.prepare('select * from member_accounts where subject_id = ?').get(subject) as Record<
-      string,
-      unknown
-    >
-  })
+const accountRow = async (memberId: string) => {
+  const subjects = await portalRows<{ id: number }>(
+    portal.databaseUrl,
+    "select id from subjects where cohort = 'member' order by id",
+  )
+  const subject = subjects[Number(memberId.slice(1)) - 1]?.id as number
+  const [account] = await portalRows<Record<string, unknown>>(
+    portal.databaseUrl,
+    'select * from member_accounts where subject_id = ?',
+    subject,
+  )
+  return account as Record<string, unknown>
+}
 
 describe('a member before the shop reopens', { timeout: 120_000 }, () => {
   it('is led from the exposure view to step 1, the new password, whatever member page they open', async () => {
@@ -179,7 +178,7 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
         (ACCOUNT.password.refusals[reason] as string).replace('{{min}}', '15').replace(/<[^>]+>/g, ''),
       )
     }
-    expect(accountRow('M2').password_hash).toBeNull()
+    expect((await accountRow('M2')).password_hash).toBeNull()
     const en = await visitor.request('/account/password?lng=en', {
       method: 'POST',
       body: { csrf: visitor.csrf ?? '', password: LEGACY_PASSWORD, intent: 'save' },
@@ -240,7 +239,7 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     // Eight characters: refused for its length, and the meter says so rather than "very weak".
     expect(shown.body).toContain(ACCOUNT.strength.refused)
     expect(shown.body).toContain(ACCOUNT.password.refusals.tooShort.replace('{{min}}', '15'))
-    expect(accountRow('M4').password_hash).toBeNull()
+    expect((await accountRow('M4')).password_hash).toBeNull()
   })
 
   it('takes a new password: argon2id stored, the exposed hash erased, the session renewed, other sessions ended, a notice sent', async () => {
@@ -258,7 +257,7 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     expect(
       (await new Visitor(portal.url).get('/exposure', { Cookie: `portal_session=${before}` })).status,
     ).toBe(403)
-    const account = accountRow('M1')
+    const account = await accountRow('M1')
     expect(String(account.password_hash)).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/)
     expect((await elsewhere.get('/exposure')).status).toBe(403)
     expect((await visitor.get('/exposure')).status).toBe(200)
@@ -291,7 +290,7 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     expect(wrong.body).toContain(ACCOUNT.details.errors.kanaOnly)
     expect(wrong.body).toContain(ACCOUNT.details.errors.postalCodeMismatch)
     expect(wrong.body).toContain('value="新しい市"')
-    expect(accountRow('M1').details_sealed).toBeNull()
+    expect((await accountRow('M1')).details_sealed).toBeNull()
 
     const form = await detailsForm(visitor, { phone: '080-3333-4444', familyNameKana: 'みほん' })
     const cardIds = Object.keys(form).filter((name) => name.startsWith('card-'))
@@ -304,9 +303,12 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     expect(ready.body).toContain(ACCOUNT.details.confirmed)
     expect(ready.body).toContain(RESUMPTION.shown)
 
-    const history = readDatabase(portal.databasePath, (db) =>
-      db.prepare('select changed_fields from detail_confirmations').pluck().all(),
-    )
+    const history = (
+      await portalRows<{ changed: string }>(
+        portal.databaseUrl,
+        'select changed_fields as changed from detail_confirmations',
+      )
+    ).map((row) => row.changed)
     expect(history).toEqual(['["phone","cards"]'])
     const again = await visitor.get('/account/details')
     expect(again.body).toContain('value="ミホン"')
@@ -336,7 +338,7 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',
         NODE_ENV: 'test',
-        DATABASE_URL: portal.databasePath,
+        DATABASE_URL: portal.databaseUrl,
         ...secrets,
       },
       args: [file],
@@ -516,12 +518,12 @@ describe('a member before the shop reopens', { timeout: 120_000 }, () => {
     // The new address now proves who they are; the old one no longer gets a code,
     // only the one message every address outside the data gets: "not affected".
     expect((await verifiedVisitor(NEW_ADDRESS).then((v) => v.get('/account'))).status).toBe(200)
-    const before = outboxCount(portal.databasePath)
+    const before = await queuedEmails(portal.databaseUrl)
     const fromOld = sink.received.length
     expect((await new Visitor(portal.url).submit('/check/email', { email: ADDRESSES.change })).status).toBe(
       303,
     )
-    expect(outboxCount(portal.databasePath)).toEqual(before + 1)
+    expect(await queuedEmails(portal.databaseUrl)).toEqual(before + 1)
     const answer = await mailTo(sink, ADDRESSES.change, { from: fromOld })
     expect(plainText(answer.raw)).toContain(EMAIL.notAffected.title)
     expect(plainText(answer.raw)).not.toContain(EMAIL.emailCode.codeHeading)

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importExport, printerRows, readDatabase, Visitor } from '../support/check-visitor'
+import { importExport, printerRows, Visitor } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalValue } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 
@@ -29,7 +30,7 @@ let letterCode = ''
 beforeAll(async () => {
   portal = await startPortal({ env: secrets })
   const { postcards, summary } = await importExport(
-    portal.databasePath,
+    portal,
     secrets,
     {
       'members.csv': [
@@ -81,11 +82,7 @@ async function detailsForm(visitor: Visitor, changes: Record<string, string> = {
   return { page, fields: { ...fields, ...changes } }
 }
 
-const letterCodeUses = () =>
-  readDatabase(
-    portal.databasePath,
-    (db) => db.prepare('select count(*) from letter_code_uses').pluck().get() as number,
-  )
+const letterCodeUses = () => portalValue<number>(portal.databaseUrl, 'select count(*) from letter_code_uses')
 
 describe('a member without an e-mail address', { timeout: 120_000 }, () => {
   it('finishes with the letter code and no e-mail address, then signs in with member ID and password', async () => {
@@ -121,7 +118,7 @@ describe('a member without an e-mail address', { timeout: 120_000 }, () => {
   })
 
   it('is sent to sign in, not into the member pages, when the letter code is used after the new password', async () => {
-    const before = letterCodeUses()
+    const before = await letterCodeUses()
     const { visitor, checked } = await byLetter()
     expect(checked.status).toBe(200)
     expect(checked.body).toContain(CHECK.letter.signInInstead.heading)
@@ -129,7 +126,7 @@ describe('a member without an e-mail address', { timeout: 120_000 }, () => {
     expect(checked.body).toContain(MEMBER_ID)
     // No session was opened: the member pages stay closed.
     expect((await visitor.get('/account')).status).toBe(403)
-    expect(letterCodeUses()).toBe(before + 1)
+    expect(await letterCodeUses()).toBe((before ?? 0) + 1)
   })
 
   it('may add an e-mail address later: a code confirms it, and nothing speaks of an old address', async () => {

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { photoContext } from '~db/return-drafts'
 import { unseal } from '~db/seal'
 import { mailTo, plainText, Visitor } from '../support/check-visitor'
+import { portalRows, portalValue } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { portOf, rawRequest } from '../support/raw-http'
 import {
@@ -70,10 +70,6 @@ async function returnCodeTo(address: string, from: number) {
   return plainText(mail.raw).match(/^ {4}(\d{6})\s*$/m)?.[1] as string
 }
 
-function database() {
-  return new Database(portal.databasePath, { readonly: true })
-}
-
 describe('filing a return request', () => {
   it('takes two photos, sends a code, files the request with its RT- reference, and keeps no metadata', async () => {
     const visitor = await openForm()
@@ -113,23 +109,28 @@ describe('filing a return request', () => {
     })
     expect(plainText(receipt.raw)).not.toMatch(/https?:\/\/\S+\/returns\/(new|confirm)/)
 
-    const db = database()
-    const request = db
-      .prepare('select id, reason, status, human_id as humanId from return_requests where reference = ?')
-      .get(reference) as { id: number; reason: string; status: string; humanId: number | null }
-    expect(request).toMatchObject({ reason: 'damaged', status: 'new', humanId: null })
-    const photos = db
-      .prepare(
-        'select id, photo_sealed as sealed, width, height from return_photos where request_id = ? order by created_at, rowid',
+    const request = (
+      await portalRows<{ id: number; reason: string; status: string; humanId: number | null }>(
+        portal.databaseUrl,
+        'select id, reason, status, human_id as "humanId" from return_requests where reference = ?',
+        reference,
       )
-      .all(request.id) as { id: string; sealed: Buffer; width: number; height: number }[]
+    )[0] as { id: number; reason: string; status: string; humanId: number | null }
+    expect(request).toMatchObject({ reason: 'damaged', status: 'new', humanId: null })
+    // In the order they came (the photos of one post share their moment).
+    const photos = await portalRows<{ id: string; sealed: Buffer; width: number; height: number }>(
+      portal.databaseUrl,
+      'select id, photo_sealed as sealed, width, height from return_photos where request_id = ? order by created_at, arrival',
+      request.id,
+    )
     expect(photos).toHaveLength(2)
-    expect(db.prepare('select count(*) as n from return_drafts').get()).toEqual({ n: 0 })
-    const audit = db
-      .prepare("select detail from audit_log where action = 'return.filed' and target_id = ?")
-      .get(reference) as { detail: string }
-    expect(audit.detail).not.toContain(email)
-    db.close()
+    expect(await portalValue<number>(portal.databaseUrl, 'select count(*) from return_drafts')).toBe(0)
+    const detail = await portalValue<string>(
+      portal.databaseUrl,
+      "select detail from audit_log where action = 'return.filed' and target_id = ?",
+      reference,
+    )
+    expect(detail).not.toContain(email)
 
     const crypto = createPortalCrypto({
       dataKey: secrets.PORTAL_DATA_KEY,

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import { csrfOf, importExport, printerRows, Visitor } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalRun } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 
@@ -37,7 +37,7 @@ const codes = {} as Record<keyof typeof PEOPLE, string>
 beforeAll(async () => {
   portal = await startPortal({ env: secrets })
   const { postcards } = await importExport(
-    portal.databasePath,
+    portal,
     secrets,
     {
       'members.csv': [
@@ -76,13 +76,8 @@ async function verifiedByLetter(person: keyof typeof PEOPLE, language: 'ja' | 'e
 }
 
 /** Moves every session back in time, as if its visitor had been away. */
-function ageSessions(minutes: number) {
-  const db = new Database(portal.databasePath)
-  try {
-    db.prepare('update sessions set last_seen_at = last_seen_at - ?').run(minutes * 60_000)
-  } finally {
-    db.close()
-  }
+async function ageSessions(minutes: number) {
+  await portalRun(portal.databaseUrl, 'update sessions set last_seen_at = last_seen_at - ?', minutes * 60_000)
 }
 
 describe('a session that ended', () => {
@@ -91,7 +86,7 @@ describe('a session that ended', () => {
       const visitor = await verifiedByLetter(language === 'ja' ? 'letterJa' : 'letterEn', language)
       expect((await visitor.get('/exposure')).status).toBe(200)
       expect(visitor.cookies.get('portal_check_way')).toBe('letter')
-      ageSessions(31)
+      await ageSessions(31)
       const ended = await visitor.get('/exposure')
       expect(ended.status).toBe(403)
       expect(ended.location).toBeNull()

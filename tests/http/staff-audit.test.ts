@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
@@ -8,6 +7,7 @@ import { createPortalCrypto } from '~db/portal-crypto'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { Visitor } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
+import { portalRows } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, enrolDemoStaff } from '../support/staff-portal'
@@ -82,12 +82,7 @@ function linkTo(html: string, text: string) {
 }
 
 function auditRows(sql: string) {
-  const db = new Database(databasePath, { readonly: true })
-  try {
-    return db.prepare(sql).all() as Record<string, unknown>[]
-  } finally {
-    db.close()
-  }
+  return portalRows<Record<string, unknown>>(portal.databaseUrl, sql)
 }
 
 describe('the audit page', { timeout: 60_000 }, () => {
@@ -195,7 +190,7 @@ describe('the CSV export', { timeout: 60_000 }, () => {
     })
     for (const row of rows) expect(row.entry_hash).toMatch(/^[0-9a-f]{64}$/)
 
-    const [exported] = auditRows(
+    const [exported] = await auditRows(
       "select actor_kind, actor_id, outcome, detail, client_ip_index from audit_log where action = 'audit.exported'",
     )
     expect(exported).toMatchObject({ actor_kind: 'staff', outcome: 'success' })
@@ -219,7 +214,7 @@ describe('the CSV export', { timeout: 60_000 }, () => {
 
 describe('who may see the audit', { timeout: 60_000 }, () => {
   it('answers an agent with 403 on the page, sends the export there, and records no export', async () => {
-    const before = auditRows("select count(*) as n from audit_log where action = 'audit.exported'")
+    const before = await auditRows("select count(*) as n from audit_log where action = 'audit.exported'")
     const page = await agent.get('/staff/audit?action=case.opened', EN)
     expect(page.status).toBe(403)
     expect(page.body).toContain(staffEn.forbidden.title)
@@ -228,7 +223,9 @@ describe('who may see the audit', { timeout: 60_000 }, () => {
     expect(csv.status).toBe(302)
     expect(csv.location).toBe('/staff/audit')
     expect(csv.body).not.toContain('sequence,time')
-    expect(auditRows("select count(*) as n from audit_log where action = 'audit.exported'")).toEqual(before)
+    expect(await auditRows("select count(*) as n from audit_log where action = 'audit.exported'")).toEqual(
+      before,
+    )
   })
 
   it('sends a visitor without a staff session to the sign-in page', async () => {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { awayFromWindowEdge, Visitor } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
+import { portalRows, portalRun, portalValue } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator, type EnrolledStaff, enrolStaff, signInWithApp } from '../support/staff-authenticator'
@@ -58,15 +58,6 @@ function account(name: (typeof ACCOUNTS)[number]) {
   return found
 }
 
-function database<T>(work: (db: Database.Database) => T): T {
-  const db = new Database(databasePath)
-  try {
-    return work(db)
-  } finally {
-    db.close()
-  }
-}
-
 /** A fresh visitor past the password, at the code box. */
 async function atCodeBox(name: (typeof ACCOUNTS)[number]) {
   const visitor = new Visitor(portal.url, { 'Accept-Language': 'en' })
@@ -98,9 +89,10 @@ describe('an authenticator code', { timeout: 120_000 }, () => {
     const again = await sendCode(await atCodeBox('replay'), code)
     expect(again.status).toBe(422)
     expect(again.body).toContain(staffEn.mfa.refusals.wrong)
-    const entries = database((db) =>
-      db.prepare(`select outcome, detail from audit_log where action = 'staff.sign_in_mfa'`).all(),
-    ) as { outcome: string; detail: string }[]
+    const entries = await portalRows<{ outcome: string; detail: string }>(
+      portal.databaseUrl,
+      `select outcome, detail from audit_log where action = 'staff.sign_in_mfa'`,
+    )
     expect(
       entries.some((entry) => entry.outcome === 'failure' && entry.detail.includes('code_already_used')),
     ).toBe(true)
@@ -121,7 +113,11 @@ describe('an authenticator code', { timeout: 120_000 }, () => {
     const { authenticator } = account('window')
     // As if the app had not been used since some minutes: enrolment spent the step of its time.
     const staffId = await staffIdOf('window')
-    database((db) => db.prepare('update staff_members set totp_last_step = null where id = ?').run(staffId))
+    await portalRun(
+      portal.databaseUrl,
+      'update staff_members set totp_last_step = null where id = ?',
+      staffId,
+    )
     // Away from a step's edge, so "now" is the same step for the test and the server.
     await awayFromWindowEdge(30_000, 5_000)
     const now = Authenticator.currentStep()
@@ -148,10 +144,11 @@ describe('a recovery code', { timeout: 60_000 }, () => {
     expect(first.location).toBe('/staff')
     const again = await sendCode(await atCodeBox('recovery'), code)
     expect(again.status).toBe(422)
-    const used = database((db) =>
-      db.prepare('select count(*) as count from staff_recovery_codes where used_at is not null').get(),
-    ) as { count: number }
-    expect(used.count).toBe(1)
+    const used = await portalValue<number>(
+      portal.databaseUrl,
+      'select count(*) from staff_recovery_codes where used_at is not null',
+    )
+    expect(used).toBe(1)
   })
 })
 
@@ -184,10 +181,10 @@ describe('wrong codes', { timeout: 60_000 }, () => {
     expect(unknown.status).toBe(422)
 
     // Fifteen minutes later (moved back in the database), the right password and code work again.
-    database((db) =>
-      db
-        .prepare('update staff_members set locked_until = ? where locked_until is not null')
-        .run(Date.now() - 1),
+    await portalRun(
+      portal.databaseUrl,
+      'update staff_members set locked_until = ? where locked_until is not null',
+      Date.now() - 1,
     )
     const back = await signInWithApp(new Visitor(portal.url), {
       email: emailOf('lock'),
@@ -195,12 +192,11 @@ describe('wrong codes', { timeout: 60_000 }, () => {
       authenticator,
     })
     expect(back.status).toBe(303)
-    const audit = database((db) =>
-      db
-        .prepare(`select detail from audit_log where action = 'staff.locked' order by sequence desc limit 1`)
-        .get(),
-    ) as { detail: string }
-    expect(audit.detail).toContain('wrong_code')
+    const detail = await portalValue<string>(
+      portal.databaseUrl,
+      `select detail from audit_log where action = 'staff.locked' order by sequence desc limit 1`,
+    )
+    expect(detail).toContain('wrong_code')
   })
 })
 
@@ -209,7 +205,11 @@ describe('a supervisor requiring passkeys', { timeout: 60_000 }, () => {
     const { authenticator } = account('passkeys')
     const visitor = await atCodeBox('passkeys')
     const staffId = await staffIdOf('passkeys')
-    database((db) => db.prepare('update staff_members set passkeys_required = 1 where id = ?').run(staffId))
+    await portalRun(
+      portal.databaseUrl,
+      'update staff_members set passkeys_required = 1 where id = ?',
+      staffId,
+    )
     const refused = await sendCode(visitor, await authenticator.nextCode())
     expect(refused.status).toBe(422)
     expect(refused.body).toContain(staffEn.mfa.refusals['passkeys-required'])
@@ -242,13 +242,10 @@ describe("a password change of one's own", { timeout: 60_000 }, () => {
     expect(changed.body).toContain(staffEn.password.changed)
     expect((await visitor.get('/staff')).status).toBe(200)
     expect((await other.get('/staff')).location).toBe('/staff/login')
-    const entries = database((db) =>
-      db
-        .prepare(
-          `select outcome, detail from audit_log where action = 'staff.password_changed' order by sequence desc limit 2`,
-        )
-        .all(),
-    ) as { outcome: string; detail: string }[]
+    const entries = await portalRows<{ outcome: string; detail: string }>(
+      portal.databaseUrl,
+      `select outcome, detail from audit_log where action = 'staff.password_changed' order by sequence desc limit 2`,
+    )
     expect(entries.map((entry) => entry.outcome)).toEqual(['success', 'denied'])
     expect(entries[1]?.detail).toContain('current_password_wrong')
   })

@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSessionStore } from '~/session/session.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { disableStaffMember } from '~/staff/staff-accounts.server'
-import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { Visitor, withoutTokens } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
+import { portalRows, portalRun, portalValue, withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { Authenticator, enrolmentKeyOf, enrolStaff, recoveryCodesOf } from '../support/staff-authenticator'
@@ -53,15 +52,6 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(() => closeStaffPortal(directory, portal?.stop()))
-
-function writeDatabase(sql: string, ...parameters: unknown[]) {
-  const db = new Database(databasePath)
-  try {
-    db.prepare(sql).run(...parameters)
-  } finally {
-    db.close()
-  }
-}
 
 /** Where a GET ends up after the redirects it is given (at most 3), as a path. */
 async function landing(path: string, cookie?: string) {
@@ -236,27 +226,18 @@ describe('a refused sign-in', { timeout: 90_000 }, () => {
     }
     const right = await signIn(new Visitor(portal.url), email, enrolment.get(email) ?? '')
     expect(right.status).toBe(422)
-    const db = new Database(databasePath, { readonly: true })
-    try {
-      const actions = db
-        .prepare(
-          `select a.action, a.outcome, a.detail from audit_log a join staff_members m on m.id = a.target_id
-            where a.action in ('staff.sign_in', 'staff.locked') order by a.sequence`,
-        )
-        .all() as { action: string; outcome: string; detail: string }[]
-      expect(actions.filter((entry) => entry.action === 'staff.locked').length).toBeGreaterThanOrEqual(2)
-      expect(actions.some((entry) => entry.outcome === 'denied' && entry.detail.includes('locked'))).toBe(
-        true,
-      )
-      const withIp = db
-        .prepare(
-          "select count(*) as count from audit_log where action = 'staff.sign_in' and client_ip_index is null",
-        )
-        .get() as { count: number }
-      expect(withIp.count).toBe(0)
-    } finally {
-      db.close()
-    }
+    const actions = await portalRows<{ action: string; outcome: string; detail: string }>(
+      portal.databaseUrl,
+      `select a.action, a.outcome, a.detail from audit_log a join staff_members m on m.id = a.target_id
+        where a.action in ('staff.sign_in', 'staff.locked') order by a.sequence`,
+    )
+    expect(actions.filter((entry) => entry.action === 'staff.locked').length).toBeGreaterThanOrEqual(2)
+    expect(actions.some((entry) => entry.outcome === 'denied' && entry.detail.includes('locked'))).toBe(true)
+    const withoutIp = await portalValue<number>(
+      portal.databaseUrl,
+      "select count(*) from audit_log where action = 'staff.sign_in' and client_ip_index is null",
+    )
+    expect(withoutIp).toBe(0)
   })
 })
 
@@ -301,22 +282,14 @@ describe('the staff guard', { timeout: 90_000 }, () => {
   })
 
   it('sends a visitor without a staff session, or with a customer session, to /staff/login', async () => {
-    const db = openDatabase(databasePath)
-    let customerCookie: string
-    try {
-      // A real customer session of the running server: same secret, same database.
-      const customers = createSessionStore({
-        db: sqlitePortalDatabase(db),
-        secrets: [secrets.SESSION_SECRET],
-        isProduction: false,
-      })
+    // A real customer session of the running server: same secret, same database.
+    const customerCookie = await withPortalDatabase(portal.databaseUrl, async (db) => {
+      const customers = createSessionStore({ db, secrets: [secrets.SESSION_SECRET], isProduction: false })
       const { setCookie } = await customers.saveChallenge(new Request(`${portal.url}/check/email`), {
         type: 'email',
       })
-      customerCookie = setCookie?.split(';')[0] ?? ''
-    } finally {
-      closeDatabase(db)
-    }
+      return setCookie?.split(';')[0] ?? ''
+    })
     expect(customerCookie).toMatch(/^portal_session=/)
     const guarded = STAFF_ROUTES.filter((path) => !PUBLIC_STAFF_ROUTES.includes(path))
     for (const path of guarded) {
@@ -371,7 +344,8 @@ describe('a staff session', { timeout: 60_000 }, () => {
     const visitor = new Visitor(portal.url)
     expect((await signIn(visitor, email, enrolment.get(email) ?? '')).location).toBe('/staff/password')
     expect((await visitor.get('/staff/password')).status).toBe(200)
-    writeDatabase(
+    await portalRun(
+      portal.databaseUrl,
       'update staff_sessions set last_seen_at = last_seen_at - ?, created_at = created_at - ?',
       16 * 60_000,
       16 * 60_000,

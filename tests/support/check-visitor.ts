@@ -5,6 +5,8 @@ import { parse } from 'csv-parse/sync'
 import { writeCsv } from './export-files'
 import { plainTextOf } from './mail-decoding'
 import { runPortalCommand, type Secrets } from './notified-population'
+import { portalValue } from './portal-rows'
+import type { PortalServer } from './portal-server'
 import type { ReceivedMail, SmtpSink } from './smtp-sink'
 
 /**
@@ -193,32 +195,38 @@ export async function emailCodeTo(sink: SmtpSink, address: string, from: number)
 
 // ---- the server's database ----
 
-/** The environment the portal's commands need to work on a running server's database. */
-export function commandEnv(databasePath: string, secrets: Secrets): Record<string, string> {
+/** The environment the portal's commands need to work on a running server's database (its DATABASE_URL). */
+export function commandEnv(databaseUrl: string, secrets: Secrets): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
     NODE_ENV: 'test',
-    DATABASE_URL: databasePath,
+    DATABASE_URL: databaseUrl,
     ...secrets,
   }
 }
 
 /**
  * Writes the given export files (name → rows, header first) into a fresh
- * folder beside the database and imports them into the server's database; with `notify`, then
- * runs the notice command with postcard and handout files in that folder.
+ * folder beside the database and imports them into the server's database
+ * (a SQLite file, or a running portal's database on either backend); with
+ * `notify`, then runs the notice command with postcard and handout files in
+ * that folder.
  */
 export async function importExport(
-  databasePath: string,
+  database: string | Pick<PortalServer, 'dataDirectory' | 'databaseUrl'>,
   secrets: Secrets,
   files: Record<string, string[][]>,
   { notify = false }: { notify?: boolean } = {},
 ) {
-  // Beside the database, so it goes when the server's folder does.
-  const directory = mkdtempSync(join(dirname(databasePath), 'export-'))
+  const [folder, databaseUrl] =
+    typeof database === 'string'
+      ? [dirname(database), database]
+      : [database.dataDirectory, database.databaseUrl]
+  // Beside the database (in the server's folder), so it goes when the server's folder does.
+  const directory = mkdtempSync(join(folder, 'export-'))
   for (const [name, rows] of Object.entries(files)) writeCsv(join(directory, name), rows)
-  const env = commandEnv(databasePath, secrets)
+  const env = commandEnv(databaseUrl, secrets)
   const imported = await runPortalCommand('app/cli/import.ts', {
     cwd: directory,
     env,
@@ -259,6 +267,11 @@ export function outboxCount(databasePath: string) {
     databasePath,
     (db) => db.prepare('select count(*) from outbox_messages').pluck().get() as number,
   )
+}
+
+/** As `outboxCount`, for a running portal on either backend (its DATABASE_URL). */
+export async function queuedEmails(databaseUrl: string) {
+  return (await portalValue<number>(databaseUrl, 'select count(*) from outbox_messages')) ?? 0
 }
 
 // ---- limits ----

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { copyMigratedDatabase } from './migrated-database'
@@ -9,7 +9,10 @@ import { testSecrets } from './secrets'
 export type PortalServer = {
   url: string
   dataDirectory: string
+  /** The SQLite file made for the portal when it was given no DATABASE_URL (on PostgreSQL, copied from). */
   databasePath: string
+  /** What the portal serves from, as DATABASE_URL: `databasePath`, or a PostgreSQL database's URL. */
+  databaseUrl: string
   output: () => string
   /** The process `npm start` would be: the web server, or the primary that supervises web workers. */
   pid: number
@@ -20,7 +23,11 @@ export type PortalServer = {
 
 /**
  * Starts the built portal the way `npm start` does, on a free port with a
- * fresh SQLite file in its own temporary folder.
+ * fresh SQLite file in its own temporary folder. Where PORTAL_TEST_BACKEND is
+ * `postgres` (the http:postgres test project), the portal serves instead from
+ * a scratch PostgreSQL database holding a copy of that file (or of the SQLite
+ * DATABASE_URL it is given): tests seed people as ever, and the portal
+ * starts on PostgreSQL with them.
  */
 export async function startPortal({
   env = {},
@@ -34,6 +41,9 @@ export async function startPortal({
   const databasePath = join(dataDirectory, 'portal.db')
   // The start command migrates whatever file it is given; a copy of a migrated one spares it the work.
   if (env.DATABASE_URL === undefined) copyMigratedDatabase(databasePath)
+  const seeded = env.DATABASE_URL ?? databasePath
+  const postgres = onPostgres(seeded) ? await copyToPostgres(seeded) : undefined
+  const databaseUrl = postgres?.url ?? seeded
   const start = portalCommand('app/cli/start.ts')
   const [command = start.command, ...args] = [...prefix, start.command, ...start.args]
   const child = spawn(command, args, {
@@ -44,12 +54,12 @@ export async function startPortal({
       HOME: process.env.HOME,
       NODE_ENV: 'test',
       PORT: '0',
-      DATABASE_URL: databasePath,
       PORTAL_DEMO_DATA: 'off',
       // The default last day of letter codes (RESUMPTION_DATE + 90 days) may be past on the test machine's clock.
       LETTER_CODE_VALID_UNTIL: '2099-12-31',
       ...testSecrets(),
       ...env,
+      DATABASE_URL: databaseUrl,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -61,19 +71,44 @@ export async function startPortal({
   child.stderr?.on('data', (chunk) => {
     output += chunk
   })
-  const url = await waitForUrl(child, () => output)
+  const removeDatabase = async () => {
+    rmSync(dataDirectory, { recursive: true, force: true })
+    await postgres?.drop()
+  }
+  let url: string
+  try {
+    url = await waitForUrl(child, () => output)
+  } catch (error) {
+    await stopChild(child)
+    await removeDatabase()
+    throw error
+  }
   return {
     url,
     dataDirectory,
     databasePath,
+    databaseUrl,
     output: () => output,
     pid: child.pid as number,
     exited,
     stop: async () => {
       await stopChild(child)
-      rmSync(dataDirectory, { recursive: true, force: true })
+      await removeDatabase()
     },
   }
+}
+
+/** Whether this portal goes onto PostgreSQL: in the project that asks for it, unless it was given a server already. */
+function onPostgres(databaseUrl: string) {
+  return process.env.PORTAL_TEST_BACKEND === 'postgres' && !/^postgres(ql)?:\/\//.test(databaseUrl)
+}
+
+/** Loaded only where wanted: it reaches for the test run's PostgreSQL cluster. */
+async function copyToPostgres(sqlitePath: string) {
+  // A file the start command would have made: made here, migrated, to be copied.
+  if (!existsSync(sqlitePath)) copyMigratedDatabase(sqlitePath)
+  const { postgresCopyOf } = await import('./postgres-copy')
+  return postgresCopyOf(sqlitePath, 'portal')
 }
 
 function waitForUrl(child: ChildProcess, output: () => string): Promise<string> {
