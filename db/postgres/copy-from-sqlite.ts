@@ -4,6 +4,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { portalTableNames } from '../sqlite-tables'
 import type { PostgresDatabase } from './client'
+import { csvLine } from './copy-csv'
 import { migratePostgres } from './migrate'
 
 /**
@@ -218,18 +219,6 @@ function count(source: Database.Database, table: string) {
 // Names come from the file's own schema and the target's catalogue, not from input; quoted all the same.
 function quoted(name: string) {
   return `"${name.replaceAll('"', '""')}"`
-}
-
-/** One row as CSV: text always quoted (so '' is not null), bytes in PostgreSQL's hex form. */
-function csvLine(row: unknown[]) {
-  return `${row.map(csvValue).join(',')}\n`
-}
-
-function csvValue(value: unknown) {
-  if (value === null || value === undefined) return ''
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
-  return `"${String(value).replaceAll('"', '""')}"`
 }
 
 // A key may hold bytes (a session's hashed ID): kept as JSON with bytes in hex.

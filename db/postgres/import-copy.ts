@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { csvLine } from './copy-csv'
 import { WRITE_LOCK } from './postgres-store'
 
 /**
@@ -57,17 +58,6 @@ export async function copyRows(client: pg.PoolClient, table: string, columns: st
     Readable.from([rows.map(csvLine).join('')]),
     client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin with (format csv)`)),
   )
-}
-
-function csvLine(row: unknown[]) {
-  return `${row.map(csvValue).join(',')}\n`
-}
-
-function csvValue(value: unknown) {
-  if (value === null || value === undefined) return ''
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value)
-  return `"${String(value).replaceAll('"', '""')}"`
 }
 
 /**

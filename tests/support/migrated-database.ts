@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '~/server/paths'
 import { closeDatabase, openDatabase, type SqliteDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { migrateDatabase } from '~db/migrate'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 
 /**
  * Migrating an empty database costs about 100 ms on a busy 2-core machine and
@@ -80,4 +82,20 @@ export async function filledDatabase(
   }
   closeDatabase(db)
   return { directory, databasePath }
+}
+
+/**
+ * An empty, migrated SQLite file in a folder of its own (named from `prefix`),
+ * as the portal database a backend contract runs on; `remove` closes and deletes it.
+ */
+export function migratedPortalDatabase(prefix: string): { db: PortalDatabase; remove: () => Promise<void> } {
+  const directory = mkdtempSync(join(tmpdir(), prefix))
+  const sqlite = openMigratedDatabase(join(directory, 'portal.db'))
+  return {
+    db: sqlitePortalDatabase(sqlite),
+    remove: async () => {
+      closeDatabase(sqlite)
+      rmSync(directory, { recursive: true, force: true })
+    },
+  }
 }

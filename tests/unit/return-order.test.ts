@@ -9,21 +9,13 @@ import { listDraftPhotos } from '~db/return-drafts'
 import { listReturnEvents } from '~db/return-requests'
 import { createKeyring } from '~db/seal'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
-import { openMigratedDatabase } from '../support/migrated-database'
+import { migratedPortalDatabase } from '../support/migrated-database'
 import { migrationsUpTo } from '../support/migrations-up-to'
 import { describeReturnOrderContract } from '../support/return-order-contract'
 import { testSecrets } from '../support/secrets'
 
 describeReturnOrderContract('SQLite', async () => {
-  const directory = mkdtempSync(join(tmpdir(), 'return-order-'))
-  const sqlite = openMigratedDatabase(join(directory, 'portal.db'))
-  return {
-    db: sqlitePortalDatabase(sqlite),
-    remove: async () => {
-      closeDatabase(sqlite)
-      rmSync(directory, { recursive: true, force: true })
-    },
-  }
+  return migratedPortalDatabase('return-order-')
 })
 
 describe('photos and events stored before they were numbered', () => {
