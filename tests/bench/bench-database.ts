@@ -37,3 +37,9 @@ export function withDatabaseName(url: string, database: string) {
   parsed.pathname = `/${database}`
   return parsed.toString()
 }
+
+/** A database the benchmark could not make or fill, said in one line (its message names no password). */
+export function failInOneLine(what: string, error: unknown): never {
+  console.error(`${what}: ${((error as Error).message ?? String(error)).split('\n')[0]}`)
+  process.exit(1)
+}

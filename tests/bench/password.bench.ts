@@ -10,7 +10,7 @@ import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { backendSessionCookies, ratioLines, servingCpuClock } from './backend-measures'
-import { benchDatabaseArguments } from './bench-database'
+import { benchDatabaseArguments, failInOneLine } from './bench-database'
 import { cannon } from './cannon'
 import {
   type BenchBackend,
@@ -61,7 +61,10 @@ try {
   const chosen = await chooseHumans(databasePath)
   raw = await rawRate(chosen.legacyHash)
   scoreCpu = await strengthScoreCpuMs(chosen.personalWords)
-  const { backends, release } = await benchBackends(work, 'password', postgresUrl)
+  const { backends, release } = await benchBackends(work, 'password', postgresUrl).catch((error) => {
+    work.remove()
+    return failInOneLine('PostgreSQL', error)
+  })
   try {
     for (const backend of backends) measured.push({ backend, results: await measure(backend, chosen) })
   } finally {

@@ -1,7 +1,7 @@
 import type autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { backendSessionCookies, ratioLines, servingCpuClock } from './backend-measures'
-import { benchDatabaseArguments } from './bench-database'
+import { benchDatabaseArguments, failInOneLine } from './bench-database'
 import { cannon } from './cannon'
 import {
   type BenchBackend,
@@ -42,7 +42,7 @@ const humanIds = firstHumans(databasePath, SESSIONS)
 
 const { backends, release } = await benchBackends(work, 'verify', postgresUrl).catch((error) => {
   work.remove()
-  throw error
+  return failInOneLine('PostgreSQL', error)
 })
 const served: Awaited<ReturnType<typeof serve>>[] = []
 const measured = backends.map((backend) => ({
