@@ -98,7 +98,7 @@ const searches = CASE_SEARCH_KINDS.flatMap((kind) => (values[kind] ?? []).map((v
 const staff = await createBenchStaff({ databasePath, secrets, agents: AGENTS })
 
 const sink = await startCodeSink()
-const server = await startProductionPortal({ databasePath, secrets, smtpUrl: sink.url })
+const server = await startProductionPortal({ databaseUrl: databasePath, secrets, smtpUrl: sink.url })
 const pid = server.child.pid as number
 const steps: StepResult[] = []
 let warmFailures = 0

@@ -9,9 +9,17 @@ import { openDatabase } from '~db/client'
 import { findMemberAccount } from '~db/member-accounts'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
+import { backendSessionCookies, ratioLines, servingCpuClock } from './backend-measures'
+import { benchDatabaseArguments, failInOneLine } from './bench-database'
 import { cannon } from './cannon'
-import { machineLine, populationCopy, startPopulationPortal } from './population-run'
-import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
+import {
+  type BenchBackend,
+  benchBackends,
+  machineLine,
+  populationCopy,
+  startPopulationPortal,
+} from './population-run'
+import { csrfPair, describeResult, rotate } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
 
 /**
@@ -20,6 +28,10 @@ import { processTreeCpuMs } from './process-cpu'
  * compare and one argon2id hash, on the libuv threadpool as the server does),
  * with the p99 of GET /exposure measured while the resets run. Bars: the
  * endpoint at least 0.8 of the raw rate; /exposure p99 under 100 ms meanwhile.
+ *
+ * `--database postgres://…` measures the same population on PostgreSQL too
+ * (copied into a database the run makes on that server and drops), SQLite
+ * first, and gives PostgreSQL's rates as a share of SQLite's.
  */
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 10_000)
@@ -35,71 +47,116 @@ const EXPOSURE_RATE = Number(process.env.BENCH_EXPOSURE_RATE ?? 20)
 const RESETS = 4000
 const READERS = 500
 
+const USAGE = 'usage: npm run bench:password [-- --database postgres://USER@HOST:PORT/DATABASE]'
+
+const { postgresUrl } = benchDatabaseArguments(USAGE)
 const work = await populationCopy('password', MEMBERS)
 const { population, databasePath } = work
 
 const sessionSecret = population.secrets.SESSION_SECRET as string
-const portal = await startPopulationPortal(databasePath, population.secrets)
-const { server } = portal
+const measured: { backend: BenchBackend; results: Awaited<ReturnType<typeof measure>> }[] = []
+let raw: Awaited<ReturnType<typeof rawRate>>
+let scoreCpu: number
 try {
-  const { resetters, readers, legacyHash, personalWords } = await chooseHumans(databasePath)
-  const resetCookies = await verifiedSessionCookies({ databasePath, sessionSecret, humanIds: resetters })
-  const readerCookies = await verifiedSessionCookies({ databasePath, sessionSecret, humanIds: readers })
-  const csrf = await csrfPair(server.url)
+  const chosen = await chooseHumans(databasePath)
+  raw = await rawRate(chosen.legacyHash)
+  scoreCpu = await strengthScoreCpuMs(chosen.personalWords)
+  const { backends, release } = await benchBackends(work, 'password', postgresUrl).catch((error) => {
+    work.remove()
+    return failInOneLine('PostgreSQL', error)
+  })
+  try {
+    for (const backend of backends) measured.push({ backend, results: await measure(backend, chosen) })
+  } finally {
+    await release()
+  }
+} finally {
+  work.remove()
+}
 
-  const raw = await rawRate(legacyHash)
-  const scoreCpu = await strengthScoreCpuMs(personalWords)
-  // Unmeasured first: each web process starts its password helper and warms its code.
-  await Promise.all([
-    resetLoad(server.url, csrf, resetCookies, WARMUP_SECONDS),
-    exposureLoad(server.url, readerCookies, WARMUP_SECONDS),
-  ])
-  const pid = server.child.pid as number
-  const aloneFrom = processTreeCpuMs(pid)
-  const exposureAlone = await exposureLoad(server.url, readerCookies, 5)
-  const aloneCpu = (processTreeCpuMs(pid) ?? Number.NaN) - (aloneFrom ?? Number.NaN)
-  const resetsFrom = processTreeCpuMs(pid)
-  const [resets, exposure] = await Promise.all([
-    resetLoad(server.url, csrf, resetCookies, SECONDS),
-    exposureLoad(server.url, readerCookies, SECONDS),
-  ])
-  // The page views' share, as measured alone, is taken out: what is left is the resets'.
-  const pageCpu = (aloneCpu / exposureAlone.requests.total) * exposure.requests.total
-  const resetCpu =
-    ((processTreeCpuMs(pid) ?? Number.NaN) - (resetsFrom ?? Number.NaN) - pageCpu) / resets.requests.total
-
-  console.log(machineLine())
+console.log(machineLine())
+console.log(
+  `database: ${MEMBERS.toLocaleString('en')} generated members; ${RESET_CONNECTIONS} connections posting resets ` +
+    `and /exposure read ${EXPOSURE_RATE} times a second meanwhile, for ${SECONDS} s`,
+)
+console.log(
+  `raw bcrypt compare + argon2id hash: ${raw.rate.toFixed(1)} a second (threadpool, this process), ` +
+    `${raw.cpuMs.toFixed(1)} ms of CPU each`,
+)
+for (const { backend, results } of measured) {
+  const { resets, exposureAlone, exposure, resetCpu } = results
+  console.log(`${backend.name} (CPU: ${results.cpuCovers}):`)
+  console.log(`  ${describeResult('POST /account/password', resets, 303).line}`)
+  console.log(`  ${describeResult('GET /exposure (alone)', exposureAlone, 200).line}`)
+  console.log(`  ${describeResult('GET /exposure (meanwhile)', exposure, 200).line}`)
   console.log(
-    `database: ${MEMBERS.toLocaleString('en')} generated members; ${RESET_CONNECTIONS} connections posting resets ` +
-      `and /exposure read ${EXPOSURE_RATE} times a second meanwhile, for ${SECONDS} s`,
-  )
-  console.log(
-    `raw bcrypt compare + argon2id hash: ${raw.rate.toFixed(1)} a second (threadpool, this process), ` +
-      `${raw.cpuMs.toFixed(1)} ms of CPU each`,
-  )
-  console.log(describeResult('POST /account/password', resets, 303).line)
-  console.log(describeResult('GET /exposure (alone)', exposureAlone, 200).line)
-  console.log(describeResult('GET /exposure (meanwhile)', exposure, 200).line)
-  console.log(
-    `ratio endpoint to raw: ${(resets.requests.average / raw.rate).toFixed(2)} (bar >= 0.8); ` +
+    `  ratio endpoint to raw: ${(resets.requests.average / raw.rate).toFixed(2)} (bar >= 0.8); ` +
       `/exposure p99 meanwhile ${exposure.latency.p99} ms (bar < 100 ms)`,
   )
-  // Linux only: CPU time of the server's processes (web, helpers, mail), not of this one.
-  if (Number.isFinite(scoreCpu)) {
-    console.log(
-      `the policy's strength score (zxcvbn, in a password helper): ${scoreCpu.toFixed(1)} ms of CPU each; ` +
-        `with it the raw work allows a ratio of ${(raw.cpuMs / (raw.cpuMs + scoreCpu)).toFixed(2)} at most`,
-    )
-  }
+  // Linux only: CPU time of the serving processes (web, helpers, mail, a local database), not of this one.
   if (Number.isFinite(resetCpu)) {
     console.log(
-      `CPU a reset, every server process: ${resetCpu.toFixed(1)} ms, so a ratio of ` +
+      `  CPU a reset, every serving process: ${resetCpu.toFixed(1)} ms, so a ratio of ` +
         `${(raw.cpuMs / resetCpu).toFixed(2)} at most were the cores given to nothing else`,
     )
   }
-} finally {
-  await portal.stop()
-  work.remove()
+}
+if (Number.isFinite(scoreCpu)) {
+  console.log(
+    `the policy's strength score (zxcvbn, in a password helper): ${scoreCpu.toFixed(1)} ms of CPU each; ` +
+      `with it the raw work allows a ratio of ${(raw.cpuMs / (raw.cpuMs + scoreCpu)).toFixed(2)} at most`,
+  )
+}
+const [sqlite, postgres] = measured
+if (sqlite && postgres) {
+  const lines = ratioLines([
+    {
+      name: 'POST /account/password',
+      sqlite: { rate: sqlite.results.resets.requests.average, cpuMs: sqlite.results.resetCpu },
+      postgres: { rate: postgres.results.resets.requests.average, cpuMs: postgres.results.resetCpu },
+    },
+    {
+      name: 'GET /exposure (alone)',
+      sqlite: { rate: sqlite.results.exposureAlone.requests.average, cpuMs: sqlite.results.pageCpuMs },
+      postgres: { rate: postgres.results.exposureAlone.requests.average, cpuMs: postgres.results.pageCpuMs },
+    },
+  ])
+  for (const line of lines) console.log(line)
+}
+
+/**
+ * Resets at saturation with page views beside them, against the production
+ * portal over `backend`, the sessions made in its database. The page views
+ * alone come first: their CPU share is then taken out of the resets'.
+ */
+async function measure(backend: BenchBackend, chosen: Awaited<ReturnType<typeof chooseHumans>>) {
+  nextSession = 0
+  const resetCookies = await backendSessionCookies(backend, sessionSecret, chosen.resetters)
+  const readerCookies = await backendSessionCookies(backend, sessionSecret, chosen.readers)
+  const portal = await startPopulationPortal(backend.databaseUrl, population.secrets, backend.dataDirectory)
+  const { server } = portal
+  try {
+    const clock = await servingCpuClock(backend, server.child.pid as number)
+    const csrf = await csrfPair(server.url)
+    // Unmeasured first: each web process starts its password helper and warms its code.
+    await Promise.all([
+      resetLoad(server.url, csrf, resetCookies, WARMUP_SECONDS),
+      exposureLoad(server.url, readerCookies, WARMUP_SECONDS),
+    ])
+    const aloneFrom = clock.ms()
+    const exposureAlone = await exposureLoad(server.url, readerCookies, 5)
+    const pageCpuMs = (clock.ms() - aloneFrom) / exposureAlone.requests.total
+    const resetsFrom = clock.ms()
+    const [resets, exposure] = await Promise.all([
+      resetLoad(server.url, csrf, resetCookies, SECONDS),
+      exposureLoad(server.url, readerCookies, SECONDS),
+    ])
+    // The page views' share, as measured alone, is taken out: what is left is the resets'.
+    const resetCpu = (clock.ms() - resetsFrom - pageCpuMs * exposure.requests.total) / resets.requests.total
+    return { resets, exposureAlone, exposure, resetCpu, pageCpuMs, cpuCovers: clock.covers }
+  } finally {
+    await portal.stop()
+  }
 }
 
 /**

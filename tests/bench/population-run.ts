@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { closeDatabase, openDatabase } from '~db/client'
 import { startProductionPortal, stopPortal } from './portal-load'
+import { postgresPopulation } from './postgres-population'
 import { startSinkProcess } from './sink-process'
 import { verifyCacheDirectory, verifyPopulation } from './verify-population'
 
@@ -36,18 +37,49 @@ export async function populationCopy(benchmark: string, members: number) {
 }
 
 /**
- * The production portal over `databasePath`, its mail going to an SMTP sink in
+ * The production portal over `databaseUrl` (a SQLite file, or PostgreSQL with
+ * `dataDirectory` for this machine's files), its mail going to an SMTP sink in
  * a process of its own; `stop` stops both.
  */
-export async function startPopulationPortal(databasePath: string, secrets: Record<string, string>) {
+export async function startPopulationPortal(
+  databaseUrl: string,
+  secrets: Record<string, string>,
+  dataDirectory?: string,
+) {
   const sink = await startSinkProcess()
-  const server = await startProductionPortal({ databasePath, secrets, smtpUrl: sink.url })
+  const server = await startProductionPortal({ databaseUrl, dataDirectory, secrets, smtpUrl: sink.url })
   return {
     server,
     stop: async () => {
       await stopPortal(server)
       await sink.close()
     },
+  }
+}
+
+/** One database a benchmark measures the portal over: DATABASE_URL and where the portal's own files go. */
+export type BenchBackend = { name: 'SQLite' | 'PostgreSQL'; databaseUrl: string; dataDirectory?: string }
+
+/**
+ * What a run measures: the SQLite working copy, and with `postgresUrl` also
+ * a fresh PostgreSQL database on that server, filled from the working copy
+ * before anything changes it, so both start from the same population.
+ * `release` drops the PostgreSQL database.
+ */
+export async function benchBackends(
+  work: Awaited<ReturnType<typeof populationCopy>>,
+  benchmark: string,
+  postgresUrl: string | undefined,
+) {
+  const sqlite: BenchBackend = { name: 'SQLite', databaseUrl: work.databasePath }
+  if (postgresUrl === undefined) return { backends: [sqlite], release: async () => {} }
+  const postgres = await postgresPopulation(postgresUrl, work.databasePath, benchmark)
+  return {
+    backends: [
+      sqlite,
+      { name: 'PostgreSQL', databaseUrl: postgres.url, dataDirectory: work.workDirectory },
+    ] as BenchBackend[],
+    release: postgres.drop,
   }
 }
 

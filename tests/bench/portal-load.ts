@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type autocannon from 'autocannon'
 import { createSessionStore } from '~/session/session.server'
 import { openDatabase } from '~db/client'
+import type { PortalDatabase } from '~db/database'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { portalCommand } from '../support/portal-command'
 
@@ -10,13 +11,19 @@ import { portalCommand } from '../support/portal-command'
 
 export type BenchPortal = { url: string; child: ChildProcess }
 
-/** `npm start` in production on a free port over `databasePath`, its mail going to `smtpUrl`; resolves once it listens. */
+/**
+ * `npm start` in production on a free port over `databaseUrl` (a SQLite file
+ * or a PostgreSQL database), its mail going to `smtpUrl`; resolves once it
+ * listens. `dataDirectory`: this machine's own files, needed with PostgreSQL.
+ */
 export async function startProductionPortal({
-  databasePath,
+  databaseUrl,
+  dataDirectory,
   secrets,
   smtpUrl,
 }: {
-  databasePath: string
+  databaseUrl: string
+  dataDirectory?: string
   secrets: Record<string, string>
   smtpUrl: string
 }): Promise<BenchPortal> {
@@ -32,7 +39,8 @@ export async function startProductionPortal({
       NODE_ENV: 'production',
       PORT: String(port),
       PUBLIC_URL: url,
-      DATABASE_URL: databasePath,
+      DATABASE_URL: databaseUrl,
+      ...(dataDirectory ? { DATA_DIRECTORY: dataDirectory } : {}),
       MAIL_FROM: 'Sekaimon <no-reply@portal.example.jp>',
       SMTP_URL: smtpUrl,
       SMTP_RATE: '1000',
@@ -70,19 +78,24 @@ export async function verifiedSessionCookies({
   humanIds: readonly number[]
 }): Promise<string[]> {
   const db = openDatabase(databasePath)
-  const store = createSessionStore({
-    db: sqlitePortalDatabase(db),
-    secrets: [sessionSecret],
-    isProduction: true,
-  })
-  const cookies: string[] = []
   try {
-    for (const humanId of humanIds) {
-      const setCookie = await store.startVerifiedSession(new Request('http://localhost/'), humanId)
-      cookies.push(setCookie.split(';')[0] as string)
-    }
+    return await sessionCookiesIn(sqlitePortalDatabase(db), sessionSecret, humanIds)
   } finally {
     db.$client.close()
+  }
+}
+
+/** Verified sessions for these humans in `db`, whichever backend it is on; each a `name=value` cookie. */
+export async function sessionCookiesIn(
+  db: PortalDatabase,
+  sessionSecret: string,
+  humanIds: readonly number[],
+): Promise<string[]> {
+  const store = createSessionStore({ db, secrets: [sessionSecret], isProduction: true })
+  const cookies: string[] = []
+  for (const humanId of humanIds) {
+    const setCookie = await store.startVerifiedSession(new Request('http://localhost/'), humanId)
+    cookies.push(setCookie.split(';')[0] as string)
   }
   return cookies
 }

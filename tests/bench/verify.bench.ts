@@ -1,8 +1,17 @@
+import type autocannon from 'autocannon'
 import { newLetterCode } from '~/codes/letter-code.server'
+import { backendSessionCookies, ratioLines, servingCpuClock } from './backend-measures'
+import { benchDatabaseArguments, failInOneLine } from './bench-database'
 import { cannon } from './cannon'
-import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
-import { csrfPair, describeResult, rotate, verifiedSessionCookies } from './portal-load'
-import { processTreeCpuMs } from './process-cpu'
+import {
+  type BenchBackend,
+  benchBackends,
+  firstHumans,
+  machineLine,
+  populationCopy,
+  startPopulationPortal,
+} from './population-run'
+import { csrfPair, describeResult, rotate } from './portal-load'
 
 /**
  * npm run bench:verify: the production build over a database of a million
@@ -11,6 +20,11 @@ import { processTreeCpuMs } from './process-cpu'
  * GETs of /exposure with valid sessions, and GETs of a page with no personal
  * data (/privacy) from the same server. Bars: /exposure at least half the
  * static page's rate, p99 under 100 ms, no errors.
+ *
+ * `--database postgres://…` measures the same population on PostgreSQL too
+ * (copied into a database the run makes on that server and drops), both
+ * portals up at once and each route driven on one and then the other, and
+ * gives PostgreSQL's rate as a share of SQLite's, route by route.
  */
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000)
@@ -19,71 +33,125 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const SESSIONS = 2000
 // Unmeasured load first, so the figures are of a warm server (JIT, caches), as in service.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
+const USAGE = 'usage: npm run bench:verify [-- --database postgres://USER@HOST:PORT/DATABASE]'
 
+const { postgresUrl } = benchDatabaseArguments(USAGE)
 const work = await populationCopy('verify', MEMBERS)
 const { population, databasePath } = work
+const humanIds = firstHumans(databasePath, SESSIONS)
 
-const sessionCookies = await verifiedSessionCookies({
-  databasePath,
-  sessionSecret: population.secrets.SESSION_SECRET as string,
-  humanIds: firstHumans(databasePath, SESSIONS),
-})
-const portal = await startPopulationPortal(databasePath, population.secrets)
-const { server } = portal
-try {
-  const csrf = await csrfPair(server.url)
-  const routes = [
-    { name: 'static page (GET /privacy)', expect: 200, options: { url: `${server.url}/privacy` } },
-    {
-      name: 'GET /exposure',
-      expect: 200,
-      options: {
-        url: `${server.url}/exposure`,
-        requests: [{ setupRequest: rotate('cookie', sessionCookies) }],
-      },
-    },
-    {
-      name: 'POST /check/email',
-      expect: 303,
-      options: postOptions(server.url, '/check/email', csrf, emailBodies(csrf.token)),
-    },
-    {
-      name: 'POST /check/letter',
-      // A wrong second factor is 422; a real code that has had 10 of them is locked and says so with
-      // 403 (issue 14), which a few seconds of load reach for each of the population's codes.
-      expect: [422, 403],
-      options: postOptions(server.url, '/check/letter', csrf, letterBodies(csrf.token)),
-    },
-  ]
-  const results = []
-  for (const route of routes) {
-    if (WARMUP_SECONDS > 0)
-      await cannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...route.options })
-    const cpuFrom = processTreeCpuMs(server.child.pid as number)
-    const result = await cannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
-    const cpuMs =
-      ((processTreeCpuMs(server.child.pid as number) ?? Number.NaN) - (cpuFrom ?? Number.NaN)) /
-      result.requests.total
-    results.push({ route, result, cpuMs })
-  }
-  const staticRate = results[0]?.result.requests.average ?? 1
-  console.log(machineLine())
-  console.log(
-    `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ${CONNECTIONS} connections, ${SECONDS} s a route`,
-  )
-  for (const { route, result, cpuMs } of results) {
-    // Linux only: CPU time of the server's processes a request, which a rate on a busy machine hides.
-    const cpu = Number.isFinite(cpuMs) ? `, CPU ${cpuMs.toFixed(1)} ms a request` : ''
-    console.log(`${describeResult(route.name, result, route.expect).line}${cpu}`)
-  }
-  const exposure = results[1]?.result
-  console.log(
-    `ratio /exposure to static:   ${((exposure?.requests.average ?? 0) / staticRate).toFixed(2)} (bar >= 0.5); ` +
-      `worst p99 ${Math.max(...results.map((r) => r.result.latency.p99))} ms (bar < 100 ms)`,
-  )
-} finally {
-  await portal.stop()
+const { backends, release } = await benchBackends(work, 'verify', postgresUrl).catch((error) => {
   work.remove()
+  return failInOneLine('PostgreSQL', error)
+})
+const served: Awaited<ReturnType<typeof serve>>[] = []
+const measured = backends.map((backend) => ({
+  backend,
+  results: { cpuCovers: '', routes: [] as { route: Route; result: autocannon.Result; cpuMs: number }[] },
+}))
+try {
+  for (const backend of backends) served.push(await serve(backend))
+  // Route by route, each backend in turn: whatever else the machine does meanwhile weighs on both alike.
+  for (const [i, route] of (served[0]?.routes ?? []).entries()) {
+    for (const [b, { clock, routes }] of served.entries()) {
+      const results = measured[b]?.results as (typeof measured)[number]['results']
+      results.cpuCovers = clock.covers
+      results.routes.push(await measureRoute(routes[i] ?? route, clock))
+    }
+  }
+} finally {
+  for (const { portal } of served) await portal.stop()
+  await release()
+  work.remove()
+}
+
+console.log(machineLine())
+console.log(
+  `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ${CONNECTIONS} connections, ${SECONDS} s a route`,
+)
+for (const { backend, results } of measured) {
+  console.log(`${backend.name} (CPU: ${results.cpuCovers}):`)
+  for (const { route, result, cpuMs } of results.routes) {
+    // Linux only: CPU time of the serving processes a request, which a rate on a busy machine hides.
+    const cpu = Number.isFinite(cpuMs) ? `, CPU ${cpuMs.toFixed(1)} ms a request` : ''
+    console.log(`  ${describeResult(route.name, result, route.expect).line}${cpu}`)
+  }
+  const staticRate = results.routes[0]?.result.requests.average ?? 1
+  const exposure = results.routes[1]?.result
+  console.log(
+    `  ratio /exposure to static:   ${((exposure?.requests.average ?? 0) / staticRate).toFixed(2)} (bar >= 0.5); ` +
+      `worst p99 ${Math.max(...results.routes.map((r) => r.result.latency.p99))} ms (bar < 100 ms)`,
+  )
+}
+const [sqlite, postgres] = measured
+if (sqlite && postgres) {
+  const lines = ratioLines(
+    sqlite.results.routes.map(({ route, result, cpuMs }, i) => ({
+      name: route.name,
+      sqlite: { rate: result.requests.average, cpuMs },
+      postgres: {
+        rate: postgres.results.routes[i]?.result.requests.average ?? 0,
+        cpuMs: postgres.results.routes[i]?.cpuMs ?? Number.NaN,
+      },
+    })),
+  )
+  for (const line of lines) console.log(line)
+}
+
+type Route = {
+  name: string
+  expect: number | number[]
+  options: Omit<autocannon.Options, 'duration' | 'connections'>
+}
+
+/** The production portal over `backend`, with the sessions and the routes to drive it with. */
+async function serve(backend: BenchBackend) {
+  const sessionCookies = await backendSessionCookies(
+    backend,
+    population.secrets.SESSION_SECRET as string,
+    humanIds,
+  )
+  const portal = await startPopulationPortal(backend.databaseUrl, population.secrets, backend.dataDirectory)
+  try {
+    const { server } = portal
+    const clock = await servingCpuClock(backend, server.child.pid as number)
+    const csrf = await csrfPair(server.url)
+    const routes: Route[] = [
+      { name: 'static page (GET /privacy)', expect: 200, options: { url: `${server.url}/privacy` } },
+      {
+        name: 'GET /exposure',
+        expect: 200,
+        options: {
+          url: `${server.url}/exposure`,
+          requests: [{ setupRequest: rotate('cookie', sessionCookies) }],
+        },
+      },
+      {
+        name: 'POST /check/email',
+        expect: 303,
+        options: postOptions(server.url, '/check/email', csrf, emailBodies(csrf.token)),
+      },
+      {
+        name: 'POST /check/letter',
+        // A wrong second factor is 422; a real code that has had 10 of them is locked and says so with
+        // 403 (issue 14), which a few seconds of load reach for each of the population's codes.
+        expect: [422, 403],
+        options: postOptions(server.url, '/check/letter', csrf, letterBodies(csrf.token)),
+      },
+    ]
+    return { portal, clock, routes }
+  } catch (error) {
+    await portal.stop()
+    throw error
+  }
+}
+
+async function measureRoute(route: Route, clock: { ms: () => number }) {
+  if (WARMUP_SECONDS > 0)
+    await cannon({ connections: CONNECTIONS, duration: WARMUP_SECONDS, ...route.options })
+  const cpuFrom = clock.ms()
+  const result = await cannon({ connections: CONNECTIONS, duration: SECONDS, ...route.options })
+  return { route, result, cpuMs: (clock.ms() - cpuFrom) / result.requests.total }
 }
 
 function postOptions(url: string, path: string, csrf: { cookie: string }, bodies: string[]) {

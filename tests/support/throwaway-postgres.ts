@@ -11,7 +11,9 @@ import { join } from 'node:path'
  *
  * Durability is switched off (fsync, full-page writes, synchronous commit):
  * the cluster dies with the run, and the tests check what the portal asks of
- * the database, not that the disk keeps it.
+ * the database, not that the disk keeps it. A benchmark asks for `durable`,
+ * PostgreSQL's own defaults, which a deployment runs with: every commit
+ * flushed to disk before it is answered.
  */
 
 export type ThrowawayPostgres = {
@@ -55,7 +57,7 @@ export function canStartPostgres() {
   return process.getuid?.() !== 0 || spawnSync('id', ['-u', 'postgres']).status === 0
 }
 
-export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+export async function startThrowawayPostgres({ durable = false } = {}): Promise<ThrowawayPostgres> {
   const binaries = postgresBinDirectory()
   if (binaries === null) throw new Error('no PostgreSQL binaries (Debian: apt-get install postgresql)')
   const owner = clusterOwner()
@@ -72,15 +74,14 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
     }
   }
   try {
-    run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'])
+    const initdb = ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C']
+    run('initdb', durable ? initdb : [...initdb, '--no-sync'])
     const port = await freePort()
     const settings = [
       `-p ${port}`,
       "-c listen_addresses='127.0.0.1'",
       `-c unix_socket_directories='${directory}'`,
-      '-c fsync=off',
-      '-c full_page_writes=off',
-      '-c synchronous_commit=off',
+      ...(durable ? [] : ['-c fsync=off', '-c full_page_writes=off', '-c synchronous_commit=off']),
       '-c max_connections=300',
     ].join(' ')
     run('pg_ctl', [
