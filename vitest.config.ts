@@ -64,11 +64,6 @@ const http = {
 }
 
 /**
- * The PostgreSQL half: the same data-layer and HTTP behaviour against a real
- * PostgreSQL, a throw-away cluster started for the run. Left out where no
- * cluster can be started (`npm test` says so in one line, and how to add it).
- */
-/**
  * The built portal as web nodes on PostgreSQL: several nodes on one database,
  * and HTTP journeys whose portal (see tests/support/portal-server.ts) starts
  * on a PostgreSQL copy of the SQLite file they seed. Chosen for what they ask
@@ -97,6 +92,11 @@ const nodesOnPostgres = [
 /** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */
 const timedOnPostgres = ['tests/http/anti-enumeration.test.ts', 'tests/http/member-journey.test.ts']
 
+/**
+ * The PostgreSQL half: the same data-layer and HTTP behaviour against a real
+ * PostgreSQL, a throw-away cluster started for the run. Left out where no
+ * cluster can be started (`npm test` says so in one line, and how to add it).
+ */
 const postgresHalf = canStartPostgres()
   ? [
       {
