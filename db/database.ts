@@ -1,5 +1,5 @@
 import { drizzle, type SqliteRemoteDatabase } from 'drizzle-orm/sqlite-proxy'
-import type { Params, SqlRunner, SqlValue, TransactionMode } from './sql-store'
+import type { Params, SqlRunner, SqlValue, TransactionMode, TransactionOptions } from './sql-store'
 
 /**
  * The database as `db/` modules use it, on either backend: drizzle's query
@@ -17,7 +17,7 @@ export type PortalDatabase = SqliteRemoteDatabase & {
   readonly $runner: SqlRunner
 }
 
-export type { TransactionMode }
+export type { TransactionMode, TransactionOptions }
 
 const databases = new WeakMap<SqlRunner, PortalDatabase>()
 
@@ -53,7 +53,9 @@ function proxyOf(runner: SqlRunner) {
  * writers, so a transaction that reads and then writes sees no change in
  * between; `deferred` is for work that only reads a consistent picture;
  * `row-locking` is for writes that lock their own rows as they go (see
- * sql-store.ts), which on PostgreSQL then take no turn among the writers.
+ * sql-store.ts), which on PostgreSQL then take no turn among the writers;
+ * `turnOf` narrows an immediate transaction's turn to the writers of the same
+ * keys (see sql-store.ts).
  * Called on a transaction, `work` runs in a savepoint of it whatever the
  * mode: a throw undoes only `work`, and the outer transaction carries on if
  * it catches the error.
@@ -61,9 +63,9 @@ function proxyOf(runner: SqlRunner) {
 export function withTransaction<T>(
   db: PortalDatabase,
   work: (tx: PortalDatabase) => Promise<T>,
-  { mode = 'immediate' }: { mode?: TransactionMode } = {},
+  options: TransactionOptions = {},
 ): Promise<T> {
-  return db.$runner.transaction((runner) => work(portalDatabase(runner)), { mode })
+  return db.$runner.transaction((runner) => work(portalDatabase(runner)), options)
 }
 
 // Thrown to undo a savepoint: one made once, so the undoing branch costs no more than the keeping one.

@@ -1,11 +1,11 @@
-import { type PortalDatabase, prepared, withTransaction } from './database'
+import { type PortalDatabase, prepared } from './database'
 import { outboxContentContext } from './notifications'
 import { OUTBOX_PRIORITIES, type OutboxMessage, type OutboxState } from './schema'
 import { type Keyring, unsealJson } from './seal'
 
 /**
  * The e-mail outbox as a sender sees it. A sender claims due messages for a
- * lease in one transaction that locks them as it reads them, so two senders
+ * lease in statements that lock them as they read them, so two senders
  * (threads, processes or nodes) never hold the same message; a message whose
  * sender died is due again when its lease runs out.
  */
@@ -24,39 +24,35 @@ export async function claimDueMessages(
 ): Promise<ClaimedMessage[]> {
   // Index range scans of outbox_due (state, priority, next_attempt_at) only: an OR across states or
   // priorities, or one order by priority, would walk every sent (or every pending) row on each claim.
-  // SQLite: the transaction holds the write lock, so two claims never see the same rows due.
-  // PostgreSQL: it takes no turn among writers; each select locks what it takes, skipping rows
-  // another sender is claiming rather than queueing behind it.
+  // Each statement takes what it finds for the lease as it finds it, so no transaction is needed
+  // around them. SQLite: a statement holds the write lock, so two claims never take the same rows.
+  // PostgreSQL: the inner select locks what it takes, skipping rows another sender is claiming
+  // rather than queueing behind it.
   const locked = db.$runner.dialect === 'postgres' ? ' for update skip locked' : ''
-  const columns = 'id, message_id as "messageId", attempts, content_sealed as "contentSealed"'
-  const abandonedSql = `select ${columns} from outbox_messages
-      where state = 'sending' and priority = ? and lease_until <= ? limit ?${locked}`
-  const pendingSql = `select ${columns} from outbox_messages
-      where state = 'pending' and priority = ? and next_attempt_at <= ? order by next_attempt_at, id limit ?${locked}`
-  const claimed = await withTransaction(
-    db,
-    async (tx) => {
-      const due: Due[] = []
-      // Every urgent message (a code, a security notice) before any bulk one, whenever it was queued;
-      // within a priority, those a dead sender left behind first, then oldest due first.
-      for (const priority of PRIORITIES_FIRST_TO_LAST) {
-        for (const source of [abandonedSql, pendingSql]) {
-          if (due.length < limit)
-            due.push(...(await prepared<Due>(tx, source).all(priority, now, limit - due.length)))
-        }
-      }
-      const take = prepared(
-        tx,
-        "update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1 where id = ?",
-      )
-      for (const message of due) await take.run(now + leaseMs, message.id)
-      return due
-    },
-    { mode: 'row-locking' },
+  const claim = (due: string) =>
+    prepared<Due>(
+      db,
+      `update outbox_messages set state = 'sending', lease_until = ?, attempts = attempts + 1
+       where id in (select id from outbox_messages where ${due} limit ?${locked})
+       returning id, message_id as "messageId", attempts, content_sealed as "contentSealed"`,
+    )
+  const abandoned = claim("state = 'sending' and priority = ? and lease_until <= ?")
+  const pending = claim(
+    "state = 'pending' and priority = ? and next_attempt_at <= ? order by next_attempt_at, id",
   )
+  const claimed: Due[] = []
+  // Every urgent message (a code, a security notice) before any bulk one, whenever it was queued;
+  // within a priority, those a dead sender left behind first, then oldest due first.
+  for (const priority of PRIORITIES_FIRST_TO_LAST) {
+    for (const statement of [abandoned, pending]) {
+      if (claimed.length >= limit) break
+      const taken = await statement.all(now + leaseMs, priority, now, limit - claimed.length)
+      // Rows come back in no promised order: by ID, the order they were queued in.
+      claimed.push(...taken.sort((x, y) => x.id - y.id))
+    }
+  }
   return claimed.map(({ contentSealed, ...message }) => ({
     ...message,
-    attempts: message.attempts + 1,
     content: unsealJson({ keyring, context: outboxContentContext(message), sealed: contentSealed }),
   }))
 }

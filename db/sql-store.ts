@@ -39,6 +39,8 @@ export const BUSY_ERROR_CODE = 'PORTAL_DATABASE_BUSY'
 
 export type TransactionMode = 'immediate' | 'deferred' | 'row-locking'
 
+export type TransactionOptions = { mode?: TransactionMode; turnOf?: readonly Buffer[] }
+
 export interface SqlRunner {
   readonly dialect: Dialect
   all<Row>(source: string, params?: Params): Promise<Row[]>
@@ -69,8 +71,15 @@ export interface SqlRunner {
    * nothing on rows read unlocked: SQLite runs it as `immediate`; PostgreSQL
    * runs it read committed with no turn, so such work on several nodes runs
    * side by side.
+   *
+   * `turnOf` narrows an `immediate` transaction's turn to the writers of the
+   * same keys (an address's digests, say), for work whose reads and writes
+   * touch only rows those keys name, and rows it adds: on PostgreSQL it
+   * waits only for transactions holding one of them, so writers of other
+   * keys go side by side on every node. SQLite has one write lock; it takes
+   * that, as ever.
    */
-  transaction<T>(work: (tx: SqlRunner) => Promise<T>, options?: { mode?: TransactionMode }): Promise<T>
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>, options?: TransactionOptions): Promise<T>
 }
 
 export interface SqlStore extends SqlRunner {

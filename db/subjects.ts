@@ -33,6 +33,14 @@ export async function peopleVersion(db: PortalDatabase): Promise<string> {
   return `${row?.changed ?? ''}/${row?.newest ?? 0}`
 }
 
+// Who holds an address, by its two digests (each given twice): see findHumanIdByEmail.
+const EMAIL_HOLDER = `min(human_id) from (
+    select s.human_id from member_accounts a join subjects s on s.id = a.subject_id
+    where a.email_index in (?, ?)
+    union all
+    select s.human_id from subjects s left join member_accounts a on a.subject_id = s.id
+    where s.email_index in (?, ?) and a.email_index is null) as holders`
+
 /**
  * The human an e-mail address belongs to, by its blind index (the address's
  * digests under the current index key and the previous one). A member who
@@ -45,22 +53,30 @@ export async function findHumanIdByEmail(
   emailDigests: LookupDigests,
 ): Promise<number | undefined> {
   const [current, previous] = emailDigests
-  const humanId = await prepared(
-    db,
-    `select min(human_id) from (
-       select s.human_id from member_accounts a join subjects s on s.id = a.subject_id
-       where a.email_index in (?, ?)
-       union all
-       select s.human_id from subjects s left join member_accounts a on a.subject_id = s.id
-       where s.email_index in (?, ?) and a.email_index is null) as holders`,
-  ).value<number | null>(current, previous, current, previous)
+  const humanId = await prepared(db, `select ${EMAIL_HOLDER}`).value<number | null>(
+    current,
+    previous,
+    current,
+    previous,
+  )
   return humanId ?? undefined
 }
 
 /**
- * Some human in the data, for work that must look like someone's and is then
- * undone (see `tentatively`); undefined only in an empty database.
+ * As `findHumanIdByEmail`, and with it some human in the data (`standIn`,
+ * undefined only in an empty database), for work that must look like
+ * someone's and is then undone (see `tentatively`): both in one statement,
+ * one round trip to a database server instead of two.
  */
-export async function anyHumanId(db: PortalDatabase): Promise<number | undefined> {
-  return prepared(db, 'select human_id from subjects order by id limit 1').value<number>()
+export async function findEmailHolderAndStandIn(
+  db: PortalDatabase,
+  emailDigests: LookupDigests,
+): Promise<{ humanId?: number; standIn?: number }> {
+  const [current, previous] = emailDigests
+  const row = await prepared<{ humanId: number | null; standIn: number | null }>(
+    db,
+    `select (select ${EMAIL_HOLDER}) as "humanId",
+       (select human_id from subjects order by id limit 1) as "standIn"`,
+  ).get(current, previous, current, previous)
+  return { humanId: row?.humanId ?? undefined, standIn: row?.standIn ?? undefined }
 }

@@ -106,10 +106,16 @@ export function createSessionStore({
   const rotate = async (request: Request, humanId: number, on = db): Promise<string> => {
     const idHash = await currentIdHash(request, on)
     // One transaction: the old ID never outlives the new one, even if the process dies in between.
-    return withTransaction(on, async (tx) => {
-      if (idHash) await deleteSession(tx, idHash)
-      return start(tx, { humanId, challenge: null })
-    })
+    // It decides nothing on what it reads (a delete by ID, an insert under a new one), so it needs
+    // no turn among the writers: on PostgreSQL, sign-ins on every node go side by side.
+    return withTransaction(
+      on,
+      async (tx) => {
+        if (idHash) await deleteSession(tx, idHash)
+        return start(tx, { humanId, challenge: null })
+      },
+      { mode: 'row-locking' },
+    )
   }
 
   /** The visitor's live session, its idle clock restarted; an expired one is deleted on sight. */

@@ -4,7 +4,7 @@ import { queueEmailMessage, queueReplyToUnknownAddress } from '~/mail/queue-emai
 import type { BlindIndexer, LookupDigests } from '~db/blind-index'
 import { type PortalDatabase, tentatively, withTransaction } from '~db/database'
 import { indexerFor, type PortalCrypto } from '~db/portal-crypto'
-import { anyHumanId, findHumanIdByEmail } from '~db/subjects'
+import { findEmailHolderAndStandIn, findHumanIdByEmail } from '~db/subjects'
 import {
   deleteEmailChallenge,
   type EmailChallenge,
@@ -107,49 +107,55 @@ export async function requestEmailCode(
   const [targetIndex] = targets
   const ref: EmailChallengeRef = { type: 'email', target: targetIndex.toString('hex') }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-  const humanId = await findHumanIdByEmail(db, targets)
-  // Whose name the undone mail of an unknown address goes under; looked up for both alike.
-  const standIn = await anyHumanId(db)
-  await withTransaction(db, async (tx) => {
-    const held = await findEmailChallenge(tx, targets)
-    if (emailCodeStateOf(held, now) === 'closed') return
-    if (held) await rekeyEmailChallenge(tx, { type: 'email-code', from: held.targetIndex, to: targetIndex })
-    await replaceEmailChallenge(tx, {
-      targetIndex,
-      codeHash: codeHash(crypto.index, targetIndex, code),
-      expiresAt: now + EMAIL_CODE_TTL_MS,
-      now,
-    })
-    // Both mails are written for every address, each in a savepoint that is kept only for the
-    // address it is for (the code for a known address, the "not affected" answer for an unknown
-    // one when NOTIFY_UNKNOWN_ADDRESSES is on) and undone otherwise: both branches make the same
-    // writes (reference, seals, message and outbox rows), so their timing tells nothing.
-    const mailTo = humanId ?? standIn
-    if (mailTo !== undefined)
-      await tentatively(tx, { keep: humanId !== undefined }, async (savepoint) =>
-        queueEmailMessage({
-          db: savepoint,
-          crypto,
-          humanId: mailTo,
-          purpose: 'email_code',
-          to: displayEmail,
-          content: (messageReference) => ({
-            kind: 'email_code',
+  // standIn: whose name the undone mail of an unknown address goes under; looked up for both alike.
+  const { humanId, standIn } = await findEmailHolderAndStandIn(db, targets)
+  // A turn among requests for this address only (its digests under both index keys, as a node
+  // still on the previous key has them): its e-mail-code row is read and then written nowhere else (a
+  // typed code changes it in single statements), and the rest is rows of its own, so on PostgreSQL codes for other addresses are written side by side.
+  await withTransaction(
+    db,
+    async (tx) => {
+      const held = await findEmailChallenge(tx, targets)
+      if (emailCodeStateOf(held, now) === 'closed') return
+      if (held) await rekeyEmailChallenge(tx, { type: 'email-code', from: held.targetIndex, to: targetIndex })
+      await replaceEmailChallenge(tx, {
+        targetIndex,
+        codeHash: codeHash(crypto.index, targetIndex, code),
+        expiresAt: now + EMAIL_CODE_TTL_MS,
+        now,
+      })
+      // Both mails are written for every address, each in a savepoint that is kept only for the
+      // address it is for (the code for a known address, the "not affected" answer for an unknown
+      // one when NOTIFY_UNKNOWN_ADDRESSES is on) and undone otherwise: both branches make the same
+      // writes (reference, seals, message and outbox rows), so their timing tells nothing.
+      const mailTo = humanId ?? standIn
+      if (mailTo !== undefined)
+        await tentatively(tx, { keep: humanId !== undefined }, async (savepoint) =>
+          queueEmailMessage({
+            db: savepoint,
+            crypto,
+            humanId: mailTo,
+            purpose: 'email_code',
             to: displayEmail,
-            input: { language, code, messageReference, portalAddress },
+            content: (messageReference) => ({
+              kind: 'email_code',
+              to: displayEmail,
+              input: { language, code, messageReference, portalAddress },
+            }),
           }),
-        }),
-      )
-    if (notifyUnknown)
-      await tentatively(tx, { keep: humanId === undefined }, async (savepoint) =>
-        // No one's message: the address lives only in the sealed outbox content, dropped once sent.
-        queueReplyToUnknownAddress({
-          db: savepoint,
-          crypto,
-          content: { kind: 'not_affected', to: displayEmail, input: { language, portalAddress } },
-        }),
-      )
-  })
+        )
+      if (notifyUnknown)
+        await tentatively(tx, { keep: humanId === undefined }, async (savepoint) =>
+          // No one's message: the address lives only in the sealed outbox content, dropped once sent.
+          queueReplyToUnknownAddress({
+            db: savepoint,
+            crypto,
+            content: { kind: 'not_affected', to: displayEmail, input: { language, portalAddress } },
+          }),
+        )
+    },
+    { turnOf: targets },
+  )
   return ref
 }
 

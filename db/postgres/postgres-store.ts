@@ -14,7 +14,8 @@ import { postgresStatement } from './placeholders'
  * connections, each statement prepared once per connection under a name.
  *
  * A transaction that writes (`immediate`, the default) first takes one
- * advisory lock, the database's write lock, held until it ends: writers take
+ * advisory lock, the database's write lock, held until it ends (or, given
+ * `turnOf`, one lock a key instead, see beginTurnsOf): writers take
  * turns across every node as they do on SQLite, each seeing all that the ones
  * before it committed. The portal's read-then-write work (a limit counted and
  * then passed, the audit chain's head read and then moved) was written for
@@ -29,7 +30,7 @@ import { postgresStatement } from './placeholders'
 export const WRITE_LOCK = 7_231_027
 
 // 40001 serialization_failure, 40P01 deadlock_detected: PostgreSQL's own word that trying again is
-// safe. Only a transaction that takes no turn can meet either; writers in turn never do.
+// safe. Writers in the database's turn never meet either; the others can.
 const RETRIED_CODES = new Set(['40001', '40P01'])
 const MAX_ATTEMPTS = 5
 
@@ -76,14 +77,15 @@ export function postgresStore(pool: pg.Pool): SqlStore {
       outside(() => valueRows<Row>(pool, source, params)),
     run: (source, params = []) => outside(() => runStatement(pool, source, params)),
     runUnlessBusy: (source, params = []) => outside(() => runStatement(pool, source, params)),
-    async transaction(work, { mode = 'immediate' } = {}) {
+    async transaction(work, { mode = 'immediate', turnOf } = {}) {
       scope.refuseInside()
+      const begin = mode === 'immediate' && turnOf !== undefined ? beginTurnsOf(turnOf) : BEGIN[mode]
       const client = await orBusy(() => pool.connect())
       let broken = false
       try {
         return await orBusy(() =>
           scope.run(() =>
-            withRetries(client, mode, work, () => {
+            withRetries(client, begin, work, () => {
               broken = true
             }),
           ),
@@ -114,7 +116,7 @@ async function runStatement(on: Queryable, source: string, params: Params) {
 
 async function withRetries<T>(
   client: pg.PoolClient,
-  mode: TransactionMode,
+  begin: string,
   work: (tx: SqlRunner) => Promise<T>,
   markBroken: () => void,
 ): Promise<T> {
@@ -122,9 +124,10 @@ async function withRetries<T>(
     try {
       // Begun inside the try: a turn not had in time (lock_timeout) leaves the transaction aborted,
       // and it must be rolled back before the connection goes back to the pool.
-      await begin(client, mode)
-      const result = await work(transactionRunner(client, 1))
-      await client.query('commit')
+      await client.query(begin)
+      const connection = new TransactionConnection(client)
+      const result = await work(transactionRunner(connection))
+      await connection.commit()
       return result
     } catch (error) {
       try {
@@ -138,49 +141,114 @@ async function withRetries<T>(
   }
 }
 
-async function begin(client: pg.PoolClient, mode: TransactionMode) {
-  if (mode === 'immediate') {
-    await client.query('begin')
-    await client.query({ ...postgresStatement('select pg_advisory_xact_lock(?)'), values: [WRITE_LOCK] })
-  } else if (mode === 'row-locking') {
-    // Read committed, no turn: its `for update` locks are all it needs, and a row locked or
-    // changed by another since is looked at again (or skipped) rather than failing the transaction.
-    await client.query('begin')
-  } else {
-    await client.query('begin isolation level repeatable read')
+// Each in one round trip (a query without parameters may hold several statements).
+const BEGIN: Record<TransactionMode, string> = {
+  immediate: `begin; select pg_advisory_xact_lock(${WRITE_LOCK})`,
+  // Read committed, no turn: its `for update` locks are all it needs, and a row locked or
+  // changed by another since is looked at again (or skipped) rather than failing the transaction.
+  'row-locking': 'begin',
+  deferred: 'begin isolation level repeatable read',
+}
+
+// Another number space (the two-key form) for turns of one key's writers: see beginTurnsOf.
+const KEYED_TURNS = 7_231_028
+
+/**
+ * Begins an immediate transaction whose turn is among the writers of these
+ * keys only: one advisory lock a key (the first four bytes of a keyed digest
+ * are as good as any hash; two keys sharing them only share a turn), taken in
+ * one order by everyone, so two transactions never each wait for the other.
+ */
+function beginTurnsOf(keys: readonly Buffer[]) {
+  const locks = [...new Set(keys.map((key) => key.readInt32BE(0)))].sort((a, b) => a - b)
+  return ['begin', ...locks.map((lock) => `select pg_advisory_xact_lock(${KEYED_TURNS}, ${lock})`)].join('; ')
+}
+
+/**
+ * A transaction's connection, and the savepoint commands it owes the server.
+ * Every round trip costs both processes a system call and a wake-up, more
+ * than most of the portal's statements take to run, so nested transactions
+ * cost as few as they can: a savepoint is made only once a statement runs in
+ * it, one savepoint serves nested transactions opened with no statement
+ * between them (undoing either returns to the same state), and releases and
+ * rollbacks wait to go out with the next savepoint or the commit, or alone
+ * just before the next statement.
+ */
+class TransactionConnection {
+  readonly #client: pg.PoolClient
+  // Open nested transactions, innermost last, each with its savepoint once one is made.
+  readonly #nested: { savepoint?: string }[] = []
+  #owed: string[] = []
+  #made = 0
+
+  constructor(client: pg.PoolClient) {
+    this.#client = client
+  }
+
+  async statement<T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const unmade = this.#nested.filter((nested) => nested.savepoint === undefined)
+    if (unmade.length > 0) {
+      const savepoint = `nested_${++this.#made}`
+      this.#owed.push(`savepoint ${savepoint}`)
+      for (const nested of unmade) nested.savepoint = savepoint
+    }
+    await this.#settle()
+    return run(this.#client)
+  }
+
+  enterNested() {
+    this.#nested.push({})
+  }
+
+  leaveNested({ keep }: { keep: boolean }) {
+    const { savepoint } = this.#nested.pop() ?? {}
+    // No statement ran in it: there is nothing to keep or undo.
+    if (savepoint === undefined) return
+    if (!keep) this.#owed.push(`rollback to savepoint ${savepoint}`)
+    // Still the savepoint of the transaction around it, which may yet be undone.
+    if (this.#nested.at(-1)?.savepoint !== savepoint) this.#owed.push(`release savepoint ${savepoint}`)
+  }
+
+  async commit() {
+    this.#owed.push('commit')
+    await this.#settle()
+  }
+
+  async #settle() {
+    if (this.#owed.length === 0) return
+    const commands = this.#owed.join('; ')
+    this.#owed = []
+    await this.#client.query(commands)
   }
 }
 
 /** The transaction's connection; a nested transaction is a savepoint, as on SQLite. */
-function transactionRunner(client: pg.PoolClient, depth: number): SqlRunner {
+function transactionRunner(connection: TransactionConnection): SqlRunner {
   let nestedOpen = false
-  const now = async <T>(statement: () => Promise<T>) => {
+  const now = async <T>(statement: (client: pg.PoolClient) => Promise<T>) => {
     if (nestedOpen) throw new Error('a statement on a transaction while a savepoint of it is open')
-    return statement()
+    return connection.statement(statement)
   }
   return {
     dialect: 'postgres',
-    all: <Row>(source: string, params: Params = []) => now(() => allRows<Row>(client, source, params)),
+    all: <Row>(source: string, params: Params = []) => now((client) => allRows<Row>(client, source, params)),
     get: <Row>(source: string, params: Params = []) =>
-      now(async () => (await allRows<Row>(client, source, params))[0]),
+      now(async (client) => (await allRows<Row>(client, source, params))[0]),
     values: <Row extends unknown[]>(source: string, params: Params = []) =>
-      now(() => valueRows<Row>(client, source, params)),
-    run: (source, params = []) => now(() => runStatement(client, source, params)),
-    runUnlessBusy: (source, params = []) => now(() => runStatement(client, source, params)),
+      now((client) => valueRows<Row>(client, source, params)),
+    run: (source, params = []) => now((client) => runStatement(client, source, params)),
+    runUnlessBusy: (source, params = []) => now((client) => runStatement(client, source, params)),
     async transaction(work) {
       if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')
-      const name = `nested_${depth}`
       nestedOpen = true
-      await client.query(`savepoint ${name}`)
+      connection.enterNested()
+      let keep = false
       try {
-        const result = await work(transactionRunner(client, depth + 1))
-        await client.query(`release savepoint ${name}`)
+        const result = await work(transactionRunner(connection))
+        keep = true
         return result
-      } catch (error) {
-        await client.query(`rollback to savepoint ${name}`)
-        await client.query(`release savepoint ${name}`)
-        throw error
       } finally {
+        connection.leaveNested({ keep })
         nestedOpen = false
       }
     },

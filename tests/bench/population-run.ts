@@ -50,6 +50,8 @@ export async function startPopulationPortal(
   const server = await startProductionPortal({ databaseUrl, dataDirectory, secrets, smtpUrl: sink.url })
   return {
     server,
+    /** How many messages the sink has taken so far. */
+    mailCount: sink.count,
     stop: async () => {
       await stopPortal(server)
       await sink.close()

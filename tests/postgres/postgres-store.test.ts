@@ -38,6 +38,77 @@ describe('the SQL store on PostgreSQL, from two nodes', () => {
   })
 })
 
+describe("the SQL store on PostgreSQL, a turn among one key's writers", () => {
+  it("makes writers of one key take turns, and lets writers of another key or of the database's turn go by", async () => {
+    const database = await scratchPostgresDatabase('keyed_turns')
+    const nodes = [1, 2].map(() => postgresStore(openPostgres(database.url).$client))
+    const [first, second] = nodes as [(typeof nodes)[0], (typeof nodes)[0]]
+    const key = (byte: number) => Buffer.alloc(32, byte)
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let taken = () => {}
+    const turnTaken = new Promise<void>((resolve) => {
+      taken = resolve
+    })
+    try {
+      await first.run('create table counters (id bigint primary key, tally integer not null)')
+      await first.run('insert into counters values (1, 0), (2, 0)')
+      // One node holds the turn of keys A and B.
+      const holding = first.transaction(
+        async (tx) => {
+          await tx.run('update counters set tally = tally + 1 where id = 1')
+          taken()
+          await held
+        },
+        { turnOf: [key(0xaa), key(0xbb)] },
+      )
+      await turnTaken
+      // The other node's writers of key C, and of the database's turn, are not held up by it...
+      await second.transaction((tx) => tx.run('update counters set tally = tally + 10 where id = 2'), {
+        turnOf: [key(0xcc)],
+      })
+      await second.transaction((tx) => tx.run('update counters set tally = tally + 10 where id = 2'))
+      // ...but one of key B (with C) waits until the holder ends, and then sees what it wrote.
+      let waited = false
+      const waiting = second
+        .transaction((tx) => tx.get<{ tally: number }>('select tally from counters where id = 1'), {
+          turnOf: [key(0xcc), key(0xbb)],
+        })
+        .then((row) => {
+          waited = true
+          return row
+        })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(waited).toBe(false)
+      release()
+      await holding
+      await expect(waiting).resolves.toEqual({ tally: 1 })
+      // Many writers of one key on two nodes read and write one row: none loses another's update.
+      await Promise.all(
+        nodes.flatMap((node) =>
+          Array.from({ length: 10 }, () =>
+            node.transaction(
+              async (tx) => {
+                const row = await tx.get<{ tally: number }>('select tally from counters where id = 2')
+                await new Promise((resolve) => setTimeout(resolve, 1))
+                await tx.run('update counters set tally = ? where id = 2', [(row?.tally ?? 0) + 1])
+              },
+              { turnOf: [key(0xdd)] },
+            ),
+          ),
+        ),
+      )
+      expect(await second.get('select tally from counters where id = 2')).toEqual({ tally: 40 })
+    } finally {
+      release()
+      await Promise.all(nodes.map((node) => node.close()))
+      await database.drop()
+    }
+  })
+})
+
 describe('the SQL store on PostgreSQL, when the database has no time', () => {
   it("says busy, as SQLite does, when another node holds the writers' turn past the busy timeout", async () => {
     const database = await scratchPostgresDatabase('busy_turn')

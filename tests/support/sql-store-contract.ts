@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SqlStore } from '~db/sql-store'
+import type { SqlRunner, SqlStore } from '~db/sql-store'
 
 /**
  * What every backend of the SQL contract (db/sql-store.ts) must do, run
@@ -123,6 +123,47 @@ export function describeSqlStoreContract(
         )
       })
       expect(await tallyOf(20)).toBe(11)
+    })
+
+    it('undoes exactly what each of several nested levels did, however many statements ran between them', async () => {
+      await store.run('insert into contract_items (id, tally) values (?, ?)', [21, 0])
+      const add = (tx: SqlRunner, amount: number) =>
+        tx.run('update contract_items set tally = tally + ? where id = ?', [amount, 21])
+      const undone = new Error('undone')
+      await store.transaction(async (tx) => {
+        // Two levels opened with no statement between them: undoing the inner keeps the outer's later work.
+        await tx.transaction(async (outer) => {
+          await expect(
+            outer.transaction(async (inner) => {
+              await add(inner, 1)
+              throw undone
+            }),
+          ).rejects.toBe(undone)
+          await add(outer, 10)
+        })
+        // The inner level kept, the outer one undone: both go.
+        await expect(
+          tx.transaction(async (outer) => {
+            await outer.transaction((inner) => add(inner, 100))
+            throw undone
+          }),
+        ).rejects.toBe(undone)
+        // Levels in which no statement ran, kept or undone, change nothing.
+        await tx.transaction(async (outer) => outer.transaction(async () => undefined))
+        await expect(tx.transaction(async () => Promise.reject(undone))).rejects.toBe(undone)
+        // A statement the database refuses inside a level leaves the transaction usable after it.
+        await expect(
+          tx.transaction(async (outer) => {
+            await add(outer, 1000)
+            await outer.transaction((inner) =>
+              inner.run('insert into contract_items (id, tally) values (?, ?)', [21, 0]),
+            )
+          }),
+        ).rejects.toThrow()
+        for (let level = 0; level < 5; level++) await tx.transaction((nested) => add(nested, 10_000))
+        await add(tx, 100_000)
+      })
+      expect(await tallyOf(21)).toBe(150_010)
     })
 
     it('refuses a statement on the store inside one of its transactions, and the transaction goes on', async () => {
