@@ -38,6 +38,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
 const SESSIONS = 2000
 // Unmeasured load first, so the figures are of a warm server (JIT, caches), as in service.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
+// The sender looks for due mail every 200 ms while idle: a second with no new message is the end.
+const MAIL_QUIET_MS = 1000
+
 const USAGE = 'usage: npm run bench:verify [-- --database postgres://USER@HOST:PORT/DATABASE]'
 
 const { postgresUrl } = benchDatabaseArguments(USAGE)
@@ -160,9 +163,6 @@ async function measureRoute(route: Route, clock: { ms: () => number }, mailCount
   if (mailCount) await mailSettled(mailCount)
   return { route, result, cpuMs: (clock.ms() - cpuFrom) / result.requests.total }
 }
-
-// The sender looks for due mail every 200 ms while idle: a second with no new message is the end.
-const MAIL_QUIET_MS = 1000
 
 /** Resolves once the sink has taken no message for MAIL_QUIET_MS (or after a minute). */
 async function mailSettled(mailCount: () => Promise<number>) {
