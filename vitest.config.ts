@@ -87,6 +87,8 @@ const nodesOnPostgres = [
   'tests/http/staff-audit.test.ts',
   'tests/http/staff-mfa.test.ts',
   'tests/http/staff-sign-in.test.ts',
+  'tests/http/account-limits.test.ts',
+  'tests/http/personal-pages.test.ts',
 ]
 
 /** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */
