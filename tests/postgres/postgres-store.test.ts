@@ -5,6 +5,15 @@ import { BUSY_ERROR_CODE } from '~db/sql-store'
 import { scratchPostgresDatabase } from '../support/postgres-database'
 import { describeSqlStoreContract } from '../support/sql-store-contract'
 
+/** A promise and the function that settles it: one side waits until the other says so. */
+function signal() {
+  let fire = () => {}
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve
+  })
+  return { fire, fired }
+}
+
 describeSqlStoreContract('PostgreSQL', async () => {
   const database = await scratchPostgresDatabase('sql_store')
   return { store: postgresStore(openPostgres(database.url).$client), remove: database.drop }
@@ -44,14 +53,8 @@ describe("the SQL store on PostgreSQL, a turn among one key's writers", () => {
     const nodes = [1, 2].map(() => postgresStore(openPostgres(database.url).$client))
     const [first, second] = nodes as [(typeof nodes)[0], (typeof nodes)[0]]
     const key = (byte: number) => Buffer.alloc(32, byte)
-    let release = () => {}
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let taken = () => {}
-    const turnTaken = new Promise<void>((resolve) => {
-      taken = resolve
-    })
+    const { fire: release, fired: held } = signal()
+    const { fire: taken, fired: turnTaken } = signal()
     try {
       await first.run('create table counters (id bigint primary key, tally integer not null)')
       await first.run('insert into counters values (1, 0), (2, 0)')
@@ -114,14 +117,8 @@ describe('the SQL store on PostgreSQL, when the database has no time', () => {
     const database = await scratchPostgresDatabase('busy_turn')
     const holder = postgresStore(openPostgres(database.url).$client)
     const waiter = postgresStore(openPostgres(database.url, { busyTimeoutMs: 200 }).$client)
-    let release = () => {}
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let taken = () => {}
-    const turnTaken = new Promise<void>((resolve) => {
-      taken = resolve
-    })
+    const { fire: release, fired: held } = signal()
+    const { fire: taken, fired: turnTaken } = signal()
     try {
       const holding = holder.transaction(async (tx) => {
         await tx.run('select 1')
@@ -145,14 +142,8 @@ describe('the SQL store on PostgreSQL, when the database has no time', () => {
   it('says busy when no connection of the pool comes free within the busy timeout', async () => {
     const database = await scratchPostgresDatabase('busy_pool')
     const store = postgresStore(openPostgres(database.url, { connections: 1, busyTimeoutMs: 200 }).$client)
-    let release = () => {}
-    const held = new Promise<void>((resolve) => {
-      release = resolve
-    })
-    let taken = () => {}
-    const connectionTaken = new Promise<void>((resolve) => {
-      taken = resolve
-    })
+    const { fire: release, fired: held } = signal()
+    const { fire: taken, fired: connectionTaken } = signal()
     try {
       const holding = store.transaction(
         async () => {
