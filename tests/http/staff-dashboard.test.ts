@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
 import { EXPOSURE_CATEGORIES } from '~db/exposure-categories'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { COHORTS, MESSAGE_CHANNELS } from '~db/schema'
+import type { SqlValue } from '~db/sql-store'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { Visitor } from '../support/check-visitor'
 import { dashboardPopulation, FIRST_NOTICE } from '../support/dashboard-population'
 import { filledDatabase } from '../support/migrated-database'
+import { portalRows } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, enrolDemoStaff } from '../support/staff-portal'
@@ -20,7 +21,7 @@ import { closeStaffPortal, DEMO_AGENT, DEMO_SUPERVISOR, enrolDemoStaff } from '.
  * moved along by plain SQL (notices spread over days, codes used, passwords
  * set, accounts ready, e-mails sent and refused). Every figure the page and
  * the CSV show is counted again here, in plain SQL and JavaScript over the
- * same file, never through the portal's own queries.
+ * same database, never through the portal's own queries.
  */
 
 const secrets = testSecrets()
@@ -37,13 +38,9 @@ let portal: PortalServer
 let supervisor: Visitor
 let agent: Visitor
 
-function read<T>(sql: string, ...params: unknown[]): T[] {
-  const db = new Database(databasePath, { readonly: true })
-  try {
-    return db.prepare(sql).all(...params) as T[]
-  } finally {
-    db.close()
-  }
+/** Rows of the database the portal serves from (on PostgreSQL, not the file seeded before it started). */
+function read<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
+  return portalRows<T>(portal.databaseUrl, sql, ...params)
 }
 
 beforeAll(async () => {
@@ -64,8 +61,8 @@ type SubjectRow = { id: number; human_id: number; cohort: string; exposed_catego
 
 const subjects = () => read<SubjectRow>('select id, human_id, cohort, exposed_categories from subjects')
 
-function expectedPeople() {
-  const rows = subjects()
+async function expectedPeople() {
+  const rows = await subjects()
   const perCohort = Object.fromEntries(
     COHORTS.map((cohort) => {
       const mine = rows.filter((row) => row.cohort === cohort)
@@ -76,8 +73,8 @@ function expectedPeople() {
 }
 
 /** When each human first left a durable trace of proving who they are. */
-function firstChecks() {
-  const traces = read<{ human_id: number; at: number }>(`
+async function firstChecks() {
+  const traces = await read<{ human_id: number; at: number }>(`
     select human_id, letter_code_used_at as at from notifications where letter_code_used_at is not null
     union all select s.human_id, m.password_changed_at from member_accounts m, subjects s
       where s.id = m.subject_id and m.password_changed_at is not null
@@ -89,8 +86,8 @@ function firstChecks() {
   return first
 }
 
-function memberStep(column: string) {
-  const rows = read<{ human_id: number; at: number }>(
+async function memberStep(column: string) {
+  const rows = await read<{ human_id: number; at: number }>(
     `select s.human_id, m.${column} as at from member_accounts m, subjects s
      where s.id = m.subject_id and m.${column} is not null`,
   )
@@ -133,7 +130,7 @@ describe('the dashboard', { timeout: 60_000 }, () => {
     const page = await supervisor.get('/staff', EN)
     expect(page.status).toBe(200)
     expect(page.headers.get('cache-control')).toBe('no-store')
-    const people = expectedPeople()
+    const people = await expectedPeople()
     // Linked records: some people hold more than one record.
     expect(people.everyone).toBeLessThan(people.records)
     for (const cohort of COHORTS) {
@@ -146,10 +143,10 @@ describe('the dashboard', { timeout: 60_000 }, () => {
     }
     expect(rowCells(page.body, 'data-cohort', 'all').map(number)).toEqual([people.everyone, people.records])
 
-    const notified = read<{ channel: string; n: number }>(
+    const notified = await read<{ channel: string; n: number }>(
       "select channel, count(*) as n from notifications where state = 'issued' group by channel",
     )
-    const outbox = read<{ state: string; n: number }>(`
+    const outbox = await read<{ state: string; n: number }>(`
       select o.state, count(*) as n from outbox_messages o join messages m on m.id = o.message_id
       where m.purpose = 'notification' group by o.state`)
     const issued = (channel: string) => notified.find((row) => row.channel === channel)?.n ?? 0
@@ -173,10 +170,10 @@ describe('the dashboard', { timeout: 60_000 }, () => {
     ])
 
     const steps = {
-      checked: firstChecks().size,
-      passwordReset: memberStep('password_changed_at').size,
-      detailsConfirmed: memberStep('details_confirmed_at').size,
-      ready: memberStep('ready_at').size,
+      checked: (await firstChecks()).size,
+      passwordReset: (await memberStep('password_changed_at')).size,
+      detailsConfirmed: (await memberStep('details_confirmed_at')).size,
+      ready: (await memberStep('ready_at')).size,
     }
     for (const [step, expected] of Object.entries(steps)) {
       expect(expected, step).toBeGreaterThan(0)
@@ -198,12 +195,14 @@ describe('the dashboard', { timeout: 60_000 }, () => {
       `<caption id="progress-table-caption">${staffEn.dashboard.progress.tableCaption}</caption>`,
     )
 
-    const notices = read<{ at: number }>("select created_at as at from notifications where state = 'issued'")
+    const notices = await read<{ at: number }>(
+      "select created_at as at from notifications where state = 'issued'",
+    )
     const series = [
       new Map(notices.map(({ at }, i) => [i, at])),
-      firstChecks(),
-      memberStep('password_changed_at'),
-      memberStep('ready_at'),
+      await firstChecks(),
+      await memberStep('password_changed_at'),
+      await memberStep('ready_at'),
     ]
     const first = japanDay(Math.min(...notices.map(({ at }) => at)))
     expect(first).toBe(japanDay(FIRST_NOTICE))
@@ -217,16 +216,14 @@ describe('the dashboard', { timeout: 60_000 }, () => {
     expect(progressRows(page.body)).toEqual(expected)
     // The last day's totals are the figures above.
     const last = expected.at(-1) ?? []
-    expect(last[2]).toBe(firstChecks().size)
+    expect(last[2]).toBe((await firstChecks()).size)
   })
 
   it('shows an agent the same figures, without the report', async () => {
     const page = await agent.get('/staff', EN)
     expect(page.status).toBe(200)
-    expect(rowCells(page.body, 'data-cohort', 'all').map(number)).toEqual([
-      expectedPeople().everyone,
-      expectedPeople().records,
-    ])
+    const people = await expectedPeople()
+    expect(rowCells(page.body, 'data-cohort', 'all').map(number)).toEqual([people.everyone, people.records])
     expect(page.body).not.toContain('/staff/report.csv')
     expect(page.body).not.toContain(staffEn.report.heading)
   })
@@ -241,7 +238,7 @@ describe('the breach report', { timeout: 60_000 }, () => {
   it('is UTF-8 with a BOM and CRLF, its rows counted again from the database, and audited with counts only', async () => {
     const page = await supervisor.get('/staff', EN)
     expect(page.body).toContain(`href="/staff/report.csv"`)
-    const before = exports().length
+    const before = (await exports()).length
     const response = await fetch(`${portal.url}/staff/report.csv`, {
       headers: { Cookie: supervisor.cookieHeader() },
     })
@@ -260,7 +257,7 @@ describe('the breach report', { timeout: 60_000 }, () => {
     const find = (figure: string, match: Partial<Record<string, string>>) =>
       rows.filter((row) => row.figure === figure && Object.entries(match).every(([k, v]) => row[k] === v))
 
-    const all = subjects()
+    const all = await subjects()
     const people = (filter: (row: SubjectRow) => boolean) =>
       new Set(all.filter(filter).map((r) => r.human_id)).size
     for (const cohort of [...COHORTS, 'all']) {
@@ -282,7 +279,7 @@ describe('the breach report', { timeout: 60_000 }, () => {
       Number(find('affected_by_category', { cohort: 'all', category: 'card' })[0]?.people),
     ).toBeGreaterThan(0)
 
-    const notices = read<{ channel: string; at: number }>(
+    const notices = await read<{ channel: string; at: number }>(
       "select channel, created_at as at from notifications where state = 'issued'",
     )
     for (const channel of MESSAGE_CHANNELS) {
@@ -303,7 +300,7 @@ describe('the breach report', { timeout: 60_000 }, () => {
         ),
     )
 
-    const entries = exports()
+    const entries = await exports()
     expect(entries).toHaveLength(before + 1)
     const entry = entries.at(-1)
     expect(entry).toMatchObject({ outcome: 'success' })
@@ -313,7 +310,7 @@ describe('the breach report', { timeout: 60_000 }, () => {
   })
 
   it('sends an agent to the report page, which answers 403, and records no export', async () => {
-    const before = exports().length
+    const before = (await exports()).length
     const csv = await agent.get('/staff/report.csv', EN)
     expect(csv.status).toBe(302)
     expect(csv.location).toBe('/staff/report')
@@ -321,7 +318,7 @@ describe('the breach report', { timeout: 60_000 }, () => {
     const page = await agent.get('/staff/report', EN)
     expect(page.status).toBe(403)
     expect(page.body).toContain(staffEn.forbidden.title)
-    expect(exports()).toHaveLength(before)
+    expect(await exports()).toHaveLength(before)
   })
 
   it('sends a visitor without a staff session to the sign-in page', async () => {

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hitLimit, limitsFrom } from '~/security/rate-limit.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
-import { closeDatabase, openDatabase } from '~db/client'
 import { createPortalCrypto, type PortalCrypto } from '~db/portal-crypto'
+import type { SqlValue } from '~db/sql-store'
 import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findStaffMemberByEmail } from '~db/staff-members'
 import { Visitor } from '../support/check-visitor'
 import { filledDatabase } from '../support/migrated-database'
+import { portalRows, portalRun, withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type Authenticator, enrolmentKeyOf, enrolStaff } from '../support/staff-authenticator'
@@ -83,42 +83,28 @@ function post(visitor: Visitor, fields: Record<string, string>, headers?: Record
   return visitor.post('/staff/people', { csrf: visitor.csrf ?? '', ...fields }, headers)
 }
 
-function writeDatabase(sql: string, ...parameters: unknown[]) {
-  const db = new Database(databasePath)
-  try {
-    db.prepare(sql).run(...parameters)
-  } finally {
-    db.close()
-  }
+// What the portal wrote is read back (and aged) in the database it serves from, on either backend.
+function writeDatabase(sql: string, ...parameters: SqlValue[]) {
+  return portalRun(portal.databaseUrl, sql, ...parameters)
 }
 
-function readDatabase(sql: string, ...parameters: unknown[]) {
-  const db = new Database(databasePath, { readonly: true })
-  try {
-    return db.prepare(sql).get(...parameters)
-  } finally {
-    db.close()
-  }
+async function readDatabase(sql: string, ...parameters: SqlValue[]) {
+  return (await portalRows(portal.databaseUrl, sql, ...parameters))[0]
 }
 
 function auditEntries(action: string) {
-  const db = new Database(databasePath, { readonly: true })
-  try {
-    return db
-      .prepare(
-        `select actor_kind as actorKind, actor_id as actorId, target_id as targetId, outcome, detail
-           from audit_log where action = ? order by sequence`,
-      )
-      .all(action) as {
-      actorKind: string
-      actorId: string
-      targetId: string | null
-      outcome: string
-      detail: string
-    }[]
-  } finally {
-    db.close()
-  }
+  return portalRows<{
+    actorKind: string
+    actorId: string
+    targetId: string | null
+    outcome: string
+    detail: string
+  }>(
+    portal.databaseUrl,
+    `select actor_kind as "actorKind", actor_id as "actorId", target_id as "targetId", outcome, detail
+       from audit_log where action = ? order by sequence`,
+    action,
+  )
 }
 
 describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
@@ -162,7 +148,7 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     expect(list.body).not.toContain(password)
     expect(portal.output()).not.toContain(password)
 
-    const entry = auditEntries('staff.created').at(-1)
+    const entry = (await auditEntries('staff.created')).at(-1)
     expect(entry).toMatchObject({ actorKind: 'staff', actorId: supervisorId, outcome: 'success' })
     expect(entry?.detail).not.toContain(email)
 
@@ -184,7 +170,10 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     expect(taken.body).toContain('value="Leaving.Staff@example.jp"')
     expect(taken.body).toContain('value="重複 花子"')
     expect(taken.body).toMatch(/<input(?=[^>]*value="supervisor")(?=[^>]*checked="")[^>]*>/)
-    expect(auditEntries('staff.created').at(-1)).toMatchObject({ outcome: 'denied', actorId: supervisorId })
+    expect((await auditEntries('staff.created')).at(-1)).toMatchObject({
+      outcome: 'denied',
+      actorId: supervisorId,
+    })
   })
 
   it('disables an account after asking to confirm, which ends its sessions and is audited', async () => {
@@ -207,7 +196,7 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     const after = await member.get('/staff')
     expect(after.status).toBe(302)
     expect(after.location).toBe('/staff/login')
-    expect(auditEntries('staff.disabled').at(-1)).toMatchObject({
+    expect((await auditEntries('staff.disabled')).at(-1)).toMatchObject({
       actorKind: 'staff',
       actorId: supervisorId,
       targetId: id,
@@ -236,12 +225,14 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     expect(done.status).toBe(200)
     expect(done.body).toContain(ja.done['reset-mfa'].replace('{{name}}', 'Test lost-phone'))
     expect((await member.get('/staff')).location).toBe('/staff/login')
-    expect(auditEntries('staff.mfa_reset').at(-1)).toMatchObject({
+    expect((await auditEntries('staff.mfa_reset')).at(-1)).toMatchObject({
       actorId: supervisorId,
       targetId: id,
       outcome: 'success',
     })
-    expect(readDatabase('select totp_secret_sealed as secret from staff_members where id = ?', id)).toEqual({
+    expect(
+      await readDatabase('select totp_secret_sealed as secret from staff_members where id = ?', id),
+    ).toEqual({
       secret: null,
     })
     // The account itself still signs in with its own password, and enrols an app anew.
@@ -257,12 +248,15 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     const refused = await post(supervisor, { intent: 'require-passkeys', staffId: id, confirmed: 'yes' })
     expect(refused.status).toBe(422)
     expect(refused.body).toContain(ja.refused.noPasskey)
-    expect(auditEntries('staff.passkey_required').at(-1)).toMatchObject({ outcome: 'denied', targetId: id })
+    expect((await auditEntries('staff.passkey_required')).at(-1)).toMatchObject({
+      outcome: 'denied',
+      targetId: id,
+    })
 
     // Nobody has a passkey yet, so the list offers the rule to nobody.
     expect((await supervisor.get('/staff/people')).body).not.toContain('value="require-passkeys"')
     // A passkey, as far as the rule can tell (it only counts them).
-    writeDatabase(
+    await writeDatabase(
       'insert into staff_passkeys (staff_id, credential_id, public_key) values (?, ?, ?)',
       id,
       Buffer.from('standing-credential'),
@@ -274,10 +268,12 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     const done = await post(supervisor, { intent: 'require-passkeys', staffId: id, confirmed: 'yes' })
     expect(done.status).toBe(200)
     expect(done.body).toContain(ja.done['require-passkeys'].replace('{{name}}', 'Test standing'))
-    expect(readDatabase('select passkeys_required as required from staff_members where id = ?', id)).toEqual({
+    expect(
+      await readDatabase('select passkeys_required as required from staff_members where id = ?', id),
+    ).toEqual({
       required: 1,
     })
-    expect(auditEntries('staff.passkey_required').at(-1)).toMatchObject({
+    expect((await auditEntries('staff.passkey_required')).at(-1)).toMatchObject({
       actorId: supervisorId,
       targetId: id,
       outcome: 'success',
@@ -288,7 +284,9 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
     expect(list.body).toContain(ja.factors.passkeysOnly)
     const allowed = await post(supervisor, { intent: 'allow-app-codes', staffId: id, confirmed: 'yes' })
     expect(allowed.body).toContain(ja.done['allow-app-codes'].replace('{{name}}', 'Test standing'))
-    expect(readDatabase('select passkeys_required as required from staff_members where id = ?', id)).toEqual({
+    expect(
+      await readDatabase('select passkeys_required as required from staff_members where id = ?', id),
+    ).toEqual({
       required: 0,
     })
   })
@@ -301,7 +299,7 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
         expect(refused.body).toContain(ja.refused.self)
       }
     }
-    expect(auditEntries('staff.disabled').at(-1)).toMatchObject({
+    expect((await auditEntries('staff.disabled')).at(-1)).toMatchObject({
       targetId: supervisorId,
       outcome: 'denied',
       detail: '{"reason":"own_account"}',
@@ -401,7 +399,7 @@ describe('a supervisor at /staff/people', { timeout: 90_000 }, () => {
 describe('a supervisor action after five minutes without a second factor', { timeout: 60_000 }, () => {
   it('asks for one first (step-up), then returns to the page, where the action goes through', async () => {
     // The supervisor's last second factor, six minutes ago.
-    writeDatabase(
+    await writeDatabase(
       'update staff_sessions set second_factor_at = ? where staff_id = ?',
       Date.now() - 6 * 60_000,
       supervisorId,
@@ -426,7 +424,10 @@ describe('a supervisor action after five minutes without a second factor', { tim
     })
     expect(given.status).toBe(303)
     expect(given.location).toBe('/staff/people')
-    expect(auditEntries('staff.step_up').at(-1)).toMatchObject({ actorId: supervisorId, outcome: 'success' })
+    expect((await auditEntries('staff.step_up')).at(-1)).toMatchObject({
+      actorId: supervisorId,
+      outcome: 'success',
+    })
     const confirmation = await post(supervisor, {
       intent: 'disable',
       staffId: accounts.get('standing.staff@example.jp')?.id ?? '',
@@ -459,13 +460,9 @@ describe('creations by one supervisor', { timeout: 60_000 }, () => {
       STAFF_SIGN_IN_IP_LIMIT: 1,
     }).staffCreationsPerSupervisor
     expect(limit.max).toBe(30)
-    const db = openDatabase(databasePath)
-    try {
-      for (let hit = 0; hit < limit.max; hit++)
-        await hitLimit(sqlitePortalDatabase(db), crypto, limit, `staff:${supervisorId}`)
-    } finally {
-      closeDatabase(db)
-    }
+    await withPortalDatabase(portal.databaseUrl, async (db) => {
+      for (let hit = 0; hit < limit.max; hit++) await hitLimit(db, crypto, limit, `staff:${supervisorId}`)
+    })
     const refused = await post(supervisor, {
       intent: 'create',
       email: 'one.too.many@example.jp',
@@ -493,7 +490,7 @@ describe('anyone but a supervisor', { timeout: 60_000 }, () => {
     const page = await agent.get('/staff/people', { 'Accept-Language': 'en' })
     expect(page.status).toBe(403)
     expect(page.body).toContain(read('en').forbidden.title)
-    const before = auditEntries('staff.disabled').length
+    const before = (await auditEntries('staff.disabled')).length
     const posted = await post(agent, { intent: 'disable', staffId: supervisorId, confirmed: 'yes' })
     expect(posted.status).toBe(403)
     const created = await post(agent, {
@@ -503,7 +500,7 @@ describe('anyone but a supervisor', { timeout: 60_000 }, () => {
       role: 'supervisor',
     })
     expect(created.status).toBe(403)
-    expect(auditEntries('staff.disabled').length).toBe(before)
+    expect((await auditEntries('staff.disabled')).length).toBe(before)
     expect((await supervisor.get('/staff/people')).body).not.toContain('agent-made@example.jp')
   })
 
