@@ -89,6 +89,8 @@ const nodesOnPostgres = [
   'tests/http/staff-sign-in.test.ts',
   'tests/http/account-limits.test.ts',
   'tests/http/personal-pages.test.ts',
+  'tests/http/not-affected.test.ts',
+  'tests/http/message-check.test.ts',
 ]
 
 /** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */
