@@ -91,6 +91,8 @@ const nodesOnPostgres = [
   'tests/http/personal-pages.test.ts',
   'tests/http/staff-people.test.ts',
   'tests/http/staff-dashboard.test.ts',
+  'tests/http/not-affected.test.ts',
+  'tests/http/message-check.test.ts',
 ]
 
 /** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */

@@ -38,7 +38,7 @@ async function notifiedPortal(env: Record<string, string> = {}) {
   let directory: string | undefined
   try {
     // As demo data, so that /dev/outbox shows the e-mail (an imported export turns it off).
-    directory = await importAsDemoData(portal.databasePath, secrets, {
+    directory = await importAsDemoData(portal, secrets, {
       'members.csv': [
         MEMBER_COLUMNS,
         member({ member_id: 'M1', email: RECIPIENT }),
@@ -49,7 +49,7 @@ async function notifiedPortal(env: Record<string, string> = {}) {
         [STAFF_ID, '配布', '一'],
       ],
     })
-    const commandEnv = { DATABASE_URL: portal.databasePath, ...secrets }
+    const commandEnv = { DATABASE_URL: portal.databaseUrl, ...secrets }
     const postcards = join(directory, 'postcards.csv')
     const handouts = join(directory, 'handouts.csv')
     const notified = await runCommand(

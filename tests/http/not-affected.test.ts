@@ -1,16 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SUPPORT_EMAIL } from '~/incident/incident-facts'
 import {
   awayFromWindowEdge,
   importExport,
   mailTo,
-  outboxCount,
   plainText,
-  readDatabase,
+  queuedEmails,
   Visitor,
 } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalFilesHolding, portalRows, portalValue } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -46,7 +46,7 @@ beforeAll(async () => {
     startPortal({ env: { ...env, NOTIFY_UNKNOWN_ADDRESSES: 'off' } }),
   ])
   for (const portal of [on, off])
-    await importExport(portal.databasePath, secrets, {
+    await importExport(portal, secrets, {
       'members.csv': [MEMBER_COLUMNS, member({ member_id: 'M1', email: KNOWN })],
     })
 }, 90_000)
@@ -88,33 +88,22 @@ describe('an address not in the data', { timeout: 90_000 }, () => {
     const address = 'nobody.sealed@example.jp'
     await new Visitor(on.url).submit('/check/email', { email: address })
     await notAffectedMail(address)
-    const rows = readDatabase(on.databasePath, (db) => {
-      // The sender marks it sent just after the sink accepts it.
-      return db
-        .prepare(
-          'select message_id as messageId, state, content_sealed as content from outbox_messages where message_id is null',
-        )
-        .all() as { messageId: null; state: string; content: Buffer | null }[]
-    })
-    expect(rows.length).toBeGreaterThan(0)
-    // Nowhere in the clear: not in the database file, nor in its write-ahead log.
-    for (const file of [on.databasePath, `${on.databasePath}-wal`])
-      if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(address)), file).toBe(false)
-    const messages = readDatabase(
-      on.databasePath,
-      (db) => db.prepare('select count(*) from messages').pluck().get() as number,
+    // The sender marks it sent just after the sink accepts it.
+    const rows = await portalRows<{ messageId: null; state: string; content: Buffer | null }>(
+      on.databaseUrl,
+      'select message_id as "messageId", state, content_sealed as content from outbox_messages where message_id is null',
     )
+    expect(rows.length).toBeGreaterThan(0)
+    // Nowhere in the clear: not in the database's files, nor in its write-ahead log.
+    expect(await portalFilesHolding(on.databaseUrl, address)).toEqual([])
+    const messages = await portalValue<number>(on.databaseUrl, 'select count(*) from messages')
     // Only the notices of the people in the data (none were sent here): no message for a stranger.
     expect(messages).toBe(0)
     await expect
       .poll(() =>
-        readDatabase(on.databasePath, (db) =>
-          db
-            .prepare(
-              "select count(*) from outbox_messages where message_id is null and (state <> 'sent' or content_sealed is not null)",
-            )
-            .pluck()
-            .get(),
+        portalValue<number>(
+          on.databaseUrl,
+          "select count(*) from outbox_messages where message_id is null and (state <> 'sent' or content_sealed is not null)",
         ),
       )
       .toBe(0)
@@ -124,23 +113,23 @@ describe('an address not in the data', { timeout: 90_000 }, () => {
     await awayFromWindowEdge(HOUR, 60_000)
     const address = 'nobody.flooded@example.jp'
     const visitor = new Visitor(on.url)
-    const before = outboxCount(on.databasePath)
+    const before = await queuedEmails(on.databaseUrl)
     const statuses: number[] = []
     for (let i = 0; i < 7; i++)
       statuses.push((await visitor.submit('/check/email', { email: address })).status)
     expect(statuses).toEqual([303, 303, 303, 303, 303, 429, 429])
-    expect(outboxCount(on.databasePath) - before).toBe(5)
+    expect((await queuedEmails(on.databaseUrl)) - before).toBe(5)
   })
 
   it('gets nothing with NOTIFY_UNKNOWN_ADDRESSES=off, and the page says only addresses in the data get a code', async () => {
     const address = 'nobody.off@example.jp'
     const visitor = new Visitor(off.url)
-    const before = outboxCount(off.databasePath)
+    const before = await queuedEmails(off.databaseUrl)
     expect((await visitor.submit('/check/email', { email: address })).status).toBe(303)
     const page = await visitor.get('/check/email/code')
     expect(page.body).toContain(check('ja').emailCode.sent)
     expect(page.body).not.toContain(check('ja').emailCode.sentToAll)
-    expect(outboxCount(off.databasePath)).toBe(before)
+    expect(await queuedEmails(off.databaseUrl)).toBe(before)
     // The known address still gets its code.
     const known = new Visitor(off.url)
     const from = sink.received.length

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import pg from 'pg'
 import { openPortalDatabase } from '~db/backend'
 import { type PortalDatabase, prepared } from '~db/database'
 import type { SqlValue } from '~db/sql-store'
@@ -53,4 +56,50 @@ export async function tableColumns(databaseUrl: string, table: string): Promise<
       )
     : await portalRows<{ name: string }>(databaseUrl, 'select name from pragma_table_info(?)', table)
   return rows.map((row) => row.name)
+}
+
+/**
+ * Which of the files on disk that keep a portal's database hold `text` as it
+ * is, unsealed: the SQLite file and its write-ahead log; on PostgreSQL, the
+ * database's own files and the cluster's write-ahead log, after a checkpoint
+ * has written out what the server held only in memory (this needs the
+ * superuser the test cluster's URLs name).
+ */
+export async function portalFilesHolding(databaseUrl: string, text: string): Promise<string[]> {
+  const files = POSTGRES_URL.test(databaseUrl)
+    ? await postgresFiles(databaseUrl)
+    : [databaseUrl, `${databaseUrl}-wal`]
+  const bytes = Buffer.from(text)
+  return files.filter((file) => {
+    try {
+      return readFileSync(file).includes(bytes)
+    } catch (error) {
+      // Not there (no write-ahead log at the moment, a log segment recycled meanwhile): nothing in it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
+      throw error
+    }
+  })
+}
+
+async function postgresFiles(databaseUrl: string) {
+  const client = new pg.Client(databaseUrl)
+  await client.connect()
+  let where: { data: string; database: string } | undefined
+  try {
+    await client.query('checkpoint')
+    ;[where] = (
+      await client.query<{ data: string; database: string }>(
+        "select current_setting('data_directory') as data, oid::text as database from pg_database where datname = current_database()",
+      )
+    ).rows
+  } finally {
+    await client.end()
+  }
+  if (!where) throw new Error(`no database at ${databaseUrl}`)
+  const { data, database } = where
+  const filesIn = (directory: string) =>
+    readdirSync(directory, { withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(directory, entry.name))
+  return [...filesIn(join(data, 'base', database)), ...filesIn(join(data, 'pg_wal'))]
 }
