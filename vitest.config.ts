@@ -91,6 +91,9 @@ const nodesOnPostgres = [
   'tests/http/personal-pages.test.ts',
   'tests/http/staff-people.test.ts',
   'tests/http/staff-dashboard.test.ts',
+  'tests/http/staff-cases.test.ts',
+  'tests/http/staff-returns.test.ts',
+  'tests/http/staff-call-back.test.ts',
 ]
 
 /** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */
