@@ -93,6 +93,9 @@ const nodesOnPostgres = [
   'tests/http/staff-dashboard.test.ts',
   'tests/http/not-affected.test.ts',
   'tests/http/message-check.test.ts',
+  'tests/http/staff-cases.test.ts',
+  'tests/http/staff-returns.test.ts',
+  'tests/http/staff-call-back.test.ts',
 ]
 
 /** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */

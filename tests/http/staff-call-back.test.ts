@@ -3,15 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { newLetterCode } from '~/codes/letter-code.server'
 import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
-import { closeDatabase, openDatabase } from '~db/client'
+import { prepared } from '~db/database'
 import { createPortalCrypto } from '~db/portal-crypto'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { caseDatabase } from '../support/case-database'
-import { importExport, printerRows, readDatabase, Visitor, withoutTokens } from '../support/check-visitor'
+import { importExport, printerRows, Visitor, withoutTokens } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalRows, portalValue, withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
-import { ageStaffSecondFactors, type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
+import { ageStaffSecondFactorsOn, type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
 
 /**
  * "Identity confirmed by call-back to the phone number on file" on the case
@@ -45,8 +45,9 @@ const codes = {} as Record<keyof typeof PEOPLE, string>
 
 beforeAll(async () => {
   portal = await startPortal({ env: secrets })
+  // Into the database the portal serves from, and read back from it below, on either backend.
   const { postcards } = await importExport(
-    portal.databasePath,
+    portal,
     secrets,
     {
       'members.csv': [
@@ -63,18 +64,15 @@ beforeAll(async () => {
     codes[key] = rows.find((row) => row.recipient?.startsWith(PEOPLE[key]))?.letter_code ?? ''
     expect(codes[key], key).not.toBe('')
   }
-  const db = openDatabase(portal.databasePath)
-  try {
-    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
+  const locked = await humanOfMember('M3')
+  await withPortalDatabase(portal.databaseUrl, async (db) => {
+    await ensureDemoStaff({ db, crypto })
     // Locked after wrong second details, as the letter check leaves it.
-    db.$client
-      .prepare(
-        'update notifications set letter_code_failures = 10, letter_code_locked_at = ? where human_id = ?',
-      )
-      .run(Date.now(), humanOfMember('M3'))
-  } finally {
-    closeDatabase(db)
-  }
+    await prepared(
+      db,
+      'update notifications set letter_code_failures = 10, letter_code_locked_at = ? where human_id = ?',
+    ).run(Date.now(), locked)
+  })
   const enrol = (email: string, enrolmentPassword: string) =>
     enrolStaff(new Visitor(portal.url, EN), { email, enrolmentPassword, newPassword: NEW_PASSWORD })
   supervisor = await enrol(SUPERVISOR.email, SUPERVISOR.enrolmentPassword)
@@ -89,9 +87,10 @@ afterAll(async () => {
 })
 
 const confirmations = () =>
-  readDatabase(portal.databasePath, (db) =>
-    db.prepare('select human_id, reason, used_at from identity_confirmations').all(),
-  ) as { human_id: number; reason: string; used_at: number | null }[]
+  portalRows<{ human_id: number; reason: string; used_at: number | null }>(
+    portal.databaseUrl,
+    'select human_id, reason, used_at from identity_confirmations',
+  )
 
 async function confirmIdentity(staff: EnrolledStaff, human: number, fields: Record<string, string>) {
   await staff.visitor.get(`/staff/cases/${human}`)
@@ -121,7 +120,7 @@ async function checkWithoutProof(code: string) {
 
 describe('identity confirmed by call-back', { timeout: 120_000 }, () => {
   it('is no form for an agent, and an agent’s forged post is refused and logged as denied', async () => {
-    const human = humanOfMember('M1')
+    const human = await humanOfMember('M1')
     const page = await agent.visitor.get(`/staff/cases/${human}`)
     expect(page.status).toBe(200)
     expect(page.body).not.toContain(staffEn.caseView.callBack.heading)
@@ -129,27 +128,29 @@ describe('identity confirmed by call-back', { timeout: 120_000 }, () => {
     const forged = await confirmIdentity(agent, human, { reason: 'letter-lost' })
     expect(forged.status).toBe(403)
     expect(forged.body).toContain(staffEn.caseView.callBack.denied)
-    const entry = auditRows("action = 'case.identity_confirmed' and target_id = ?", String(human)).at(-1)
+    const entry = (await auditRows("action = 'case.identity_confirmed' and target_id = ?", String(human))).at(
+      -1,
+    )
     expect(entry).toMatchObject({ outcome: 'denied' })
     expect(JSON.parse(entry?.detail ?? '{}')).toEqual({ reason: 'not_supervisor' })
-    expect(confirmations()).toEqual([])
+    expect(await confirmations()).toEqual([])
   })
 
   it('asks a supervisor for a fresh second factor first, storing nothing', async () => {
-    const human = humanOfMember('M1')
+    const human = await humanOfMember('M1')
     const page = await supervisor.visitor.get(`/staff/cases/${human}`)
     expect(page.body).toContain(staffEn.caseView.callBack.heading)
     expect(page.body).toContain(staffEn.caseView.status.callBackNone)
-    ageStaffSecondFactors(portal.databasePath)
+    await ageStaffSecondFactorsOn(portal.databaseUrl)
     const stale = await confirmIdentity(supervisor, human, { reason: 'letter-lost' })
     expect(stale.status).toBe(303)
     expect(stale.location).toBe(`/staff/login/mfa?next=${encodeURIComponent(`/staff/cases/${human}`)}`)
-    expect(confirmations()).toEqual([])
-    expect(auditRows("action = 'case.identity_confirmed' and outcome = 'success'")).toEqual([])
+    expect(await confirmations()).toEqual([])
+    expect(await auditRows("action = 'case.identity_confirmed' and outcome = 'success'")).toEqual([])
   })
 
   it('records it with a reason, its words sealed and the audit holding the reason alone', async () => {
-    const human = humanOfMember('M1')
+    const human = await humanOfMember('M1')
     await stepUp(supervisor, `/staff/cases/${human}`)
     const noReason = await confirmIdentity(supervisor, human, {})
     expect(noReason.status).toBe(422)
@@ -161,7 +162,7 @@ describe('identity confirmed by call-back', { timeout: 120_000 }, () => {
     expect(otherWithout.body).toMatch(/<input type="radio" name="reason"[^>]* checked=""[^>]* value="other"/)
     const tooLong = await confirmIdentity(supervisor, human, { reason: 'other', reasonText: 'x'.repeat(501) })
     expect(tooLong.status).toBe(422)
-    expect(confirmations()).toEqual([])
+    expect(await confirmations()).toEqual([])
 
     const done = await confirmIdentity(supervisor, human, { reason: 'other', reasonText: REASON_WORDS })
     expect(done.status).toBe(303)
@@ -170,29 +171,26 @@ describe('identity confirmed by call-back', { timeout: 120_000 }, () => {
     expect(page.body).toContain(staffEn.caseActions.done['confirm-identity'])
     expect(page.body).toContain('Waiting until')
     expect(page.body).toContain('Identity confirmed by call-back (other)')
-    expect(confirmations()).toEqual([{ human_id: human, reason: 'other', used_at: null }])
-    const entries = auditRows("action = 'case.identity_confirmed' and outcome = 'success'")
+    expect(await confirmations()).toEqual([{ human_id: human, reason: 'other', used_at: null }])
+    const entries = await auditRows("action = 'case.identity_confirmed' and outcome = 'success'")
     expect(entries).toHaveLength(1)
     expect(entries[0]).toMatchObject({ target_id: String(human) })
     expect(JSON.parse(entries[0]?.detail ?? '{}')).toEqual({ reason: 'other' })
-    expect(JSON.stringify(auditRows('1 = 1'))).not.toContain('4417')
-    expect(storedInClear('extension 4417')).toBe(false)
+    expect(JSON.stringify(await auditRows('1 = 1'))).not.toContain('4417')
+    expect(await storedInClear('extension 4417')).toBe(false)
   })
 
   it('lets the customer’s next letter check through with the second factor empty, once', async () => {
-    const human = humanOfMember('M1')
+    const human = await humanOfMember('M1')
     const first = await checkWithoutProof(codes.confirmed)
     expect(first.page.status).toBe(303)
     expect(first.page.location).toBe('/exposure')
     expect((await first.customer.get('/exposure')).status).toBe(200)
-    expect(confirmations()[0]?.used_at).toEqual(expect.any(Number))
-    const uses = readDatabase(portal.databasePath, (db) =>
-      db
-        .prepare(
-          'select count(*) from letter_code_uses join notifications on notifications.id = notification_id where human_id = ?',
-        )
-        .pluck()
-        .get(human),
+    expect((await confirmations())[0]?.used_at).toEqual(expect.any(Number))
+    const uses = await portalValue(
+      portal.databaseUrl,
+      'select count(*) from letter_code_uses join notifications on notifications.id = notification_id where human_id = ?',
+      human,
     )
     expect(uses).toBe(1)
 
@@ -213,11 +211,10 @@ describe('identity confirmed by call-back', { timeout: 120_000 }, () => {
       expect(answer.page.body).toContain(checkJa.letter.errors.proofRequired)
       expect(answer.shown).toBe(unknown.shown)
     }
-    const failures = readDatabase(portal.databasePath, (db) =>
-      db
-        .prepare('select letter_code_failures from notifications where human_id = ?')
-        .pluck()
-        .get(humanOfMember('M2')),
+    const failures = await portalValue(
+      portal.databaseUrl,
+      'select letter_code_failures from notifications where human_id = ?',
+      await humanOfMember('M2'),
     )
     expect(failures).toBe(0)
   })

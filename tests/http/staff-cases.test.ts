@@ -1,31 +1,23 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stopPasswordWork } from '~/accounts/password-work.server'
 import { DEMO_STAFF, ensureDemoStaff } from '~/staff/demo-staff.server'
 import { createStaffMember } from '~/staff/staff-accounts.server'
-import { closeDatabase, openDatabase } from '~db/client'
 import { EXPORTS } from '~db/generate/columns'
 import { outboxContentContext } from '~db/notifications'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { unsealJson } from '~db/seal'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { caseDatabase } from '../support/case-database'
-import {
-  commandEnv,
-  importExport,
-  printerRows,
-  readDatabase,
-  Visitor,
-  withoutTokens,
-} from '../support/check-visitor'
+import { commandEnv, importExport, printerRows, Visitor, withoutTokens } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
 import { generateMessyExport } from '../support/generated-export'
 import { runPortalCommand } from '../support/notified-population'
+import { portalRows, portalRun, portalValue, withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
-import { ageStaffSecondFactors, type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
+import { ageStaffSecondFactorsOn, type EnrolledStaff, enrolStaff } from '../support/staff-authenticator'
 
 /**
  * `/staff/cases` and `/staff/cases/:id` against the built server and an
@@ -91,7 +83,8 @@ beforeAll(async () => {
       CASE_REVEALS_PER_HOUR: String(REVEALS_PER_HOUR),
     },
   })
-  const { postcards } = await importExport(portal.databasePath, secrets, files, { notify: true })
+  // Into the database the portal serves from, and read back from it below, on either backend.
+  const { postcards } = await importExport(portal, secrets, files, { notify: true })
   const shiken = printerRows(postcards).find((row) =>
     Object.values(row).some((value) => value.includes('試験')),
   )
@@ -100,12 +93,10 @@ beforeAll(async () => {
   expect(postcardLetterCode).not.toBe('')
   rmSync(generated.dir, { recursive: true, force: true })
 
-  const db = openDatabase(portal.databasePath)
-  let budgetEnrolment = ''
-  try {
-    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
+  const budgetEnrolment = await withPortalDatabase(portal.databaseUrl, async (db) => {
+    await ensureDemoStaff({ db, crypto })
     const created = await createStaffMember({
-      db: sqlitePortalDatabase(db),
+      db,
       crypto,
       actor: { kind: 'system', via: 'command' },
       email: { shown: BUDGET_AGENT, matched: BUDGET_AGENT },
@@ -113,10 +104,8 @@ beforeAll(async () => {
       role: 'agent',
     })
     if (!created.ok) throw new Error('could not create the budget agent')
-    budgetEnrolment = created.enrolmentPassword
-  } finally {
-    closeDatabase(db)
-  }
+    return created.enrolmentPassword
+  })
   const enrol = (email: string, enrolmentPassword: string) =>
     enrolStaff(new Visitor(portal.url, EN), { email, enrolmentPassword, newPassword: NEW_PASSWORD })
   supervisor = await enrol(SUPERVISOR.email, SUPERVISOR.enrolmentPassword)
@@ -142,9 +131,9 @@ const casesFound = (html: string) =>
 
 describe('case search', { timeout: 60_000 }, () => {
   it('finds each kind of key as a caller reads it out, through the blind indexes', async () => {
-    const hanako = humanOfMember('M00000001')
-    const jiro = humanOfMember('M00000003')
-    const shiken = humanOfMember('M00000002')
+    const hanako = await humanOfMember('M00000001')
+    const jiro = await humanOfMember('M00000003')
+    const shiken = await humanOfMember('M00000002')
     expect(hanako).toBeGreaterThan(0)
     const cases: [string, string, string, number][] = [
       ['email', '  ＨＡＮＡＫＯ.Mihon@Example.JP ', '', hanako],
@@ -152,8 +141,8 @@ describe('case search', { timeout: 60_000 }, () => {
       ['phone', '+81 90 0000 0001', '', hanako],
       ['member-id', ' m０００００００１', '', hanako],
       ['buyer-id', 'ＹＢ＿demo000001', '', jiro],
-      ['employee-id', 'ｅ00001', '', humanOf('employee', 'employee-id', 'E00001')],
-      ['warehouse-id', 'w 000001', '', humanOf('warehouse_staff', 'staff-id', 'W000001')],
+      ['employee-id', 'ｅ00001', '', await humanOf('employee', 'employee-id', 'E00001')],
+      ['warehouse-id', 'w 000001', '', await humanOf('warehouse_staff', 'staff-id', 'W000001')],
       ['letter-code', postcardLetterCode.toLowerCase().replaceAll('-', ' '), '', shiken],
       ['message-ref', postcardReference.replace(/^R-/, '').toLowerCase(), '', shiken],
       ['kana-birth', 'みほん', '昭和60年4月1日', hanako],
@@ -200,13 +189,13 @@ describe('case search', { timeout: 60_000 }, () => {
   })
 
   it('audits every search with its kind and hit count, never the value', async () => {
-    const before = auditRows("action = 'case.searched'").length
+    const before = (await auditRows("action = 'case.searched'")).length
     await search(supervisor, 'phone', '090-0000-0001')
-    const rows = auditRows("action = 'case.searched'")
+    const rows = await auditRows("action = 'case.searched'")
     expect(rows.length).toBe(before + 1)
     expect(JSON.parse(rows.at(-1)?.detail ?? '{}')).toEqual({ hits: 1, kind: 'phone' })
-    const everything = readDatabase(portal.databasePath, (db) =>
-      JSON.stringify(db.prepare('select detail, target_id from audit_log').all()),
+    const everything = JSON.stringify(
+      await portalRows(portal.databaseUrl, 'select detail, target_id from audit_log'),
     )
     expect(everything).not.toContain('0000-0001')
     expect(everything).not.toContain('hanako')
@@ -215,7 +204,7 @@ describe('case search', { timeout: 60_000 }, () => {
 
 describe('the case view', { timeout: 60_000 }, () => {
   it('shows the records, the notice and the timeline, masked, and audits the open', async () => {
-    const hanako = humanOfMember('M00000001')
+    const hanako = await humanOfMember('M00000001')
     const page = await supervisor.visitor.get(`/staff/cases/${hanako}`)
     expect(page.status).toBe(200)
     expect(page.body).toContain(staffEn.caseView.records.heading)
@@ -223,7 +212,7 @@ describe('the case view', { timeout: 60_000 }, () => {
     expect(page.body).not.toContain('hanako.mihon@example.jp')
     expect(page.body).toContain(staffEn.caseView.timeline.heading)
     expect(page.body).toContain('Notice issued (e-mail)')
-    const opens = auditRows("action = 'case.opened' and target_id = ?", String(hanako))
+    const opens = await auditRows("action = 'case.opened' and target_id = ?", String(hanako))
     expect(opens.at(-1)).toMatchObject({ outcome: 'success', actor_id: expect.stringMatching(/^S/) })
   })
 
@@ -236,8 +225,8 @@ describe('the case view', { timeout: 60_000 }, () => {
   })
 
   it('never opens a staff member their own record, nor an agent a colleague’s', async () => {
-    const own = humanOfMember('M90000001')
-    const colleague = humanOfMember('M90000002')
+    const own = await humanOfMember('M90000001')
+    const colleague = await humanOfMember('M90000002')
     const listed = await search(agent, 'phone', '090-9000-0001')
     expect(casesFound(listed.body)).toEqual([])
     expect(listed.body).toContain(staffEn.cases.results.barred.ownRecord)
@@ -245,7 +234,7 @@ describe('the case view', { timeout: 60_000 }, () => {
     expect((await agent.visitor.get(`/staff/cases/${colleague}`)).status).toBe(403)
     expect((await supervisor.visitor.get(`/staff/cases/${colleague}`)).status).toBe(403)
     expect((await supervisor.visitor.get(`/staff/cases/${own}`)).status).toBe(200)
-    const refusals = auditRows(
+    const refusals = await auditRows(
       "action = 'case.opened' and outcome = 'denied' and target_id in (?, ?)",
       String(own),
       String(colleague),
@@ -258,14 +247,12 @@ describe('the case view', { timeout: 60_000 }, () => {
   })
 
   it('stops an agent past the hourly budget of different cases, and alerts', async () => {
-    const humans = readDatabase(portal.databasePath, (db) =>
-      db
-        .prepare(
-          "select distinct human_id from subjects where cohort = 'member' and email_index is not null order by human_id limit 20 offset 30",
-        )
-        .pluck()
-        .all(),
-    ) as number[]
+    const humans = (
+      await portalRows<{ human_id: number }>(
+        portal.databaseUrl,
+        "select distinct human_id from subjects where cohort = 'member' and email_index is not null order by human_id limit 20 offset 30",
+      )
+    ).map((row) => row.human_id)
     for (const human of humans.slice(0, OPENS_PER_HOUR)) {
       expect((await budgetAgent.visitor.get(`/staff/cases/${human}`)).status).toBe(200)
     }
@@ -274,7 +261,7 @@ describe('the case view', { timeout: 60_000 }, () => {
     expect(over.body).toContain(staffEn.caseView.refused.overBudget.title)
     // A case opened this hour opens again.
     expect((await budgetAgent.visitor.get(`/staff/cases/${humans[0]}`)).status).toBe(200)
-    const alerts = auditRows("action = 'case.budget_exceeded' and outcome = 'denied'")
+    const alerts = await auditRows("action = 'case.budget_exceeded' and outcome = 'denied'")
     expect(alerts.length).toBeGreaterThanOrEqual(1)
     expect(JSON.parse(alerts.at(-1)?.detail ?? '{}')).toMatchObject({
       budget: 'opens',
@@ -294,17 +281,22 @@ describe('revealing a value', { timeout: 120_000 }, () => {
     expect(done.status).toBe(303)
   }
 
+  const memberSubjectOf = async (human: number) =>
+    (await portalValue<number>(
+      portal.databaseUrl,
+      "select id from subjects where human_id = ? and cohort = 'member'",
+      human,
+    )) as number
+
   async function reveal(staff: EnrolledStaff, human: number, fields: Record<string, string>) {
     await staff.visitor.get(`/staff/cases/${human}`)
     return staff.visitor.post(`/staff/cases/${human}`, { csrf: staff.visitor.csrf ?? '', ...fields })
   }
 
   it('asks for a fresh second factor first, then a reason, then shows the value once and audits the field', async () => {
-    const hanako = humanOfMember('M00000001')
-    const subject = readDatabase(portal.databasePath, (db) =>
-      db.prepare("select id from subjects where human_id = ? and cohort = 'member'").pluck().get(hanako),
-    ) as number
-    ageStaffSecondFactors(portal.databasePath)
+    const hanako = await humanOfMember('M00000001')
+    const subject = await memberSubjectOf(hanako)
+    await ageStaffSecondFactorsOn(portal.databaseUrl)
     const stale = await reveal(supervisor, hanako, { ref: `${subject}.email`, reason: 'caller_verified' })
     expect(stale.status).toBe(303)
     expect(stale.location).toBe(`/staff/login/mfa?next=${encodeURIComponent(`/staff/cases/${hanako}`)}`)
@@ -327,9 +319,11 @@ describe('revealing a value', { timeout: 120_000 }, () => {
     })
     expect(other.status).toBe(200)
     expect(other.body).toContain('Pension office form 3318 needs it')
-    expect(storedInClear('form 3318')).toBe(false)
+    expect(await storedInClear('form 3318')).toBe(false)
     // The reason's words, not a number that a time or a hash may hold by chance (an entry's `at` once ended in 3318).
-    expect(JSON.stringify(auditRows("action = 'case.field_revealed'"))).not.toMatch(/Pension|office form/)
+    expect(JSON.stringify(await auditRows("action = 'case.field_revealed'"))).not.toMatch(
+      /Pension|office form/,
+    )
     const foreign = await reveal(supervisor, hanako, { ref: '99999.email', reason: 'caller_verified' })
     expect(foreign.status).toBe(422)
     expect(noReason.body).not.toContain('hanako.mihon@example.jp')
@@ -342,7 +336,7 @@ describe('revealing a value', { timeout: 120_000 }, () => {
     expect((await supervisor.visitor.get(`/staff/cases/${hanako}`)).body).not.toContain(
       'hanako.mihon@example.jp',
     )
-    const entry = auditRows("action = 'case.field_revealed'").at(-1)
+    const entry = (await auditRows("action = 'case.field_revealed'")).at(-1)
     expect(entry).toMatchObject({ target_id: String(hanako), outcome: 'success' })
     expect(JSON.parse(entry?.detail ?? '{}')).toEqual({
       cohort: 'member',
@@ -351,14 +345,12 @@ describe('revealing a value', { timeout: 120_000 }, () => {
       record: `subject-${subject}`,
     })
     // The value is in no audit row, and nowhere in the database or its WAL in the clear.
-    expect(storedInClear('hanako.mihon@example.jp')).toBe(false)
+    expect(await storedInClear('hanako.mihon@example.jp')).toBe(false)
   })
 
   it('refuses an agent past the hourly reveal budget, and alerts', async () => {
-    const jiro = humanOfMember('M00000003')
-    const subject = readDatabase(portal.databasePath, (db) =>
-      db.prepare("select id from subjects where human_id = ? and cohort = 'member'").pluck().get(jiro),
-    ) as number
+    const jiro = await humanOfMember('M00000003')
+    const subject = await memberSubjectOf(jiro)
     await stepUp(agent, `/staff/cases/${jiro}`)
     for (let i = 0; i < REVEALS_PER_HOUR; i++) {
       const shown = await reveal(agent, jiro, { ref: `${subject}.phone`, reason: 'caller_verified' })
@@ -369,7 +361,7 @@ describe('revealing a value', { timeout: 120_000 }, () => {
     expect(over.status).toBe(429)
     expect(over.body).not.toContain('080-0000-0003')
     expect(over.body).toContain(staffEn.caseView.reveal.refused.overBudget)
-    const alert = auditRows("action = 'case.budget_exceeded'").at(-1)
+    const alert = (await auditRows("action = 'case.budget_exceeded'")).at(-1)
     expect(JSON.parse(alert?.detail ?? '{}')).toMatchObject({ budget: 'reveals', limit: REVEALS_PER_HOUR })
   })
 })
@@ -393,8 +385,8 @@ describe('the staff activity page', { timeout: 60_000 }, () => {
 })
 
 describe('actions on a case', { timeout: 60_000 }, () => {
-  const auditCount = (action: string, human: number) =>
-    auditRows('action = ? and target_id = ?', action, String(human)).length
+  const auditCount = async (action: string, human: number) =>
+    (await auditRows('action = ? and target_id = ?', action, String(human))).length
 
   async function act(human: number, fields: Record<string, string>) {
     await supervisor.visitor.get(`/staff/cases/${human}`)
@@ -405,8 +397,8 @@ describe('actions on a case', { timeout: 60_000 }, () => {
   }
 
   it('adds a note: sealed at rest, on the timeline, one audit entry without its words', async () => {
-    const shiken = humanOfMember('M00000002')
-    const before = auditCount('case.note_added', shiken)
+    const shiken = await humanOfMember('M00000002')
+    const before = await auditCount('case.note_added', shiken)
     const note = 'Caller lost the postcard; advised to wait for the resend 7421'
     const empty = await act(shiken, { intent: 'add-note', note: '  \u0007 ' })
     expect(empty.status).toBe(422)
@@ -420,13 +412,13 @@ describe('actions on a case', { timeout: 60_000 }, () => {
       page.body,
       page.body.slice(page.body.indexOf('case-timeline'), page.body.indexOf('case-timeline') + 600),
     ).toContain(note)
-    expect(auditCount('case.note_added', shiken)).toBe(before + 1)
-    expect(JSON.stringify(auditRows("action = 'case.note_added'"))).not.toContain('7421')
-    expect(storedInClear('resend 7421')).toBe(false)
+    expect(await auditCount('case.note_added', shiken)).toBe(before + 1)
+    expect(JSON.stringify(await auditRows("action = 'case.note_added'"))).not.toContain('7421')
+    expect(await storedInClear('resend 7421')).toBe(false)
   })
 
   it('ends the customer’s sessions and unlocks a locked letter code, each audited once, changing nothing else', async () => {
-    const shiken = humanOfMember('M00000002')
+    const shiken = await humanOfMember('M00000002')
     const customer = new Visitor(portal.url)
     const checked = await customer.submit('/check/letter', {
       code: postcardLetterCode,
@@ -434,23 +426,19 @@ describe('actions on a case', { timeout: 60_000 }, () => {
     })
     expect(checked.location).toBe('/exposure')
     expect((await customer.get('/exposure')).status).toBe(200)
-    const sessionsBefore = auditCount('case.sessions_ended', shiken)
+    const sessionsBefore = await auditCount('case.sessions_ended', shiken)
     const ended = await act(shiken, { intent: 'end-sessions' })
     expect(ended.location).toBe(`/staff/cases/${shiken}?done=end-sessions`)
     expect((await customer.get('/exposure')).status).not.toBe(200)
-    expect(auditCount('case.sessions_ended', shiken)).toBe(sessionsBefore + 1)
+    expect(await auditCount('case.sessions_ended', shiken)).toBe(sessionsBefore + 1)
 
     // Locked after wrong second details, as the letter check leaves it.
-    const lock = openDatabase(portal.databasePath)
-    try {
-      lock.$client
-        .prepare(
-          'update notifications set letter_code_failures = 10, letter_code_locked_at = ? where human_id = ?',
-        )
-        .run(Date.now(), shiken)
-    } finally {
-      closeDatabase(lock)
-    }
+    await portalRun(
+      portal.databaseUrl,
+      'update notifications set letter_code_failures = 10, letter_code_locked_at = ? where human_id = ?',
+      Date.now(),
+      shiken,
+    )
     const lockedTry = await new Visitor(portal.url).submit('/check/letter', {
       code: postcardLetterCode,
       proof: '1948-11-03',
@@ -463,10 +451,12 @@ describe('actions on a case', { timeout: 60_000 }, () => {
       proof: '1948-11-03',
     })
     expect(again.location).toBe('/exposure')
-    expect(auditCount('case.letter_code_unlocked', shiken)).toBe(1)
+    expect(await auditCount('case.letter_code_unlocked', shiken)).toBe(1)
     // The letter code itself is the same one: unlocking sends nothing and makes no new code.
-    const notices = readDatabase(portal.databasePath, (db) =>
-      db.prepare('select count(*) from messages where human_id = ?').pluck().get(shiken),
+    const notices = await portalValue(
+      portal.databaseUrl,
+      'select count(*) from messages where human_id = ?',
+      shiken,
     )
     expect(notices).toBe(1)
   })
@@ -474,19 +464,27 @@ describe('actions on a case', { timeout: 60_000 }, () => {
 
 describe('sending the notice again', { timeout: 120_000 }, () => {
   type Notice = { message_id: number; letter_code_index: Buffer | null }
-  const noticeOf = (human: number) =>
-    readDatabase(portal.databasePath, (db) =>
-      db.prepare('select message_id, letter_code_index from notifications where human_id = ?').get(human),
-    ) as Notice
+  const noticeOf = async (human: number) =>
+    (
+      await portalRows<Notice>(
+        portal.databaseUrl,
+        'select message_id, letter_code_index from notifications where human_id = ?',
+        human,
+      )
+    )[0] as Notice
   const messagesOf = (human: number) =>
-    readDatabase(portal.databasePath, (db) =>
-      db.prepare('select id, channel, purpose from messages where human_id = ? order by id').all(human),
-    ) as { id: number; channel: string; purpose: string }[]
+    portalRows<{ id: number; channel: string; purpose: string }>(
+      portal.databaseUrl,
+      'select id, channel, purpose from messages where human_id = ? order by id',
+      human,
+    )
   /** What the outbox holds for one message, opened as the sender opens it. */
-  const emailOf = (messageId: number) => {
-    const sealed = readDatabase(portal.databasePath, (db) =>
-      db.prepare('select content_sealed from outbox_messages where message_id = ?').pluck().get(messageId),
-    ) as Buffer
+  const emailOf = async (messageId: number) => {
+    const sealed = (await portalValue<Buffer>(
+      portal.databaseUrl,
+      'select content_sealed from outbox_messages where message_id = ?',
+      messageId,
+    )) as Buffer
     return unsealJson<{ to: string; input: { letterCode: string; messageReference: string } }>({
       keyring: crypto.keyring,
       context: outboxContentContext({ id: 0, messageId }),
@@ -511,9 +509,9 @@ describe('sending the notice again', { timeout: 120_000 }, () => {
   }
 
   it('e-mails a new letter code to the address on file only, kills the old one, and audits the channel', async () => {
-    const hanako = humanOfMember('M00000001')
-    const before = noticeOf(hanako)
-    const first = emailOf(before.message_id)
+    const hanako = await humanOfMember('M00000001')
+    const before = await noticeOf(hanako)
+    const first = await emailOf(before.message_id)
     expect(first.to).toBe('hanako.mihon@example.jp')
     const page = await agent.visitor.get(`/staff/cases/${hanako}`)
     expect(page.body).toContain(staffEn.caseView.actions.resendExplained.email)
@@ -521,10 +519,10 @@ describe('sending the notice again', { timeout: 120_000 }, () => {
     const sent = await resend(agent, hanako)
     expect(sent.status).toBe(303)
     expect(sent.location).toBe(`/staff/cases/${hanako}?done=resend-notice`)
-    const after = noticeOf(hanako)
+    const after = await noticeOf(hanako)
     expect(after.message_id).not.toBe(before.message_id)
-    expect(messagesOf(hanako).at(-1)).toMatchObject({ channel: 'email', purpose: 'notice_resend' })
-    const again = emailOf(after.message_id)
+    expect((await messagesOf(hanako)).at(-1)).toMatchObject({ channel: 'email', purpose: 'notice_resend' })
+    const again = await emailOf(after.message_id)
     expect(again.to).toBe(first.to)
     expect(again.input.letterCode).not.toBe(first.input.letterCode)
     expect(again.input.messageReference).not.toBe(first.input.messageReference)
@@ -534,12 +532,14 @@ describe('sending the notice again', { timeout: 120_000 }, () => {
         crypto.index('letter-code', again.input.letterCode.replaceAll('-', '')),
       ),
     ).toBe(0)
-    const urgent = readDatabase(portal.databasePath, (db) =>
-      db.prepare('select priority from outbox_messages where message_id = ?').pluck().get(after.message_id),
-    )
-    const bulk = readDatabase(portal.databasePath, (db) =>
-      db.prepare('select priority from outbox_messages where message_id = ?').pluck().get(before.message_id),
-    )
+    const priorityOf = (messageId: number) =>
+      portalValue<number>(
+        portal.databaseUrl,
+        'select priority from outbox_messages where message_id = ?',
+        messageId,
+      )
+    const urgent = await priorityOf(after.message_id)
+    const bulk = await priorityOf(before.message_id)
     expect(urgent).toBeLessThan(bulk as number)
 
     // The old code now answers as an unknown one; the new one opens the page.
@@ -555,28 +555,30 @@ describe('sending the notice again', { timeout: 120_000 }, () => {
     expect(newTry.location).toBe('/exposure')
 
     // Nothing the post carried went anywhere or was kept.
-    for (const value of Object.values(NEW_CONTACT)) expect(storedInClear(value)).toBe(false)
-    const sealedSomewhere = readDatabase(portal.databasePath, (db) =>
-      db.prepare('select message_id from outbox_messages where message_id is not null').pluck().all(),
-    ) as number[]
-    for (const messageId of sealedSomewhere) expect(emailOf(messageId).to).not.toBe(NEW_CONTACT.email)
-    const audit = auditRows("action = 'case.notice_resent' and target_id = ?", String(hanako))
+    for (const value of Object.values(NEW_CONTACT)) expect(await storedInClear(value), value).toBe(false)
+    const sealedSomewhere = await portalRows<{ message_id: number }>(
+      portal.databaseUrl,
+      'select message_id from outbox_messages where message_id is not null',
+    )
+    for (const { message_id } of sealedSomewhere)
+      expect((await emailOf(message_id)).to).not.toBe(NEW_CONTACT.email)
+    const audit = await auditRows("action = 'case.notice_resent' and target_id = ?", String(hanako))
     expect(audit).toHaveLength(1)
     expect(audit[0]).toMatchObject({ actor_id: expect.stringMatching(/^S/), outcome: 'success' })
     expect(JSON.parse(audit[0]?.detail ?? '')).toEqual({ channel: 'email' })
   })
 
   it('stops at three a day for one case, with a 429 that says when, and audits the refusal', async () => {
-    const hanako = humanOfMember('M00000001')
+    const hanako = await humanOfMember('M00000001')
     // The test above sent one; two more are allowed, the fourth is not.
     for (let n = 0; n < 2; n++) expect((await resend(supervisor, hanako)).status).toBe(303)
-    const count = messagesOf(hanako).length
+    const count = (await messagesOf(hanako)).length
     const refused = await resend(supervisor, hanako)
     expect(refused.status).toBe(429)
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(refused.body).toContain('role="alert"')
-    expect(messagesOf(hanako)).toHaveLength(count)
-    const refusals = auditRows(
+    expect(await messagesOf(hanako)).toHaveLength(count)
+    const refusals = await auditRows(
       "action = 'case.notice_resent' and outcome = 'failure' and target_id = ?",
       String(hanako),
     )
@@ -584,25 +586,25 @@ describe('sending the notice again', { timeout: 120_000 }, () => {
   })
 
   it('puts a postcard with a new code in the next printer file, to the postal address on file', async () => {
-    const shiken = humanOfMember('M00000002')
-    const before = noticeOf(shiken)
+    const shiken = await humanOfMember('M00000002')
+    const before = await noticeOf(shiken)
     const sent = await resend(supervisor, shiken)
     expect(sent.location).toBe(`/staff/cases/${shiken}?done=resend-notice`)
-    expect(noticeOf(shiken).message_id).not.toBe(before.message_id)
-    expect(messagesOf(shiken).at(-1)).toMatchObject({ channel: 'postcard', purpose: 'notice_resend' })
+    expect((await noticeOf(shiken)).message_id).not.toBe(before.message_id)
+    expect((await messagesOf(shiken)).at(-1)).toMatchObject({ channel: 'postcard', purpose: 'notice_resend' })
     const oldTry = await new Visitor(portal.url).submit('/check/letter', {
       code: postcardLetterCode,
       proof: '1948-11-03',
     })
     expect(oldTry.location).not.toBe('/exposure')
-    expect(storedInClear(NEW_CONTACT.address)).toBe(false)
+    expect(await storedInClear(NEW_CONTACT.address)).toBe(false)
 
     // The next notice run writes it into its file, with no one else new to notify.
-    const folder = dirname(portal.databasePath)
+    const folder = portal.dataDirectory
     const postcards = join(folder, 'resent-postcards.csv')
     const notified = await runPortalCommand('app/cli/notify.ts', {
       cwd: folder,
-      env: commandEnv(portal.databasePath, secrets),
+      env: commandEnv(portal.databaseUrl, secrets),
       args: ['--json', '--postcards', postcards, '--handouts', join(folder, 'resent-handouts.csv')],
     })
     expect(notified.status, notified.stderr).toBe(0)
@@ -618,11 +620,12 @@ describe('sending the notice again', { timeout: 120_000 }, () => {
     })
     expect(newTry.location).toBe('/exposure')
     // Written once: its sealed copy is gone, and the run after writes nothing.
-    const waiting = readDatabase(portal.databasePath, (db) =>
-      db.prepare('select count(*) from printer_reprints where row_sealed is not null').pluck().get(),
+    const waiting = await portalValue(
+      portal.databaseUrl,
+      'select count(*) from printer_reprints where row_sealed is not null',
     )
     expect(waiting).toBe(0)
-    const audit = auditRows(
+    const audit = await auditRows(
       "action = 'case.notice_resent' and target_id = ? and outcome = 'success'",
       String(shiken),
     )

@@ -5,16 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { maskEmail } from '~/exposure/mask'
 import { newReturnReference } from '~/returns/return-reference.server'
 import { ensureDemoStaff } from '~/staff/demo-staff.server'
-import { closeDatabase, openDatabase } from '~db/client'
+import { prepared } from '~db/database'
 import { createPortalCrypto } from '~db/portal-crypto'
 import { setReturnStatus } from '~db/return-requests'
-import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { findHumanIdByEmail } from '~db/subjects'
 import { caseDatabase } from '../support/case-database'
-import { importExport, mailTo, outboxCount, plainText, readDatabase } from '../support/check-visitor'
+import { importExport, mailTo, plainText, queuedEmails } from '../support/check-visitor'
 import { MEMBER_COLUMNS, member } from '../support/export-files'
+import { portalRows, withPortalDatabase } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
-import { fileTestReturn, type SeededReturn } from '../support/return-requests'
+import { fileTestReturnIn, type SeededReturn } from '../support/return-requests'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
 import type { EnrolledStaff } from '../support/staff-authenticator'
@@ -55,18 +55,15 @@ const seeded = {} as Record<'old' | 'mid' | 'recent' | 'resolved', SeededReturn>
 beforeAll(async () => {
   sink = await startSmtpSink()
   portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: '1000' } })
-  await importExport(portal.databasePath, secrets, {
+  // Into the database the portal serves from, and read back from it below, on either backend.
+  await importExport(portal, secrets, {
     'members.csv': [MEMBER_COLUMNS, member({ member_id: 'M1', email: LINKED_EMAIL })],
   })
-  const db = openDatabase(portal.databasePath)
-  try {
-    await ensureDemoStaff({ db: sqlitePortalDatabase(db), crypto })
-    humanId = (await findHumanIdByEmail(
-      sqlitePortalDatabase(db),
-      crypto.lookup('email', LINKED_EMAIL),
-    )) as number
+  await withPortalDatabase(portal.databaseUrl, async (db) => {
+    await ensureDemoStaff({ db, crypto })
+    humanId = (await findHumanIdByEmail(db, crypto.lookup('email', LINKED_EMAIL))) as number
     expect(humanId).toBeGreaterThan(0)
-    seeded.old = await fileTestReturn(db, crypto, {
+    seeded.old = await fileTestReturnIn(db, crypto, {
       ageMs: 10 * DAY_MS,
       reason: 'damaged',
       email: LINKED_EMAIL,
@@ -79,7 +76,7 @@ beforeAll(async () => {
       photos: 2,
       linkTo: humanId,
     })
-    seeded.mid = await fileTestReturn(db, crypto, {
+    seeded.mid = await fileTestReturnIn(db, crypto, {
       ageMs: 3 * DAY_MS,
       reason: 'wrong_item',
       email: OTHER_EMAIL,
@@ -91,7 +88,7 @@ beforeAll(async () => {
       },
       photos: 1,
     })
-    seeded.recent = await fileTestReturn(db, crypto, {
+    seeded.recent = await fileTestReturnIn(db, crypto, {
       ageMs: 60 * 60 * 1000,
       reason: 'missing_items',
       email: OTHER_EMAIL,
@@ -103,7 +100,7 @@ beforeAll(async () => {
       },
       photos: 0,
     })
-    seeded.resolved = await fileTestReturn(db, crypto, {
+    seeded.resolved = await fileTestReturnIn(db, crypto, {
       ageMs: 5 * DAY_MS,
       reason: 'other',
       email: OTHER_EMAIL,
@@ -116,18 +113,15 @@ beforeAll(async () => {
       },
       photos: 0,
     })
-    const resolvedId = db.$client
-      .prepare('select id from return_requests where reference = ?')
-      .pluck()
-      .get(seeded.resolved.reference) as number
-    await setReturnStatus(sqlitePortalDatabase(db), {
+    const resolvedId = (await prepared(db, 'select id from return_requests where reference = ?').value(
+      seeded.resolved.reference,
+    )) as number
+    await setReturnStatus(db, {
       requestId: resolvedId,
       status: 'resolved',
       now: Date.now(),
     })
-  } finally {
-    closeDatabase(db)
-  }
+  })
   ;[supervisor, agent] = await enrolDemoStaff(portal, [DEMO_SUPERVISOR, DEMO_AGENT])
 }, 240_000)
 
@@ -154,15 +148,14 @@ async function postOnRequest(reference: string, fields: Record<string, string>) 
   return agent.visitor.post(`/staff/returns/${reference}`, { csrf: agent.visitor.csrf ?? '', ...fields }, EN)
 }
 
+// In the order they came (a status change and its note share their moment).
 const eventsOf = (reference: string) =>
-  readDatabase(portal.databasePath, (db) =>
-    db
-      .prepare(
-        `select e.kind, e.status from return_events e join return_requests r on r.id = e.request_id
-         where r.reference = ? order by e.created_at, e.rowid`,
-      )
-      .all(reference),
-  ) as { kind: string; status: string | null }[]
+  portalRows<{ kind: string; status: string | null }>(
+    portal.databaseUrl,
+    `select e.kind, e.status from return_events e join return_requests r on r.id = e.request_id
+     where r.reference = ? order by e.created_at, e.arrival`,
+    reference,
+  )
 
 describe('the queue', () => {
   it('lists the open requests oldest first, with counts per status', async () => {
@@ -319,7 +312,7 @@ describe('working on a request', () => {
     const text = plainText(mail.raw)
     expect(text).toContain(seeded.old.reference)
     expect(text).toContain(NOTE_TO_CUSTOMER)
-    expect(eventsOf(seeded.old.reference)).toEqual([
+    expect(await eventsOf(seeded.old.reference)).toEqual([
       { kind: 'filed', status: 'new' },
       { kind: 'status_changed', status: 'waiting_for_customer' },
       { kind: 'customer_note', status: 'waiting_for_customer' },
@@ -328,17 +321,20 @@ describe('working on a request', () => {
     expect(page.body).toContain(staffEn.returnView.done.statusChanged)
     expect(page.body).toContain(NOTE_TO_CUSTOMER)
     // Sealed at rest: the note is nowhere in the database file as written.
-    expect(storedInClear(NOTE_TO_CUSTOMER)).toBe(false)
+    expect(await storedInClear(NOTE_TO_CUSTOMER)).toBe(false)
   })
 
   it('adds an internal note that is never mailed', async () => {
-    const outbox = outboxCount(portal.databasePath)
+    const outbox = await queuedEmails(portal.databaseUrl)
     const done = await postOnRequest(seeded.mid.reference, { intent: 'note', note: INTERNAL_NOTE })
     expect(done.status).toBe(303)
     expect(done.location).toBe(`/staff/returns/${seeded.mid.reference}?done=noteAdded`)
-    expect(outboxCount(portal.databasePath)).toEqual(outbox)
+    expect(await queuedEmails(portal.databaseUrl)).toEqual(outbox)
     expect(sink.received.some((mail) => mail.to.includes(OTHER_EMAIL))).toBe(false)
-    expect(eventsOf(seeded.mid.reference).map((event) => event.kind)).toEqual(['filed', 'internal_note'])
+    expect((await eventsOf(seeded.mid.reference)).map((event) => event.kind)).toEqual([
+      'filed',
+      'internal_note',
+    ])
     const page = await agent.visitor.get(done.location as string, EN)
     expect(page.body).toContain(INTERNAL_NOTE)
   })
@@ -354,7 +350,7 @@ describe('working on a request', () => {
     expect(done.location).toBe(`/staff/returns/${seeded.resolved.reference}?done=customerNoteSent`)
     const mail = await mailTo(sink, OTHER_EMAIL, { from: before })
     expect(plainText(mail.raw)).toContain(SECOND_NOTE)
-    expect(eventsOf(seeded.resolved.reference)).toEqual([
+    expect(await eventsOf(seeded.resolved.reference)).toEqual([
       { kind: 'filed', status: 'new' },
       { kind: 'customer_note', status: 'resolved' },
     ])
@@ -364,7 +360,7 @@ describe('working on a request', () => {
     const page = await postOnRequest(seeded.recent.reference, { intent: 'status', status: 'new', note: '' })
     expect(page.status).toBe(200)
     expect(page.body).toContain(staffEn.returnView.unchanged)
-    expect(eventsOf(seeded.recent.reference)).toHaveLength(1)
+    expect(await eventsOf(seeded.recent.reference)).toHaveLength(1)
   })
 
   it('tells the customer of a new status even without a note', async () => {
@@ -383,7 +379,7 @@ describe('working on a request', () => {
     expect(mail).toContain(seeded.mid.reference)
     expect(mail).toContain(emailJa.returns.statuses.in_progress)
     expect(mail).not.toContain(emailJa.returns.update.noteHeading)
-    expect(eventsOf(seeded.mid.reference).map((event) => event.kind)).toEqual([
+    expect((await eventsOf(seeded.mid.reference)).map((event) => event.kind)).toEqual([
       'filed',
       'internal_note',
       'status_changed',
@@ -407,7 +403,7 @@ describe('working on a request', () => {
       expect(page.status, JSON.stringify(fields).slice(0, 80)).toBe(status)
       expect(page.body).toContain(staffEn.returnView.errors[message])
     }
-    expect(eventsOf(seeded.recent.reference)).toHaveLength(1)
+    expect(await eventsOf(seeded.recent.reference)).toHaveLength(1)
   })
 
   it('refuses a post without the form token', async () => {
@@ -418,13 +414,13 @@ describe('working on a request', () => {
     )
     expect(page.status).toBeGreaterThanOrEqual(400)
     expect(page.status).toBeLessThan(500)
-    expect(eventsOf(seeded.recent.reference)).toHaveLength(1)
+    expect(await eventsOf(seeded.recent.reference)).toHaveLength(1)
   })
 })
 
 describe('the audit log', () => {
-  it('holds each look and each change, and nothing the customer or staff wrote', () => {
-    const rows = auditRows("action like 'return.%'")
+  it('holds each look and each change, and nothing the customer or staff wrote', async () => {
+    const rows = await auditRows("action like 'return.%'")
     const actions = new Set(rows.map((row) => row.action))
     for (const action of [
       'return.queue_viewed',
@@ -456,7 +452,7 @@ describe('the audit log', () => {
       'reason',
       'status',
     ])
-    const everything = JSON.stringify(auditRows('1 = 1'))
+    const everything = JSON.stringify(await auditRows('1 = 1'))
     for (const secret of [
       LINKED_EMAIL,
       OTHER_EMAIL,

@@ -3,7 +3,7 @@ import sharp from 'sharp'
 import type { ReturnDetails } from '~/returns/return-details'
 import { newReturnReference } from '~/returns/return-reference.server'
 import type { SqliteDatabase } from '~db/client'
-import { withTransaction } from '~db/database'
+import { type PortalDatabase, withTransaction } from '~db/database'
 import { normaliseEmail } from '~db/normalise'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { addDraftPhoto, createDraft } from '~db/return-drafts'
@@ -29,24 +29,24 @@ export function testJpeg(width: number, height: number, red: number) {
 /** Photo n (from 0) is (64 + 8n) × 48 pixels, so each can be told by its size. */
 export const seededPhotoSize = (position: number) => ({ width: 64 + position * 8, height: 48 })
 
-export async function fileTestReturn(
-  db: SqliteDatabase,
+type TestReturn = {
+  ageMs: number
+  reason: ReturnReason
+  email: string
+  details: Omit<ReturnDetails, 'email'>
+  photos: number
+  linkTo?: number
+}
+
+export function fileTestReturn(db: SqliteDatabase, crypto: PortalCrypto, request: TestReturn) {
+  return fileTestReturnIn(sqlitePortalDatabase(db), crypto, request)
+}
+
+/** As `fileTestReturn`, into a portal database on either backend (a running portal's, say). */
+export async function fileTestReturnIn(
+  db: PortalDatabase,
   crypto: PortalCrypto,
-  {
-    ageMs,
-    reason,
-    email,
-    details,
-    photos,
-    linkTo,
-  }: {
-    ageMs: number
-    reason: ReturnReason
-    email: string
-    details: Omit<ReturnDetails, 'email'>
-    photos: number
-    linkTo?: number
-  },
+  { ageMs, reason, email, details, photos, linkTo }: TestReturn,
 ): Promise<SeededReturn> {
   const now = Date.now() - ageMs
   const images = await Promise.all(
@@ -56,7 +56,7 @@ export async function fileTestReturn(
     }),
   )
   const reference = newReturnReference()
-  const photoIds = await withTransaction(sqlitePortalDatabase(db), async (tx) => {
+  const photoIds = await withTransaction(db, async (tx) => {
     const draftId = await createDraft(tx, { tokenHash: randomBytes(32), now })
     const ids: string[] = []
     for (const image of images)

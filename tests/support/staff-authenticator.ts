@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { Secret, TOTP } from 'otpauth'
 import type { Visitor } from './check-visitor'
+import { portalRun } from './portal-rows'
 
 /**
  * A staff member's authenticator app, as tests hold it: the key read off the
@@ -124,12 +125,20 @@ export async function signInWithApp(
   })
 }
 
+const SECOND_FACTOR_AGE = 'update staff_sessions set second_factor_at = ?'
+const tenMinutesAgo = () => Date.now() - 10 * 60 * 1000
+
 /** As if every staff session's second factor had been given ten minutes ago: the next step-up asks again. */
 export function ageStaffSecondFactors(databasePath: string) {
   const db = new Database(databasePath)
   try {
-    db.prepare('update staff_sessions set second_factor_at = ?').run(Date.now() - 10 * 60 * 1000)
+    db.prepare(SECOND_FACTOR_AGE).run(tenMinutesAgo())
   } finally {
     db.close()
   }
+}
+
+/** As `ageStaffSecondFactors`, in a running portal's database on either backend (its DATABASE_URL). */
+export async function ageStaffSecondFactorsOn(databaseUrl: string) {
+  await portalRun(databaseUrl, SECOND_FACTOR_AGE, tenMinutesAgo())
 }
