@@ -96,6 +96,7 @@ const nodesOnPostgres = [
   'tests/http/staff-cases.test.ts',
   'tests/http/staff-returns.test.ts',
   'tests/http/staff-call-back.test.ts',
+  'tests/http/mail-priority.test.ts',
 ]
 
 /** Timed files (see `timed`) whose portal starts on PostgreSQL likewise: alone, one after another. */

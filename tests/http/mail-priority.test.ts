@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { emailCodeOf, mailTo, readDatabase, Visitor } from '../support/check-visitor'
+import { emailCodeOf, mailTo, Visitor } from '../support/check-visitor'
 import { memberAddress, type NotifiedPopulation, notifiedPopulation } from '../support/notified-population'
+import { portalValue } from '../support/portal-rows'
 import { type PortalServer, startPortal } from '../support/portal-server'
 import { testSecrets } from '../support/secrets'
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink'
@@ -26,7 +27,7 @@ beforeAll(async () => {
   sink = await startSmtpSink()
   portal = await startPortal({ env: { ...secrets, SMTP_URL: sink.url, SMTP_RATE: String(RATE) } })
   // Imported and notified by the real commands into the server's database while its sender runs.
-  population = await notifiedPopulation({ count: NOTICES, databasePath: portal.databasePath, secrets })
+  population = await notifiedPopulation({ count: NOTICES, databaseUrl: portal.databaseUrl, secrets })
 }, 240_000)
 
 afterAll(async () => {
@@ -35,23 +36,18 @@ afterAll(async () => {
   population?.remove()
 })
 
-const pendingNotices = () =>
-  readDatabase(
-    portal.databasePath,
-    (db) =>
-      db
-        .prepare(`
-          select count(*) from outbox_messages o join messages m on m.id = o.message_id
-          where m.purpose = 'notification' and o.state <> 'sent'`)
-        .pluck()
-        .get() as number,
-  )
+const pendingNotices = async () =>
+  (await portalValue<number>(
+    portal.databaseUrl,
+    `select count(*) from outbox_messages o join messages m on m.id = o.message_id
+     where m.purpose = 'notification' and o.state <> 'sent'`,
+  )) ?? 0
 
 describe('mail priority', { timeout: 120_000 }, () => {
   it('delivers an e-mail code within seconds while 10,000 notices queued before it still drain', async () => {
     // The last member notified: under first-in-first-out their code would wait behind every notice.
     const address = memberAddress(NOTICES - 1)
-    expect(pendingNotices()).toBeGreaterThan(NOTICES / 2)
+    expect(await pendingNotices()).toBeGreaterThan(NOTICES / 2)
     const visitor = new Visitor(portal.url)
     const from = sink.received.length
     const asked = await visitor.submit('/check/email', { email: address })
@@ -65,7 +61,7 @@ describe('mail priority', { timeout: 120_000 }, () => {
     })
     const arrivedAfter = Date.now() - askedAt
     const position = sink.received.indexOf(mail)
-    const overtaken = pendingNotices()
+    const overtaken = await pendingNotices()
 
     // It went out ahead of the queue: a few seconds of notices (those already in flight) before it,
     // thousands still waiting, the member's own notice among them.

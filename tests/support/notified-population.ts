@@ -8,6 +8,7 @@ import { createPortalCrypto } from '~db/portal-crypto'
 import { unseal } from '~db/seal'
 import { MEMBER_COLUMNS, member, writeCsv } from './export-files'
 import { portalCommand } from './portal-command'
+import { portalRows } from './portal-rows'
 import { testSecrets } from './secrets'
 
 export type Secrets = ReturnType<typeof testSecrets>
@@ -15,6 +16,7 @@ export type Secrets = ReturnType<typeof testSecrets>
 export type NotifiedPopulation = {
   /** The folder the commands run in (their `.env` would be here; there is none). */
   directory: string
+  /** The database filled: a SQLite file's path, or a PostgreSQL URL when one was given as `databaseUrl`. */
   databasePath: string
   secrets: Secrets
   /** The e-mail address of every outbox row, by outbox ID. */
@@ -35,22 +37,27 @@ export type CommandResult = {
 /** The made-up address of member `i`: reserved domain, nobody's mailbox. */
 export const memberAddress = (i: number) => `person${i}@example.jp`
 
+const POSTGRES_URL = /^postgres(ql)?:\/\//
+
 /**
  * A fresh database (or the given one) holding `count` members with an e-mail
  * address each, imported and notified by the real commands, so the outbox
- * holds `count` e-mails.
+ * holds `count` e-mails. `databaseUrl` names a running portal's database on
+ * either backend (PortalServer.databaseUrl), the way its DATABASE_URL does.
  */
 export async function notifiedPopulation({
   count,
   databasePath,
+  databaseUrl,
   secrets = testSecrets(),
 }: {
   count: number
   databasePath?: string
+  databaseUrl?: string
   secrets?: Secrets
 }): Promise<NotifiedPopulation> {
   const directory = mkdtempSync(join(tmpdir(), 'portal-notified-'))
-  const database = databasePath ?? join(directory, 'portal.db')
+  const database = databaseUrl ?? databasePath ?? join(directory, 'portal.db')
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? directory,
@@ -80,7 +87,7 @@ export async function notifiedPopulation({
     directory,
     databasePath: database,
     secrets,
-    recipients: readRecipients(database, secrets),
+    recipients: await readRecipients(database, secrets),
     env,
     remove: () => rmSync(directory, { recursive: true, force: true }),
   }
@@ -121,25 +128,34 @@ export function runPortalCommand(
   return startPortalCommand(script, options).result
 }
 
+type RecipientRow = { id: number; messageId: number; sealed: Buffer }
+
+const RECIPIENTS_SQL = `
+  select o.id, m.id as "messageId", m.address_sealed as sealed
+  from outbox_messages o join messages m on m.id = o.message_id`
+
 /** Each outbox row's address, read from its message (sealed too, but kept after sending). */
-function readRecipients(databasePath: string, secrets: Secrets) {
+async function readRecipients(database: string, secrets: Secrets) {
   const { keyring } = createPortalCrypto({
     dataKey: secrets.PORTAL_DATA_KEY,
     indexKey: secrets.PORTAL_INDEX_KEY,
   })
+  const rows = POSTGRES_URL.test(database)
+    ? await portalRows<RecipientRow>(database, RECIPIENTS_SQL)
+    : readSqliteRows(database)
+  return new Map(
+    rows.map(({ id, messageId, sealed }) => [
+      id,
+      unseal({ keyring, context: messageAddressContext(messageId), sealed }).toString('utf8'),
+    ]),
+  )
+}
+
+/** Read-only, as ever on SQLite: the file may be a running portal's, and nothing here should write it. */
+function readSqliteRows(databasePath: string) {
   const db = new Database(databasePath, { readonly: true })
   try {
-    const rows = db
-      .prepare(`
-        select o.id, m.id as messageId, m.address_sealed as sealed
-        from outbox_messages o join messages m on m.id = o.message_id`)
-      .all() as { id: number; messageId: number; sealed: Buffer }[]
-    return new Map(
-      rows.map(({ id, messageId, sealed }) => [
-        id,
-        unseal({ keyring, context: messageAddressContext(messageId), sealed }).toString('utf8'),
-      ]),
-    )
+    return db.prepare(RECIPIENTS_SQL).all() as RecipientRow[]
   } finally {
     db.close()
   }
