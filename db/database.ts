@@ -105,6 +105,8 @@ export function prepared<Row = unknown>(db: PortalDatabase, source: string) {
     all: (...params: Params) => runner.all<Row>(source, params),
     get: (...params: Params) => runner.get<Row>(source, params),
     run: (...params: Params) => runner.run(source, params),
+    /** A write whose outcome is not looked at: in a PostgreSQL transaction, not waited for (`SqlRunner.send`). */
+    send: (...params: Params) => runner.send(source, params),
     /** The first column of the first row (a count, an ID), or undefined when there is no row. */
     value: async <Value = unknown>(...params: Params) =>
       (await runner.values<[Value]>(source, params))[0]?.[0],

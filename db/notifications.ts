@@ -79,7 +79,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
     if (id === undefined) throw new MessageReferenceTaken(position)
     // The reference and address are sealed for the row's ID, known once the row is in: same
     // transaction, one more statement.
-    await prepared(tx, 'update messages set reference_sealed = ?, address_sealed = ? where id = ?').run(
+    await prepared(tx, 'update messages set reference_sealed = ?, address_sealed = ? where id = ?').send(
       seal({ keyring, context: messageReferenceContext(id), plaintext: message.reference }),
       message.address
         ? seal({ keyring, context: messageAddressContext(id), plaintext: message.address })
@@ -90,7 +90,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
   }
 
   const enqueueEmail = (tx: PortalDatabase, messageId: number, purpose: MessagePurpose, content: unknown) =>
-    prepared(tx, 'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)').run(
+    prepared(tx, 'insert into outbox_messages (message_id, priority, content_sealed) values (?, ?, ?)').send(
       messageId,
       outboxPriorityOf(purpose),
       seal({
@@ -116,7 +116,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
             `
               insert into notifications (human_id, channel, message_id, state, letter_code_index, letter_code_sealed)
               values (?, ?, ?, ?, ?, ?)`,
-          ).run(
+          ).send(
             message.humanId,
             message.channel,
             messageId,
@@ -146,7 +146,7 @@ export function createNotificationWriter(db: PortalDatabase, keyring: Keyring) {
           'insert into outbox_messages (message_id, priority, content_sealed) values (null, ?, null) returning id',
         ).value<number>(OUTBOX_PRIORITIES.urgent)) as number
         const context = outboxContentContext({ id, messageId: null })
-        await prepared(tx, 'update outbox_messages set content_sealed = ? where id = ?').run(
+        await prepared(tx, 'update outbox_messages set content_sealed = ? where id = ?').send(
           seal({ keyring, context, plaintext: JSON.stringify(content) }),
           id,
         )

@@ -58,6 +58,16 @@ export interface SqlRunner {
    */
   runUnlessBusy(source: string, params?: Params): Promise<{ changes: number } | undefined>
   /**
+   * A write whose outcome the work does not look at (no rows, no count). In a
+   * PostgreSQL transaction it is sent at once and not waited for: it goes
+   * down the connection with whatever follows it, and costs no round trip of
+   * its own. On either backend its failure is thrown by the next statement
+   * waited for, or by the commit, unless a savepoint around it is undone
+   * first (which undoes the write, and its failure, with the rest): only for
+   * writes no caller expects to fail. Outside a transaction it runs as `run`.
+   */
+  send(source: string, params?: Params): Promise<void>
+  /**
    * Runs `work` in one transaction: committed when it resolves, rolled back
    * when it throws. Called on a transaction, `work` runs in a savepoint of
    * it, so a throw undoes only `work`. `immediate` (the default) is for work

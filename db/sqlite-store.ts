@@ -50,6 +50,9 @@ function storeOn(db: SqliteDatabase): SqlStore {
     values: (source, params = []) => outside(() => valueRows(db, source, params)),
     run: (source, params = []) => outside(() => runStatement(db, source, params)),
     runUnlessBusy: (source, params = []) => outside(() => runUnlessBusy(db, source, params)),
+    send: async (source, params = []) => {
+      await outside(() => runStatement(db, source, params))
+    },
     async transaction(work, { mode = 'immediate' } = {}) {
       scope.refuseInside()
       return queue.run(() => scope.run(() => inTransaction(db, mode, work)))
@@ -106,8 +109,10 @@ async function inTransaction<T>(
 ): Promise<T> {
   // One writer at a time is all SQLite has: work that locks its own rows takes the write lock too.
   sqliteStatement(db, mode === 'deferred' ? 'begin deferred' : 'begin immediate').run()
+  const failedSend: FailedSend = {}
   try {
-    const result = await work(transactionRunner(db, 1))
+    const result = await work(transactionRunner(db, 1, failedSend))
+    if (failedSend.failure) throw failedSend.failure.error
     sqliteStatement(db, 'commit').run()
     return result
   } catch (error) {
@@ -124,10 +129,18 @@ async function inTransaction<T>(
  * savepoint while a nested one is open is refused, since it would land in
  * the savepoint by accident.
  */
-function transactionRunner(db: SqliteDatabase, depth: number): SqlRunner {
+/**
+ * A `send` that failed, and the depth it was sent at: thrown by every
+ * statement after it and by the commit, until a savepoint around it is
+ * undone, as PostgreSQL's store does with a write it did not wait for.
+ */
+type FailedSend = { failure?: { error: unknown; depth: number } }
+
+function transactionRunner(db: SqliteDatabase, depth: number, failedSend: FailedSend): SqlRunner {
   let nestedOpen = false
   const now = async <T>(statement: () => T) => {
     if (nestedOpen) throw new Error('a statement on a transaction while a savepoint of it is open')
+    if (failedSend.failure) throw failedSend.failure.error
     return statement()
   }
   const runner: SqlRunner = {
@@ -137,19 +150,30 @@ function transactionRunner(db: SqliteDatabase, depth: number): SqlRunner {
     values: (source, params = []) => now(() => valueRows(db, source, params)),
     run: (source, params = []) => now(() => runStatement(db, source, params)),
     runUnlessBusy: (source, params = []) => now(() => runStatement(db, source, params)),
+    send: async (source, params = []) => {
+      await now(() => {
+        try {
+          runStatement(db, source, params)
+        } catch (error) {
+          failedSend.failure = { error, depth }
+        }
+      })
+    },
     async transaction(work) {
       if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')
       const name = `nested_${depth}`
       nestedOpen = true
       sqliteStatement(db, `savepoint ${name}`).run()
       try {
-        const result = await work(transactionRunner(db, depth + 1))
+        const result = await work(transactionRunner(db, depth + 1, failedSend))
         sqliteStatement(db, `release ${name}`).run()
         return result
       } catch (error) {
         if (db.$client.inTransaction) {
           sqliteStatement(db, `rollback to ${name}`).run()
           sqliteStatement(db, `release ${name}`).run()
+          // Undone with everything sent in it, a failed write included.
+          if ((failedSend.failure?.depth ?? 0) > depth) failedSend.failure = undefined
         }
         throw error
       } finally {

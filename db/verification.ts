@@ -75,7 +75,7 @@ export async function rekeyEmailChallenge(
   await prepared(
     db,
     'update verification_challenges set target_index = ? where type = ? and target_index = ?',
-  ).run(to, type, from)
+  ).send(to, type, from)
 }
 
 /**
@@ -103,7 +103,7 @@ export async function replaceEmailChallenge(
         expires_at = excluded.expires_at,
         failures = 0,
         created_at = excluded.created_at`,
-  ).run(type, targetIndex, codeHash, expiresAt, now)
+  ).send(type, targetIndex, codeHash, expiresAt, now)
 }
 
 /** One wrong code more, against the code and in the row (by its stored digest); returns both counts after it. */

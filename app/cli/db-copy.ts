@@ -43,7 +43,7 @@ if (servingProcess(source) !== undefined) {
 
 const started = performance.now()
 const sqlite = new Database(source, { readonly: true, fileMustExist: true })
-const postgres = openPostgres(values.to, { connections: 2 })
+const postgres = openPostgres(values.to, { connections: 2, pipeline: false })
 let bar: ReturnType<typeof createCountBar> | undefined
 let barTable = ''
 try {

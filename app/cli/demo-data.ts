@@ -76,7 +76,7 @@ async function importDemoThroughSqlite(config: Config, file: string, exports: st
   try {
     migrateDatabase(sqlite)
     const people = await importDemo(config, sqlite, exports)
-    const target = openPostgres(config.DATABASE_URL, { connections: 2 })
+    const target = openPostgres(config.DATABASE_URL, { connections: 2, pipeline: false })
     try {
       await copySqliteToPostgres({ source: sqlite.$client, target })
     } finally {

@@ -32,7 +32,7 @@ let store: ChunkStore | undefined
 
 function openStores(database: WorkerDatabase): (kind: ExportKind, bulk: boolean) => ChunkStore {
   if ('postgresUrl' in database) {
-    const pool = openPostgres(database.postgresUrl, { connections: 1 }).$client
+    const pool = openPostgres(database.postgresUrl, { connections: 1, pipeline: false }).$client
     return (kind) => postgresChunkStore({ pool, crypto, kind })
   }
   const db = openDatabase(database.sqlitePath)

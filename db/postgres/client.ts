@@ -24,16 +24,23 @@ const typeParsers = {
 /**
  * A pool of connections to a PostgreSQL database for one process. Each web
  * node and command opens its own; PostgreSQL, not the process, is where
- * several of them meet.
+ * several of them meet. `pipeline: false` for a pool that copies rows in.
  */
 export function openPostgres(
   url: string,
-  { connections = 10, busyTimeoutMs }: { connections?: number; busyTimeoutMs?: number } = {},
+  {
+    connections = 10,
+    busyTimeoutMs,
+    pipeline = true,
+  }: { connections?: number; busyTimeoutMs?: number; pipeline?: boolean } = {},
 ): PostgresDatabase {
   const pool = new pg.Pool({
     connectionString: url,
     max: connections,
     types: typeParsers,
+    // Queries sent without waiting for the answers before them: what the portal's store needs
+    // (postgres-store.ts). A pool that copies rows in (`COPY … FROM STDIN`) must do without.
+    pipeline,
     // SQLite's busy timeout, here: a request that waits longer for a free connection or for a lock
     // (the writers' turn, a row) gives up, so the page says "try again in a moment" instead of
     // hanging; without it, both waits are unbounded.

@@ -47,6 +47,8 @@ export async function copySqliteToPostgres({
   onProgress?: (progress: CopyProgress) => void
   chunkRows?: number
 }): Promise<CopyReport> {
+  // node-postgres refuses `COPY … FROM STDIN` on a pipelined connection.
+  if (target.$client.options.pipeline) throw new Error('copying needs a pool opened with pipeline: false')
   await migratePostgres(target)
   const pool = target.$client
   const tables = sourceTables(source)

@@ -18,21 +18,22 @@ import { postgresStore } from './postgres-store'
  * on as on SQLite: rows already stored are compared, not written again.
  */
 
-// This thread's own connections: one holding the import's lock, one writing chunks of small
-// files, one for the rest.
-const MAIN_THREAD_CONNECTIONS = 3
+// This thread's own connections: one holding the import's lock and one copying chunks of small
+// files in, and one (pipelined, for the portal's store) for the rest.
+const COPYING_CONNECTIONS = 2
 
 // Any fixed number: the store's write lock, the migrations' and the periodic jobs' are 7_231_026 to 7_231_029.
 export const IMPORT_LOCK = 7_231_040
 
 export async function importFilesIntoPostgres({ url, ...options }: ImportOptions & { url: string }) {
-  const pool = openPostgres(url, { connections: MAIN_THREAD_CONNECTIONS }).$client
+  const pool = openPostgres(url, { connections: COPYING_CONNECTIONS, pipeline: false }).$client
+  const storePool = openPostgres(url, { connections: 1 }).$client
   try {
     return await oneImportAtATime(pool, () =>
-      importInto(postgresImportTarget({ url, pool, crypto: options.crypto }), options),
+      importInto(postgresImportTarget({ url, pool, storePool, crypto: options.crypto }), options),
     )
   } finally {
-    await pool.end()
+    await Promise.all([pool.end(), storePool.end()])
   }
 }
 
@@ -59,17 +60,22 @@ async function oneImportAtATime<T>(pool: pg.Pool, run: () => Promise<T>): Promis
   }
 }
 
-/** The pool must come from `openPostgres` (client.ts); worker threads open their own from `url`. */
+/**
+ * The pools must come from `openPostgres` (client.ts): `pool` copies rows in, without pipelining,
+ * and `storePool` is the portal store's; worker threads open their own from `url`.
+ */
 export function postgresImportTarget({
   url,
   pool,
+  storePool,
   crypto,
 }: {
   url: string
   pool: pg.Pool
+  storePool: pg.Pool
   crypto: PortalCrypto
 }): ImportTarget {
-  const portal = portalDatabase(postgresStore(pool))
+  const portal = portalDatabase(postgresStore(storePool))
   return {
     portal,
     workerDatabase: { postgresUrl: url },

@@ -63,6 +63,8 @@ async function orBusy<T>(work: () => Promise<T>): Promise<T> {
 type Queryable = pg.Pool | pg.PoolClient
 
 export function postgresStore(pool: pg.Pool): SqlStore {
+  // A transaction sends what it need not wait for down the connection at once (TransactionConnection).
+  if (!pool.options.pipeline) throw new Error('a PostgreSQL store needs a pool opened with pipeline on')
   const scope = new TransactionScope()
   const outside = async <T>(statement: () => Promise<T>) => {
     scope.refuseInside()
@@ -77,6 +79,9 @@ export function postgresStore(pool: pg.Pool): SqlStore {
       outside(() => valueRows<Row>(pool, source, params)),
     run: (source, params = []) => outside(() => runStatement(pool, source, params)),
     runUnlessBusy: (source, params = []) => outside(() => runStatement(pool, source, params)),
+    send: async (source, params = []) => {
+      await outside(() => runStatement(pool, source, params))
+    },
     async transaction(work, { mode = 'immediate', turnOf } = {}) {
       scope.refuseInside()
       const begin = mode === 'immediate' && turnOf !== undefined ? beginTurnsOf(turnOf) : BEGIN[mode]
@@ -124,13 +129,13 @@ async function withRetries<T>(
     try {
       // Begun inside the try: a turn not had in time (lock_timeout) leaves the transaction aborted,
       // and it must be rolled back before the connection goes back to the pool.
-      await client.query(begin)
-      const connection = new TransactionConnection(client)
+      const connection = new TransactionConnection(client, begin)
       const result = await work(transactionRunner(connection))
       await connection.commit()
       return result
     } catch (error) {
       try {
+        // Behind anything still unanswered on the connection, whose answers come first.
         await client.query('rollback')
       } catch {
         markBroken()
@@ -141,7 +146,7 @@ async function withRetries<T>(
   }
 }
 
-// Each in one round trip (a query without parameters may hold several statements).
+// Each one message (a query without parameters may hold several statements).
 const BEGIN: Record<TransactionMode, string> = {
   immediate: `begin; select pg_advisory_xact_lock(${WRITE_LOCK})`,
   // Read committed, no turn: its `for update` locks are all it needs, and a row locked or
@@ -165,35 +170,47 @@ function beginTurnsOf(keys: readonly Buffer[]) {
 }
 
 /**
- * A transaction's connection, and the savepoint commands it owes the server.
- * Every round trip costs both processes a system call and a wake-up, more
- * than most of the portal's statements take to run, so nested transactions
- * cost as few as they can: a savepoint is made only once a statement runs in
- * it, one savepoint serves nested transactions opened with no statement
- * between them (undoing either returns to the same state), and releases and
- * rollbacks wait to go out with the next savepoint or the commit, or alone
- * just before the next statement.
+ * A transaction's connection, in node-postgres's pipeline mode. A round trip
+ * costs both processes a system call and a wake-up, more than most of the
+ * portal's statements take to run, so a transaction waits only for answers
+ * it needs: its begin (and turn), savepoints, releases, rollbacks and `send`
+ * writes go down the connection at once, ahead of the next statement whose
+ * rows or count the work awaits, and that one wait (or the commit's) takes
+ * all their answers, in order. The first failure among them is the one
+ * thrown (a statement after a failed one fails only for following it),
+ * except a failure in a savepoint since undone, which undid it.
+ *
+ * A savepoint is made only once something runs in it, and nested
+ * transactions opened with nothing run between them share one (undoing
+ * either returns to the same state).
  */
 class TransactionConnection {
   readonly #client: pg.PoolClient
   // Open nested transactions, innermost last, each with its savepoint once one is made.
-  readonly #nested: { savepoint?: string }[] = []
-  #owed: string[] = []
+  readonly #nested: Nested[] = []
+  // Sent and not yet waited for, oldest first, each with the nested transactions it was sent in.
+  #unanswered: { sent: Promise<unknown>; within: Nested[]; undone: boolean }[] = []
   #made = 0
 
-  constructor(client: pg.PoolClient) {
+  constructor(client: pg.PoolClient, begin: string) {
     this.#client = client
+    this.#send((on) => on.query(begin))
   }
 
+  /** A statement whose answer the work waits for, sent behind everything before it. */
   async statement<T>(run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const unmade = this.#nested.filter((nested) => nested.savepoint === undefined)
-    if (unmade.length > 0) {
-      const savepoint = `nested_${++this.#made}`
-      this.#owed.push(`savepoint ${savepoint}`)
-      for (const nested of unmade) nested.savepoint = savepoint
-    }
-    await this.#settle()
-    return run(this.#client)
+    this.#makeSavepoint()
+    const answer = run(this.#client)
+    // Its own failure is only looked at once the earlier answers are in (see #answers).
+    answer.catch(() => {})
+    await this.#answers()
+    return answer
+  }
+
+  /** A write whose answer nobody waits for: its failure comes out at the next wait. */
+  send(run: (client: pg.PoolClient) => Promise<unknown>) {
+    this.#makeSavepoint()
+    this.#send(run)
   }
 
   enterNested() {
@@ -201,32 +218,61 @@ class TransactionConnection {
   }
 
   leaveNested({ keep }: { keep: boolean }) {
-    const { savepoint } = this.#nested.pop() ?? {}
-    // No statement ran in it: there is nothing to keep or undo.
-    if (savepoint === undefined) return
-    if (!keep) this.#owed.push(`rollback to savepoint ${savepoint}`)
+    const left = this.#nested.pop()
+    // Nothing ran in it: there is nothing to keep or undo.
+    if (left?.savepoint === undefined) return
+    const commands = keep ? [] : [`rollback to savepoint ${left.savepoint}`]
     // Still the savepoint of the transaction around it, which may yet be undone.
-    if (this.#nested.at(-1)?.savepoint !== savepoint) this.#owed.push(`release savepoint ${savepoint}`)
+    if (this.#nested.at(-1)?.savepoint !== left.savepoint)
+      commands.push(`release savepoint ${left.savepoint}`)
+    if (!keep) for (const entry of this.#unanswered) if (entry.within.includes(left)) entry.undone = true
+    if (commands.length > 0) this.#send((on) => on.query(commands.join('; ')))
   }
 
   async commit() {
-    this.#owed.push('commit')
-    await this.#settle()
+    this.#send((on) => on.query('commit'))
+    await this.#answers()
   }
 
-  async #settle() {
-    if (this.#owed.length === 0) return
-    const commands = this.#owed.join('; ')
-    this.#owed = []
-    await this.#client.query(commands)
+  #makeSavepoint() {
+    const unmade = this.#nested.filter((nested) => nested.savepoint === undefined)
+    if (unmade.length === 0) return
+    const savepoint = `nested_${++this.#made}`
+    for (const nested of unmade) nested.savepoint = savepoint
+    this.#send((on) => on.query(`savepoint ${savepoint}`))
+  }
+
+  #send(run: (client: pg.PoolClient) => Promise<unknown>) {
+    const sent = run(this.#client)
+    // Looked at by the next wait; a failure until then is not an unhandled one.
+    sent.catch(() => {})
+    this.#unanswered.push({ sent, within: [...this.#nested], undone: false })
+  }
+
+  // Every answer owed, in the order sent; throws the first failure not undone since.
+  async #answers() {
+    const unanswered = this.#unanswered
+    this.#unanswered = []
+    for (const { sent, undone } of unanswered) {
+      try {
+        await sent
+      } catch (error) {
+        if (!undone) throw error
+      }
+    }
   }
 }
+
+type Nested = { savepoint?: string }
 
 /** The transaction's connection; a nested transaction is a savepoint, as on SQLite. */
 function transactionRunner(connection: TransactionConnection): SqlRunner {
   let nestedOpen = false
-  const now = async <T>(statement: (client: pg.PoolClient) => Promise<T>) => {
+  const refuseWhileNested = () => {
     if (nestedOpen) throw new Error('a statement on a transaction while a savepoint of it is open')
+  }
+  const now = async <T>(statement: (client: pg.PoolClient) => Promise<T>) => {
+    refuseWhileNested()
     return connection.statement(statement)
   }
   return {
@@ -238,6 +284,10 @@ function transactionRunner(connection: TransactionConnection): SqlRunner {
       now((client) => valueRows<Row>(client, source, params)),
     run: (source, params = []) => now((client) => runStatement(client, source, params)),
     runUnlessBusy: (source, params = []) => now((client) => runStatement(client, source, params)),
+    async send(source, params = []) {
+      refuseWhileNested()
+      connection.send((client) => runStatement(client, source, params))
+    },
     async transaction(work) {
       if (nestedOpen) throw new Error('a savepoint on a transaction while another of it is open')
       nestedOpen = true

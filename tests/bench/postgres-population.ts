@@ -19,7 +19,7 @@ export async function postgresPopulation(serverUrl: string, sqlitePath: string, 
   try {
     const started = performance.now()
     const source = new Database(sqlitePath, { readonly: true, fileMustExist: true })
-    const target = openPostgres(url, { connections: 2 })
+    const target = openPostgres(url, { connections: 2, pipeline: false })
     try {
       await copySqliteToPostgres({ source, target })
       // The planner's statistics, as autovacuum gathers them within a minute of a real copy:

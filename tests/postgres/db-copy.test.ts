@@ -69,7 +69,7 @@ async function expectSameRows(target: PostgresDatabase) {
 describe('copying a SQLite deployment into PostgreSQL', () => {
   it('copies every table row for row, tallies not counted twice, and identities carry on after the copy', async () => {
     const database = await scratchPostgresDatabase('db_copy')
-    const target = openPostgres(database.url)
+    const target = openPostgres(database.url, { pipeline: false })
     try {
       const report = await copySqliteToPostgres({ source, target, chunkRows: 200 })
       expect(report.resumed).toBe(false)
@@ -96,7 +96,7 @@ describe('copying a SQLite deployment into PostgreSQL', () => {
 
   it('goes on from its last chunk when stopped half-way and run again', async () => {
     const database = await scratchPostgresDatabase('db_copy_resumed')
-    const target = openPostgres(database.url)
+    const target = openPostgres(database.url, { pipeline: false })
     try {
       let chunks = 0
       await expect(

@@ -13,7 +13,7 @@ import { type ScratchPostgresDatabase, scratchPostgresDatabase } from './postgre
 export async function postgresCopyOf(sqlitePath: string, prefix: string): Promise<ScratchPostgresDatabase> {
   const database = await scratchPostgresDatabase(prefix)
   const source = new Database(sqlitePath, { readonly: true, fileMustExist: true })
-  const target = openPostgres(database.url, { connections: 1 })
+  const target = openPostgres(database.url, { connections: 1, pipeline: false })
   try {
     try {
       await copySqliteToPostgres({ source, target })

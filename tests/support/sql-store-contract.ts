@@ -166,6 +166,65 @@ export function describeSqlStoreContract(
       expect(await tallyOf(21)).toBe(150_010)
     })
 
+    it('writes what is sent without waiting, in order, before the statements that follow it', async () => {
+      await store.send('insert into contract_items (id, tally) values (?, ?)', [22, 1])
+      expect(await tallyOf(22)).toBe(1)
+      const seen = await store.transaction(async (tx) => {
+        for (let step = 0; step < 20; step++)
+          await tx.send('update contract_items set tally = tally * 2 + ? where id = ?', [step % 2, 22])
+        await tx.transaction((nested) =>
+          nested.send('update contract_items set tally = tally + 1 where id = ?', [22]),
+        )
+        const undone = new Error('undone')
+        await expect(
+          tx.transaction(async (nested) => {
+            await nested.send('update contract_items set tally = 0 where id = ?', [22])
+            throw undone
+          }),
+        ).rejects.toBe(undone)
+        return (await tx.get<{ tally: number }>('select tally from contract_items where id = ?', [22]))?.tally
+      })
+      // 1, then twenty doublings each adding its step's parity, then one more.
+      let expected = 1
+      for (let step = 0; step < 20; step++) expected = expected * 2 + (step % 2)
+      expect(seen).toBe(expected + 1)
+      expect(await tallyOf(22)).toBe(expected + 1)
+    })
+
+    it('fails a transaction at its next wait when a write sent without waiting fails, unless a savepoint undoes it', async () => {
+      await store.run('insert into contract_items (id, tally) values (?, ?)', [23, 0])
+      const duplicate = 'insert into contract_items (id, tally) values (?, ?)'
+      // Thrown by the next statement waited for: the refusal's own error, not one for following it.
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.run('update contract_items set tally = 1 where id = ?', [23])
+          await tx.send(duplicate, [23, 0])
+          await tx.get('select tally from contract_items where id = ?', [23])
+        }),
+      ).rejects.toThrow(/unique|duplicate/i)
+      // Thrown by the commit when nothing is waited for after it, also from a savepoint kept.
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.run('update contract_items set tally = 2 where id = ?', [23])
+          await tx.transaction((nested) => nested.send(duplicate, [23, 0]))
+        }),
+      ).rejects.toThrow(/unique|duplicate/i)
+      expect(await tallyOf(23)).toBe(0)
+      // A savepoint undone after it undoes the write and its failure with it: the rest commits.
+      await store.transaction(async (tx) => {
+        await tx.run('update contract_items set tally = 3 where id = ?', [23])
+        await tx
+          .transaction(async (nested) => {
+            await nested.send(duplicate, [23, 0])
+            await nested.send('update contract_items set tally = 100 where id = ?', [23])
+            throw new Error('undone')
+          })
+          .catch(() => undefined)
+        await tx.send('update contract_items set tally = tally + 1 where id = ?', [23])
+      })
+      expect(await tallyOf(23)).toBe(4)
+    })
+
     it('refuses a statement on the store inside one of its transactions, and the transaction goes on', async () => {
       await store.run('insert into contract_items (id, tally) values (?, ?)', [30, 0])
       await store.transaction(async (tx) => {
