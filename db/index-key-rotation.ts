@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { indexKeyIdOf } from './blind-index'
-import { type SqliteDatabase, sqliteStatement } from './client'
-import { type PortalDatabase, prepared } from './database'
+import type { SqliteDatabase } from './client'
+import { type PortalDatabase, prepared, withTransaction } from './database'
 import { INDEXED_TABLES, type IndexedRow } from './indexed-columns'
-import type { RotationBatches } from './key-rotation'
+import { MIN_PAUSE_MS, type RotationBatches } from './key-rotation'
 import { readMeta, writeMeta } from './meta'
 import { createPortalCrypto, type PortalCrypto } from './portal-crypto'
-import { sqlitePortalDatabase } from './sqlite-store'
+import type { SqlValue } from './sql-store'
 
 /**
  * Which index key the stored digests are under, and moving them to another
@@ -33,20 +33,7 @@ const UNTRACKED_SUITE = 'untracked_index_suite'
  * batch transactions, which are synchronous. Everything that only reads the
  * state does so through meta.ts, on either backend.
  */
-function readMetaNow(db: SqliteDatabase, key: string): string | undefined {
-  return sqliteStatement<{ value: string }>(db, 'select value from portal_meta where key = ?').get(key)?.value
-}
-
-function writeMetaNow(db: SqliteDatabase, key: string, value: string) {
-  sqliteStatement(
-    db,
-    `insert into portal_meta (key, value) values (?, ?)
-     on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
-  ).run(key, value)
-}
-
 const BATCH_ROWS = 250
-const MIN_PAUSE_MS = 2
 // A batch moves entries all over four large indexes: thousands of pages a commit. Kept in a larger
 // cache, and copied back into the database file every so many batches (between batches, holding no
 // lock) rather than after each commit, which wrote the same index pages back again and again: at a
@@ -181,22 +168,26 @@ export async function countDigestRowsToRecompute(
 /**
  * Recomputes every stored digest under the current index key, resumable: a
  * killed run loses the batch in flight at most, and the next run carries on
- * from each table's cursor. Returns how many rows it recomputed. On a SQLite
- * file only: its batches and the file's own tuning are SQLite's.
+ * from each table's cursor. Returns how many rows it recomputed. On either
+ * backend; given SQLite's own connection (`sqlite`), the file is tuned for
+ * the run (see RECOMPUTE_CACHE_KIB).
  */
 export async function recomputeDigests(
-  db: SqliteDatabase,
+  db: PortalDatabase,
   crypto: PortalCrypto,
-  { progress, batchRows = BATCH_ROWS, pauseRatio = 1 }: RotationBatches = {},
+  {
+    progress,
+    batchRows = BATCH_ROWS,
+    pauseRatio = 1,
+    sqlite,
+  }: RotationBatches & { sqlite?: SqliteDatabase } = {},
 ) {
-  const portal = sqlitePortalDatabase(db)
-  const state = await indexKeyState(portal, crypto)
+  const state = await indexKeyState(db, crypto)
   const problem = indexKeyProblem(state, crypto)
   if (problem) throw new Error(problem)
   if (!rotationUnfinished(state, crypto)) return 0
-  const sqlite = db.$client
-  const total = await countDigestRowsToRecompute(portal, state, crypto)
-  writeMetaNow(db, MOVING_TO, crypto.indexKeyId)
+  const total = await countDigestRowsToRecompute(db, state, crypto)
+  await writeMeta(db, MOVING_TO, crypto.indexKeyId)
   let done = 0
   progress?.(done, total)
   // A row that cannot be recomputed stops the run at the same batch each time: named, it can be looked at.
@@ -210,31 +201,33 @@ export async function recomputeDigests(
       )
     }
   }
-  const cacheBefore = sqlite.pragma('cache_size', { simple: true })
-  const checkpointBefore = sqlite.pragma('wal_autocheckpoint', { simple: true })
-  sqlite.pragma(`cache_size = -${RECOMPUTE_CACHE_KIB}`)
-  sqlite.pragma('wal_autocheckpoint = 0')
+  const file = sqlite?.$client
+  const cacheBefore = file?.pragma('cache_size', { simple: true })
+  const checkpointBefore = file?.pragma('wal_autocheckpoint', { simple: true })
+  file?.pragma(`cache_size = -${RECOMPUTE_CACHE_KIB}`)
+  file?.pragma('wal_autocheckpoint = 0')
   try {
-    done = await recomputeTables(db, recomputed, { batchRows, pauseRatio, done, total, progress })
+    const checkpoint = () => file?.pragma('wal_checkpoint(PASSIVE)')
+    done = await recomputeTables(db, recomputed, { batchRows, pauseRatio, done, total, progress, checkpoint })
   } finally {
-    sqlite.pragma(`cache_size = ${cacheBefore}`)
-    sqlite.pragma(`wal_autocheckpoint = ${checkpointBefore}`)
-    sqlite.pragma('wal_checkpoint(PASSIVE)')
+    if (file) {
+      file.pragma(`cache_size = ${cacheBefore}`)
+      file.pragma(`wal_autocheckpoint = ${checkpointBefore}`)
+      file.pragma('wal_checkpoint(PASSIVE)')
+    }
   }
-  sqlite
-    .transaction(() => {
-      writeMetaNow(db, STORED, crypto.indexKeyId)
-      sqlite
-        .prepare(`delete from portal_meta where key = ? or key like 'index_rotation_after:%'`)
-        .run(MOVING_TO)
-    })
-    .immediate()
+  await withTransaction(db, async (tx) => {
+    await writeMeta(tx, STORED, crypto.indexKeyId)
+    await prepared(tx, `delete from portal_meta where key = ? or key like 'index_rotation_after:%'`).run(
+      MOVING_TO,
+    )
+  })
   return done
 }
 
 /** Every table's rows from its cursor on, a batch a transaction; returns the count done, carried on from `done`. */
 async function recomputeTables(
-  db: SqliteDatabase,
+  db: PortalDatabase,
   recomputed: (table: string, row: IndexedRow) => unknown[],
   {
     batchRows,
@@ -242,40 +235,38 @@ async function recomputeTables(
     done: doneBefore,
     total,
     progress,
+    checkpoint,
   }: {
     batchRows: number
     pauseRatio: number
     done: number
     total: number
     progress: RotationBatches['progress']
+    /** Copies the batches back into SQLite's file, between batches. */
+    checkpoint: () => void
   },
 ) {
-  const sqlite = db.$client
   let done = doneBefore
   let batches = 0
   for (const { table, select, update } of INDEXED_TABLES) {
-    const read = sqlite.prepare(select)
-    const write = sqlite.prepare(update)
-    const stored = readMetaNow(db, cursorOf(table))
+    const stored = await readMeta(db, cursorOf(table))
     let after: unknown = stored ? JSON.parse(stored) : 0
     for (;;) {
       const started = performance.now()
-      const rows = sqlite
-        .transaction(() => {
-          const batch = read.all(after, batchRows) as IndexedRow[]
-          for (const row of batch) write.run(...recomputed(table, row))
-          const last = batch.at(-1)
-          if (last) writeMetaNow(db, cursorOf(table), JSON.stringify(last.key))
-          return batch
-        })
-        .immediate()
+      const rows = await withTransaction(db, async (tx) => {
+        const batch = await prepared<IndexedRow>(tx, select).all(after as number, batchRows)
+        for (const row of batch) await prepared(tx, update).send(...(recomputed(table, row) as SqlValue[]))
+        const last = batch.at(-1)
+        if (last) await writeMeta(tx, cursorOf(table), JSON.stringify(last.key))
+        return batch
+      })
       if (rows.length === 0) break
       after = rows.at(-1)?.key
       done += rows.length
       progress?.(done, total)
       // The portal's own writes get the lock between batches at least as long as a batch held it.
       const held = performance.now() - started
-      if (++batches % CHECKPOINT_BATCHES === 0) sqlite.pragma('wal_checkpoint(PASSIVE)')
+      if (++batches % CHECKPOINT_BATCHES === 0) checkpoint()
       await sleep(Math.max(MIN_PAUSE_MS, pauseRatio * held))
     }
   }

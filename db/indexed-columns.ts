@@ -81,7 +81,7 @@ export const INDEXED_TABLES: IndexedTable[] = [
   },
   {
     table: 'stored_cards',
-    select: `select c.id as key, c.card_sealed as sealed, s.id as subjectId, s.record_sealed as record
+    select: `select c.id as key, c.card_sealed as sealed, s.id as "subjectId", s.record_sealed as record
              from stored_cards c join subjects s on s.id = c.subject_id where c.id > ? order by c.id limit ?`,
     update: 'update stored_cards set card_index = ? where id = ?',
     digests: (row, index, keyring) => {
@@ -107,7 +107,7 @@ export const INDEXED_TABLES: IndexedTable[] = [
   },
   {
     table: 'notifications',
-    select: `select id as key, message_id as messageId, letter_code_sealed as sealed from notifications
+    select: `select id as key, message_id as "messageId", letter_code_sealed as sealed from notifications
              where id > ? and letter_code_sealed is not null order by id limit ?`,
     update: 'update notifications set letter_code_index = ? where id = ?',
     digests: (row, index, keyring) => {

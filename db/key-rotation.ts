@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { SqliteDatabase } from './client'
+import { type PortalDatabase, prepared, withTransaction } from './database'
 import { CURRENT_SUITE, type Keyring, seal, UnsealError, unseal } from './seal'
 import { SEALED_COLUMNS } from './sealed-columns'
 
@@ -9,9 +9,11 @@ import { SEALED_COLUMNS } from './sealed-columns'
  * and sealed again, a small batch per transaction. A killed run loses at most
  * the batch in flight, and running again simply finds what is left, since the
  * first three bytes of a value say which suite and key sealed it. Between
- * batches the write lock is left free at least as long as a batch held it, so
- * the portal's own writes (sessions, codes, confirmations) wait one batch at
- * most.
+ * batches the writers' turn is left free at least as long as a batch held it,
+ * so the portal's own writes (sessions, codes, confirmations) wait one batch
+ * at most. On either backend; on PostgreSQL, a value the portal changed while
+ * its batch ran (an outbox row sent and emptied, say) is left as the portal
+ * wrote it, since each value is written back only if it is still the one read.
  */
 
 /** How a rotation's batches go, re-sealing or recomputing digests. */
@@ -25,7 +27,7 @@ export type RotationBatches = {
 /** Rows per transaction: about 2 ms of the write lock for small values. */
 const BATCH_ROWS = 250
 /** Never less than this between batches, however quick the batch was. */
-const MIN_PAUSE_MS = 2
+export const MIN_PAUSE_MS = 2
 
 /** The three bytes a value sealed now starts with: the suite, then the key's ID. */
 function currentHeader(keyring: Keyring) {
@@ -36,17 +38,14 @@ function currentHeader(keyring: Keyring) {
 }
 
 /** How many values are not yet under the current key and suite. */
-export function countValuesToReseal(db: SqliteDatabase, keyring: Keyring) {
+export async function countValuesToReseal(db: PortalDatabase, keyring: Keyring) {
   const header = currentHeader(keyring)
-  return SEALED_COLUMNS.reduce(
-    (sum, { table, column }) =>
-      sum +
-      (db.$client
-        .prepare(`select count(*) from ${table} where ${column} is not null and substr(${column}, 1, 3) != ?`)
-        .pluck()
-        .get(header) as number),
-    0,
-  )
+  let sum = 0
+  for (const { table, column } of SEALED_COLUMNS) {
+    const stale = `select count(*) from ${table} where ${column} is not null and substr(${column}, 1, 3) != ?`
+    sum += (await prepared(db, stale).value<number>(header)) ?? 0
+  }
+  return sum
 }
 
 type StaleRow = { key: unknown; also: unknown; sealed: Buffer }
@@ -56,46 +55,48 @@ type StaleRow = { key: unknown; also: unknown; sealed: Buffer }
  * column in key order; returns how many it sealed.
  */
 export async function resealValues(
-  db: SqliteDatabase,
+  db: PortalDatabase,
   keyring: Keyring,
   { progress, batchRows = BATCH_ROWS, pauseRatio = 1 }: RotationBatches = {},
 ) {
-  const sqlite = db.$client
   const header = currentHeader(keyring)
-  const total = countValuesToReseal(db, keyring)
+  const total = await countValuesToReseal(db, keyring)
   let done = 0
   progress?.(done, total)
   for (const entry of SEALED_COLUMNS) {
     const { table, column, key } = entry
     const also = 'also' in entry ? entry.also : 'null'
-    // Two statements, not `(@after is null or key > @after)`: SQLite cannot seek past `after` through
-    // an OR, so each batch would read the table from its start, every row already sealed again included.
-    const staleFrom = (start: string) =>
-      sqlite.prepare(`
-        select ${key} as key, ${also} as also, ${column} as sealed from ${table}
-        where ${start} ${column} is not null and substr(${column}, 1, 3) != @header
-        order by ${key} limit @limit`)
+    // Two statements, not `(? is null or key > ?)`: SQLite cannot seek past `after` through an
+    // OR, so each batch would read the table from its start, every row already sealed again included.
+    const staleFrom = (start: string) => `
+      select ${key} as key, ${also} as also, ${column} as sealed from ${table}
+      where ${start} ${column} is not null and substr(${column}, 1, 3) != ?
+      order by ${key} limit ?`
     const first = staleFrom('')
-    const next = staleFrom(`${key} > @after and`)
-    const update = sqlite.prepare(`update ${table} set ${column} = ? where ${key} = ?`)
-    const batch = sqlite.transaction((after: unknown) => {
-      const rows = (
-        after === null
-          ? first.all({ header, limit: batchRows })
-          : next.all({ header, after, limit: batchRows })
-      ) as StaleRow[]
-      for (const row of rows) {
-        const context = entry.context(row.key as never, row.also as never)
-        const plaintext = openOrSay(`${table}.${column}`, () =>
-          unseal({ keyring, context, sealed: row.sealed }),
-        )
-        update.run(seal({ keyring, context, plaintext }), row.key)
-      }
-      return rows
-    })
+    const next = staleFrom(`${key} > ? and`)
+    const update = `update ${table} set ${column} = ? where ${key} = ? and ${column} = ?`
+    const batch = (after: unknown) =>
+      withTransaction(db, async (tx) => {
+        const rows =
+          after === null
+            ? await prepared<StaleRow>(tx, first).all(header, batchRows)
+            : await prepared<StaleRow>(tx, next).all(after as number, header, batchRows)
+        for (const row of rows) {
+          const context = entry.context(row.key as never, row.also as never)
+          const plaintext = openOrSay(`${table}.${column}`, () =>
+            unseal({ keyring, context, sealed: row.sealed }),
+          )
+          await prepared(tx, update).send(
+            seal({ keyring, context, plaintext }),
+            row.key as number,
+            row.sealed,
+          )
+        }
+        return rows
+      })
     for (let after: unknown = null; ; ) {
       const started = performance.now()
-      const rows = batch.immediate(after)
+      const rows = await batch(after)
       const held = performance.now() - started
       done += rows.length
       progress?.(done, total)

@@ -3,7 +3,6 @@ import { cryptoFromConfigForDatabase } from '~/crypto.server'
 import { type KeyStatus, keyIdHex, keyStatus, unopenableKeysMessage } from '~/keys/key-status.server'
 import { servingProcess } from '~/server/serving-marker'
 import { CURRENT_INDEX_SUITE } from '~db/blind-index'
-import type { SqliteDatabase } from '~db/client'
 import {
   countDigestRowsToRecompute,
   indexKeyProblem,
@@ -13,13 +12,7 @@ import {
 import { resealValues } from '~db/key-rotation'
 import type { PortalCrypto } from '~db/portal-crypto'
 import { commandArguments } from './arguments'
-import {
-  bootstrapCommand,
-  endCommand,
-  migrateSchemaForCommand,
-  openForCommand,
-  rebindForCommand,
-} from './bootstrap'
+import { bootstrapCommand, migrateSchemaForCommand, openForCommand, rebindForCommand } from './bootstrap'
 import { createCountBar } from './count-bar'
 
 // While the portal serves the file, each batch is followed by a pause three times as long as the
@@ -49,16 +42,10 @@ const { values, positionals } = commandArguments(USAGE, {
 const config = bootstrapCommand()
 const opened = openForCommand(config)
 const { db } = opened
-// The rotation's batches and the file's tuning are SQLite's own (see ~db/key-rotation).
-if (positionals[0] === 'rotate' && !opened.sqlite)
-  await endCommand(
-    opened,
-    'npm run keys:rotate runs on a SQLite file only; on PostgreSQL the data and index keys stay as they are (npm run keys:status reports what they hold).',
-  )
 try {
   await migrateSchemaForCommand(opened, config)
   const crypto = await cryptoFromConfigForDatabase(config, db)
-  if (positionals[0] === 'rotate' && opened.sqlite) await rotate(opened.sqlite, crypto)
+  if (positionals[0] === 'rotate') await rotate(crypto)
   // Made again: after a rotation, lookups no longer need the key it moved from.
   report(
     await keyStatus(db, crypto.keyring),
@@ -73,25 +60,32 @@ try {
  * values, so those must open. Nothing is touched while some value or digest
  * is under a key this configuration lacks: the report says which.
  */
-async function rotate(sqlite: SqliteDatabase, crypto: PortalCrypto) {
+async function rotate(crypto: PortalCrypto) {
   const { keyring } = crypto
   if (unopenableKeysMessage(await keyStatus(db, keyring))) return
   if ((await indexStatus(crypto)).problem) return
   await rebindForCommand(opened, config)
-  const serving = servingProcess(config.DATABASE_URL) !== undefined
+  // Nodes anywhere may serve a PostgreSQL database: it is paced as a served file is.
+  const serving = !opened.sqlite || servingProcess(config.DATABASE_URL) !== undefined
   const pauseRatio = serving ? SERVING_PAUSE_RATIO : 1
   if (serving)
     console.error(
-      `The portal is serving this database: after each batch a pause ${SERVING_PAUSE_RATIO} times as long, so its pages stay quick.`,
+      opened.sqlite
+        ? `The portal is serving this database: after each batch a pause ${SERVING_PAUSE_RATIO} times as long, so its pages stay quick.`
+        : `Web nodes may be serving this database: after each batch a pause ${SERVING_PAUSE_RATIO} times as long, so their pages stay quick.`,
     )
   const sealing = createCountBar('Sealing again under the current key')
-  const resealed = await resealValues(sqlite, keyring, { progress: sealing.update, pauseRatio })
+  const resealed = await resealValues(db, keyring, { progress: sealing.update, pauseRatio })
   sealing.stop()
   console.error(
     `${resealed.toLocaleString('en')} values sealed again under key ${keyIdHex(keyring.current.id)}.`,
   )
   const indexing = createCountBar('Blind indexes under the current index key')
-  const recomputed = await recomputeDigests(sqlite, crypto, { progress: indexing.update, pauseRatio })
+  const recomputed = await recomputeDigests(db, crypto, {
+    progress: indexing.update,
+    pauseRatio,
+    ...(opened.sqlite && { sqlite: opened.sqlite }),
+  })
   indexing.stop()
   if (recomputed > 0)
     console.error(

@@ -153,7 +153,7 @@ describe('blind indexes under a new index key', () => {
     // A run stopped part way (as a kill would), batch by batch: what it did stays done.
     let seen = 0
     await expect(
-      recomputeDigests(db, fromAtoB, {
+      recomputeDigests(sqlitePortalDatabase(db), fromAtoB, {
         batchRows: 50,
         progress: (done) => {
           seen = done
@@ -171,7 +171,7 @@ describe('blind indexes under a new index key', () => {
       fromAtoB.indexKeyId,
     )
 
-    expect(await recomputeDigests(db, fromAtoB, { batchRows: 50 })).toBe(total - 200)
+    expect(await recomputeDigests(sqlitePortalDatabase(db), fromAtoB, { batchRows: 50 })).toBe(total - 200)
     expect(compareDigests(cryptoWith(keyB))).toEqual({ rows: total, differing: 0 })
     const after = await indexKeyState(sqlitePortalDatabase(db), fromAtoB)
     expect(after).toMatchObject({ storedKeyId: fromAtoB.indexKeyId })

@@ -161,7 +161,7 @@ describe('a database indexed under HMAC-SHA256, upgraded', () => {
       served,
     )
     expect(total).toBe(compareStoredDigests(db, before).rows)
-    expect(await recomputeDigests(db, served, { batchRows: 40 })).toBe(total)
+    expect(await recomputeDigests(sqlitePortalDatabase(db), served, { batchRows: 40 })).toBe(total)
     expect(compareStoredDigests(db, configured)).toEqual({ rows: total, differing: 0 })
     const state = await indexKeyState(sqlitePortalDatabase(db), configured)
     expect(state).toMatchObject({ storedKeyId: configured.indexKeyId, unsealedCodes: 0 })

@@ -15,6 +15,7 @@ import {
   UnsealError,
   unseal,
 } from '~db/seal'
+import { sqlitePortalDatabase } from '~db/sqlite-store'
 import { cardContext, subjectRecordContext } from '~db/subject-record'
 import { scratchDatabases } from '../support/scratch-database'
 
@@ -93,20 +94,25 @@ function expectAllUnderB(db: SqliteDatabase, members: number) {
 describe('data-key rotation', () => {
   it('seals every value under the current key and suite, each still opening in its own row', async () => {
     const db = databaseUnderA(40)
-    expect(countValuesToReseal(db, rotating)).toBe(160)
+    expect(await countValuesToReseal(sqlitePortalDatabase(db), rotating)).toBe(160)
     const seen: number[] = []
-    expect(await resealValues(db, rotating, { batchRows: 7, progress: (done) => seen.push(done) })).toBe(160)
+    expect(
+      await resealValues(sqlitePortalDatabase(db), rotating, {
+        batchRows: 7,
+        progress: (done) => seen.push(done),
+      }),
+    ).toBe(160)
     expect(seen.at(-1)).toBe(160)
-    expect(countValuesToReseal(db, rotating)).toBe(0)
+    expect(await countValuesToReseal(sqlitePortalDatabase(db), rotating)).toBe(0)
     expectAllUnderB(db, 40)
-    expect(await resealValues(db, rotating)).toBe(0)
+    expect(await resealValues(sqlitePortalDatabase(db), rotating)).toBe(0)
   })
 
   it('carries on after a run that died between batches, losing nothing', async () => {
     const db = databaseUnderA(50)
     let calls = 0
     await expect(
-      resealValues(db, rotating, {
+      resealValues(sqlitePortalDatabase(db), rotating, {
         batchRows: 10,
         progress: () => {
           calls++
@@ -115,8 +121,8 @@ describe('data-key rotation', () => {
       }),
     ).rejects.toThrow('killed')
     // Four batches of ten committed (the first call reports the start).
-    expect(countValuesToReseal(db, rotating)).toBe(200 - 40)
-    expect(await resealValues(db, rotating, { batchRows: 10 })).toBe(160)
+    expect(await countValuesToReseal(sqlitePortalDatabase(db), rotating)).toBe(200 - 40)
+    expect(await resealValues(sqlitePortalDatabase(db), rotating, { batchRows: 10 })).toBe(160)
     expectAllUnderB(db, 50)
   })
 
@@ -124,9 +130,11 @@ describe('data-key rotation', () => {
     const db = databaseUnderA(5)
     const wrongRow = seal({ keyring: underA, context: subjectRecordContext(99), plaintext: 'x' })
     db.$client.prepare('update subjects set record_sealed = ? where id = 3').run(wrongRow)
-    const error = await resealValues(db, rotating, { batchRows: 10 }).catch((caught: unknown) => caught)
+    const error = await resealValues(sqlitePortalDatabase(db), rotating, { batchRows: 10 }).catch(
+      (caught: unknown) => caught,
+    )
     expect(error).toBeInstanceOf(UnsealError)
     expect((error as Error).message).toContain('subjects.record_sealed')
-    expect(countValuesToReseal(db, rotating)).toBe(20)
+    expect(await countValuesToReseal(sqlitePortalDatabase(db), rotating)).toBe(20)
   })
 })
