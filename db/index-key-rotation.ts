@@ -255,7 +255,9 @@ async function recomputeTables(
       const started = performance.now()
       const rows = await withTransaction(db, async (tx) => {
         const batch = await prepared<IndexedRow>(tx, select).all(after as number, batchRows)
-        for (const row of batch) await prepared(tx, update).send(...(recomputed(table, row) as SqlValue[]))
+        const write = prepared(tx, update)
+        // Sent one after another as the map runs, and waited for together (see key-rotation.ts).
+        await Promise.all(batch.map((row) => write.send(...(recomputed(table, row) as SqlValue[]))))
         const last = batch.at(-1)
         if (last) await writeMeta(tx, cursorOf(table), JSON.stringify(last.key))
         return batch

@@ -81,17 +81,17 @@ export async function resealValues(
           after === null
             ? await prepared<StaleRow>(tx, first).all(header, batchRows)
             : await prepared<StaleRow>(tx, next).all(after as number, header, batchRows)
-        for (const row of rows) {
+        const write = prepared(tx, update)
+        // Sent one after another as the map runs, and waited for together: a wait a row cost more
+        // than the row's own statement.
+        const writes = rows.map((row) => {
           const context = entry.context(row.key as never, row.also as never)
           const plaintext = openOrSay(`${table}.${column}`, () =>
             unseal({ keyring, context, sealed: row.sealed }),
           )
-          await prepared(tx, update).send(
-            seal({ keyring, context, plaintext }),
-            row.key as number,
-            row.sealed,
-          )
-        }
+          return write.send(seal({ keyring, context, plaintext }), row.key as number, row.sealed)
+        })
+        await Promise.all(writes)
         return rows
       })
     for (let after: unknown = null; ; ) {
