@@ -6,9 +6,17 @@ import { type KeyStatus, keyIdHex } from '~/keys/key-status.server'
 import { dataKeyFrom } from '~db/seal'
 import { readDatabase } from '../support/check-visitor'
 import { startPortalCommand } from '../support/notified-population'
+import { backendSessionCookies } from './backend-measures'
+import { benchDatabaseArguments, failInOneLine, postgresServerName } from './bench-database'
 import { cannon, cannonUntilStopped } from './cannon'
-import { firstHumans, machineLine, populationCopy, startPopulationPortal } from './population-run'
-import { describeResult, rotate, verifiedSessionCookies } from './portal-load'
+import {
+  benchBackends,
+  firstHumans,
+  machineLine,
+  populationCopy,
+  startPopulationPortal,
+} from './population-run'
+import { describeResult, rotate } from './portal-load'
 import { processTreeCpuMs } from './process-cpu'
 
 /**
@@ -25,6 +33,9 @@ import { processTreeCpuMs } from './process-cpu'
  * stopped, a second rotation (B to a third key) for the rotation's pace
  * without load. Bars: /exposure p99 in either phase at most 100 ms, every
  * answer 200, nothing left under A (values or digests) and the file sound.
+ * `--database postgres://…` runs it all on PostgreSQL instead (the population
+ * copied into a database the run makes on that server and drops; no file to
+ * check there).
  */
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000_000)
@@ -38,18 +49,26 @@ const P99_BAR_MS = 100
 // The load beside the rotation is stopped when the rotation exits; this only ends a run gone wrong.
 const LOAD_CEILING_SECONDS = 4 * 60 * 60
 
+const USAGE = 'usage: npm run bench:rotate [-- --database postgres://USER@HOST:PORT/DATABASE]'
+
+const { postgresUrl } = benchDatabaseArguments(USAGE)
 const loadAtStart = loadavg()[0]?.toFixed(1)
 const work = await populationCopy('rotate', MEMBERS)
 const { population, workDirectory, databasePath } = work
 // The copy (gigabytes at a million members) goes however the run ends: a throw, a failed bar, Ctrl-C.
 process.on('exit', () => work.remove())
+const { backends, release } = await benchBackends(work, 'rotate', postgresUrl).catch((error) =>
+  failInOneLine('PostgreSQL', error),
+)
+// With --database, the PostgreSQL copy alone is rotated and served; the SQLite copy is only its source.
+const backend = backends.at(-1) as (typeof backends)[number]
 // Ctrl-C reaches the children by itself; a signal to this process alone must stop them too, or they
 // would go on serving and rotating a copy that is gone.
 const running: { portal?: { stop: () => Promise<void> }; rotation?: ChildProcess } = {}
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
     running.rotation?.kill()
-    void (running.portal?.stop() ?? Promise.resolve()).finally(() => process.exit(1))
+    void (running.portal?.stop() ?? Promise.resolve()).finally(release).finally(() => process.exit(1))
   })
 
 const { secrets } = population
@@ -68,13 +87,17 @@ const retiringA = {
 
 const before = await keysStatus(retiringA)
 if (before.report.toReseal === 0) throw new Error('the population has nothing to seal again under a new key')
-const exposureCookies = await verifiedSessionCookies({
-  databasePath,
-  sessionSecret: secrets.SESSION_SECRET as string,
-  humanIds: firstHumans(databasePath, SESSIONS),
-})
+const exposureCookies = await backendSessionCookies(
+  backend,
+  secrets.SESSION_SECRET as string,
+  firstHumans(databasePath, SESSIONS),
+)
 
-const portal = await startPopulationPortal(databasePath, { ...secrets, ...retiringA })
+const portal = await startPopulationPortal(
+  backend.databaseUrl,
+  { ...secrets, ...retiringA },
+  backend.dataDirectory,
+)
 running.portal = portal
 const { server } = portal
 let alone: Measured
@@ -89,7 +112,11 @@ try {
 
 const after = await keysStatus(retiringA)
 const leftUnderA = after.report.keys.find((key) => key.keyId === idA)?.values ?? 0
-const integrity = readDatabase(databasePath, (db) => db.pragma('integrity_check', { simple: true }))
+// A file to check on SQLite; PostgreSQL keeps its own pages.
+const integrity =
+  backend.name === 'SQLite'
+    ? readDatabase(databasePath, (db) => db.pragma('integrity_check', { simple: true }))
+    : 'not applicable (PostgreSQL)'
 // B to a third key, the portal stopped: the same values again, with the machine to itself.
 const unloaded = UNLOADED
   ? await timedRotation({
@@ -100,9 +127,15 @@ const unloaded = UNLOADED
     })
   : undefined
 
+await release()
+
 console.log(
   `${machineLine()}; load average ${loadAtStart} at the start, ${loadavg()[0]?.toFixed(1)} at the end`,
 )
+if (backend.name === 'PostgreSQL')
+  console.log(
+    `on PostgreSQL at ${postgresServerName(backend.databaseUrl)} (dropped); CPU a request is the portal's, not the server's`,
+  )
 console.log(
   `database: ${MEMBERS.toLocaleString('en')} members and the generator's other cohorts; ` +
     `${count(before.report.toReseal)} sealed values under key ${idA} (A), to be sealed again under ${idB} (B), ` +
@@ -132,7 +165,8 @@ const failures = [during.sealing.result, during.indexing.result]
   .reduce((sum, each) => sum + each, 0)
 const indexDone =
   after.report.index.toRecompute === 0 && after.report.index.storedKeyId === after.report.index.currentKeyId
-const nothingLeft = after.report.toReseal === 0 && leftUnderA === 0 && indexDone && integrity === 'ok'
+const fileSound = backend.name === 'PostgreSQL' || integrity === 'ok'
+const nothingLeft = after.report.toReseal === 0 && leftUnderA === 0 && indexDone && fileSound
 console.log(
   `/exposure p99 during the rotation (the worse phase): ${p99} ms (bar <= ${P99_BAR_MS} ms): ${verdict(p99 <= P99_BAR_MS)}`,
 )
@@ -170,7 +204,7 @@ function keysCommand(keys: Record<string, string>, args: string[]) {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? workDirectory,
-      DATABASE_URL: databasePath,
+      DATABASE_URL: backend.databaseUrl,
       ...secrets,
       ...keys,
     },
