@@ -123,19 +123,19 @@ async function inTransaction<T>(
 }
 
 /**
- * The connection as a transaction of depth `depth` sees it: statements run at
- * once (the transaction holds the queue), and a nested transaction is a
- * savepoint. Work on one transaction is one thing at a time: a statement or
- * savepoint while a nested one is open is refused, since it would land in
- * the savepoint by accident.
- */
-/**
  * A `send` that failed, and the depth it was sent at: thrown by every
  * statement after it and by the commit, until a savepoint around it is
  * undone, as PostgreSQL's store does with a write it did not wait for.
  */
 type FailedSend = { failure?: { error: unknown; depth: number } }
 
+/**
+ * The connection as a transaction of depth `depth` sees it: statements run at
+ * once (the transaction holds the queue), and a nested transaction is a
+ * savepoint. Work on one transaction is one thing at a time: a statement or
+ * savepoint while a nested one is open is refused, since it would land in
+ * the savepoint by accident.
+ */
 function transactionRunner(db: SqliteDatabase, depth: number, failedSend: FailedSend): SqlRunner {
   let nestedOpen = false
   const now = async <T>(statement: () => T) => {
